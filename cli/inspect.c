@@ -1,0 +1,108 @@
+/* inspect.c — `vggc inspect`: the network as a table, like Keras' summary.
+ *
+ * One row per node with its name, op, output shape (the batch as None) and
+ * the number of parameters it reads (float constants; a constant shared by
+ * several layers counts once for each, as Keras counts per layer).  The
+ * totals split the network into its convolutional base (everything up to
+ * the last convolution or local pooling) and the head after it.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+static uint64_t node_params(const Graph *g, const Node *n)
+{
+    uint64_t count = 0;
+    for (uint32_t i = 0; i < n->n_in; i++) {
+        const Value *v = n->in[i] == VGGC_NONE ? NULL : &g->values[n->in[i]];
+        if (v && v->kind == VAL_CONST && v->dtype == DT_FLOAT)
+            count += v->nbytes / sizeof(float);
+    }
+    return count;
+}
+
+/* "14,714,688" */
+static void group_digits(uint64_t v, char *buf, size_t cap)
+{
+    char tmp[32];
+    int len = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v);
+    size_t k = 0;
+    for (int i = 0; i < len && k + 2 < cap; i++) {
+        if (i && (len - i) % 3 == 0)
+            buf[k++] = ',';
+        buf[k++] = tmp[i];
+    }
+    buf[k] = 0;
+}
+
+static void keras_shape(const Shape *s, char *buf, size_t cap)
+{
+    shape_format(s, buf, cap, "None");
+    size_t len = strlen(buf);
+    buf[0] = '(';
+    if (len > 0)
+        buf[len - 1] = ')';
+    /* "(None,64)" -> "(None, 64)" */
+    char out[256];
+    size_t k = 0;
+    for (size_t i = 0; buf[i] && k + 2 < sizeof out; i++) {
+        out[k++] = buf[i];
+        if (buf[i] == ',')
+            out[k++] = ' ';
+    }
+    out[k] = 0;
+    snprintf(buf, cap, "%s", out);
+}
+
+static void rule(FILE *f, int width, char c)
+{
+    for (int i = 0; i < width; i++)
+        fputc(c, f);
+    fputc('\n', f);
+}
+
+void print_summary(const Graph *g, const char *model_path, FILE *f)
+{
+    int wname = (int)strlen("Layer (type)"), wshape = (int)strlen("Output Shape");
+    uint32_t last_base = VGGC_NONE;
+    for (uint32_t i = 0; i < g->n_nodes; i++) {
+        const Node *n = &g->nodes[i];
+        char shape[256];
+        keras_shape(&g->values[n->out[0]].shape, shape, sizeof shape);
+        int w = (int)(strlen(n->name) + strlen(op_name(n->op)) + 3);
+        if (w > wname) wname = w;
+        if ((int)strlen(shape) > wshape) wshape = (int)strlen(shape);
+        if (n->op == OP_CONV || n->op == OP_MAXPOOL || n->op == OP_AVGPOOL)
+            last_base = i;
+    }
+    int width = 1 + wname + 2 + wshape + 2 + 12;
+    fprintf(f, "Model: \"%s\" (%s, opset %lld%s%s)\n", g->name, model_path, (long long)g->opset,
+            g->producer && *g->producer ? ", from " : "", g->producer ? g->producer : "");
+    rule(f, width, '_');
+    fprintf(f, " %-*s  %-*s  %12s\n", wname, "Layer (type)", wshape, "Output Shape", "Param #");
+    rule(f, width, '=');
+    uint64_t total = 0, base = 0;
+    for (uint32_t i = 0; i < g->n_nodes; i++) {
+        const Node *n = &g->nodes[i];
+        char shape[256], label[1024], num[32];
+        keras_shape(&g->values[n->out[0]].shape, shape, sizeof shape);
+        snprintf(label, sizeof label, "%s (%s)", n->name, op_name(n->op));
+        uint64_t p = node_params(g, n);
+        group_digits(p, num, sizeof num);
+        fprintf(f, " %-*s  %-*s  %12s\n", wname, label, wshape, shape, num);
+        total += p;
+        if (last_base != VGGC_NONE && i <= last_base)
+            base += p;
+    }
+    rule(f, width, '=');
+    char num[32];
+    group_digits(total, num, sizeof num);
+    fprintf(f, "Total params: %s (%.2f MB)\n", num, (double)total * 4 / (1024.0 * 1024.0));
+    if (last_base != VGGC_NONE) {
+        group_digits(base, num, sizeof num);
+        fprintf(f, "Convolutional base: %s (through '%s')\n", num, g->nodes[last_base].name);
+        group_digits(total - base, num, sizeof num);
+        fprintf(f, "Head: %s\n", num);
+    }
+    rule(f, width, '_');
+}

@@ -1,0 +1,280 @@
+/* main.c — the vggc command line: the whole pipeline, one function a command.
+ *
+ *   compile: import -> passes -> plan -> C files + weights, written atomically
+ *   inspect: import -> passes -> a Keras-style summary of the layers
+ *
+ * Exit codes (DESIGN.md §3): 0 success; 1 bad or unsupported model or
+ * input; 2 usage; 3 internal error.  Only this file calls exit().
+ */
+#include "cli.h"
+#include "emit_c.h"
+#include "frontend.h"
+#include "passes.h"
+#include "plan.h"
+#include "vggrt.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef VGGC_RUNTIME_INCLUDE
+#define VGGC_RUNTIME_INCLUDE "/usr/local/include"
+#endif
+#ifndef VGGC_RUNTIME_LIB
+#define VGGC_RUNTIME_LIB "-lvggrt"
+#endif
+
+static const char usage_text[] =
+    "usage: vggc COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  compile MODEL.onnx [-o DIR] [--name NAME] [--emit c] [--batch N] [-O0..-O3]\n"
+    "                     [--dump-ir[=PASS]] [--time-passes] [--disable-pass NAME] [--force]\n"
+    "      write NAME.c, NAME.h, NAME.weights, main.c and a Makefile into DIR\n"
+    "      (default: ./NAME); `make -C DIR` builds the program DIR/NAME\n"
+    "  inspect MODEL.onnx [--after-passes]\n"
+    "      print the network's layers, output shapes and parameter counts\n"
+    "\n"
+    "options for every command:\n"
+    "  -v          say what each stage does (-vv: more)\n"
+    "  --help      this text; --version: the version\n";
+
+VGGC_NORETURN static void usage_error(const char *fmt, const char *arg)
+{
+    fputs("vggc: error: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n(see vggc --help)\n", stderr);
+    exit(2);
+}
+
+/* The file's stem as a C identifier: "models/vgg16-head.onnx" -> "vgg16_head". */
+static char *model_stem(Arena *a, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    return c_identifier(a, arena_strndup(a, base, len));
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* Parses "-O2" style levels. */
+static bool parse_level(const char *a, int *level)
+{
+    if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && a[3] == 0) {
+        *level = a[2] - '0';
+        return true;
+    }
+    return false;
+}
+
+static int64_t parse_positive(const char *s, const char *what)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || v < 1 || v > (1LL << 30))
+        usage_error(what, s);
+    return v;
+}
+
+/* Import and run the pipeline; NULL after reporting (exit code in *rc). */
+static Graph *load(const char *path, const ImportOptions *io, const PassOptions *po)
+{
+    Graph *g = onnx_import(path, io);
+    if (!g)
+        return NULL;
+    if (!passes_run(g, po)) {
+        graph_free(g);
+        return NULL;
+    }
+    return g;
+}
+
+static int cmd_compile(int argc, char **argv)
+{
+    const char *model = NULL, *out_dir = NULL, *name = NULL, *emit = "c", *dump = NULL;
+    const char *disabled[64];
+    int n_disabled = 0;
+    bool force = false;
+    ImportOptions io = {0};
+    PassOptions po = {.opt_level = 2, .verify = true};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-o") == 0 && i + 1 < argc)
+            out_dir = argv[++i];
+        else if (strcmp(a, "--name") == 0 && i + 1 < argc)
+            name = argv[++i];
+        else if (strcmp(a, "--emit") == 0 && i + 1 < argc)
+            emit = argv[++i];
+        else if (strcmp(a, "--batch") == 0 && i + 1 < argc)
+            io.batch = parse_positive(argv[++i], "--batch takes a positive number, not '%s'");
+        else if (parse_level(a, &po.opt_level))
+            ;
+        else if (strcmp(a, "--dump-ir") == 0)
+            dump = "";
+        else if (strncmp(a, "--dump-ir=", 10) == 0)
+            dump = a + 10;
+        else if (strcmp(a, "--time-passes") == 0)
+            po.time_passes = true;
+        else if (strcmp(a, "--disable-pass") == 0 && i + 1 < argc) {
+            if (!pass_find(argv[i + 1]))
+                usage_error("no pass is named '%s'", argv[i + 1]);
+            if (n_disabled < 63)
+                disabled[n_disabled++] = argv[i + 1];
+            i++;
+        } else if (strcmp(a, "--force") == 0)
+            force = true;
+        else if (a[0] == '-')
+            usage_error("compile: unknown option '%s'", a);
+        else if (!model)
+            model = a;
+        else
+            usage_error("compile: one model at a time ('%s' is extra)", a);
+    }
+    if (!model)
+        usage_error("compile: no model given%s", "");
+    if (strcmp(emit, "c") != 0)
+        usage_error("compile: --emit %s is not available in this build (c is)", emit);
+    if (dump && *dump && strcmp(dump, "all") != 0 && !pass_find(dump))
+        usage_error("--dump-ir: no pass is named '%s'", dump);
+    disabled[n_disabled] = NULL;
+    po.disabled = disabled;
+    if (dump && *dump)
+        po.dump_after = dump;
+
+    Graph *g = load(model, &io, &po);
+    if (!g)
+        return 1;
+    if (dump && !*dump)
+        graph_print(g, stdout);
+    if (dump && !out_dir) {
+        graph_free(g);
+        return 0;
+    }
+
+    Arena scratch = {0};
+    if (!name)
+        name = model_stem(&scratch, model);
+    else if (strcmp(c_identifier(&scratch, name), name) != 0)
+        usage_error("--name must be a C identifier, not '%s'", name);
+    if (!out_dir)
+        out_dir = name;
+
+    Plan *p = plan_build(g);
+    if (!p) {
+        graph_free(g);
+        arena_free(&scratch);
+        return 1;
+    }
+    if (vggc_verbose)
+        plan_print_summary(p, stderr);
+
+    unsigned char *weights = malloc(VGGRT_WEIGHTS_HEADER + p->weights_size);
+    if (!weights) {
+        fprintf(stderr, "vggc: error: out of memory for %llu bytes of weights\n",
+                (unsigned long long)p->weights_size);
+        return 3;
+    }
+    plan_fill_weights(p, weights + VGGRT_WEIGHTS_HEADER);
+    uint64_t sum = vggrt_checksum(weights + VGGRT_WEIGHTS_HEADER, p->weights_size);
+    vggrt_weights_header(weights, name, p->weights_size, sum);
+
+    CEmitOptions co = {name, base_name(model), VGGC_RUNTIME_INCLUDE, VGGC_RUNTIME_LIB};
+    CFiles files = {0};
+    int rc = 1;
+    if (emit_c(p, &co, sum, &files)) {
+        OutFile outs[] = {
+            {arena_printf(&scratch, "%s.h", name), files.header.data, files.header.len, true},
+            {arena_printf(&scratch, "%s.c", name), files.source.data, files.source.len, true},
+            {"main.c", files.main.data, files.main.len, true},
+            {"Makefile", files.makefile.data, files.makefile.len, true},
+            {arena_printf(&scratch, "%s.weights", name), weights,
+             VGGRT_WEIGHTS_HEADER + p->weights_size, false},
+        };
+        rc = write_outputs(out_dir, outs, sizeof outs / sizeof outs[0], force) ? 0 : 1;
+        if (rc == 0)
+            vggc_note("wrote %s/{%s.c,%s.h,%s.weights,main.c,Makefile}", out_dir, name, name, name);
+    }
+    buf_free(&files.header);
+    buf_free(&files.source);
+    buf_free(&files.main);
+    buf_free(&files.makefile);
+    free(weights);
+    plan_free(p);
+    graph_free(g);
+    arena_free(&scratch);
+    return rc;
+}
+
+static int cmd_inspect(int argc, char **argv)
+{
+    const char *model = NULL;
+    bool after = false;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--after-passes") == 0)
+            after = true;
+        else if (argv[i][0] == '-')
+            usage_error("inspect: unknown option '%s'", argv[i]);
+        else if (!model)
+            model = argv[i];
+        else
+            usage_error("inspect: one model at a time ('%s' is extra)", argv[i]);
+    }
+    if (!model)
+        usage_error("inspect: no model given%s", "");
+    ImportOptions io = {0};
+    PassOptions po = {.opt_level = after ? 2 : 0, .verify = true};
+    Graph *g = load(model, &io, &po);
+    if (!g)
+        return 1;
+    print_summary(g, model, stdout);
+    if (after) {
+        Plan *p = plan_build(g);
+        if (!p) {
+            graph_free(g);
+            return 1;
+        }
+        plan_print_summary(p, stdout);
+        plan_free(p);
+    }
+    graph_free(g);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    /* Global options may come anywhere; strip them first. */
+    int n = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-v") == 0)
+            vggc_verbose = vggc_verbose < 1 ? 1 : vggc_verbose;
+        else if (strcmp(argv[i], "-vv") == 0)
+            vggc_verbose = 2;
+        else
+            argv[1 + n++] = argv[i];
+    }
+    if (n == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage_text, n == 0 ? stderr : stdout);
+        return n == 0 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("vggc %s\n", VGGC_VERSION);
+        return 0;
+    }
+    for (int i = 2; i <= n; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+    if (strcmp(argv[1], "compile") == 0)
+        return cmd_compile(n - 1, argv + 2);
+    if (strcmp(argv[1], "inspect") == 0)
+        return cmd_inspect(n - 1, argv + 2);
+    usage_error("unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,842 @@
+/* emit_c.c — the C backend: a plan in, a standalone C library out.
+ *
+ * For a model NAME it writes NAME.h (the API of DESIGN.md §4 and the
+ * shapes of the inputs and outputs), NAME.c (one static function per
+ * layer, each calling a libvggrt kernel with the layer's sizes as
+ * literals, and NAME_run calling them in order), main.c (a driver
+ * program) and a Makefile.  The weights go to NAME.weights, written by
+ * the caller from the same plan.
+ *
+ * Everything printed depends only on the plan, so the same model gives
+ * byte-identical files.  Only the batch `n` is a run-time size; every
+ * other size is a constant in the text.
+ */
+#include "emit_c.h"
+#include "vggrt.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- small formatting helpers ------------------------------------------- */
+
+static const char *ctype(DType t)
+{
+    switch (t) {
+    case DT_FLOAT: return "float";
+    case DT_INT64: return "int64_t";
+    case DT_INT32: return "int32_t";
+    case DT_BOOL: return "uint8_t";
+    default: VGGC_UNREACHABLE();
+    }
+}
+
+static int rt_dtype(DType t)
+{
+    switch (t) {
+    case DT_FLOAT: return VGGRT_F32;
+    case DT_INT64: return VGGRT_I64;
+    case DT_INT32: return VGGRT_I32;
+    case DT_BOOL: return VGGRT_BOOL;
+    default: VGGC_UNREACHABLE();
+    }
+}
+
+/* A float literal that reads back to the same float. */
+static void put_float(Buf *b, float f)
+{
+    if (isinf(f)) {
+        buf_puts(b, f < 0 ? "-INFINITY" : "INFINITY");
+        return;
+    }
+    char tmp[48];
+    snprintf(tmp, sizeof tmp, "%.9g", (double)f);
+    buf_puts(b, tmp);
+    if (!strpbrk(tmp, ".en"))
+        buf_puts(b, ".0");
+    buf_puts(b, "f");
+}
+
+/* A size expression: a literal, or `n` times a literal. */
+typedef struct { bool batched; int64_t k; } Size;
+
+static Size size_of_dims(const Shape *s, int from, int to)
+{
+    Size z = {false, 1};
+    for (int i = from; i < to; i++) {
+        if (s->d[i] == VGGC_DIM_N)
+            z.batched = true;
+        else
+            z.k *= s->d[i];
+    }
+    return z;
+}
+
+static void put_size(Buf *b, Size z)
+{
+    if (z.batched && z.k == 1)
+        buf_puts(b, "n");
+    else if (z.batched)
+        buf_printf(b, "n * %lld", (long long)z.k);
+    else
+        buf_printf(b, "%lld", (long long)z.k);
+}
+
+static void put_dim(Buf *b, int64_t d)
+{
+    if (d == VGGC_DIM_N)
+        buf_puts(b, "n");
+    else
+        buf_printf(b, "%lld", (long long)d);
+}
+
+/* `{n, 64, 160, 160}` */
+static void put_dims(Buf *b, const Shape *s)
+{
+    buf_puts(b, "{");
+    for (int i = 0; i < s->rank; i++) {
+        if (i)
+            buf_puts(b, ", ");
+        put_dim(b, s->d[i]);
+    }
+    if (s->rank == 0)
+        buf_puts(b, "1");
+    buf_puts(b, "}");
+}
+
+static void put_i64s(Buf *b, const int64_t *v, int n)
+{
+    buf_puts(b, "{");
+    for (int i = 0; i < n; i++)
+        buf_printf(b, "%s%lld", i ? ", " : "", (long long)v[i]);
+    if (n == 0)
+        buf_puts(b, "0");
+    buf_puts(b, "}");
+}
+
+typedef struct {
+    const Plan *p;
+    Graph *g;
+    Buf *b;
+} Ctx;
+
+/* A pointer expression to value v's first element. */
+static void put_ptr(Ctx *c, uint32_t v, bool writable)
+{
+    const Storage *s = &c->p->store[v];
+    const char *t = ctype(c->g->values[v].dtype);
+    const char *q = writable ? "" : "const ";
+    switch (s->kind) {
+    case STORE_INPUT:
+        buf_printf(c->b, "((%s%s *)in[%u])", q, t, s->index);
+        break;
+    case STORE_CONST:
+        VGGC_ASSERT(!writable);
+        buf_printf(c->b, "((const %s *)(W + %llu))", t, (unsigned long long)s->offset);
+        break;
+    case STORE_STATIC:
+        buf_printf(c->b, "((%s%s *)(A + %llu))", q, t, (unsigned long long)s->offset);
+        break;
+    case STORE_BATCH:
+        buf_printf(c->b, "((%s%s *)(A + STATIC_BYTES + (size_t)n * %llu))", q, t,
+                   (unsigned long long)s->offset);
+        break;
+    case STORE_NONE:
+        VGGC_UNREACHABLE();
+    }
+}
+
+static const Shape *shp(Ctx *c, uint32_t v) { return &c->g->values[v].shape; }
+
+/* Element strides of x read as the output shape y (0 where broadcast). */
+static void broadcast_strides(const Shape *x, const Shape *y, int64_t *str)
+{
+    int64_t s = 1;
+    for (int i = y->rank - 1, j = x->rank - 1; i >= 0; i--, j--) {
+        int64_t d = j >= 0 ? x->d[j] : 1;
+        bool bcast = d == 1 && y->d[i] != 1;
+        str[i] = bcast ? 0 : s;
+        if (d != VGGC_DIM_N)
+            s *= d;
+    }
+}
+
+/* ---- one emitter per op --------------------------------------------------- */
+
+static void emit_conv(Ctx *c, const Node *n, uint32_t id)
+{
+    const Shape *x = shp(c, n->in[0]), *y = shp(c, n->out[0]);
+    const WindowAttr *a = &n->attr.win;
+    bool one_d = a->nsp == 1;
+    buf_printf(c->b,
+               "static const vggrt_conv_params conv_%u = {\n"
+               "    %lld, %lld, %lld,  /* c, h, w */\n"
+               "    %lld, %lld, %lld,  /* k, oh, ow */\n"
+               "    %lld, %lld, %lld, %lld,  /* kh, kw, sh, sw */\n"
+               "    %lld, %lld, %lld, %lld,  /* pt, pl, dh, dw */\n"
+               "    %lld, VGGRT_ACT_NONE  /* group, act */\n"
+               "};\n\n",
+               id, (long long)x->d[1], (long long)(one_d ? 1 : x->d[2]),
+               (long long)(one_d ? x->d[2] : x->d[3]), (long long)y->d[1],
+               (long long)(one_d ? 1 : y->d[2]), (long long)(one_d ? y->d[2] : y->d[3]),
+               (long long)a->kernel[0], (long long)a->kernel[1], (long long)a->stride[0],
+               (long long)a->stride[1], (long long)a->pad[0], (long long)a->pad[1],
+               (long long)a->dilation[0], (long long)a->dilation[1], (long long)a->group);
+}
+
+static void emit_pool_params(Ctx *c, const Node *n, uint32_t id)
+{
+    const Shape *x = shp(c, n->in[0]), *y = shp(c, n->out[0]);
+    const WindowAttr *a = &n->attr.win;
+    bool one_d = a->nsp == 1;
+    buf_printf(c->b,
+               "static const vggrt_pool_params pool_%u = {\n"
+               "    %lld, %lld, %lld, %lld, %lld,  /* c, h, w, oh, ow */\n"
+               "    %lld, %lld, %lld, %lld,  /* kh, kw, sh, sw */\n"
+               "    %lld, %lld, %lld, %lld,  /* pt, pl, pb, pr */\n"
+               "    %lld, %lld, %d  /* dh, dw, count_include_pad */\n"
+               "};\n\n",
+               id, (long long)x->d[1], (long long)(one_d ? 1 : x->d[2]),
+               (long long)(one_d ? x->d[2] : x->d[3]), (long long)(one_d ? 1 : y->d[2]),
+               (long long)(one_d ? y->d[2] : y->d[3]), (long long)a->kernel[0],
+               (long long)a->kernel[1], (long long)a->stride[0], (long long)a->stride[1],
+               (long long)a->pad[0], (long long)a->pad[1], (long long)a->pad[2],
+               (long long)a->pad[3], (long long)a->dilation[0], (long long)a->dilation[1],
+               a->count_include_pad ? 1 : 0);
+}
+
+/* Parameter structs go before the layer functions. */
+static void emit_params(Ctx *c, const Node *n, uint32_t id)
+{
+    if (n->op == OP_CONV)
+        emit_conv(c, n, id);
+    else if (n->op == OP_MAXPOOL || n->op == OP_AVGPOOL)
+        emit_pool_params(c, n, id);
+}
+
+static void put_count(Ctx *c, uint32_t v)
+{
+    const Shape *s = shp(c, v);
+    put_size(c->b, size_of_dims(s, 0, s->rank));
+}
+
+static void emit_unary(Ctx *c, const Node *n, const char *op, float p0, float p1)
+{
+    buf_printf(c->b, "    vggrt_unary_f32(%s, ", op);
+    put_count(c, n->out[0]);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ", ");
+    put_float(c->b, p0);
+    buf_puts(c->b, ", ");
+    put_float(c->b, p1);
+    buf_puts(c->b, ");\n");
+}
+
+static void emit_binary(Ctx *c, const Node *n)
+{
+    const Shape *y = shp(c, n->out[0]);
+    int64_t as[VGGC_MAX_RANK], bs[VGGC_MAX_RANK];
+    broadcast_strides(shp(c, n->in[0]), y, as);
+    broadcast_strides(shp(c, n->in[1]), y, bs);
+    bool f = c->g->values[n->out[0]].dtype == DT_FLOAT;
+    const char *op = n->op == OP_ADD ? "VGGRT_ADD" : n->op == OP_SUB ? "VGGRT_SUB"
+                   : n->op == OP_MUL ? "VGGRT_MUL" : "VGGRT_DIV";
+    int rank = y->rank ? y->rank : 1;
+    buf_puts(c->b, "    const int64_t dims[] = ");
+    put_dims(c->b, y);
+    buf_puts(c->b, ";\n    static const int64_t as[] = ");
+    put_i64s(c->b, as, y->rank ? y->rank : 1);
+    buf_puts(c->b, ", bs[] = ");
+    put_i64s(c->b, bs, y->rank ? y->rank : 1);
+    if (y->rank == 0)
+        buf_puts(c->b, "; /* scalar */\n");
+    else
+        buf_puts(c->b, ";\n");
+    buf_printf(c->b, "    vggrt_binary_%s(%s, %d, dims, as, bs, ", f ? "f32" : "i64", op, rank);
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->in[1], false);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ");\n");
+}
+
+/* Leading dim as a batch count: `n` or its literal size. */
+static void put_lead(Ctx *c, uint32_t v) { put_dim(c->b, shp(c, v)->d[0]); }
+
+static void emit_gemm(Ctx *c, const Node *n)
+{
+    const GemmAttr *a = &n->attr.gemm;
+    const Shape *A = shp(c, n->in[0]), *B = shp(c, n->in[1]), *Y = shp(c, n->out[0]);
+    int64_t crs = 0, ccs = 0;
+    if (n->n_in > 2 && n->in[2] != VGGC_NONE) {
+        const Shape *C = shp(c, n->in[2]);
+        if (C->rank == 1) {
+            ccs = C->d[0] == 1 ? 0 : 1;
+        } else if (C->rank == 2) {
+            ccs = C->d[1] == 1 ? 0 : 1;
+            crs = C->d[0] == 1 ? 0 : C->d[1];
+        }
+    }
+    buf_printf(c->b, "    vggrt_gemm(%d, %d, ", a->trans_a, a->trans_b);
+    put_dim(c->b, Y->d[0]);
+    buf_printf(c->b, ", %lld, %lld, ", (long long)Y->d[1],
+               (long long)(a->trans_a ? A->d[0] : A->d[1]));
+    put_float(c->b, a->alpha);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->in[0], false);
+    buf_printf(c->b, ", %lld, ", (long long)A->d[1]);
+    put_ptr(c, n->in[1], false);
+    buf_printf(c->b, ", %lld, ", (long long)B->d[1]);
+    put_float(c->b, a->beta);
+    buf_puts(c->b, ", ");
+    if (n->n_in > 2 && n->in[2] != VGGC_NONE)
+        put_ptr(c, n->in[2], false);
+    else
+        buf_puts(c->b, "NULL");
+    buf_printf(c->b, ", %lld, %lld, ", (long long)crs, (long long)ccs);
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ");\n");
+}
+
+static void emit_matmul(Ctx *c, const Node *n)
+{
+    Shape a = *shp(c, n->in[0]), b = *shp(c, n->in[1]);
+    /* 1-D operands: [K] is [1,K] on the left and [K,1] on the right. */
+    if (a.rank == 1) {
+        a.d[1] = a.d[0];
+        a.d[0] = 1;
+        a.rank = 2;
+    }
+    if (b.rank == 1) {
+        b.d[1] = 1;
+        b.rank = 2;
+    }
+    int64_t M = a.d[a.rank - 2], K = a.d[a.rank - 1], N = b.d[b.rank - 1];
+    int br = (a.rank > b.rank ? a.rank : b.rank) - 2;
+    int64_t bd[VGGC_MAX_RANK], as[VGGC_MAX_RANK], bs[VGGC_MAX_RANK];
+    int64_t sa = M * K, sb = K * N;
+    for (int i = br - 1; i >= 0; i--) {
+        int ia = i - (br - (a.rank - 2)), ib = i - (br - (b.rank - 2));
+        int64_t da = ia >= 0 ? a.d[ia] : 1, db = ib >= 0 ? b.d[ib] : 1;
+        bd[i] = da != 1 ? da : db;
+        as[i] = da == 1 && bd[i] != 1 ? 0 : sa;
+        bs[i] = db == 1 && bd[i] != 1 ? 0 : sb;
+        if (da != VGGC_DIM_N) sa *= da;
+        if (db != VGGC_DIM_N) sb *= db;
+    }
+    buf_puts(c->b, "    const int64_t bd[] = {");
+    for (int i = 0; i < br; i++) {
+        if (i) buf_puts(c->b, ", ");
+        put_dim(c->b, bd[i]);
+    }
+    buf_puts(c->b, br ? "};\n" : "0};\n");
+    buf_puts(c->b, "    static const int64_t as[] = ");
+    put_i64s(c->b, as, br);
+    buf_puts(c->b, ", bs[] = ");
+    put_i64s(c->b, bs, br);
+    buf_printf(c->b, ";\n    vggrt_matmul(%d, bd, as, bs, ", br);
+    put_dim(c->b, M);
+    buf_printf(c->b, ", %lld, %lld, ", (long long)K, (long long)N);
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->in[1], false);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ");\n");
+}
+
+static void emit_reduce(Ctx *c, const Node *n, const char *op, unsigned mask)
+{
+    const Shape *x = shp(c, n->in[0]);
+    buf_puts(c->b, "    const int64_t dims[] = ");
+    put_dims(c->b, x);
+    buf_printf(c->b, ";\n    vggrt_reduce_f32(%s, %d, dims, 0x%xu, ", op, x->rank ? x->rank : 1, mask);
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ");\n");
+}
+
+static void emit_copy(Ctx *c, const Node *n)
+{
+    buf_puts(c->b, "    memcpy(");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", (");
+    put_count(c, n->out[0]);
+    buf_printf(c->b, ") * sizeof(%s));\n", ctype(c->g->values[n->out[0]].dtype));
+}
+
+static void emit_batchnorm(Ctx *c, const Node *n)
+{
+    const Shape *x = shp(c, n->in[0]);
+    int64_t C = x->d[1];
+    buf_printf(c->b, "    float *s = (float *)A, *t = s + %lld;\n", (long long)C);
+    buf_puts(c->b, "    const float *scale = ");
+    put_ptr(c, n->in[1], false);
+    buf_puts(c->b, ", *bias = ");
+    put_ptr(c, n->in[2], false);
+    buf_puts(c->b, ", *mean = ");
+    put_ptr(c, n->in[3], false);
+    buf_puts(c->b, ", *var = ");
+    put_ptr(c, n->in[4], false);
+    buf_printf(c->b, ";\n    for (int64_t i = 0; i < %lld; i++) {\n"
+                     "        s[i] = scale[i] / sqrtf(var[i] + ", (long long)C);
+    put_float(c->b, n->attr.bn.epsilon);
+    buf_puts(c->b, ");\n        t[i] = bias[i] - mean[i] * s[i];\n    }\n");
+    buf_puts(c->b, "    vggrt_channel_affine(");
+    put_lead(c, n->in[0]);
+    buf_printf(c->b, ", %lld, ", (long long)C);
+    put_size(c->b, size_of_dims(x, 2, x->rank));
+    buf_puts(c->b, ", s, t, ");
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ");\n");
+}
+
+static void emit_softmax(Ctx *c, const Node *n)
+{
+    const Shape *x = shp(c, n->in[0]);
+    int64_t axis = n->attr.softmax.axis < 0 ? n->attr.softmax.axis + x->rank : n->attr.softmax.axis;
+    Size outer = size_of_dims(x, 0, (int)axis);
+    Size len = n->attr.softmax.coerce_2d ? size_of_dims(x, (int)axis, x->rank)
+                                         : size_of_dims(x, (int)axis, (int)axis + 1);
+    Size inner = n->attr.softmax.coerce_2d ? (Size){false, 1}
+                                           : size_of_dims(x, (int)axis + 1, x->rank);
+    buf_printf(c->b, "    vggrt_softmax(%d, ", n->op == OP_LOG_SOFTMAX);
+    put_size(c->b, outer);
+    buf_puts(c->b, ", ");
+    put_size(c->b, len);
+    buf_puts(c->b, ", ");
+    put_size(c->b, inner);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ");\n");
+}
+
+static void emit_transpose(Ctx *c, const Node *n)
+{
+    const Shape *x = shp(c, n->in[0]);
+    int64_t perm[VGGC_MAX_RANK];
+    for (int i = 0; i < x->rank; i++)
+        perm[i] = n->attr.perm.n_perm ? n->attr.perm.perm[i] : x->rank - 1 - i;
+    buf_puts(c->b, "    const int64_t dims[] = ");
+    put_dims(c->b, x);
+    buf_puts(c->b, ";\n    static const int64_t perm[] = ");
+    put_i64s(c->b, perm, x->rank);
+    buf_printf(c->b, ";\n    vggrt_transpose(sizeof(%s), %d, dims, perm, ",
+               ctype(c->g->values[n->in[0]].dtype), x->rank ? x->rank : 1);
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ");\n");
+}
+
+static void emit_gather(Ctx *c, const Node *n)
+{
+    const Shape *x = shp(c, n->in[0]);
+    int64_t axis = n->attr.axis < 0 ? n->attr.axis + x->rank : n->attr.axis;
+    const Value *ix = &c->g->values[n->in[1]];
+    if (ix->dtype == DT_INT32) {
+        buf_puts(c->b, "    int64_t *idx = (int64_t *)A;\n    vggrt_cast(VGGRT_I32, VGGRT_I64, ");
+        put_count(c, n->in[1]);
+        buf_puts(c->b, ", ");
+        put_ptr(c, n->in[1], false);
+        buf_puts(c->b, ", idx);\n");
+    } else {
+        buf_puts(c->b, "    const int64_t *idx = ");
+        put_ptr(c, n->in[1], false);
+        buf_puts(c->b, ";\n");
+    }
+    buf_printf(c->b, "    if (vggrt_gather(sizeof(%s), ", ctype(c->g->values[n->in[0]].dtype));
+    put_size(c->b, size_of_dims(x, 0, (int)axis));
+    buf_printf(c->b, ", %lld, ", (long long)x->d[axis]);
+    put_size(c->b, size_of_dims(x, (int)axis + 1, x->rank));
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", idx, ");
+    put_count(c, n->in[1]);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ") != VGGRT_OK)\n        return VGGRT_ERR_ARG;\n");
+}
+
+static void emit_concat(Ctx *c, const Node *n)
+{
+    const Shape *y = shp(c, n->out[0]);
+    int64_t axis = n->attr.axis < 0 ? n->attr.axis + y->rank : n->attr.axis;
+    size_t es = dtype_size(c->g->values[n->out[0]].dtype);
+    Size inner = size_of_dims(y, (int)axis + 1, y->rank);
+    int64_t dst_row = y->d[axis] * inner.k * (int64_t)es, col = 0;
+    for (uint32_t i = 0; i < n->n_in; i++) {
+        int64_t row = shp(c, n->in[i])->d[axis] * inner.k * (int64_t)es;
+        buf_puts(c->b, "    vggrt_copy2d(");
+        put_size(c->b, size_of_dims(y, 0, (int)axis));
+        buf_printf(c->b, ", %lld, ", (long long)row);
+        put_ptr(c, n->in[i], false);
+        buf_printf(c->b, ", %lld, (unsigned char *)", (long long)row);
+        put_ptr(c, n->out[0], true);
+        buf_printf(c->b, " + %lld, %lld);\n", (long long)col, (long long)dst_row);
+        col += row;
+    }
+}
+
+static void emit_pad(Ctx *c, const Node *n)
+{
+    const Shape *x = shp(c, n->in[0]), *y = shp(c, n->out[0]);
+    buf_puts(c->b, "    const int64_t xd[] = ");
+    put_dims(c->b, x);
+    buf_puts(c->b, ", yd[] = ");
+    put_dims(c->b, y);
+    buf_puts(c->b, ";\n    static const int64_t begin[] = ");
+    put_i64s(c->b, n->attr.pad.pads, x->rank);
+    buf_printf(c->b, ";\n    vggrt_pad_f32(%d, xd, begin, yd, ", x->rank ? x->rank : 1);
+    put_float(c->b, n->attr.pad.value);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ");\n");
+}
+
+static void emit_body(Ctx *c, const Node *n, uint32_t id)
+{
+    switch (n->op) {
+    case OP_CONV:
+        buf_printf(c->b, "    vggrt_conv2d(&conv_%u, ", id);
+        put_lead(c, n->in[0]);
+        buf_puts(c->b, ", ");
+        put_ptr(c, n->in[0], false);
+        buf_puts(c->b, ", ");
+        put_ptr(c, n->in[1], false);
+        buf_puts(c->b, ", ");
+        if (n->n_in > 2 && n->in[2] != VGGC_NONE)
+            put_ptr(c, n->in[2], false);
+        else
+            buf_puts(c->b, "NULL");
+        buf_puts(c->b, ", ");
+        put_ptr(c, n->out[0], true);
+        buf_puts(c->b, ", (float *)A);\n");
+        break;
+    case OP_MAXPOOL:
+    case OP_AVGPOOL:
+        buf_printf(c->b, "    vggrt_%spool2d(&pool_%u, ", n->op == OP_MAXPOOL ? "max" : "avg", id);
+        put_lead(c, n->in[0]);
+        buf_puts(c->b, ", ");
+        put_ptr(c, n->in[0], false);
+        buf_puts(c->b, ", ");
+        put_ptr(c, n->out[0], true);
+        buf_puts(c->b, ");\n");
+        break;
+    case OP_RELU: emit_unary(c, n, "VGGRT_RELU", 0, 0); break;
+    case OP_SIGMOID: emit_unary(c, n, "VGGRT_SIGMOID", 0, 0); break;
+    case OP_LEAKY_RELU: emit_unary(c, n, "VGGRT_LEAKY_RELU", n->attr.alpha.alpha, 0); break;
+    case OP_CLIP: emit_unary(c, n, "VGGRT_CLIP", n->attr.clip.min, n->attr.clip.max); break;
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: emit_binary(c, n); break;
+    case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: {
+        unsigned mask = 0;
+        for (int i = 2; i < shp(c, n->in[0])->rank; i++)
+            mask |= 1u << i;
+        emit_reduce(c, n, n->op == OP_GLOBAL_AVGPOOL ? "VGGRT_REDUCE_MEAN" : "VGGRT_REDUCE_MAX", mask);
+        break;
+    }
+    case OP_REDUCE_MEAN: {
+        const Shape *x = shp(c, n->in[0]);
+        const AxesAttr *a = &n->attr.axes;
+        unsigned mask = 0;
+        for (int i = 0; i < a->n_axes; i++)
+            mask |= 1u << (a->axes[i] < 0 ? a->axes[i] + x->rank : a->axes[i]);
+        if (a->n_axes == 0 && a->noop_with_empty_axes) {
+            emit_copy(c, n);
+            break;
+        }
+        if (a->n_axes == 0)
+            mask = (1u << x->rank) - 1;
+        emit_reduce(c, n, "VGGRT_REDUCE_MEAN", mask);
+        break;
+    }
+    case OP_GEMM: emit_gemm(c, n); break;
+    case OP_MATMUL: emit_matmul(c, n); break;
+    case OP_BATCHNORM: emit_batchnorm(c, n); break;
+    case OP_SOFTMAX: case OP_LOG_SOFTMAX: emit_softmax(c, n); break;
+    case OP_TRANSPOSE: emit_transpose(c, n); break;
+    case OP_GATHER: emit_gather(c, n); break;
+    case OP_CONCAT: emit_concat(c, n); break;
+    case OP_PAD: emit_pad(c, n); break;
+    case OP_CAST:
+        buf_printf(c->b, "    vggrt_cast(%d, %d, ", rt_dtype(c->g->values[n->in[0]].dtype),
+                   rt_dtype(c->g->values[n->out[0]].dtype));
+        put_count(c, n->in[0]);
+        buf_puts(c->b, ", ");
+        put_ptr(c, n->in[0], false);
+        buf_puts(c->b, ", ");
+        put_ptr(c, n->out[0], true);
+        buf_puts(c->b, ");\n");
+        break;
+    case OP_LRN: {
+        const Shape *x = shp(c, n->in[0]);
+        buf_puts(c->b, "    vggrt_lrn(");
+        put_lead(c, n->in[0]);
+        buf_printf(c->b, ", %lld, ", (long long)x->d[1]);
+        put_size(c->b, size_of_dims(x, 2, x->rank));
+        buf_printf(c->b, ", %lld, ", (long long)n->attr.lrn.size);
+        put_float(c->b, n->attr.lrn.alpha);
+        buf_puts(c->b, ", ");
+        put_float(c->b, n->attr.lrn.beta);
+        buf_puts(c->b, ", ");
+        put_float(c->b, n->attr.lrn.bias);
+        buf_puts(c->b, ", ");
+        put_ptr(c, n->in[0], false);
+        buf_puts(c->b, ", ");
+        put_ptr(c, n->out[0], true);
+        buf_puts(c->b, ");\n");
+        break;
+    }
+    case OP_IDENTITY: case OP_DROPOUT: emit_copy(c, n); break;
+    case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
+        buf_puts(c->b, "    /* a view: no data moves */\n");
+        break;
+    case OP_SHAPE: case OP_CONSTANT: case OP_DEAD:
+        VGGC_UNREACHABLE();   /* folded or never in the IR */
+    }
+}
+
+/* Can the C backend emit this node?  Reports why not. */
+static bool check_supported(Ctx *c, const Node *n)
+{
+    Graph *g = c->g;
+    const Value *y = &g->values[n->out[0]];
+    switch (n->op) {
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
+        if (y->dtype != DT_FLOAT && y->dtype != DT_INT64) {
+            graph_error(g, n, "element type %s is not supported (float32 and int64 are)",
+                        dtype_name(y->dtype));
+            return false;
+        }
+        return true;
+    case OP_GATHER:
+        if (g->values[n->in[1]].dtype == DT_INT32 && shape_is_batched(&g->values[n->in[1]].shape)) {
+            graph_error(g, n, "batched int32 indices are not supported");
+            return false;
+        }
+        return true;
+    case OP_PAD:
+        if (y->dtype != DT_FLOAT) {
+            graph_error(g, n, "Pad of %s is not supported (float32 is)", dtype_name(y->dtype));
+            return false;
+        }
+        return true;
+    case OP_SHAPE:
+        graph_error(g, n, "Shape of a tensor whose shape is unknown at compile time");
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* ---- the files ------------------------------------------------------------ */
+
+static void emit_tensor_info(Ctx *c, const char *name, const char *what, const uint32_t *ids,
+                             uint32_t count)
+{
+    buf_printf(c->b, "const %s_tensor_info %s_%s_info[%u] = {\n", name, name, what, count ? count : 1);
+    for (uint32_t i = 0; i < count; i++) {
+        const Value *v = &c->g->values[ids[i]];
+        buf_printf(c->b, "    {\"%s\", %d, %d, {", c_identifier(&c->g->arena, v->name),
+                   rt_dtype(v->dtype), v->shape.rank);
+        for (int j = 0; j < v->shape.rank; j++)
+            buf_printf(c->b, "%s%lld", j ? ", " : "", (long long)v->shape.d[j]);
+        if (v->shape.rank == 0)
+            buf_puts(c->b, "0");
+        buf_puts(c->b, "}},\n");
+    }
+    if (count == 0)
+        buf_puts(c->b, "    {\"\", 0, 0, {0}},\n");
+    buf_puts(c->b, "};\n\n");
+}
+
+static void emit_header(Buf *b, const Graph *g, const CEmitOptions *o)
+{
+    const char *N = o->name;
+    bool simple = g->n_inputs == 1 && g->n_outputs == 1 &&
+                  g->values[g->inputs[0]].dtype == DT_FLOAT &&
+                  g->values[g->outputs[0]].dtype == DT_FLOAT;
+    buf_printf(b, "/* %s.h — generated by vggc %s from %s.  Do not edit. */\n", N, VGGC_VERSION,
+               o->model_label);
+    buf_printf(b, "#ifndef %s_H\n#define %s_H\n\n#include <stdint.h>\n\n", N, N);
+    buf_puts(b, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
+    buf_printf(b, "typedef struct %s_model %s_model;\n\n", N, N);
+    buf_printf(b, "/* A tensor the network reads or writes.  dtype: ONNX codes (1 = float32,\n"
+                  " * 7 = int64).  dims[0] == -1 is the batch, chosen at each run. */\n"
+                  "typedef struct {\n    const char *name;\n    int dtype;\n    int rank;\n"
+                  "    int64_t dims[8];\n} %s_tensor_info;\n\n", N);
+    buf_printf(b, "#define %s_NUM_INPUTS %u\n#define %s_NUM_OUTPUTS %u\n", N, g->n_inputs, N,
+               g->n_outputs);
+    bool batched = false;
+    for (uint32_t i = 0; i < g->n_inputs; i++)
+        batched |= shape_is_batched(&g->values[g->inputs[i]].shape);
+    buf_printf(b, "#define %s_BATCHED %d  /* 1: the leading dimension is the batch */\n", N, batched);
+    for (int io = 0; io < 2; io++) {
+        const uint32_t *ids = io ? g->outputs : g->inputs;
+        uint32_t count = io ? g->n_outputs : g->n_inputs;
+        for (uint32_t i = 0; i < count; i++) {
+            const Value *v = &g->values[ids[i]];
+            char dims[256];
+            size_t per;
+            shape_format(&v->shape, dims, sizeof dims, "batch");
+            VGGC_ASSERT(shape_numel_per_item(&v->shape, &per));
+            buf_printf(b, "/* %s %u '%s': %s %s */\n", io ? "output" : "input", i, v->name,
+                       dtype_name(v->dtype), dims);
+            buf_printf(b, "#define %s_%s%u_SIZE %zu  /* elements per batch item */\n", N,
+                       io ? "OUTPUT" : "INPUT", i, per);
+        }
+    }
+    buf_printf(b, "\nextern const %s_tensor_info %s_input_info[];\n", N, N);
+    buf_printf(b, "extern const %s_tensor_info %s_output_info[];\n\n", N, N);
+    buf_printf(b, "/* Opens the weights file, checking magic, version, model name, size and\n"
+                  " * checksum.  NULL on failure, with *err (if err is not NULL) pointing to a\n"
+                  " * message valid until the next failing call. */\n"
+                  "%s_model *%s_open(const char *weights_path, const char **err);\n\n", N, N);
+    buf_printf(b, "/* Runs the network on `batch` items (1 for a model without a batch\n"
+                  " * dimension).  inputs[i]/outputs[i]: C-order buffers of the types and\n"
+                  " * shapes above.  Returns 0, or a vggrt_status.  Not reentrant: one run\n"
+                  " * at a time per model. */\n"
+                  "int %s_run_multi(%s_model *m, const void *const *inputs, void *const *outputs,\n"
+                  "    int64_t batch);\n", N, N);
+    if (simple)
+        buf_printf(b, "/* The same for this network's one float input and one float output. */\n"
+                      "int %s_run(%s_model *m, const float *input, float *output, int64_t batch);\n",
+                   N, N);
+    buf_printf(b, "\n/* Frees the model (NULL is fine). */\nvoid %s_close(%s_model *m);\n\n", N, N);
+    buf_puts(b, "#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
+}
+
+static void emit_source(Ctx *c, const CEmitOptions *o, uint64_t checksum)
+{
+    Buf *b = c->b;
+    const Plan *p = c->p;
+    Graph *g = c->g;
+    const char *N = o->name;
+    buf_printf(b, "/* %s.c — generated by vggc %s from %s.  Do not edit.\n"
+                  " * %u layers; weights %llu bytes; arena %llu bytes + %llu per batch item. */\n",
+               N, VGGC_VERSION, o->model_label, p->n_layers,
+               (unsigned long long)p->weights_size, (unsigned long long)p->static_bytes,
+               (unsigned long long)p->batch_bytes);
+    buf_printf(b, "#include \"%s.h\"\n#include \"vggrt.h\"\n\n#include <math.h>\n#include <stddef.h>\n"
+                  "#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\n\n", N);
+    buf_printf(b, "#define WEIGHTS_SIZE %lluull\n#define WEIGHTS_CHECKSUM 0x%016llxull\n"
+                  "#define STATIC_BYTES %lluull\n#define BATCH_BYTES %lluull\n\n",
+               (unsigned long long)p->weights_size, (unsigned long long)checksum,
+               (unsigned long long)p->static_bytes, (unsigned long long)p->batch_bytes);
+    buf_printf(b, "struct %s_model {\n    vggrt_weights weights;\n    unsigned char *arena;\n"
+                  "    int64_t arena_batch;  /* the batch the arena is sized for */\n};\n\n", N);
+    emit_tensor_info(c, N, "input", g->inputs, g->n_inputs);
+    emit_tensor_info(c, N, "output", g->outputs, g->n_outputs);
+
+    for (uint32_t l = 0; l < p->n_layers; l++)
+        emit_params(c, &g->nodes[p->layers[l]], l);
+
+    for (uint32_t l = 0; l < p->n_layers; l++) {
+        const Node *n = &g->nodes[p->layers[l]];
+        char in_shape[128], out_shape[128];
+        shape_format(shp(c, n->in[0] != VGGC_NONE ? n->in[0] : n->out[0]), in_shape,
+                     sizeof in_shape, NULL);
+        shape_format(shp(c, n->out[0]), out_shape, sizeof out_shape, NULL);
+        /* Node names come from the model: keep comment terminators out. */
+        char *safe = arena_strdup(&g->arena, n->name);
+        for (char *s = safe; *s; s++)
+            if ((s[0] == '*' && s[1] == '/') || (s[0] == '/' && s[1] == '*') || *s == '\n' || *s == '\\')
+                *s = '_';
+        buf_printf(b, "/* %s (%s): %s -> %s */\n", safe, op_name(n->op), in_shape, out_shape);
+        buf_printf(b, "static int layer_%u(int64_t n, unsigned char *A, const unsigned char *W,\n"
+                      "    const void *const *in)\n{\n", l);
+        buf_puts(b, "    (void)n; (void)A; (void)W; (void)in;\n");
+        emit_body(c, n, l);
+        buf_puts(b, "    return 0;\n}\n\n");
+    }
+
+    buf_printf(b, "static char error_text[512];\n\n");
+    buf_printf(b,
+        "%s_model *%s_open(const char *weights_path, const char **err)\n{\n"
+        "    %s_model *m = calloc(1, sizeof *m);\n"
+        "    if (!m) {\n"
+        "        if (err)\n            *err = \"out of memory\";\n"
+        "        return NULL;\n    }\n"
+        "    if (vggrt_weights_open(weights_path, \"%s\", WEIGHTS_SIZE, WEIGHTS_CHECKSUM, &m->weights,\n"
+        "                           error_text, sizeof error_text) != VGGRT_OK) {\n"
+        "        free(m);\n"
+        "        if (err)\n            *err = error_text;\n"
+        "        return NULL;\n    }\n"
+        "    return m;\n}\n\n", N, N, N, N);
+    buf_printf(b,
+        "void %s_close(%s_model *m)\n{\n    if (!m)\n        return;\n"
+        "    vggrt_weights_close(&m->weights);\n    vggrt_aligned_free(m->arena);\n    free(m);\n}\n\n",
+        N, N);
+    buf_printf(b,
+        "/* Sizes the arena for `batch` items; allocates only when the batch grows. */\n"
+        "static int reserve(%s_model *m, int64_t batch)\n{\n"
+        "    if (batch <= m->arena_batch)\n        return 0;\n"
+        "    if (BATCH_BYTES && (uint64_t)batch > (SIZE_MAX - STATIC_BYTES) / (BATCH_BYTES ? BATCH_BYTES : 1))\n"
+        "        return VGGRT_ERR_ARG;\n"
+        "    unsigned char *a = vggrt_aligned_alloc((size_t)(STATIC_BYTES + (uint64_t)batch * BATCH_BYTES) + 64);\n"
+        "    if (!a)\n        return VGGRT_ERR_NOMEM;\n"
+        "    vggrt_aligned_free(m->arena);\n    m->arena = a;\n    m->arena_batch = batch;\n"
+        "    return 0;\n}\n\n", N);
+    bool batched = false;
+    for (uint32_t i = 0; i < g->n_inputs; i++)
+        batched |= shape_is_batched(&g->values[g->inputs[i]].shape);
+    buf_printf(b,
+        "int %s_run_multi(%s_model *m, const void *const *inputs, void *const *outputs,\n"
+        "    int64_t batch)\n{\n"
+        "    int rc;\n"
+        "    if (!m || batch < 1 || (!%s_BATCHED && batch != 1))\n        return VGGRT_ERR_ARG;\n"
+        "    if ((rc = reserve(m, batch)) != 0)\n        return rc;\n"
+        "    {\n"
+        "    const int64_t n = batch;\n"
+        "    const unsigned char *W = m->weights.data;\n"
+        "    unsigned char *A = m->arena;\n"
+        "    const void *const *in = inputs;\n"
+        "    (void)n; (void)W; (void)in;\n", N, N, N);
+    for (uint32_t l = 0; l < p->n_layers; l++)
+        buf_printf(b, "    if ((rc = layer_%u(n, A, W, in)) != 0)\n        return rc;\n", l);
+    for (uint32_t i = 0; i < g->n_outputs; i++) {
+        uint32_t v = g->outputs[i];
+        buf_printf(b, "    memcpy(outputs[%u], ", i);
+        put_ptr(c, v, false);
+        buf_puts(b, ", (");
+        put_count(c, v);
+        buf_printf(b, ") * sizeof(%s));\n", ctype(g->values[v].dtype));
+    }
+    buf_puts(b, "    }\n    return 0;\n}\n");
+    (void)batched;
+    if (g->n_inputs == 1 && g->n_outputs == 1 && g->values[g->inputs[0]].dtype == DT_FLOAT &&
+        g->values[g->outputs[0]].dtype == DT_FLOAT)
+        buf_printf(b,
+            "\nint %s_run(%s_model *m, const float *input, float *output, int64_t batch)\n{\n"
+            "    const void *in[1];\n    void *out[1];\n"
+            "    in[0] = input;\n    out[0] = output;\n"
+            "    return %s_run_multi(m, in, out, batch);\n}\n", N, N, N);
+}
+
+bool emit_c(const Plan *p, const CEmitOptions *o, uint64_t weights_checksum, CFiles *out)
+{
+    Graph *g = p->g;
+    Ctx c = {p, g, &out->source};
+    bool ok = true;
+    for (uint32_t l = 0; l < p->n_layers; l++)
+        ok &= check_supported(&c, &g->nodes[p->layers[l]]);
+    if (!ok)
+        return false;
+    emit_header(&out->header, g, o);
+    emit_source(&c, o, weights_checksum);
+    emit_c_driver(&out->main, o);
+    emit_c_makefile(&out->makefile, o);
+    return true;
+}

@@ -1,0 +1,311 @@
+/* plan.c — lowering: layer order, tensor placement, the arena.
+ *
+ * Placement is a liveness problem.  Each materialized tensor is live from
+ * the layer that writes it to the last layer that reads it (a view extends
+ * its root's life).  Tensors are placed largest first at the lowest offset
+ * that overlaps no placed tensor whose life intersects its own — the
+ * classic greedy that keeps a VGG's arena near the sum of its two largest
+ * neighbouring activations.  Static and batched tensors are planned
+ * separately (different regions), with the same routine.
+ */
+#include "plan.h"
+#include "vggrt.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ALIGN 64u
+
+static uint64_t align_up(uint64_t x) { return (x + ALIGN - 1) & ~(uint64_t)(ALIGN - 1); }
+
+bool plan_is_view(OpKind op)
+{
+    return op == OP_RESHAPE || op == OP_FLATTEN || op == OP_SQUEEZE || op == OP_UNSQUEEZE;
+}
+
+static size_t value_bytes_per_item(const Value *v)
+{
+    size_t n = 0, b = 0;
+    VGGC_ASSERT(shape_numel_per_item(&v->shape, &n));
+    VGGC_ASSERT(size_mul(n, dtype_size(v->dtype), &b));
+    return b;
+}
+
+static void conv_params(const Graph *g, const Node *n, vggrt_conv_params *p)
+{
+    const Shape *x = &g->values[n->in[0]].shape, *y = &g->values[n->out[0]].shape;
+    const WindowAttr *a = &n->attr.win;
+    bool one_d = a->nsp == 1;
+    memset(p, 0, sizeof *p);
+    p->c = x->d[1];
+    p->h = one_d ? 1 : x->d[2];
+    p->w = one_d ? x->d[2] : x->d[3];
+    p->k = y->d[1];
+    p->oh = one_d ? 1 : y->d[2];
+    p->ow = one_d ? y->d[2] : y->d[3];
+    p->kh = a->kernel[0];
+    p->kw = a->kernel[1];
+    p->sh = a->stride[0];
+    p->sw = a->stride[1];
+    p->pt = a->pad[0];
+    p->pl = a->pad[1];
+    p->dh = a->dilation[0];
+    p->dw = a->dilation[1];
+    p->group = a->group;
+    p->act = VGGRT_ACT_NONE;
+}
+
+uint64_t plan_layer_scratch(const Graph *g, const Node *n)
+{
+    if (n->op == OP_CONV) {
+        vggrt_conv_params p;
+        conv_params(g, n, &p);
+        return align_up(vggrt_conv2d_work_size(&p) * sizeof(float));
+    }
+    if (n->op == OP_GATHER && g->values[n->in[1]].dtype == DT_INT32) {
+        size_t k = 0;
+        VGGC_ASSERT(shape_numel_per_item(&g->values[n->in[1]].shape, &k));
+        return align_up((uint64_t)k * 8);   /* int64 copy of the indices (per item) */
+    }
+    if (n->op == OP_BATCHNORM)
+        return align_up(2 * (uint64_t)g->values[n->in[1]].shape.d[0] * sizeof(float));
+    return 0;
+}
+
+typedef struct {
+    uint32_t value;
+    uint64_t size, offset;
+    uint32_t first, last;   /* layer indices */
+} Interval;
+
+static int by_size_desc(const void *pa, const void *pb)
+{
+    const Interval *a = pa, *b = pb;
+    if (a->size != b->size)
+        return a->size > b->size ? -1 : 1;
+    return a->value < b->value ? -1 : a->value > b->value;
+}
+
+/* Greedy placement; returns the region's size. */
+static uint64_t place(Interval *iv, uint32_t n, uint64_t base)
+{
+    qsort(iv, n, sizeof *iv, by_size_desc);
+    uint64_t top = base;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t off = base;
+        bool moved = true;
+        while (moved) {
+            moved = false;
+            for (uint32_t j = 0; j < i; j++) {
+                if (iv[j].last < iv[i].first || iv[i].last < iv[j].first)
+                    continue;
+                if (off < iv[j].offset + iv[j].size && iv[j].offset < off + iv[i].size) {
+                    off = iv[j].offset + iv[j].size;
+                    moved = true;
+                }
+            }
+        }
+        iv[i].offset = off;
+        if (off + iv[i].size > top)
+            top = off + iv[i].size;
+    }
+    return top;
+}
+
+Plan *plan_build(Graph *g)
+{
+    Plan *p = calloc(1, sizeof *p);
+    VGGC_ASSERT(p);
+    p->g = g;
+    p->store = calloc(g->n_values ? g->n_values : 1, sizeof *p->store);
+    p->layers = calloc(g->n_nodes ? g->n_nodes : 1, sizeof *p->layers);
+    uint32_t *first = calloc(g->n_values ? g->n_values : 1, sizeof *first);
+    uint32_t *last = calloc(g->n_values ? g->n_values : 1, sizeof *last);
+    VGGC_ASSERT(p->store && p->layers && first && last);
+
+    for (uint32_t v = 0; v < g->n_values; v++)
+        p->store[v].root = v;
+    for (uint32_t i = 0; i < g->n_inputs; i++) {
+        Storage *s = &p->store[g->inputs[i]];
+        s->kind = STORE_INPUT;
+        s->index = i;
+    }
+    for (uint32_t i = 0; i < g->n_nodes; i++)
+        if (g->nodes[i].op != OP_DEAD)
+            p->layers[p->n_layers++] = i;
+
+    /* Views share their root; life spans run over layer indices. */
+    for (uint32_t l = 0; l < p->n_layers; l++) {
+        const Node *n = &g->nodes[p->layers[l]];
+        for (uint32_t j = 0; j < n->n_in; j++) {
+            uint32_t v = n->in[j];
+            if (v == VGGC_NONE)
+                continue;
+            uint32_t r = p->store[v].root;
+            last[r] = l;
+            const Value *cv = &g->values[v];
+            if (cv->kind == VAL_CONST && cv->dtype == DT_INT64) {
+                const int64_t *d = cv->data;
+                bool sym = false;
+                for (size_t k = 0; k < cv->nbytes / 8; k++)
+                    sym |= d[k] == VGGC_SYM_N;
+                /* Reshape reads its shape at compile time; nothing else may
+                 * read a value that depends on the batch. */
+                if (sym && !(n->op == OP_RESHAPE && j == 1))
+                    graph_error(g, n, "input %u ('%s') is a shape that depends on the batch size; "
+                                "using it as data is not supported", j, cv->name);
+            }
+        }
+        for (uint32_t j = 0; j < n->n_out; j++) {
+            uint32_t v = n->out[j];
+            if (v == VGGC_NONE)
+                continue;
+            if (plan_is_view(n->op) && j == 0) {
+                p->store[v].root = p->store[n->in[0]].root;
+                last[p->store[v].root] = l;
+            } else {
+                first[v] = l;
+                last[v] = l;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < g->n_outputs; i++) {
+        uint32_t r = p->store[g->outputs[i]].root;
+        last[r] = p->n_layers;
+        if (g->values[r].kind == VAL_CONST && g->values[r].dtype == DT_INT64) {
+            const int64_t *d = g->values[r].data;
+            for (size_t k = 0; k < g->values[r].nbytes / 8; k++)
+                if (d[k] == VGGC_SYM_N) {
+                    graph_error(g, NULL, "output '%s' is a shape that depends on the batch size; "
+                                "not supported", g->values[g->outputs[i]].name);
+                    break;
+                }
+        }
+    }
+    if (g->n_errors) {
+        free(first);
+        free(last);
+        plan_free(p);
+        return NULL;
+    }
+
+    /* Roots that are read or are outputs get storage. */
+    bool *needed = calloc(g->n_values ? g->n_values : 1, 1);
+    VGGC_ASSERT(needed);
+    for (uint32_t l = 0; l < p->n_layers; l++) {
+        const Node *n = &g->nodes[p->layers[l]];
+        for (uint32_t j = 0; j < n->n_in; j++)
+            if (n->in[j] != VGGC_NONE)
+                needed[p->store[n->in[j]].root] = true;
+        for (uint32_t j = 0; j < n->n_out; j++)
+            if (n->out[j] != VGGC_NONE)
+                needed[p->store[n->out[j]].root] = true;
+    }
+    for (uint32_t i = 0; i < g->n_outputs; i++)
+        needed[p->store[g->outputs[i]].root] = true;
+
+    /* Constants: the weights blob, in value order. */
+    uint64_t woff = 0;
+    for (uint32_t v = 0; v < g->n_values; v++) {
+        const Value *cv = &g->values[v];
+        if (!needed[v] || cv->kind != VAL_CONST)
+            continue;
+        p->store[v].kind = STORE_CONST;
+        p->store[v].offset = woff;
+        p->store[v].size = cv->nbytes;
+        woff = align_up(woff + cv->nbytes);
+    }
+    p->weights_size = woff;
+
+    /* Scratch sits at the start of the static region. */
+    for (uint32_t l = 0; l < p->n_layers; l++) {
+        uint64_t s = plan_layer_scratch(g, &g->nodes[p->layers[l]]);
+        if (s > p->scratch_bytes)
+            p->scratch_bytes = s;
+    }
+
+    Interval *st = calloc(g->n_values ? g->n_values : 1, sizeof *st);
+    Interval *bt = calloc(g->n_values ? g->n_values : 1, sizeof *bt);
+    VGGC_ASSERT(st && bt);
+    uint32_t nst = 0, nbt = 0;
+    for (uint32_t v = 0; v < g->n_values; v++) {
+        const Value *cv = &g->values[v];
+        if (!needed[v] || cv->kind != VAL_TEMP || p->store[v].root != v)
+            continue;
+        Interval iv = {v, align_up(value_bytes_per_item(cv)), 0, first[v], last[v]};
+        if (shape_is_batched(&cv->shape))
+            bt[nbt++] = iv;
+        else
+            st[nst++] = iv;
+    }
+    p->static_bytes = place(st, nst, p->scratch_bytes);
+    p->batch_bytes = place(bt, nbt, 0);
+    for (uint32_t i = 0; i < nst; i++) {
+        Storage *s = &p->store[st[i].value];
+        s->kind = STORE_STATIC;
+        s->offset = st[i].offset;
+        s->size = st[i].size;
+    }
+    for (uint32_t i = 0; i < nbt; i++) {
+        Storage *s = &p->store[bt[i].value];
+        s->kind = STORE_BATCH;
+        s->offset = bt[i].offset;
+        s->size = bt[i].size;
+    }
+    /* Views take their root's placement. */
+    for (uint32_t v = 0; v < g->n_values; v++) {
+        uint32_t r = p->store[v].root;
+        if (r != v) {
+            p->store[v].kind = p->store[r].kind;
+            p->store[v].index = p->store[r].index;
+            p->store[v].offset = p->store[r].offset;
+            p->store[v].size = p->store[r].size;
+        }
+    }
+    free(st);
+    free(bt);
+    free(needed);
+    free(first);
+    free(last);
+    return p;
+}
+
+void plan_free(Plan *p)
+{
+    if (!p)
+        return;
+    free(p->store);
+    free(p->layers);
+    free(p);
+}
+
+void plan_fill_weights(const Plan *p, unsigned char *buf)
+{
+    memset(buf, 0, p->weights_size);
+    for (uint32_t v = 0; v < p->g->n_values; v++) {
+        const Storage *s = &p->store[v];
+        if (s->kind == STORE_CONST && s->root == v)
+            memcpy(buf + s->offset, p->g->values[v].data, p->g->values[v].nbytes);
+    }
+}
+
+void plan_print_summary(const Plan *p, FILE *f)
+{
+    fprintf(f, "weights: %llu bytes; arena: %llu static (%llu scratch) + %llu per batch item\n",
+            (unsigned long long)p->weights_size, (unsigned long long)p->static_bytes,
+            (unsigned long long)p->scratch_bytes, (unsigned long long)p->batch_bytes);
+}
+
+char *c_identifier(Arena *a, const char *s)
+{
+    size_t n = strlen(s);
+    char *out = arena_alloc(a, n + 2);
+    size_t k = 0;
+    if (n == 0 || isdigit((unsigned char)s[0]))
+        out[k++] = '_';
+    for (size_t i = 0; i < n; i++)
+        out[k++] = isalnum((unsigned char)s[i]) ? s[i] : '_';
+    out[k] = 0;
+    return out;
+}

@@ -1,0 +1,70 @@
+/* plan.h — the lowered network both backends emit from.
+ *
+ * Lowering fixes, for an optimized graph, everything a backend needs to
+ * write code without further decisions: the order of the layers, where
+ * every tensor lives and the sizes of the memory regions.
+ *
+ * Memory.  A run uses three blocks:
+ *   - the weights blob (read-only, 64-byte aligned), holding every
+ *     constant that a layer or a graph output reads;
+ *   - the arena: a static part (tensors without a batch dimension, and
+ *     scratch) of `static_bytes`, then a batch part of `batch_bytes` per
+ *     batch item.  A batched tensor at per-item offset `off` starts at
+ *     static_bytes + batch * off: every batched tensor scales with the
+ *     batch, so offsets planned for one item hold for any batch;
+ *   - the caller's input buffers, read in place.
+ * Reshape-like ops are views: their result shares their operand's bytes.
+ */
+#ifndef VGGC_PLAN_H
+#define VGGC_PLAN_H
+
+#include "ir.h"
+
+typedef enum {
+    STORE_NONE,     /* not materialized (an unused value) */
+    STORE_INPUT,    /* graph input `index`, the caller's buffer */
+    STORE_CONST,    /* weights blob at `offset` */
+    STORE_STATIC,   /* arena at `offset` */
+    STORE_BATCH,    /* arena at static_bytes + batch * `offset` */
+} StoreKind;
+
+typedef struct {
+    StoreKind kind;
+    uint32_t index;         /* STORE_INPUT: position among the graph inputs */
+    uint64_t offset;
+    uint64_t size;          /* bytes (per item for STORE_BATCH) */
+    uint32_t root;          /* the value whose bytes these are (itself unless a view) */
+} Storage;
+
+typedef struct {
+    Graph *g;
+    Storage *store;         /* one per value */
+    uint32_t *layers;       /* node ids in execution order */
+    uint32_t n_layers;
+    uint64_t weights_size;  /* payload bytes */
+    uint64_t static_bytes;  /* includes scratch at offset 0 */
+    uint64_t scratch_bytes; /* largest per-layer scratch (conv im2col, BN factors) */
+    uint64_t batch_bytes;   /* per batch item */
+} Plan;
+
+/* True for ops whose output is a view of input 0 (no code runs). */
+bool plan_is_view(OpKind op);
+
+/* Lowers g (after the passes).  NULL after reporting what cannot be
+ * lowered (e.g. a batch-dependent shape value used as data). */
+Plan *plan_build(Graph *g);
+void plan_free(Plan *p);
+
+/* Writes the weights payload (size p->weights_size) into buf. */
+void plan_fill_weights(const Plan *p, unsigned char *buf);
+
+/* Scratch bytes (static arena, offset 0) a layer needs. */
+uint64_t plan_layer_scratch(const Graph *g, const Node *n);
+
+/* Human-readable summary of the plan (arena sizes), for inspect and -v. */
+void plan_print_summary(const Plan *p, FILE *f);
+
+/* A valid C identifier made from s (model stems, value names). */
+char *c_identifier(Arena *a, const char *s);
+
+#endif

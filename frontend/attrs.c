@@ -1,0 +1,900 @@
+/* attrs.c — ONNX attributes to the IR's typed Attr, one op at a time.
+ *
+ * ONNX describes an operator by its opset history: an attribute appears in
+ * one version, gets a new default in another, and some become inputs (the
+ * axes of Squeeze/Unsqueeze in 13, of ReduceMean in 18; Clip's bounds in
+ * 11; Pad's pads and value in 11).  Here each op's code reads the attributes
+ * its version has, applies that version's defaults, and, where an input
+ * replaced an attribute, requires the input to be a constant and folds it
+ * into the same Attr field, dropping the input.  After this file, a Squeeze
+ * is a Squeeze whatever opset it came from.
+ *
+ * Each op's block starts with its ONNX signature per version and defaults.
+ * What vggc does not run (training outputs, MaxPool's Indices, Pad modes
+ * other than constant, 3-D windows) is refused here with a message naming
+ * the node, so later stages never see it.  Attributes we do not know are
+ * ignored, as ONNX runtimes do; those that exist but change semantics in a
+ * way we do not implement are errors.
+ */
+#include "frontend-impl.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- attribute types ------------------------------------------------------ */
+
+Onnx__AttributeProto__AttributeType fe_attr_type(const Onnx__AttributeProto *a)
+{
+    if (a->has_type && a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED)
+        return a->type;
+    /* IR version 1 models may leave the type out: infer it from the fields. */
+    if (a->g)
+        return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH;
+    if (a->n_graphs)
+        return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPHS;
+    if (a->t)
+        return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR;
+    if (a->n_tensors)
+        return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSORS;
+    if (a->sparse_tensor)
+        return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSOR;
+    if (a->n_floats)
+        return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS;
+    if (a->n_ints)
+        return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS;
+    if (a->n_strings)
+        return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS;
+    if (a->has_f)
+        return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
+    if (a->has_i)
+        return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+    if (a->has_s)
+        return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING;
+    return ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED;
+}
+
+const char *fe_attr_type_name(Onnx__AttributeProto__AttributeType t)
+{
+    switch (t) {
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT: return "FLOAT";
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT: return "INT";
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING: return "STRING";
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR: return "TENSOR";
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH: return "GRAPH";
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSOR: return "SPARSE_TENSOR";
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTO: return "TYPE_PROTO";
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS: return "FLOATS";
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS: return "INTS";
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS: return "STRINGS";
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSORS: return "TENSORS";
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPHS: return "GRAPHS";
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSORS: return "SPARSE_TENSORS";
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTOS: return "TYPE_PROTOS";
+    default: return "UNDEFINED";
+    }
+}
+
+/* ---- the normalizer's state and its readers -------------------------------- */
+
+typedef struct {
+    ImportCtx *c;
+    const Onnx__NodeProto *np;
+    Node *n;                        /* the draft: op, name, in/out ids, attr */
+    bool ok;                        /* nothing reported against this node yet */
+} Norm;
+
+static void nerr(Norm *z, const char *fmt, ...) VGGC_PRINTF(2, 3);
+static void nerr(Norm *z, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    graph_verror(z->c->g, z->n, fmt, ap);
+    va_end(ap);
+    z->ok = false;
+}
+
+/* The attribute named name, if it has type t; reports one of another type. */
+static const Onnx__AttributeProto *find(Norm *z, const char *name,
+                                        Onnx__AttributeProto__AttributeType t)
+{
+    for (size_t i = 0; i < z->np->n_attribute; i++) {
+        const Onnx__AttributeProto *a = z->np->attribute[i];
+        if (strcmp(fe_str(a->name), name) != 0)
+            continue;
+        Onnx__AttributeProto__AttributeType have = fe_attr_type(a);
+        if (have != t) {
+            nerr(z, "attribute '%s' is %s; expected %s", name, fe_attr_type_name(have),
+                 fe_attr_type_name(t));
+            return NULL;
+        }
+        return a;
+    }
+    return NULL;
+}
+
+/* Is an attribute of that name present (whatever its type)? */
+static bool has_attr(const Norm *z, const char *name)
+{
+    for (size_t i = 0; i < z->np->n_attribute; i++)
+        if (strcmp(fe_str(z->np->attribute[i]->name), name) == 0)
+            return true;
+    return false;
+}
+
+static int64_t get_int(Norm *z, const char *name, int64_t dflt)
+{
+    const Onnx__AttributeProto *a = find(z, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
+    return a ? a->i : dflt;
+}
+
+static float get_float(Norm *z, const char *name, float dflt)
+{
+    const Onnx__AttributeProto *a = find(z, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
+    return a ? a->f : dflt;
+}
+
+/* The ints of an INTS attribute; *present tells an empty list from none. */
+static size_t get_ints(Norm *z, const char *name, const int64_t **v, bool *present)
+{
+    const Onnx__AttributeProto *a = find(z, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
+    if (present)
+        *present = a != NULL;
+    *v = a ? a->ints : NULL;
+    return a ? a->n_ints : 0;
+}
+
+/* A STRING attribute into buf (NUL-terminated, cut to fit), or dflt. */
+static const char *get_string(Norm *z, const char *name, const char *dflt, char *buf,
+                              size_t cap)
+{
+    const Onnx__AttributeProto *a = find(z, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
+    if (!a)
+        return dflt;
+    size_t n = a->s.len < cap - 1 ? a->s.len : cap - 1;
+    if (n)
+        memcpy(buf, a->s.data, n);
+    buf[n] = 0;
+    for (size_t i = 0; i < n; i++)  /* keep messages printable */
+        if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] == 0x7f)
+            buf[i] = '?';
+    return buf;
+}
+
+/* Copies an INTS attribute of at most max values into out. */
+static bool ints_into(Norm *z, const char *name, int64_t *out, size_t max, int *n_out,
+                      bool *present)
+{
+    const int64_t *v;
+    size_t n = get_ints(z, name, &v, present);
+    if (n > max) {
+        nerr(z, "attribute '%s' has %zu values; at most %zu are supported", name, n, max);
+        return false;
+    }
+    if (n)
+        memcpy(out, v, n * sizeof *v);
+    *n_out = (int)n;
+    return true;
+}
+
+/* ---- constant inputs ------------------------------------------------------- */
+
+typedef enum { IN_ABSENT, IN_CONST, IN_FAILED } InKind;
+
+/* Input i of the node, which vggc needs as a constant (`what` names it for
+ * the message).  IN_ABSENT when omitted. */
+static InKind const_input(Norm *z, uint32_t i, const char *what, const Value **out)
+{
+    if (i >= z->n->n_in || z->n->in[i] == VGGC_NONE)
+        return IN_ABSENT;
+    const Value *v = &z->c->g->values[z->n->in[i]];
+    if (fe_poisoned(v)) {
+        z->ok = false;
+        return IN_FAILED;
+    }
+    if (v->kind != VAL_CONST) {
+        nerr(z, "input %u ('%s', the %s) must be a constant: vggc folds it into the operator",
+             i, v->name, what);
+        return IN_FAILED;
+    }
+    *out = v;
+    return IN_CONST;
+}
+
+static size_t const_count(const Value *v)
+{
+    size_t es = dtype_size(v->dtype);
+    return es ? v->nbytes / es : 0;
+}
+
+/* The int64 (or int32) values of a 0-D or 1-D constant, at most max. */
+static bool const_ints(Norm *z, const Value *v, const char *what, int64_t *out, size_t max,
+                       int *n_out)
+{
+    if (v->dtype != DT_INT64 && v->dtype != DT_INT32) {
+        nerr(z, "the %s ('%s') must be INT64, not %s", what, v->name,
+             fe_onnx_dtype_name(fe_dtype_to_onnx(v->dtype)));
+        return false;
+    }
+    if (v->shape.rank > 1) {
+        nerr(z, "the %s ('%s') must be 1-D, has rank %d", what, v->name, v->shape.rank);
+        return false;
+    }
+    size_t n = const_count(v);
+    if (n > max) {
+        nerr(z, "the %s ('%s') has %zu values; at most %zu are supported", what, v->name, n,
+             max);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (v->dtype == DT_INT64) {
+            memcpy(&out[i], (const char *)v->data + 8 * i, 8);
+        } else {
+            int32_t x;
+            memcpy(&x, (const char *)v->data + 4 * i, 4);
+            out[i] = x;
+        }
+    }
+    *n_out = (int)n;
+    return true;
+}
+
+/* The value of a one-element constant as a float. */
+static bool const_scalar(Norm *z, const Value *v, const char *what, float *out)
+{
+    if (const_count(v) != 1 || v->shape.rank > 1) {
+        nerr(z, "the %s ('%s') must be a scalar", what, v->name);
+        return false;
+    }
+    switch (v->dtype) {
+    case DT_FLOAT: memcpy(out, v->data, 4); return true;
+    case DT_INT64: { int64_t x; memcpy(&x, v->data, 8); *out = (float)x; return true; }
+    case DT_INT32: { int32_t x; memcpy(&x, v->data, 4); *out = (float)x; return true; }
+    case DT_BOOL: *out = *(const unsigned char *)v->data ? 1.0f : 0.0f; return true;
+    case DT_UNDEF:
+    case DT_COUNT: break;
+    }
+    VGGC_UNREACHABLE();
+}
+
+/* Drops every input from index keep on (folded into attributes). */
+static void keep_inputs(Norm *z, uint32_t keep)
+{
+    if (z->n->n_in > keep)
+        z->n->n_in = keep;
+}
+
+/* Refuses inputs an op only takes from a later opset. */
+static bool max_inputs_before(Norm *z, uint32_t max, int64_t since)
+{
+    if (z->n->n_in > max) {
+        nerr(z, "takes %u input%s before opset %lld; has %u (opset %lld)", max,
+             max == 1 ? "" : "s", (long long)since, z->n->n_in, (long long)z->c->opset);
+        return false;
+    }
+    return true;
+}
+
+/* An attribute that became an input in opset `since` and must not appear. */
+static void no_attr_since(Norm *z, const char *name, int64_t since)
+{
+    if (z->c->opset >= since && has_attr(z, name))
+        nerr(z, "attribute '%s' is an input from opset %lld on (this model: opset %lld)", name,
+             (long long)since, (long long)z->c->opset);
+}
+
+/* Is output i present, named, and read by a node or the graph's outputs? */
+static bool output_used(const Norm *z, uint32_t i)
+{
+    return i < z->n->n_out && z->n->out[i] != VGGC_NONE &&
+           fe_name_used(z->c, z->np->output[i]);
+}
+
+static bool in_dim_range(int64_t v, int64_t lo)
+{
+    return v >= lo && v <= VGGC_MAX_DIM;
+}
+
+/* ---- Conv, MaxPool, AveragePool --------------------------------------------- */
+
+/* Conv-1/11 (X, W[, B] -> Y): auto_pad="NOTSET", dilations=[1...], group=1,
+ *   kernel_shape=W's spatial dims, pads=[0...], strides=[1...].
+ * MaxPool-8/10/11/12 (X -> Y[, Indices]): auto_pad="NOTSET", ceil_mode=0 (10),
+ *   dilations=[1...] (10), kernel_shape required, pads=[0...],
+ *   storage_order=0, strides=[1...].  Indices and storage_order are refused.
+ * AveragePool-7/10/11/19 (X -> Y): auto_pad="NOTSET", ceil_mode=0 (10),
+ *   count_include_pad=0, dilations=[1...] (19), kernel_shape required,
+ *   pads=[0...], strides=[1...].
+ * pads are [x1_begin, x2_begin, ..., x1_end, x2_end, ...].  1-D runs as 2-D
+ * with H = 1: the 1-D values go in index 1 (pads: left and right), index 0
+ * holds the identity (kernel 1, stride 1, dilation 1, no padding).
+ * When Conv gives no spatial attribute at all and W's rank is not known
+ * here, nsp stays 0 and shape inference takes it from W (every default is
+ * the same in 1-D and 2-D). */
+static void norm_window(Norm *z)
+{
+    WindowAttr *w = &z->n->attr.win;
+    OpKind op = z->n->op;
+    int64_t opset = z->c->opset;
+    const int64_t *ks, *st, *pd, *dl;
+    size_t nks = get_ints(z, "kernel_shape", &ks, NULL);
+    size_t nst = get_ints(z, "strides", &st, NULL);
+    size_t npd = get_ints(z, "pads", &pd, NULL);
+    size_t ndl = get_ints(z, "dilations", &dl, NULL);
+
+    /* How many spatial dims: every attribute given must agree. */
+    struct { const char *name; size_t n, per; } dims[] = {
+        {"kernel_shape", nks, 1}, {"strides", nst, 1}, {"dilations", ndl, 1}, {"pads", npd, 2},
+    };
+    size_t nsp = 0;
+    const char *from = NULL;
+    for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++) {
+        if (!dims[i].n)
+            continue;
+        if (dims[i].n % dims[i].per) {
+            nerr(z, "attribute '%s' has %zu values; expected 2 per spatial dimension",
+                 dims[i].name, dims[i].n);
+            return;
+        }
+        size_t k = dims[i].n / dims[i].per;
+        if (from && k != nsp) {
+            nerr(z, "attributes '%s' and '%s' disagree on the number of spatial dimensions "
+                 "(%zu and %zu)", from, dims[i].name, nsp, k);
+            return;
+        }
+        nsp = k;
+        from = dims[i].name;
+    }
+    if (!from && op == OP_CONV && z->n->in[1] != VGGC_NONE) {
+        const Value *wv = &z->c->g->values[z->n->in[1]];
+        if (wv->has_shape && wv->shape.rank >= 3)
+            nsp = (size_t)wv->shape.rank - 2;
+    }
+    if (!nks && op != OP_CONV) {
+        nerr(z, "attribute 'kernel_shape' is required");
+        return;
+    }
+    if (nsp > 2) {
+        nerr(z, "%zu-D %s is not supported (only 1-D and 2-D)", nsp,
+             op == OP_CONV ? "convolution" : "pooling");
+        return;
+    }
+
+    int off = nsp == 1 ? 1 : 0;     /* where the first spatial dim goes */
+    w->nsp = (int)nsp;
+    for (int i = 0; i < 2; i++) {
+        w->stride[i] = 1;
+        w->dilation[i] = 1;
+        w->kernel[i] = nks ? 1 : 0;
+    }
+    for (size_t i = 0; i < nsp; i++) {
+        size_t j = (size_t)off + i;
+        if (nks)
+            w->kernel[j] = ks[i];
+        if (nst)
+            w->stride[j] = st[i];
+        if (ndl)
+            w->dilation[j] = dl[i];
+        if (npd) {
+            w->pad[j] = pd[i];
+            w->pad[2 + j] = pd[nsp + i];
+        }
+    }
+    w->has_kernel = nks > 0;
+    for (size_t i = 0; i < nsp; i++) {
+        size_t j = (size_t)off + i;
+        if (nks && !in_dim_range(w->kernel[j], 1))
+            nerr(z, "kernel_shape[%zu] is %lld", i, (long long)w->kernel[j]);
+        if (!in_dim_range(w->stride[j], 1))
+            nerr(z, "strides[%zu] is %lld", i, (long long)w->stride[j]);
+        if (!in_dim_range(w->dilation[j], 1))
+            nerr(z, "dilations[%zu] is %lld", i, (long long)w->dilation[j]);
+        if (!in_dim_range(w->pad[j], 0) || !in_dim_range(w->pad[2 + j], 0))
+            nerr(z, "pads of spatial dimension %zu are %lld and %lld", i,
+                 (long long)w->pad[j], (long long)w->pad[2 + j]);
+    }
+
+    char buf[64];
+    const char *ap = get_string(z, "auto_pad", "NOTSET", buf, sizeof buf);
+    if (strcmp(ap, "NOTSET") == 0 || !*ap)
+        w->auto_pad = AUTOPAD_NOTSET;
+    else if (strcmp(ap, "VALID") == 0)
+        w->auto_pad = AUTOPAD_VALID;
+    else if (strcmp(ap, "SAME_UPPER") == 0)
+        w->auto_pad = AUTOPAD_SAME_UPPER;
+    else if (strcmp(ap, "SAME_LOWER") == 0)
+        w->auto_pad = AUTOPAD_SAME_LOWER;
+    else
+        nerr(z, "auto_pad '%s' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER", ap);
+    if (w->auto_pad != AUTOPAD_NOTSET)      /* as ONNX Runtime: auto_pad wins */
+        memset(w->pad, 0, sizeof w->pad);
+
+    w->group = 1;
+    if (op == OP_CONV) {
+        w->group = get_int(z, "group", 1);
+        if (!in_dim_range(w->group, 1))
+            nerr(z, "group is %lld", (long long)w->group);
+    } else if (opset >= 10) {
+        w->ceil_mode = get_int(z, "ceil_mode", 0) != 0;
+    }
+    if (op == OP_AVGPOOL)
+        w->count_include_pad = get_int(z, "count_include_pad", 0) != 0;
+    if (op == OP_MAXPOOL) {
+        if (get_int(z, "storage_order", 0) != 0)
+            nerr(z, "storage_order=1 (column-major Indices) is not supported");
+        if (z->n->n_out > 1 && z->n->out[1] != VGGC_NONE)
+            nerr(z, "the Indices output ('%s') is not supported", z->np->output[1]);
+    }
+}
+
+/* ---- the other ops ------------------------------------------------------------ */
+
+/* Gemm-7/9/11/13 (A, B[, C] -> Y; C optional from 11): alpha=1.0, beta=1.0,
+ *   transA=0, transB=0.  (broadcast, before 7, is out of our opset range.) */
+static void norm_gemm(Norm *z)
+{
+    GemmAttr *a = &z->n->attr.gemm;
+    a->alpha = get_float(z, "alpha", 1.0f);
+    a->beta = get_float(z, "beta", 1.0f);
+    a->trans_a = get_int(z, "transA", 0) != 0;
+    a->trans_b = get_int(z, "transB", 0) != 0;
+}
+
+/* BatchNormalization-7/9/14/15 (X, scale, B, mean, var -> Y[, mean, var,
+ *   saved_mean, saved_var]): epsilon=1e-5, momentum=0.9 (training only),
+ *   spatial=1 (7 and 8 only), training_mode=0 (14).  Only inference: the
+ *   outputs past Y exist in training mode and are refused. */
+static void norm_batchnorm(Norm *z)
+{
+    z->n->attr.bn.epsilon = get_float(z, "epsilon", 1e-5f);
+    if (z->c->opset < 9 && get_int(z, "spatial", 1) == 0)
+        nerr(z, "spatial=0 (per-element statistics) is not supported");
+    if (z->c->opset >= 14 && get_int(z, "training_mode", 0) != 0) {
+        nerr(z, "training mode (training_mode=1) is not supported");
+        return;
+    }
+    for (uint32_t i = 1; i < z->n->n_out; i++)
+        if (z->n->out[i] != VGGC_NONE) {
+            nerr(z, "training mode is not supported (output %u '%s' holds running statistics)",
+                 i, z->np->output[i]);
+            break;
+        }
+}
+
+/* Softmax, LogSoftmax-1/11 (input -> output): axis=1, computed on the input
+ *   coerced to 2-D [prod(d[0..axis)), prod(d[axis..))].
+ * Softmax, LogSoftmax-13: axis=-1, along that one axis. */
+static void norm_softmax(Norm *z)
+{
+    bool old = z->c->opset < 13;
+    z->n->attr.softmax.axis = get_int(z, "axis", old ? 1 : -1);
+    z->n->attr.softmax.coerce_2d = old;
+}
+
+/* Transpose-1/13 (data -> transposed): perm=reverse the dims. */
+static void norm_transpose(Norm *z)
+{
+    PermAttr *p = &z->n->attr.perm;
+    if (!ints_into(z, "perm", p->perm, VGGC_MAX_RANK, &p->n_perm, NULL))
+        return;
+    unsigned seen = 0;
+    for (int i = 0; i < p->n_perm; i++) {
+        int64_t v = p->perm[i];
+        if (v < 0 || v >= p->n_perm || (seen >> v & 1)) {
+            nerr(z, "perm is not a permutation of 0..%d", p->n_perm - 1);
+            return;
+        }
+        seen |= 1u << v;
+    }
+}
+
+/* Squeeze-1/11 (data -> squeezed): axes=all dims of size 1.
+ * Squeeze-13 (data[, axes] -> squeezed): axes input, int64, optional.
+ * Unsqueeze-1/11 (data -> expanded): axes required.
+ * Unsqueeze-13 (data, axes -> expanded): axes input, int64, required. */
+static void norm_squeeze(Norm *z)
+{
+    AxesAttr *a = &z->n->attr.axes;
+    bool unsq = z->n->op == OP_UNSQUEEZE;
+    if (z->c->opset < 13) {
+        bool present;
+        if (!max_inputs_before(z, 1, 13) ||
+            !ints_into(z, "axes", a->axes, VGGC_MAX_RANK, &a->n_axes, &present))
+            return;
+        if (unsq && !present)
+            nerr(z, "attribute 'axes' is required");
+        return;
+    }
+    no_attr_since(z, "axes", 13);
+    const Value *v;
+    switch (const_input(z, 1, "axes", &v)) {
+    case IN_ABSENT:
+        if (unsq)
+            nerr(z, "input 1 (axes) is required");
+        break;
+    case IN_CONST:
+        const_ints(z, v, "axes", a->axes, VGGC_MAX_RANK, &a->n_axes);
+        break;
+    case IN_FAILED: break;
+    }
+    keep_inputs(z, 1);
+}
+
+/* ReduceMean-1/11/13 (data -> reduced): axes=all, keepdims=1.
+ * ReduceMean-18 (data[, axes] -> reduced): axes input, int64, optional;
+ *   keepdims=1, noop_with_empty_axes=0 (empty axes: 1 = identity). */
+static void norm_reduce_mean(Norm *z)
+{
+    AxesAttr *a = &z->n->attr.axes;
+    a->keepdims = get_int(z, "keepdims", 1) != 0;
+    if (z->c->opset < 18) {
+        if (max_inputs_before(z, 1, 18))
+            ints_into(z, "axes", a->axes, VGGC_MAX_RANK, &a->n_axes, NULL);
+        return;
+    }
+    no_attr_since(z, "axes", 18);
+    a->noop_with_empty_axes = get_int(z, "noop_with_empty_axes", 0) != 0;
+    const Value *v;
+    if (const_input(z, 1, "axes", &v) == IN_CONST)
+        const_ints(z, v, "axes", a->axes, VGGC_MAX_RANK, &a->n_axes);
+    keep_inputs(z, 1);
+}
+
+/* Clip-6 (input -> output): min=-FLT_MAX, max=FLT_MAX (the spec's defaults:
+ *   numeric_limits<float>::lowest() and max()).
+ * Clip-11/12/13 (input[, min[, max]] -> output): omitted bounds do not
+ *   clip (-INFINITY, +INFINITY); given ones must be constant scalars. */
+static void norm_clip(Norm *z)
+{
+    ClipAttr *a = &z->n->attr.clip;
+    if (z->c->opset < 11) {
+        if (!max_inputs_before(z, 1, 11))
+            return;
+        a->min = get_float(z, "min", -FLT_MAX);
+        a->max = get_float(z, "max", FLT_MAX);
+        return;
+    }
+    no_attr_since(z, "min", 11);
+    no_attr_since(z, "max", 11);
+    a->min = -INFINITY;
+    a->max = INFINITY;
+    const Value *v;
+    if (const_input(z, 1, "min", &v) == IN_CONST)
+        const_scalar(z, v, "min", &a->min);
+    if (const_input(z, 2, "max", &v) == IN_CONST)
+        const_scalar(z, v, "max", &a->max);
+    keep_inputs(z, 1);
+}
+
+/* Pad-2 (data -> output): pads required, value=0.0, mode="constant".
+ * Pad-11/13 (data, pads[, constant_value] -> output): mode="constant";
+ *   pads an int64 input, constant_value a scalar input (default 0).
+ * Pad-18/19/21 (data, pads[, constant_value[, axes]] -> output): axes
+ *   lists the dims pads covers (default all); 19 adds mode "wrap".
+ * pads are [x1_begin, x2_begin, ..., x1_end, x2_end, ...], negative crops;
+ * PadAttr keeps them in that order for the data's rank.  Only mode
+ * "constant" is supported.  With axes, the data's rank must be known here
+ * (a graph input or a constant) to place the pads. */
+static void norm_pad(Norm *z)
+{
+    PadAttr *a = &z->n->attr.pad;
+    char buf[64];
+    const char *mode = get_string(z, "mode", "constant", buf, sizeof buf);
+    if (strcmp(mode, "constant") != 0)
+        nerr(z, "mode '%s' is not supported (only 'constant')", mode);
+    int64_t pads[2 * VGGC_MAX_RANK];
+    int n = 0;
+    if (z->c->opset < 11) {
+        bool present;
+        if (!max_inputs_before(z, 1, 11) ||
+            !ints_into(z, "pads", pads, 2 * VGGC_MAX_RANK, &n, &present))
+            return;
+        if (!present) {
+            nerr(z, "attribute 'pads' is required");
+            return;
+        }
+        a->value = get_float(z, "value", 0.0f);
+    } else {
+        no_attr_since(z, "pads", 11);
+        no_attr_since(z, "value", 11);
+        const Value *v;
+        InKind k = const_input(z, 1, "pads", &v);
+        if (k == IN_ABSENT)
+            nerr(z, "input 1 (pads) is required");
+        if (k != IN_CONST || !const_ints(z, v, "pads", pads, 2 * VGGC_MAX_RANK, &n))
+            return;
+        a->value = 0.0f;
+        if (const_input(z, 2, "constant_value", &v) == IN_CONST)
+            const_scalar(z, v, "constant_value", &a->value);
+        if (z->n->n_in > 3 && z->c->opset < 18) {
+            nerr(z, "takes at most 3 inputs before opset 18");
+            return;
+        }
+        int64_t axes[VGGC_MAX_RANK];
+        int n_axes = 0;
+        k = const_input(z, 3, "axes", &v);
+        if (k == IN_FAILED || (k == IN_CONST &&
+                               !const_ints(z, v, "axes", axes, VGGC_MAX_RANK, &n_axes)))
+            return;
+        if (k == IN_CONST) {
+            const Value *data = &z->c->g->values[z->n->in[0]];
+            if (!data->has_shape) {
+                nerr(z, "an 'axes' input needs the rank of the data input '%s', which is not "
+                     "known before shape inference", data->name);
+                return;
+            }
+            if (n != 2 * n_axes) {
+                nerr(z, "pads has %d values; axes has %d, so %d are needed", n, n_axes,
+                     2 * n_axes);
+                return;
+            }
+            int r = data->shape.rank;
+            int64_t full[2 * VGGC_MAX_RANK] = {0};
+            unsigned seen = 0;
+            for (int i = 0; i < n_axes; i++) {
+                int64_t ax = axes[i] < 0 ? axes[i] + r : axes[i];
+                if (ax < 0 || ax >= r || (seen >> ax & 1)) {
+                    nerr(z, "axes[%d] = %lld is out of range or repeated for rank %d", i,
+                         (long long)axes[i], r);
+                    return;
+                }
+                seen |= 1u << ax;
+                full[ax] = pads[i];
+                full[r + ax] = pads[n_axes + i];
+            }
+            memcpy(pads, full, sizeof full);
+            n = 2 * r;
+        }
+        keep_inputs(z, 1);
+    }
+    if (n % 2) {
+        nerr(z, "pads has %d values; expected 2 per dimension", n);
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        if (pads[i] < -VGGC_MAX_DIM || pads[i] > VGGC_MAX_DIM) {
+            nerr(z, "pads[%d] is %lld", i, (long long)pads[i]);
+            return;
+        }
+    memcpy(a->pads, pads, (size_t)n * sizeof pads[0]);
+}
+
+/* Dropout-7/10 (data -> output[, mask]): ratio=0.5; inference is identity.
+ * Dropout-12/13 (data[, ratio[, training_mode]] -> output[, mask]): seed;
+ *   training_mode default false, must be a constant false here.
+ * The mask is refused when anything reads it, and dropped otherwise. */
+static void norm_dropout(Norm *z)
+{
+    if (z->c->opset < 12) {
+        max_inputs_before(z, 1, 12);
+    } else {
+        const Value *v;
+        float tm = 0;
+        if (const_input(z, 2, "training_mode", &v) == IN_CONST &&
+            const_scalar(z, v, "training_mode", &tm) && tm != 0)
+            nerr(z, "training mode (training_mode = true) is not supported");
+        keep_inputs(z, 1);
+    }
+    if (output_used(z, 1))
+        nerr(z, "the mask output ('%s') is not supported", z->np->output[1]);
+    z->n->n_out = 1;
+}
+
+/* Cast-6/9/13/19/21 (input -> output): to required (a DataType code);
+ *   saturate (19) only concerns float8. */
+static void norm_cast(Norm *z)
+{
+    const Onnx__AttributeProto *a = find(z, "to", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
+    if (!a) {
+        if (!has_attr(z, "to"))
+            nerr(z, "attribute 'to' is required");
+        return;
+    }
+    int32_t code = a->i >= INT32_MIN && a->i <= INT32_MAX ? (int32_t)a->i : -1;
+    DType dt = fe_dtype_from_onnx(code);
+    if (dt == DT_UNDEF)
+        nerr(z, "Cast to %s is not supported (only FLOAT, INT64, INT32, BOOL)",
+             fe_onnx_dtype_name(code));
+    z->n->attr.cast.to = dt;
+}
+
+/* LRN-1/13 (X -> Y): alpha=1e-4, beta=0.75, bias=1.0, size required. */
+static void norm_lrn(Norm *z)
+{
+    LrnAttr *a = &z->n->attr.lrn;
+    a->alpha = get_float(z, "alpha", 1e-4f);
+    a->beta = get_float(z, "beta", 0.75f);
+    a->bias = get_float(z, "bias", 1.0f);
+    a->size = get_int(z, "size", 0);
+    if (!has_attr(z, "size"))
+        nerr(z, "attribute 'size' is required");
+    else if (a->size < 1 || a->size > VGGC_MAX_DIM)
+        nerr(z, "size is %lld", (long long)a->size);
+}
+
+/* Concat-4/11/13 (inputs... -> concat_result): axis required. */
+static void norm_concat(Norm *z)
+{
+    if (!has_attr(z, "axis"))
+        nerr(z, "attribute 'axis' is required");
+    z->n->attr.axis = get_int(z, "axis", 0);
+}
+
+/* Shape-1/13 (data -> shape); Shape-15/19/21: start=0, end=rank (absent). */
+static void norm_shape(Norm *z)
+{
+    ShapeAttr *a = &z->n->attr.shape;
+    a->start = 0;
+    a->has_end = false;
+    if (z->c->opset < 15)
+        return;
+    a->start = get_int(z, "start", 0);
+    const Onnx__AttributeProto *e = find(z, "end", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
+    if (e) {
+        a->end = e->i;
+        a->has_end = true;
+    }
+}
+
+bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
+{
+    Norm z = {c, np, n, true};
+    memset(&n->attr, 0, sizeof n->attr);
+    switch (n->op) {
+    case OP_CONV:
+    case OP_MAXPOOL:
+    case OP_AVGPOOL:
+        norm_window(&z);
+        break;
+    case OP_GEMM: norm_gemm(&z); break;
+    case OP_BATCHNORM: norm_batchnorm(&z); break;
+    case OP_SOFTMAX:
+    case OP_LOG_SOFTMAX:
+        norm_softmax(&z);
+        break;
+    /* Flatten-1/9/11/13/21 (input -> output): axis=1. */
+    case OP_FLATTEN: n->attr.axis = get_int(&z, "axis", 1); break;
+    /* Gather-1/11/13 (data, indices -> output): axis=0. */
+    case OP_GATHER: n->attr.axis = get_int(&z, "axis", 0); break;
+    case OP_CONCAT: norm_concat(&z); break;
+    case OP_TRANSPOSE: norm_transpose(&z); break;
+    case OP_SQUEEZE:
+    case OP_UNSQUEEZE:
+        norm_squeeze(&z);
+        break;
+    case OP_REDUCE_MEAN: norm_reduce_mean(&z); break;
+    case OP_CLIP: norm_clip(&z); break;
+    case OP_PAD: norm_pad(&z); break;
+    case OP_DROPOUT: norm_dropout(&z); break;
+    /* LeakyRelu-6/16 (X -> Y): alpha=0.01. */
+    case OP_LEAKY_RELU: n->attr.alpha.alpha = get_float(&z, "alpha", 0.01f); break;
+    case OP_LRN: norm_lrn(&z); break;
+    case OP_CAST: norm_cast(&z); break;
+    /* Reshape-5/13 (data, shape -> reshaped); Reshape-14/19/21: allowzero=0
+     * (1: a 0 in shape means 0, not "copy the input's dim").  The shape
+     * stays input 1: it is often computed (Shape -> Gather -> Concat). */
+    case OP_RESHAPE:
+        n->attr.reshape.allowzero = c->opset >= 14 && get_int(&z, "allowzero", 0) != 0;
+        break;
+    case OP_SHAPE: norm_shape(&z); break;
+    /* No attributes: Relu-6/13/14, Sigmoid-6/13, Identity-1/13/14/16/19/21,
+     * Add/Sub/Mul/Div-7/13/14, MatMul-1/9/13, GlobalAveragePool-1,
+     * GlobalMaxPool-1.  (The broadcast and axis attributes of Add & co. are
+     * from opsets before 7.) */
+    case OP_RELU:
+    case OP_SIGMOID:
+    case OP_IDENTITY:
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+    case OP_DIV:
+    case OP_MATMUL:
+    case OP_GLOBAL_AVGPOOL:
+    case OP_GLOBAL_MAXPOOL:
+        break;
+    case OP_CONSTANT:
+    case OP_COUNT:
+        VGGC_UNREACHABLE();
+    }
+    return z.ok;
+}
+
+/* ---- Constant ------------------------------------------------------------------- */
+
+/* Constant-1/9 (-> output): value (TENSOR) required.
+ * Constant-11: value or sparse_value.  Constant-12/13/19/21: exactly one of
+ *   value, sparse_value, value_float, value_floats, value_int, value_ints,
+ *   value_string, value_strings.
+ * Becomes a constant value named after the output; no node remains.  The
+ * sparse and string forms are refused; a tensor of a type we do not read is
+ * refused when used and skipped otherwise. */
+uint32_t fe_constant_node(ImportCtx *c, const Onnx__NodeProto *np, const Node *diag,
+                          bool *failed)
+{
+    static const char *const forms[] = {
+        "value", "sparse_value", "value_float", "value_floats",
+        "value_int", "value_ints", "value_string", "value_strings",
+    };
+    enum { NFORMS = sizeof forms / sizeof forms[0] };
+    Graph *g = c->g;
+    const char *out = np->output[0];
+    const Onnx__AttributeProto *a = NULL;
+    int form = -1, count = 0;
+    for (size_t i = 0; i < np->n_attribute; i++)
+        for (int f = 0; f < NFORMS; f++)
+            if (strcmp(fe_str(np->attribute[i]->name), forms[f]) == 0) {
+                a = np->attribute[i];
+                form = f;
+                count++;
+            }
+    *failed = true;
+    if (count != 1) {
+        graph_error(g, diag, "needs exactly one of the value attributes, has %d", count);
+        return VGGC_NONE;
+    }
+    static const Onnx__AttributeProto__AttributeType want[NFORMS] = {
+        ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSOR,
+        ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS,
+        ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS,
+        ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS,
+    };
+    Onnx__AttributeProto__AttributeType have = fe_attr_type(a);
+    /* An empty FLOATS/INTS list carries no field to infer its type from. */
+    bool empty_list = have == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED &&
+                      (form == 3 || form == 5);
+    if (have != want[form] && !empty_list) {
+        graph_error(g, diag, "attribute '%s' is %s; expected %s", forms[form],
+                    fe_attr_type_name(have), fe_attr_type_name(want[form]));
+        return VGGC_NONE;
+    }
+    Shape scalar = {.rank = 0}, vec = {.rank = 1};
+    switch (form) {
+    case 0: {
+        if (!a->t) {
+            graph_error(g, diag, "attribute 'value' holds no tensor");
+            return VGGC_NONE;
+        }
+        int32_t code = a->t->has_data_type ? a->t->data_type : 0;
+        if (fe_dtype_from_onnx(code) == DT_UNDEF) {
+            if (!fe_name_used(c, out)) {
+                *failed = false;
+                vggc_note("skipping unused Constant '%s' of type %s", out,
+                          fe_onnx_dtype_name(code));
+                return VGGC_NONE;
+            }
+            graph_error(g, diag, "value: data type %s is not supported",
+                        fe_onnx_dtype_name(code));
+            return VGGC_NONE;
+        }
+        TensorData td;
+        char why[600];
+        ExternalRoot root = {c->base_dir, &c->base_real};
+        if (!fe_tensor_decode(a->t, &root, &td, why, sizeof why)) {
+            graph_error(g, diag, "value: %s", why);
+            return VGGC_NONE;
+        }
+        uint32_t id = graph_add_const(g, out, td.dtype, &td.shape, td.data, td.nbytes);
+        fe_tensor_release(&td);
+        *failed = false;
+        return id;
+    }
+    case 2:
+        *failed = false;
+        return graph_add_const(g, out, DT_FLOAT, &scalar, &a->f, sizeof a->f);
+    case 3:
+        vec.d[0] = (int64_t)a->n_floats;
+        *failed = false;
+        return graph_add_const(g, out, DT_FLOAT, &vec, a->floats, a->n_floats * sizeof(float));
+    case 4:
+        *failed = false;
+        return graph_add_const(g, out, DT_INT64, &scalar, &a->i, sizeof a->i);
+    case 5:
+        vec.d[0] = (int64_t)a->n_ints;
+        *failed = false;
+        return graph_add_const(g, out, DT_INT64, &vec, a->ints, a->n_ints * sizeof(int64_t));
+    default:
+        graph_error(g, diag, "a Constant with '%s' is not supported", forms[form]);
+        return VGGC_NONE;
+    }
+}

@@ -1,0 +1,137 @@
+/* frontend-impl.h — what the frontend's files share, and nobody else sees.
+ *
+ * The one place outside the generated code that includes onnx.pb-c.h.  One
+ * section per file, as in chibicc:
+ *   onnx_import.c — the import context, name lookup, the model walk;
+ *   attrs.c       — attribute readers and per-op normalization;
+ *   tensor.c      — TensorProto decoding and external data;
+ *   pbscan.c      — a wire-format pre-scan bounding nesting depth.
+ */
+#ifndef VGGC_FRONTEND_IMPL_H
+#define VGGC_FRONTEND_IMPL_H
+
+#include "frontend.h"
+#include "onnx.pb-c.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "vggc's frontend assumes a little-endian host (ONNX raw_data is little-endian)"
+#endif
+
+/* Limits, checked before anything is sized by them. */
+#define FE_MAX_NODES 1000000u
+#define FE_MAX_TENSORS 1000000u      /* initializers; graph inputs; graph outputs */
+#define FE_MAX_NAME 4096u            /* bytes in any name */
+#define FE_MAX_NODE_ARGS 65535u      /* inputs or outputs of one node */
+#define FE_MAX_DEPTH 100             /* protobuf message nesting */
+#define FE_MAX_MESSAGES (16u << 20)  /* protobuf messages in one model */
+#define FE_DEFAULT_MAX_BYTES ((size_t)4 << 30)
+
+/* ---- onnx_import.c ----------------------------------------------------- */
+
+/* An open-addressing map from a NUL-terminated name to a uint32_t.  Keys are
+ * borrowed: they must outlive the map. */
+typedef struct {
+    const char **keys;
+    uint32_t *vals;
+    size_t cap, count;              /* cap is 0 or a power of two */
+} NameMap;
+
+bool namemap_get(const NameMap *m, const char *key, uint32_t *val);
+void namemap_put(NameMap *m, const char *key, uint32_t val);
+void namemap_free(NameMap *m);
+
+typedef struct {
+    Graph *g;
+    int64_t opset;                  /* default-domain opset version */
+    int64_t batch;                  /* ImportOptions.batch */
+    const char *base_dir;           /* external data folder; NULL: refused */
+    char *base_real;                /* realpath(base_dir), computed on first use */
+    bool base_failed;               /* realpath(base_dir) failed: reported once */
+    NameMap values;                 /* value name -> value id */
+    NameMap used;                   /* names some node reads or the graph outputs */
+} ImportCtx;
+
+/* Is name read by a node input or listed as a graph output? */
+bool fe_name_used(const ImportCtx *c, const char *name);
+
+/* A value whose definition failed and was reported: an input or constant
+ * left DT_UNDEF, or a temp without a producer (during import every good temp
+ * has one by the time a later node reads it).  Its users stay quiet. */
+static inline bool fe_poisoned(const Value *v)
+{
+    return v->kind == VAL_TEMP ? v->producer == VGGC_NONE : v->dtype == DT_UNDEF;
+}
+
+/* ---- attrs.c ------------------------------------------------------------ */
+
+/* Fills n->attr from np's attributes with the defaults of c->opset, checks
+ * what the op supports, and folds constant inputs that later opsets made
+ * tensors (n->n_in and n->n_out may shrink).  n->in/out hold resolved ids
+ * (VGGC_NONE for omitted optional ones); n->name and n->op are set for
+ * diagnostics.  Reports each problem against n; false if any. */
+bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n);
+
+/* The Constant node np (named by diag) into a constant value named after its
+ * output.  Returns the value id, or VGGC_NONE if it was skipped (unsupported
+ * and unused) or reported as an error (then *failed is set). */
+uint32_t fe_constant_node(ImportCtx *c, const Onnx__NodeProto *np, const Node *diag,
+                          bool *failed);
+
+/* The type of attribute a; infers it from the fields set when the (older)
+ * model left it UNDEFINED. */
+Onnx__AttributeProto__AttributeType fe_attr_type(const Onnx__AttributeProto *a);
+const char *fe_attr_type_name(Onnx__AttributeProto__AttributeType t);
+
+/* ---- tensor.c ----------------------------------------------------------- */
+
+/* ONNX TensorProto.DataType code to our dtype; DT_UNDEF when unsupported. */
+DType fe_dtype_from_onnx(int32_t code);
+int32_t fe_dtype_to_onnx(DType dt);
+const char *fe_onnx_dtype_name(int32_t code);   /* "FLOAT", "DOUBLE", "type 99" */
+
+typedef struct {
+    DType dtype;
+    Shape shape;
+    size_t count;                   /* elements */
+    size_t nbytes;                  /* count * dtype_size */
+    const void *data;               /* little-endian elements, C order */
+    void *owned;                    /* malloc'd storage behind data, or NULL */
+} TensorData;
+
+/* Where external data may come from: base_dir is the folder named files are
+ * resolved in (NULL refuses external data); real caches its realpath. */
+typedef struct {
+    const char *base_dir;
+    char **real;                    /* in/out: realpath(base_dir), malloc'd */
+} ExternalRoot;
+
+/* Decodes t, whose data type must be supported (check fe_dtype_from_onnx
+ * first), checking rank, dims, element and byte counts against the data
+ * present.  On failure writes the reason (without the tensor's name) into
+ * err and returns false; on success the caller frees out->owned. */
+bool fe_tensor_decode(const Onnx__TensorProto *t, const ExternalRoot *root, TensorData *out,
+                      char *err, size_t errcap);
+void fe_tensor_release(TensorData *td);
+
+/* Reads a whole file into a malloc'd buffer, refusing more than max_bytes.
+ * On failure writes the reason (without the path) into err. */
+bool fe_read_file(const char *path, size_t max_bytes, void **buf, size_t *len, char *err,
+                  size_t errcap);
+/* The folder part of path ("." when it has none), malloc'd; NULL on OOM. */
+char *fe_dirname(const char *path);
+
+/* ---- pbscan.c ----------------------------------------------------------- */
+
+/* Walks the protobuf wire format of a message of type desc without building
+ * it: checks tags and lengths, nesting depth <= FE_MAX_DEPTH and at most
+ * FE_MAX_MESSAGES messages, so that protoc-c's recursive unpacker cannot
+ * overflow the stack or be made to allocate without bound.  Returns NULL if
+ * fine, else a static description of the problem. */
+const char *fe_pb_scan(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len);
+
+/* ---- small helpers shared by the files --------------------------------- */
+
+/* s, or "" when a proto2 optional string is absent. */
+static inline const char *fe_str(const char *s) { return s ? s : ""; }
+
+#endif

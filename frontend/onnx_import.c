@@ -1,0 +1,664 @@
+/* onnx_import.c — ModelProto to Graph.
+ *
+ * The walk follows the model top to bottom, in the order ONNX defines
+ * names: the default-domain opset first (every attribute default depends on
+ * it), then initializers (constants), graph inputs (those that repeat an
+ * initializer's name are constants, as older exporters list weights there),
+ * nodes in their topological order, and last the graph outputs.  A name is
+ * known once something defines it, so "input 'x' is not produced by any
+ * earlier node" falls out of one hash lookup.
+ *
+ * Bad input never stops the walk early where going on can find more: a node
+ * that fails still defines its outputs (so its users do not each complain
+ * again), an initializer that fails leaves a placeholder the attribute code
+ * recognizes and stays quiet about.  Every problem goes through
+ * graph_error(), which counts it; at the end a graph with errors is freed
+ * and the caller gets NULL.  What the walk cannot survive (no graph, an
+ * opset out of range, a count over the limits) ends it.
+ *
+ * The file is read whole and unpacked by protoc-c's code, after a wire scan
+ * (pbscan.c) bounds nesting depth and message count.  The file buffer is
+ * freed as soon as it is unpacked, since the unpacked model holds copies of
+ * every raw_data; the graph then copies each tensor once more, so the peak
+ * is about twice the model's size.
+ */
+#include "frontend-impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the name map -------------------------------------------------------- */
+
+static uint64_t hash_name(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;        /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static VGGC_NORETURN void map_oom(void)
+{
+    fprintf(stderr, "vggc: error: out of memory\n");
+    exit(3);
+}
+
+bool namemap_get(const NameMap *m, const char *key, uint32_t *val)
+{
+    if (!m->cap)
+        return false;
+    for (size_t i = hash_name(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->keys[i])
+            return false;
+        if (strcmp(m->keys[i], key) == 0) {
+            if (val)
+                *val = m->vals[i];
+            return true;
+        }
+    }
+}
+
+/* Inserts without checking for the key; the table has room. */
+static void map_insert(NameMap *m, const char *key, uint32_t val)
+{
+    size_t i = hash_name(key) & (m->cap - 1);
+    while (m->keys[i])
+        i = (i + 1) & (m->cap - 1);
+    m->keys[i] = key;
+    m->vals[i] = val;
+    m->count++;
+}
+
+void namemap_put(NameMap *m, const char *key, uint32_t val)
+{
+    if (m->cap) {
+        for (size_t i = hash_name(key) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1))
+            if (strcmp(m->keys[i], key) == 0) {
+                m->vals[i] = val;
+                return;
+            }
+    }
+    if (2 * (m->count + 1) > m->cap) {            /* keep the load under 1/2 */
+        NameMap old = *m;
+        m->cap = old.cap ? old.cap * 2 : 64;
+        m->count = 0;
+        m->keys = calloc(m->cap, sizeof *m->keys);
+        m->vals = calloc(m->cap, sizeof *m->vals);
+        if (!m->keys || !m->vals)
+            map_oom();
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.keys[i])
+                map_insert(m, old.keys[i], old.vals[i]);
+        free(old.keys);
+        free(old.vals);
+    }
+    map_insert(m, key, val);
+}
+
+void namemap_free(NameMap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+bool fe_name_used(const ImportCtx *c, const char *name)
+{
+    return namemap_get(&c->used, name, NULL);
+}
+
+/* ---- small checks -------------------------------------------------------- */
+
+/* A name we can keep: present, not empty, at most FE_MAX_NAME bytes.  what
+ * and index say where it was found ("initializer", 3). */
+static bool check_name(ImportCtx *c, const char *name, const char *what, size_t index)
+{
+    if (!name || !*name) {
+        graph_error(c->g, NULL, "%s #%zu has no name", what, index);
+        return false;
+    }
+    if (strlen(name) > FE_MAX_NAME) {
+        graph_error(c->g, NULL, "%s #%zu: name is longer than %u bytes", what, index,
+                    FE_MAX_NAME);
+        return false;
+    }
+    return true;
+}
+
+/* A value that stands for one whose definition failed (already reported):
+ * its users find it and stay quiet.  See fe_poisoned(). */
+static uint32_t add_poisoned(ImportCtx *c, const char *name, ValueKind kind)
+{
+    uint32_t id = graph_add_value(c->g, name, kind, DT_UNDEF);
+    namemap_put(&c->values, c->g->values[id].name, id);
+    return id;
+}
+
+/* ---- opset ----------------------------------------------------------------- */
+
+/* The default domain's version from opset_import, within 7..21 (left 0 when
+ * the model imports none and has no node of that domain). */
+static bool read_opset(ImportCtx *c, const Onnx__ModelProto *m)
+{
+    int64_t v = -1;
+    for (size_t i = 0; i < m->n_opset_import; i++) {
+        const Onnx__OperatorSetIdProto *o = m->opset_import[i];
+        const char *d = fe_str(o->domain);
+        if (*d && strcmp(d, "ai.onnx") != 0)
+            continue;
+        int64_t ver = o->has_version ? o->version : 0;
+        if (v >= 0 && ver != v) {
+            graph_error(c->g, NULL, "opset_import names the default domain twice (%lld and %lld)",
+                        (long long)v, (long long)ver);
+            return false;
+        }
+        v = ver;
+    }
+    if (v < 0) {
+        /* Fine while no node needs it: the nodes of other domains are
+         * reported one by one. */
+        for (size_t i = 0; m->graph && i < m->graph->n_node; i++) {
+            const char *d = fe_str(m->graph->node[i]->domain);
+            if (!*d || strcmp(d, "ai.onnx") == 0) {
+                graph_error(c->g, NULL, "the model imports no version of the default ONNX "
+                            "opset (opset_import)");
+                return false;
+            }
+        }
+        return true;
+    }
+    if (v < 7 || v > 21) {
+        graph_error(c->g, NULL, "opset %lld is not supported (vggc reads opsets 7 to 21)",
+                    (long long)v);
+        return false;
+    }
+    c->opset = v;
+    c->g->opset = v;
+    return true;
+}
+
+/* ---- initializers ---------------------------------------------------------- */
+
+/* Every initializer becomes a constant.  One of a type we do not read is an
+ * error if a node or the graph's outputs use it, and skipped otherwise. */
+static void add_initializers(ImportCtx *c, const Onnx__GraphProto *gp, NameMap *skipped,
+                             const ExternalRoot *root)
+{
+    for (size_t i = 0; i < gp->n_initializer; i++) {
+        const Onnx__TensorProto *t = gp->initializer[i];
+        if (!check_name(c, t->name, "initializer", i))
+            continue;
+        if (namemap_get(&c->values, t->name, NULL) || namemap_get(skipped, t->name, NULL)) {
+            graph_error(c->g, NULL, "initializer '%s' is defined twice", t->name);
+            continue;
+        }
+        int32_t code = t->has_data_type ? t->data_type : 0;
+        if (fe_dtype_from_onnx(code) == DT_UNDEF) {
+            if (fe_name_used(c, t->name)) {
+                graph_error(c->g, NULL, "initializer '%s': data type %s is not supported",
+                            t->name, fe_onnx_dtype_name(code));
+                add_poisoned(c, t->name, VAL_CONST);
+            } else {
+                vggc_note("skipping unused initializer '%s' of type %s", t->name,
+                          fe_onnx_dtype_name(code));
+                namemap_put(skipped, t->name, 0);
+            }
+            continue;
+        }
+        TensorData td;
+        char why[600];
+        if (!fe_tensor_decode(t, root, &td, why, sizeof why)) {
+            graph_error(c->g, NULL, "initializer '%s': %s", t->name, why);
+            add_poisoned(c, t->name, VAL_CONST);
+            continue;
+        }
+        uint32_t id = graph_add_const(c->g, t->name, td.dtype, &td.shape, td.data, td.nbytes);
+        fe_tensor_release(&td);
+        namemap_put(&c->values, c->g->values[id].name, id);
+    }
+}
+
+/* ---- graph inputs ---------------------------------------------------------- */
+
+/* Graph input i: a run-time tensor of float or int64 whose dims are all
+ * known but the leading one, which may be the batch. */
+static void add_input(ImportCtx *c, const Onnx__ValueInfoProto *vi, size_t i,
+                      const NameMap *skipped)
+{
+    if (!check_name(c, vi->name, "graph input", i))
+        return;
+    const char *name = vi->name;
+    uint32_t prev;
+    if (namemap_get(skipped, name, NULL))
+        return;
+    if (namemap_get(&c->values, name, &prev)) {
+        if (c->g->values[prev].kind != VAL_CONST)
+            graph_error(c->g, NULL, "graph input '%s' is listed twice", name);
+        return;                     /* an initializer: a constant */
+    }
+    const Onnx__TypeProto *tp = vi->type;
+    if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type) {
+        graph_error(c->g, NULL, "input '%s' is not a tensor (sequences, maps, optionals and "
+                    "sparse tensors are not supported)", name);
+        add_poisoned(c, name, VAL_INPUT);
+        return;
+    }
+    const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
+    int32_t code = tt->has_elem_type ? tt->elem_type : 0;
+    DType dt = fe_dtype_from_onnx(code);
+    bool ok = true;
+    if (dt != DT_FLOAT && dt != DT_INT64) {
+        graph_error(c->g, NULL, "input '%s' has data type %s; only FLOAT and INT64 inputs are "
+                    "supported", name, fe_onnx_dtype_name(code));
+        ok = false;
+    }
+    const Onnx__TensorShapeProto *sp = tt->shape;
+    Shape s = {0};
+    if (!sp) {
+        graph_error(c->g, NULL, "input '%s' has no shape; vggc needs every dimension but the "
+                    "leading batch", name);
+        ok = false;
+    } else if (sp->n_dim > VGGC_MAX_RANK) {
+        graph_error(c->g, NULL, "input '%s' has rank %zu; the maximum is %d", name, sp->n_dim,
+                    VGGC_MAX_RANK);
+        ok = false;
+    } else {
+        s.rank = (int)sp->n_dim;
+        for (size_t d = 0; d < sp->n_dim; d++) {
+            const Onnx__TensorShapeProto__Dimension *dim = sp->dim[d];
+            bool has_value = dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+            int64_t v = has_value ? dim->dim_value : 0;
+            if (has_value && v > 0) {
+                if (v > VGGC_MAX_DIM) {
+                    graph_error(c->g, NULL, "input '%s' dimension %zu is %lld, larger than %lld",
+                                name, d, (long long)v, (long long)VGGC_MAX_DIM);
+                    ok = false;
+                }
+                s.d[d] = v;
+            } else if (d == 0) {
+                s.d[0] = c->batch > 0 ? c->batch : VGGC_DIM_N;
+            } else if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM) {
+                graph_error(c->g, NULL, "input '%s' dimension %zu is symbolic ('%.64s'); only "
+                            "the leading batch dimension may be", name, d,
+                            fe_str(dim->dim_param));
+                ok = false;
+            } else if (has_value) {
+                graph_error(c->g, NULL, "input '%s' dimension %zu is %lld; sizes must be at "
+                            "least 1 (only the leading batch dimension may be symbolic)", name,
+                            d, (long long)v);
+                ok = false;
+            } else {
+                graph_error(c->g, NULL, "input '%s' dimension %zu is unknown; only the leading "
+                            "batch dimension may be", name, d);
+                ok = false;
+            }
+        }
+    }
+    if (!ok) {
+        add_poisoned(c, name, VAL_INPUT);
+        return;
+    }
+    uint32_t id = graph_add_value(c->g, name, VAL_INPUT, dt);
+    c->g->values[id].has_shape = true;
+    c->g->values[id].shape = s;
+    graph_add_input(c->g, id);
+    namemap_put(&c->values, c->g->values[id].name, id);
+}
+
+/* ---- nodes ------------------------------------------------------------------- */
+
+typedef struct {
+    uint32_t *ids;                  /* scratch for a node's input and output ids */
+    size_t cap;
+} Scratch;
+
+/* Defines the named outputs of a node that will not be added, so that the
+ * nodes reading them do not report again. */
+static void define_failed_outputs(ImportCtx *c, const Onnx__NodeProto *np)
+{
+    for (size_t i = 0; i < np->n_output; i++) {
+        const char *o = np->output[i];
+        if (*o && strlen(o) <= FE_MAX_NAME && !namemap_get(&c->values, o, NULL))
+            add_poisoned(c, o, VAL_TEMP);
+    }
+}
+
+static bool has_graph_attribute(const Onnx__NodeProto *np, const char **which)
+{
+    for (size_t i = 0; i < np->n_attribute; i++) {
+        Onnx__AttributeProto__AttributeType t = fe_attr_type(np->attribute[i]);
+        if (t == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH ||
+            t == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPHS) {
+            *which = fe_str(np->attribute[i]->name);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Node number index of the graph into the IR (or into a constant). */
+static void add_node(ImportCtx *c, const Onnx__NodeProto *np, size_t index, Scratch *sc)
+{
+    Graph *g = c->g;
+    const char *op_type = fe_str(np->op_type), *domain = fe_str(np->domain);
+    const char *name = fe_str(np->name);
+    if (strlen(name) > FE_MAX_NAME || strlen(op_type) > FE_MAX_NAME ||
+        strlen(domain) > FE_MAX_NAME) {
+        graph_error(g, NULL, "node #%zu: a name, op_type or domain is longer than %u bytes",
+                    index, FE_MAX_NAME);
+        define_failed_outputs(c, np);
+        return;
+    }
+    /* The name diagnostics use: the node's, or the one graph_add_node gives. */
+    char dname[FE_MAX_NAME + 32];
+    if (*name)
+        snprintf(dname, sizeof dname, "%s", name);
+    else
+        snprintf(dname, sizeof dname, "%s_%u", *op_type ? op_type : "node", g->n_nodes);
+
+    const char *graph_attr = NULL;
+    bool nested = has_graph_attribute(np, &graph_attr);
+    if (*domain && strcmp(domain, "ai.onnx") != 0) {
+        graph_error(g, NULL, "node '%s': operator '%s' of domain '%s' is not supported (only "
+                    "the default ONNX domain is)", dname, op_type, domain);
+        define_failed_outputs(c, np);
+        return;
+    }
+    OpKind op = op_lookup(op_type);
+    if (op == OP_COUNT) {
+        graph_error(g, NULL, "node '%s': unsupported operator '%s' (opset %lld)%s", dname,
+                    op_type, (long long)c->opset, nested ? "; nested graphs are not supported"
+                                                          : "");
+        define_failed_outputs(c, np);
+        return;
+    }
+    Node d = {.op = op, .name = dname};
+    bool ok = true;
+    if (nested) {
+        graph_error(g, &d, "attribute '%s': nested graphs are not supported", graph_attr);
+        ok = false;
+    }
+
+    /* Trailing empty names are omitted optional arguments. */
+    size_t n_in = np->n_input, n_out = np->n_output;
+    while (n_in > 0 && !*np->input[n_in - 1])
+        n_in--;
+    while (n_out > 0 && !*np->output[n_out - 1])
+        n_out--;
+    const OpInfo *info = &op_info[op];
+    size_t max_in = info->max_in == 255 ? FE_MAX_NODE_ARGS : info->max_in;
+    if (n_in < info->min_in || n_in > max_in) {
+        if (info->min_in == max_in)
+            graph_error(g, &d, "has %zu input%s; expected %u", n_in, n_in == 1 ? "" : "s",
+                        info->min_in);
+        else
+            graph_error(g, &d, "has %zu input%s; expected %u to %zu", n_in,
+                        n_in == 1 ? "" : "s", info->min_in, max_in);
+        define_failed_outputs(c, np);
+        return;
+    }
+    /* ONNX's BatchNormalization has up to 5 outputs, in training mode; the
+     * op table lists the one vggc runs, and the normalizer says why. */
+    size_t max_out = op == OP_BATCHNORM ? 5 : info->max_out;
+    if (n_out < info->min_out || n_out > max_out) {
+        if (info->min_out == max_out)
+            graph_error(g, &d, "has %zu output%s; expected %u", n_out, n_out == 1 ? "" : "s",
+                        info->min_out);
+        else
+            graph_error(g, &d, "has %zu output%s; expected %u to %zu", n_out,
+                        n_out == 1 ? "" : "s", info->min_out, max_out);
+        define_failed_outputs(c, np);
+        return;
+    }
+
+    if (n_in + n_out > sc->cap) {
+        sc->cap = n_in + n_out;
+        free(sc->ids);
+        sc->ids = malloc(sizeof(uint32_t) * sc->cap);
+        if (!sc->ids)
+            map_oom();
+    }
+    d.in = sc->ids;
+    d.out = sc->ids + n_in;
+    d.n_in = (uint32_t)n_in;
+    d.n_out = (uint32_t)n_out;
+    bool inputs_ok = true;
+    for (size_t i = 0; i < n_in; i++) {
+        const char *in = np->input[i];
+        d.in[i] = VGGC_NONE;
+        if (!*in) {
+            if (i < info->min_in) {
+                graph_error(g, &d, "input %zu is required but has no name", i);
+                inputs_ok = false;
+            }
+        } else if (!namemap_get(&c->values, in, &d.in[i])) {
+            graph_error(g, &d, "input '%.4096s' is not produced by any earlier node, graph input "
+                        "or initializer", in);
+            inputs_ok = false;
+        }
+    }
+    /* Outputs are created after normalization, which may drop some; until
+     * then 0 marks a named output and VGGC_NONE an omitted one. */
+    for (size_t i = 0; i < n_out; i++) {
+        const char *o = np->output[i];
+        d.out[i] = *o ? 0 : VGGC_NONE;
+        if (!*o && i < info->min_out) {
+            graph_error(g, &d, "output %zu is required but has no name", i);
+            ok = false;
+        } else if (*o && strlen(o) > FE_MAX_NAME) {
+            graph_error(g, &d, "output %zu: name is longer than %u bytes", i, FE_MAX_NAME);
+            ok = false;
+        }
+    }
+    if (!ok || !inputs_ok) {
+        define_failed_outputs(c, np);
+        return;
+    }
+
+    if (op == OP_CONSTANT) {
+        bool failed = false;
+        uint32_t id = VGGC_NONE;
+        if (namemap_get(&c->values, np->output[0], NULL))
+            graph_error(g, &d, "output '%s' is already defined", np->output[0]);
+        else
+            id = fe_constant_node(c, np, &d, &failed);
+        if (id != VGGC_NONE)
+            namemap_put(&c->values, g->values[id].name, id);
+        else if (failed)
+            define_failed_outputs(c, np);
+        return;
+    }
+
+    if (!fe_normalize_node(c, np, &d)) {
+        define_failed_outputs(c, np);
+        return;
+    }
+    for (uint32_t i = 0; i < d.n_out; i++) {
+        if (d.out[i] == VGGC_NONE)
+            continue;
+        const char *o = np->output[i];
+        if (namemap_get(&c->values, o, NULL)) {
+            graph_error(g, &d, "output '%s' is already defined by an earlier node, graph input "
+                        "or initializer", o);
+            ok = false;
+            d.out[i] = VGGC_NONE;
+            continue;
+        }
+        d.out[i] = graph_add_value(g, o, VAL_TEMP, DT_UNDEF);
+        namemap_put(&c->values, g->values[d.out[i]].name, d.out[i]);
+    }
+    if (!ok)
+        return;
+    uint32_t id = graph_add_node(g, op, *name ? name : NULL, d.n_in, d.in, d.n_out, d.out);
+    g->nodes[id].attr = d.attr;
+}
+
+/* ---- the model --------------------------------------------------------------- */
+
+/* Every name a node reads or the graph outputs. */
+static void collect_used(ImportCtx *c, const Onnx__GraphProto *gp)
+{
+    for (size_t i = 0; i < gp->n_node; i++)
+        for (size_t j = 0; j < gp->node[i]->n_input; j++)
+            if (*gp->node[i]->input[j])
+                namemap_put(&c->used, gp->node[i]->input[j], 0);
+    for (size_t i = 0; i < gp->n_output; i++)
+        if (gp->output[i]->name && *gp->output[i]->name)
+            namemap_put(&c->used, gp->output[i]->name, 0);
+}
+
+static bool check_counts(ImportCtx *c, const Onnx__GraphProto *gp)
+{
+    struct { const char *what; size_t n, max; } lim[] = {
+        {"nodes", gp->n_node, FE_MAX_NODES},
+        {"initializers", gp->n_initializer, FE_MAX_TENSORS},
+        {"graph inputs", gp->n_input, FE_MAX_TENSORS},
+        {"graph outputs", gp->n_output, FE_MAX_TENSORS},
+    };
+    bool ok = true;
+    for (size_t i = 0; i < sizeof lim / sizeof lim[0]; i++)
+        if (lim[i].n > lim[i].max) {
+            graph_error(c->g, NULL, "the graph has %zu %s; the limit is %zu", lim[i].n,
+                        lim[i].what, lim[i].max);
+            ok = false;
+        }
+    for (size_t i = 0; i < gp->n_node && ok; i++)
+        if (gp->node[i]->n_input > FE_MAX_NODE_ARGS || gp->node[i]->n_output > FE_MAX_NODE_ARGS) {
+            graph_error(c->g, NULL, "node #%zu has more than %u inputs or outputs", i,
+                        FE_MAX_NODE_ARGS);
+            ok = false;
+        }
+    return ok;
+}
+
+static void import_graph(ImportCtx *c, const Onnx__ModelProto *m)
+{
+    Graph *g = c->g;
+    const Onnx__GraphProto *gp = m->graph;
+    if (!gp) {
+        graph_error(g, NULL, "the model has no graph");
+        return;
+    }
+    if (!read_opset(c, m) || !check_counts(c, gp))
+        return;
+    if (gp->name && *gp->name) {
+        if (strlen(gp->name) > FE_MAX_NAME)
+            graph_error(g, NULL, "the graph's name is longer than %u bytes", FE_MAX_NAME);
+        else
+            g->name = arena_strdup(&g->arena, gp->name);
+    }
+    if (m->producer_name && *m->producer_name) {
+        if (strlen(m->producer_name) > FE_MAX_NAME)
+            graph_error(g, NULL, "producer_name is longer than %u bytes", FE_MAX_NAME);
+        else
+            g->producer = arena_strdup(&g->arena, m->producer_name);
+    }
+    for (size_t i = 0; i < gp->n_sparse_initializer; i++) {
+        const Onnx__SparseTensorProto *sp = gp->sparse_initializer[i];
+        const char *nm = sp->values ? fe_str(sp->values->name) : "";
+        if (fe_name_used(c, nm)) {
+            graph_error(g, NULL, "initializer '%.4096s': sparse initializers are not supported",
+                        nm);
+            add_poisoned(c, nm, VAL_CONST);
+        }
+    }
+
+    NameMap skipped = {0};
+    ExternalRoot root = {c->base_dir, &c->base_real};
+    add_initializers(c, gp, &skipped, &root);
+    for (size_t i = 0; i < gp->n_input; i++)
+        add_input(c, gp->input[i], i, &skipped);
+
+    Scratch sc = {0};
+    for (size_t i = 0; i < gp->n_node; i++)
+        add_node(c, gp->node[i], i, &sc);
+    free(sc.ids);
+
+    if (gp->n_output == 0)
+        graph_error(g, NULL, "the graph has no outputs");
+    for (size_t i = 0; i < gp->n_output; i++) {
+        const char *name = gp->output[i]->name;
+        uint32_t id;
+        if (!check_name(c, name, "graph output", i))
+            continue;
+        if (!namemap_get(&c->values, name, &id)) {
+            if (!namemap_get(&skipped, name, NULL))
+                graph_error(g, NULL, "graph output '%s' is not produced by any node, graph input "
+                            "or initializer", name);
+            continue;
+        }
+        graph_add_output(g, id);
+    }
+    namemap_free(&skipped);
+}
+
+/* Unpacks buf (owned, when not NULL, is freed as soon as it has been) and
+ * imports it into g; frees g and returns NULL after errors. */
+static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, void *owned,
+                           const char *base_dir, const ImportOptions *opt)
+{
+    size_t max_bytes = opt && opt->max_bytes ? opt->max_bytes : FE_DEFAULT_MAX_BYTES;
+    Onnx__ModelProto *m = NULL;
+    if (len == 0) {
+        graph_error(g, NULL, "the file is empty (0 bytes); not an ONNX model");
+    } else if (len > max_bytes) {
+        graph_error(g, NULL, "the model is %zu bytes, over the limit of %zu", len, max_bytes);
+    } else {
+        const char *why = fe_pb_scan(&onnx__model_proto__descriptor, buf, len);
+        m = why ? NULL : onnx__model_proto__unpack(NULL, len, buf);
+        if (!m) {
+            char head[16] = "";
+            for (size_t i = 0, at = 0; i < 4 && i < len; i++)
+                at += (size_t)snprintf(head + at, sizeof head - at, "%s%02X", i ? " " : "",
+                                       buf[i]);
+            graph_error(g, NULL, "not a valid ONNX model (%s; %zu bytes, starts with %s)",
+                        why ? why : "protobuf parse failed", len, head);
+        }
+    }
+    free(owned);
+    if (m) {
+        ImportCtx c = {.g = g, .batch = opt ? opt->batch : 0, .base_dir = base_dir};
+        if (m->graph)
+            collect_used(&c, m->graph);
+        import_graph(&c, m);
+        namemap_free(&c.values);
+        namemap_free(&c.used);
+        free(c.base_real);
+        onnx__model_proto__free_unpacked(m, NULL);
+    }
+    if (g->n_errors) {
+        graph_free(g);
+        return NULL;
+    }
+    return g;
+}
+
+Graph *onnx_import_buffer(const void *buf, size_t len, const char *path_for_messages,
+                          const char *base_dir, const ImportOptions *opt)
+{
+    Graph *g = graph_new(path_for_messages);
+    return import_bytes(g, buf, len, NULL, base_dir, opt);
+}
+
+Graph *onnx_import(const char *path, const ImportOptions *opt)
+{
+    Graph *g = graph_new(path);
+    size_t max_bytes = opt && opt->max_bytes ? opt->max_bytes : FE_DEFAULT_MAX_BYTES;
+    void *buf;
+    size_t len;
+    char why[256];
+    if (!fe_read_file(path, max_bytes, &buf, &len, why, sizeof why)) {
+        graph_error(g, NULL, "%s", why);
+        graph_free(g);
+        return NULL;
+    }
+    char *dir = fe_dirname(path);
+    if (!dir) {
+        fprintf(stderr, "vggc: error: out of memory\n");
+        exit(3);
+    }
+    g = import_bytes(g, buf, len, buf, dir, opt);
+    free(dir);
+    return g;
+}

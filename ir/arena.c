@@ -1,0 +1,120 @@
+/* arena.c — bump allocation for everything a graph owns.
+ *
+ * A compilation allocates many small things (names, id arrays, attribute
+ * lists) and a few huge ones (weights).  All of it lives as long as the
+ * graph, so it all comes from one arena and goes in one arena_free().
+ * Small requests are carved from 64 KiB blocks; a large one gets a block of
+ * its own so that a 400 MB weight does not waste a block's tail.
+ */
+#include "ir.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ArenaBlock {
+    ArenaBlock *next;
+    size_t used, cap;
+    _Alignas(64) unsigned char mem[];
+};
+
+enum { BLOCK_SIZE = 64 * 1024, BIG = 16 * 1024 };
+
+static VGGC_NORETURN void out_of_memory(size_t size)
+{
+    fprintf(stderr, "vggc: error: out of memory (allocating %zu bytes)\n", size);
+    exit(3);
+}
+
+static ArenaBlock *new_block(size_t cap)
+{
+    size_t total;
+    if (!size_add(sizeof(ArenaBlock), cap, &total))
+        out_of_memory(cap);
+    ArenaBlock *b = aligned_alloc(64, (total + 63) & ~(size_t)63);
+    if (!b)
+        out_of_memory(cap);
+    b->next = NULL;
+    b->used = 0;
+    b->cap = cap;
+    return b;
+}
+
+void *arena_alloc_aligned(Arena *a, size_t size, size_t align)
+{
+    VGGC_ASSERT(align && (align & (align - 1)) == 0 && align <= 64);
+    if (size == 0)
+        size = 1;
+    a->total += size;
+    if (size >= BIG) {
+        /* A block of its own, linked behind the current one so the
+         * current block keeps serving small requests. */
+        ArenaBlock *b = new_block(size);
+        b->used = size;
+        if (a->head) {
+            b->next = a->head->next;
+            a->head->next = b;
+        } else {
+            a->head = b;
+        }
+        memset(b->mem, 0, size);
+        return b->mem;
+    }
+    ArenaBlock *h = a->head;
+    size_t off = h ? (h->used + align - 1) & ~(align - 1) : 0;
+    if (!h || off + size > h->cap) {
+        h = new_block(BLOCK_SIZE);
+        h->next = a->head;
+        a->head = h;
+        off = 0;
+    }
+    h->used = off + size;
+    memset(h->mem + off, 0, size);
+    return h->mem + off;
+}
+
+void *arena_alloc(Arena *a, size_t size) { return arena_alloc_aligned(a, size, 16); }
+
+char *arena_strndup(Arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc_aligned(a, n + 1, 1);
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+char *arena_strdup(Arena *a, const char *s) { return arena_strndup(a, s, strlen(s)); }
+
+char *arena_printf(Arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    VGGC_ASSERT(n >= 0);
+    char *p = arena_alloc_aligned(a, (size_t)n + 1, 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void arena_free(Arena *a)
+{
+    for (ArenaBlock *b = a->head, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    a->head = NULL;
+    a->total = 0;
+}
+
+bool size_mul(size_t a, size_t b, size_t *out)
+{
+    return !__builtin_mul_overflow(a, b, out);
+}
+
+bool size_add(size_t a, size_t b, size_t *out)
+{
+    return !__builtin_add_overflow(a, b, out);
+}

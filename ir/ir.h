@@ -1,0 +1,292 @@
+/* ir.h — vggc's intermediate representation.
+ *
+ * A Graph owns two arrays: values (tensors) and nodes (operations).  Both
+ * are referred to by uint32_t ids, never by pointer, so the arrays may grow.
+ * Every allocation a graph makes comes from its Arena and is freed by one
+ * call, graph_free().
+ *
+ * Shapes carry at most one symbolic dimension, the batch N, and only as the
+ * leading dimension of a tensor: [N, 3, 160, 160].  Everything else is known
+ * at compile time, so one compiled network serves every batch size and every
+ * size but the batch is a constant in the generated code.
+ *
+ * Nodes keep the ONNX graph's topological order in g->nodes.  Passes that
+ * remove a node mark it dead (op = OP_DEAD); graph_compact() drops dead
+ * nodes and unused values when a pass wants a tidy graph.
+ *
+ * Nothing here knows protobuf (frontend/) or LLVM (codegen/llvm/).
+ */
+#ifndef VGGC_IR_H
+#define VGGC_IR_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VGGC_VERSION "0.1.0"
+
+#if defined(__GNUC__)
+#define VGGC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define VGGC_NORETURN __attribute__((noreturn))
+#else
+#define VGGC_PRINTF(f, a)
+#define VGGC_NORETURN
+#endif
+
+/* ---- arena.c ------------------------------------------------------------ */
+
+typedef struct ArenaBlock ArenaBlock;
+typedef struct {
+    ArenaBlock *head;       /* newest block first */
+    size_t total;           /* bytes handed out, for statistics */
+} Arena;
+
+void *arena_alloc(Arena *a, size_t size);            /* zeroed, 16-aligned; aborts on OOM */
+void *arena_alloc_aligned(Arena *a, size_t size, size_t align);
+char *arena_strdup(Arena *a, const char *s);
+char *arena_strndup(Arena *a, const char *s, size_t n);
+char *arena_printf(Arena *a, const char *fmt, ...) VGGC_PRINTF(2, 3);
+void arena_free(Arena *a);
+
+/* Overflow-checked size arithmetic: false when the result does not fit. */
+bool size_mul(size_t a, size_t b, size_t *out);
+bool size_add(size_t a, size_t b, size_t *out);
+
+/* ---- diag.c: diagnostics ------------------------------------------------ */
+
+/* Our own bugs: file:line and abort.  Bad input never reaches these. */
+#define VGGC_ASSERT(c) \
+    ((c) ? (void)0 : vggc_assert_fail(#c, __FILE__, __LINE__))
+#define VGGC_UNREACHABLE() vggc_assert_fail("unreachable", __FILE__, __LINE__)
+VGGC_NORETURN void vggc_assert_fail(const char *what, const char *file, int line);
+
+extern int vggc_verbose;    /* -v: 1; -vv: 2 */
+void vggc_note(const char *fmt, ...) VGGC_PRINTF(1, 2);   /* printed when verbose */
+
+/* ---- dtypes and shapes -------------------------------------------------- */
+
+typedef enum {
+    DT_UNDEF,
+    DT_FLOAT,       /* float32 — all arithmetic */
+    DT_INT64,       /* shapes, indices */
+    DT_INT32,       /* read and cast; kept for Cast/Gather indices */
+    DT_BOOL,        /* read only */
+    DT_COUNT
+} DType;
+
+const char *dtype_name(DType t);
+size_t dtype_size(DType t);
+
+#define VGGC_MAX_RANK 8
+#define VGGC_DIM_N (-1)             /* the symbolic batch dimension */
+#define VGGC_MAX_DIM ((int64_t)1 << 40)
+
+typedef struct {
+    int rank;
+    int64_t d[VGGC_MAX_RANK];       /* d[0] may be VGGC_DIM_N */
+} Shape;
+
+bool shape_is_batched(const Shape *s);               /* d[0] == N */
+/* Elements per batch item (all dims but a symbolic d[0]); false on overflow. */
+bool shape_numel_per_item(const Shape *s, size_t *out);
+/* Elements for a given batch (N replaced by batch). */
+bool shape_numel(const Shape *s, int64_t batch, size_t *out);
+bool shape_equal(const Shape *a, const Shape *b);
+/* "[N,3,160,160]"; batch_name replaces N when non-NULL (e.g. "None"). */
+void shape_format(const Shape *s, char *buf, size_t cap, const char *batch_name);
+
+/* ---- values ------------------------------------------------------------- */
+
+#define VGGC_NONE UINT32_MAX
+
+typedef enum {
+    VAL_INPUT,      /* a graph input supplied at run time */
+    VAL_CONST,      /* data known at compile time (initializer, Constant, folded) */
+    VAL_TEMP,       /* produced by a node */
+} ValueKind;
+
+typedef struct {
+    const char *name;
+    ValueKind kind;
+    DType dtype;
+    bool has_shape;         /* set by shape inference (always for inputs/consts) */
+    Shape shape;
+    uint32_t producer;      /* node id, VGGC_NONE for inputs and constants */
+    bool is_output;         /* listed in the graph's outputs */
+    void *data;             /* VAL_CONST: little-endian, dtype elements, C order */
+    size_t nbytes;
+} Value;
+
+/* A constant int64 tensor computed from a batched shape (PyTorch's flatten
+ * goes Shape -> Gather -> Unsqueeze -> Concat -> Reshape) holds the batch
+ * size at compile time as this marker.  Folding carries it through data
+ * movement; Reshape reads it as "the batch"; anything else refuses it. */
+#define VGGC_SYM_N INT64_MIN
+
+/* ---- attributes: one tagged union, the tag is the node's op ------------- */
+
+typedef enum { AUTOPAD_NOTSET, AUTOPAD_VALID, AUTOPAD_SAME_UPPER, AUTOPAD_SAME_LOWER } AutoPad;
+
+typedef struct {            /* Conv, MaxPool, AveragePool */
+    int nsp;                /* spatial dims: 1 or 2 (1-D is run as H = 1) */
+    int64_t kernel[2];      /* kh, kw (from the weight for Conv) */
+    int64_t stride[2];
+    int64_t pad[4];         /* top, left, bottom, right */
+    int64_t dilation[2];
+    int64_t group;
+    AutoPad auto_pad;       /* resolved into pad[] by shape inference */
+    bool ceil_mode;
+    bool count_include_pad;
+    bool has_kernel;        /* kernel_shape given (Conv may infer it) */
+} WindowAttr;
+
+typedef struct {            /* ReduceMean, Squeeze, Unsqueeze */
+    int n_axes;             /* 0: all (Reduce) / all size-1 (Squeeze) */
+    int64_t axes[VGGC_MAX_RANK];
+    bool keepdims;
+    bool noop_with_empty_axes;
+} AxesAttr;
+
+typedef struct {
+    int n_perm;             /* 0: reverse */
+    int64_t perm[VGGC_MAX_RANK];
+} PermAttr;
+
+typedef struct { float alpha, beta; bool trans_a, trans_b; } GemmAttr;
+typedef struct { float epsilon; } BatchNormAttr;
+typedef struct { int64_t axis; bool coerce_2d; } SoftmaxAttr; /* coerce_2d: opset < 13 */
+typedef struct { float min, max; } ClipAttr;      /* +-INFINITY when absent */
+typedef struct { float alpha; } AlphaAttr;        /* LeakyRelu */
+typedef struct { float alpha, beta, bias; int64_t size; } LrnAttr;
+typedef struct { DType to; } CastAttr;
+typedef struct { bool allowzero; } ReshapeAttr;
+typedef struct { int64_t start, end; bool has_end; } ShapeAttr;
+typedef struct { int64_t pads[2 * VGGC_MAX_RANK]; float value; } PadAttr; /* begins then ends */
+
+typedef union {
+    WindowAttr win;
+    AxesAttr axes;
+    PermAttr perm;
+    GemmAttr gemm;
+    BatchNormAttr bn;
+    ClipAttr clip;
+    AlphaAttr alpha;
+    LrnAttr lrn;
+    CastAttr cast;
+    ReshapeAttr reshape;
+    ShapeAttr shape;
+    PadAttr pad;
+    SoftmaxAttr softmax;    /* Softmax, LogSoftmax */
+    int64_t axis;           /* Flatten, Gather, Concat */
+} Attr;
+
+/* ---- ops and nodes ------------------------------------------------------ */
+
+typedef enum {
+#define X(e, name, ilo, ihi, olo, ohi) OP_##e,
+#include "ops.def"
+#undef X
+    OP_COUNT,
+    OP_DEAD = OP_COUNT      /* a node removed by a pass */
+} OpKind;
+
+typedef struct {
+    const char *name;       /* ONNX op_type */
+    uint8_t min_in, max_in, min_out, max_out;
+} OpInfo;
+
+extern const OpInfo op_info[OP_COUNT];
+const char *op_name(OpKind op);
+OpKind op_lookup(const char *onnx_name);   /* OP_COUNT when unknown */
+
+typedef struct {
+    OpKind op;
+    const char *name;       /* ONNX node name, or "<op>_<index>" when empty */
+    uint32_t n_in, n_out;
+    uint32_t *in;           /* value ids; VGGC_NONE for an omitted optional input */
+    uint32_t *out;
+    Attr attr;
+} Node;
+
+/* ---- the graph ---------------------------------------------------------- */
+
+typedef struct {
+    Arena arena;
+    const char *path;       /* the model file, for diagnostics */
+    const char *name;       /* graph name */
+    int64_t opset;          /* default-domain opset version */
+    const char *producer;   /* producer_name, for inspect */
+
+    Value *values;
+    uint32_t n_values, cap_values;
+    Node *nodes;
+    uint32_t n_nodes, cap_nodes;
+
+    uint32_t *inputs;       /* run-time inputs, in the model's order */
+    uint32_t n_inputs;
+    uint32_t *outputs;
+    uint32_t n_outputs;
+
+    int n_errors;           /* diagnostics reported against this graph */
+} Graph;
+
+Graph *graph_new(const char *path);
+void graph_free(Graph *g);
+
+uint32_t graph_add_value(Graph *g, const char *name, ValueKind kind, DType dt);
+/* A constant; takes a copy of data (nbytes must match dtype and shape). */
+uint32_t graph_add_const(Graph *g, const char *name, DType dt, const Shape *s,
+                         const void *data, size_t nbytes);
+uint32_t graph_add_node(Graph *g, OpKind op, const char *name,
+                        uint32_t n_in, const uint32_t *in,
+                        uint32_t n_out, const uint32_t *out);
+uint32_t graph_find_value(const Graph *g, const char *name);   /* VGGC_NONE if absent */
+void graph_add_input(Graph *g, uint32_t v);
+void graph_add_output(Graph *g, uint32_t v);
+
+/* Replace every use of `from` (node inputs, graph outputs) by `to`. */
+void graph_replace_uses(Graph *g, uint32_t from, uint32_t to);
+/* Number of live node inputs and graph outputs that read v. */
+uint32_t graph_count_uses(const Graph *g, uint32_t v);
+/* Drop dead nodes and values no one reads or writes; renumbers ids. */
+void graph_compact(Graph *g);
+
+static inline Value *val(Graph *g, uint32_t id) { return &g->values[id]; }
+static inline const Value *cval(const Graph *g, uint32_t id) { return &g->values[id]; }
+static inline bool is_const(const Graph *g, uint32_t id)
+{
+    return id != VGGC_NONE && g->values[id].kind == VAL_CONST;
+}
+
+/* Reports "vggc: error: PATH: node 'NAME' (Op): ..." and counts it. */
+void graph_error(Graph *g, const Node *n, const char *fmt, ...) VGGC_PRINTF(3, 4);
+void graph_verror(Graph *g, const Node *n, const char *fmt, va_list ap);
+
+/* ---- shape.c: shape inference -------------------------------------------- */
+
+/* Infers dtype and shape of every node output in order, resolving auto_pad.
+ * Reports each problem with graph_error(); returns false if any. */
+bool graph_infer_shapes(Graph *g);
+bool node_infer_shape(Graph *g, Node *n);
+
+/* ---- verify.c ------------------------------------------------------------ */
+
+/* Checks the graph's invariants (ids in range, single producer, topological
+ * order, shapes known, batch only leading).  `after` names the pass for
+ * the message.  Returns false and reports on failure. */
+bool graph_verify(Graph *g, const char *after);
+
+/* ---- print.c: the stable text form ---------------------------------------- */
+
+#include <stdio.h>
+void graph_print(const Graph *g, FILE *f);
+
+/* ---- parse.c: reading the text form back ----------------------------------- */
+
+/* Parses the text graph_print() writes (grammar in docs/ir.md).  Returns a
+ * new graph, or NULL after reporting "PATH:LINE:COL: ..." on stderr.
+ * path_for_messages names the text in messages and becomes g->path. */
+Graph *graph_parse(const char *text, const char *path_for_messages);
+
+#endif

@@ -1,0 +1,87 @@
+/* ops.c — the op table and the small facts about dtypes and shapes. */
+#include "ir.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const OpInfo op_info[OP_COUNT] = {
+#define X(e, name, ilo, ihi, olo, ohi) [OP_##e] = {name, ilo, ihi, olo, ohi},
+#include "ops.def"
+#undef X
+};
+
+const char *op_name(OpKind op)
+{
+    if (op == OP_DEAD)
+        return "<dead>";
+    VGGC_ASSERT(op < OP_COUNT);
+    return op_info[op].name;
+}
+
+OpKind op_lookup(const char *onnx_name)
+{
+    for (int i = 0; i < OP_COUNT; i++)
+        if (strcmp(op_info[i].name, onnx_name) == 0)
+            return (OpKind)i;
+    return OP_COUNT;
+}
+
+static const struct { const char *name; size_t size; } dtypes[] = {
+    [DT_UNDEF] = {"undef", 0}, [DT_FLOAT] = {"f32", 4}, [DT_INT64] = {"i64", 8},
+    [DT_INT32] = {"i32", 4},   [DT_BOOL] = {"bool", 1},
+};
+_Static_assert(sizeof dtypes / sizeof dtypes[0] == DT_COUNT, "dtype table");
+
+const char *dtype_name(DType t) { return t < DT_COUNT ? dtypes[t].name : "?"; }
+size_t dtype_size(DType t) { return t < DT_COUNT ? dtypes[t].size : 0; }
+
+bool shape_is_batched(const Shape *s) { return s->rank > 0 && s->d[0] == VGGC_DIM_N; }
+
+bool shape_numel_per_item(const Shape *s, size_t *out)
+{
+    size_t n = 1;
+    for (int i = 0; i < s->rank; i++) {
+        if (s->d[i] == VGGC_DIM_N)
+            continue;
+        if (s->d[i] < 0 || !size_mul(n, (size_t)s->d[i], &n))
+            return false;
+    }
+    *out = n;
+    return true;
+}
+
+bool shape_numel(const Shape *s, int64_t batch, size_t *out)
+{
+    size_t n;
+    if (!shape_numel_per_item(s, &n))
+        return false;
+    if (shape_is_batched(s))
+        return batch >= 0 && size_mul(n, (size_t)batch, out);
+    *out = n;
+    return true;
+}
+
+bool shape_equal(const Shape *a, const Shape *b)
+{
+    if (a->rank != b->rank)
+        return false;
+    for (int i = 0; i < a->rank; i++)
+        if (a->d[i] != b->d[i])
+            return false;
+    return true;
+}
+
+void shape_format(const Shape *s, char *buf, size_t cap, const char *batch_name)
+{
+    size_t len = 0;
+    len += (size_t)snprintf(buf, cap, "[");
+    for (int i = 0; i < s->rank && len < cap; i++) {
+        const char *sep = i ? "," : "";
+        if (s->d[i] == VGGC_DIM_N)
+            len += (size_t)snprintf(buf + len, cap - len, "%s%s", sep, batch_name ? batch_name : "N");
+        else
+            len += (size_t)snprintf(buf + len, cap - len, "%s%lld", sep, (long long)s->d[i]);
+    }
+    if (len < cap)
+        snprintf(buf + len, cap - len, "]");
+}

@@ -1,0 +1,269 @@
+/* fold_constants.c — shape inference, and evaluation of what is known.
+ *
+ * Walks the nodes in order.  Each node first gets its output shapes
+ * (node_infer_shape); then, if everything it reads is known at compile
+ * time, it is evaluated here and its output becomes a constant.  This is
+ * how PyTorch's flatten (Shape -> Gather -> Unsqueeze -> Concat -> Reshape)
+ * turns into a Reshape with a constant shape.
+ *
+ * A Shape of a batched tensor folds too: its batch entry holds the marker
+ * VGGC_SYM_N, which data-movement ops (Gather, Concat, Squeeze, ...) carry
+ * along and Reshape reads as "the batch".  Arithmetic on it is not folded.
+ *
+ * Folded here: Shape, Gather, Concat, Squeeze, Unsqueeze, Reshape, Flatten,
+ * Identity, Dropout, Cast, Transpose, and Add/Sub/Mul/Div.  Other ops with
+ * constant inputs are left to run (the backends accept constant operands).
+ *
+ * requires: the frontend's graph.  keeps: -.  establishes: every value has
+ * a shape.  invalidates: nothing (ids stay; dead nodes are compacted away
+ * by later passes).
+ */
+#include "passes.h"
+#include "vggrt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { FOLD_MAX_BYTES = 64 << 20 };   /* don't fold huge tensors into weights */
+
+static bool all_inputs_const(const Graph *g, const Node *n)
+{
+    for (uint32_t i = 0; i < n->n_in; i++)
+        if (n->in[i] != VGGC_NONE && !is_const(g, n->in[i]))
+            return false;
+    return true;
+}
+
+static bool has_sym(const Value *v)
+{
+    if (v->dtype != DT_INT64)
+        return false;
+    const int64_t *p = v->data;
+    for (size_t i = 0; i < v->nbytes / 8; i++)
+        if (p[i] == VGGC_SYM_N)
+            return true;
+    return false;
+}
+
+/* Turns output `o` of the node into a constant holding `data`. */
+static void make_const(Graph *g, uint32_t o, const void *data, size_t nbytes)
+{
+    Value *v = &g->values[o];
+    v->kind = VAL_CONST;
+    v->producer = VGGC_NONE;
+    v->data = arena_alloc_aligned(&g->arena, nbytes, 64);
+    v->nbytes = nbytes;
+    if (nbytes)
+        memcpy(v->data, data, nbytes);
+}
+
+/* Bytes of value v's output (shape known, static). */
+static bool out_bytes(const Value *v, size_t *out)
+{
+    size_t n;
+    if (shape_is_batched(&v->shape) || !shape_numel_per_item(&v->shape, &n))
+        return false;
+    return size_mul(n, dtype_size(v->dtype), out) && *out <= FOLD_MAX_BYTES;
+}
+
+static void fold_shape(Graph *g, Node *n)
+{
+    const Value *x = &g->values[n->in[0]];
+    const Value *y = &g->values[n->out[0]];
+    int64_t buf[VGGC_MAX_RANK];
+    int64_t r = x->shape.rank;
+    int64_t start = n->attr.shape.start, end = n->attr.shape.has_end ? n->attr.shape.end : r;
+    if (start < 0) start += r;
+    if (end < 0) end += r;
+    if (start < 0) start = 0;
+    if (end > r) end = r;
+    size_t k = 0;
+    for (int64_t i = start; i < end; i++)
+        buf[k++] = x->shape.d[i] == VGGC_DIM_N ? VGGC_SYM_N : x->shape.d[i];
+    VGGC_ASSERT((int64_t)k == (y->shape.rank ? y->shape.d[0] : 0) || y->shape.rank == 1);
+    make_const(g, n->out[0], buf, k * 8);
+}
+
+/* Ops whose output is the input's bytes in the same order. */
+static void fold_copy(Graph *g, Node *n)
+{
+    const Value *x = &g->values[n->in[0]];
+    make_const(g, n->out[0], x->data, x->nbytes);
+}
+
+static void fold_gather(Graph *g, Node *n)
+{
+    const Value *x = &g->values[n->in[0]], *ix = &g->values[n->in[1]];
+    Value *y = &g->values[n->out[0]];
+    int64_t axis = n->attr.axis < 0 ? n->attr.axis + x->shape.rank : n->attr.axis;
+    size_t es = dtype_size(x->dtype), outer = 1, inner = 1, count;
+    for (int64_t i = 0; i < axis; i++) outer *= (size_t)x->shape.d[i];
+    for (int64_t i = axis + 1; i < x->shape.rank; i++) inner *= (size_t)x->shape.d[i];
+    int64_t len = x->shape.d[axis];
+    count = ix->nbytes / dtype_size(ix->dtype);
+    int64_t *idx = malloc((count ? count : 1) * sizeof *idx);
+    VGGC_ASSERT(idx);
+    for (size_t i = 0; i < count; i++)
+        idx[i] = ix->dtype == DT_INT64 ? ((const int64_t *)ix->data)[i]
+                                       : ((const int32_t *)ix->data)[i];
+    size_t nbytes = outer * count * inner * es;
+    void *buf = malloc(nbytes ? nbytes : 1);
+    VGGC_ASSERT(buf);
+    if (vggrt_gather(es, (int64_t)outer, len, (int64_t)inner, x->data, idx, (int64_t)count, buf) != VGGRT_OK)
+        graph_error(g, n, "index out of range for axis %lld of size %lld",
+                    (long long)axis, (long long)len);
+    else
+        make_const(g, n->out[0], buf, nbytes);
+    (void)y;
+    free(idx);
+    free(buf);
+}
+
+static void fold_concat(Graph *g, Node *n)
+{
+    const Value *y = &g->values[n->out[0]];
+    int64_t axis = n->attr.axis < 0 ? n->attr.axis + y->shape.rank : n->attr.axis;
+    size_t es = dtype_size(y->dtype), outer = 1, inner = 1, nbytes;
+    for (int64_t i = 0; i < axis; i++) outer *= (size_t)y->shape.d[i];
+    for (int64_t i = axis + 1; i < y->shape.rank; i++) inner *= (size_t)y->shape.d[i];
+    VGGC_ASSERT(out_bytes(y, &nbytes));
+    unsigned char *buf = malloc(nbytes ? nbytes : 1);
+    VGGC_ASSERT(buf);
+    size_t dst_row = (size_t)y->shape.d[axis] * inner * es, col = 0;
+    for (uint32_t i = 0; i < n->n_in; i++) {
+        const Value *x = &g->values[n->in[i]];
+        size_t row = (size_t)x->shape.d[axis] * inner * es;
+        vggrt_copy2d(outer, row, x->data, row, buf + col, dst_row);
+        col += row;
+    }
+    make_const(g, n->out[0], buf, nbytes);
+    free(buf);
+}
+
+static int dtype_code(DType t)
+{
+    switch (t) {
+    case DT_FLOAT: return VGGRT_F32;
+    case DT_INT64: return VGGRT_I64;
+    case DT_INT32: return VGGRT_I32;
+    case DT_BOOL: return VGGRT_BOOL;
+    default: return 0;
+    }
+}
+
+static void fold_cast(Graph *g, Node *n)
+{
+    const Value *x = &g->values[n->in[0]];
+    const Value *y = &g->values[n->out[0]];
+    size_t count = x->nbytes / dtype_size(x->dtype), nbytes = count * dtype_size(y->dtype);
+    void *buf = malloc(nbytes ? nbytes : 1);
+    VGGC_ASSERT(buf);
+    if (vggrt_cast(dtype_code(x->dtype), dtype_code(y->dtype), count, x->data, buf) == VGGRT_OK)
+        make_const(g, n->out[0], buf, nbytes);
+    free(buf);
+}
+
+static void fold_transpose(Graph *g, Node *n)
+{
+    const Value *x = &g->values[n->in[0]];
+    int64_t perm[VGGC_MAX_RANK];
+    int r = x->shape.rank;
+    for (int i = 0; i < r; i++)
+        perm[i] = n->attr.perm.n_perm ? n->attr.perm.perm[i] : r - 1 - i;
+    void *buf = malloc(x->nbytes ? x->nbytes : 1);
+    VGGC_ASSERT(buf);
+    vggrt_transpose(dtype_size(x->dtype), r, x->shape.d, perm, x->data, buf);
+    make_const(g, n->out[0], buf, x->nbytes);
+    free(buf);
+}
+
+/* Element strides of x broadcast to the output shape y (0 where broadcast). */
+static void broadcast_strides(const Shape *x, const Shape *y, int64_t *str)
+{
+    int64_t s = 1;
+    for (int i = y->rank - 1, j = x->rank - 1; i >= 0; i--, j--) {
+        int64_t d = j >= 0 ? x->d[j] : 1;
+        str[i] = d == 1 ? 0 : s;
+        s *= d;
+    }
+}
+
+static void fold_binary(Graph *g, Node *n)
+{
+    const Value *a = &g->values[n->in[0]], *b = &g->values[n->in[1]];
+    const Value *y = &g->values[n->out[0]];
+    if (has_sym(a) || has_sym(b))
+        return;     /* arithmetic on the batch size: left to run */
+    size_t nbytes;
+    VGGC_ASSERT(out_bytes(y, &nbytes));
+    int64_t as[VGGC_MAX_RANK], bs[VGGC_MAX_RANK];
+    broadcast_strides(&a->shape, &y->shape, as);
+    broadcast_strides(&b->shape, &y->shape, bs);
+    int op = n->op == OP_ADD ? VGGRT_ADD : n->op == OP_SUB ? VGGRT_SUB
+           : n->op == OP_MUL ? VGGRT_MUL : VGGRT_DIV;
+    void *buf = malloc(nbytes ? nbytes : 1);
+    VGGC_ASSERT(buf);
+    if (y->dtype == DT_FLOAT)
+        vggrt_binary_f32(op, y->shape.rank, y->shape.d, as, bs, a->data, b->data, buf);
+    else
+        vggrt_binary_i64(op, y->shape.rank, y->shape.d, as, bs, a->data, b->data, buf);
+    make_const(g, n->out[0], buf, nbytes);
+    free(buf);
+}
+
+static void fold_node(Graph *g, Node *n)
+{
+    const Value *y = &g->values[n->out[0]];
+    size_t nbytes;
+    if (n->n_out != 1 && n->op != OP_DROPOUT)
+        return;
+    if (!out_bytes(y, &nbytes))
+        return;
+    if (n->op == OP_SHAPE) {
+        fold_shape(g, n);
+        n->op = OP_DEAD;
+        return;
+    }
+    if (!all_inputs_const(g, n))
+        return;
+    switch (n->op) {
+    case OP_IDENTITY: case OP_DROPOUT: case OP_SQUEEZE: case OP_UNSQUEEZE:
+    case OP_RESHAPE: case OP_FLATTEN:
+        fold_copy(g, n);
+        break;
+    case OP_GATHER: fold_gather(g, n); break;
+    case OP_CONCAT: fold_concat(g, n); break;
+    case OP_CAST: fold_cast(g, n); break;
+    case OP_TRANSPOSE: fold_transpose(g, n); break;
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
+        if (y->dtype == DT_FLOAT || y->dtype == DT_INT64)
+            fold_binary(g, n);
+        break;
+    default:
+        return;
+    }
+    if (g->values[n->out[0]].kind == VAL_CONST)
+        n->op = OP_DEAD;
+}
+
+bool pass_fold_constants(Graph *g)
+{
+    for (uint32_t i = 0; i < g->n_nodes; i++) {
+        Node *n = &g->nodes[i];
+        if (n->op == OP_DEAD)
+            continue;
+        bool shaped = true;
+        for (uint32_t j = 0; j < n->n_in; j++)
+            if (n->in[j] != VGGC_NONE && !g->values[n->in[j]].has_shape)
+                shaped = false;
+        if (!shaped)
+            continue;     /* an earlier node failed and said so */
+        if (!node_infer_shape(g, n))
+            continue;
+        fold_node(g, n);
+    }
+    if (g->n_errors)
+        return false;
+    graph_compact(g);
+    return true;
+}

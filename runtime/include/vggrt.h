@@ -1,0 +1,202 @@
+/* vggrt.h — libvggrt, the runtime that vggc-compiled networks run against.
+ *
+ * Small on purpose: kernels, the weights file, .npy files, status codes.
+ * It depends on libc, libm and (for dense products) OpenBLAS, never prints
+ * and never aborts: every fallible call returns a vggrt_status.
+ *
+ * Tensors are C-order arrays.  Kernels take their shapes as arguments (for
+ * convolutions and pools, a parameter struct that generated code defines as
+ * a static const), so the same source serves every layer; the batch n is
+ * the one run-time size.
+ */
+#ifndef VGGRT_H
+#define VGGRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- status ---------------------------------------------------------------- */
+
+typedef enum {
+    VGGRT_OK = 0,
+    VGGRT_ERR_IO,           /* open/read/write failed (errno is in the message) */
+    VGGRT_ERR_FORMAT,       /* not the expected file format, or corrupt */
+    VGGRT_ERR_MISMATCH,     /* valid file, but not what this model expects */
+    VGGRT_ERR_NOMEM,
+    VGGRT_ERR_ARG,          /* bad argument (batch < 1, index out of range, ...) */
+} vggrt_status;
+
+const char *vggrt_status_str(vggrt_status s);
+
+/* Element types use ONNX's TensorProto.DataType codes. */
+enum { VGGRT_F32 = 1, VGGRT_I32 = 6, VGGRT_I64 = 7, VGGRT_BOOL = 9 };
+size_t vggrt_dtype_size(int dtype);          /* 0 when unknown */
+
+/* ---- weights file ------------------------------------------------------------
+ * Little-endian.  A 128-byte header, then the payload:
+ *   0   char     magic[8]       "VGGCWTS\0"
+ *   8   uint32   version        VGGRT_WEIGHTS_VERSION
+ *   12  uint32   header_size    128
+ *   16  uint64   payload_size   bytes after the header
+ *   24  uint64   checksum       vggrt_checksum(payload)
+ *   32  char     name[64]       the model's name, NUL-padded
+ *   96  zero to 128
+ * Every tensor in the payload starts on a 64-byte boundary.             */
+
+#define VGGRT_WEIGHTS_MAGIC "VGGCWTS"
+#define VGGRT_WEIGHTS_VERSION 1u
+#define VGGRT_WEIGHTS_HEADER 128u
+#define VGGRT_WEIGHTS_NAME_MAX 64u
+
+typedef struct {
+    void *data;             /* payload, 64-byte aligned */
+    uint64_t size;          /* payload bytes */
+} vggrt_weights;
+
+/* Hash of a byte string (64-bit, word-at-a-time; see runtime/weights.c). */
+uint64_t vggrt_checksum(const void *data, size_t size);
+
+/* Opens and reads the whole file, checking magic, version, name, payload
+ * size and checksum against what the generated code expects.  On failure
+ * writes a one-line reason (naming the file) into err. */
+vggrt_status vggrt_weights_open(const char *path, const char *name,
+                                uint64_t expect_size, uint64_t expect_checksum,
+                                vggrt_weights *w, char *err, size_t errcap);
+/* The same checks on a file image in memory (the payload is copied). */
+vggrt_status vggrt_weights_parse(const void *buf, size_t len, const char *name,
+                                 uint64_t expect_size, uint64_t expect_checksum,
+                                 vggrt_weights *w, char *err, size_t errcap);
+void vggrt_weights_close(vggrt_weights *w);
+/* Fills a 128-byte header (for the compiler that writes the file). */
+void vggrt_weights_header(unsigned char hdr[VGGRT_WEIGHTS_HEADER], const char *name,
+                          uint64_t payload_size, uint64_t checksum);
+
+/* ---- .npy files (format 1.0/2.0/3.0; '<f4', '<i8', '<i4', '|b1'; C order) --- */
+
+#define VGGRT_MAX_RANK 8
+
+typedef struct {
+    int dtype;                      /* VGGRT_F32, ... */
+    int rank;
+    int64_t dims[VGGRT_MAX_RANK];
+    void *data;                     /* malloc'd, 64-byte aligned */
+    size_t nbytes;
+} vggrt_tensor;
+
+vggrt_status vggrt_npy_read(const char *path, vggrt_tensor *t, char *err, size_t errcap);
+vggrt_status vggrt_npy_parse(const void *buf, size_t len, vggrt_tensor *t, char *err, size_t errcap);
+vggrt_status vggrt_npy_write(const char *path, const vggrt_tensor *t, char *err, size_t errcap);
+void vggrt_tensor_free(vggrt_tensor *t);
+void *vggrt_aligned_alloc(size_t size);     /* 64-byte aligned, zeroed; NULL on failure */
+void vggrt_aligned_free(void *p);
+
+/* ---- kernels: convolution and pooling (NCHW; 1-D runs as H = 1) ------------ */
+
+enum { VGGRT_ACT_NONE = 0, VGGRT_ACT_RELU = 1 };
+
+typedef struct {
+    int64_t c, h, w;                /* input channels and size */
+    int64_t k, oh, ow;              /* output channels and size */
+    int64_t kh, kw, sh, sw;         /* kernel, stride */
+    int64_t pt, pl;                 /* top and left padding (bottom/right implied by oh/ow) */
+    int64_t dh, dw;                 /* dilation */
+    int64_t group;
+    int act;                        /* VGGRT_ACT_* applied after the bias */
+} vggrt_conv_params;
+
+/* Floats of scratch vggrt_conv2d needs (0 when none). */
+size_t vggrt_conv2d_work_size(const vggrt_conv_params *p);
+/* y[n,k,oh,ow] = act(conv(x[n,c,h,w], w[k,c/group,kh,kw]) + b[k]); b may be NULL. */
+void vggrt_conv2d(const vggrt_conv_params *p, int64_t n, const float *x, const float *w,
+                  const float *b, float *y, float *work);
+
+typedef struct {
+    int64_t c, h, w, oh, ow;
+    int64_t kh, kw, sh, sw;
+    int64_t pt, pl, pb, pr;         /* padding on every side */
+    int64_t dh, dw;
+    int count_include_pad;          /* AveragePool */
+} vggrt_pool_params;
+
+void vggrt_maxpool2d(const vggrt_pool_params *p, int64_t n, const float *x, float *y);
+void vggrt_avgpool2d(const vggrt_pool_params *p, int64_t n, const float *x, float *y);
+
+/* ---- kernels: dense products --------------------------------------------------- */
+
+/* Y[M,N] = alpha * op(A) op(B) + beta * C, op = transpose when trans_*.
+ * A is [M,K] (or [K,M] when trans_a) with row stride lda; likewise B.
+ * C (may be NULL) is read as C[i*c_rs + j*c_cs]: strides of 0 broadcast. */
+void vggrt_gemm(int trans_a, int trans_b, int64_t M, int64_t N, int64_t K,
+                float alpha, const float *A, int64_t lda, const float *B, int64_t ldb,
+                float beta, const float *C, int64_t c_rs, int64_t c_cs, float *Y);
+
+/* Batched MatMul with broadcasting: for every index i over the batch dims
+ * bdims[0..brank), Y_i[M,N] = A_i[M,K] B_i[K,N], where A_i starts at
+ * sum(i_d * astr[d]) elements (0 strides broadcast), likewise B; Y is dense. */
+void vggrt_matmul(int brank, const int64_t *bdims, const int64_t *astr, const int64_t *bstr,
+                  int64_t M, int64_t K, int64_t N, const float *A, const float *B, float *Y);
+
+/* ---- kernels: elementwise ------------------------------------------------------- */
+
+enum { VGGRT_ADD, VGGRT_SUB, VGGRT_MUL, VGGRT_DIV };
+
+/* y[i] = a[i] OP b[i] over dims[0..rank) (y dense); astr/bstr are the
+ * element strides of a and b per dim, 0 where broadcast. */
+void vggrt_binary_f32(int op, int rank, const int64_t *dims, const int64_t *astr,
+                      const int64_t *bstr, const float *a, const float *b, float *y);
+/* Integer version; DIV truncates toward zero; division by zero gives 0. */
+void vggrt_binary_i64(int op, int rank, const int64_t *dims, const int64_t *astr,
+                      const int64_t *bstr, const int64_t *a, const int64_t *b, int64_t *y);
+
+enum { VGGRT_RELU, VGGRT_SIGMOID, VGGRT_LEAKY_RELU, VGGRT_CLIP, VGGRT_COPY };
+/* y = f(x), count elements; p0/p1: LeakyRelu alpha; Clip min, max.  x may equal y. */
+void vggrt_unary_f32(int op, size_t count, const float *x, float *y, float p0, float p1);
+
+/* y[o,c,i] = x[o,c,i] * scale[c] + shift[c]  (inference BatchNormalization) */
+void vggrt_channel_affine(int64_t outer, int64_t c, int64_t inner, const float *scale,
+                          const float *shift, const float *x, float *y);
+
+/* Softmax (or log-softmax when log) over the middle axis of [outer, len, inner]. */
+void vggrt_softmax(int log, int64_t outer, int64_t len, int64_t inner, const float *x, float *y);
+
+enum { VGGRT_REDUCE_MEAN, VGGRT_REDUCE_MAX };
+/* Reduces x[dims] over the dims d whose bit (1u << d) is set in mask; y
+ * holds the kept dims in order. */
+void vggrt_reduce_f32(int op, int rank, const int64_t *dims, unsigned mask,
+                      const float *x, float *y);
+
+/* Local response normalization across channels of [n, c, inner]. */
+void vggrt_lrn(int64_t n, int64_t c, int64_t inner, int64_t size, float alpha, float beta,
+               float bias, const float *x, float *y);
+
+/* ---- kernels: data movement (any element size) --------------------------------- */
+
+/* y = x transposed: y dims are in_dims[perm[i]]. */
+void vggrt_transpose(size_t elsize, int rank, const int64_t *in_dims, const int64_t *perm,
+                     const void *x, void *y);
+
+/* Gather along the middle axis of x[outer, len, inner] with int64 indices
+ * (negative counts from the end): y[outer, n_idx, inner].  VGGRT_ERR_ARG
+ * when an index is out of range. */
+vggrt_status vggrt_gather(size_t elsize, int64_t outer, int64_t len, int64_t inner,
+                          const void *x, const int64_t *idx, int64_t n_idx, void *y);
+
+/* rows copies of row_bytes from src to dst, with src_stride and dst_stride bytes between rows. */
+void vggrt_copy2d(size_t rows, size_t row_bytes, const void *src, size_t src_stride,
+                  void *dst, size_t dst_stride);
+
+/* Constant-mode pad (negative pads crop): y[out_dims], y[o] = x[o - begin] or value. */
+void vggrt_pad_f32(int rank, const int64_t *in_dims, const int64_t *begin,
+                   const int64_t *out_dims, float value, const float *x, float *y);
+
+/* Element type conversion (float <-> int64/int32, bool); float to int truncates. */
+vggrt_status vggrt_cast(int from, int to, size_t count, const void *x, void *y);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,167 @@
+/* movement.c — kernels that move bytes without computing on them:
+ * Transpose, Gather, a strided 2-D copy (Concat, Slice, Split are made of
+ * it) and constant-mode Pad.
+ *
+ * They work on any element size.  Where a loop moves one element at a
+ * time it copies with a fixed-size memcpy, which compilers turn into one
+ * load and one store for 1, 2, 4 and 8 bytes, without assuming alignment.
+ *
+ * Transpose first describes the output as (dims, input strides), then
+ * drops dims of size 1 and merges output dims that the input also walks
+ * as one (stride[i] == stride[i+1] * dims[i+1]); a permutation that only
+ * moves size-1 dims thus becomes one memcpy, and NCHW -> NHWC becomes the
+ * 3-D [N, HW, C] <- [N, C, HW].  Rows of the innermost output dim are then
+ * gathered with the input stride.  (No cache blocking yet: at the graph's
+ * edges, where transposes remain after optimization, the tensors are small.)
+ *
+ * Gather checks every index before writing anything: an out-of-range index
+ * (after adding len to a negative one) is VGGRT_ERR_ARG with y untouched.
+ */
+#include "vggrt.h"
+
+#include <string.h>
+
+/* Copies n elements of size es from x (stride xs elements) to dense y. */
+static void gather_row(size_t es, int64_t n, const unsigned char *x, int64_t xs,
+                       unsigned char *y) {
+#define GATHER_ROW(ES)                                                                         \
+    for (int64_t i = 0; i < n; i++)                                                            \
+        memcpy(y + (size_t)i * (ES), x + (size_t)(i * xs) * (ES), (ES));
+    switch (es) {
+    case 1: GATHER_ROW(1); break;
+    case 2: GATHER_ROW(2); break;
+    case 4: GATHER_ROW(4); break;
+    case 8: GATHER_ROW(8); break;
+    default: GATHER_ROW(es); break;
+    }
+#undef GATHER_ROW
+}
+
+void vggrt_transpose(size_t elsize, int rank, const int64_t *in_dims, const int64_t *perm,
+                     const void *x, void *y) {
+    int64_t istr[VGGRT_MAX_RANK], dims[VGGRT_MAX_RANK], str[VGGRT_MAX_RANK];
+    int64_t total = 1;
+    for (int d = rank - 1; d >= 0; d--) {
+        istr[d] = total;
+        total *= in_dims[d];
+    }
+    if (total == 0)
+        return;
+    int r = 0;
+    for (int i = 0; i < rank; i++) {
+        int64_t n = in_dims[perm[i]], s = istr[perm[i]];
+        if (n == 1)
+            continue;
+        if (r > 0 && str[r - 1] == s * n) {
+            dims[r - 1] *= n;
+            str[r - 1] = s;
+            continue;
+        }
+        dims[r] = n;
+        str[r] = s;
+        r++;
+    }
+    if (r == 0 || (r == 1 && str[0] == 1)) {
+        memcpy(y, x, (size_t)total * elsize);
+        return;
+    }
+    const unsigned char *xb = x;
+    unsigned char *yb = y;
+    int last = r - 1;
+    int64_t n = dims[last], rows = total / n, idx[VGGRT_MAX_RANK] = { 0 }, off = 0;
+    for (int64_t row = 0; row < rows; row++) {
+        gather_row(elsize, n, xb + (size_t)off * elsize, str[last], yb + (size_t)(row * n) * elsize);
+        for (int d = last - 1; d >= 0; d--) {
+            off += str[d];
+            if (++idx[d] < dims[d])
+                break;
+            off -= str[d] * dims[d];
+            idx[d] = 0;
+        }
+    }
+}
+
+vggrt_status vggrt_gather(size_t elsize, int64_t outer, int64_t len, int64_t inner,
+                          const void *x, const int64_t *idx, int64_t n_idx, void *y) {
+    for (int64_t j = 0; j < n_idx; j++)
+        if (idx[j] < -len || idx[j] >= len)
+            return VGGRT_ERR_ARG;
+    const size_t row = (size_t)inner * elsize;
+    const unsigned char *xb = x;
+    unsigned char *yb = y;
+    for (int64_t o = 0; o < outer; o++) {
+        for (int64_t j = 0; j < n_idx; j++) {
+            int64_t k = idx[j] < 0 ? idx[j] + len : idx[j];
+            memcpy(yb + (size_t)(o * n_idx + j) * row, xb + (size_t)(o * len + k) * row, row);
+        }
+    }
+    return VGGRT_OK;
+}
+
+void vggrt_copy2d(size_t rows, size_t row_bytes, const void *src, size_t src_stride, void *dst,
+                  size_t dst_stride) {
+    if (rows == 0 || row_bytes == 0)
+        return;
+    if (src_stride == row_bytes && dst_stride == row_bytes) {
+        memcpy(dst, src, rows * row_bytes);
+        return;
+    }
+    const unsigned char *s = src;
+    unsigned char *d = dst;
+    for (size_t r = 0; r < rows; r++)
+        memcpy(d + r * dst_stride, s + r * src_stride, row_bytes);
+}
+
+/* Each output row of the innermost dim is either all `value` (its outer
+ * coordinates fall outside x) or value | a run of x's row | value. */
+void vggrt_pad_f32(int rank, const int64_t *in_dims, const int64_t *begin,
+                   const int64_t *out_dims, float value, const float *x, float *y) {
+    if (rank == 0) {
+        y[0] = x[0];
+        return;
+    }
+    int64_t istr[VGGRT_MAX_RANK], rows = 1;
+    int64_t stride = 1;
+    for (int d = rank - 1; d >= 0; d--) {
+        istr[d] = stride;
+        stride *= in_dims[d];
+    }
+    int last = rank - 1;
+    for (int d = 0; d < last; d++)
+        rows *= out_dims[d];
+    const int64_t n = out_dims[last], b = begin[last];
+    int64_t lo = b < 0 ? 0 : b, hi = b + in_dims[last];
+    if (hi > n)
+        hi = n;
+    if (lo > hi)
+        lo = hi;
+    int64_t idx[VGGRT_MAX_RANK] = { 0 };
+    for (int64_t row = 0; row < rows; row++) {
+        float *yr = y + row * n;
+        int inside = 1;
+        int64_t off = 0;
+        for (int d = 0; d < last; d++) {
+            int64_t s = idx[d] - begin[d];
+            if (s < 0 || s >= in_dims[d]) {
+                inside = 0;
+                break;
+            }
+            off += s * istr[d];
+        }
+        if (!inside || lo == hi) {
+            for (int64_t j = 0; j < n; j++)
+                yr[j] = value;
+        } else {
+            for (int64_t j = 0; j < lo; j++)
+                yr[j] = value;
+            memcpy(yr + lo, x + off + (lo - b), (size_t)(hi - lo) * sizeof *yr);
+            for (int64_t j = hi; j < n; j++)
+                yr[j] = value;
+        }
+        for (int d = last - 1; d >= 0; d--) {
+            if (++idx[d] < out_dims[d])
+                break;
+            idx[d] = 0;
+        }
+    }
+}

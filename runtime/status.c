@@ -1,0 +1,152 @@
+/* status.c — the small things every part of libvggrt leans on.
+ *
+ * The runtime never prints and never aborts: a fallible call returns a
+ * vggrt_status and, where it takes an err buffer, a one-line reason that
+ * names the file and what is wrong with it.  This file holds the status
+ * names, the element sizes of the dtypes we know (ONNX TensorProto codes),
+ * the 64-byte aligned allocator that weights, tensors and arenas come from
+ * (64 bytes: one cache line, one AVX-512 vector), and the one routine that
+ * reads a whole file into such a buffer.
+ */
+#include "vggrt-impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ALIGN 64u
+
+const char *vggrt_status_str(vggrt_status s) {
+    switch (s) {
+    case VGGRT_OK: return "ok";
+    case VGGRT_ERR_IO: return "I/O error";
+    case VGGRT_ERR_FORMAT: return "bad file format";
+    case VGGRT_ERR_MISMATCH: return "file does not match the model";
+    case VGGRT_ERR_NOMEM: return "out of memory";
+    case VGGRT_ERR_ARG: return "bad argument";
+    }
+    return "unknown status";
+}
+
+size_t vggrt_dtype_size(int dtype) {
+    switch (dtype) {
+    case VGGRT_F32: return 4;
+    case VGGRT_I32: return 4;
+    case VGGRT_I64: return 8;
+    case VGGRT_BOOL: return 1;
+    default: return 0;
+    }
+}
+
+vggrt_status vggrt__fail(vggrt_status s, char *err, size_t errcap, const char *fmt, ...) {
+    if (err && errcap > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errcap, fmt, ap);
+        va_end(ap);
+    }
+    return s;
+}
+
+/* aligned_alloc wants the size to be a multiple of the alignment. */
+void *vggrt__alloc_uninit(size_t size) {
+    if (size > SIZE_MAX - (ALIGN - 1))
+        return NULL;
+    size_t rounded = (size + ALIGN - 1) / ALIGN * ALIGN;
+    if (rounded == 0)
+        rounded = ALIGN;
+    return aligned_alloc(ALIGN, rounded);
+}
+
+void *vggrt_aligned_alloc(size_t size) {
+    void *p = vggrt__alloc_uninit(size);
+    if (p)
+        memset(p, 0, size == 0 ? ALIGN : (size + ALIGN - 1) / ALIGN * ALIGN);
+    return p;
+}
+
+void vggrt_aligned_free(void *p) {
+    free(p);
+}
+
+/* Grows *buf from cap to newcap bytes, keeping the first used bytes. */
+static int grow(unsigned char **buf, size_t used, size_t newcap) {
+    unsigned char *nb = vggrt__alloc_uninit(newcap);
+    if (!nb)
+        return 0;
+    if (used)
+        memcpy(nb, *buf, used);
+    vggrt_aligned_free(*buf);
+    *buf = nb;
+    return 1;
+}
+
+/* Regular files are read in one buffer of their size (plus one byte, to see
+ * that the file did not grow meanwhile); pipes and devices by doubling. */
+vggrt_status vggrt__read_file(const char *path, unsigned char **buf, size_t *len,
+                              char *err, size_t errcap) {
+    *buf = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return vggrt__fail(VGGRT_ERR_IO, err, errcap, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return vggrt__fail(VGGRT_ERR_IO, err, errcap, "%s: cannot stat: %s", path, strerror(e));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return vggrt__fail(VGGRT_ERR_IO, err, errcap, "%s: is a directory", path);
+    }
+    size_t cap = 1u << 16;
+    if (S_ISREG(st.st_mode)) {
+        if ((unsigned long long)st.st_size >= SIZE_MAX - ALIGN) {
+            close(fd);
+            return vggrt__fail(VGGRT_ERR_NOMEM, err, errcap, "%s: too large (%lld bytes)", path,
+                               (long long)st.st_size);
+        }
+        cap = (size_t)st.st_size + 1;
+    }
+    unsigned char *b = vggrt__alloc_uninit(cap);
+    if (!b) {
+        close(fd);
+        return vggrt__fail(VGGRT_ERR_NOMEM, err, errcap, "%s: out of memory reading %zu bytes",
+                           path, cap);
+    }
+    size_t used = 0;
+    for (;;) {
+        if (used == cap) {
+            if (cap > SIZE_MAX / 2 || !grow(&b, used, cap * 2)) {
+                vggrt_aligned_free(b);
+                close(fd);
+                return vggrt__fail(VGGRT_ERR_NOMEM, err, errcap,
+                                   "%s: out of memory after %zu bytes", path, used);
+            }
+            cap *= 2;
+        }
+        ssize_t r = read(fd, b + used, cap - used);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            vggrt_aligned_free(b);
+            close(fd);
+            return vggrt__fail(VGGRT_ERR_IO, err, errcap, "%s: read failed after %zu bytes: %s",
+                               path, used, strerror(e));
+        }
+        if (r == 0)
+            break;
+        used += (size_t)r;
+    }
+    close(fd);
+    *buf = b;
+    *len = used;
+    return VGGRT_OK;
+}

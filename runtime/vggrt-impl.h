@@ -1,0 +1,34 @@
+/* vggrt-impl.h — what libvggrt's own files share and nobody else sees.
+ *
+ * Not installed, not part of the contract in include/vggrt.h.  The names
+ * carry a double underscore (vggrt__*) so that they cannot be mistaken for
+ * public API when they show up in the shared library's symbol table.
+ */
+#ifndef VGGRT_IMPL_H
+#define VGGRT_IMPL_H
+
+#include "vggrt.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define VGGRT__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define VGGRT__PRINTF(f, a)
+#endif
+
+/* Writes a formatted one-line message into err[errcap] (truncating); does
+ * nothing when err is NULL or errcap is 0.  Returns s, so that callers can
+ * write `return vggrt__fail(s, err, errcap, "...", ...)`. */
+vggrt_status vggrt__fail(vggrt_status s, char *err, size_t errcap, const char *fmt, ...)
+    VGGRT__PRINTF(4, 5);
+
+/* 64-byte aligned allocation that is not zeroed (for buffers about to be
+ * overwritten whole); size 0 still gives a usable pointer.  Free with
+ * vggrt_aligned_free. */
+void *vggrt__alloc_uninit(size_t size);
+
+/* Reads the whole file at path into a fresh 64-byte aligned buffer (*buf,
+ * *len).  Errors (VGGRT_ERR_IO, VGGRT_ERR_NOMEM) name the file and errno. */
+vggrt_status vggrt__read_file(const char *path, unsigned char **buf, size_t *len,
+                              char *err, size_t errcap);
+
+#endif

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# test.sh — README command 2: every test, from a fresh machine or a warm tree.
+#
+# 1. installs what the tests need if missing (scripts/install-deps.sh);
+# 2. builds in build/ and runs the whole ctest suite (unit, ONNX backend
+#    conformance, end to end against ONNX Runtime, bad input);
+# 3. builds again in build-asan/ with AddressSanitizer and
+#    UndefinedBehaviorSanitizer and runs the `fast` tests there (unit,
+#    bad-input corpus, tiny models).
+# Environment: VGGC_TEST_BIG=0 skips the full-size VGG-16 models.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+jobs=$(nproc)
+big=${VGGC_TEST_BIG:-1}
+big_flag=ON
+[ "$big" = 0 ] && big_flag=OFF
+
+bash scripts/install-deps.sh
+
+echo "== build (release) =="
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DVGGC_WERROR=ON -DVGGC_TESTS_BIG=$big_flag >/dev/null
+cmake --build build -j"$jobs"
+echo "== tests (release) =="
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== build (AddressSanitizer + UndefinedBehaviorSanitizer) =="
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DVGGC_SANITIZE=ON -DVGGC_WERROR=ON \
+      -DVGGC_TESTS_BIG=OFF >/dev/null
+cmake --build build-asan -j"$jobs"
+echo "== tests (sanitizers: fast tests) =="
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -j"$jobs" -L fast

@@ -1,0 +1,357 @@
+#!/usr/bin/python3
+"""run_conformance.py — ONNX's backend test data through vggc's C backend.
+
+    run_conformance.py --vggc PATH --suite node|pytorch-converted|pytorch-operator|simple
+                       --work DIR [--data DIR] [--jobs N] [--json OUT.json] [--only REGEX]
+
+Walks one suite of libonnx-testdata (DIR/<suite>/<case>/{model.onnx,
+test_data_set_N/{input,output}_K.pb}).  A case is in scope when every node's
+operator (default domain) is one of the X(...) lines of ir/ops.def, the one
+table of what vggc supports; every other case is listed as SKIP with the
+operators it lacks, never dropped silently.
+
+An in-scope case is compiled (`vggc compile`), built with make (CFLAGS=-O1 and
+the warnings -Wall -Wextra -Werror, so the generated C is proved warning-free;
+$VGGC_CFLAGS is appended, which is how the sanitizer configuration links the
+program with -fsanitize=address,undefined) and run on every test_data_set_*;
+each output is compared with the stored one by ONNX's own runner tolerances,
+rtol 1e-3 and atol 1e-7 under numpy.isclose's rule (tools/compare_npy.py's
+rule, done in-process).
+
+vggc refusing a case on purpose (exit 1) is a SKIP only if the case is listed
+in expected_skips.txt beside this script (`suite/case: reason`); otherwise it
+is a FAIL.  A listed case that now passes is a FAIL too, so the list shrinks
+as vggc grows.  Wrong numbers, crashes (signal, exit 3), build failures and
+warnings are FAILs, never skips.
+
+Prints one line per case (PASS/FAIL/SKIP suite/case[: why]) and finally
+`N passed, M failed, K skipped`; exits 1 when anything failed, 2 on usage.
+"""
+import argparse
+import concurrent.futures
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+OPS_DEF = os.path.join(ROOT, "ir", "ops.def")
+EXPECTED_SKIPS = os.path.join(HERE, "expected_skips.txt")
+DEFAULT_DATA = "/usr/share/libonnx-testdata/data"
+SUITES = ("node", "pytorch-converted", "pytorch-operator", "simple")
+
+RTOL = 1e-3  # onnx/backend/test/runner: assert_allclose(rtol=1e-3, atol=1e-7)
+ATOL = 1e-7
+
+COMPILE_TIMEOUT = 120
+BUILD_TIMEOUT = 300
+RUN_TIMEOUT = 120
+
+
+def supported_ops(path=OPS_DEF):
+    """The ONNX names of the X(ENUM, "Name", ...) lines of ops.def."""
+    ops = set()
+    with open(path) as f:
+        for line in f:
+            m = re.match(r'\s*X\(\s*\w+\s*,\s*"([A-Za-z0-9_]+)"', line)
+            if m:
+                ops.add(m.group(1))
+    if not ops:
+        raise SystemExit(f"run_conformance: no X(...) lines in {path}")
+    return ops
+
+
+def read_expected_skips(path=EXPECTED_SKIPS):
+    """{'suite/case': reason} from `suite/case: reason` lines ('#' comments)."""
+    skips = {}
+    if not os.path.exists(path):
+        return skips
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            key, sep, reason = line.partition(":")
+            if not sep or "/" not in key or not reason.strip():
+                raise SystemExit(f"{path}:{n}: expected `suite/case: reason`, got {line!r}")
+            skips[key.strip()] = reason.strip()
+    return skips
+
+
+def model_ops(model):
+    """Operators of the top-level graph and every subgraph, as (domain, op_type)."""
+    found = []
+
+    def walk(graph):
+        for node in graph.node:
+            found.append((node.domain, node.op_type))
+            for a in node.attribute:
+                if a.type == onnx.AttributeProto.GRAPH:
+                    walk(a.g)
+                elif a.type == onnx.AttributeProto.GRAPHS:
+                    for g in a.graphs:
+                        walk(g)
+
+    walk(model.graph)
+    return found
+
+
+def op_label(domain, op):
+    return op if domain in ("", "ai.onnx") else f"{domain}.{op}"
+
+
+def short(text, limit=400):
+    text = " ".join(text.strip().split())
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
+def describe_rc(rc):
+    if rc is None:
+        return "timed out"
+    if rc < 0:
+        try:
+            return f"killed by signal {signal.Signals(-rc).name}"
+        except ValueError:
+            return f"killed by signal {-rc}"
+    return f"exit {rc}"
+
+
+def run(cmd, timeout, cwd=None, env=None):
+    """(returncode or None on timeout, stdout, stderr)."""
+    try:
+        p = subprocess.run(cmd, cwd=cwd, env=env, timeout=timeout, capture_output=True,
+                           text=True, errors="replace")
+        return p.returncode, p.stdout, p.stderr
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+        err = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
+        return None, out, err
+
+
+def load_pb(path):
+    t = onnx.TensorProto()
+    with open(path, "rb") as f:
+        t.ParseFromString(f.read())
+    return numpy_helper.to_array(t)
+
+
+def compare(actual, expected):
+    """None when actual matches expected under numpy.isclose(rtol, atol) with
+    NaN == NaN (compare_npy.py's rule); otherwise why not."""
+    if actual.shape != expected.shape:
+        return f"shape {actual.shape} != expected {expected.shape}"
+    if actual.dtype != expected.dtype and not (actual.dtype.kind == expected.dtype.kind == "f"):
+        return f"dtype {actual.dtype} != expected {expected.dtype}"
+    if actual.size == 0:
+        return None
+    if expected.dtype.kind not in "biuf":
+        return None if np.array_equal(actual, expected) else "values differ"
+    a, e = actual.astype(np.float64), expected.astype(np.float64)
+    if np.any(np.isnan(a) != np.isnan(e)):
+        i = int(np.argmax(np.isnan(a) != np.isnan(e)))
+        return f"NaN differs at flat index {i}: actual {a.flat[i]!r} expected {e.flat[i]!r}"
+    fin = np.isfinite(e)
+    if np.any(a[~fin & ~np.isnan(e)] != e[~fin & ~np.isnan(e)]):
+        return "infinities differ"
+    ok = np.isclose(a, e, rtol=RTOL, atol=ATOL, equal_nan=True)
+    if np.all(ok):
+        return None
+    diff = np.where(fin, np.abs(a - e), 0.0)
+    bound = ATOL + RTOL * np.abs(np.where(fin, e, 0.0))
+    excess = np.where(np.isnan(diff), np.inf, diff - bound)
+    worst = int(np.argmax(excess))
+    idx = tuple(int(i) for i in np.unravel_index(worst, a.shape))
+    return (f"{int(np.sum(~ok))}/{a.size} elements off; worst at {idx}: actual {a.flat[worst]:.9g} "
+            f"expected {e.flat[worst]:.9g} (|diff| {diff.flat[worst]:.3g}, allowed "
+            f"{bound.flat[worst]:.3g})")
+
+
+def save_npy(array, path):
+    np.save(path, np.ascontiguousarray(array), allow_pickle=False)
+
+
+class Case:
+    def __init__(self, suite, name, path):
+        self.suite, self.name, self.path = suite, name, path
+        self.key = f"{suite}/{name}"
+        self.ops = []
+        self.status = None   # "pass" | "fail" | "skip"
+        self.reason = ""
+
+    def result(self, status, reason=""):
+        self.status, self.reason = status, reason
+        return self
+
+
+def check_case(case, args, ops_ok, skips):
+    """Runs one case start to end; sets case.status/reason."""
+    model_path = os.path.join(case.path, "model.onnx")
+    try:
+        model = onnx.load(model_path, load_external_data=False)
+    except Exception as e:  # noqa: BLE001 - an unreadable test model is worth a line
+        return case.result("fail", f"harness: cannot read {model_path}: {short(str(e))}")
+    pairs = model_ops(model)
+    case.ops = sorted({op_label(d, o) for d, o in pairs})
+    missing = sorted({op_label(d, o) for d, o in pairs
+                      if d not in ("", "ai.onnx") or o not in ops_ok})
+    if missing:
+        if len(missing) == 1:
+            return case.result("skip", f"op {missing[0]} not supported")
+        return case.result("skip", f"ops {', '.join(missing)} not supported")
+
+    listed = skips.get(case.key)
+    work = os.path.join(args.work, case.suite, case.name)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    out_dir = os.path.join(work, "c")
+
+    rc, _, err = run([args.vggc, "compile", model_path, "-o", out_dir, "--name", "model"],
+                     COMPILE_TIMEOUT)
+    if rc == 1:
+        msg = short(err, 300)
+        if listed:
+            return case.result("skip", f"{listed} (expected; vggc: {msg})")
+        return case.result("fail", f"vggc refused it (exit 1) and it is not in expected_skips.txt: "
+                                   f"{msg}")
+    if rc != 0:
+        return case.result("fail", f"vggc compile: {describe_rc(rc)}: {short(err)}")
+    if listed:
+        note = " (listed in expected_skips.txt as refused, but vggc compiled it)"
+    else:
+        note = ""
+
+    env = dict(os.environ)
+    cflags = ("-O1 " + os.environ.get("VGGC_CFLAGS", "")).strip()
+    rc, out, err = run(["make", "-C", out_dir, f"CFLAGS={cflags}", "WARNINGS=-Wall -Wextra -Werror"],
+                       BUILD_TIMEOUT, env=env)
+    if rc != 0:
+        text = err if err.strip() else out
+        lines = [l for l in text.splitlines() if "error" in l or "warning" in l] or text.splitlines()
+        return case.result("fail", f"build: {describe_rc(rc)}: {short(' | '.join(lines[:4]), 600)}"
+                           + note)
+    prog = os.path.join(out_dir, "model")
+
+    initializers = {t.name for t in model.graph.initializer}
+    n_inputs = len([i for i in model.graph.input if i.name not in initializers])
+    sets = sorted(glob.glob(os.path.join(case.path, "test_data_set_*")),
+                  key=lambda p: int(re.sub(r"\D", "", os.path.basename(p)) or 0))
+    if not sets:
+        return case.result("fail", "harness: no test_data_set_* directories")
+    for ds in sets:
+        dsn = os.path.basename(ds)
+        ins = sorted(glob.glob(os.path.join(ds, "input_*.pb")),
+                     key=lambda p: int(re.sub(r"\D", "", os.path.basename(p))))
+        outs = sorted(glob.glob(os.path.join(ds, "output_*.pb")),
+                      key=lambda p: int(re.sub(r"\D", "", os.path.basename(p))))
+        if len(ins) != n_inputs:
+            return case.result("fail", f"{dsn}: {len(ins)} input files for {n_inputs} graph inputs "
+                                       f"(vggc accepted a model whose inputs are not plain tensors?)"
+                               + note)
+        cmd = [prog]
+        for i, p in enumerate(ins):
+            try:
+                arr = load_pb(p)
+            except Exception as e:  # noqa: BLE001
+                return case.result("fail", f"{dsn}: cannot read {os.path.basename(p)} as a tensor "
+                                           f"({short(str(e), 120)}), yet vggc compiled the model"
+                                   + note)
+            npy = os.path.join(work, f"{dsn}_in{i}.npy")
+            save_npy(arr, npy)
+            cmd += ["--input", npy]
+        got_paths = []
+        for k in range(len(outs)):
+            y = os.path.join(work, f"{dsn}_out{k}.npy")
+            if os.path.exists(y):
+                os.unlink(y)
+            got_paths.append(y)
+            cmd += ["--output", y]
+        rc, out, err = run(cmd, RUN_TIMEOUT, cwd=out_dir)
+        if rc != 0:
+            return case.result("fail", f"{dsn}: program {describe_rc(rc)}: {short(err or out)}" + note)
+        if re.search(r"AddressSanitizer|runtime error:|LeakSanitizer", err):
+            return case.result("fail", f"{dsn}: sanitizer report: {short(err)}" + note)
+        for k, (y, ref) in enumerate(zip(got_paths, outs)):
+            try:
+                got = np.load(y, allow_pickle=False)
+            except Exception as e:  # noqa: BLE001
+                return case.result("fail", f"{dsn}: output {k}: cannot read {y}: {short(str(e), 160)}"
+                                   + note)
+            why = compare(got, load_pb(ref))
+            if why:
+                return case.result("fail", f"{dsn}: output {k}: {why}" + note)
+    if listed:
+        return case.result("fail", "passes now: remove it from expected_skips.txt")
+    return case.result("pass")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--vggc", required=True)
+    ap.add_argument("--suite", required=True, choices=SUITES)
+    ap.add_argument("--data", default=DEFAULT_DATA)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--json")
+    ap.add_argument("--only", help="only cases whose suite/case matches this regex")
+    args = ap.parse_args()
+    args.vggc = os.path.abspath(args.vggc)
+    args.work = os.path.abspath(args.work)
+    if not os.access(args.vggc, os.X_OK):
+        ap.error(f"{args.vggc} is not an executable")
+    suite_dir = os.path.join(args.data, args.suite)
+    if not os.path.isdir(suite_dir):
+        ap.error(f"no suite directory {suite_dir}")
+
+    ops_ok = supported_ops()
+    skips = read_expected_skips()
+    only = re.compile(args.only) if args.only else None
+    cases = []
+    for name in sorted(os.listdir(suite_dir)):
+        path = os.path.join(suite_dir, name)
+        if not os.path.isfile(os.path.join(path, "model.onnx")):
+            continue
+        c = Case(args.suite, name, path)
+        if only and not only.search(c.key):
+            continue
+        cases.append(c)
+    os.makedirs(args.work, exist_ok=True)
+
+    def one(c):
+        t0 = time.monotonic()
+        try:
+            check_case(c, args, ops_ok, skips)
+        except Exception as e:  # noqa: BLE001 - a harness bug fails the case, not the run
+            c.result("fail", f"harness: {type(e).__name__}: {short(str(e))}")
+        c.seconds = time.monotonic() - t0
+        return c
+
+    # Lines come out in the cases' order (map yields in order), each as soon
+    # as it and every case before it are done.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
+        for c in ex.map(one, cases):
+            line = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}[c.status] + " " + c.key
+            print(line + (": " + c.reason if c.reason else ""), flush=True)
+
+    counts = {s: sum(1 for c in cases if c.status == s) for s in ("pass", "fail", "skip")}
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump([{"suite": c.suite, "case": c.name, "ops": c.ops, "status": c.status,
+                        "reason": c.reason, "seconds": round(getattr(c, "seconds", 0.0), 3)}
+                       for c in cases], f, indent=1)
+            f.write("\n")
+    print(f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped")
+    return 1 if counts["fail"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

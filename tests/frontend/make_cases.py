@@ -1,0 +1,344 @@
+#!/usr/bin/python3
+"""make_cases.py OUTDIR — writes the small ONNX models test_frontend.c reads.
+
+Each case is a model of a few nodes that exercises one thing the frontend
+must get right: a tensor encoding, an opset's attribute defaults, an input
+folded into an attribute, an external data path that must be accepted or
+refused, a malformed graph that must be reported.  test_frontend.c holds the
+expected attributes, values and messages; the case names tie the two.
+
+Models are made with onnx.helper (python3-onnx 1.12 knows opsets up to 17;
+later opsets are written by number, which is all the frontend reads) and
+serialized directly, so nothing here validates or rewrites them: several are
+broken on purpose.  External-data cases get a folder each (OUTDIR/ext_*/).
+"""
+import os
+import struct
+import sys
+
+import onnx
+from onnx import TensorProto, helper
+
+F, I64, I32, BOOL, DOUBLE = (TensorProto.FLOAT, TensorProto.INT64, TensorProto.INT32,
+                            TensorProto.BOOL, TensorProto.DOUBLE)
+
+
+def vi(name, dtype=F, shape=None):
+    return helper.make_tensor_value_info(name, dtype, shape)
+
+
+def model(nodes, inputs, outputs, inits=(), opset=13, name="case", domain_opsets=()):
+    g = helper.make_graph(nodes, name, inputs, outputs, initializer=list(inits))
+    ops = [helper.make_opsetid("", opset)] + [helper.make_opsetid(d, v) for d, v in domain_opsets]
+    m = helper.make_model(g, opset_imports=ops, producer_name="vggc-tests")
+    m.ir_version = 8
+    return m
+
+
+def save(m, path):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(m.SerializeToString())
+
+
+def ints(name, values, dtype=I64):
+    return helper.make_tensor(name, dtype, [len(values)], values)
+
+
+def floats(name, values):
+    return helper.make_tensor(name, F, [len(values)], values)
+
+
+def scalar(name, value, dtype=F):
+    return helper.make_tensor(name, dtype, [], [value])
+
+
+def external(name, dims, location, offset=None, length=None, dtype=F):
+    t = TensorProto()
+    t.name = name
+    t.data_type = dtype
+    t.dims.extend(dims)
+    t.data_location = TensorProto.EXTERNAL
+    for k, v in (("location", location), ("offset", offset), ("length", length)):
+        if v is not None:
+            e = t.external_data.add()
+            e.key, e.value = k, str(v)
+    return t
+
+
+X4 = [vi("x", F, ["N", 3, 8, 8])]
+
+
+def cases(out):
+    c = {}
+
+    # -- tensor encodings ------------------------------------------------------
+    raw_f = helper.make_tensor("f_raw", F, [2, 3], struct.pack("<6f", *range(6)), raw=True)
+    typed_f = helper.make_tensor("f_typed", F, [2, 3], [float(v) for v in range(6)])
+    raw_i64 = helper.make_tensor("i64_raw", I64, [3], struct.pack("<3q", -1, 0, 1 << 40), raw=True)
+    typed_i64 = helper.make_tensor("i64_typed", I64, [3], [-1, 0, 1 << 40])
+    typed_i32 = helper.make_tensor("i32_typed", I32, [2], [-7, 7])
+    raw_i32 = helper.make_tensor("i32_raw", I32, [2], struct.pack("<2i", -7, 7), raw=True)
+    typed_b = helper.make_tensor("b_typed", BOOL, [3], [0, 1, 2])
+    raw_b = TensorProto(name="b_raw", data_type=BOOL, dims=[3], raw_data=b"\x00\x01\x05")
+    scal = scalar("f_scalar", 2.5)
+    empty = helper.make_tensor("f_empty", F, [0, 4], [])
+    c["encodings"] = model(
+        [helper.make_node("Add", ["f_raw", "f_typed"], ["y"], name="add")],
+        [], [vi("y")], [raw_f, typed_f, raw_i64, typed_i64, typed_i32, raw_i32, typed_b, raw_b,
+                        scal, empty])
+
+    # Older exporters list initializers among the graph inputs.
+    w = helper.make_tensor("w", F, [4, 3, 3, 3], [0.5] * 108)
+    c["input_is_initializer"] = model(
+        [helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[3, 3])],
+        [X4[0], vi("w", F, [4, 3, 3, 3])], [vi("y")], [w], opset=9)
+
+    # -- Constant nodes ----------------------------------------------------------
+    c["constants"] = model(
+        [helper.make_node("Constant", [], ["c_tensor"],
+                          value=helper.make_tensor("t", F, [2, 2], [1, 2, 3, 4])),
+         helper.make_node("Constant", [], ["c_float"], value_float=1.5),
+         helper.make_node("Constant", [], ["c_floats"], value_floats=[1.0, 2.0, 3.0]),
+         helper.make_node("Constant", [], ["c_int"], value_int=-3),
+         helper.make_node("Constant", [], ["c_ints"], value_ints=[4, 5]),
+         helper.make_node("Constant", [], ["c_raw"],
+                          value=helper.make_tensor("r", I64, [2], struct.pack("<2q", 9, 10),
+                                                   raw=True)),
+         helper.make_node("Constant", [], ["c_unused_double"],
+                          value=helper.make_tensor("d", DOUBLE, [1], [1.0])),
+         helper.make_node("Add", ["c_tensor", "c_float"], ["y"], name="add")],
+        [], [vi("y"), vi("c_floats"), vi("c_int"), vi("c_ints"), vi("c_raw")])
+    c["constant_string"] = model(
+        [helper.make_node("Constant", [], ["s"], value_string="hi", name="cs")],
+        [], [vi("s")])
+
+    # -- Softmax defaults by opset -------------------------------------------------
+    for opset in (11, 13):
+        c[f"softmax_opset{opset}"] = model(
+            [helper.make_node("Softmax", ["x"], ["s"], name="sm"),
+             helper.make_node("LogSoftmax", ["x"], ["l"], name="lsm"),
+             helper.make_node("Softmax", ["x"], ["s2"], name="sm_axis", axis=2)],
+            X4, [vi("s"), vi("l"), vi("s2")], opset=opset)
+
+    # -- Clip: attributes (Clip-6, read in opsets 7..10) and inputs (11+) ---------
+    c["clip_opset10"] = model(
+        [helper.make_node("Clip", ["x"], ["a"], name="relu6", min=0.0, max=6.0),
+         helper.make_node("Clip", ["x"], ["b"], name="noop")],
+        X4, [vi("a"), vi("b")], opset=10)
+    c["clip_opset13"] = model(
+        [helper.make_node("Clip", ["x", "lo", "hi"], ["a"], name="both"),
+         helper.make_node("Clip", ["x", "", "hi"], ["b"], name="max_only"),
+         helper.make_node("Clip", ["x"], ["d"], name="none"),
+         helper.make_node("Clip", ["x", "lo_i"], ["e"], name="min_int")],
+        X4, [vi("a"), vi("b"), vi("d"), vi("e")],
+        [scalar("lo", -1.0), scalar("hi", 6.0), scalar("lo_i", 2, I64)])
+    c["clip_nonconst"] = model(
+        [helper.make_node("Clip", ["x", "m"], ["a"], name="clip")],
+        X4 + [vi("m", F, [])], [vi("a")])
+
+    # -- Pad: attributes (2..10) and inputs (11+, axes 18) ------------------------
+    c["pad_opset10"] = model(
+        [helper.make_node("Pad", ["x"], ["y"], name="pad", pads=[0, 0, 1, 2, 0, 0, 3, 4],
+                          value=1.5)],
+        X4, [vi("y")], opset=10)
+    c["pad_opset13"] = model(
+        [helper.make_node("Pad", ["x", "pads", "cv"], ["y"], name="pad"),
+         helper.make_node("Pad", ["x", "pads"], ["z"], name="pad0")],
+        X4, [vi("y"), vi("z")], [ints("pads", [0, 0, 1, 1, 0, 0, 2, -1]), scalar("cv", 0.25)])
+    c["pad_opset18_axes"] = model(
+        [helper.make_node("Pad", ["x", "pads", "", "axes"], ["y"], name="pad")],
+        X4, [vi("y")], [ints("pads", [1, 2, 3, 4]), ints("axes", [-1, 2])], opset=18)
+    c["pad_reflect"] = model(
+        [helper.make_node("Pad", ["x", "pads"], ["y"], name="pad", mode="reflect")],
+        X4, [vi("y")], [ints("pads", [0, 0, 1, 1, 0, 0, 1, 1])])
+
+    # -- ReduceMean: axes attribute (13) and input (18) ---------------------------
+    c["reduce_mean_opset13"] = model(
+        [helper.make_node("ReduceMean", ["x"], ["y"], name="rm", axes=[2, 3], keepdims=0),
+         helper.make_node("ReduceMean", ["x"], ["z"], name="rm_all")],
+        X4, [vi("y"), vi("z")])
+    c["reduce_mean_opset18"] = model(
+        [helper.make_node("ReduceMean", ["x", "axes"], ["y"], name="rm"),
+         helper.make_node("ReduceMean", ["x"], ["z"], name="rm_noop", noop_with_empty_axes=1)],
+        X4, [vi("y"), vi("z")], [ints("axes", [-1, 2])], opset=18)
+
+    # -- Squeeze/Unsqueeze: attribute (11) and input (13) --------------------------
+    c["squeeze_opset11"] = model(
+        [helper.make_node("Squeeze", ["x"], ["s"], name="sq", axes=[0]),
+         helper.make_node("Unsqueeze", ["s"], ["u"], name="unsq", axes=[0, 4])],
+        X4, [vi("u")], opset=11)
+    c["squeeze_opset13"] = model(
+        [helper.make_node("Squeeze", ["x", "ax0"], ["s"], name="sq"),
+         helper.make_node("Unsqueeze", ["s", "ax"], ["u"], name="unsq"),
+         helper.make_node("Squeeze", ["u"], ["v"], name="sq_all")],
+        X4, [vi("v")], [ints("ax0", [0]), ints("ax", [0, -1], I32)])
+    c["squeeze_nonconst"] = model(
+        [helper.make_node("Unsqueeze", ["x", "ax"], ["u"], name="unsq")],
+        X4 + [vi("ax", I64, [1])], [vi("u")])
+
+    # -- Dropout forms ---------------------------------------------------------------
+    c["dropout_opset10"] = model(
+        [helper.make_node("Dropout", ["x"], ["y", "mask"], name="drop", ratio=0.3)],
+        X4, [vi("y")], opset=10)
+    c["dropout_opset13"] = model(
+        [helper.make_node("Dropout", ["x", "r", "t"], ["y"], name="drop")],
+        X4, [vi("y")], [scalar("r", 0.5), scalar("t", False, BOOL)])
+    c["dropout_training"] = model(
+        [helper.make_node("Dropout", ["x", "r", "t"], ["y"], name="drop")],
+        X4, [vi("y")], [scalar("r", 0.5), scalar("t", True, BOOL)])
+    c["dropout_mask_used"] = model(
+        [helper.make_node("Dropout", ["x"], ["y", "mask"], name="drop"),
+         helper.make_node("Identity", ["mask"], ["m2"], name="id")],
+        X4, [vi("y"), vi("m2")])
+
+    # -- windows and the other attribute-bearing ops --------------------------------
+    w1 = helper.make_tensor("w1", F, [4, 3, 3], [0.0] * 36)
+    c["windows"] = model(
+        [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[3, 3],
+                          strides=[2, 1], pads=[1, 2, 3, 4], dilations=[1, 2], group=1),
+         helper.make_node("Conv", ["x", "w"], ["c_same"], name="conv_same", auto_pad="SAME_UPPER"),
+         helper.make_node("MaxPool", ["x"], ["m"], name="maxpool", kernel_shape=[2, 2],
+                          strides=[2, 2], ceil_mode=1),
+         helper.make_node("AveragePool", ["x"], ["a"], name="avgpool", kernel_shape=[3, 3],
+                          pads=[1, 1, 1, 1], count_include_pad=1),
+         helper.make_node("Reshape", ["x", "shape3"], ["x3"], name="to3d"),
+         helper.make_node("Conv", ["x3", "w1"], ["c1"], name="conv1d", kernel_shape=[3],
+                          strides=[2], pads=[1, 0], dilations=[3])],
+        X4, [vi("c"), vi("c_same"), vi("m"), vi("a"), vi("c1")],
+        [w, w1, ints("shape3", [0, 3, 64])])
+    c["window_errors"] = model(
+        [helper.make_node("MaxPool", ["x"], ["m", "idx"], name="argmax", kernel_shape=[2, 2]),
+         helper.make_node("MaxPool", ["x"], ["m2"], name="colmajor", kernel_shape=[2, 2],
+                          storage_order=1),
+         helper.make_node("AveragePool", ["x"], ["a"], name="pool3d", kernel_shape=[2, 2, 2]),
+         helper.make_node("Conv", ["x", "w"], ["c"], name="badpads", kernel_shape=[3, 3],
+                          pads=[1, 1, 1])],
+        X4, [vi("m"), vi("m2"), vi("a"), vi("c")], [w])
+    c["misc_attrs"] = model(
+        [helper.make_node("Flatten", ["x"], ["f"], name="flatten"),
+         helper.make_node("Gemm", ["f", "fc_w", "fc_b"], ["g"], name="gemm", alpha=0.5,
+                          transB=1),
+         helper.make_node("BatchNormalization", ["x", "s", "b", "mu", "var"], ["bn"],
+                          name="bn", epsilon=1e-3),
+         helper.make_node("LeakyRelu", ["bn"], ["lr"], name="lrelu"),
+         helper.make_node("LRN", ["lr"], ["lrn"], name="lrn", size=5),
+         helper.make_node("Shape", ["x"], ["sh"], name="shape", start=1, end=-1),
+         helper.make_node("Cast", ["sh"], ["shf"], name="cast", to=TensorProto.FLOAT),
+         helper.make_node("Gather", ["sh", "zero"], ["g0"], name="gather"),
+         helper.make_node("Concat", ["sh", "sh"], ["cc"], name="concat", axis=0),
+         helper.make_node("Transpose", ["x"], ["t"], name="transpose", perm=[0, 2, 3, 1]),
+         helper.make_node("Reshape", ["x", "shape"], ["r"], name="reshape", allowzero=1),
+         helper.make_node("Relu", ["x"], ["relu"])],
+        X4, [vi(n) for n in ("g", "lrn", "shf", "g0", "cc", "t", "r", "relu")],
+        [helper.make_tensor("fc_w", F, [10, 192], [0.0] * 1920), floats("fc_b", [0] * 10),
+         floats("s", [1] * 3), floats("b", [0] * 3), floats("mu", [0] * 3),
+         floats("var", [1] * 3), scalar("zero", 0, I64), ints("shape", [0, -1])], opset=15)
+    c["batchnorm_training"] = model(
+        [helper.make_node("BatchNormalization", ["x", "s", "b", "mu", "var"],
+                          ["y", "rm", "rv"], name="bn", training_mode=1)],
+        X4, [vi("y")], [floats("s", [1] * 3), floats("b", [0] * 3), floats("mu", [0] * 3),
+                        floats("var", [1] * 3)], opset=15)
+    c["cast_double"] = model(
+        [helper.make_node("Cast", ["x"], ["y"], name="cast", to=DOUBLE)], X4, [vi("y")])
+
+    # -- graph-level errors --------------------------------------------------------------
+    c["unknown_op"] = model(
+        [helper.make_node("Foo", ["x"], ["a"], name="foo"),
+         helper.make_node("Relu", ["a"], ["b"], name="relu"),
+         helper.make_node("Bar", ["b"], ["y"])],
+        X4, [vi("y")])
+    c["missing_input"] = model(
+        [helper.make_node("Relu", ["nope"], ["y"], name="relu")], X4, [vi("y")])
+    c["custom_domain"] = model(
+        [helper.make_node("FusedConv", ["x"], ["y"], name="fc", domain="com.microsoft")],
+        X4, [vi("y")], domain_opsets=[("com.microsoft", 1)])
+    c["nested_graph"] = model(
+        [helper.make_node("If", ["cond"], ["y"], name="if",
+                          then_branch=helper.make_graph([], "t", [], [vi("x")]),
+                          else_branch=helper.make_graph([], "e", [], [vi("x")]))],
+        X4 + [vi("cond", BOOL, [])], [vi("y")])
+    c["duplicate_output"] = model(
+        [helper.make_node("Relu", ["x"], ["y"], name="r1"),
+         helper.make_node("Sigmoid", ["x"], ["y"], name="r2")], X4, [vi("y")])
+    c["output_not_produced"] = model(
+        [helper.make_node("Relu", ["x"], ["y"], name="relu")], X4, [vi("y"), vi("ghost")])
+    c["symbolic_dim"] = model(
+        [helper.make_node("Relu", ["x"], ["y"])], [vi("x", F, ["N", 3, "H", 8])], [vi("y")])
+    c["bad_initializers"] = model(
+        [helper.make_node("Add", ["x", "short"], ["a"]),
+         helper.make_node("Add", ["a", "negdim"], ["b"]),
+         helper.make_node("Add", ["b", "dbl"], ["y"])],
+        X4, [vi("y")],
+        [TensorProto(name="short", data_type=F, dims=[2, 3], raw_data=b"\0" * 20),
+         TensorProto(name="negdim", data_type=F, dims=[2, -3]),
+         helper.make_tensor("dbl", DOUBLE, [1], [1.0])])
+    c["unused_double"] = model(
+        [helper.make_node("Relu", ["x"], ["y"])], X4 + [vi("dbl", DOUBLE, [1])], [vi("y")],
+        [helper.make_tensor("dbl", DOUBLE, [1], [1.0])])
+    c["opset6"] = model([helper.make_node("Relu", ["x"], ["y"])], X4, [vi("y")], opset=6)
+    c["opset22"] = model([helper.make_node("Relu", ["x"], ["y"])], X4, [vi("y")], opset=22)
+    c["batch"] = model(
+        [helper.make_node("Relu", ["x"], ["y"]), helper.make_node("Relu", ["z"], ["w"])],
+        [vi("x", F, ["batch", 3, 8, 8]), vi("z", I64, [0, 5])], [vi("y"), vi("w")])
+
+    for name, m in c.items():
+        save(m, os.path.join(out, name + ".onnx"))
+
+    # -- external data -------------------------------------------------------------------
+    # ext_ok/: weights.bin holds 16 junk bytes, then w (6 floats), then 8 junk
+    # bytes; sub/b.bin holds b whole; alias.bin is a symlink to weights.bin.
+    ok = os.path.join(out, "ext_ok")
+    os.makedirs(os.path.join(ok, "sub"), exist_ok=True)
+    with open(os.path.join(ok, "weights.bin"), "wb") as f:
+        f.write(b"J" * 16 + struct.pack("<6f", *[0.5 * i for i in range(6)]) + b"J" * 8)
+    with open(os.path.join(ok, "sub", "b.bin"), "wb") as f:
+        f.write(struct.pack("<3q", 7, 8, 9))
+    link = os.path.join(ok, "alias.bin")
+    if not os.path.lexists(link):
+        os.symlink("weights.bin", link)
+    ext_graph = lambda inits: model(
+        [helper.make_node("Add", ["x", inits[0].name], ["y"], name="add")],
+        [vi("x", F, [2, 3])], [vi("y")], inits)
+    save(ext_graph([external("w", [2, 3], "weights.bin", 16, 24),
+                    external("b", [3], "sub/b.bin", dtype=I64),
+                    external("w_alias", [2, 3], "./alias.bin", 16, 24)]),
+         os.path.join(ok, "model.onnx"))
+
+    with open(os.path.join(out, "outside.bin"), "wb") as f:
+        f.write(b"\0" * 24)
+    bad = {
+        "ext_dotdot": [external("w", [2, 3], "../outside.bin")],
+        "ext_dotdot_inner": [external("w", [2, 3], "sub/../../outside.bin")],
+        "ext_absolute": [external("w", [2, 3], os.path.abspath(os.path.join(out, "outside.bin")))],
+        "ext_symlink": [external("w", [2, 3], "link.bin")],
+        "ext_eof": [external("w", [2, 3], "w.bin", 8, 24)],
+        "ext_offset_overflow": [external("w", [2, 3], "w.bin", 9223372036854775800, 24)],
+        "ext_missing": [external("w", [2, 3], "nothere.bin")],
+    }
+    for name, inits in bad.items():
+        d = os.path.join(out, name)
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "w.bin"), "wb") as f:
+            f.write(b"\0" * 24)
+        save(ext_graph(inits), os.path.join(d, "model.onnx"))
+    d = os.path.join(out, "ext_fifo")
+    os.makedirs(d, exist_ok=True)
+    if not os.path.exists(os.path.join(d, "fifo.bin")):
+        os.mkfifo(os.path.join(d, "fifo.bin"))
+    save(ext_graph([external("w", [2, 3], "fifo.bin")]), os.path.join(d, "model.onnx"))
+    link = os.path.join(out, "ext_symlink", "link.bin")
+    if not os.path.lexists(link):
+        os.symlink("../outside.bin", link)
+
+    # -- a TensorProto file with typed fields, for onnx_read_tensor_pb -------------------
+    t = helper.make_tensor("typed", F, [2, 2], [1.0, -2.0, 3.5, 4.0])
+    with open(os.path.join(out, "typed_tensor.pb"), "wb") as f:
+        f.write(t.SerializeToString())
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: make_cases.py OUTDIR")
+    os.makedirs(sys.argv[1], exist_ok=True)
+    cases(sys.argv[1])
