@@ -163,6 +163,8 @@ static int cmd_compile(int argc, char **argv)
         name = model_stem(&scratch, model);
     else if (strcmp(c_identifier(&scratch, name), name) != 0)
         usage_error("--name must be a C identifier, not '%s'", name);
+    if (strlen(name) >= VGGRT_WEIGHTS_NAME_MAX)
+        usage_error("the network's name '%s' is longer than 63 characters: give a shorter --name", name);
     if (!out_dir)
         out_dir = name;
 

@@ -870,14 +870,12 @@ uint32_t fe_constant_node(ImportCtx *c, const Onnx__NodeProto *np, const Node *d
         TensorData td;
         char why[600];
         ExternalRoot root = {c->base_dir, &c->base_real};
-        if (!fe_tensor_decode(a->t, &root, &td, why, sizeof why)) {
+        if (!fe_tensor_decode(a->t, &root, &g->arena, &td, why, sizeof why)) {
             graph_error(g, diag, "value: %s", why);
             return VGGC_NONE;
         }
-        uint32_t id = graph_add_const(g, out, td.dtype, &td.shape, td.data, td.nbytes);
-        fe_tensor_release(&td);
         *failed = false;
-        return id;
+        return fe_add_const(g, out, &td);
     }
     case 2:
         *failed = false;

@@ -96,6 +96,7 @@ typedef struct {
     size_t nbytes;                  /* count * dtype_size */
     const void *data;               /* little-endian elements, C order */
     void *owned;                    /* malloc'd storage behind data, or NULL */
+    bool in_arena;                  /* data was copied into the arena given to decode */
 } TensorData;
 
 /* Where external data may come from: base_dir is the folder named files are
@@ -105,13 +106,19 @@ typedef struct {
     char **real;                    /* in/out: realpath(base_dir), malloc'd */
 } ExternalRoot;
 
-/* Decodes t, whose data type must be supported (check fe_dtype_from_onnx
- * first), checking rank, dims, element and byte counts against the data
- * present.  On failure writes the reason (without the tensor's name) into
- * err and returns false; on success the caller frees out->owned. */
-bool fe_tensor_decode(const Onnx__TensorProto *t, const ExternalRoot *root, TensorData *out,
-                      char *err, size_t errcap);
+/* Decodes t, checking its data type, rank, dims, element and byte counts
+ * against the data present.  raw_data is borrowed from t; data that must be
+ * copied or read (typed fields, external files, bools to normalize) goes
+ * into arena when given (64-aligned: fe_add_const then keeps it without a
+ * second copy; a 400 MB external weight costs 400 MB, not 800) or else into
+ * malloc'd memory (out->owned).  On failure writes the reason, without the
+ * tensor's name, into err and returns false. */
+bool fe_tensor_decode(const Onnx__TensorProto *t, const ExternalRoot *root, Arena *arena,
+                      TensorData *out, char *err, size_t errcap);
 void fe_tensor_release(TensorData *td);
+/* A constant value named name holding td's data (kept in place when it is in
+ * g's arena, copied otherwise); releases td. */
+uint32_t fe_add_const(Graph *g, const char *name, TensorData *td);
 
 /* Reads a whole file into a malloc'd buffer, refusing more than max_bytes.
  * On failure writes the reason (without the path) into err. */

@@ -208,13 +208,12 @@ static void add_initializers(ImportCtx *c, const Onnx__GraphProto *gp, NameMap *
         }
         TensorData td;
         char why[600];
-        if (!fe_tensor_decode(t, root, &td, why, sizeof why)) {
+        if (!fe_tensor_decode(t, root, &c->g->arena, &td, why, sizeof why)) {
             graph_error(c->g, NULL, "initializer '%s': %s", t->name, why);
             add_poisoned(c, t->name, VAL_CONST);
             continue;
         }
-        uint32_t id = graph_add_const(c->g, t->name, td.dtype, &td.shape, td.data, td.nbytes);
-        fe_tensor_release(&td);
+        uint32_t id = fe_add_const(c->g, t->name, &td);
         namemap_put(&c->values, c->g->values[id].name, id);
     }
 }

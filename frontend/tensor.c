@@ -164,6 +164,23 @@ char *fe_dirname(const char *path)
     return d;
 }
 
+/* ---- where decoded bytes go ----------------------------------------------- */
+
+/* n bytes from the graph's arena (64-aligned, so a constant needs no second
+ * copy), or from malloc when there is no arena; NULL only from malloc. */
+static void *data_alloc(Arena *arena, size_t n)
+{
+    return arena ? arena_alloc_aligned(arena, n, 64) : malloc(n ? n : 1);
+}
+
+/* Records p (from data_alloc) as out's storage. */
+static void data_own(TensorData *out, Arena *arena, void *p)
+{
+    out->data = p;
+    out->owned = arena ? NULL : p;
+    out->in_arena = arena != NULL;
+}
+
 /* ---- external data ------------------------------------------------------ */
 
 /* Parses a non-negative decimal integer that fits int64; false otherwise. */
@@ -207,9 +224,9 @@ static bool check_location(const char *loc, char *err, size_t errcap)
     return true;
 }
 
-/* Reads the external data of t (nbytes expected) into a malloc'd buffer. */
+/* Reads the external data of t (nbytes expected) into *out (data_alloc). */
 static bool read_external(const Onnx__TensorProto *t, const ExternalRoot *root, size_t nbytes,
-                          void **out, char *err, size_t errcap)
+                          Arena *arena, void **out, char *err, size_t errcap)
 {
     const char *loc = NULL, *off_s = NULL, *len_s = NULL;
     for (size_t i = 0; i < t->n_external_data; i++) {
@@ -299,7 +316,7 @@ static bool read_external(const Onnx__TensorProto *t, const ExternalRoot *root, 
         return fail(err, errcap, "external data in '%s' is %llu bytes; the type and shape need %zu",
                     loc, (unsigned long long)length, nbytes);
     }
-    unsigned char *p = malloc(nbytes ? nbytes : 1);
+    unsigned char *p = data_alloc(arena, nbytes);
     if (!p) {
         close(fd);
         return fail(err, errcap, "out of memory reading %zu bytes of external data", nbytes);
@@ -312,7 +329,8 @@ static bool read_external(const Onnx__TensorProto *t, const ExternalRoot *root, 
         if (r <= 0) {
             saved = r < 0 ? errno : 0;
             close(fd);
-            free(p);
+            if (!arena)
+                free(p);
             return fail(err, errcap, "reading external data file '%s' failed: %s", loc,
                         saved ? strerror(saved) : "unexpected end of file");
         }
@@ -325,8 +343,8 @@ static bool read_external(const Onnx__TensorProto *t, const ExternalRoot *root, 
 
 /* ---- decoding ------------------------------------------------------------ */
 
-bool fe_tensor_decode(const Onnx__TensorProto *t, const ExternalRoot *root, TensorData *out,
-                      char *err, size_t errcap)
+bool fe_tensor_decode(const Onnx__TensorProto *t, const ExternalRoot *root, Arena *arena,
+                      TensorData *out, char *err, size_t errcap)
 {
     memset(out, 0, sizeof *out);
     int32_t code = t->has_data_type ? t->data_type : 0;
@@ -359,10 +377,9 @@ bool fe_tensor_decode(const Onnx__TensorProto *t, const ExternalRoot *root, Tens
 
     if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
         void *p = NULL;
-        if (!read_external(t, root, nbytes, &p, err, errcap))
+        if (!read_external(t, root, nbytes, arena, &p, err, errcap))
             return false;
-        out->owned = p;
-        out->data = p;
+        data_own(out, arena, p);
     } else if (t->has_data_location &&
                t->data_location != ONNX__TENSOR_PROTO__DATA_LOCATION__DEFAULT) {
         return fail(err, errcap, "unknown data_location %d", (int)t->data_location);
@@ -384,7 +401,7 @@ bool fe_tensor_decode(const Onnx__TensorProto *t, const ExternalRoot *root, Tens
         if (have != count)
             return fail(err, errcap, "shape %s of %s needs %zu values; %s has %zu", sbuf,
                         fe_onnx_dtype_name(code), count, field, have);
-        unsigned char *p = malloc(nbytes ? nbytes : 1);
+        unsigned char *p = data_alloc(arena, nbytes);
         if (!p)
             return fail(err, errcap, "out of memory (%zu bytes)", nbytes);
         if (dt == DT_BOOL) {
@@ -393,8 +410,7 @@ bool fe_tensor_decode(const Onnx__TensorProto *t, const ExternalRoot *root, Tens
         } else if (nbytes) {
             memcpy(p, src, nbytes);
         }
-        out->owned = p;
-        out->data = p;
+        data_own(out, arena, p);
     }
     if (dt == DT_BOOL && count) {
         /* Bytes other than 0 and 1 are not bools: normalize our own copy. */
@@ -403,13 +419,14 @@ bool fe_tensor_decode(const Onnx__TensorProto *t, const ExternalRoot *root, Tens
         while (i < count && q[i] <= 1)
             i++;
         if (i < count) {
-            unsigned char *p = out->owned ? out->owned : malloc(count);
+            bool mine = out->owned || out->in_arena;
+            unsigned char *p = mine ? (unsigned char *)out->data : data_alloc(arena, count);
             if (!p)
                 return fail(err, errcap, "out of memory (%zu bytes)", count);
             for (size_t j = 0; j < count; j++)
                 p[j] = q[j] != 0;
-            out->owned = p;
-            out->data = p;
+            if (!mine)
+                data_own(out, arena, p);
         }
     }
     return true;
@@ -420,6 +437,23 @@ void fe_tensor_release(TensorData *td)
     free(td->owned);
     td->owned = NULL;
     td->data = NULL;
+}
+
+uint32_t fe_add_const(Graph *g, const char *name, TensorData *td)
+{
+    uint32_t id;
+    if (td->in_arena) {
+        id = graph_add_value(g, name, VAL_CONST, td->dtype);
+        Value *v = &g->values[id];
+        v->has_shape = true;
+        v->shape = td->shape;
+        v->data = (void *)td->data;
+        v->nbytes = td->nbytes;
+    } else {
+        id = graph_add_const(g, name, td->dtype, &td->shape, td->data, td->nbytes);
+    }
+    fe_tensor_release(td);
+    return id;
 }
 
 /* ---- TensorProto files --------------------------------------------------- */
@@ -441,7 +475,7 @@ bool onnx_read_tensor_pb(const char *path, vggrt_tensor *out, char *err, size_t 
     char *dir = fe_dirname(path), *real = NULL;
     ExternalRoot root = {dir, &real};
     TensorData td;
-    bool ok = fe_tensor_decode(t, &root, &td, why, sizeof why);
+    bool ok = fe_tensor_decode(t, &root, NULL, &td, why, sizeof why);
     if (ok) {
         out->dtype = fe_dtype_to_onnx(td.dtype);
         out->rank = td.shape.rank;

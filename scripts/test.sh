@@ -5,8 +5,8 @@
 # 2. builds in build/ and runs the whole ctest suite (unit, ONNX backend
 #    conformance, end to end against ONNX Runtime, bad input);
 # 3. builds again in build-asan/ with AddressSanitizer and
-#    UndefinedBehaviorSanitizer and runs the `fast` tests there (unit,
-#    bad-input corpus, tiny models).
+#    UndefinedBehaviorSanitizer and runs the suite again there without the
+#    full-size models (unit, conformance, bad-input corpus, tiny models).
 # Environment: VGGC_TEST_BIG=0 skips the full-size VGG-16 models.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +28,6 @@ echo "== build (AddressSanitizer + UndefinedBehaviorSanitizer) =="
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DVGGC_SANITIZE=ON -DVGGC_WERROR=ON \
       -DVGGC_TESTS_BIG=OFF >/dev/null
 cmake --build build-asan -j"$jobs"
-echo "== tests (sanitizers: fast tests) =="
+echo "== tests (sanitizers; tiny models only) =="
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j"$jobs" -L fast
+  ctest --test-dir build-asan --output-on-failure -j"$jobs"

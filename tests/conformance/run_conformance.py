@@ -177,7 +177,8 @@ def compare(actual, expected):
 
 
 def save_npy(array, path):
-    np.save(path, np.ascontiguousarray(array), allow_pickle=False)
+    # np.ascontiguousarray would turn a 0-d array into shape (1,)
+    np.save(path, np.array(array, order="C", copy=True), allow_pickle=False)
 
 
 class Case:

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# test_cli.sh — the command line's contract: exit codes, inspect's totals,
+# --dump-ir, and never overwriting what vggc did not write.
+#
+#   test_cli.sh VGGC MODELS_DIR WORKDIR
+set -uo pipefail
+vggc=$1 models=$2 work=$3
+rm -rf "$work"
+mkdir -p "$work"
+pass=0 fail=0
+
+# check NAME EXPECTED_EXIT PATTERN -- COMMAND...: runs COMMAND, checks its
+# exit code and that its output (stdout+stderr) matches PATTERN (grep -E).
+check() {
+  local name=$1 want=$2 pattern=$3
+  shift 4
+  local out rc
+  out=$("$@" 2>&1)
+  rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    echo "FAIL $name: exit $rc, expected $want"; echo "$out" | head -5 | sed 's/^/  | /'
+    fail=$((fail + 1)); return
+  fi
+  if ! grep -qE -- "$pattern" <<<"$out"; then
+    echo "FAIL $name: output lacks /$pattern/"; echo "$out" | head -5 | sed 's/^/  | /'
+    fail=$((fail + 1)); return
+  fi
+  echo "PASS $name"
+  pass=$((pass + 1))
+}
+
+check version 0 '^vggc [0-9]+\.[0-9]+' -- "$vggc" --version
+check help 0 'usage: vggc' -- "$vggc" --help
+check no-args 2 'usage: vggc' -- "$vggc"
+check unknown-command 2 "unknown command 'frobnicate'" -- "$vggc" frobnicate
+check compile-no-model 2 'no model given' -- "$vggc" compile
+check compile-bad-option 2 "unknown option '--bogus'" -- "$vggc" compile x.onnx --bogus
+check compile-missing-file 1 'vggc: error: .*nonexistent.onnx' -- "$vggc" compile "$work/nonexistent.onnx" -o "$work/o1"
+check dump-ir-bad-pass 2 "no pass is named 'nope'" -- "$vggc" compile "$models/tiny_vgg.onnx" --dump-ir=nope
+check bad-name 2 'must be a C identifier' -- "$vggc" compile "$models/tiny_vgg.onnx" --name 'a-b' -o "$work/o2"
+
+# Keras' model.summary() for the same network: 14,714,688 in the VGG-16
+# base, 14,978,370 in all — for both exporters' forms.
+for m in vgg16_head vgg16_head_nhwc; do
+  check "inspect-$m-total" 0 '^Total params: 14,978,370 ' -- "$vggc" inspect "$models/$m.onnx"
+  check "inspect-$m-base" 0 '^Convolutional base: 14,714,688 ' -- "$vggc" inspect "$models/$m.onnx"
+done
+check inspect-none-batch 0 '\(None, 64, 160, 160\)' -- "$vggc" inspect "$models/vgg16_head.onnx"
+
+# --dump-ir prints the graph after the passes, stably.
+check dump-ir 0 '= Conv\(' -- "$vggc" compile "$models/tiny_vgg_bn.onnx" --dump-ir
+"$vggc" compile "$models/tiny_vgg_bn.onnx" --dump-ir >"$work/d1.txt" 2>&1
+"$vggc" compile "$models/tiny_vgg_bn.onnx" --dump-ir >"$work/d2.txt" 2>&1
+if cmp -s "$work/d1.txt" "$work/d2.txt" && ! grep -qE 'Shape\(|Gather\(|Identity\(|Dropout\(' "$work/d1.txt"; then
+  echo "PASS dump-ir-stable-and-folded"; pass=$((pass + 1))
+else
+  echo "FAIL dump-ir-stable-and-folded"; fail=$((fail + 1))
+fi
+check dump-ir-after-pass 0 '# after remove-identity' -- "$vggc" compile "$models/tiny_vgg_bn.onnx" --dump-ir=remove-identity
+check time-passes 0 'fold-constants' -- "$vggc" compile "$models/tiny_vgg.onnx" --time-passes -o "$work/o3"
+
+# A file in the output folder that vggc did not write is left alone...
+mkdir -p "$work/o4"
+echo "my own makefile" >"$work/o4/Makefile"
+check no-clobber 1 'was not written by vggc' -- "$vggc" compile "$models/tiny_vgg.onnx" -o "$work/o4"
+if [ "$(cat "$work/o4/Makefile")" = "my own makefile" ] && [ ! -e "$work/o4/tiny_vgg.c" ]; then
+  echo "PASS no-clobber-untouched"; pass=$((pass + 1))
+else
+  echo "FAIL no-clobber-untouched: the folder was changed"; fail=$((fail + 1))
+fi
+# ...unless --force; and vggc's own files are replaced freely.
+check force 0 '' -- "$vggc" compile "$models/tiny_vgg.onnx" -o "$work/o4" --force
+check recompile 0 '' -- "$vggc" compile "$models/tiny_vgg.onnx" -o "$work/o4"
+if ls -a "$work/o4" | grep -q 'vggc-tmp'; then
+  echo "FAIL no-temporaries-left"; fail=$((fail + 1))
+else
+  echo "PASS no-temporaries-left"; pass=$((pass + 1))
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
