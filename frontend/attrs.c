@@ -85,6 +85,7 @@ typedef struct {
     bool ok;                        /* nothing reported against this node yet */
 } Norm;
 
+/* Reports a problem against the node and marks it failed. */
 static void nerr(Norm *z, const char *fmt, ...) VGGC_PRINTF(2, 3);
 static void nerr(Norm *z, const char *fmt, ...)
 {
@@ -123,6 +124,7 @@ static bool has_attr(const Norm *z, const char *name)
     return false;
 }
 
+/* The value of an INT (FLOAT) attribute, or dflt when absent or mistyped. */
 static int64_t get_int(Norm *z, const char *name, int64_t dflt)
 {
     const Onnx__AttributeProto *a = find(z, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
@@ -202,6 +204,7 @@ static InKind const_input(Norm *z, uint32_t i, const char *what, const Value **o
     return IN_CONST;
 }
 
+/* Elements in constant v. */
 static size_t const_count(const Value *v)
 {
     size_t es = dtype_size(v->dtype);
@@ -291,12 +294,29 @@ static bool output_used(const Norm *z, uint32_t i)
            fe_name_used(z->c, z->np->output[i]);
 }
 
+/* lo <= v <= VGGC_MAX_DIM: a kernel, stride, dilation or pad we can size. */
 static bool in_dim_range(int64_t v, int64_t lo)
 {
     return v >= lo && v <= VGGC_MAX_DIM;
 }
 
 /* ---- Conv, MaxPool, AveragePool --------------------------------------------- */
+
+/* The rank of value id if known before shape inference (an input or a
+ * constant, possibly behind Identity nodes, through which PyTorch shares
+ * weights); -1 otherwise. */
+static int known_rank(const Graph *g, uint32_t id)
+{
+    for (int hops = 0; id != VGGC_NONE && hops < 64; hops++) {
+        const Value *v = &g->values[id];
+        if (v->has_shape)
+            return v->shape.rank;
+        if (v->producer == VGGC_NONE || g->nodes[v->producer].op != OP_IDENTITY)
+            break;
+        id = g->nodes[v->producer].in[0];
+    }
+    return -1;
+}
 
 /* Conv-1/11 (X, W[, B] -> Y): auto_pad="NOTSET", dilations=[1...], group=1,
  *   kernel_shape=W's spatial dims, pads=[0...], strides=[1...].
@@ -309,9 +329,10 @@ static bool in_dim_range(int64_t v, int64_t lo)
  * pads are [x1_begin, x2_begin, ..., x1_end, x2_end, ...].  1-D runs as 2-D
  * with H = 1: the 1-D values go in index 1 (pads: left and right), index 0
  * holds the identity (kernel 1, stride 1, dilation 1, no padding).
- * When Conv gives no spatial attribute at all and W's rank is not known
- * here, nsp stays 0 and shape inference takes it from W (every default is
- * the same in 1-D and 2-D). */
+ * When Conv gives no spatial attribute at all, nsp comes from the rank of W
+ * (or of X) if known here; otherwise it stays 0, which shape inference
+ * refuses (every default is the same in 1-D and 2-D, so it could take nsp
+ * from W instead). */
 static void norm_window(Norm *z)
 {
     WindowAttr *w = &z->n->attr.win;
@@ -346,10 +367,12 @@ static void norm_window(Norm *z)
         nsp = k;
         from = dims[i].name;
     }
-    if (!from && op == OP_CONV && z->n->in[1] != VGGC_NONE) {
-        const Value *wv = &z->c->g->values[z->n->in[1]];
-        if (wv->has_shape && wv->shape.rank >= 3)
-            nsp = (size_t)wv->shape.rank - 2;
+    if (!from && op == OP_CONV) {
+        int r = known_rank(z->c->g, z->n->in[1]);
+        if (r < 0)
+            r = known_rank(z->c->g, z->n->in[0]);
+        if (r >= 3)
+            nsp = (size_t)r - 2;
     }
     if (!nks && op != OP_CONV) {
         nerr(z, "attribute 'kernel_shape' is required");
@@ -834,10 +857,14 @@ uint32_t fe_constant_node(ImportCtx *c, const Onnx__NodeProto *np, const Node *d
         return VGGC_NONE;
     }
     static const Onnx__AttributeProto__AttributeType want[NFORMS] = {
-        ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSOR,
-        ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS,
-        ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS,
-        ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS,
+        ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR,
+        ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSOR,
+        ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT,
+        ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS,
+        ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT,
+        ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS,
+        ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING,
+        ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS,
     };
     Onnx__AttributeProto__AttributeType have = fe_attr_type(a);
     /* An empty FLOATS/INTS list carries no field to infer its type from. */

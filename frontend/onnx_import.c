@@ -30,6 +30,7 @@
 
 /* ---- the name map -------------------------------------------------------- */
 
+/* FNV-1a of a NUL-terminated name. */
 static uint64_t hash_name(const char *s)
 {
     uint64_t h = 1469598103934665603ull;        /* FNV-1a */
@@ -38,6 +39,7 @@ static uint64_t hash_name(const char *s)
     return h;
 }
 
+/* Out of memory in the frontend's own tables: exit 3, as the IR does. */
 static VGGC_NORETURN void map_oom(void)
 {
     fprintf(stderr, "vggc: error: out of memory\n");
@@ -266,7 +268,8 @@ static void add_input(ImportCtx *c, const Onnx__ValueInfoProto *vi, size_t i,
         s.rank = (int)sp->n_dim;
         for (size_t d = 0; d < sp->n_dim; d++) {
             const Onnx__TensorShapeProto__Dimension *dim = sp->dim[d];
-            bool has_value = dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+            bool has_value =
+                dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
             int64_t v = has_value ? dim->dim_value : 0;
             if (has_value && v > 0) {
                 if (v > VGGC_MAX_DIM) {
@@ -323,6 +326,8 @@ static void define_failed_outputs(ImportCtx *c, const Onnx__NodeProto *np)
     }
 }
 
+/* Does np carry a GRAPH or GRAPHS attribute (If, Loop, Scan bodies)?  *which
+ * names the first. */
 static bool has_graph_attribute(const Onnx__NodeProto *np, const char **which)
 {
     for (size_t i = 0; i < np->n_attribute; i++) {
@@ -367,8 +372,8 @@ static void add_node(ImportCtx *c, const Onnx__NodeProto *np, size_t index, Scra
     OpKind op = op_lookup(op_type);
     if (op == OP_COUNT) {
         graph_error(g, NULL, "node '%s': unsupported operator '%s' (opset %lld)%s", dname,
-                    op_type, (long long)c->opset, nested ? "; nested graphs are not supported"
-                                                          : "");
+                    op_type, (long long)c->opset,
+                    nested ? "; nested graphs are not supported" : "");
         define_failed_outputs(c, np);
         return;
     }
@@ -507,6 +512,7 @@ static void collect_used(ImportCtx *c, const Onnx__GraphProto *gp)
             namemap_put(&c->used, gp->output[i]->name, 0);
 }
 
+/* The limits on counts, checked before anything is sized by them. */
 static bool check_counts(ImportCtx *c, const Onnx__GraphProto *gp)
 {
     struct { const char *what; size_t n, max; } lim[] = {
@@ -531,6 +537,8 @@ static bool check_counts(ImportCtx *c, const Onnx__GraphProto *gp)
     return ok;
 }
 
+/* The walk: opset, names, initializers, inputs, nodes, outputs.  Reports
+ * into c->g; the caller looks at g->n_errors. */
 static void import_graph(ImportCtx *c, const Onnx__ModelProto *m)
 {
     Graph *g = c->g;

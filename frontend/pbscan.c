@@ -37,6 +37,7 @@ static bool read_varint(Cursor *c, uint64_t *out)
     return false;
 }
 
+/* Steps over n bytes; false if fewer remain. */
 static bool skip(Cursor *c, uint64_t n)
 {
     if (n > c->len - c->pos)

@@ -73,6 +73,7 @@ int32_t fe_dtype_to_onnx(DType dt)
 
 /* ---- errors into a caller's buffer -------------------------------------- */
 
+/* Writes the message into err (cut to cap) and returns false. */
 static bool fail(char *err, size_t cap, const char *fmt, ...) VGGC_PRINTF(3, 4);
 static bool fail(char *err, size_t cap, const char *fmt, ...)
 {

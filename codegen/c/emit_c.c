@@ -160,6 +160,19 @@ static void broadcast_strides(const Shape *x, const Shape *y, int64_t *str)
     }
 }
 
+/* Text from the model (a name) made safe inside a C comment: no comment
+ * delimiters, no line breaks or backslash splices, printable only;
+ * shortened to fit buf. */
+static const char *comment_text(const char *name, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s", name);
+    for (char *s = buf; *s; s++)
+        if ((s[0] == '*' && s[1] == '/') || (s[0] == '/' && s[1] == '*') || *s == '\\' ||
+            (unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = '_';
+    return buf;
+}
+
 /* ---- one emitter per op --------------------------------------------------- */
 
 static void emit_conv(Ctx *c, const Node *n, uint32_t id)
@@ -662,7 +675,7 @@ static void emit_tensor_info(Ctx *c, const char *name, const char *what, const u
     buf_puts(c->b, "};\n\n");
 }
 
-static void emit_header(Buf *b, const Graph *g, const CEmitOptions *o)
+void emit_c_header(Buf *b, const Graph *g, const CEmitOptions *o)
 {
     const char *N = o->name;
     bool simple = g->n_inputs == 1 && g->n_outputs == 1 &&
@@ -688,11 +701,12 @@ static void emit_header(Buf *b, const Graph *g, const CEmitOptions *o)
         uint32_t count = io ? g->n_outputs : g->n_inputs;
         for (uint32_t i = 0; i < count; i++) {
             const Value *v = &g->values[ids[i]];
-            char dims[256];
+            char dims[256], safe[256];
             size_t per;
             shape_format(&v->shape, dims, sizeof dims, "batch");
             VGGC_ASSERT(shape_numel_per_item(&v->shape, &per));
-            buf_printf(b, "/* %s %u '%s': %s %s */\n", io ? "output" : "input", i, v->name,
+            buf_printf(b, "/* %s %u '%s': %s %s */\n", io ? "output" : "input", i,
+                       comment_text(v->name, safe, sizeof safe),
                        dtype_name(v->dtype), dims);
             buf_printf(b, "#define %s_%s%u_SIZE %zu  /* elements per batch item */\n", N,
                        io ? "OUTPUT" : "INPUT", i, per);
@@ -745,16 +759,12 @@ static void emit_source(Ctx *c, const CEmitOptions *o, uint64_t checksum)
 
     for (uint32_t l = 0; l < p->n_layers; l++) {
         const Node *n = &g->nodes[p->layers[l]];
-        char in_shape[128], out_shape[128];
+        char in_shape[128], out_shape[128], safe[256];
         shape_format(shp(c, n->in[0] != VGGC_NONE ? n->in[0] : n->out[0]), in_shape,
                      sizeof in_shape, NULL);
         shape_format(shp(c, n->out[0]), out_shape, sizeof out_shape, NULL);
-        /* Node names come from the model: keep comment terminators out. */
-        char *safe = arena_strdup(&g->arena, n->name);
-        for (char *s = safe; *s; s++)
-            if ((s[0] == '*' && s[1] == '/') || (s[0] == '/' && s[1] == '*') || *s == '\n' || *s == '\\')
-                *s = '_';
-        buf_printf(b, "/* %s (%s): %s -> %s */\n", safe, op_name(n->op), in_shape, out_shape);
+        buf_printf(b, "/* %s (%s): %s -> %s */\n", comment_text(n->name, safe, sizeof safe), op_name(n->op),
+                   in_shape, out_shape);
         buf_printf(b, "static int layer_%u(int64_t n, unsigned char *A, const unsigned char *W,\n"
                       "    const void *const *in)\n{\n", l);
         buf_puts(b, "    (void)n; (void)A; (void)W; (void)in;\n");
@@ -803,7 +813,7 @@ static void emit_source(Ctx *c, const CEmitOptions *o, uint64_t checksum)
         "    const unsigned char *W = m->weights.data;\n"
         "    unsigned char *A = m->arena;\n"
         "    const void *const *in = inputs;\n"
-        "    (void)n; (void)W; (void)in;\n", N, N, N);
+        "    (void)n; (void)W; (void)A; (void)in;\n", N, N, N);
     for (uint32_t l = 0; l < p->n_layers; l++)
         buf_printf(b, "    if ((rc = layer_%u(n, A, W, in)) != 0)\n        return rc;\n", l);
     for (uint32_t i = 0; i < g->n_outputs; i++) {
@@ -834,7 +844,7 @@ bool emit_c(const Plan *p, const CEmitOptions *o, uint64_t weights_checksum, CFi
         ok &= check_supported(&c, &g->nodes[p->layers[l]]);
     if (!ok)
         return false;
-    emit_header(&out->header, g, o);
+    emit_c_header(&out->header, g, o);
     emit_source(&c, o, weights_checksum);
     emit_c_driver(&out->main, o);
     emit_c_makefile(&out->makefile, o);

@@ -19,6 +19,9 @@ typedef struct {
 /* Writes the four text files for plan p.  False after reporting a layer the
  * C backend cannot emit. */
 bool emit_c(const Plan *p, const CEmitOptions *o, uint64_t weights_checksum, CFiles *out);
+/* NAME.h: the generated API (DESIGN.md §4); the LLVM backend's objects
+ * implement the same header. */
+void emit_c_header(Buf *b, const Graph *g, const CEmitOptions *o);
 void emit_c_driver(Buf *b, const CEmitOptions *o);
 void emit_c_makefile(Buf *b, const CEmitOptions *o);
 

@@ -67,6 +67,7 @@ def external(name, dims, location, offset=None, length=None, dtype=F):
 
 
 X4 = [vi("x", F, ["N", 3, 8, 8])]
+X1 = [vi("x", F, [1, 3, 8, 8])]         # a fixed batch of 1, for squeezing dim 0
 
 
 def cases(out):
@@ -167,12 +168,12 @@ def cases(out):
     c["squeeze_opset11"] = model(
         [helper.make_node("Squeeze", ["x"], ["s"], name="sq", axes=[0]),
          helper.make_node("Unsqueeze", ["s"], ["u"], name="unsq", axes=[0, 4])],
-        X4, [vi("u")], opset=11)
+        X1, [vi("u")], opset=11)
     c["squeeze_opset13"] = model(
         [helper.make_node("Squeeze", ["x", "ax0"], ["s"], name="sq"),
          helper.make_node("Unsqueeze", ["s", "ax"], ["u"], name="unsq"),
          helper.make_node("Squeeze", ["u"], ["v"], name="sq_all")],
-        X4, [vi("v")], [ints("ax0", [0]), ints("ax", [0, -1], I32)])
+        X1, [vi("v")], [ints("ax0", [0]), ints("ax", [0, -1], I32)])
     c["squeeze_nonconst"] = model(
         [helper.make_node("Unsqueeze", ["x", "ax"], ["u"], name="unsq")],
         X4 + [vi("ax", I64, [1])], [vi("u")])
@@ -198,6 +199,8 @@ def cases(out):
         [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[3, 3],
                           strides=[2, 1], pads=[1, 2, 3, 4], dilations=[1, 2], group=1),
          helper.make_node("Conv", ["x", "w"], ["c_same"], name="conv_same", auto_pad="SAME_UPPER"),
+         helper.make_node("Identity", ["w"], ["w_shared"]),
+         helper.make_node("Conv", ["x", "w_shared"], ["c_shared"], name="conv_shared"),
          helper.make_node("MaxPool", ["x"], ["m"], name="maxpool", kernel_shape=[2, 2],
                           strides=[2, 2], ceil_mode=1),
          helper.make_node("AveragePool", ["x"], ["a"], name="avgpool", kernel_shape=[3, 3],
@@ -205,7 +208,7 @@ def cases(out):
          helper.make_node("Reshape", ["x", "shape3"], ["x3"], name="to3d"),
          helper.make_node("Conv", ["x3", "w1"], ["c1"], name="conv1d", kernel_shape=[3],
                           strides=[2], pads=[1, 0], dilations=[3])],
-        X4, [vi("c"), vi("c_same"), vi("m"), vi("a"), vi("c1")],
+        X4, [vi("c"), vi("c_same"), vi("c_shared"), vi("m"), vi("a"), vi("c1")],
         [w, w1, ints("shape3", [0, 3, 64])])
     c["window_errors"] = model(
         [helper.make_node("MaxPool", ["x"], ["m", "idx"], name="argmax", kernel_shape=[2, 2]),
@@ -279,7 +282,7 @@ def cases(out):
     c["opset6"] = model([helper.make_node("Relu", ["x"], ["y"])], X4, [vi("y")], opset=6)
     c["opset22"] = model([helper.make_node("Relu", ["x"], ["y"])], X4, [vi("y")], opset=22)
     c["batch"] = model(
-        [helper.make_node("Relu", ["x"], ["y"]), helper.make_node("Relu", ["z"], ["w"])],
+        [helper.make_node("Relu", ["x"], ["y"]), helper.make_node("Identity", ["z"], ["w"])],
         [vi("x", F, ["batch", 3, 8, 8]), vi("z", I64, [0, 5])], [vi("y"), vi("w")])
 
     for name, m in c.items():
