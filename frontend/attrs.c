@@ -453,8 +453,8 @@ static void norm_window(Norm *z)
 
 /* ---- the other ops ------------------------------------------------------------ */
 
-/* Gemm-7/9/11/13 (A, B[, C] -> Y; C optional from 11): alpha=1.0, beta=1.0,
- *   transA=0, transB=0.  (broadcast, before 7, is out of our opset range.) */
+/* Gemm-6/7/9/11/13 (A, B[, C] -> Y; C optional from 11): alpha=1.0, beta=1.0,
+ *   transA=0, transB=0.  (Gemm-6's broadcast=1 lets C broadcast: the rule from 7 on.) */
 static void norm_gemm(Norm *z)
 {
     GemmAttr *a = &z->n->attr.gemm;
@@ -760,10 +760,79 @@ static void norm_shape(Norm *z)
     }
 }
 
+/* Opsets 1 to 5 predate most ops' current form (consumed_inputs, legacy
+ * broadcasting, Cast's string type, Reshape's shape attribute).  These ops
+ * mean the same since their first version and are read at any opset. */
+static bool legacy_op_ok(OpKind op)
+{
+    switch (op) {
+    case OP_CONV: case OP_MAXPOOL: case OP_AVGPOOL: case OP_GLOBAL_AVGPOOL:
+    case OP_GLOBAL_MAXPOOL: case OP_RELU: case OP_SIGMOID: case OP_LEAKY_RELU:
+    case OP_IDENTITY: case OP_MATMUL: case OP_TRANSPOSE: case OP_FLATTEN:
+    case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_SHAPE: case OP_GATHER:
+    case OP_SQUEEZE: case OP_UNSQUEEZE: case OP_LRN:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Add, Sub, Mul, Div-6 (A, B -> C): broadcast=0, axis.  With broadcast=1,
+ *   B's dims line up with A's from `axis` on (default: A's trailing dims,
+ *   numpy's rule); with 0 the shapes are equal.  From 7 on: numpy's rule.
+ *   An axis that leaves dims of A after B's is rewritten as an Unsqueeze
+ *   of B that appends them as 1s, so the IR knows numpy broadcasting only.
+ *   Both ranks must be known at import (graph inputs, constants). */
+static void norm_legacy_binary(Norm *z)
+{
+    Graph *g = z->c->g;
+    if (z->c->opset >= 7 || get_int(z, "broadcast", 0) == 0 || !has_attr(z, "axis"))
+        return;
+    const Value *a = &g->values[z->n->in[0]], *b = &g->values[z->n->in[1]];
+    if (!a->has_shape || !b->has_shape) {
+        nerr(z, "legacy broadcasting (broadcast=1 with axis, opset %lld) on a computed tensor "
+                "is not supported", (long long)z->c->opset);
+        return;
+    }
+    int ra = a->shape.rank, rb = b->shape.rank;
+    int64_t axis = get_int(z, "axis", 0);
+    if (axis < 0)
+        axis += ra;
+    int64_t trailing = ra - axis - rb;
+    if (axis < 0 || trailing < 0) {
+        nerr(z, "axis %lld does not place B (rank %d) inside A (rank %d)",
+             (long long)get_int(z, "axis", 0), rb, ra);
+        return;
+    }
+    if (trailing == 0)
+        return;
+    uint32_t src = z->n->in[1];
+    uint32_t u = graph_add_value(g, arena_printf(&g->arena, "%s/legacy_broadcast", z->n->name),
+                                 VAL_TEMP, DT_UNDEF);
+    uint32_t id = graph_add_node(g, OP_UNSQUEEZE,
+                                 arena_printf(&g->arena, "%s/legacy_broadcast", z->n->name),
+                                 1, &src, 1, &u);
+    AxesAttr *ax = &g->nodes[id].attr.axes;
+    ax->n_axes = (int)trailing;
+    for (int64_t i = 0; i < trailing; i++)
+        ax->axes[i] = rb + i;
+    z->n->in[1] = u;
+}
+
 bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
 {
     Norm z = {c, np, n, true};
     memset(&n->attr, 0, sizeof n->attr);
+    if (c->opset < 6 && !legacy_op_ok(n->op)) {
+        nerr(&z, "%s before opset 6 (the model imports opset %lld) is not supported",
+             op_name(n->op), (long long)c->opset);
+        return false;
+    }
+    if (c->opset < 7 && (n->op == OP_BATCHNORM || n->op == OP_DROPOUT) &&
+        get_int(&z, "is_test", 0) == 0) {
+        nerr(&z, "training mode (is_test=0) is not supported");
+        return false;
+    }
     switch (n->op) {
     case OP_CONV:
     case OP_MAXPOOL:
@@ -803,15 +872,16 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
     case OP_SHAPE: norm_shape(&z); break;
     /* No attributes: Relu-6/13/14, Sigmoid-6/13, Identity-1/13/14/16/19/21,
      * Add/Sub/Mul/Div-7/13/14, MatMul-1/9/13, GlobalAveragePool-1,
-     * GlobalMaxPool-1.  (The broadcast and axis attributes of Add & co. are
-     * from opsets before 7.) */
-    case OP_RELU:
-    case OP_SIGMOID:
-    case OP_IDENTITY:
+     * GlobalMaxPool-1. */
     case OP_ADD:
     case OP_SUB:
     case OP_MUL:
     case OP_DIV:
+        norm_legacy_binary(&z);
+        break;
+    case OP_RELU:
+    case OP_SIGMOID:
+    case OP_IDENTITY:
     case OP_MATMUL:
     case OP_GLOBAL_AVGPOOL:
     case OP_GLOBAL_MAXPOOL:

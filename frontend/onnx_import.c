@@ -139,8 +139,10 @@ static uint32_t add_poisoned(ImportCtx *c, const char *name, ValueKind kind)
 
 /* ---- opset ----------------------------------------------------------------- */
 
-/* The default domain's version from opset_import, within 7..21 (left 0 when
- * the model imports none and has no node of that domain). */
+/* The default domain's version from opset_import, within 1..21 (left 0 when
+ * the model imports none and has no node of that domain).  Before opset 6
+ * only the ops whose meaning has not changed since are read (the node
+ * normalizer checks: fe_legacy_op_ok). */
 static bool read_opset(ImportCtx *c, const Onnx__ModelProto *m)
 {
     int64_t v = -1;
@@ -170,8 +172,8 @@ static bool read_opset(ImportCtx *c, const Onnx__ModelProto *m)
         }
         return true;
     }
-    if (v < 7 || v > 21) {
-        graph_error(c->g, NULL, "opset %lld is not supported (vggc reads opsets 7 to 21)",
+    if (v < 1 || v > 21) {
+        graph_error(c->g, NULL, "opset %lld is not supported (vggc reads opsets 1 to 21)",
                     (long long)v);
         return false;
     }

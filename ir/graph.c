@@ -141,9 +141,15 @@ void graph_replace_uses(Graph *g, uint32_t from, uint32_t to)
             if (n->in[j] == from)
                 n->in[j] = to;
     }
-    for (uint32_t i = 0; i < g->n_outputs; i++)
-        if (g->outputs[i] == from)
+    bool still_output = false;
+    for (uint32_t i = 0; i < g->n_outputs; i++) {
+        if (g->outputs[i] == from) {
             g->outputs[i] = to;
+            g->values[to].is_output = true;
+        }
+        still_output |= g->outputs[i] == from;
+    }
+    g->values[from].is_output = still_output;
 }
 
 uint32_t graph_count_uses(const Graph *g, uint32_t v)

@@ -104,6 +104,7 @@ static void fail_at(P *p, int line, int col, const char *at, const char *fmt, ..
 
 #define FAIL(p, t, ...) fail_at((p), (t)->line, (t)->col, (t)->at, __VA_ARGS__)
 
+/* Bytes of a word token, and of a bare name (no + or -). */
 static bool is_word_char(unsigned char ch)
 {
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
@@ -239,6 +240,7 @@ static void next(P *p)
     }
 }
 
+/* "end of line", "'word'", "%name"...: the token for a message. */
 static const char *tok_desc(const Tok *t, char *buf, size_t cap)
 {
     switch (t->kind) {
@@ -259,6 +261,7 @@ static bool is_word(const P *p, const char *w)
     return p->tok.kind == T_WORD && strcmp(p->tok.text, w) == 0;
 }
 
+/* The expect_* helpers consume the wanted token or fail naming what came. */
 static void expect_punct(P *p, char ch, const char *context)
 {
     char buf[64];
@@ -286,6 +289,10 @@ static void expect_eol(P *p)
 
 /* ---- numbers ------------------------------------------------------------------- */
 
+/* The word_* helpers convert a word token or fail at it: word_i64 takes a
+ * decimal integer in [lo, hi], word_f32 anything strtof reads whole (a
+ * denormal is fine, an overflow is not), word_bool 0/1/true/false,
+ * word_dtype a dtype name. */
 static int64_t word_i64(P *p, const Tok *t, int64_t lo, int64_t hi)
 {
     char *end;
@@ -354,6 +361,7 @@ static void table_grow(P *p)
     free(old);
 }
 
+/* Indexes value id by its name; the table has a free slot. */
 static void table_insert(P *p, uint32_t id)
 {
     uint32_t m = p->cap - 1, h = hash_str(p->g->values[id].name) & m;
@@ -362,6 +370,7 @@ static void table_insert(P *p, uint32_t id)
     p->slots[h] = id;
 }
 
+/* The value named `name`, or VGGC_NONE. */
 static uint32_t table_find(const P *p, const char *name)
 {
     if (!p->cap)
@@ -639,6 +648,7 @@ static RawAttr *take(RawAttrs *ra, const char *key)
     return r;
 }
 
+/* The single value of attribute r, failing when it is a list. */
 static const Tok *scalar(P *p, RawAttr *r)
 {
     if (r->is_list)
@@ -652,6 +662,8 @@ static void list_only(P *p, RawAttr *r)
         FAIL(p, &r->key, "attribute '%s' takes a list [...]", r->key.text);
 }
 
+/* a_int, a_bool, a_float: when attribute `key` is given, consume it and
+ * store its value in *out; otherwise leave the default in *out. */
 static void a_int(P *p, RawAttrs *ra, const char *key, int64_t *out)
 {
     RawAttr *r = take(ra, key);
@@ -687,6 +699,7 @@ static int a_ints(P *p, RawAttrs *ra, const char *key, int64_t *out, int max)
     return r->n;
 }
 
+/* NOTSET, VALID, SAME_UPPER or SAME_LOWER. */
 static AutoPad word_autopad(P *p, const Tok *t)
 {
     static const char *names[] = {"NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"};
@@ -989,6 +1002,9 @@ static void parse_file(P *p)
         }
 }
 
+/* See ir.h and docs/ir.md section 8.  The error path longjmps here from
+ * any depth; everything allocated belongs to the graph (freed whole) or
+ * to P (freed below). */
 Graph *graph_parse(const char *text, const char *path)
 {
     P *p = calloc(1, sizeof *p);

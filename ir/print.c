@@ -71,6 +71,7 @@ static void print_name(FILE *f, const char *s)
         print_quoted(f, s);
 }
 
+/* %name for a value id, _ for VGGC_NONE, %<bad id K> out of range. */
 static void print_value_ref(FILE *f, const Graph *g, uint32_t id)
 {
     if (id == VGGC_NONE) {
@@ -87,8 +88,8 @@ static void print_value_ref(FILE *f, const Graph *g, uint32_t id)
 
 /* ---- numbers ------------------------------------------------------------------ */
 
-/* The shortest %g form that reads back (strtof) to exactly x; "nan",
- * "inf", "-inf" for the specials. */
+/* Integers below 1e15 as such; otherwise the shortest %g form that reads
+ * back (strtof) to exactly x; "nan", "inf", "-inf" for the specials. */
 static void format_float(char *buf, size_t cap, float x)
 {
     if (isnan(x)) {
@@ -97,6 +98,10 @@ static void format_float(char *buf, size_t cap, float x)
     }
     if (isinf(x)) {
         snprintf(buf, cap, x < 0 ? "-inf" : "inf");
+        return;
+    }
+    if (x == truncf(x) && fabsf(x) < 1e15f) {
+        snprintf(buf, cap, "%.0f", (double)x);      /* 10, not 1e+01 */
         return;
     }
     for (int prec = 1; prec <= 9; prec++) {
@@ -113,6 +118,7 @@ static void print_float(FILE *f, float x)
     fputs(buf, f);
 }
 
+/* An int64, with VGGC_SYM_N as N. */
 static void print_i64(FILE *f, int64_t v)
 {
     if (v == VGGC_SYM_N)
@@ -154,7 +160,7 @@ static void print_shape(FILE *f, const Shape *s)
 
 static void print_dtype(FILE *f, DType t)
 {
-    if (t < DT_COUNT)
+    if ((unsigned)t < DT_COUNT)
         fputs(dtype_name(t), f);
     else
         fprintf(f, "<bad dtype %d>", (int)t);
@@ -184,6 +190,7 @@ static uint64_t fnv1a(const void *data, size_t n)
     return h;
 }
 
+/* One constant element of dtype t (t valid) stored at p. */
 static void print_element(FILE *f, DType t, const unsigned char *p)
 {
     switch (t) {
@@ -199,7 +206,8 @@ static void print_element(FILE *f, DType t, const unsigned char *p)
 static void print_data(FILE *f, const Value *v)
 {
     size_t numel, bytes;
-    size_t es = v->dtype > DT_UNDEF && v->dtype < DT_COUNT ? dtype_size(v->dtype) : 0;
+    size_t es = (unsigned)v->dtype > DT_UNDEF && (unsigned)v->dtype < DT_COUNT
+                    ? dtype_size(v->dtype) : 0;
     if (!v->has_shape || es == 0 || v->shape.rank < 0 || v->shape.rank > VGGC_MAX_RANK ||
         shape_is_batched(&v->shape) || !shape_numel(&v->shape, 1, &numel) ||
         !size_mul(numel, es, &bytes) || bytes != v->nbytes || (bytes && !v->data)) {
@@ -273,6 +281,7 @@ static void print_list_attr(FILE *f, const char *key, const int64_t *v, int n)
         print_i64_list(f, v, n);
 }
 
+/* " key=value" for every attribute op n->op has, in the order of docs/ir.md. */
 static void print_attrs(FILE *f, const Graph *g, const Node *n)
 {
     const Attr *a = &n->attr;
@@ -372,7 +381,8 @@ static void print_node(FILE *f, const Graph *g, const Node *n)
             print_type(f, &g->values[n->out[i]]);
     }
     fputs(" = ", f);
-    if (n->op < OP_COUNT)
+    bool op_ok = (unsigned)n->op < OP_COUNT;
+    if (op_ok)
         fputs(op_name(n->op), f);
     else
         fprintf(f, "<bad op %d>", (int)n->op);
@@ -383,13 +393,15 @@ static void print_node(FILE *f, const Graph *g, const Node *n)
         print_value_ref(f, g, n->in[i]);
     }
     fputc(')', f);
-    if (n->op < OP_COUNT)
+    if (op_ok)
         print_attrs(f, g, n);
     fputs("  @", f);
     print_name(f, n->name);
     fputc('\n', f);
 }
 
+/* The whole graph in canonical order (docs/ir.md section 3).  Reads g
+ * only; never follows an id it has not checked. */
 void graph_print(const Graph *g, FILE *f)
 {
     fputs("graph ", f);

@@ -47,6 +47,7 @@ typedef struct {
     int bad;                /* errors reported against this node */
 } Inf;
 
+/* Reports a problem with the node (graph_error) and counts it in c->bad. */
 static void err(Inf *c, const char *fmt, ...) VGGC_PRINTF(2, 3);
 static void err(Inf *c, const char *fmt, ...)
 {
@@ -84,7 +85,8 @@ static const char *role(OpKind op, uint32_t i)
     }
 }
 
-typedef struct { char s[320]; } Buf;
+typedef struct { char s[512]; } Buf;     /* a message part: names, reasons */
+typedef struct { char s[192]; } SBuf;    /* a formatted shape or list of up to 8 */
 
 /* "input 1 (weight 'w')"; long names are shortened with "...". */
 static const char *desc(const Inf *c, uint32_t i, Buf *b)
@@ -99,12 +101,13 @@ static const char *desc(const Inf *c, uint32_t i, Buf *b)
 }
 
 /* Formats a shape whose rank is already known to be in range. */
-static const char *fmt(const Shape *s, Buf *b)
+static const char *fmt(const Shape *s, SBuf *b)
 {
     shape_format(s, b->s, sizeof b->s, NULL);
     return b->s;
 }
 
+/* Input i's value, NULL when the input is omitted or past n_in. */
 static const Value *inval(const Inf *c, uint32_t i)
 {
     if (i >= c->n->n_in || c->n->in[i] == VGGC_NONE)
@@ -136,7 +139,7 @@ static bool dims_prod(const Shape *s, int from, int to, int64_t *out)
 }
 
 /* "[0,N,-1]": an int64 list as a shape constant holds it (SYM_N as N). */
-static const char *fmt_list(const int64_t *v, int n, Buf *b)
+static const char *fmt_list(const int64_t *v, int n, SBuf *b)
 {
     size_t l = 0;
     b->s[l++] = '[';
@@ -150,6 +153,7 @@ static const char *fmt_list(const int64_t *v, int n, Buf *b)
     return b->s;
 }
 
+/* Is dim i of s the batch N? */
 static bool has_n_at(const Shape *s, int i) { return i < s->rank && s->d[i] == VGGC_DIM_N; }
 
 /* ---- checks on inputs ------------------------------------------------------------ */
@@ -168,6 +172,8 @@ static bool shape_sane(const Shape *s)
     return true;
 }
 
+/* The want_* checks: true when input i is absent or as wanted, else a
+ * message naming the input, what was expected and what was found. */
 static bool want_dtype(Inf *c, uint32_t i, DType want)
 {
     const Value *v = inval(c, i);
@@ -195,7 +201,8 @@ static bool want_rank(Inf *c, uint32_t i, int rank)
     const Value *v = inval(c, i);
     if (!v || v->shape.rank == rank)
         return true;
-    Buf b, s;
+    Buf b;
+    SBuf s;
     err(c, "%s: expected rank %d, got %s", desc(c, i, &b), rank, fmt(&v->shape, &s));
     return false;
 }
@@ -205,7 +212,8 @@ static bool want_rank_min(Inf *c, uint32_t i, int rank, const char *layout)
     const Value *v = inval(c, i);
     if (!v || v->shape.rank >= rank)
         return true;
-    Buf b, s;
+    Buf b;
+    SBuf s;
     err(c, "%s: expected rank >= %d (%s), got %s", desc(c, i, &b), rank, layout, fmt(&v->shape, &s));
     return false;
 }
@@ -262,7 +270,8 @@ static bool norm_axes(Inf *c, int n, const int64_t *in, int rank, int64_t *out)
  * (reported). */
 static const int64_t *const_i64_vec(Inf *c, uint32_t i, int64_t *count)
 {
-    Buf b, s;
+    Buf b;
+    SBuf s;
     const Value *v = inval(c, i);
     if (v->kind != VAL_CONST) {
         err(c, "%s: expected a constant (vggc needs it at compile time), got a value computed at run time",
@@ -295,7 +304,7 @@ static void set_out(Inf *c, uint32_t i, DType dt, const Shape *s)
 {
     if (i >= c->n->n_out || c->n->out[i] == VGGC_NONE)
         return;
-    Buf b;
+    SBuf b;
     VGGC_ASSERT(s->rank >= 0 && s->rank <= VGGC_MAX_RANK);
     for (int k = 0; k < s->rank; k++) {
         int64_t d = s->d[k];
@@ -346,7 +355,7 @@ static bool broadcast(const Shape *a, const Shape *b, Shape *out, Buf *why)
         else if (x == 1)
             o.d[k] = y;
         else {
-            Buf sa, sb;
+            SBuf sa, sb;
             if (x == VGGC_DIM_N || y == VGGC_DIM_N)
                 snprintf(why->s, sizeof why->s,
                          "cannot broadcast %s with %s: the batch N meets the static size %lld "
@@ -409,14 +418,14 @@ static void infer_dropout(Inf *c)
     if (!want_float(c, 0))
         return;
     if (ratio && (ratio->dtype != DT_FLOAT || ratio->shape.rank != 0)) {
-        Buf s;
+        SBuf s;
         err(c, "%s: expected an f32 scalar, got %s%s", desc(c, 1, &b), dtype_name(ratio->dtype),
             fmt(&ratio->shape, &s));
         return;
     }
     if (train) {
         if (train->dtype != DT_BOOL || train->shape.rank != 0) {
-            Buf s;
+            SBuf s;
             err(c, "%s: expected a bool scalar, got %s%s", desc(c, 2, &b), dtype_name(train->dtype),
                 fmt(&train->shape, &s));
             return;
@@ -508,7 +517,7 @@ static bool window(Inf *c, WindowAttr *w, const Shape *x, bool pool, int64_t *ou
             (long long)w->pad[0], (long long)w->pad[2]);
         return false;
     }
-    if (w->auto_pad > AUTOPAD_SAME_LOWER) {
+    if ((unsigned)w->auto_pad > AUTOPAD_SAME_LOWER) {
         err(c, "auto_pad has the invalid value %d", (int)w->auto_pad);
         return false;
     }
@@ -585,7 +594,7 @@ static bool window(Inf *c, WindowAttr *w, const Shape *x, bool pool, int64_t *ou
             }
             if (pool && w->ceil_mode) {
                 /* ceil, then drop a last window that would start in the
-                 * right padding (ONNX reference, ONNX Runtime, PyTorch). */
+                 * right padding (ONNX's pooling docs, ONNX Runtime, PyTorch). */
                 out = (span - dk + s - 1) / s + 1;
                 if ((out - 1) * s >= in + pb)
                     out--;
@@ -609,7 +618,8 @@ static void infer_conv(Inf *c)
 {
     WindowAttr *w = &c->n->attr.win;
     const Value *x = inval(c, 0), *wt = inval(c, 1), *bias = inval(c, 2);
-    Buf b, s;
+    Buf b;
+    SBuf s;
     if (!want_floats(c, 3))
         return;
     if (w->nsp != 1 && w->nsp != 2) {
@@ -657,7 +667,7 @@ static void infer_conv(Inf *c)
         if (!w->has_kernel)
             tmp.kernel[a] = kd;
         else if (w->kernel[a] != kd) {
-            Buf k;
+            SBuf k;
             fmt_list(w->kernel + first, w->nsp, &k);
             err(c, "kernel_shape %s does not match %s: %s", k.s, desc(c, 1, &b),
                 fmt(&wt->shape, &s));
@@ -687,7 +697,8 @@ static void infer_pool(Inf *c)
 {
     WindowAttr *w = &c->n->attr.win;
     const Value *x = inval(c, 0);
-    Buf b, s;
+    Buf b;
+    SBuf s;
     if (!want_float(c, 0))
         return;
     if (w->nsp != 1 && w->nsp != 2) {
@@ -752,7 +763,8 @@ static void infer_batchnorm(Inf *c)
     for (uint32_t i = 1; i < 5; i++) {
         const Value *p = inval(c, i);
         if (p->shape.rank != 1 || p->shape.d[0] != C) {
-            Buf b, s;
+            Buf b;
+            SBuf s;
             err(c, "%s: expected [%lld] (one per channel), got %s", desc(c, i, &b), (long long)C,
                 fmt(&p->shape, &s));
             return;
@@ -769,7 +781,8 @@ static void infer_gemm(Inf *c)
 {
     const GemmAttr *a = &c->n->attr.gemm;
     const Value *A = inval(c, 0), *B = inval(c, 1), *C = inval(c, 2);
-    Buf b, s;
+    Buf b;
+    SBuf s;
     if (!want_floats(c, 3))
         return;
     if (!want_rank(c, 0, 2) || !want_rank(c, 1, 2))
@@ -787,7 +800,8 @@ static void infer_gemm(Inf *c)
         return;
     }
     if (K != K2) {
-        Buf b2, s2;
+        Buf b2;
+        SBuf s2;
         err(c, "inner dimensions differ: %s is %s (trans_a=%d, K = %lld), %s is %s (trans_b=%d, "
             "K = %lld)", desc(c, 0, &b), fmt(&A->shape, &s), a->trans_a, (long long)K,
             desc(c, 1, &b2), fmt(&B->shape, &s2), a->trans_b, (long long)K2);
@@ -795,7 +809,7 @@ static void infer_gemm(Inf *c)
     }
     Shape o = {.rank = 2, .d = {M, N}};
     if (C && !broadcasts_to(&C->shape, &o)) {
-        Buf so;
+        SBuf so;
         err(c, "%s: %s does not broadcast to the output %s", desc(c, 2, &b), fmt(&C->shape, &s),
             fmt(&o, &so));
         return;
@@ -809,7 +823,8 @@ static void infer_gemm(Inf *c)
 static void infer_matmul(Inf *c)
 {
     const Value *A = inval(c, 0), *B = inval(c, 1);
-    Buf b, s, why;
+    Buf b, why;
+    SBuf s;
     if (!want_floats(c, 2))
         return;
     for (uint32_t i = 0; i < 2; i++)
@@ -835,7 +850,8 @@ static void infer_matmul(Inf *c)
         return;
     }
     if (K != K2) {
-        Buf b2, s2;
+        Buf b2;
+        SBuf s2;
         err(c, "inner dimensions differ: %s is %s (K = %lld), %s is %s (K = %lld)", desc(c, 0, &b),
             fmt(&A->shape, &s), (long long)K, desc(c, 1, &b2), fmt(&B->shape, &s2), (long long)K2);
         return;
@@ -861,7 +877,7 @@ static void infer_flatten(Inf *c)
 {
     const Value *x = inval(c, 0);
     int64_t axis;
-    Buf s;
+    SBuf s;
     if (!norm_axis(c, "axis", c->n->attr.axis, x->shape.rank, true, &axis))
         return;
     bool batched = shape_is_batched(&x->shape);
@@ -893,7 +909,8 @@ static void infer_flatten(Inf *c)
 static void infer_reshape(Inf *c)
 {
     const Value *x = inval(c, 0);
-    Buf b, s;
+    Buf b;
+    SBuf s;
     int64_t k;
     const int64_t *sh = const_i64_vec(c, 1, &k);
     if (!sh)
@@ -962,7 +979,7 @@ static void infer_reshape(Inf *c)
     }
     bool leading_infer_takes_batch = batched && batch_at < 0 && infer_at == 0;
     if (batched && batch_at < 0 && !leading_infer_takes_batch) {
-        Buf t;
+        SBuf t;
         fmt_list(sh, (int)k, &t);
         err(c, "reshaping the batched input %s to %s merges the batch into another dim: this "
             "moves the batch dimension (keep N first: 0, N or a leading -1)", fmt(&x->shape, &s),
@@ -999,7 +1016,7 @@ static void infer_reshape(Inf *c)
             o.d[infer_at] = (int64_t)(total / known);
         }
     } else if (known != total) {
-        Buf so;
+        SBuf so;
         err(c, "cannot reshape %s (%zu elements%s) to %s (%zu)", fmt(&x->shape, &s), total,
             batched ? " per batch item" : "", fmt(&o, &so), known);
         return;
@@ -1013,7 +1030,7 @@ static void infer_squeeze(Inf *c)
 {
     AxesAttr *a = &c->n->attr.axes;
     const Value *x = inval(c, 0);
-    Buf s;
+    SBuf s;
     int64_t ax[VGGC_MAX_RANK];
     int n = a->n_axes;
     if (!want_absent(c, 1, "axes"))
@@ -1059,7 +1076,7 @@ static void infer_unsqueeze(Inf *c)
 {
     AxesAttr *a = &c->n->attr.axes;
     const Value *x = inval(c, 0);
-    Buf s;
+    SBuf s;
     int64_t ax[VGGC_MAX_RANK];
     if (!want_absent(c, 1, "axes"))
         return;
@@ -1094,7 +1111,7 @@ static void infer_transpose(Inf *c)
     int r = x->shape.rank;
     int64_t perm[VGGC_MAX_RANK];
     bool seen[VGGC_MAX_RANK] = {false};
-    Buf s;
+    SBuf s;
     if (p->n_perm == 0) {
         for (int i = 0; i < r; i++)
             perm[i] = r - 1 - i;
@@ -1134,7 +1151,7 @@ static void infer_reduce_mean(Inf *c)
     const Value *x = inval(c, 0);
     int64_t ax[VGGC_MAX_RANK];
     int n = a->n_axes;
-    Buf s;
+    SBuf s;
     if (!want_absent(c, 1, "axes") || !want_float(c, 0))
         return;
     if (n == 0 && a->noop_with_empty_axes) {
@@ -1171,7 +1188,8 @@ static void infer_reduce_mean(Inf *c)
 static void infer_concat(Inf *c)
 {
     const Value *x0 = inval(c, 0);
-    Buf b, b0, s, s0;
+    Buf b, b0;
+    SBuf s, s0;
     int64_t axis;
     if (!norm_axis(c, "axis", c->n->attr.axis, x0->shape.rank, false, &axis))
         return;
@@ -1223,7 +1241,8 @@ static void infer_concat(Inf *c)
 static void infer_gather(Inf *c)
 {
     const Value *x = inval(c, 0), *idx = inval(c, 1);
-    Buf b, s;
+    Buf b;
+    SBuf s;
     int64_t axis;
     if (idx->dtype != DT_INT64 && idx->dtype != DT_INT32) {
         err(c, "%s: expected i64 or i32, got %s", desc(c, 1, &b), dtype_name(idx->dtype));
@@ -1319,7 +1338,7 @@ static void infer_shape_op(Inf *c)
 static void infer_cast(Inf *c)
 {
     DType to = c->n->attr.cast.to;
-    if (to <= DT_UNDEF || to >= DT_COUNT) {
+    if ((unsigned)to <= DT_UNDEF || (unsigned)to >= DT_COUNT) {
         err(c, "'to' is not a dtype vggc supports (%d)", (int)to);
         return;
     }
@@ -1333,7 +1352,7 @@ static void infer_pad(Inf *c)
     const PadAttr *p = &c->n->attr.pad;
     const Value *x = inval(c, 0);
     int r = x->shape.rank;
-    Buf s;
+    SBuf s;
     bool ok = want_absent(c, 1, "pads");
     ok = want_absent(c, 2, "value") && ok;
     if (!want_absent(c, 3, "pads") || !ok)
@@ -1378,7 +1397,7 @@ static bool infer_node(Graph *g, uint32_t id)
     Inf c = {.g = g, .n = n};
     if (n->op == OP_DEAD)
         return true;
-    if (n->op > OP_COUNT) {
+    if ((unsigned)n->op > OP_COUNT) {
         graph_error(g, n, "invalid op kind %d", (int)n->op);
         return false;
     }
@@ -1413,7 +1432,8 @@ static bool infer_node(Graph *g, uint32_t id)
     }
     for (uint32_t i = 0; i < n->n_in; i++) {
         uint32_t v = n->in[i];
-        Buf b, s;
+        Buf b;
+        SBuf s;
         if (v == VGGC_NONE) {
             if (i < oi->min_in) {
                 graph_error(g, n, "input %u is required but omitted", i);
@@ -1426,19 +1446,22 @@ static bool infer_node(Graph *g, uint32_t id)
             return false;
         }
         const Value *x = &g->values[v];
-        if (!x->has_shape) {
-            /* Silent when an earlier node should have produced it: that node
-             * reported why it could not (or was itself skipped). */
-            if (x->kind == VAL_TEMP && x->producer < id && g->nodes[x->producer].op != OP_DEAD)
-                return false;
+        /* A node result is only read from a live node earlier in the
+         * order, whose inference ran before this one: a shape left over
+         * from elsewhere (a pass, the text form) is never trusted. */
+        uint32_t p = x->producer;
+        bool from_earlier = x->kind == VAL_TEMP && p < id && g->nodes[p].op != OP_DEAD;
+        if ((x->kind == VAL_TEMP && !from_earlier) || (x->kind != VAL_TEMP && !x->has_shape)) {
             graph_error(g, n, "%s has no shape: %s", desc(&c, i, &b),
                         x->kind != VAL_TEMP ? "the frontend gave it none"
-                        : x->producer == VGGC_NONE ? "no node produces it"
-                        : x->producer >= g->n_nodes ? "its producer id is out of range"
-                        : g->nodes[x->producer].op == OP_DEAD ? "its producer is dead"
+                        : p == VGGC_NONE ? "no node produces it"
+                        : p >= g->n_nodes ? "its producer id is out of range"
+                        : g->nodes[p].op == OP_DEAD ? "its producer is dead"
                         : "its producer comes later (not in topological order)");
             return false;
         }
+        if (!x->has_shape)
+            return false;   /* its producer failed and said why (or was skipped) */
         if (!shape_sane(&x->shape)) {
             if (x->shape.rank < 0 || x->shape.rank > VGGC_MAX_RANK)
                 graph_error(g, n, "%s: rank %d is out of range [0, %d]", desc(&c, i, &b),
@@ -1453,7 +1476,7 @@ static bool infer_node(Graph *g, uint32_t id)
                         desc(&c, i, &b), fmt(&x->shape, &s));
             return false;
         }
-        if (x->dtype <= DT_UNDEF || x->dtype >= DT_COUNT) {
+        if ((unsigned)x->dtype <= DT_UNDEF || (unsigned)x->dtype >= DT_COUNT) {
             graph_error(g, n, "%s has no valid dtype", desc(&c, i, &b));
             return false;
         }
@@ -1490,12 +1513,18 @@ static bool infer_node(Graph *g, uint32_t id)
     return c.bad == 0;
 }
 
+/* One node (a pass that rewrote it calls this); its inputs must already
+ * have their shapes.  Reports and returns false on a problem. */
 bool node_infer_shape(Graph *g, Node *n)
 {
     VGGC_ASSERT(n >= g->nodes && n < g->nodes + g->n_nodes);
     return infer_node(g, (uint32_t)(n - g->nodes));
 }
 
+/* Every node in order: requires shapes on graph inputs and constants;
+ * gives every output of a live node its dtype and shape, resolves the
+ * attributes (see the top of this file); reports every independent
+ * problem; true when there was none. */
 bool graph_infer_shapes(Graph *g)
 {
     int before = g->n_errors;

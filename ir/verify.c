@@ -39,6 +39,7 @@ typedef struct {
     int errors;
 } Ver;
 
+/* Reports one violation against node n (NULL: the graph) with the prefix. */
 static void verr(Ver *v, const Node *n, const char *fmt, ...) VGGC_PRINTF(3, 4);
 static void verr(Ver *v, const Node *n, const char *fmt, ...)
 {
@@ -51,6 +52,7 @@ static void verr(Ver *v, const Node *n, const char *fmt, ...)
     v->errors++;
 }
 
+/* calloc that exits like the arena on out-of-memory; never NULL. */
 static void *xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size);
@@ -69,11 +71,11 @@ static void check_value(Ver *v, uint32_t id)
     const Graph *g = v->g;
     const Value *x = &g->values[id];
     char buf[256];
-    if (x->kind != VAL_INPUT && x->kind != VAL_CONST && x->kind != VAL_TEMP) {
+    if ((unsigned)x->kind > VAL_TEMP) {
         verr(v, NULL, "value '%s' has the invalid kind %d", x->name, (int)x->kind);
         return;
     }
-    if (x->dtype <= DT_UNDEF || x->dtype >= DT_COUNT)
+    if ((unsigned)x->dtype <= DT_UNDEF || (unsigned)x->dtype >= DT_COUNT)
         verr(v, NULL, "value '%s' has no valid dtype (%d)", x->name, (int)x->dtype);
     if (!x->has_shape) {
         verr(v, NULL, "value '%s' has no shape", x->name);
@@ -116,7 +118,7 @@ static void check_node(Ver *v, uint32_t id, uint32_t *nprod, bool *live)
 {
     Graph *g = v->g;
     const Node *n = &g->nodes[id];
-    if (n->op > OP_COUNT) {
+    if ((unsigned)n->op > OP_COUNT) {
         verr(v, NULL, "node %u has the invalid op %d", id, (int)n->op);
         return;
     }
@@ -181,12 +183,16 @@ static void check_node(Ver *v, uint32_t id, uint32_t *nprod, bool *live)
     }
 }
 
+/* qsort order of name pointers. */
 static int cmp_name(const void *a, const void *b)
 {
     const char *const *x = a, *const *y = b;
     return strcmp(*x, *y);
 }
 
+/* Checks every invariant listed at the top of this file on g as it is;
+ * reports each violation ("verifier (after AFTER): ...") and returns true
+ * when there was none.  Does not modify g. */
 bool graph_verify(Graph *g, const char *after)
 {
     Ver v = {.g = g, .after = after ? after : "?"};

@@ -170,8 +170,15 @@ def build(outdir):
     w1 = m.graph.initializer[2]
     del w1.dims[:]
     w1.dims.extend([2 ** 62, 2 ** 62])
-    c.add("absurd_dims", m, r"too many elements|too large|overflow",
+    c.add("absurd_dims", m, r"too many elements|too large|overflow|dimension 0 is 4611686018427387904",
           why="initializer w1 with dims [2^62, 2^62]: the element count overflows 64 bits")
+
+    m = good_model()
+    w1 = m.graph.initializer[2]
+    del w1.dims[:]
+    w1.dims.extend([2 ** 40, 2 ** 40, 2 ** 40])
+    c.add("overflow_dims", m, r"too many elements|too large|overflow",
+          why="initializer w1 with dims [2^40, 2^40, 2^40]: each dim plausible, the product overflows")
 
     m = good_model()
     m.graph.initializer[0].raw_data = m.graph.initializer[0].raw_data[:100]
@@ -257,7 +264,7 @@ def build(outdir):
           why="an If node with then/else subgraphs")
 
     c.add("huge_input_dim", relu_model(["N", 3, 2 ** 40, 2 ** 40]),
-          r"dimension|too large|overflow|limit",
+          r"dimension|too large|too many elements|overflow|limit",
           why="input declared [N, 3, 2^40, 2^40]: refuse it without allocating")
 
     m = model([helper.make_node("Relu", ["x"], ["y"], name="relu_a"),
@@ -307,6 +314,9 @@ def build(outdir):
     m.graph.output[0].name = renames["y"]
     c.add("hostile_value_names", m, "", exit=0, build=True,
           why="graph input, output and value names with */, quotes, newlines and backslashes")
+
+    c.add("9-weird name.v2", good_model(), "", exit=0, build=True,
+          why="a file stem that is not a C identifier: the default NAME must be made one")
 
     c.write_manifest()
     return c.entries

@@ -188,9 +188,11 @@ class Case:
         self.ops = []
         self.status = None   # "pass" | "fail" | "skip"
         self.reason = ""
+        self.kind = ""       # for a skip: "op" (not in ops.def) or "refused" (expected_skips.txt)
+        self.detail = ""     # for a refusal: what vggc said
 
-    def result(self, status, reason=""):
-        self.status, self.reason = status, reason
+    def result(self, status, reason="", kind="", detail=""):
+        self.status, self.reason, self.kind, self.detail = status, reason, kind, detail
         return self
 
 
@@ -207,8 +209,8 @@ def check_case(case, args, ops_ok, skips):
                       if d not in ("", "ai.onnx") or o not in ops_ok})
     if missing:
         if len(missing) == 1:
-            return case.result("skip", f"op {missing[0]} not supported")
-        return case.result("skip", f"ops {', '.join(missing)} not supported")
+            return case.result("skip", f"op {missing[0]} not supported", "op")
+        return case.result("skip", f"ops {', '.join(missing)} not supported", "op")
 
     listed = skips.get(case.key)
     work = os.path.join(args.work, case.suite, case.name)
@@ -219,9 +221,9 @@ def check_case(case, args, ops_ok, skips):
     rc, _, err = run([args.vggc, "compile", model_path, "-o", out_dir, "--name", "model"],
                      COMPILE_TIMEOUT)
     if rc == 1:
-        msg = short(err, 300)
+        msg = short(err.replace(model_path + ": ", ""), 300)
         if listed:
-            return case.result("skip", f"{listed} (expected; vggc: {msg})")
+            return case.result("skip", listed, "refused", short(err, 2000))
         return case.result("fail", f"vggc refused it (exit 1) and it is not in expected_skips.txt: "
                                    f"{msg}")
     if rc != 0:
@@ -347,7 +349,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump([{"suite": c.suite, "case": c.name, "ops": c.ops, "status": c.status,
-                        "reason": c.reason, "seconds": round(getattr(c, "seconds", 0.0), 3)}
+                        "reason": c.reason, "kind": c.kind, "detail": c.detail, "seconds": round(getattr(c, "seconds", 0.0), 3)}
                        for c in cases], f, indent=1)
             f.write("\n")
     print(f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped")
