@@ -1,6 +1,8 @@
 /* main.c — the vggc command line: the whole pipeline, one function a command.
  *
  *   compile: import -> passes -> plan -> C files + weights, written atomically
+ *            (--emit obj|llvm-ir: the LLVM backend's object or IR + NAME.h)
+ *   run:     import -> passes -> plan -> LLVM JIT -> outputs (run.c)
  *   inspect: import -> passes -> a Keras-style summary of the layers
  *
  * Exit codes (DESIGN.md §3): 0 success; 1 bad or unsupported model or
@@ -8,6 +10,7 @@
  */
 #include "cli.h"
 #include "emit_c.h"
+#include "emit_llvm.h"
 #include "frontend.h"
 #include "passes.h"
 #include "plan.h"
@@ -139,8 +142,8 @@ static int cmd_compile(int argc, char **argv)
     }
     if (!model)
         usage_error("compile: no model given%s", "");
-    if (strcmp(emit, "c") != 0)
-        usage_error("compile: --emit %s is not available in this build (c is)", emit);
+    if (strcmp(emit, "c") != 0 && strcmp(emit, "obj") != 0 && strcmp(emit, "llvm-ir") != 0)
+        usage_error("compile: --emit takes c, obj or llvm-ir, not '%s'", emit);
     if (dump && *dump && strcmp(dump, "all") != 0 && !pass_find(dump))
         usage_error("--dump-ir: no pass is named '%s'", dump);
     disabled[n_disabled] = NULL;
@@ -190,7 +193,32 @@ static int cmd_compile(int argc, char **argv)
     CEmitOptions co = {name, base_name(model), VGGC_RUNTIME_INCLUDE, VGGC_RUNTIME_LIB};
     CFiles files = {0};
     int rc = 1;
-    if (emit_c(p, &co, sum, &files)) {
+    if (strcmp(emit, "c") != 0) {
+        /* The LLVM backend: NAME.o or NAME.ll, with the C backend's NAME.h. */
+        bool ir = strcmp(emit, "llvm-ir") == 0;
+        LlvmOptions lo = {name, base_name(model), sum, true};
+        Buf code = {0};
+        char *err = NULL;
+        LlvmStatus st = llvm_emit(p, &lo, ir ? LLVM_EMIT_IR : LLVM_EMIT_OBJECT, &code, &err);
+        if (st == LLVM_FAILED) {
+            fprintf(stderr, "vggc: error: LLVM: %s\n", err ? err : "unknown failure");
+            rc = 3;
+        } else if (st == LLVM_OK) {
+            emit_c_header(&files.header, g, &co);
+            const char *ext = ir ? "ll" : "o";
+            OutFile outs[] = {
+                {arena_printf(&scratch, "%s.h", name), files.header.data, files.header.len, true},
+                {arena_printf(&scratch, "%s.%s", name, ext), code.data, code.len, ir},
+                {arena_printf(&scratch, "%s.weights", name), weights,
+                 VGGRT_WEIGHTS_HEADER + p->weights_size, false},
+            };
+            rc = write_outputs(out_dir, outs, sizeof outs / sizeof outs[0], force) ? 0 : 1;
+            if (rc == 0)
+                vggc_note("wrote %s/{%s.%s,%s.h,%s.weights}", out_dir, name, ext, name, name);
+        }
+        free(err);
+        buf_free(&code);
+    } else if (emit_c(p, &co, sum, &files)) {
         OutFile outs[] = {
             {arena_printf(&scratch, "%s.h", name), files.header.data, files.header.len, true},
             {arena_printf(&scratch, "%s.c", name), files.source.data, files.source.len, true},
@@ -276,6 +304,8 @@ int main(int argc, char **argv)
         }
     if (strcmp(argv[1], "compile") == 0)
         return cmd_compile(n - 1, argv + 2);
+    if (strcmp(argv[1], "run") == 0)
+        return cmd_run(n - 1, argv + 2);
     if (strcmp(argv[1], "inspect") == 0)
         return cmd_inspect(n - 1, argv + 2);
     usage_error("unknown command '%s'", argv[1]);

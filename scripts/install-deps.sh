@@ -16,6 +16,7 @@ PACKAGES=(
   protobuf-c-compiler libprotobuf-c-dev
   libonnx-dev libonnx-testdata
   llvm-19-dev clang-19
+  libclang-rt-19-dev   # clang-19's sanitizer and libFuzzer runtimes (scripts/fuzz.sh)
   libopenblas-dev
   python3-onnx python3-numpy
   valgrind

@@ -7,7 +7,10 @@
 # 3. builds again in build-asan/ with AddressSanitizer and
 #    UndefinedBehaviorSanitizer and runs the suite again there without the
 #    full-size models (unit, conformance, bad-input corpus, tiny models).
-# Environment: VGGC_TEST_BIG=0 skips the full-size VGG-16 models.
+# 4. builds the libFuzzer harnesses in build-fuzz/ (clang-19, ASan+UBSan) and
+#    fuzzes each for a bounded time (scripts/fuzz.sh; docs/robustness.md).
+# Environment: VGGC_TEST_BIG=0 skips the full-size VGG-16 models;
+# VGGC_FUZZ_SECONDS (default 30) is the time per harness, 0 skips step 4.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -31,3 +34,11 @@ cmake --build build-asan -j"$jobs"
 echo "== tests (sanitizers; tiny models only) =="
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+fuzz_secs=${VGGC_FUZZ_SECONDS:-30}
+echo "== bounded fuzzing (libFuzzer + ASan + UBSan; $fuzz_secs s per harness) =="
+if [ "$fuzz_secs" -gt 0 ]; then
+  bash scripts/fuzz.sh all "$fuzz_secs"
+else
+  echo "skipped (VGGC_FUZZ_SECONDS=0)"
+fi

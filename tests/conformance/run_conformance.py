@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""run_conformance.py — ONNX's backend test data through vggc's C backend.
+"""run_conformance.py — ONNX's backend test data through vggc's backends.
 
     run_conformance.py --vggc PATH --suite node|pytorch-converted|pytorch-operator|simple
-                       --work DIR [--data DIR] [--jobs N] [--json OUT.json] [--only REGEX]
+                       --work DIR [--backend c|jit] [--data DIR] [--jobs N]
+                       [--json OUT.json] [--only REGEX]
 
 Walks one suite of libonnx-testdata (DIR/<suite>/<case>/{model.onnx,
 test_data_set_N/{input,output}_K.pb}).  A case is in scope when every node's
@@ -16,7 +17,8 @@ $VGGC_CFLAGS is appended, which is how the sanitizer configuration links the
 program with -fsanitize=address,undefined) and run on every test_data_set_*;
 each output is compared with the stored one by ONNX's own runner tolerances,
 rtol 1e-3 and atol 1e-7 under numpy.isclose's rule (tools/compare_npy.py's
-rule, done in-process).
+rule, done in-process).  With --backend jit the same cases run through
+`vggc run` (LLVM JIT, no cache) instead, against the same references.
 
 vggc refusing a case on purpose (exit 1) is a SKIP only if the case is listed
 in expected_skips.txt beside this script (`suite/case: reason`); otherwise it
@@ -217,6 +219,21 @@ def check_case(case, args, ops_ok, skips):
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     out_dir = os.path.join(work, "c")
+    if args.backend == "jit":
+        # The whole pipeline down to LLVM IR, to tell a refusal apart before
+        # any input is read.
+        rc, _, err = run([args.vggc, "compile", model_path, "--emit", "llvm-ir", "-o", out_dir,
+                          "--name", "model"], COMPILE_TIMEOUT)
+        if rc == 1:
+            if listed:
+                return case.result("skip", listed, "refused", short(err, 2000))
+            return case.result("fail", f"vggc refused it (exit 1) and it is not in "
+                                       f"expected_skips.txt: {short(err, 300)}")
+        if rc != 0:
+            return case.result("fail", f"vggc compile --emit llvm-ir: {describe_rc(rc)}: "
+                                       f"{short(err)}")
+        return run_sets(case, model, model_path, work, [args.vggc, "run", model_path, "--no-cache"],
+                        work, listed, "")
 
     rc, _, err = run([args.vggc, "compile", model_path, "-o", out_dir, "--name", "model"],
                      COMPILE_TIMEOUT)
@@ -242,8 +259,14 @@ def check_case(case, args, ops_ok, skips):
         lines = [l for l in text.splitlines() if "error" in l or "warning" in l] or text.splitlines()
         return case.result("fail", f"build: {describe_rc(rc)}: {short(' | '.join(lines[:4]), 600)}"
                            + note)
-    prog = os.path.join(out_dir, "model")
+    return run_sets(case, model, model_path, work, [os.path.join(out_dir, "model")], out_dir,
+                    listed, note)
 
+
+def run_sets(case, model, model_path, work, prog_cmd, cwd, listed, note):
+    """Runs prog_cmd (+ --input/--output files) on every test_data_set_* of the
+    case and compares; a JIT run refusing the model (exit 1) is handled like
+    a compile refusal."""
     initializers = {t.name for t in model.graph.initializer}
     n_inputs = len([i for i in model.graph.input if i.name not in initializers])
     sets = sorted(glob.glob(os.path.join(case.path, "test_data_set_*")),
@@ -260,7 +283,7 @@ def check_case(case, args, ops_ok, skips):
             return case.result("fail", f"{dsn}: {len(ins)} input files for {n_inputs} graph inputs "
                                        f"(vggc accepted a model whose inputs are not plain tensors?)"
                                + note)
-        cmd = [prog]
+        cmd = list(prog_cmd)
         for i, p in enumerate(ins):
             try:
                 arr = load_pb(p)
@@ -278,7 +301,13 @@ def check_case(case, args, ops_ok, skips):
                 os.unlink(y)
             got_paths.append(y)
             cmd += ["--output", y]
-        rc, out, err = run(cmd, RUN_TIMEOUT, cwd=out_dir)
+        rc, out, err = run(cmd, RUN_TIMEOUT, cwd=cwd)
+        if rc == 1 and prog_cmd[1:2] == ["run"]:
+            if listed:
+                return case.result("skip", listed, "refused", short(err, 2000))
+            msg = short(err.replace(model_path + ": ", ""), 300)
+            return case.result("fail", f"vggc refused it (exit 1) and it is not in "
+                                       f"expected_skips.txt: {msg}")
         if rc != 0:
             return case.result("fail", f"{dsn}: program {describe_rc(rc)}: {short(err or out)}" + note)
         if re.search(r"AddressSanitizer|runtime error:|LeakSanitizer", err):
@@ -305,6 +334,7 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--json")
+    ap.add_argument("--backend", choices=("c", "jit"), default="c")
     ap.add_argument("--only", help="only cases whose suite/case matches this regex")
     args = ap.parse_args()
     args.vggc = os.path.abspath(args.vggc)

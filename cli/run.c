@@ -1,0 +1,586 @@
+/* run.c — `vggc run`: compile a model for this CPU with LLVM and run it.
+ *
+ *   import -> passes -> plan -> (JIT cache | LLVM: IR, O3, object) -> LLJIT
+ *   -> weights from the plan, arena, inputs from files -> vggc_run -> outputs
+ *
+ * The JIT'd object holds the layers and the entry vggc_run; this file does
+ * what a generated NAME_run_multi does around it (weights, arena), so the
+ * object needs nothing from the process but the kernels' own externals.
+ *
+ * The JIT cache.  Compiling costs most of a cold start, and the object only
+ * depends on the model's bytes, vggc's version and backend, the options and
+ * the CPU.  Those make a key; its hash names the entry
+ * $XDG_CACHE_HOME/vggc/<hash>.jit (default ~/.cache/vggc), laid out as
+ *   0   char     magic[8]      "VGGCJIT\0"
+ *   8   uint64   key_len       bytes of key text that follow the header
+ *   16  uint64   obj_size      bytes of the object after the key
+ *   24  uint64   obj_checksum  vggrt_checksum(object)
+ *   32  key text, then the object.
+ * An entry is used only if all of it checks (magic, the full key text,
+ * sizes, checksum); otherwise it is rebuilt.  Entries are written to a
+ * temporary file and renamed into place, so readers never see half of one.
+ */
+#include "cli.h"
+#include "emit_llvm.h"
+#include "frontend.h"
+#include "passes.h"
+#include "plan.h"
+#include "vggrt.h"
+
+#include <cblas.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_IO 64
+#define CACHE_MAGIC "VGGCJIT"
+#define CACHE_HEADER 32
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int usage(const char *fmt, const char *arg)
+{
+    fputs("vggc: error: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n(see vggc --help)\n", stderr);
+    return 2;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int rt_dtype(DType t)
+{
+    switch (t) {
+    case DT_FLOAT: return VGGRT_F32;
+    case DT_INT64: return VGGRT_I64;
+    case DT_INT32: return VGGRT_I32;
+    case DT_BOOL: return VGGRT_BOOL;
+    default: return 0;
+    }
+}
+
+static const char *rt_dtype_name(int t)
+{
+    switch (t) {
+    case VGGRT_F32: return dtype_name(DT_FLOAT);
+    case VGGRT_I64: return dtype_name(DT_INT64);
+    case VGGRT_I32: return dtype_name(DT_INT32);
+    case VGGRT_BOOL: return dtype_name(DT_BOOL);
+    default: return "unknown";
+    }
+}
+
+static void format_dims(const vggrt_tensor *t, char *buf, size_t cap)
+{
+    size_t at = (size_t)snprintf(buf, cap, "[");
+    for (int i = 0; i < t->rank && at < cap; i++)
+        at += (size_t)snprintf(buf + at, cap - at, "%s%lld", i ? "," : "", (long long)t->dims[i]);
+    if (at < cap)
+        snprintf(buf + at, cap - at, "]");
+}
+
+/* Checks the input files against the graph's inputs; sets *batch.  Reports
+ * every mismatch. */
+static bool check_inputs(const Graph *g, const char **paths, const vggrt_tensor *t, int64_t *batch)
+{
+    bool ok = true;
+    const char *batch_from = NULL;
+    *batch = 1;
+    for (uint32_t i = 0; i < g->n_inputs; i++) {
+        const Value *v = &g->values[g->inputs[i]];
+        char want[256], got[256];
+        shape_format(&v->shape, want, sizeof want, "batch");
+        format_dims(&t[i], got, sizeof got);
+        bool match = t[i].dtype == rt_dtype(v->dtype) && t[i].rank == v->shape.rank;
+        for (int d = 0; match && d < v->shape.rank; d++)
+            match = v->shape.d[d] == VGGC_DIM_N ? t[i].dims[d] >= 1 : t[i].dims[d] == v->shape.d[d];
+        if (!match) {
+            fprintf(stderr, "vggc: error: %s: input %u '%s' must be %s %s, not %s %s\n", paths[i], i,
+                    v->name, dtype_name(v->dtype), want, rt_dtype_name(t[i].dtype), got);
+            ok = false;
+            continue;
+        }
+        if (shape_is_batched(&v->shape)) {
+            if (batch_from && t[i].dims[0] != *batch) {
+                fprintf(stderr, "vggc: error: %s: input %u '%s' has batch %lld but %s has %lld: "
+                                "batched inputs must agree\n", paths[i], i, v->name,
+                        (long long)t[i].dims[0], batch_from, (long long)*batch);
+                ok = false;
+            } else if (!batch_from) {
+                batch_from = paths[i];
+                *batch = t[i].dims[0];
+            }
+        }
+    }
+    return ok;
+}
+
+/* ---- the JIT cache ------------------------------------------------------------ */
+
+static char *cache_dir(void)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char buf[4096];
+    if (xdg && xdg[0] == '/')
+        snprintf(buf, sizeof buf, "%s/vggc", xdg);
+    else if (home && home[0])
+        snprintf(buf, sizeof buf, "%s/.cache/vggc", home);
+    else
+        return NULL;
+    return strdup(buf);
+}
+
+static bool make_dirs(const char *dir)
+{
+    char *p = strdup(dir);
+    if (!p)
+        return false;
+    for (char *s = p + 1; ; s++) {
+        if (*s == '/' || *s == 0) {
+            char c = *s;
+            *s = 0;
+            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+                free(p);
+                return false;
+            }
+            *s = c;
+            if (!c)
+                break;
+        }
+    }
+    free(p);
+    return true;
+}
+
+static void put64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static unsigned char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    unsigned char *buf = NULL;
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long n = ftell(f);
+        if (n >= 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
+            if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+                free(buf);
+                buf = NULL;
+            } else {
+                *len = (size_t)n;
+            }
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+/* The object of a valid entry at path for key (malloc'd), or NULL, saying
+ * why with -v. */
+static unsigned char *cache_load(const char *path, const char *key, size_t *obj_size)
+{
+    size_t len = 0;
+    unsigned char *buf = read_file(path, &len);
+    if (!buf)
+        return NULL;
+    size_t klen = strlen(key);
+    const char *why = NULL;
+    if (len < CACHE_HEADER || memcmp(buf, CACHE_MAGIC, 8) != 0)
+        why = "not a vggc JIT cache entry";
+    else if (get64(buf + 8) != klen || len < CACHE_HEADER + klen ||
+             memcmp(buf + CACHE_HEADER, key, klen) != 0)
+        why = "made for another model, version, option set or CPU";
+    else if (get64(buf + 16) != len - CACHE_HEADER - klen)
+        why = "truncated or too long";
+    else if (vggrt_checksum(buf + CACHE_HEADER + klen, len - CACHE_HEADER - klen) != get64(buf + 24))
+        why = "checksum mismatch (corrupt)";
+    if (why) {
+        fprintf(stderr, "vggc: warning: ignoring JIT cache entry %s: %s; rebuilding it\n", path, why);
+        free(buf);
+        return NULL;
+    }
+    *obj_size = len - CACHE_HEADER - klen;
+    memmove(buf, buf + CACHE_HEADER + klen, *obj_size);
+    return buf;
+}
+
+static bool write_all(int fd, const void *data, size_t size)
+{
+    const unsigned char *p = data;
+    while (size > 0) {
+        ssize_t n = write(fd, p, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        size -= (size_t)n;
+    }
+    return true;
+}
+
+/* Writes the entry atomically; a failure only costs the next run time. */
+static void cache_store(const char *dir, const char *path, const char *key, const void *obj,
+                        size_t size)
+{
+    if (!make_dirs(dir)) {
+        vggc_note("cannot create the JIT cache folder %s: %s", dir, strerror(errno));
+        return;
+    }
+    size_t plen = strlen(path) + 32;
+    char *tmp = malloc(plen);
+    if (!tmp)
+        return;
+    snprintf(tmp, plen, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
+    if (fd < 0) {
+        vggc_note("cannot write the JIT cache entry %s: %s", tmp, strerror(errno));
+        free(tmp);
+        return;
+    }
+    unsigned char hdr[CACHE_HEADER] = {0};
+    memcpy(hdr, CACHE_MAGIC, 8);
+    put64(hdr + 8, strlen(key));
+    put64(hdr + 16, size);
+    put64(hdr + 24, vggrt_checksum(obj, size));
+    bool ok = write_all(fd, hdr, sizeof hdr) && write_all(fd, key, strlen(key)) &&
+              write_all(fd, obj, size);
+    ok &= close(fd) == 0;
+    if (!ok || rename(tmp, path) != 0) {
+        vggc_note("cannot write the JIT cache entry %s: %s", path, strerror(errno));
+        unlink(tmp);
+    } else {
+        vggc_note("cache store: %s", path);
+    }
+    free(tmp);
+}
+
+/* ---- printing results ------------------------------------------------------------ */
+
+/* For a [batch, classes] float output: the top k classes of each item with
+ * probabilities (the softmax of the row unless it already is a distribution). */
+static void print_top(const vggrt_tensor *t, int top)
+{
+    int64_t batch = t->dims[0], classes = t->dims[1];
+    const float *y = t->data;
+    double *p = malloc(sizeof *p * (size_t)(classes ? classes : 1));
+    int64_t *order = malloc(sizeof *order * (size_t)(classes ? classes : 1));
+    if (!p || !order) {
+        free(p);
+        free(order);
+        return;
+    }
+    for (int64_t b = 0; b < batch; b++) {
+        const float *row = y + b * classes;
+        double sum = 0, mx = -INFINITY;
+        bool dist = true;
+        for (int64_t c = 0; c < classes; c++) {
+            dist &= row[c] >= 0 && row[c] <= 1;
+            sum += row[c];
+            mx = row[c] > mx ? row[c] : mx;
+        }
+        dist &= fabs(sum - 1) < 1e-3;
+        double z = 0;
+        for (int64_t c = 0; c < classes; c++) {
+            p[c] = dist ? row[c] : exp(row[c] - mx);
+            z += p[c];
+        }
+        for (int64_t c = 0; c < classes; c++) {
+            if (!dist)
+                p[c] /= z;
+            order[c] = c;
+        }
+        int k = top < classes ? top : (int)classes;
+        for (int i = 0; i < k; i++)     /* partial selection sort: k is small */
+            for (int64_t j = i + 1; j < classes; j++)
+                if (p[order[j]] > p[order[i]]) {
+                    int64_t s = order[i];
+                    order[i] = order[j];
+                    order[j] = s;
+                }
+        printf("  item %lld:", (long long)b);
+        for (int i = 0; i < k; i++)
+            printf("  class %lld: %.4f", (long long)order[i], p[order[i]]);
+        printf("\n");
+    }
+    free(p);
+    free(order);
+}
+
+/* ---- the command ---------------------------------------------------------------- */
+
+int cmd_run(int argc, char **argv)
+{
+    const char *model = NULL, *in_paths[MAX_IO], *out_paths[MAX_IO];
+    int n_in = 0, n_out = 0, top = 5, threads = 0, bench = 0;
+    bool use_cache = true;
+    PassOptions po = {.opt_level = 2, .verify = true};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        bool has_arg = i + 1 < argc;
+        if (strcmp(a, "--input") == 0 && has_arg) {
+            if (n_in == MAX_IO)
+                return usage("run: at most 64 inputs%s", "");
+            in_paths[n_in++] = argv[++i];
+        } else if (strcmp(a, "--output") == 0 && has_arg) {
+            if (n_out == MAX_IO)
+                return usage("run: at most 64 outputs%s", "");
+            out_paths[n_out++] = argv[++i];
+        } else if ((strcmp(a, "--threads") == 0 || strcmp(a, "--top") == 0 ||
+                    strcmp(a, "--bench") == 0) && has_arg) {
+            char *end;
+            errno = 0;
+            long v = strtol(argv[++i], &end, 10);
+            if (errno || *end || v < (a[2] == 'b' ? 0 : 1) || v > 100000)
+                return usage("run: bad number '%s'", argv[i]);
+            *(a[2] == 't' && a[3] == 'h' ? &threads : a[2] == 't' ? &top : &bench) = (int)v;
+        } else if (strcmp(a, "--no-cache") == 0) {
+            use_cache = false;
+        } else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
+            po.opt_level = a[2] - '0';
+        } else if (a[0] == '-') {
+            return usage("run: unknown option '%s'", a);
+        } else if (!model) {
+            model = a;
+        } else {
+            return usage("run: one model at a time ('%s' is extra)", a);
+        }
+    }
+    if (!model)
+        return usage("run: no model given%s", "");
+    /* The count of --input is checked against the graph's inputs below (a
+     * network of constants takes none). */
+
+    double t_start = now_ms();
+    Graph *g = onnx_import(model, NULL);
+    if (!g)
+        return 1;
+    if (!passes_run(g, &po)) {
+        graph_free(g);
+        return 1;
+    }
+    int rc = 1;
+    Plan *p = NULL;
+    unsigned char *weights = NULL, *arena = NULL, *obj = NULL;
+    size_t obj_size = 0;
+    bool hit = false;
+    char *dir = NULL, *path = NULL, *key = NULL, *cpu = NULL, *features = NULL, *err = NULL;
+    LlvmJit *jit = NULL;
+    vggrt_tensor in_t[MAX_IO] = {0}, out_t[MAX_IO] = {0};
+    char msg[512];
+
+    if ((uint32_t)n_in != g->n_inputs) {
+        fprintf(stderr, "vggc: error: %s has %u input%s, %d given with --input\n", model,
+                g->n_inputs, g->n_inputs == 1 ? "" : "s", n_in);
+        goto out;
+    }
+    if (n_out && (uint32_t)n_out != g->n_outputs) {
+        fprintf(stderr, "vggc: error: %s has %u output%s, %d given with --output\n", model,
+                g->n_outputs, g->n_outputs == 1 ? "" : "s", n_out);
+        goto out;
+    }
+    for (int i = 0; i < n_in; i++) {
+        bool ok = ends_with(in_paths[i], ".pb")
+                      ? onnx_read_tensor_pb(in_paths[i], &in_t[i], msg, sizeof msg)
+                      : vggrt_npy_read(in_paths[i], &in_t[i], msg, sizeof msg) == VGGRT_OK;
+        if (!ok) {
+            fprintf(stderr, "vggc: error: %s\n", msg);
+            goto out;
+        }
+    }
+    int64_t batch;
+    if (!check_inputs(g, in_paths, in_t, &batch))
+        goto out;
+    if (!(p = plan_build(g)))
+        goto out;
+    if (vggc_verbose)
+        plan_print_summary(p, stderr);
+    double t_front = now_ms();
+
+    /* The key: everything the object depends on. */
+    llvm_host_cpu(&cpu, &features);
+    if (use_cache && (dir = cache_dir()) != NULL) {
+        size_t mlen = 0;
+        unsigned char *bytes = read_file(model, &mlen);
+        if (bytes) {
+            size_t klen = strlen(cpu) + strlen(features) + 512;
+            key = malloc(klen);
+            path = malloc(strlen(dir) + 64);
+            if (key && path) {
+                snprintf(key, klen, "vggc %s backend %016llx\nmodel %016llx %zu\noptions O%d\n"
+                         "cpu %s\nfeatures %s\n", VGGC_VERSION,
+                         (unsigned long long)llvm_backend_id(),
+                         (unsigned long long)vggrt_checksum(bytes, mlen), mlen, po.opt_level, cpu,
+                         features);
+                snprintf(path, strlen(dir) + 64, "%s/%016llx.jit", dir,
+                         (unsigned long long)vggrt_checksum(key, strlen(key)));
+                obj = cache_load(path, key, &obj_size);
+                hit = obj != NULL;
+                if (hit)
+                    vggc_note("cache hit: %s", path);
+                else
+                    vggc_note("cache miss: %s", path);
+            }
+            free(bytes);
+        }
+    }
+    if (!obj) {
+        Arena scratch = {0};
+        LlvmOptions lo = {c_identifier(&scratch, "vggc_jit"), model, 0, true};
+        Buf b = {0};
+        LlvmStatus st = llvm_emit(p, &lo, LLVM_EMIT_JIT, &b, &err);
+        arena_free(&scratch);
+        if (st != LLVM_OK) {
+            if (st == LLVM_FAILED) {
+                fprintf(stderr, "vggc: error: LLVM: %s\n", err ? err : "unknown failure");
+                rc = 3;
+            }
+            buf_free(&b);
+            goto out;
+        }
+        obj = (unsigned char *)b.data;
+        obj_size = b.len;
+        if (key && path)
+            cache_store(dir, path, key, obj, obj_size);
+    }
+    double t_compile = now_ms();
+    LlvmEntry entry;
+    if (!(jit = llvm_jit_load(obj, obj_size, &entry, &err))) {
+        fprintf(stderr, "vggc: error: LLVM: %s\n", err ? err : "cannot load the object");
+        rc = 3;
+        goto out;
+    }
+    double t_jit = now_ms();
+
+    weights = vggrt_aligned_alloc(p->weights_size + 64);
+    uint64_t arena_size = p->static_bytes + (uint64_t)batch * p->batch_bytes + 64;
+    arena = vggrt_aligned_alloc((size_t)arena_size);
+    if (!weights || !arena) {
+        fprintf(stderr, "vggc: error: out of memory\n");
+        rc = 3;
+        goto out;
+    }
+    plan_fill_weights(p, weights);
+    const void *in_p[MAX_IO];
+    void *out_p[MAX_IO];
+    for (int i = 0; i < n_in; i++)
+        in_p[i] = in_t[i].data;
+    for (uint32_t i = 0; i < g->n_outputs; i++) {
+        const Value *v = &g->values[g->outputs[i]];
+        vggrt_tensor *t = &out_t[i];
+        size_t count = 1;
+        t->dtype = rt_dtype(v->dtype);
+        t->rank = v->shape.rank;
+        for (int d = 0; d < v->shape.rank; d++) {
+            t->dims[d] = v->shape.d[d] == VGGC_DIM_N ? batch : v->shape.d[d];
+            count *= (size_t)t->dims[d];
+        }
+        t->nbytes = count * dtype_size(v->dtype);
+        if (!(t->data = vggrt_aligned_alloc(t->nbytes ? t->nbytes : 1))) {
+            fprintf(stderr, "vggc: error: out of memory\n");
+            rc = 3;
+            goto out;
+        }
+        out_p[i] = t->data;
+    }
+    if (threads)
+        openblas_set_num_threads(threads);
+    double t_ready = now_ms();
+    int st = entry(batch, arena, weights, in_p, out_p);
+    double t_run = now_ms();
+    if (st != 0) {
+        fprintf(stderr, "vggc: error: %s: run failed: %s\n", model, vggrt_status_str((vggrt_status)st));
+        goto out;
+    }
+    vggc_note("times: import+passes+plan %.1f ms, %s %.1f ms, JIT link %.1f ms, weights %.1f ms, "
+              "run %.1f ms, start-up total %.1f ms", t_front - t_start,
+              hit ? "cache" : "compile", t_compile - t_front,
+              t_jit - t_compile, t_ready - t_jit, t_run - t_ready, t_ready - t_start);
+    if (bench > 0) {
+        double *ts = malloc(sizeof *ts * (size_t)bench);
+        for (int i = 0; ts && i < bench; i++) {
+            double t0 = now_ms();
+            entry(batch, arena, weights, in_p, out_p);
+            ts[i] = now_ms() - t0;
+        }
+        for (int i = 1; ts && i < bench; i++)     /* insertion sort: bench is small */
+            for (int j = i; j > 0 && ts[j - 1] > ts[j]; j--) {
+                double s = ts[j];
+                ts[j] = ts[j - 1];
+                ts[j - 1] = s;
+            }
+        if (ts)
+            printf("{\"median_ms\": %.3f, \"min_ms\": %.3f, \"iters\": %d, \"batch\": %lld}\n",
+                   ts[bench / 2], ts[0], bench, (long long)batch);
+        free(ts);
+    }
+
+    rc = 0;
+    for (uint32_t i = 0; i < g->n_outputs; i++) {
+        const Value *v = &g->values[g->outputs[i]];
+        if (n_out) {
+            bool ok = ends_with(out_paths[i], ".pb")
+                          ? onnx_write_tensor_pb(out_paths[i], &out_t[i], msg, sizeof msg)
+                          : vggrt_npy_write(out_paths[i], &out_t[i], msg, sizeof msg) == VGGRT_OK;
+            if (!ok) {
+                fprintf(stderr, "vggc: error: %s\n", msg);
+                rc = 1;
+            }
+            continue;
+        }
+        if (bench)
+            continue;
+        char dims[256];
+        format_dims(&out_t[i], dims, sizeof dims);
+        printf("output %u '%s': %s %s\n", i, v->name, dtype_name(v->dtype), dims);
+        if (out_t[i].dtype == VGGRT_F32 && out_t[i].rank == 2 && v->shape.d[0] == VGGC_DIM_N)
+            print_top(&out_t[i], top);
+    }
+
+out:
+    for (int i = 0; i < MAX_IO; i++) {
+        if (in_t[i].data)
+            vggrt_tensor_free(&in_t[i]);
+        if (out_t[i].data)
+            vggrt_tensor_free(&out_t[i]);
+    }
+    llvm_jit_free(jit);
+    vggrt_aligned_free(weights);
+    vggrt_aligned_free(arena);
+    free(obj);
+    free(dir);
+    free(path);
+    free(key);
+    free(cpu);
+    free(features);
+    free(err);
+    plan_free(p);
+    graph_free(g);
+    return rc;
+}

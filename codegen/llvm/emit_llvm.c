@@ -1,0 +1,941 @@
+/* emit_llvm.c — the LLVM backend: a plan in, an optimized module out.
+ *
+ * The module starts as the embedded bitcode of the runtime kernels and of
+ * support.c (DESIGN.md §2).  For every layer of the plan we add a function
+ * layer_<i>_<Op>(n, A, W, in) that calls the layer's kernel exactly as the
+ * C backend's layer_<i> does (emit_c.c: emit_body), with every size but the
+ * batch n a constant and the conv/pool parameter structs as constant
+ * globals.  vggc_run(n, A, W, in, out) calls the layers in order and copies
+ * the outputs, like the C backend's NAME_run_multi.  For an object file the
+ * API of NAME.h is added on top (NAME_open, NAME_run_multi, ...), through
+ * support.c.
+ *
+ * Then every function but the API becomes internal, every function gets the
+ * host's target-cpu / target-features and prefer-vector-width=512, kernel
+ * calls are marked alwaysinline (their features are the caller's, so this
+ * is safe: TOOLCHAIN.md), and default<O3> specializes each kernel for its
+ * layer.  Layer functions stay noinline so that the IR reads per layer.
+ *
+ * Both backends emit from the same plan and must agree within ~1e-5: keep
+ * each op's arguments here in step with emit_c.c.
+ */
+#include "emit_llvm.h"
+#include "vggrt.h"
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/BitReader.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/ErrorHandling.h>
+#include <llvm-c/Linker.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+extern const unsigned char vggc_jit_bitcode[];
+extern const unsigned long vggc_jit_bitcode_size;
+
+/* ---- the module under construction ------------------------------------------- */
+
+typedef struct {
+    LLVMContextRef cx;
+    LLVMModuleRef m;
+    LLVMBuilderRef b;
+    const Plan *p;
+    Graph *g;
+    LLVMTypeRef i8, i32, i64, f32, ptr;
+    LLVMValueRef n, A, W, in;   /* the current layer function's parameters */
+    unsigned inline_kind;       /* attribute kind of alwaysinline */
+} L;
+
+static LLVMValueRef k64(L *l, int64_t v) { return LLVMConstInt(l->i64, (unsigned long long)v, 1); }
+static LLVMValueRef k32(L *l, int v) { return LLVMConstInt(l->i32, (unsigned long long)(int64_t)v, 1); }
+static LLVMValueRef kf(L *l, float v) { return LLVMConstReal(l->f32, (double)v); }
+
+static const Shape *shp(L *l, uint32_t v) { return &l->g->values[v].shape; }
+
+static int rt_dtype(DType t)
+{
+    switch (t) {
+    case DT_FLOAT: return VGGRT_F32;
+    case DT_INT64: return VGGRT_I64;
+    case DT_INT32: return VGGRT_I32;
+    case DT_BOOL: return VGGRT_BOOL;
+    default: VGGC_UNREACHABLE();
+    }
+}
+
+/* A size: a constant, or n times a constant (emit_c.c: Size). */
+typedef struct { bool batched; int64_t k; } Size;
+
+static Size size_of_dims(const Shape *s, int from, int to)
+{
+    Size z = {false, 1};
+    for (int i = from; i < to; i++) {
+        if (s->d[i] == VGGC_DIM_N)
+            z.batched = true;
+        else
+            z.k *= s->d[i];
+    }
+    return z;
+}
+
+static LLVMValueRef size_val(L *l, Size z)
+{
+    if (!z.batched)
+        return k64(l, z.k);
+    if (z.k == 1)
+        return l->n;
+    return LLVMBuildMul(l->b, l->n, k64(l, z.k), "");
+}
+
+static LLVMValueRef dim_val(L *l, int64_t d) { return d == VGGC_DIM_N ? l->n : k64(l, d); }
+
+static LLVMValueRef count_val(L *l, uint32_t v)
+{
+    const Shape *s = shp(l, v);
+    return size_val(l, size_of_dims(s, 0, s->rank));
+}
+
+static LLVMValueRef lead_val(L *l, uint32_t v) { return dim_val(l, shp(l, v)->d[0]); }
+
+static LLVMValueRef byte_gep(L *l, LLVMValueRef base, LLVMValueRef off)
+{
+    return LLVMBuildInBoundsGEP2(l->b, l->i8, base, &off, 1, "");
+}
+
+/* Pointer to value v's first element (emit_c.c: put_ptr). */
+static LLVMValueRef ptr_of(L *l, uint32_t v)
+{
+    const Storage *s = &l->p->store[v];
+    switch (s->kind) {
+    case STORE_INPUT: {
+        LLVMValueRef idx = k64(l, s->index);
+        LLVMValueRef slot = LLVMBuildInBoundsGEP2(l->b, l->ptr, l->in, &idx, 1, "");
+        return LLVMBuildLoad2(l->b, l->ptr, slot, "input");
+    }
+    case STORE_CONST:
+        return byte_gep(l, l->W, k64(l, (int64_t)s->offset));
+    case STORE_STATIC:
+        return byte_gep(l, l->A, k64(l, (int64_t)s->offset));
+    case STORE_BATCH: {
+        LLVMValueRef off = LLVMBuildMul(l->b, l->n, k64(l, (int64_t)s->offset), "");
+        off = LLVMBuildAdd(l->b, off, k64(l, (int64_t)l->p->static_bytes), "");
+        return byte_gep(l, l->A, off);
+    }
+    case STORE_NONE:
+        break;
+    }
+    VGGC_UNREACHABLE();
+}
+
+static LLVMValueRef private_const(L *l, LLVMValueRef init, const char *name)
+{
+    LLVMValueRef gv = LLVMAddGlobal(l->m, LLVMTypeOf(init), name);
+    LLVMSetInitializer(gv, init);
+    LLVMSetGlobalConstant(gv, 1);
+    LLVMSetLinkage(gv, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(gv, LLVMGlobalUnnamedAddr);
+    return gv;
+}
+
+/* A constant int64 array (emit_c.c: put_i64s; {0} when empty). */
+static LLVMValueRef const_i64s(L *l, const int64_t *v, int count)
+{
+    LLVMValueRef e[VGGC_MAX_RANK * 2];
+    VGGC_ASSERT(count <= VGGC_MAX_RANK * 2);
+    for (int i = 0; i < count; i++)
+        e[i] = k64(l, v[i]);
+    if (count == 0)
+        e[count++] = k64(l, 0);
+    return private_const(l, LLVMConstArray2(l->i64, e, (uint64_t)count), "ints");
+}
+
+/* An int64 array that may hold the batch: a constant when it does not,
+ * else a stack array filled at run time. */
+static LLVMValueRef dims_arr(L *l, const int64_t *d, int count)
+{
+    bool batched = false;
+    for (int i = 0; i < count; i++)
+        batched |= d[i] == VGGC_DIM_N;
+    if (!batched)
+        return const_i64s(l, d, count);
+    LLVMTypeRef t = LLVMArrayType2(l->i64, (uint64_t)count);
+    LLVMValueRef a = LLVMBuildAlloca(l->b, t, "dims");
+    for (int i = 0; i < count; i++) {
+        LLVMValueRef idx[2] = {k64(l, 0), k64(l, i)};
+        LLVMBuildStore(l->b, dim_val(l, d[i]), LLVMBuildInBoundsGEP2(l->b, t, a, idx, 2, ""));
+    }
+    return a;
+}
+
+/* emit_c.c: put_dims ({1} for a scalar). */
+static LLVMValueRef shape_arr(L *l, const Shape *s)
+{
+    static const int64_t one = 1;
+    return s->rank ? dims_arr(l, s->d, s->rank) : const_i64s(l, &one, 1);
+}
+
+/* Calls a function of the linked bitcode; integer arguments are converted
+ * to the parameter's width (int, size_t, int64_t all arrive as needed). */
+static LLVMValueRef call(L *l, const char *name, LLVMValueRef *args, unsigned na)
+{
+    LLVMValueRef f = LLVMGetNamedFunction(l->m, name);
+    if (!f) {
+        fprintf(stderr, "vggc: internal error: '%s' is not in the kernels' bitcode\n", name);
+        VGGC_UNREACHABLE();
+    }
+    LLVMTypeRef ft = LLVMGlobalGetValueType(f);
+    VGGC_ASSERT(LLVMCountParamTypes(ft) == na && na <= 16);
+    LLVMTypeRef pt[16];
+    LLVMGetParamTypes(ft, pt);
+    for (unsigned i = 0; i < na; i++)
+        if (LLVMGetTypeKind(pt[i]) == LLVMIntegerTypeKind && LLVMTypeOf(args[i]) != pt[i])
+            args[i] = LLVMBuildIntCast2(l->b, args[i], pt[i], 1, "");
+    LLVMValueRef c = LLVMBuildCall2(l->b, ft, f, args, na, "");
+    LLVMAddCallSiteAttribute(c, LLVMAttributeFunctionIndex,
+                             LLVMCreateEnumAttribute(l->cx, l->inline_kind, 0));
+    return c;
+}
+
+#define CALL(l, name, ...) \
+    call(l, name, (LLVMValueRef[]){__VA_ARGS__}, \
+         sizeof((LLVMValueRef[]){__VA_ARGS__}) / sizeof(LLVMValueRef))
+
+/* ---- one emitter per op (emit_c.c: emit_body) ------------------------------------ */
+
+static void emit_conv(L *l, const Node *n)
+{
+    const Shape *x = shp(l, n->in[0]), *y = shp(l, n->out[0]);
+    const WindowAttr *a = &n->attr.win;
+    bool one_d = a->nsp == 1;
+    int64_t f[14] = {x->d[1], one_d ? 1 : x->d[2], one_d ? x->d[2] : x->d[3],
+                     y->d[1], one_d ? 1 : y->d[2], one_d ? y->d[2] : y->d[3],
+                     a->kernel[0], a->kernel[1], a->stride[0], a->stride[1],
+                     a->pad[0], a->pad[1], a->dilation[0], a->dilation[1]};
+    LLVMValueRef e[16];
+    for (int i = 0; i < 14; i++)
+        e[i] = k64(l, f[i]);
+    e[14] = k64(l, a->group);
+    e[15] = k32(l, VGGRT_ACT_NONE);
+    LLVMValueRef params = private_const(l, LLVMConstStructInContext(l->cx, e, 16, 0), "conv_params");
+    bool has_bias = n->n_in > 2 && n->in[2] != VGGC_NONE;
+    CALL(l, "vggrt_conv2d", params, lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->in[1]),
+         has_bias ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr), ptr_of(l, n->out[0]), l->A);
+}
+
+static void emit_pool(L *l, const Node *n)
+{
+    const Shape *x = shp(l, n->in[0]), *y = shp(l, n->out[0]);
+    const WindowAttr *a = &n->attr.win;
+    bool one_d = a->nsp == 1;
+    int64_t f[15] = {x->d[1], one_d ? 1 : x->d[2], one_d ? x->d[2] : x->d[3],
+                     one_d ? 1 : y->d[2], one_d ? y->d[2] : y->d[3],
+                     a->kernel[0], a->kernel[1], a->stride[0], a->stride[1],
+                     a->pad[0], a->pad[1], a->pad[2], a->pad[3], a->dilation[0], a->dilation[1]};
+    LLVMValueRef e[16];
+    for (int i = 0; i < 15; i++)
+        e[i] = k64(l, f[i]);
+    e[15] = k32(l, a->count_include_pad ? 1 : 0);
+    LLVMValueRef params = private_const(l, LLVMConstStructInContext(l->cx, e, 16, 0), "pool_params");
+    CALL(l, n->op == OP_MAXPOOL ? "vggrt_maxpool2d" : "vggrt_avgpool2d", params,
+         lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+}
+
+static void emit_unary(L *l, const Node *n, int op, float p0, float p1)
+{
+    CALL(l, "vggrt_unary_f32", k32(l, op), count_val(l, n->out[0]), ptr_of(l, n->in[0]),
+         ptr_of(l, n->out[0]), kf(l, p0), kf(l, p1));
+}
+
+/* Element strides of x read as the output shape y (0 where broadcast). */
+static void broadcast_strides(const Shape *x, const Shape *y, int64_t *str)
+{
+    int64_t s = 1;
+    for (int i = y->rank - 1, j = x->rank - 1; i >= 0; i--, j--) {
+        int64_t d = j >= 0 ? x->d[j] : 1;
+        bool bcast = d == 1 && y->d[i] != 1;
+        str[i] = bcast ? 0 : s;
+        if (d != VGGC_DIM_N)
+            s *= d;
+    }
+}
+
+static void emit_binary(L *l, const Node *n)
+{
+    const Shape *y = shp(l, n->out[0]);
+    int64_t as[VGGC_MAX_RANK] = {0}, bs[VGGC_MAX_RANK] = {0};
+    broadcast_strides(shp(l, n->in[0]), y, as);
+    broadcast_strides(shp(l, n->in[1]), y, bs);
+    bool f = l->g->values[n->out[0]].dtype == DT_FLOAT;
+    int op = n->op == OP_ADD ? VGGRT_ADD : n->op == OP_SUB ? VGGRT_SUB
+           : n->op == OP_MUL ? VGGRT_MUL : VGGRT_DIV;
+    int rank = y->rank ? y->rank : 1;
+    CALL(l, f ? "vggrt_binary_f32" : "vggrt_binary_i64", k32(l, op), k32(l, rank), shape_arr(l, y),
+         const_i64s(l, as, rank), const_i64s(l, bs, rank), ptr_of(l, n->in[0]), ptr_of(l, n->in[1]),
+         ptr_of(l, n->out[0]));
+}
+
+static void emit_reduce(L *l, const Node *n, int op, unsigned mask)
+{
+    const Shape *x = shp(l, n->in[0]);
+    CALL(l, "vggrt_reduce_f32", k32(l, op), k32(l, x->rank ? x->rank : 1), shape_arr(l, x),
+         k32(l, (int)mask), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+}
+
+static void emit_gemm(L *l, const Node *n)
+{
+    const GemmAttr *a = &n->attr.gemm;
+    const Shape *A = shp(l, n->in[0]), *B = shp(l, n->in[1]), *Y = shp(l, n->out[0]);
+    int64_t crs = 0, ccs = 0;
+    bool has_c = n->n_in > 2 && n->in[2] != VGGC_NONE;
+    if (has_c) {
+        const Shape *C = shp(l, n->in[2]);
+        if (C->rank == 1) {
+            ccs = C->d[0] == 1 ? 0 : 1;
+        } else if (C->rank == 2) {
+            ccs = C->d[1] == 1 ? 0 : 1;
+            crs = C->d[0] == 1 ? 0 : C->d[1];
+        }
+    }
+    CALL(l, "vggrt_gemm", k32(l, a->trans_a), k32(l, a->trans_b), dim_val(l, Y->d[0]),
+         k64(l, Y->d[1]), k64(l, a->trans_a ? A->d[0] : A->d[1]), kf(l, a->alpha),
+         ptr_of(l, n->in[0]), k64(l, A->d[1]), ptr_of(l, n->in[1]), k64(l, B->d[1]),
+         kf(l, a->beta), has_c ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr), k64(l, crs),
+         k64(l, ccs), ptr_of(l, n->out[0]));
+}
+
+static void emit_matmul(L *l, const Node *n)
+{
+    Shape a = *shp(l, n->in[0]), b = *shp(l, n->in[1]);
+    if (a.rank == 1) {
+        a.d[1] = a.d[0];
+        a.d[0] = 1;
+        a.rank = 2;
+    }
+    if (b.rank == 1) {
+        b.d[1] = 1;
+        b.rank = 2;
+    }
+    int64_t M = a.d[a.rank - 2], K = a.d[a.rank - 1], N = b.d[b.rank - 1];
+    int br = (a.rank > b.rank ? a.rank : b.rank) - 2;
+    int64_t bd[VGGC_MAX_RANK] = {0}, as[VGGC_MAX_RANK] = {0}, bs[VGGC_MAX_RANK] = {0};
+    int64_t sa = M * K, sb = K * N;
+    for (int i = br - 1; i >= 0; i--) {
+        int ia = i - (br - (a.rank - 2)), ib = i - (br - (b.rank - 2));
+        int64_t da = ia >= 0 ? a.d[ia] : 1, db = ib >= 0 ? b.d[ib] : 1;
+        bd[i] = da != 1 ? da : db;
+        as[i] = da == 1 && bd[i] != 1 ? 0 : sa;
+        bs[i] = db == 1 && bd[i] != 1 ? 0 : sb;
+        if (da != VGGC_DIM_N) sa *= da;
+        if (db != VGGC_DIM_N) sb *= db;
+    }
+    CALL(l, "vggrt_matmul", k32(l, br), dims_arr(l, bd, br ? br : 1), const_i64s(l, as, br),
+         const_i64s(l, bs, br), dim_val(l, M), k64(l, K), k64(l, N), ptr_of(l, n->in[0]),
+         ptr_of(l, n->in[1]), ptr_of(l, n->out[0]));
+}
+
+static void emit_batchnorm(L *l, const Node *n)
+{
+    const Shape *x = shp(l, n->in[0]);
+    int64_t C = x->d[1];
+    LLVMValueRef s = l->A, t = byte_gep(l, l->A, k64(l, C * 4));
+    CALL(l, "vggc__bn_factors", k64(l, C), ptr_of(l, n->in[1]), ptr_of(l, n->in[2]),
+         ptr_of(l, n->in[3]), ptr_of(l, n->in[4]), kf(l, n->attr.bn.epsilon), s, t);
+    CALL(l, "vggrt_channel_affine", lead_val(l, n->in[0]), k64(l, C),
+         size_val(l, size_of_dims(x, 2, x->rank)), s, t, ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+}
+
+static void emit_softmax(L *l, const Node *n)
+{
+    const Shape *x = shp(l, n->in[0]);
+    int64_t axis = n->attr.softmax.axis < 0 ? n->attr.softmax.axis + x->rank : n->attr.softmax.axis;
+    Size outer = size_of_dims(x, 0, (int)axis);
+    Size len = n->attr.softmax.coerce_2d ? size_of_dims(x, (int)axis, x->rank)
+                                         : size_of_dims(x, (int)axis, (int)axis + 1);
+    Size inner = n->attr.softmax.coerce_2d ? (Size){false, 1}
+                                           : size_of_dims(x, (int)axis + 1, x->rank);
+    CALL(l, "vggrt_softmax", k32(l, n->op == OP_LOG_SOFTMAX), size_val(l, outer), size_val(l, len),
+         size_val(l, inner), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+}
+
+static void emit_transpose(L *l, const Node *n)
+{
+    const Shape *x = shp(l, n->in[0]);
+    int64_t perm[VGGC_MAX_RANK];
+    for (int i = 0; i < x->rank; i++)
+        perm[i] = n->attr.perm.n_perm ? n->attr.perm.perm[i] : x->rank - 1 - i;
+    CALL(l, "vggrt_transpose", k64(l, (int64_t)dtype_size(l->g->values[n->in[0]].dtype)),
+         k32(l, x->rank ? x->rank : 1), shape_arr(l, x), const_i64s(l, perm, x->rank),
+         ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+}
+
+/* Returns the layer's status (non-zero: an index out of range). */
+static LLVMValueRef emit_gather(L *l, const Node *n)
+{
+    const Shape *x = shp(l, n->in[0]);
+    int64_t axis = n->attr.axis < 0 ? n->attr.axis + x->rank : n->attr.axis;
+    LLVMValueRef idx;
+    if (l->g->values[n->in[1]].dtype == DT_INT32) {
+        idx = l->A;
+        CALL(l, "vggrt_cast", k32(l, VGGRT_I32), k32(l, VGGRT_I64), count_val(l, n->in[1]),
+             ptr_of(l, n->in[1]), idx);
+    } else {
+        idx = ptr_of(l, n->in[1]);
+    }
+    LLVMValueRef rc = CALL(l, "vggrt_gather",
+                           k64(l, (int64_t)dtype_size(l->g->values[n->in[0]].dtype)),
+                           size_val(l, size_of_dims(x, 0, (int)axis)), k64(l, x->d[axis]),
+                           size_val(l, size_of_dims(x, (int)axis + 1, x->rank)), ptr_of(l, n->in[0]),
+                           idx, count_val(l, n->in[1]), ptr_of(l, n->out[0]));
+    LLVMValueRef bad = LLVMBuildICmp(l->b, LLVMIntNE, rc, LLVMConstNull(LLVMTypeOf(rc)), "");
+    return LLVMBuildSelect(l->b, bad, k32(l, VGGRT_ERR_ARG), k32(l, 0), "");
+}
+
+static void emit_concat(L *l, const Node *n)
+{
+    const Shape *y = shp(l, n->out[0]);
+    int64_t axis = n->attr.axis < 0 ? n->attr.axis + y->rank : n->attr.axis;
+    int64_t es = (int64_t)dtype_size(l->g->values[n->out[0]].dtype);
+    Size inner = size_of_dims(y, (int)axis + 1, y->rank);
+    int64_t dst_row = y->d[axis] * inner.k * es, col = 0;
+    for (uint32_t i = 0; i < n->n_in; i++) {
+        int64_t row = shp(l, n->in[i])->d[axis] * inner.k * es;
+        CALL(l, "vggrt_copy2d", size_val(l, size_of_dims(y, 0, (int)axis)), k64(l, row),
+             ptr_of(l, n->in[i]), k64(l, row), byte_gep(l, ptr_of(l, n->out[0]), k64(l, col)),
+             k64(l, dst_row));
+        col += row;
+    }
+}
+
+static void emit_pad(L *l, const Node *n)
+{
+    const Shape *x = shp(l, n->in[0]), *y = shp(l, n->out[0]);
+    CALL(l, "vggrt_pad_f32", k32(l, x->rank ? x->rank : 1), shape_arr(l, x),
+         const_i64s(l, n->attr.pad.pads, x->rank), shape_arr(l, y), kf(l, n->attr.pad.value),
+         ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+}
+
+static void emit_copy(L *l, const Node *n)
+{
+    LLVMValueRef bytes = LLVMBuildMul(l->b, count_val(l, n->out[0]),
+                                      k64(l, (int64_t)dtype_size(l->g->values[n->out[0]].dtype)), "");
+    LLVMBuildMemCpy(l->b, ptr_of(l, n->out[0]), 1, ptr_of(l, n->in[0]), 1, bytes);
+}
+
+/* The body of one layer function; returns its status value. */
+static LLVMValueRef emit_body(L *l, const Node *n)
+{
+    switch (n->op) {
+    case OP_CONV: emit_conv(l, n); break;
+    case OP_MAXPOOL: case OP_AVGPOOL: emit_pool(l, n); break;
+    case OP_RELU: emit_unary(l, n, VGGRT_RELU, 0, 0); break;
+    case OP_SIGMOID: emit_unary(l, n, VGGRT_SIGMOID, 0, 0); break;
+    case OP_LEAKY_RELU: emit_unary(l, n, VGGRT_LEAKY_RELU, n->attr.alpha.alpha, 0); break;
+    case OP_CLIP: emit_unary(l, n, VGGRT_CLIP, n->attr.clip.min, n->attr.clip.max); break;
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: emit_binary(l, n); break;
+    case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: {
+        unsigned mask = 0;
+        for (int i = 2; i < shp(l, n->in[0])->rank; i++)
+            mask |= 1u << i;
+        emit_reduce(l, n, n->op == OP_GLOBAL_AVGPOOL ? VGGRT_REDUCE_MEAN : VGGRT_REDUCE_MAX, mask);
+        break;
+    }
+    case OP_REDUCE_MEAN: {
+        const Shape *x = shp(l, n->in[0]);
+        const AxesAttr *a = &n->attr.axes;
+        unsigned mask = 0;
+        for (int i = 0; i < a->n_axes; i++)
+            mask |= 1u << (a->axes[i] < 0 ? a->axes[i] + x->rank : a->axes[i]);
+        if (a->n_axes == 0 && a->noop_with_empty_axes) {
+            emit_copy(l, n);
+            break;
+        }
+        if (a->n_axes == 0)
+            mask = (1u << x->rank) - 1;
+        emit_reduce(l, n, VGGRT_REDUCE_MEAN, mask);
+        break;
+    }
+    case OP_GEMM: emit_gemm(l, n); break;
+    case OP_MATMUL: emit_matmul(l, n); break;
+    case OP_BATCHNORM: emit_batchnorm(l, n); break;
+    case OP_SOFTMAX: case OP_LOG_SOFTMAX: emit_softmax(l, n); break;
+    case OP_TRANSPOSE: emit_transpose(l, n); break;
+    case OP_GATHER: return emit_gather(l, n);
+    case OP_CONCAT: emit_concat(l, n); break;
+    case OP_PAD: emit_pad(l, n); break;
+    case OP_CAST:
+        CALL(l, "vggrt_cast", k32(l, rt_dtype(l->g->values[n->in[0]].dtype)),
+             k32(l, rt_dtype(l->g->values[n->out[0]].dtype)), count_val(l, n->in[0]),
+             ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+        break;
+    case OP_LRN: {
+        const Shape *x = shp(l, n->in[0]);
+        CALL(l, "vggrt_lrn", lead_val(l, n->in[0]), k64(l, x->d[1]),
+             size_val(l, size_of_dims(x, 2, x->rank)), k64(l, n->attr.lrn.size),
+             kf(l, n->attr.lrn.alpha), kf(l, n->attr.lrn.beta), kf(l, n->attr.lrn.bias),
+             ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+        break;
+    }
+    case OP_IDENTITY: case OP_DROPOUT: emit_copy(l, n); break;
+    case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
+        break;  /* a view: no data moves */
+    case OP_SHAPE: case OP_CONSTANT: case OP_DEAD:
+        VGGC_UNREACHABLE();
+    }
+    return k32(l, 0);
+}
+
+/* Can this backend emit the node?  The same rules as the C backend's
+ * check_supported (emit_c.c). */
+static bool check_supported(Graph *g, const Node *n)
+{
+    const Value *y = &g->values[n->out[0]];
+    switch (n->op) {
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
+        if (y->dtype != DT_FLOAT && y->dtype != DT_INT64) {
+            graph_error(g, n, "element type %s is not supported (float32 and int64 are)",
+                        dtype_name(y->dtype));
+            return false;
+        }
+        return true;
+    case OP_GATHER:
+        if (g->values[n->in[1]].dtype == DT_INT32 && shape_is_batched(&g->values[n->in[1]].shape)) {
+            graph_error(g, n, "batched int32 indices are not supported");
+            return false;
+        }
+        return true;
+    case OP_PAD:
+        if (y->dtype != DT_FLOAT) {
+            graph_error(g, n, "Pad of %s is not supported (float32 is)", dtype_name(y->dtype));
+            return false;
+        }
+        return true;
+    case OP_SHAPE:
+        graph_error(g, n, "Shape of a tensor whose shape is unknown at compile time");
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* ---- functions --------------------------------------------------------------- */
+
+static LLVMValueRef add_function(L *l, const char *name, LLVMTypeRef ret, LLVMTypeRef *params,
+                                 unsigned np)
+{
+    LLVMValueRef f = LLVMAddFunction(l->m, name, LLVMFunctionType(ret, params, np, 0));
+    LLVMPositionBuilderAtEnd(l->b, LLVMAppendBasicBlockInContext(l->cx, f, "entry"));
+    return f;
+}
+
+static void add_attr(L *l, LLVMValueRef f, unsigned idx, const char *kind, uint64_t v)
+{
+    unsigned k = LLVMGetEnumAttributeKindForName(kind, strlen(kind));
+    LLVMAddAttributeAtIndex(f, idx, LLVMCreateEnumAttribute(l->cx, k, v));
+}
+
+/* layer_<i>_<Op>(i64 n, ptr A, ptr W, ptr in) -> i32 */
+static LLVMValueRef emit_layer(L *l, uint32_t i, const Node *n)
+{
+    char name[64];
+    snprintf(name, sizeof name, "layer_%u_%s", i, op_name(n->op));
+    LLVMTypeRef params[4] = {l->i64, l->ptr, l->ptr, l->ptr};
+    LLVMValueRef f = add_function(l, name, l->i32, params, 4);
+    LLVMSetLinkage(f, LLVMInternalLinkage);
+    add_attr(l, f, LLVMAttributeFunctionIndex, "noinline", 0);
+    add_attr(l, f, LLVMAttributeFunctionIndex, "nounwind", 0);
+    add_attr(l, f, 2, "align", 64);    /* the arena */
+    add_attr(l, f, 3, "align", 64);    /* the weights */
+    l->n = LLVMGetParam(f, 0);
+    l->A = LLVMGetParam(f, 1);
+    l->W = LLVMGetParam(f, 2);
+    l->in = LLVMGetParam(f, 3);
+    LLVMSetValueName2(l->n, "n", 1);
+    LLVMSetValueName2(l->A, "A", 1);
+    LLVMSetValueName2(l->W, "W", 1);
+    LLVMSetValueName2(l->in, "in", 2);
+    LLVMBuildRet(l->b, emit_body(l, n));
+    return f;
+}
+
+/* vggc_run(i64 n, ptr A, ptr W, ptr in, ptr out) -> i32: the layers in
+ * order, stopping at the first non-zero status, then the outputs. */
+static LLVMValueRef emit_entry(L *l, LLVMValueRef *layers)
+{
+    LLVMTypeRef params[5] = {l->i64, l->ptr, l->ptr, l->ptr, l->ptr};
+    LLVMValueRef f = add_function(l, "vggc_run", l->i32, params, 5);
+    add_attr(l, f, LLVMAttributeFunctionIndex, "nounwind", 0);
+    l->n = LLVMGetParam(f, 0);
+    l->A = LLVMGetParam(f, 1);
+    l->W = LLVMGetParam(f, 2);
+    l->in = LLVMGetParam(f, 3);
+    LLVMValueRef out = LLVMGetParam(f, 4);
+    LLVMBasicBlockRef fail = LLVMAppendBasicBlockInContext(l->cx, f, "fail");
+    LLVMTypeRef lt = LLVMFunctionType(l->i32, params, 4, 0);
+    uint32_t nl = l->p->n_layers;
+    LLVMValueRef *rcs = calloc(nl + 1, sizeof *rcs);
+    LLVMBasicBlockRef *from = calloc(nl + 1, sizeof *from);
+    VGGC_ASSERT(rcs && from);
+    for (uint32_t i = 0; i < nl; i++) {
+        LLVMValueRef args[4] = {l->n, l->A, l->W, l->in};
+        rcs[i] = LLVMBuildCall2(l->b, lt, layers[i], args, 4, "rc");
+        from[i] = LLVMGetInsertBlock(l->b);
+        LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(l->cx, f, "");
+        LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntNE, rcs[i], k32(l, 0), ""), fail, next);
+        LLVMPositionBuilderAtEnd(l->b, next);
+    }
+    LLVMBasicBlockRef ok = LLVMGetInsertBlock(l->b);
+    LLVMPositionBuilderAtEnd(l->b, fail);
+    if (nl) {
+        LLVMValueRef phi = LLVMBuildPhi(l->b, l->i32, "status");
+        LLVMAddIncoming(phi, rcs, from, nl);
+        LLVMBuildRet(l->b, phi);
+    } else {
+        LLVMBuildUnreachable(l->b);
+    }
+    free(rcs);
+    free(from);
+    LLVMPositionBuilderAtEnd(l->b, ok);
+    for (uint32_t i = 0; i < l->g->n_outputs; i++) {
+        uint32_t v = l->g->outputs[i];
+        LLVMValueRef idx = k64(l, i);
+        LLVMValueRef dst = LLVMBuildLoad2(l->b, l->ptr,
+                                          LLVMBuildInBoundsGEP2(l->b, l->ptr, out, &idx, 1, ""), "output");
+        LLVMValueRef bytes = LLVMBuildMul(l->b, count_val(l, v),
+                                          k64(l, (int64_t)dtype_size(l->g->values[v].dtype)), "");
+        LLVMBuildMemCpy(l->b, dst, 1, ptr_of(l, v), 1, bytes);
+    }
+    LLVMBuildRet(l->b, k32(l, 0));
+    return f;
+}
+
+/* ---- the API of NAME.h, for object files (emit_c.c: emit_source) ------------------ */
+
+static LLVMValueRef const_string(L *l, const char *s, const char *name)
+{
+    return private_const(l, LLVMConstStringInContext(l->cx, s, (unsigned)strlen(s), 0), name);
+}
+
+/* NAME_input_info / NAME_output_info: {name, dtype, rank, dims[8]} each. */
+static void emit_tensor_info(L *l, const char *api, const char *what, const uint32_t *ids,
+                             uint32_t count)
+{
+    LLVMTypeRef dims_t = LLVMArrayType2(l->i64, 8);
+    LLVMTypeRef fields[4] = {l->ptr, l->i32, l->i32, dims_t};
+    LLVMTypeRef info_t = LLVMStructTypeInContext(l->cx, fields, 4, 0);
+    uint32_t n = count ? count : 1;
+    LLVMValueRef *rows = calloc(n, sizeof *rows);
+    VGGC_ASSERT(rows);
+    for (uint32_t i = 0; i < n; i++) {
+        LLVMValueRef d[8];
+        for (int j = 0; j < 8; j++)
+            d[j] = k64(l, 0);
+        LLVMValueRef f[4];
+        if (count) {
+            const Value *v = &l->g->values[ids[i]];
+            for (int j = 0; j < v->shape.rank && j < 8; j++)
+                d[j] = k64(l, v->shape.d[j]);
+            f[0] = const_string(l, c_identifier(&l->g->arena, v->name), "tensor_name");
+            f[1] = k32(l, rt_dtype(v->dtype));
+            f[2] = k32(l, v->shape.rank);
+        } else {
+            f[0] = const_string(l, "", "tensor_name");
+            f[1] = k32(l, 0);
+            f[2] = k32(l, 0);
+        }
+        f[3] = LLVMConstArray2(l->i64, d, 8);
+        rows[i] = LLVMConstNamedStruct(info_t, f, 4);
+    }
+    char name[256];
+    snprintf(name, sizeof name, "%s_%s_info", api, what);
+    LLVMValueRef init = LLVMConstArray2(info_t, rows, n);
+    LLVMValueRef gv = LLVMAddGlobal(l->m, LLVMTypeOf(init), name);
+    LLVMSetInitializer(gv, init);
+    LLVMSetGlobalConstant(gv, 1);
+    free(rows);
+}
+
+static void emit_api(L *l, const LlvmOptions *o, LLVMValueRef entry)
+{
+    const Plan *p = l->p;
+    Graph *g = l->g;
+    const char *N = o->name;
+    char name[256];
+    emit_tensor_info(l, N, "input", g->inputs, g->n_inputs);
+    emit_tensor_info(l, N, "output", g->outputs, g->n_outputs);
+
+    snprintf(name, sizeof name, "%s_open", N);
+    LLVMValueRef f = add_function(l, name, l->ptr, (LLVMTypeRef[]){l->ptr, l->ptr}, 2);
+    LLVMBuildRet(l->b, CALL(l, "vggc__open", LLVMGetParam(f, 0), LLVMGetParam(f, 1),
+                            const_string(l, N, "model_name"), k64(l, (int64_t)p->weights_size),
+                            k64(l, (int64_t)o->weights_checksum)));
+
+    snprintf(name, sizeof name, "%s_close", N);
+    f = add_function(l, name, LLVMVoidTypeInContext(l->cx), (LLVMTypeRef[]){l->ptr}, 1);
+    CALL(l, "vggc__close", LLVMGetParam(f, 0));
+    LLVMBuildRetVoid(l->b);
+
+    bool batched = false;
+    for (uint32_t i = 0; i < g->n_inputs; i++)
+        batched |= shape_is_batched(&g->values[g->inputs[i]].shape);
+    snprintf(name, sizeof name, "%s_run_multi", N);
+    LLVMTypeRef multi_params[4] = {l->ptr, l->ptr, l->ptr, l->i64};
+    LLVMValueRef multi = add_function(l, name, l->i32, multi_params, 4);
+    LLVMBuildRet(l->b, CALL(l, "vggc__run_multi", LLVMGetParam(multi, 0), LLVMGetParam(multi, 1),
+                            LLVMGetParam(multi, 2), LLVMGetParam(multi, 3), k32(l, batched),
+                            k64(l, (int64_t)p->static_bytes), k64(l, (int64_t)p->batch_bytes), entry));
+
+    if (g->n_inputs == 1 && g->n_outputs == 1 && g->values[g->inputs[0]].dtype == DT_FLOAT &&
+        g->values[g->outputs[0]].dtype == DT_FLOAT) {
+        snprintf(name, sizeof name, "%s_run", N);
+        f = add_function(l, name, l->i32, multi_params, 4);
+        LLVMValueRef in = LLVMBuildAlloca(l->b, l->ptr, "in");
+        LLVMValueRef out = LLVMBuildAlloca(l->b, l->ptr, "out");
+        LLVMBuildStore(l->b, LLVMGetParam(f, 1), in);
+        LLVMBuildStore(l->b, LLVMGetParam(f, 2), out);
+        LLVMValueRef args[4] = {LLVMGetParam(f, 0), in, out, LLVMGetParam(f, 3)};
+        LLVMBuildRet(l->b, LLVMBuildCall2(l->b, LLVMGlobalGetValueType(multi), multi, args, 4, ""));
+    }
+}
+
+/* ---- the module as a whole ------------------------------------------------------- */
+
+static bool has_prefix(const char *s, size_t len, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+static void set_string_attr(L *l, LLVMValueRef f, const char *k, const char *v)
+{
+    LLVMRemoveStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, k, (unsigned)strlen(k));
+    if (v)
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                                LLVMCreateStringAttribute(l->cx, k, (unsigned)strlen(k), v,
+                                                          (unsigned)strlen(v)));
+}
+
+/* Everything but the symbols we export becomes internal (exported: "vggc_run"
+ * for the JIT, NAME_* for an object); every function is compiled for the
+ * host. */
+static void finish_module(L *l, const char *exported_prefix, const char *cpu, const char *features)
+{
+    for (LLVMValueRef f = LLVMGetFirstFunction(l->m); f; f = LLVMGetNextFunction(f)) {
+        if (LLVMIsDeclaration(f))
+            continue;
+        size_t len;
+        const char *name = LLVMGetValueName2(f, &len);
+        if (!has_prefix(name, len, exported_prefix))
+            LLVMSetLinkage(f, LLVMInternalLinkage);
+        set_string_attr(l, f, "target-cpu", cpu);
+        set_string_attr(l, f, "target-features", features);
+        set_string_attr(l, f, "tune-cpu", NULL);
+        set_string_attr(l, f, "prefer-vector-width", "512");
+    }
+    for (LLVMValueRef gv = LLVMGetFirstGlobal(l->m); gv; gv = LLVMGetNextGlobal(gv)) {
+        size_t len;
+        const char *name = LLVMGetValueName2(gv, &len);
+        if (!LLVMIsDeclaration(gv) && !has_prefix(name, len, exported_prefix) &&
+            LLVMGetLinkage(gv) != LLVMPrivateLinkage)
+            LLVMSetLinkage(gv, LLVMInternalLinkage);
+    }
+}
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* LLVM's own fatal errors (report_fatal_error) end the process: exit code 3
+ * as for any internal error, with LLVM's reason. */
+static void fatal_handler(const char *reason)
+{
+    fprintf(stderr, "vggc: error: LLVM: %s\n", reason);
+    _exit(3);
+}
+
+void llvm_host_cpu(char **name, char **features)
+{
+    char *n = LLVMGetHostCPUName(), *f = LLVMGetHostCPUFeatures();
+    *name = strdup(n);
+    *features = strdup(f);
+    LLVMDisposeMessage(n);
+    LLVMDisposeMessage(f);
+}
+
+uint64_t llvm_backend_id(void)
+{
+    return vggrt_checksum(vggc_jit_bitcode, (size_t)vggc_jit_bitcode_size);
+}
+
+/* Sets *err to "what: llvm_msg" and disposes of llvm_msg (an LLVMMessage). */
+static LlvmStatus fail(char **err, const char *what, char *llvm_msg)
+{
+    size_t len = strlen(what) + (llvm_msg ? strlen(llvm_msg) : 0) + 4;
+    *err = malloc(len);
+    if (*err)
+        snprintf(*err, len, "%s%s%s", what, llvm_msg ? ": " : "", llvm_msg ? llvm_msg : "");
+    if (llvm_msg)
+        LLVMDisposeMessage(llvm_msg);
+    return LLVM_FAILED;
+}
+
+/* Builds the module for p in l->cx; l->m on success. */
+static LlvmStatus build_module(L *l, const LlvmOptions *o, LlvmEmitKind kind, LLVMTargetMachineRef tm,
+                               char **err)
+{
+    LLVMMemoryBufferRef mb = LLVMCreateMemoryBufferWithMemoryRange(
+        (const char *)vggc_jit_bitcode, (size_t)vggc_jit_bitcode_size, "vggc_jit.bc", 0);
+    LLVMModuleRef kernels;
+    bool bad = LLVMParseBitcodeInContext2(l->cx, mb, &kernels);
+    LLVMDisposeMemoryBuffer(mb);
+    if (bad)
+        return fail(err, "cannot read the kernels' embedded bitcode", NULL);
+    /* The module's name heads a .ll, and the ident goes into an object's
+     * .comment: both say who wrote the file (cli/output.c looks). */
+    char what[512];
+    snprintf(what, sizeof what, "%s: generated by vggc %s from %s", o->name ? o->name : "network",
+             VGGC_VERSION, o->model_label ? o->model_label : "a model");
+    l->m = LLVMModuleCreateWithNameInContext(what, l->cx);
+    LLVMMetadataRef ident = LLVMMDStringInContext2(l->cx, what, strlen(what));
+    LLVMAddNamedMetadataOperand(l->m, "llvm.ident",
+                                LLVMMetadataAsValue(l->cx, LLVMMDNodeInContext2(l->cx, &ident, 1)));
+    char *triple = LLVMGetTargetMachineTriple(tm);
+    LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+    char *dl = LLVMCopyStringRepOfTargetData(td);
+    for (int i = 0; i < 2; i++) {
+        LLVMSetTarget(i ? kernels : l->m, triple);
+        LLVMSetDataLayout(i ? kernels : l->m, dl);
+    }
+    LLVMDisposeMessage(triple);
+    LLVMDisposeMessage(dl);
+    LLVMDisposeTargetData(td);
+    if (LLVMLinkModules2(l->m, kernels))
+        return fail(err, "cannot link the kernels' bitcode", NULL);
+
+    l->i8 = LLVMInt8TypeInContext(l->cx);
+    l->i32 = LLVMInt32TypeInContext(l->cx);
+    l->i64 = LLVMInt64TypeInContext(l->cx);
+    l->f32 = LLVMFloatTypeInContext(l->cx);
+    l->ptr = LLVMPointerTypeInContext(l->cx, 0);
+    l->inline_kind = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
+    l->b = LLVMCreateBuilderInContext(l->cx);
+
+    const Plan *p = l->p;
+    LLVMValueRef *layers = calloc(p->n_layers + 1, sizeof *layers);
+    VGGC_ASSERT(layers);
+    for (uint32_t i = 0; i < p->n_layers; i++)
+        layers[i] = emit_layer(l, i, &l->g->nodes[p->layers[i]]);
+    LLVMValueRef entry = emit_entry(l, layers);
+    free(layers);
+    char prefix[256];
+    if (kind == LLVM_EMIT_JIT) {
+        snprintf(prefix, sizeof prefix, "vggc_run");
+    } else {
+        emit_api(l, o, entry);
+        snprintf(prefix, sizeof prefix, "%s_", o->name);
+    }
+    LLVMDisposeBuilder(l->b);
+    l->b = NULL;
+
+    char *cpu = LLVMGetTargetMachineCPU(tm), *features = LLVMGetTargetMachineFeatureString(tm);
+    finish_module(l, prefix, cpu, features);
+    LLVMDisposeMessage(cpu);
+    LLVMDisposeMessage(features);
+
+    char *msg = NULL;
+    if (LLVMVerifyModule(l->m, LLVMReturnStatusAction, &msg))
+        return fail(err, "the generated module is invalid (a vggc bug)", msg);
+    LLVMDisposeMessage(msg);
+    return LLVM_OK;
+}
+
+LlvmStatus llvm_emit(const Plan *p, const LlvmOptions *o, LlvmEmitKind kind, Buf *out, char **err)
+{
+    Graph *g = p->g;
+    bool ok = true;
+    for (uint32_t i = 0; i < p->n_layers; i++)
+        ok &= check_supported(g, &g->nodes[p->layers[i]]);
+    if (!ok)
+        return LLVM_BAD_MODEL;
+    *err = NULL;
+
+    double t0 = now_ms();
+    LLVMInstallFatalErrorHandler(fatal_handler);
+    if (LLVMInitializeNativeTarget() || LLVMInitializeNativeAsmPrinter())
+        return fail(err, "LLVM does not support this host", NULL);
+    char *triple = LLVMGetDefaultTargetTriple();
+    char *cpu, *features;
+    llvm_host_cpu(&cpu, &features);
+    LLVMTargetRef target;
+    char *msg = NULL;
+    if (LLVMGetTargetFromTriple(triple, &target, &msg)) {
+        free(cpu);
+        free(features);
+        LLVMDisposeMessage(triple);
+        return fail(err, "no LLVM target for this host", msg);
+    }
+    /* PIC: the object may be linked into a position-independent program. */
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, features,
+                                                      LLVMCodeGenLevelAggressive, LLVMRelocPIC,
+                                                      LLVMCodeModelSmall);
+    LLVMDisposeMessage(triple);
+    free(cpu);
+    free(features);
+
+    L l = {.cx = LLVMContextCreate(), .p = p, .g = g};
+    LlvmStatus st = build_module(&l, o, kind, tm, err);
+    double t1 = now_ms(), t2 = t1;
+    if (st == LLVM_OK) {
+        LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+        LLVMPassBuilderOptionsSetLoopVectorization(po, 1);
+        LLVMPassBuilderOptionsSetSLPVectorization(po, 1);
+        LLVMPassBuilderOptionsSetLoopUnrolling(po, 1);
+        LLVMPassBuilderOptionsSetLoopInterleaving(po, 1);
+        LLVMErrorRef e = LLVMRunPasses(l.m, "default<O3>", tm, po);
+        LLVMDisposePassBuilderOptions(po);
+        if (e) {
+            char *em = LLVMGetErrorMessage(e);
+            st = fail(err, "optimizing the module", NULL);
+            free(*err);
+            size_t len = strlen(em) + 32;
+            if ((*err = malloc(len)) != NULL)
+                snprintf(*err, len, "optimizing the module: %s", em);
+            LLVMDisposeErrorMessage(em);
+        }
+        t2 = now_ms();
+    }
+    if (st == LLVM_OK && kind == LLVM_EMIT_IR) {
+        char *text = LLVMPrintModuleToString(l.m);
+        buf_puts(out, text);
+        LLVMDisposeMessage(text);
+    } else if (st == LLVM_OK) {
+        LLVMMemoryBufferRef obj = NULL;
+        if (LLVMTargetMachineEmitToMemoryBuffer(tm, l.m, LLVMObjectFile, &msg, &obj))
+            st = fail(err, "generating machine code", msg);
+        else {
+            buf_write(out, LLVMGetBufferStart(obj), LLVMGetBufferSize(obj));
+            LLVMDisposeMemoryBuffer(obj);
+        }
+    }
+    double t3 = now_ms();
+    if (st == LLVM_OK && o->verbose_times)
+        vggc_note("llvm: build %.1f ms, O3 %.1f ms, %s %.1f ms", t1 - t0, t2 - t1,
+                  kind == LLVM_EMIT_IR ? "print" : "codegen", t3 - t2);
+    if (l.b)
+        LLVMDisposeBuilder(l.b);
+    if (l.m)
+        LLVMDisposeModule(l.m);
+    LLVMContextDispose(l.cx);
+    LLVMDisposeTargetMachine(tm);
+    return st;
+}

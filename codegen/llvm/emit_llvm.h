@@ -1,0 +1,65 @@
+/* emit_llvm.h — the LLVM backend: a plan in, machine code out.
+ *
+ * Builds one LLVM module per network through LLVM's C API: the runtime
+ * kernels (embedded bitcode, DESIGN.md §2), one function per layer calling
+ * them with the layer's sizes as constants, and an entry function
+ *
+ *     int vggc_run(int64_t n, unsigned char *A, const unsigned char *W,
+ *                  const void *const *in, void *const *out);
+ *
+ * that runs the layers in order (A: the arena, W: the weights payload, in
+ * and out: the caller's buffers, as in the generated C).  The module is
+ * optimized at O3 for the host CPU and becomes an object file (for the JIT
+ * or for a user's program) or IR text.  No LLVM type appears here.
+ */
+#ifndef VGGC_EMIT_LLVM_H
+#define VGGC_EMIT_LLVM_H
+
+#include "buf.h"
+#include "plan.h"
+
+typedef enum {
+    LLVM_EMIT_JIT,      /* object with vggc_run only, for llvm_jit_load */
+    LLVM_EMIT_OBJECT,   /* object implementing NAME.h (NAME_open, NAME_run, ...) */
+    LLVM_EMIT_IR,       /* the optimized module as text (.ll), API included */
+} LlvmEmitKind;
+
+typedef struct {
+    const char *name;           /* C identifier: prefix of the API (OBJECT, IR) */
+    const char *model_label;    /* model file's base name, for the module's name */
+    uint64_t weights_checksum;  /* what NAME_open expects (OBJECT, IR) */
+    bool verbose_times;         /* print stage times with vggc_note */
+} LlvmOptions;
+
+typedef enum {
+    LLVM_OK,
+    LLVM_BAD_MODEL,     /* a layer the backend cannot emit (reported) */
+    LLVM_FAILED,        /* LLVM said no: *err holds its message */
+} LlvmStatus;
+
+/* The host as LLVM sees it: CPU name ("znver5") and feature string.  Both
+ * malloc'd.  Part of the JIT cache key. */
+void llvm_host_cpu(char **name, char **features);
+
+/* Identifies this backend's code generation (a hash of the embedded kernel
+ * bitcode): part of the JIT cache key, beside VGGC_VERSION. */
+uint64_t llvm_backend_id(void);
+
+/* Compiles plan p into out (object bytes or IR text).  On LLVM_FAILED,
+ * *err is a malloc'd message. */
+LlvmStatus llvm_emit(const Plan *p, const LlvmOptions *o, LlvmEmitKind kind, Buf *out, char **err);
+
+/* ---- jit.c: running an LLVM_EMIT_JIT object in this process ------------- */
+
+typedef int (*LlvmEntry)(int64_t n, unsigned char *A, const unsigned char *W,
+                         const void *const *in, void *const *out);
+
+typedef struct LlvmJit LlvmJit;
+
+/* Loads the object (copied) into an ORC LLJIT and finds vggc_run.
+ * External symbols (cblas_sgemm, libm, vggrt_*) resolve from this process.
+ * NULL with *err (malloc'd) on failure. */
+LlvmJit *llvm_jit_load(const void *obj, size_t size, LlvmEntry *entry, char **err);
+void llvm_jit_free(LlvmJit *j);
+
+#endif

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# test_cache.sh — the JIT object cache: a miss stores an entry, the next run
+# hits it, a corrupted or foreign entry is detected and rebuilt (never
+# executed), and the output stays right throughout.
+#
+#   test_cache.sh VGGC MODEL.onnx WORKDIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+py=/usr/bin/python3
+
+vggc=$1 model=$2 work=$3
+rm -rf "$work"
+mkdir -p "$work"
+export XDG_CACHE_HOME="$work/cache"
+x="$work/x.npy"
+"$py" "$root/models/make_input.py" --model "$model" --batch 2 --seed 7 "$x"
+
+run() {  # run LABEL: output in $work/LABEL.npy, stderr in $work/LABEL.err
+  "$vggc" run "$model" --input "$x" --output "$work/$1.npy" -v 2>"$work/$1.err"
+}
+expect() {  # expect LABEL PATTERN
+  if ! grep -q "$2" "$work/$1.err"; then
+    echo "FAIL: $1: expected '$2' in:"; cat "$work/$1.err"; exit 1
+  fi
+  echo "$1: $(grep -m1 "$2" "$work/$1.err")"
+}
+
+"$vggc" run "$model" --input "$x" --output "$work/ref.npy" --no-cache -v 2>"$work/nocache.err"
+test ! -e "$work/cache/vggc" || { echo "FAIL: --no-cache wrote a cache"; exit 1; }
+
+run first;  expect first "cache miss"; expect first "cache store"
+run second; expect second "cache hit: $work/cache/vggc/"
+cmp "$work/ref.npy" "$work/second.npy"
+entry=$(ls "$work"/cache/vggc/*.jit)
+test "$(ls "$work"/cache/vggc | wc -l)" = 1   # no temporary files left
+
+# Flip one byte in the middle of the object.
+size=$(stat -c %s "$entry")
+"$py" - "$entry" $((size / 2)) <<'PY'
+import sys
+p, off = sys.argv[1], int(sys.argv[2])
+b = bytearray(open(p, 'rb').read()); b[off] ^= 0x40; open(p, 'wb').write(b)
+PY
+run corrupt; expect corrupt "checksum mismatch"; expect corrupt "cache store"
+cmp "$work/ref.npy" "$work/corrupt.npy"
+run again; expect again "cache hit"
+
+# A foreign file under the entry's name.
+echo "not a cache entry" > "$entry"
+run foreign; expect foreign "not a vggc JIT cache entry"
+cmp "$work/ref.npy" "$work/foreign.npy"
+
+# An entry made for another key (a different option set) is not used.
+"$vggc" run "$model" --input "$x" --output "$work/o1.npy" -O1 -v 2>"$work/o1.err"
+expect o1 "cache miss"
+echo "cache: ok"
