@@ -18,7 +18,8 @@
 # (fuzz_TARGET -minimize_crash=1 -runs=10000 FILE), fix the bug, and copy the
 # input into tests/fuzz/regressions/TARGET/ so ctest replays it.
 # Environment: FUZZ_JOBS (build jobs, default 2), FUZZ_NICE (default 10),
-# FUZZ_ARGS (extra libFuzzer flags).
+# FUZZ_ARGS (extra libFuzzer flags), FUZZ_NO_BUILD=1 (use the harnesses as
+# built, e.g. during a campaign while the tree changes).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -44,8 +45,10 @@ if [ ! -f "$bf/CMakeCache.txt" ]; then
   cmake -S . -B "$bf" -DCMAKE_C_COMPILER=clang-19 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DVGGC_FUZZ=ON -DVGGC_TESTS_BIG=OFF "-DCMAKE_C_FLAGS=$san" >/dev/null
 fi
-cmake --build "$bf" -j"${FUZZ_JOBS:-2}" --target vggc fuzz_onnx fuzz_npy fuzz_tensor_pb fuzz_weights \
-  >"$bf/build.log" 2>&1 || { tail -30 "$bf/build.log"; die "build failed (build-fuzz/build.log)"; }
+if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
+  cmake --build "$bf" -j"${FUZZ_JOBS:-2}" --target vggc fuzz_onnx fuzz_npy fuzz_tensor_pb fuzz_weights \
+    >"$bf/build.log" 2>&1 || { tail -30 "$bf/build.log"; die "build failed (build-fuzz/build.log)"; }
+fi
 [ "$target" = --build-only ] && exit 0
 
 # ---- seeds ------------------------------------------------------------------
@@ -108,6 +111,8 @@ run_one() {
   local before
   before=$(find "$crashes" -type f | wc -l)
   local rc=0
+  [ -x "$bf/tests/fuzz/fuzz_$h" ] || die "build-fuzz/tests/fuzz/fuzz_$h is not built"
+  rm -f "$log"
   # shellcheck disable=SC2086
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
   nice -n "${FUZZ_NICE:-10}" "$bf/tests/fuzz/fuzz_$h" -max_total_time="$secs" -timeout=10 \

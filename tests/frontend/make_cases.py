@@ -279,7 +279,21 @@ def cases(out):
     c["unused_double"] = model(
         [helper.make_node("Relu", ["x"], ["y"])], X4 + [vi("dbl", DOUBLE, [1])], [vi("y")],
         [helper.make_tensor("dbl", DOUBLE, [1], [1.0])])
-    c["opset6"] = model([helper.make_node("Relu", ["x"], ["y"])], X4, [vi("y")], opset=6)
+    c["opset0"] = model([helper.make_node("Relu", ["x"], ["y"])], X4, [vi("y")], opset=0)
+    # Before opset 6 only ops unchanged since version 1 are read.
+    c["opset5_relu"] = model([helper.make_node("Relu", ["x"], ["y"], name="r")], X4, [vi("y")],
+                             opset=5)
+    c["opset5_add"] = model([helper.make_node("Add", ["x", "x"], ["y"], name="add")], X4,
+                            [vi("y")], opset=5)
+    # Opset 6's legacy broadcasting: B [3,4] lines up with A [N,3,4,5] at axis 1.
+    c["opset6_broadcast"] = model(
+        [helper.make_node("Add", ["a", "b"], ["y"], name="add", broadcast=1, axis=1)],
+        [vi("a", F, ["N", 3, 4, 5]), vi("b", F, [3, 4])], [vi("y")], opset=6)
+    c["opset6_bn_training"] = model(
+        [helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"], name="bn",
+                          is_test=0)],
+        X4, [vi("y")], [floats("s", [1, 1, 1]), floats("b", [0, 0, 0]), floats("m", [0, 0, 0]),
+                        floats("v", [1, 1, 1])], opset=6)
     c["opset22"] = model([helper.make_node("Relu", ["x"], ["y"])], X4, [vi("y")], opset=22)
     c["batch"] = model(
         [helper.make_node("Relu", ["x"], ["y"]), helper.make_node("Identity", ["z"], ["w"])],

@@ -598,10 +598,28 @@ static void test_graph_errors(void)
                   "initializer 'short': shape [2,3] of FLOAT needs 24 bytes; raw_data has 20",
                   "initializer 'negdim': dimension 1 is -3",
                   "initializer 'dbl': data type DOUBLE is not supported");
-    EXPECT_ERRORS("opset6", "opset 6 is not supported");
+    EXPECT_ERRORS("opset0", "opset 0 is not supported");
     EXPECT_ERRORS("opset22", "opset 22 is not supported");
+    EXPECT_ERRORS("opset5_add", "node 'add' (Add): Add before opset 6");
+    EXPECT_ERRORS("opset6_bn_training", "node 'bn' (BatchNormalization): training mode (is_test=0)");
 
-    Graph *g = load_and_infer("unused_double");   /* unused: skipped, even when listed as input */
+    /* Legacy broadcasting becomes an Unsqueeze of B to [3,4,1]. */
+    Graph *g = load_and_infer("opset6_broadcast");
+    if (g) {
+        const Node *u = node(g, "add/legacy_broadcast");
+        CHECK_INT(u->op, OP_UNSQUEEZE);
+        CHECK_INT(u->attr.axes.n_axes, 1);
+        CHECK_INT(u->attr.axes.axes[0], 2);
+        CHECK_INT(node(g, "add")->in[1], u->out[0]);
+        graph_free(g);
+    }
+    g = load_and_infer("opset5_relu");
+    if (g) {
+        CHECK_INT(node(g, "r")->op, OP_RELU);
+        graph_free(g);
+    }
+
+    g = load_and_infer("unused_double");   /* unused: skipped, even when listed as input */
     if (g) {
         CHECK_INT(graph_find_value(g, "dbl"), VGGC_NONE);
         CHECK_INT(g->n_inputs, 1);

@@ -3,7 +3,9 @@
 #
 # Usage: tests/fuzz/campaign.sh SECONDS [HARNESS...]   (default: all four)
 #
-# Runs each harness, one at a time, niced, for SECONDS of fuzzing in total:
+# Builds the harnesses once (the commit and whether the tree had local
+# changes are recorded), then runs each harness, one at a time, niced, for
+# SECONDS of fuzzing in total:
 # when libFuzzer stops on a crash it is restarted (the crash input stays in
 # build-fuzz/crashes/HARNESS/) until the time is used up.  Appends one line
 # per harness to build-fuzz/campaign.txt:
@@ -15,6 +17,7 @@ shift
 hs=("$@")
 [ ${#hs[@]} -eq 0 ] && hs=(onnx npy tensor_pb weights)
 bash "$root/scripts/fuzz.sh" --build-only || exit 2
+export FUZZ_NO_BUILD=1
 commit=$(git -C "$root" rev-parse --short HEAD)
 dirty=$(git -C "$root" status --porcelain | grep -q . && echo "+wip" || true)
 for h in "${hs[@]}"; do
@@ -23,6 +26,7 @@ for h in "${hs[@]}"; do
   crashes_before=$(find "$root/build-fuzz/crashes/$h" -type f 2>/dev/null | wc -l)
   while [ "$left" -gt 5 ]; do
     bash "$root/scripts/fuzz.sh" "$h" "$left" >>"$root/build-fuzz/campaign.log" 2>&1
+    [ $? -eq 2 ] && { echo "campaign: fuzz.sh failed (build-fuzz/campaign.log)" >&2; exit 2; }
     cp "$root/build-fuzz/logs/$h.log" "$root/build-fuzz/logs/$h.campaign.$runs.log"
     n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$root/build-fuzz/logs/$h.log" | tail -1)
     [ -z "$n" ] && n=$(grep -oE '^#[0-9]+' "$root/build-fuzz/logs/$h.log" | tail -1 | tr -d '#')

@@ -7,7 +7,8 @@
 # --leak-check=full, every error kind an error: --error-exitcode=1), then the
 # generated program, built with -O1 -g (no -march=native: valgrind does not
 # decode AVX-512), run under valgrind on a seeded batch-2 input.  `vggc run`
-# is checked the same way when this vggc has it (`vggc run --help` exits 0).
+# is checked the same way when this vggc has it (`vggc run --help` exits 0),
+# cold (LLVM compiles; minutes under valgrind) and warm (from its JIT cache).
 # Not registered in the sanitizer configuration (valgrind and ASan exclude
 # each other).
 set -uo pipefail
@@ -52,7 +53,11 @@ for m in tiny_vgg tiny_vgg_bn; do
     --weights "$work/$m.cut.onnx"
   # vggc run JIT-compiles with LLVM: minutes under valgrind, so one model only
   if [ "$has_run" = 1 ] && [ "$m" = tiny_vgg ]; then
-    step "run_$m" 0 "$vggc" run "$models/$m.onnx" --input "$work/$m.x.npy" --output "$work/$m.r.npy"
+    # cold: LLVM builds and stores the object in a private JIT cache; warm: loads it
+    export XDG_CACHE_HOME=$work/cache
+    step "run_${m}_cold" 0 "$vggc" run "$models/$m.onnx" --input "$work/$m.x.npy" --output "$work/$m.r.npy"
+    step "run_${m}_warm" 0 "$vggc" run "$models/$m.onnx" --input "$work/$m.x.npy" --output "$work/$m.r2.npy"
+    step "run_${m}_truncated" 1 "$vggc" run "$work/$m.cut.onnx" --input "$work/$m.x.npy"
   fi
 done
 [ "$has_run" = 1 ] || echo "note: 'vggc run' is not available in this build: not checked"
