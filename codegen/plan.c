@@ -32,18 +32,16 @@ static size_t value_bytes_per_item(const Value *v)
     return b;
 }
 
-static void conv_params(const Graph *g, const Node *n, vggrt_conv_params *p)
+void plan_conv_params(const Graph *g, const Node *n, vggrt_conv_params *p)
 {
-    const Shape *x = &g->values[n->in[0]].shape, *y = &g->values[n->out[0]].shape;
+    const Shape *x = &g->values[n->in[0]].shape, *wt = &g->values[n->in[1]].shape;
     const WindowAttr *a = &n->attr.win;
     bool one_d = a->nsp == 1;
     memset(p, 0, sizeof *p);
     p->c = x->d[1];
     p->h = one_d ? 1 : x->d[2];
     p->w = one_d ? x->d[2] : x->d[3];
-    p->k = y->d[1];
-    p->oh = one_d ? 1 : y->d[2];
-    p->ow = one_d ? y->d[2] : y->d[3];
+    p->k = wt->d[0];
     p->kh = a->kernel[0];
     p->kw = a->kernel[1];
     p->sh = a->stride[0];
@@ -52,16 +50,51 @@ static void conv_params(const Graph *g, const Node *n, vggrt_conv_params *p)
     p->pl = a->pad[1];
     p->dh = a->dilation[0];
     p->dw = a->dilation[1];
+    /* The conv's own output size (before a fused pool shrinks the value). */
+    p->oh = (p->h + a->pad[0] + a->pad[2] - p->dh * (p->kh - 1) - 1) / p->sh + 1;
+    p->ow = (p->w + a->pad[1] + a->pad[3] - p->dw * (p->kw - 1) - 1) / p->sw + 1;
     p->group = a->group;
-    p->act = VGGRT_ACT_NONE;
+    p->act = n->epi.act == ACT_RELU ? VGGRT_ACT_RELU : VGGRT_ACT_NONE;
+}
+
+bool plan_conv_pool_params(const Graph *g, const Node *n, vggrt_pool_params *pp)
+{
+    if (n->op != OP_CONV || !n->epi.pool_k)
+        return false;
+    vggrt_conv_params p;
+    plan_conv_params(g, n, &p);
+    const Shape *y = &g->values[n->out[0]].shape;
+    memset(pp, 0, sizeof *pp);
+    pp->c = p.k;
+    pp->h = p.oh;
+    pp->w = p.ow;
+    pp->oh = y->d[2];
+    pp->ow = y->d[3];
+    pp->kh = pp->kw = n->epi.pool_k;
+    pp->sh = pp->sw = n->epi.pool_s;
+    pp->dh = pp->dw = 1;
+    return true;
+}
+
+int plan_act_code(ActKind a)
+{
+    switch (a) {
+    case ACT_RELU: return VGGRT_ACT_RELU;
+    case ACT_CLIP: return VGGRT_ACT_CLIP;
+    case ACT_LEAKY_RELU: return VGGRT_ACT_LEAKY_RELU;
+    case ACT_SIGMOID: return VGGRT_ACT_SIGMOID;
+    default: return VGGRT_ACT_NONE;
+    }
 }
 
 uint64_t plan_layer_scratch(const Graph *g, const Node *n)
 {
     if (n->op == OP_CONV) {
         vggrt_conv_params p;
-        conv_params(g, n, &p);
-        return align_up(vggrt_conv2d_work_size(&p) * sizeof(float));
+        vggrt_pool_params pp;
+        plan_conv_params(g, n, &p);
+        bool pool = plan_conv_pool_params(g, n, &pp);
+        return align_up(vggrt_conv2d_fused_work_size(&p, pool ? &pp : NULL) * sizeof(float));
     }
     if (n->op == OP_GATHER && g->values[n->in[1]].dtype == DT_INT32) {
         size_t k = 0;
@@ -70,6 +103,13 @@ uint64_t plan_layer_scratch(const Graph *g, const Node *n)
     }
     if (n->op == OP_BATCHNORM)
         return align_up(2 * (uint64_t)g->values[n->in[1]].shape.d[0] * sizeof(float));
+    return 0;
+}
+
+uint64_t plan_layer_batch_scratch(const Graph *g, const Node *n)
+{
+    if (n->op == OP_GEMM && n->epi.mean_input)   /* the pooled [C] features of one item */
+        return align_up((uint64_t)g->values[n->in[0]].shape.d[1] * sizeof(float));
     return 0;
 }
 
@@ -241,6 +281,13 @@ Plan *plan_build(Graph *g)
     }
     p->static_bytes = place(st, nst, p->scratch_bytes);
     p->batch_bytes = place(bt, nbt, 0);
+    /* Per-item scratch (a dense layer's pooled input) above every tensor. */
+    p->batch_scratch_offset = p->batch_bytes;
+    for (uint32_t l = 0; l < p->n_layers; l++) {
+        uint64_t s = plan_layer_batch_scratch(g, &g->nodes[p->layers[l]]);
+        if (p->batch_scratch_offset + s > p->batch_bytes)
+            p->batch_bytes = p->batch_scratch_offset + s;
+    }
     for (uint32_t i = 0; i < nst; i++) {
         Storage *s = &p->store[st[i].value];
         s->kind = STORE_STATIC;

@@ -19,6 +19,7 @@
 #define VGGC_PLAN_H
 
 #include "ir.h"
+#include "vggrt.h"
 
 typedef enum {
     STORE_NONE,     /* not materialized (an unused value) */
@@ -45,6 +46,7 @@ typedef struct {
     uint64_t static_bytes;  /* includes scratch at offset 0 */
     uint64_t scratch_bytes; /* largest per-layer scratch (conv im2col, BN factors) */
     uint64_t batch_bytes;   /* per batch item */
+    uint64_t batch_scratch_offset;  /* per-item scratch, in the batch region */
 } Plan;
 
 /* True for ops whose output is a view of input 0 (no code runs). */
@@ -60,6 +62,16 @@ void plan_fill_weights(const Plan *p, unsigned char *buf);
 
 /* Scratch bytes (static arena, offset 0) a layer needs. */
 uint64_t plan_layer_scratch(const Graph *g, const Node *n);
+/* Scratch bytes per batch item (batch region, batch_scratch_offset). */
+uint64_t plan_layer_batch_scratch(const Graph *g, const Node *n);
+
+/* vggrt sizes of a Conv node: the conv's own output size (before a fused
+ * pool), the fused ReLU in act. */
+void plan_conv_params(const Graph *g, const Node *n, vggrt_conv_params *p);
+/* The fused max pool of a Conv node, false when it has none. */
+bool plan_conv_pool_params(const Graph *g, const Node *n, vggrt_pool_params *pp);
+/* VGGRT_ACT_* for an epilogue's activation. */
+int plan_act_code(ActKind a);
 
 /* Human-readable summary of the plan (arena sizes), for inspect and -v. */
 void plan_print_summary(const Plan *p, FILE *f);

@@ -96,6 +96,10 @@ bool shape_equal(const Shape *a, const Shape *b);
 /* "[N,3,160,160]"; batch_name replaces N when non-NULL (e.g. "None"). */
 void shape_format(const Shape *s, char *buf, size_t cap, const char *batch_name);
 
+/* Where a layer's data lives (passes/assign_layout.c).  NCHW is ONNX's
+ * plain order; BLOCKED is NCHW16c: [N, ceil(C/16), H, W, 16]. */
+typedef enum { LAYOUT_PLAIN, LAYOUT_NHWC, LAYOUT_BLOCKED, LAYOUT_COUNT } Layout;
+
 /* ---- values ------------------------------------------------------------- */
 
 #define VGGC_NONE UINT32_MAX
@@ -116,6 +120,7 @@ typedef struct {
     bool is_output;         /* listed in the graph's outputs */
     void *data;             /* VAL_CONST: little-endian, dtype elements, C order */
     size_t nbytes;
+    Layout layout;          /* its producer's out_layout; graph inputs are plain */
 } Value;
 
 /* A constant int64 tensor computed from a batched shape (PyTorch's flatten
@@ -200,6 +205,19 @@ extern const OpInfo op_info[OP_COUNT];
 const char *op_name(OpKind op);
 OpKind op_lookup(const char *onnx_name);   /* OP_COUNT when unknown */
 
+/* What fusion passes fold into a layer (passes/fuse_*.c).  A node's
+ * epilogue runs on its result before it is stored, in this order:
+ * activation, max pool, softmax.  All zero: nothing fused. */
+typedef enum { ACT_NONE, ACT_RELU, ACT_CLIP, ACT_LEAKY_RELU, ACT_SIGMOID, ACT_COUNT } ActKind;
+
+typedef struct {
+    ActKind act;
+    float alpha, beta;      /* Clip: min, max; LeakyRelu: alpha */
+    int64_t pool_k, pool_s; /* Conv: a fused max pool, k x k stride s, no padding (0: none) */
+    bool softmax;           /* Gemm: softmax over each row of the result */
+    bool mean_input;        /* Gemm: A is [N,C,H,W] and the layer reads its mean over H, W */
+} Epilogue;
+
 typedef struct {
     OpKind op;
     const char *name;       /* ONNX node name, or "<op>_<index>" when empty */
@@ -207,7 +225,13 @@ typedef struct {
     uint32_t *in;           /* value ids; VGGC_NONE for an omitted optional input */
     uint32_t *out;
     Attr attr;
+    Epilogue epi;           /* fused work, see above */
+    Layout in_layout;       /* layout of input 0 as this layer reads it */
+    Layout out_layout;      /* layout of output 0 (also set on the value) */
 } Node;
+
+const char *act_name(ActKind a);        /* "relu", ... ; "" for none */
+const char *layout_name(Layout l);      /* "plain", "nhwc", "blocked" */
 
 /* ---- the graph ---------------------------------------------------------- */
 

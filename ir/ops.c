@@ -85,3 +85,17 @@ void shape_format(const Shape *s, char *buf, size_t cap, const char *batch_name)
     if (len < cap)
         snprintf(buf + len, cap - len, "]");
 }
+
+const char *act_name(ActKind a)
+{
+    static const char *const names[] = {"", "relu", "clip", "leaky_relu", "sigmoid"};
+    _Static_assert(sizeof names / sizeof names[0] == ACT_COUNT, "activation names");
+    return (unsigned)a < ACT_COUNT ? names[a] : "?";
+}
+
+const char *layout_name(Layout l)
+{
+    static const char *const names[] = {"plain", "nhwc", "blocked"};
+    _Static_assert(sizeof names / sizeof names[0] == LAYOUT_COUNT, "layout names");
+    return (unsigned)l < LAYOUT_COUNT ? names[l] : "?";
+}

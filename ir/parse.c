@@ -768,6 +768,43 @@ static void window_attrs(P *p, RawAttrs *ra, WindowAttr *w, OpKind op)
 }
 
 /* Fills n->attr: ONNX's defaults for the graph's opset, then what was given. */
+/* A layout's name, failing on anything else. */
+static Layout word_layout(P *p, const Tok *t)
+{
+    for (int l = 0; l < LAYOUT_COUNT; l++)
+        if (!strcmp(t->text, layout_name((Layout)l)))
+            return (Layout)l;
+    FAIL(p, t, "unknown layout '%.40s' (plain, nhwc, blocked)", t->text);
+}
+
+/* The fusion and layout attributes any node may carry (print.c's
+ * print_epilogue); they are taken before the op's own. */
+static void apply_epilogue(P *p, Node *n, RawAttrs *ra)
+{
+    Epilogue *e = &n->epi;
+    RawAttr *r = take(ra, "act");
+    if (r) {
+        const Tok *t = scalar(p, r);
+        int a = 1;
+        while (a < ACT_COUNT && strcmp(t->text, act_name((ActKind)a)))
+            a++;
+        if (a == ACT_COUNT)
+            FAIL(p, t, "unknown activation '%.40s'", t->text);
+        e->act = (ActKind)a;
+    }
+    a_float(p, ra, "act_min", &e->alpha);
+    a_float(p, ra, "act_max", &e->beta);
+    a_float(p, ra, "act_alpha", &e->alpha);
+    a_int(p, ra, "pool_k", &e->pool_k);
+    a_int(p, ra, "pool_s", &e->pool_s);
+    a_bool(p, ra, "softmax", &e->softmax);
+    a_bool(p, ra, "mean_input", &e->mean_input);
+    if ((r = take(ra, "in_layout")))
+        n->in_layout = word_layout(p, scalar(p, r));
+    if ((r = take(ra, "out_layout")))
+        n->out_layout = word_layout(p, scalar(p, r));
+}
+
 static void apply_attrs(P *p, Node *n, RawAttrs *ra)
 {
     Attr *a = &n->attr;
@@ -946,7 +983,10 @@ static void parse_node(P *p)
     }
     expect_eol(p);
     uint32_t id = graph_add_node(p->g, op, name, n_in, ins, n_out, outs);
+    apply_epilogue(p, &p->g->nodes[id], &ra);
     apply_attrs(p, &p->g->nodes[id], &ra);
+    if (outs[0] != VGGC_NONE)
+        p->g->values[outs[0]].layout = p->g->nodes[id].out_layout;
     for (uint32_t i = 0; i < n_out; i++) {
         if (outs[i] == VGGC_NONE || !ot[i].typed)
             continue;

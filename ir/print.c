@@ -369,6 +369,33 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     _Static_assert(OP_COUNT == 33, "the printer knows every op's attributes");
 }
 
+/* What fusion and layout assignment added to a node; nothing when none. */
+static void print_epilogue(FILE *f, const Node *n)
+{
+    const Epilogue *e = &n->epi;
+    if (e->act != ACT_NONE)
+        fprintf(f, " act=%s", act_name(e->act));
+    if (e->act == ACT_CLIP) {
+        fputs(" act_min=", f);
+        print_float(f, e->alpha);
+        fputs(" act_max=", f);
+        print_float(f, e->beta);
+    } else if (e->act == ACT_LEAKY_RELU) {
+        fputs(" act_alpha=", f);
+        print_float(f, e->alpha);
+    }
+    if (e->pool_k)
+        fprintf(f, " pool_k=%lld pool_s=%lld", (long long)e->pool_k, (long long)e->pool_s);
+    if (e->softmax)
+        fputs(" softmax=1", f);
+    if (e->mean_input)
+        fputs(" mean_input=1", f);
+    if (n->in_layout != LAYOUT_PLAIN)
+        fprintf(f, " in_layout=%s", layout_name(n->in_layout));
+    if (n->out_layout != LAYOUT_PLAIN)
+        fprintf(f, " out_layout=%s", layout_name(n->out_layout));
+}
+
 /* ---- statements ------------------------------------------------------------------------ */
 
 static void print_node(FILE *f, const Graph *g, const Node *n)
@@ -393,8 +420,10 @@ static void print_node(FILE *f, const Graph *g, const Node *n)
         print_value_ref(f, g, n->in[i]);
     }
     fputc(')', f);
-    if (op_ok)
+    if (op_ok) {
         print_attrs(f, g, n);
+        print_epilogue(f, n);
+    }
     fputs("  @", f);
     print_name(f, n->name);
     fputc('\n', f);

@@ -38,5 +38,11 @@ const PassInfo *pass_find(const char *name);
 bool pass_fold_constants(Graph *g);
 bool pass_remove_identity(Graph *g);
 bool pass_eliminate_dead(Graph *g);
+bool pass_fold_batchnorm(Graph *g);
+bool pass_fold_bias(Graph *g);
+bool pass_cancel_transposes(Graph *g);
+bool pass_fuse_activation(Graph *g);
+bool pass_fuse_maxpool(Graph *g);
+bool pass_fuse_dense(Graph *g);
 
 #endif

@@ -17,6 +17,19 @@ const PassInfo pass_list[] = {
      "drop Identity and inference-mode Dropout"},
     {"eliminate-dead", pass_eliminate_dead, 0, true,
      "drop nodes whose results nothing reads"},
+    /* -O1: algebra and fusion, plain layouts. */
+    {"fold-batchnorm", pass_fold_batchnorm, 1, false,
+     "fold inference BatchNormalization into the Conv before it"},
+    {"fold-bias", pass_fold_bias, 1, false,
+     "fold an Add of a constant into the layer's bias (MatMul+Add -> Gemm)"},
+    {"cancel-transposes", pass_cancel_transposes, 1, false,
+     "drop Transpose pairs that undo each other"},
+    {"fuse-activation", pass_fuse_activation, 1, false,
+     "Relu/Clip/LeakyRelu/Sigmoid into the Conv or Gemm before it"},
+    {"fuse-maxpool", pass_fuse_maxpool, 1, false,
+     "a MaxPool into the Conv(+Relu) before it"},
+    {"fuse-dense", pass_fuse_dense, 1, false,
+     "global pooling (+Flatten) into the next Gemm's input; Softmax into the last Gemm"},
 };
 const int pass_count = (int)(sizeof pass_list / sizeof pass_list[0]);
 

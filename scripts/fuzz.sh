@@ -2,7 +2,7 @@
 # fuzz.sh — build the libFuzzer harnesses and run one for a bounded time.
 #
 # Usage: scripts/fuzz.sh TARGET SECONDS      TARGET: onnx | npy | tensor_pb | weights | all
-#        scripts/fuzz.sh --build-only
+#        scripts/fuzz.sh --build-only [TARGET...]
 #
 # Builds build-fuzz/ with clang-19 (-fsanitize=fuzzer-no-link,address,undefined
 # on all code, -DVGGC_FUZZ=ON for the fuzz_* targets of tests/fuzz/), makes the
@@ -34,7 +34,7 @@ case "$target" in
   -h|--help|"") sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; [ -n "$target" ]; exit ;;
   *) die "unknown target '$target' (onnx, npy, tensor_pb, weights, all)" ;;
 esac
-[[ "$seconds" =~ ^[0-9]+$ ]] || die "SECONDS must be a number, not '$seconds'"
+[ "$target" = --build-only ] || [[ "$seconds" =~ ^[0-9]+$ ]] || die "SECONDS must be a number, not '$seconds'"
 command -v clang-19 >/dev/null || die "clang-19 not found (scripts/install-deps.sh)"
 [ -f /usr/lib/llvm-19/lib/clang/19/lib/linux/libclang_rt.fuzzer-x86_64.a ] ||
   die "libFuzzer's runtime is missing: apt-get install libclang-rt-19-dev (scripts/install-deps.sh)"
@@ -45,8 +45,15 @@ if [ ! -f "$bf/CMakeCache.txt" ]; then
   cmake -S . -B "$bf" -DCMAKE_C_COMPILER=clang-19 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DVGGC_FUZZ=ON -DVGGC_TESTS_BIG=OFF "-DCMAKE_C_FLAGS=$san" >/dev/null
 fi
+# Only the harnesses asked for: one that does not build (the tree is shared
+# and changing) does not stop the others.
+case "$target" in
+  all) build=("${HARNESSES[@]}") ;;
+  --build-only) build=("${@:2}"); [ ${#build[@]} -eq 0 ] && build=("${HARNESSES[@]}") ;;
+  *) build=("$target") ;;
+esac
 if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
-  cmake --build "$bf" -j"${FUZZ_JOBS:-2}" --target vggc fuzz_onnx fuzz_npy fuzz_tensor_pb fuzz_weights \
+  cmake --build "$bf" -j"${FUZZ_JOBS:-2}" --target "${build[@]/#/fuzz_}" \
     >"$bf/build.log" 2>&1 || { tail -30 "$bf/build.log"; die "build failed (build-fuzz/build.log)"; }
 fi
 [ "$target" = --build-only ] && exit 0

@@ -177,23 +177,32 @@ static const char *comment_text(const char *name, char *buf, size_t cap)
 
 static void emit_conv(Ctx *c, const Node *n, uint32_t id)
 {
-    const Shape *x = shp(c, n->in[0]), *y = shp(c, n->out[0]);
-    const WindowAttr *a = &n->attr.win;
-    bool one_d = a->nsp == 1;
+    vggrt_conv_params p;
+    plan_conv_params(c->g, n, &p);
     buf_printf(c->b,
                "static const vggrt_conv_params conv_%u = {\n"
                "    %lld, %lld, %lld,  /* c, h, w */\n"
                "    %lld, %lld, %lld,  /* k, oh, ow */\n"
                "    %lld, %lld, %lld, %lld,  /* kh, kw, sh, sw */\n"
                "    %lld, %lld, %lld, %lld,  /* pt, pl, dh, dw */\n"
-               "    %lld, VGGRT_ACT_NONE  /* group, act */\n"
+               "    %lld, %s  /* group, act */\n"
                "};\n\n",
-               id, (long long)x->d[1], (long long)(one_d ? 1 : x->d[2]),
-               (long long)(one_d ? x->d[2] : x->d[3]), (long long)y->d[1],
-               (long long)(one_d ? 1 : y->d[2]), (long long)(one_d ? y->d[2] : y->d[3]),
-               (long long)a->kernel[0], (long long)a->kernel[1], (long long)a->stride[0],
-               (long long)a->stride[1], (long long)a->pad[0], (long long)a->pad[1],
-               (long long)a->dilation[0], (long long)a->dilation[1], (long long)a->group);
+               id, (long long)p.c, (long long)p.h, (long long)p.w, (long long)p.k,
+               (long long)p.oh, (long long)p.ow, (long long)p.kh, (long long)p.kw,
+               (long long)p.sh, (long long)p.sw, (long long)p.pt, (long long)p.pl,
+               (long long)p.dh, (long long)p.dw, (long long)p.group,
+               p.act == VGGRT_ACT_RELU ? "VGGRT_ACT_RELU" : "VGGRT_ACT_NONE");
+    vggrt_pool_params pp;
+    if (plan_conv_pool_params(c->g, n, &pp))
+        buf_printf(c->b,
+                   "static const vggrt_pool_params conv_%u_pool = {\n"
+                   "    %lld, %lld, %lld, %lld, %lld,  /* c, h, w, oh, ow */\n"
+                   "    %lld, %lld, %lld, %lld,  /* kh, kw, sh, sw */\n"
+                   "    0, 0, 0, 0, 1, 1, 0  /* pads, dilation, count_include_pad */\n"
+                   "};\n\n",
+                   id, (long long)pp.c, (long long)pp.h, (long long)pp.w, (long long)pp.oh,
+                   (long long)pp.ow, (long long)pp.kh, (long long)pp.kw, (long long)pp.sh,
+                   (long long)pp.sw);
 }
 
 static void emit_pool_params(Ctx *c, const Node *n, uint32_t id)
@@ -279,11 +288,27 @@ static void emit_binary(Ctx *c, const Node *n)
 /* Leading dim as a batch count: `n` or its literal size. */
 static void put_lead(Ctx *c, uint32_t v) { put_dim(c->b, shp(c, v)->d[0]); }
 
+/* An activation the kernel did not apply itself, in place on count
+ * elements at ptr (a C expression). */
+static void emit_act_in_place(Ctx *c, const Epilogue *e, const char *count, const char *ptr)
+{
+    const char *op = e->act == ACT_SIGMOID ? "VGGRT_SIGMOID" : e->act == ACT_CLIP ? "VGGRT_CLIP"
+                   : e->act == ACT_LEAKY_RELU ? "VGGRT_LEAKY_RELU" : "VGGRT_RELU";
+    buf_printf(c->b, "    vggrt_unary_f32(%s, %s, %s, %s, ", op, count, ptr, ptr);
+    put_float(c->b, e->alpha);
+    buf_puts(c->b, ", ");
+    put_float(c->b, e->beta);
+    buf_puts(c->b, ");\n");
+}
+
+/* Gemm with its epilogue: a mean_input layer first averages each item's
+ * [C,H,W] features into per-item scratch (that is A, [n,C]); the
+ * activation and the softmax run on the result in place. */
 static void emit_gemm(Ctx *c, const Node *n)
 {
     const GemmAttr *a = &n->attr.gemm;
     const Shape *A = shp(c, n->in[0]), *B = shp(c, n->in[1]), *Y = shp(c, n->out[0]);
-    int64_t crs = 0, ccs = 0;
+    int64_t crs = 0, ccs = 0, K = a->trans_a ? A->d[0] : A->d[1], lda = A->d[1];
     if (n->n_in > 2 && n->in[2] != VGGC_NONE) {
         const Shape *C = shp(c, n->in[2]);
         if (C->rank == 1) {
@@ -293,14 +318,26 @@ static void emit_gemm(Ctx *c, const Node *n)
             crs = C->d[0] == 1 ? 0 : C->d[1];
         }
     }
+    if (n->epi.mean_input) {
+        buf_printf(c->b, "    float *a = (float *)(A + STATIC_BYTES + (size_t)n * %llu);\n",
+                   (unsigned long long)c->p->batch_scratch_offset);
+        buf_puts(c->b, "    const int64_t dims[] = ");
+        put_dims(c->b, A);
+        buf_puts(c->b, ";\n    vggrt_reduce_f32(VGGRT_REDUCE_MEAN, 4, dims, 0xcu, ");
+        put_ptr(c, n->in[0], false);
+        buf_puts(c->b, ", a);\n");
+        K = lda = A->d[1];
+    }
     buf_printf(c->b, "    vggrt_gemm(%d, %d, ", a->trans_a, a->trans_b);
     put_dim(c->b, Y->d[0]);
-    buf_printf(c->b, ", %lld, %lld, ", (long long)Y->d[1],
-               (long long)(a->trans_a ? A->d[0] : A->d[1]));
+    buf_printf(c->b, ", %lld, %lld, ", (long long)Y->d[1], (long long)K);
     put_float(c->b, a->alpha);
     buf_puts(c->b, ", ");
-    put_ptr(c, n->in[0], false);
-    buf_printf(c->b, ", %lld, ", (long long)A->d[1]);
+    if (n->epi.mean_input)
+        buf_puts(c->b, "a");
+    else
+        put_ptr(c, n->in[0], false);
+    buf_printf(c->b, ", %lld, ", (long long)lda);
     put_ptr(c, n->in[1], false);
     buf_printf(c->b, ", %lld, ", (long long)B->d[1]);
     put_float(c->b, a->beta);
@@ -312,6 +349,22 @@ static void emit_gemm(Ctx *c, const Node *n)
     buf_printf(c->b, ", %lld, %lld, ", (long long)crs, (long long)ccs);
     put_ptr(c, n->out[0], true);
     buf_puts(c->b, ");\n");
+    if (n->epi.act != ACT_NONE || n->epi.softmax) {
+        buf_puts(c->b, "    float *y = ");
+        put_ptr(c, n->out[0], true);
+        buf_puts(c->b, ";\n");
+    }
+    if (n->epi.act != ACT_NONE) {
+        Buf cnt = {0};
+        put_size(&cnt, size_of_dims(Y, 0, 2));
+        emit_act_in_place(c, &n->epi, cnt.data, "y");
+        buf_free(&cnt);
+    }
+    if (n->epi.softmax) {
+        buf_puts(c->b, "    vggrt_softmax(0, ");
+        put_dim(c->b, Y->d[0]);
+        buf_printf(c->b, ", %lld, 1, y, y);\n", (long long)Y->d[1]);
+    }
 }
 
 static void emit_matmul(Ctx *c, const Node *n)
@@ -519,25 +572,41 @@ static void emit_pad(Ctx *c, const Node *n)
     buf_puts(c->b, ");\n");
 }
 
+/* Conv with its epilogue (activation, max pool): one runtime call. */
+static void emit_conv_body(Ctx *c, const Node *n, uint32_t id)
+{
+    if (n->epi.act == ACT_NONE && !n->epi.pool_k)
+        buf_printf(c->b, "    vggrt_conv2d(&conv_%u, ", id);
+    else
+        buf_printf(c->b, "    vggrt_conv2d_fused(&conv_%u, %d, ", id, plan_act_code(n->epi.act));
+    if (n->epi.act != ACT_NONE || n->epi.pool_k) {
+        put_float(c->b, n->epi.alpha);
+        buf_puts(c->b, ", ");
+        put_float(c->b, n->epi.beta);
+        if (n->epi.pool_k)
+            buf_printf(c->b, ", &conv_%u_pool, ", id);
+        else
+            buf_puts(c->b, ", NULL, ");
+    }
+    put_lead(c, n->in[0]);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->in[1], false);
+    buf_puts(c->b, ", ");
+    if (n->n_in > 2 && n->in[2] != VGGC_NONE)
+        put_ptr(c, n->in[2], false);
+    else
+        buf_puts(c->b, "NULL");
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ", (float *)A);\n");
+}
+
 static void emit_body(Ctx *c, const Node *n, uint32_t id)
 {
     switch (n->op) {
-    case OP_CONV:
-        buf_printf(c->b, "    vggrt_conv2d(&conv_%u, ", id);
-        put_lead(c, n->in[0]);
-        buf_puts(c->b, ", ");
-        put_ptr(c, n->in[0], false);
-        buf_puts(c->b, ", ");
-        put_ptr(c, n->in[1], false);
-        buf_puts(c->b, ", ");
-        if (n->n_in > 2 && n->in[2] != VGGC_NONE)
-            put_ptr(c, n->in[2], false);
-        else
-            buf_puts(c->b, "NULL");
-        buf_puts(c->b, ", ");
-        put_ptr(c, n->out[0], true);
-        buf_puts(c->b, ", (float *)A);\n");
-        break;
+    case OP_CONV: emit_conv_body(c, n, id); break;
     case OP_MAXPOOL:
     case OP_AVGPOOL:
         buf_printf(c->b, "    vggrt_%spool2d(&pool_%u, ", n->op == OP_MAXPOOL ? "max" : "avg", id);

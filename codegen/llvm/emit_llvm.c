@@ -210,24 +210,40 @@ static LLVMValueRef call(L *l, const char *name, LLVMValueRef *args, unsigned na
 
 /* ---- one emitter per op (emit_c.c: emit_body) ------------------------------------ */
 
+/* A Conv with its epilogue (emit_c.c: emit_conv, emit_conv_body). */
 static void emit_conv(L *l, const Node *n)
 {
-    const Shape *x = shp(l, n->in[0]), *y = shp(l, n->out[0]);
-    const WindowAttr *a = &n->attr.win;
-    bool one_d = a->nsp == 1;
-    int64_t f[14] = {x->d[1], one_d ? 1 : x->d[2], one_d ? x->d[2] : x->d[3],
-                     y->d[1], one_d ? 1 : y->d[2], one_d ? y->d[2] : y->d[3],
-                     a->kernel[0], a->kernel[1], a->stride[0], a->stride[1],
-                     a->pad[0], a->pad[1], a->dilation[0], a->dilation[1]};
+    vggrt_conv_params p;
+    plan_conv_params(l->g, n, &p);
+    int64_t f[14] = {p.c, p.h, p.w, p.k, p.oh, p.ow, p.kh, p.kw, p.sh, p.sw,
+                     p.pt, p.pl, p.dh, p.dw};
     LLVMValueRef e[16];
     for (int i = 0; i < 14; i++)
         e[i] = k64(l, f[i]);
-    e[14] = k64(l, a->group);
-    e[15] = k32(l, VGGRT_ACT_NONE);
+    e[14] = k64(l, p.group);
+    e[15] = k32(l, p.act);
     LLVMValueRef params = private_const(l, LLVMConstStructInContext(l->cx, e, 16, 0), "conv_params");
     bool has_bias = n->n_in > 2 && n->in[2] != VGGC_NONE;
-    CALL(l, "vggrt_conv2d", params, lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->in[1]),
-         has_bias ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr), ptr_of(l, n->out[0]), l->A);
+    LLVMValueRef bias = has_bias ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr);
+    if (n->epi.act == ACT_NONE && !n->epi.pool_k) {
+        CALL(l, "vggrt_conv2d", params, lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
+             ptr_of(l, n->in[1]), bias, ptr_of(l, n->out[0]), l->A);
+        return;
+    }
+    vggrt_pool_params pp;
+    LLVMValueRef pool = LLVMConstNull(l->ptr);
+    if (plan_conv_pool_params(l->g, n, &pp)) {
+        int64_t q[15] = {pp.c, pp.h, pp.w, pp.oh, pp.ow, pp.kh, pp.kw, pp.sh, pp.sw,
+                         pp.pt, pp.pl, pp.pb, pp.pr, pp.dh, pp.dw};
+        LLVMValueRef qe[16];
+        for (int i = 0; i < 15; i++)
+            qe[i] = k64(l, q[i]);
+        qe[15] = k32(l, 0);
+        pool = private_const(l, LLVMConstStructInContext(l->cx, qe, 16, 0), "conv_pool_params");
+    }
+    CALL(l, "vggrt_conv2d_fused", params, k32(l, plan_act_code(n->epi.act)), kf(l, n->epi.alpha),
+         kf(l, n->epi.beta), pool, lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
+         ptr_of(l, n->in[1]), bias, ptr_of(l, n->out[0]), l->A);
 }
 
 static void emit_pool(L *l, const Node *n)
@@ -289,11 +305,12 @@ static void emit_reduce(L *l, const Node *n, int op, unsigned mask)
          k32(l, (int)mask), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
 }
 
+/* Gemm with its epilogue (emit_c.c: emit_gemm). */
 static void emit_gemm(L *l, const Node *n)
 {
     const GemmAttr *a = &n->attr.gemm;
     const Shape *A = shp(l, n->in[0]), *B = shp(l, n->in[1]), *Y = shp(l, n->out[0]);
-    int64_t crs = 0, ccs = 0;
+    int64_t crs = 0, ccs = 0, K = a->trans_a ? A->d[0] : A->d[1], lda = A->d[1];
     bool has_c = n->n_in > 2 && n->in[2] != VGGC_NONE;
     if (has_c) {
         const Shape *C = shp(l, n->in[2]);
@@ -304,11 +321,29 @@ static void emit_gemm(L *l, const Node *n)
             crs = C->d[0] == 1 ? 0 : C->d[1];
         }
     }
+    LLVMValueRef in = ptr_of(l, n->in[0]);
+    if (n->epi.mean_input) {
+        LLVMValueRef off = LLVMBuildMul(l->b, l->n, k64(l, (int64_t)l->p->batch_scratch_offset), "");
+        off = LLVMBuildAdd(l->b, off, k64(l, (int64_t)l->p->static_bytes), "");
+        LLVMValueRef pooled = byte_gep(l, l->A, off);
+        CALL(l, "vggrt_reduce_f32", k32(l, VGGRT_REDUCE_MEAN), k32(l, 4), shape_arr(l, A),
+             k32(l, 0xc), in, pooled);
+        in = pooled;
+        K = lda = A->d[1];
+    }
+    LLVMValueRef y = ptr_of(l, n->out[0]);
     CALL(l, "vggrt_gemm", k32(l, a->trans_a), k32(l, a->trans_b), dim_val(l, Y->d[0]),
-         k64(l, Y->d[1]), k64(l, a->trans_a ? A->d[0] : A->d[1]), kf(l, a->alpha),
-         ptr_of(l, n->in[0]), k64(l, A->d[1]), ptr_of(l, n->in[1]), k64(l, B->d[1]),
-         kf(l, a->beta), has_c ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr), k64(l, crs),
-         k64(l, ccs), ptr_of(l, n->out[0]));
+         k64(l, Y->d[1]), k64(l, K), kf(l, a->alpha), in, k64(l, lda), ptr_of(l, n->in[1]),
+         k64(l, B->d[1]), kf(l, a->beta), has_c ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr),
+         k64(l, crs), k64(l, ccs), y);
+    if (n->epi.act != ACT_NONE) {
+        int op = n->epi.act == ACT_SIGMOID ? VGGRT_SIGMOID : n->epi.act == ACT_CLIP ? VGGRT_CLIP
+               : n->epi.act == ACT_LEAKY_RELU ? VGGRT_LEAKY_RELU : VGGRT_RELU;
+        CALL(l, "vggrt_unary_f32", k32(l, op), size_val(l, size_of_dims(Y, 0, 2)), y, y,
+             kf(l, n->epi.alpha), kf(l, n->epi.beta));
+    }
+    if (n->epi.softmax)
+        CALL(l, "vggrt_softmax", k32(l, 0), dim_val(l, Y->d[0]), k64(l, Y->d[1]), k64(l, 1), y, y);
 }
 
 static void emit_matmul(L *l, const Node *n)

@@ -125,6 +125,64 @@ typedef struct {
 void vggrt_maxpool2d(const vggrt_pool_params *p, int64_t n, const float *x, float *y);
 void vggrt_avgpool2d(const vggrt_pool_params *p, int64_t n, const float *x, float *y);
 
+/* A fused layer in plain layout: y = maxpool(act(conv(x) + b)), item by
+ * item; act is a VGGRT_ACT_* (p->act is ignored), alpha/beta its
+ * parameters (Clip min, max; LeakyRelu alpha); pool may be NULL.  work
+ * holds vggrt_conv2d_fused_work_size(p, pool) floats. */
+size_t vggrt_conv2d_fused_work_size(const vggrt_conv_params *p, const vggrt_pool_params *pool);
+void vggrt_conv2d_fused(const vggrt_conv_params *p, int act, float alpha, float beta,
+                        const vggrt_pool_params *pool, int64_t n, const float *x, const float *w,
+                        const float *b, float *y, float *work);
+
+/* ---- kernels: blocked layout (NCHW16c) ----------------------------------------
+ * Activations inside the network are kept as [n, cb, h, w, 16] with
+ * cb = ceil(c / 16): sixteen channels side by side, so a vector of output
+ * channels is one load; channels past c are zero.  Convolution weights are
+ * packed once, at compile time, as [kb][c][kh][kw][16] (kb = ceil(k/16);
+ * output channels past k are zero): the inner loop streams 16 output
+ * channels for one input channel and tap.  A direct convolution reads its
+ * input in any of three layouts, so the network's input (NCHW as PyTorch
+ * exports it, or NHWC as Keras does) is read in place by the first layer:
+ * no separate reorder, no transpose.  Its epilogue adds the bias, applies
+ * the activation and, optionally, a max pool, while the outputs are still
+ * in registers. */
+
+#define VGGRT_BLOCK 16
+
+enum { VGGRT_LAYOUT_NCHW = 0, VGGRT_LAYOUT_NHWC = 1, VGGRT_LAYOUT_BLOCKED = 2 };
+/* Activations of a fused epilogue (VGGRT_ACT_NONE and _RELU above). */
+enum { VGGRT_ACT_CLIP = 2, VGGRT_ACT_LEAKY_RELU = 3, VGGRT_ACT_SIGMOID = 4 };
+
+typedef struct {
+    vggrt_conv_params conv;         /* sizes as for vggrt_conv2d; group must be 1 */
+    int in_layout;                  /* VGGRT_LAYOUT_* of x */
+    float alpha, beta;              /* activation parameters: Clip min/max, LeakyRelu alpha */
+    int64_t pool_k, pool_s;         /* fused max pool (square, no padding); 0: none */
+    int64_t py, px;                 /* output size after the pool (== oh, ow without one) */
+} vggrt_dconv_params;
+
+/* Floats in the packed weights of a direct convolution. */
+size_t vggrt_dconv_packed_size(const vggrt_dconv_params *p);
+/* w[k, c, kh, kw] (ONNX) -> packed [kb][c][kh][kw][16]; at compile time. */
+void vggrt_dconv_pack(const vggrt_dconv_params *p, const float *w, float *packed);
+/* Floats of scratch vggrt_dconv2d needs (0 when none). */
+size_t vggrt_dconv_work_size(const vggrt_dconv_params *p);
+/* y (blocked, [n, kb, py, px, 16]) = pool(act(conv(x) + b)); b has kb*16
+ * floats (zero past k), may be NULL. */
+void vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *x, const float *packed,
+                   const float *b, float *y, float *work);
+
+/* Layout changes of [n, c, hw] activations (blocked side padded with 0). */
+void vggrt_to_blocked(int in_layout, int64_t n, int64_t c, int64_t hw, const float *x, float *y);
+void vggrt_from_blocked(int64_t n, int64_t c, int64_t hw, const float *x, float *y);  /* to NCHW */
+
+/* Pools on blocked activations (vggrt_pool_params sizes; c is the real count). */
+void vggrt_maxpool2d_blocked(const vggrt_pool_params *p, int64_t n, const float *x, float *y);
+void vggrt_avgpool2d_blocked(const vggrt_pool_params *p, int64_t n, const float *x, float *y);
+/* Mean (or max when is_max) over h*w of blocked x: y[n, c], plain. */
+void vggrt_global_pool_blocked(int is_max, int64_t n, int64_t c, int64_t hw, const float *x,
+                               float *y);
+
 /* ---- kernels: dense products --------------------------------------------------- */
 
 /* Y[M,N] = alpha * op(A) op(B) + beta * C, op = transpose when trans_*.

@@ -134,3 +134,51 @@ void vggrt_conv2d(const vggrt_conv_params *p, int64_t n, const float *x, const f
         }
     }
 }
+
+/* ---- conv + activation + max pool, item by item ------------------------------
+ * The plain-layout form of a fused layer (the blocked form is vggrt_dconv2d):
+ * each item's conv result lands in the scratch after the im2col buffer, gets
+ * its activation, and is max-pooled into y; without a pool the conv writes
+ * y directly and the activation runs in place. */
+
+static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; }
+
+size_t vggrt_conv2d_fused_work_size(const vggrt_conv_params *p, const vggrt_pool_params *pool)
+{
+    size_t n = round16(vggrt_conv2d_work_size(p));
+    if (pool)
+        n += (size_t)(p->k * p->oh * p->ow);
+    return n;
+}
+
+static void activate(int act, float alpha, float beta, size_t count, float *y)
+{
+    switch (act) {
+    case VGGRT_ACT_CLIP: vggrt_unary_f32(VGGRT_CLIP, count, y, y, alpha, beta); break;
+    case VGGRT_ACT_LEAKY_RELU: vggrt_unary_f32(VGGRT_LEAKY_RELU, count, y, y, alpha, 0); break;
+    case VGGRT_ACT_SIGMOID: vggrt_unary_f32(VGGRT_SIGMOID, count, y, y, 0, 0); break;
+    default: break;     /* none, or ReLU (applied by the conv's own epilogue) */
+    }
+}
+
+void vggrt_conv2d_fused(const vggrt_conv_params *p, int act, float alpha, float beta,
+                        const vggrt_pool_params *pool, int64_t n, const float *x, const float *w,
+                        const float *b, float *y, float *work)
+{
+    vggrt_conv_params q = *p;
+    q.act = act == VGGRT_ACT_RELU ? VGGRT_ACT_RELU : VGGRT_ACT_NONE;
+    const size_t conv_out = (size_t)(p->k * p->oh * p->ow);
+    if (!pool) {
+        vggrt_conv2d(&q, n, x, w, b, y, work);
+        activate(act, alpha, beta, (size_t)n * conv_out, y);
+        return;
+    }
+    float *tmp = work + round16(vggrt_conv2d_work_size(p));
+    const size_t in_item = (size_t)(p->c * p->h * p->w);
+    const size_t out_item = (size_t)(pool->c * pool->oh * pool->ow);
+    for (int64_t i = 0; i < n; i++) {
+        vggrt_conv2d(&q, 1, x + (size_t)i * in_item, w, b, tmp, work);
+        activate(act, alpha, beta, conv_out, tmp);
+        vggrt_maxpool2d(pool, 1, tmp, y + (size_t)i * out_item);
+    }
+}

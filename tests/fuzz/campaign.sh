@@ -16,7 +16,7 @@ secs=${1:?usage: campaign.sh SECONDS [HARNESS...]}
 shift
 hs=("$@")
 [ ${#hs[@]} -eq 0 ] && hs=(onnx npy tensor_pb weights)
-bash "$root/scripts/fuzz.sh" --build-only || exit 2
+bash "$root/scripts/fuzz.sh" --build-only "${hs[@]}" || exit 2
 export FUZZ_NO_BUILD=1
 commit=$(git -C "$root" rev-parse --short HEAD)
 dirty=$(git -C "$root" status --porcelain | grep -q . && echo "+wip" || true)

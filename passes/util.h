@@ -1,0 +1,21 @@
+/* util.h — small helpers the rewriting passes share (util.c). */
+#ifndef VGGC_PASSES_UTIL_H
+#define VGGC_PASSES_UTIL_H
+
+#include "ir.h"
+
+/* The one live node that reads value v, or NULL when there are none, several,
+ * or v is a graph output (its producer cannot absorb what follows). */
+Node *sole_user(Graph *g, uint32_t v);
+/* The live node producing v (NULL for inputs and constants). */
+Node *producer_of(Graph *g, uint32_t v);
+/* A float constant's data, or NULL when v is not a float constant. */
+const float *const_floats(const Graph *g, uint32_t v);
+/* Adds a float constant named after `base` with a suffix. */
+uint32_t add_float_const(Graph *g, const char *base, const char *suffix, const Shape *s,
+                         const float *data);
+/* Makes node `into` produce what `from` produced (its output 0 takes over
+ * from's output value, which keeps its name), and marks `from` dead. */
+void absorb_node(Graph *g, Node *into, Node *from);
+
+#endif

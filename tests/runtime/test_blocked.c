@@ -1,0 +1,599 @@
+/* test_blocked.c — the blocked-layout (NCHW16c) kernels against references.
+ *
+ * Layout changes and the weight packing are checked bit for bit against
+ * their index formulas.  The direct convolution is checked against a naive
+ * reference written from the definition (in double, from the NCHW input,
+ * sharing no code with the kernel), followed by the activation and the
+ * fused max pool also in double; its input is given in each of the three
+ * layouts (NHWC by a transpose here, blocked by vggrt_to_blocked with the
+ * channel slots past c set to NaN, which the kernel must never read), and
+ * its blocked output is turned back to NCHW with vggrt_from_blocked.  The
+ * blocked pools are checked against vggrt_maxpool2d / vggrt_avgpool2d on
+ * the same data in NCHW: the max bit for bit, the average within the
+ * tolerance below (its magnitude is the average pool of |x|).  The global
+ * pools against a naive mean/max in double.
+ *
+ * Everything blocked is also checked for its padded lanes: output channel
+ * slots past k (or c) must be exactly +0.0, whatever the activation (a
+ * sigmoid of 0 would be 0.5).  Outputs are filled with NaN before each call
+ * and work buffers allocated at exactly the size asked for, so skipped
+ * elements fail and overruns are caught under AddressSanitizer.
+ *
+ * Tolerance, as in test_kernels.c: |got - want| <= 1e-5 * mag + 1e-6, mag
+ * being the sum of |terms| of the exact result (for a pooled output the
+ * largest mag in its window).
+ *
+ * `test_runtime_blocked bench` times vggrt_dconv2d against vggrt_conv2d
+ * (im2col + sgemm) on VGG-16 layers, single-threaded, and asserts nothing.
+ */
+#include "vggrt.h"
+
+#include <cblas.h>
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { B = VGGRT_BLOCK };
+
+/* ---- harness (as in test_kernels.c) ------------------------------------------------ */
+
+static int passed, failed, case_failed;
+static char case_name[512];
+
+static void begin_case(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(case_name, sizeof case_name, fmt, ap);
+    va_end(ap);
+    case_failed = 0;
+}
+
+static void end_case(void) {
+    if (case_failed)
+        failed++;
+    else
+        passed++;
+}
+
+static void fail(const char *fmt, ...) {
+    va_list ap;
+    if (case_failed++)
+        return;
+    printf("FAIL %s: ", case_name);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+}
+
+static void check_f32(const char *what, const float *got, const double *want, const double *mag,
+                      size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        double tol = 1e-5 * (mag ? mag[i] : fabs(want[i])) + 1e-6;
+        double g = got[i], w = want[i];
+        int ok = isnan(w) ? isnan(g) : isinf(w) ? g == w : fabs(g - w) <= tol;
+        if (!ok) {
+            fail("%s[%zu] = %.9g, want %.9g (tol %.2g)", what, i, g, w, tol);
+            return;
+        }
+    }
+}
+
+static void check_bits(const char *what, const float *got, const float *want, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(&got[i], &want[i], sizeof got[i]) != 0) {
+            fail("%s[%zu] = %.9g, want %.9g (bit for bit)", what, i, got[i], want[i]);
+            return;
+        }
+}
+
+/* Blocked [outer, kb, inner, 16]: the lanes past k of the last block are +0.0. */
+static void check_padded_lanes(const char *what, const float *y, int64_t outer, int64_t k,
+                               int64_t inner) {
+    const int64_t kb = (k + B - 1) / B;
+    if (k % B == 0)
+        return;
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < inner; i++)
+            for (int64_t l = k % B; l < B; l++) {
+                float v = y[((o * kb + kb - 1) * inner + i) * B + l];
+                if (v != 0.0f || signbit(v)) {
+                    fail("%s: padded lane (n=%lld, channel %lld, position %lld) = %.9g, want 0",
+                         what, (long long)o, (long long)((kb - 1) * B + l), (long long)i, v);
+                    return;
+                }
+            }
+}
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+static uint64_t rng(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static float frand(float lo, float hi) {
+    return lo + (hi - lo) * (float)(rng() >> 40) / (float)(1u << 24);
+}
+
+static void *xmalloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fprintf(stderr, "test_blocked: out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
+static float *rand_f32(size_t n, float lo, float hi) {
+    float *p = xmalloc(n * sizeof *p);
+    for (size_t i = 0; i < n; i++)
+        p[i] = frand(lo, hi);
+    return p;
+}
+
+static float *nan_f32(size_t n) {
+    float *p = xmalloc(n * sizeof *p);
+    for (size_t i = 0; i < n; i++)
+        p[i] = NAN;
+    return p;
+}
+
+static double *zeros_f64(size_t n) {
+    double *p = xmalloc(n * sizeof *p);
+    for (size_t i = 0; i < n; i++)
+        p[i] = 0.0;
+    return p;
+}
+
+static int64_t cblocks(int64_t c) {
+    return (c + B - 1) / B;
+}
+
+static const char *const layout_names[] = { "nchw", "nhwc", "blocked" };
+static const char *const act_names[] = { "none", "relu", "clip", "leaky_relu", "sigmoid" };
+
+/* x[n, c, hw] (NCHW) in layout `layout`; blocked padding slots are NaN. */
+static float *in_layout(int layout, int64_t n, int64_t c, int64_t hw, const float *x) {
+    size_t len = (size_t)(layout == VGGRT_LAYOUT_BLOCKED ? n * cblocks(c) * B * hw : n * c * hw);
+    float *y = nan_f32(len);
+    if (layout == VGGRT_LAYOUT_NCHW) {
+        memcpy(y, x, len * sizeof *y);
+    } else if (layout == VGGRT_LAYOUT_NHWC) {
+        for (int64_t b = 0; b < n; b++)
+            for (int64_t ch = 0; ch < c; ch++)
+                for (int64_t i = 0; i < hw; i++)
+                    y[(b * hw + i) * c + ch] = x[(b * c + ch) * hw + i];
+    } else {
+        vggrt_to_blocked(VGGRT_LAYOUT_NCHW, n, c, hw, x, y);
+        for (int64_t b = 0; b < n; b++)
+            for (int64_t ch = c; ch < cblocks(c) * B; ch++)
+                for (int64_t i = 0; i < hw; i++)
+                    y[((b * cblocks(c) + ch / B) * hw + i) * B + ch % B] = NAN;
+    }
+    return y;
+}
+
+/* ---- layout changes ---------------------------------------------------------------- */
+
+static void test_layouts(int64_t n, int64_t c, int64_t hw) {
+    const int64_t cb = cblocks(c);
+    const size_t nx = (size_t)(n * c * hw), nb = (size_t)(n * cb * hw * B);
+    float *x = rand_f32(nx, -1, 1), *nhwc = in_layout(VGGRT_LAYOUT_NHWC, n, c, hw, x);
+    float *want = xmalloc(nb * sizeof *want);
+    for (int64_t b = 0; b < n; b++)
+        for (int64_t ch = 0; ch < cb * B; ch++)
+            for (int64_t i = 0; i < hw; i++)
+                want[((b * cb + ch / B) * hw + i) * B + ch % B] =
+                    ch < c ? x[(b * c + ch) * hw + i] : 0.0f;
+    for (int layout = VGGRT_LAYOUT_NCHW; layout <= VGGRT_LAYOUT_BLOCKED; layout++) {
+        begin_case("to_blocked from %s n=%lld c=%lld hw=%lld", layout_names[layout],
+                   (long long)n, (long long)c, (long long)hw);
+        const float *src = layout == VGGRT_LAYOUT_NCHW ? x
+                           : layout == VGGRT_LAYOUT_NHWC ? nhwc
+                                                         : want;
+        float *y = nan_f32(nb + 1);
+        vggrt_to_blocked(layout, n, c, hw, src, y);
+        check_bits("y", y, want, nb);
+        if (!isnan(y[nb]))
+            fail("y[%zu] past the end was written", nb);
+        end_case();
+        free(y);
+    }
+    begin_case("from_blocked n=%lld c=%lld hw=%lld", (long long)n, (long long)c, (long long)hw);
+    float *back = nan_f32(nx + 1);
+    vggrt_from_blocked(n, c, hw, want, back);
+    check_bits("y", back, x, nx);
+    if (!isnan(back[nx]))
+        fail("y[%zu] past the end was written", nx);
+    end_case();
+    free(x), free(nhwc), free(want), free(back);
+}
+
+/* ---- direct convolution ------------------------------------------------------------ */
+
+typedef struct {
+    int64_t n, c, h, w, k, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
+    int bias;
+    int64_t pool_k, pool_s;
+} DconvCase;
+
+static double act_ref(int act, double v, float alpha, float beta) {
+    switch (act) {
+    case VGGRT_ACT_RELU: return v > 0 ? v : 0;
+    case VGGRT_ACT_CLIP: return v < alpha ? alpha : v > beta ? beta : v;
+    case VGGRT_ACT_LEAKY_RELU: return v < 0 ? alpha * v : v;
+    case VGGRT_ACT_SIGMOID: return 1.0 / (1.0 + exp(-v));
+    default: return v;
+    }
+}
+
+static void test_dconv(const DconvCase *t, int layout, int act) {
+    vggrt_dconv_params p;
+    memset(&p, 0, sizeof p);
+    vggrt_conv_params *q = &p.conv;
+    q->c = t->c, q->h = t->h, q->w = t->w, q->k = t->k, q->kh = t->kh, q->kw = t->kw;
+    q->sh = t->sh, q->sw = t->sw, q->pt = t->pt, q->pl = t->pl, q->dh = t->dh, q->dw = t->dw;
+    q->group = 1, q->act = act;
+    q->oh = (t->h + t->pt + t->pb - t->dh * (t->kh - 1) - 1) / t->sh + 1;
+    q->ow = (t->w + t->pl + t->pr - t->dw * (t->kw - 1) - 1) / t->sw + 1;
+    p.in_layout = layout;
+    p.alpha = act == VGGRT_ACT_CLIP ? -0.5f : 0.1f;
+    p.beta = 0.75f;
+    p.pool_k = t->pool_k, p.pool_s = t->pool_s;
+    p.py = t->pool_k ? (q->oh - t->pool_k) / t->pool_s + 1 : q->oh;
+    p.px = t->pool_k ? (q->ow - t->pool_k) / t->pool_s + 1 : q->ow;
+    begin_case("dconv2d %s n=%lld c=%lld h=%lld w=%lld k=%lld kernel=%lldx%lld stride=%lldx%lld "
+               "pads(t,l,b,r)=%lld,%lld,%lld,%lld dilation=%lldx%lld %s%s pool=%lld/%lld "
+               "-> %lldx%lld -> %lldx%lld",
+               layout_names[layout], (long long)t->n, (long long)t->c, (long long)t->h,
+               (long long)t->w, (long long)t->k, (long long)t->kh, (long long)t->kw,
+               (long long)t->sh, (long long)t->sw, (long long)t->pt, (long long)t->pl,
+               (long long)t->pb, (long long)t->pr, (long long)t->dh, (long long)t->dw,
+               act_names[act], t->bias ? " bias" : "", (long long)t->pool_k,
+               (long long)t->pool_s, (long long)q->oh, (long long)q->ow, (long long)p.py,
+               (long long)p.px);
+    const int64_t kb = cblocks(t->k), hw = t->h * t->w;
+    const size_t nx = (size_t)(t->n * t->c * hw), nw = (size_t)(t->k * t->c * t->kh * t->kw);
+    const size_t nconv = (size_t)(t->n * t->k * q->oh * q->ow);
+    const size_t ny = (size_t)(t->n * kb * B * p.py * p.px), nout = (size_t)(t->n * t->k * p.py * p.px);
+    float *x = rand_f32(nx, -1, 1), *w = rand_f32(nw, -1, 1);
+    float *b = rand_f32((size_t)(kb * B), -1, 1);
+    for (int64_t k = t->k; k < kb * B; k++)
+        b[k] = 0.0f;
+    float *xin = in_layout(layout, t->n, t->c, hw, x);
+
+    /* The conv in double, then the activation, then the pool. */
+    double *conv = zeros_f64(nconv), *cmag = zeros_f64(nconv);
+    for (int64_t bi = 0; bi < t->n; bi++)
+        for (int64_t k = 0; k < t->k; k++)
+            for (int64_t oy = 0; oy < q->oh; oy++)
+                for (int64_t ox = 0; ox < q->ow; ox++) {
+                    double acc = t->bias ? b[k] : 0.0, m = t->bias ? fabs(b[k]) : 0.0;
+                    for (int64_t ci = 0; ci < t->c; ci++)
+                        for (int64_t i = 0; i < t->kh; i++)
+                            for (int64_t j = 0; j < t->kw; j++) {
+                                int64_t iy = oy * t->sh - t->pt + i * t->dh;
+                                int64_t ix = ox * t->sw - t->pl + j * t->dw;
+                                if (iy < 0 || iy >= t->h || ix < 0 || ix >= t->w)
+                                    continue;
+                                double term = (double)x[((bi * t->c + ci) * t->h + iy) * t->w + ix] *
+                                              w[((k * t->c + ci) * t->kh + i) * t->kw + j];
+                                acc += term;
+                                m += fabs(term);
+                            }
+                    size_t o = (size_t)(((bi * t->k + k) * q->oh + oy) * q->ow + ox);
+                    conv[o] = act_ref(act, acc, p.alpha, p.beta);
+                    cmag[o] = m;
+                }
+    double *want = zeros_f64(nout), *mag = zeros_f64(nout);
+    for (int64_t plane = 0; plane < t->n * t->k; plane++)
+        for (int64_t oy = 0; oy < p.py; oy++)
+            for (int64_t ox = 0; ox < p.px; ox++) {
+                size_t o = (size_t)((plane * p.py + oy) * p.px + ox);
+                if (!t->pool_k) {
+                    want[o] = conv[o];
+                    mag[o] = cmag[o];
+                    continue;
+                }
+                double mx = -DBL_MAX, mm = 0;
+                for (int64_t i = 0; i < t->pool_k; i++)
+                    for (int64_t j = 0; j < t->pool_k; j++) {
+                        size_t src = (size_t)((plane * q->oh + oy * t->pool_s + i) * q->ow +
+                                              ox * t->pool_s + j);
+                        mx = conv[src] > mx ? conv[src] : mx;
+                        mm = cmag[src] > mm ? cmag[src] : mm;
+                    }
+                want[o] = mx;
+                mag[o] = mm;
+            }
+
+    size_t npacked = vggrt_dconv_packed_size(&p);
+    if (npacked != (size_t)(kb * B * t->c * t->kh * t->kw))
+        fail("vggrt_dconv_packed_size = %zu, want %lld", npacked,
+             (long long)(kb * B * t->c * t->kh * t->kw));
+    float *packed = nan_f32(npacked);
+    vggrt_dconv_pack(&p, w, packed);
+    size_t nwork = vggrt_dconv_work_size(&p);
+    float *work = nwork ? nan_f32(nwork) : NULL;
+    float *y = nan_f32(ny + 1), *got = nan_f32(nout);
+    vggrt_dconv2d(&p, t->n, xin, packed, t->bias ? b : NULL, y, work);
+    if (!isnan(y[ny]))
+        fail("y[%zu] past the end was written", ny);
+    vggrt_from_blocked(t->n, t->k, p.py * p.px, y, got);
+    check_f32("y (as NCHW)", got, want, mag, nout);
+    check_padded_lanes("y", y, t->n, t->k, p.py * p.px);
+    end_case();
+    free(x), free(w), free(b), free(xin), free(conv), free(cmag), free(want), free(mag);
+    free(packed), free(work), free(y), free(got);
+}
+
+static void test_pack(int64_t k, int64_t c, int64_t kh, int64_t kw) {
+    begin_case("dconv_pack k=%lld c=%lld kernel=%lldx%lld", (long long)k, (long long)c,
+               (long long)kh, (long long)kw);
+    vggrt_dconv_params p;
+    memset(&p, 0, sizeof p);
+    p.conv.k = k, p.conv.c = c, p.conv.kh = kh, p.conv.kw = kw;
+    const int64_t kb = cblocks(k), taps = kh * kw;
+    size_t nw = (size_t)(k * c * taps), np = (size_t)(kb * B * c * taps);
+    float *w = rand_f32(nw, -1, 1), *want = xmalloc(np * sizeof *want), *got = nan_f32(np + 1);
+    for (int64_t bk = 0; bk < kb; bk++)
+        for (int64_t ci = 0; ci < c; ci++)
+            for (int64_t tap = 0; tap < taps; tap++)
+                for (int64_t l = 0; l < B; l++) {
+                    int64_t ko = bk * B + l;
+                    want[((bk * c + ci) * taps + tap) * B + l] =
+                        ko < k ? w[(ko * c + ci) * taps + tap] : 0.0f;
+                }
+    if (vggrt_dconv_packed_size(&p) != np)
+        fail("vggrt_dconv_packed_size = %zu, want %zu", vggrt_dconv_packed_size(&p), np);
+    vggrt_dconv_pack(&p, w, got);
+    check_bits("packed", got, want, np);
+    if (!isnan(got[np]))
+        fail("packed[%zu] past the end was written", np);
+    end_case();
+    free(w), free(want), free(got);
+}
+
+static void test_dconvs(void) {
+    static const DconvCase cases[] = {
+        /* n  c   h   w   k  kh kw sh sw pt pl pb pr dh dw bias pool */
+        { 1, 3, 5, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0 },      /* 1x1 */
+        { 3, 17, 4, 6, 16, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0, 0 },    /* 1x1, batch 3, k = 16 */
+        { 1, 5, 7, 9, 3, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 0, 0 },      /* 1x1 stride 2 */
+        { 1, 5, 4, 5, 3, 1, 1, 1, 1, 1, 0, 0, 2, 1, 1, 1, 0, 0 },      /* 1x1 padded */
+        { 1, 3, 8, 8, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },      /* VGG's 3x3 */
+        { 1, 3, 8, 8, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },      /* ... + 2x2 pool */
+        { 3, 5, 9, 11, 17, 3, 3, 2, 2, 0, 2, 1, 0, 1, 1, 1, 0, 0 },    /* asymmetric, stride 2 */
+        { 1, 17, 10, 9, 6, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, 0, 0 },    /* dilation 2 */
+        { 1, 3, 9, 8, 4, 3, 2, 1, 2, 1, 0, 2, 1, 2, 1, 0, 0, 0 },      /* mixed stride, dilation */
+        { 1, 3, 11, 10, 4, 5, 5, 3, 3, 2, 1, 0, 2, 1, 1, 1, 0, 0 },    /* 5x5 stride 3 */
+        { 3, 5, 12, 19, 20, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, 2, 2 },   /* 5x5 + pool */
+        { 3, 4, 1, 20, 3, 1, 3, 1, 1, 0, 1, 0, 1, 1, 1, 1, 0, 0 },     /* 1-D as h = 1 */
+        { 1, 3, 2, 2, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },      /* kernel covers the input */
+        { 1, 2, 3, 3, 3, 3, 3, 1, 1, 3, 3, 3, 3, 1, 1, 1, 0, 0 },      /* rows of pure padding */
+        { 1, 17, 14, 14, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },  /* 153-term sums, kb = 3 */
+        { 3, 33, 16, 37, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },  /* every tile width */
+        { 1, 33, 15, 31, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 2 },  /* 3x3 stride 2 pool */
+        { 3, 5, 13, 16, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 2, 3 },    /* pool stride past k */
+        { 1, 5, 12, 13, 7, 2, 2, 2, 2, 0, 0, 1, 1, 1, 1, 0, 0, 0 },    /* even kernel */
+        { 1, 4, 7, 8, 4, 3, 3, 2, 2, 1, 1, -1, 0, 1, 1, 1, 0, 0 },     /* floor drops a row */
+        { 1, 16, 6, 40, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },   /* VGG-like row of 40 */
+        { 1, 3, 9, 30, 18, 3, 3, 1, 2, 0, 1, 2, 0, 2, 3, 1, 3, 2 },    /* stride/dilation/pool */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (int layout = VGGRT_LAYOUT_NCHW; layout <= VGGRT_LAYOUT_BLOCKED; layout++)
+            test_dconv(&cases[i], layout, (int)(i % 2) * VGGRT_ACT_RELU);
+    /* Every activation, with and without a fused pool, the padded lanes of a partial block. */
+    static const DconvCase act_cases[] = {
+        { 3, 5, 9, 13, 21, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
+        { 1, 17, 10, 18, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },
+        { 1, 33, 11, 11, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 3, 2 },
+    };
+    for (size_t i = 0; i < sizeof act_cases / sizeof act_cases[0]; i++)
+        for (int act = VGGRT_ACT_NONE; act <= VGGRT_ACT_SIGMOID; act++)
+            for (int layout = VGGRT_LAYOUT_NCHW; layout <= VGGRT_LAYOUT_BLOCKED; layout++)
+                test_dconv(&act_cases[i], layout, act);
+    test_pack(5, 3, 3, 3);
+    test_pack(16, 2, 1, 1);
+    test_pack(33, 5, 5, 5);
+}
+
+/* ---- pools ------------------------------------------------------------------------- */
+
+typedef struct {
+    int64_t n, c, h, w, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
+    int ceil_mode; /* 0 floor, 1 ceil as ONNX Runtime, 2 ceil without the last-window fix */
+} PoolCase;
+
+static int64_t pool_out(int64_t in, int64_t k, int64_t s, int64_t p0, int64_t p1, int64_t d,
+                        int ceil_mode) {
+    int64_t num = in + p0 + p1 - d * (k - 1) - 1;
+    int64_t o = (ceil_mode ? (num + s - 1) / s : num / s) + 1;
+    if (ceil_mode == 1 && (o - 1) * s >= in + p0)
+        o--;
+    return o;
+}
+
+static void test_pool(const PoolCase *t, int avg, int cip) {
+    vggrt_pool_params p;
+    memset(&p, 0, sizeof p);
+    p.c = t->c, p.h = t->h, p.w = t->w, p.kh = t->kh, p.kw = t->kw, p.sh = t->sh, p.sw = t->sw;
+    p.pt = t->pt, p.pl = t->pl, p.pb = t->pb, p.pr = t->pr, p.dh = t->dh, p.dw = t->dw;
+    p.count_include_pad = cip;
+    p.oh = pool_out(t->h, t->kh, t->sh, t->pt, t->pb, t->dh, t->ceil_mode);
+    p.ow = pool_out(t->w, t->kw, t->sw, t->pl, t->pr, t->dw, t->ceil_mode);
+    begin_case("%s_blocked n=%lld c=%lld h=%lld w=%lld kernel=%lldx%lld stride=%lldx%lld "
+               "pads(t,l,b,r)=%lld,%lld,%lld,%lld dilation=%lldx%lld ceil_mode=%d -> %lldx%lld",
+               avg ? (cip ? "avgpool2d(count_include_pad=1)" : "avgpool2d") : "maxpool2d",
+               (long long)t->n, (long long)t->c, (long long)t->h, (long long)t->w,
+               (long long)t->kh, (long long)t->kw, (long long)t->sh, (long long)t->sw,
+               (long long)t->pt, (long long)t->pl, (long long)t->pb, (long long)t->pr,
+               (long long)t->dh, (long long)t->dw, t->ceil_mode, (long long)p.oh, (long long)p.ow);
+    const int64_t cb = cblocks(t->c), hw = t->h * t->w, ohw = p.oh * p.ow;
+    const size_t nx = (size_t)(t->n * t->c * hw), ny = (size_t)(t->n * t->c * ohw);
+    const size_t nyb = (size_t)(t->n * cb * B * ohw);
+    float *x = rand_f32(nx, -1, 1), *xb = xmalloc((size_t)(t->n * cb * B * hw) * sizeof *xb);
+    vggrt_to_blocked(VGGRT_LAYOUT_NCHW, t->n, t->c, hw, x, xb);
+    float *ref = nan_f32(ny), *yb = nan_f32(nyb + 1), *got = nan_f32(ny);
+    if (avg) {
+        float *ax = xmalloc(nx * sizeof *ax), *amag = nan_f32(ny);
+        for (size_t i = 0; i < nx; i++)
+            ax[i] = fabsf(x[i]);
+        vggrt_avgpool2d(&p, t->n, x, ref);
+        vggrt_avgpool2d(&p, t->n, ax, amag);
+        double *want = zeros_f64(ny), *mag = zeros_f64(ny);
+        for (size_t i = 0; i < ny; i++)
+            want[i] = ref[i], mag[i] = amag[i];
+        vggrt_avgpool2d_blocked(&p, t->n, xb, yb);
+        vggrt_from_blocked(t->n, t->c, ohw, yb, got);
+        check_f32("y (as NCHW)", got, want, mag, ny);
+        free(ax), free(amag), free(want), free(mag);
+    } else {
+        vggrt_maxpool2d(&p, t->n, x, ref);
+        vggrt_maxpool2d_blocked(&p, t->n, xb, yb);
+        vggrt_from_blocked(t->n, t->c, ohw, yb, got);
+        check_bits("y (as NCHW)", got, ref, ny);
+    }
+    check_padded_lanes("y", yb, t->n, t->c, ohw);
+    if (!isnan(yb[nyb]))
+        fail("y[%zu] past the end was written", nyb);
+    end_case();
+    free(x), free(xb), free(ref), free(yb), free(got);
+}
+
+static void test_pools(void) {
+    static const PoolCase cases[] = {
+        /* n  c   h   w  kh kw sh sw pt pl pb pr dh dw ceil */
+        { 1, 3, 8, 8, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 0 },    /* VGG's 2x2 */
+        { 3, 5, 7, 9, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 1 },    /* ceil: last window overhangs */
+        { 1, 17, 7, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1 },   /* ceil with padding */
+        { 3, 33, 9, 10, 3, 2, 2, 3, 1, 0, 2, 1, 1, 1, 1 },  /* asymmetric everything */
+        { 1, 5, 11, 9, 3, 3, 2, 2, 2, 1, 0, 2, 2, 2, 0 },   /* dilation 2 */
+        { 1, 17, 10, 11, 3, 3, 3, 2, 1, 2, 1, 0, 2, 1, 1 }, /* dilation, ceil */
+        { 1, 3, 7, 7, 7, 7, 1, 1, 0, 0, 0, 0, 1, 1, 0 },    /* global */
+        { 3, 16, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0 },   /* stride 1, same padding, c = 16 */
+        { 1, 3, 6, 6, 2, 2, 3, 3, 0, 0, 1, 1, 1, 1, 0 },    /* stride past kernel */
+        { 1, 5, 5, 5, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 2 },    /* ceil_mode without the fix */
+        { 1, 3, 5, 4, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 2 },    /* a window all in the padding */
+        { 1, 33, 5, 5, 1, 1, 3, 3, 0, 0, 0, 0, 1, 1, 2 },   /* a window past the input */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        test_pool(&cases[i], 0, 0);
+        test_pool(&cases[i], 1, 0);
+        test_pool(&cases[i], 1, 1);
+    }
+}
+
+static void test_global_pool(int is_max, int64_t n, int64_t c, int64_t hw) {
+    begin_case("global_pool_blocked %s n=%lld c=%lld hw=%lld", is_max ? "max" : "mean",
+               (long long)n, (long long)c, (long long)hw);
+    const int64_t cb = cblocks(c);
+    const size_t nx = (size_t)(n * c * hw), ny = (size_t)(n * c);
+    float *x = rand_f32(nx, -1, 1), *xb = xmalloc((size_t)(n * cb * B * hw) * sizeof *xb);
+    float *y = nan_f32(ny + 1);
+    double *want = zeros_f64(ny), *mag = zeros_f64(ny);
+    vggrt_to_blocked(VGGRT_LAYOUT_NCHW, n, c, hw, x, xb);
+    for (int64_t o = 0; o < n * c; o++) {
+        double s = 0, a = 0, m = -INFINITY;
+        for (int64_t i = 0; i < hw; i++) {
+            double v = x[o * hw + i];
+            s += v, a += fabs(v);
+            m = v > m ? v : m;
+        }
+        want[o] = is_max ? m : s / (double)hw;
+        mag[o] = is_max ? fabs(m) : a / (double)hw;
+    }
+    vggrt_global_pool_blocked(is_max, n, c, hw, xb, y);
+    check_f32("y", y, want, mag, ny);
+    if (!isnan(y[ny]))
+        fail("y[%zu] past the end was written", ny);
+    end_case();
+    free(x), free(xb), free(y), free(want), free(mag);
+}
+
+/* ---- bench ------------------------------------------------------------------------- */
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Best of reps runs, in seconds. */
+#define BEST_OF(reps, best, call)                                                              \
+    do {                                                                                       \
+        best = 1e30;                                                                           \
+        for (int r_ = 0; r_ < (reps); r_++) {                                                  \
+            double t0_ = now();                                                                \
+            call;                                                                              \
+            double t_ = now() - t0_;                                                           \
+            best = t_ < best ? t_ : best;                                                      \
+        }                                                                                      \
+    } while (0)
+
+static void bench_layer(int64_t c, int64_t k, int64_t hw, int layout, int64_t pool, int reps) {
+    vggrt_dconv_params p;
+    memset(&p, 0, sizeof p);
+    vggrt_conv_params *q = &p.conv;
+    q->c = c, q->h = hw, q->w = hw, q->k = k, q->kh = 3, q->kw = 3, q->sh = 1, q->sw = 1;
+    q->pt = 1, q->pl = 1, q->dh = 1, q->dw = 1, q->group = 1, q->act = VGGRT_ACT_RELU;
+    q->oh = hw, q->ow = hw;
+    p.in_layout = layout;
+    p.pool_k = pool, p.pool_s = pool;
+    p.py = pool ? hw / 2 : hw, p.px = pool ? hw / 2 : hw;
+    const int64_t kb = cblocks(k);
+    float *x = rand_f32((size_t)(cblocks(c) * B * hw * hw), -1, 1);
+    float *w = rand_f32((size_t)(k * c * 9), -1, 1), *bias = rand_f32((size_t)(kb * B), -1, 1);
+    float *packed = xmalloc(vggrt_dconv_packed_size(&p) * sizeof *packed);
+    float *y = xmalloc((size_t)(kb * B * hw * hw) * sizeof *y);
+    size_t nwork = vggrt_dconv_work_size(&p), ncol = vggrt_conv2d_work_size(q);
+    float *work = xmalloc((nwork ? nwork : 1) * sizeof *work);
+    float *col = xmalloc((ncol ? ncol : 1) * sizeof *col);
+    vggrt_dconv_pack(&p, w, packed);
+    double flops = 2.0 * (double)(k * c * 9 * hw * hw), td, tg;
+    BEST_OF(reps, td, vggrt_dconv2d(&p, 1, x, packed, bias, y, work));
+    BEST_OF(reps, tg, vggrt_conv2d(q, 1, x, w, bias, y, col));
+    printf("c=%lld k=%lld %lldx%lld 3x3 pad 1 relu%s, input %s: dconv2d %.3f ms %.1f GFLOP/s; "
+           "conv2d (im2col+sgemm) %.3f ms %.1f GFLOP/s\n",
+           (long long)c, (long long)k, (long long)hw, (long long)hw, pool ? " + maxpool 2x2" : "",
+           layout_names[layout], td * 1e3, flops / td * 1e-9, tg * 1e3, flops / tg * 1e-9);
+    free(x), free(w), free(bias), free(packed), free(y), free(work), free(col);
+}
+
+static int bench(void) {
+    openblas_set_num_threads(1);
+    printf("OpenBLAS core: %s, OPENBLAS_CORETYPE=%s\n", openblas_get_corename(),
+           getenv("OPENBLAS_CORETYPE") ? getenv("OPENBLAS_CORETYPE") : "(unset)");
+    bench_layer(256, 256, 40, VGGRT_LAYOUT_BLOCKED, 0, 10);
+    bench_layer(256, 256, 40, VGGRT_LAYOUT_BLOCKED, 2, 10);
+    bench_layer(64, 64, 56, VGGRT_LAYOUT_BLOCKED, 0, 10);
+    bench_layer(512, 512, 14, VGGRT_LAYOUT_BLOCKED, 0, 10);
+    bench_layer(3, 64, 224, VGGRT_LAYOUT_NCHW, 0, 5);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "bench") == 0)
+        return bench();
+    test_layouts(1, 3, 7);
+    test_layouts(3, 17, 5);
+    test_layouts(2, 33, 4);
+    test_layouts(1, 16, 3);
+    test_dconvs();
+    test_pools();
+    for (int is_max = 0; is_max < 2; is_max++) {
+        test_global_pool(is_max, 1, 3, 49);
+        test_global_pool(is_max, 3, 17, 13);
+        test_global_pool(is_max, 2, 33, 1);
+        test_global_pool(is_max, 1, 512, 196);
+    }
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
