@@ -19,29 +19,34 @@
 
 static uint64_t align_up(uint64_t x) { return (x + ALIGN - 1) & ~(uint64_t)(ALIGN - 1); }
 
-bool plan_is_view(OpKind op)
+bool plan_is_view(const Node *n)
 {
-    return op == OP_RESHAPE || op == OP_FLATTEN || op == OP_SQUEEZE || op == OP_UNSQUEEZE;
+    return (n->op == OP_RESHAPE || n->op == OP_FLATTEN || n->op == OP_SQUEEZE ||
+            n->op == OP_UNSQUEEZE) && n->in_layout != LAYOUT_BLOCKED;
 }
 
 static size_t value_bytes_per_item(const Value *v)
 {
     size_t n = 0, b = 0;
-    VGGC_ASSERT(shape_numel_per_item(&v->shape, &n));
+    Shape s = v->shape;
+    if (v->layout == LAYOUT_BLOCKED)    /* channels padded to whole blocks */
+        s.d[1] = (s.d[1] + VGGRT_BLOCK - 1) / VGGRT_BLOCK * VGGRT_BLOCK;
+    VGGC_ASSERT(shape_numel_per_item(&s, &n));
     VGGC_ASSERT(size_mul(n, dtype_size(v->dtype), &b));
     return b;
 }
 
 void plan_conv_params(const Graph *g, const Node *n, vggrt_conv_params *p)
 {
-    const Shape *x = &g->values[n->in[0]].shape, *wt = &g->values[n->in[1]].shape;
+    const Shape *x = &g->values[n->in[0]].shape;
     const WindowAttr *a = &n->attr.win;
     bool one_d = a->nsp == 1;
     memset(p, 0, sizeof *p);
-    p->c = x->d[1];
-    p->h = one_d ? 1 : x->d[2];
-    p->w = one_d ? x->d[2] : x->d[3];
-    p->k = wt->d[0];
+    bool nhwc = n->in_layout == LAYOUT_NHWC;     /* x is [N,H,W,C] */
+    p->c = nhwc ? x->d[3] : x->d[1];
+    p->h = one_d ? 1 : nhwc ? x->d[1] : x->d[2];
+    p->w = one_d ? x->d[2] : nhwc ? x->d[2] : x->d[3];
+    p->k = g->values[n->out[0]].shape.d[1];
     p->kh = a->kernel[0];
     p->kw = a->kernel[1];
     p->sh = a->stride[0];
@@ -76,6 +81,22 @@ bool plan_conv_pool_params(const Graph *g, const Node *n, vggrt_pool_params *pp)
     return true;
 }
 
+void plan_dconv_params(const Graph *g, const Node *n, vggrt_dconv_params *dp)
+{
+    memset(dp, 0, sizeof *dp);
+    plan_conv_params(g, n, &dp->conv);
+    dp->conv.act = plan_act_code(n->epi.act);
+    dp->in_layout = n->in_layout == LAYOUT_NHWC ? VGGRT_LAYOUT_NHWC
+                  : n->in_layout == LAYOUT_BLOCKED ? VGGRT_LAYOUT_BLOCKED : VGGRT_LAYOUT_NCHW;
+    dp->alpha = n->epi.alpha;
+    dp->beta = n->epi.beta;
+    dp->pool_k = n->epi.pool_k;
+    dp->pool_s = n->epi.pool_s;
+    const Shape *y = &g->values[n->out[0]].shape;
+    dp->py = y->d[2];
+    dp->px = y->d[3];
+}
+
 int plan_act_code(ActKind a)
 {
     switch (a) {
@@ -89,6 +110,11 @@ int plan_act_code(ActKind a)
 
 uint64_t plan_layer_scratch(const Graph *g, const Node *n)
 {
+    if (n->op == OP_CONV && n->out_layout == LAYOUT_BLOCKED) {
+        vggrt_dconv_params dp;
+        plan_dconv_params(g, n, &dp);
+        return align_up(vggrt_dconv_work_size(&dp) * sizeof(float));
+    }
     if (n->op == OP_CONV) {
         vggrt_conv_params p;
         vggrt_pool_params pp;
@@ -126,6 +152,8 @@ static int by_size_desc(const void *pa, const void *pb)
         return a->size > b->size ? -1 : 1;
     return a->value < b->value ? -1 : a->value > b->value;
 }
+
+int plan_act_code(ActKind a);
 
 /* Greedy placement; returns the region's size. */
 static uint64_t place(Interval *iv, uint32_t n, uint64_t base)
@@ -201,7 +229,7 @@ Plan *plan_build(Graph *g)
             uint32_t v = n->out[j];
             if (v == VGGC_NONE)
                 continue;
-            if (plan_is_view(n->op) && j == 0) {
+            if (plan_is_view(n) && j == 0) {
                 p->store[v].root = p->store[n->in[0]].root;
                 last[p->store[v].root] = l;
             } else {

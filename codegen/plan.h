@@ -49,8 +49,9 @@ typedef struct {
     uint64_t batch_scratch_offset;  /* per-item scratch, in the batch region */
 } Plan;
 
-/* True for ops whose output is a view of input 0 (no code runs). */
-bool plan_is_view(OpKind op);
+/* True for nodes whose output is a view of input 0 (no code runs): the
+ * reshapes, except of a blocked input (they reorder it to plain). */
+bool plan_is_view(const Node *n);
 
 /* Lowers g (after the passes).  NULL after reporting what cannot be
  * lowered (e.g. a batch-dependent shape value used as data). */
@@ -70,6 +71,8 @@ uint64_t plan_layer_batch_scratch(const Graph *g, const Node *n);
 void plan_conv_params(const Graph *g, const Node *n, vggrt_conv_params *p);
 /* The fused max pool of a Conv node, false when it has none. */
 bool plan_conv_pool_params(const Graph *g, const Node *n, vggrt_pool_params *pp);
+/* vggrt sizes of a Conv with out_layout=blocked (vggrt_dconv2d). */
+void plan_dconv_params(const Graph *g, const Node *n, vggrt_dconv_params *dp);
 /* VGGRT_ACT_* for an epilogue's activation. */
 int plan_act_code(ActKind a);
 

@@ -44,5 +44,6 @@ bool pass_cancel_transposes(Graph *g);
 bool pass_fuse_activation(Graph *g);
 bool pass_fuse_maxpool(Graph *g);
 bool pass_fuse_dense(Graph *g);
+bool pass_assign_layout(Graph *g);
 
 #endif

@@ -30,6 +30,9 @@ const PassInfo pass_list[] = {
      "a MaxPool into the Conv(+Relu) before it"},
     {"fuse-dense", pass_fuse_dense, 1, false,
      "global pooling (+Flatten) into the next Gemm's input; Softmax into the last Gemm"},
+    /* -O2: layouts. */
+    {"assign-layout", pass_assign_layout, 2, false,
+     "blocked NCHW16c between convolutions, weights packed, input transpose absorbed"},
 };
 const int pass_count = (int)(sizeof pass_list / sizeof pass_list[0]);
 

@@ -175,8 +175,40 @@ static const char *comment_text(const char *name, char *buf, size_t cap)
 
 /* ---- one emitter per op --------------------------------------------------- */
 
+static void emit_dconv(Ctx *c, const Node *n, uint32_t id)
+{
+    vggrt_dconv_params d;
+    plan_dconv_params(c->g, n, &d);
+    const vggrt_conv_params *p = &d.conv;
+    static const char *const layouts[] = {"VGGRT_LAYOUT_NCHW", "VGGRT_LAYOUT_NHWC",
+                                          "VGGRT_LAYOUT_BLOCKED"};
+    buf_printf(c->b,
+               "static const vggrt_dconv_params dconv_%u = {\n"
+               "    {%lld, %lld, %lld,  /* c, h, w */\n"
+               "     %lld, %lld, %lld,  /* k, oh, ow */\n"
+               "     %lld, %lld, %lld, %lld,  /* kh, kw, sh, sw */\n"
+               "     %lld, %lld, %lld, %lld,  /* pt, pl, dh, dw */\n"
+               "     %lld, %d},  /* group, act */\n"
+               "    %s,  /* the input's layout */\n    ",
+               id, (long long)p->c, (long long)p->h, (long long)p->w, (long long)p->k,
+               (long long)p->oh, (long long)p->ow, (long long)p->kh, (long long)p->kw,
+               (long long)p->sh, (long long)p->sw, (long long)p->pt, (long long)p->pl,
+               (long long)p->dh, (long long)p->dw, (long long)p->group, p->act,
+               layouts[d.in_layout]);
+    put_float(c->b, d.alpha);
+    buf_puts(c->b, ", ");
+    put_float(c->b, d.beta);
+    buf_printf(c->b, ",  /* activation parameters */\n"
+                     "    %lld, %lld, %lld, %lld  /* pool k, s; output h, w */\n};\n\n",
+               (long long)d.pool_k, (long long)d.pool_s, (long long)d.py, (long long)d.px);
+}
+
 static void emit_conv(Ctx *c, const Node *n, uint32_t id)
 {
+    if (n->out_layout == LAYOUT_BLOCKED) {
+        emit_dconv(c, n, id);
+        return;
+    }
     vggrt_conv_params p;
     plan_conv_params(c->g, n, &p);
     buf_printf(c->b,
@@ -321,11 +353,19 @@ static void emit_gemm(Ctx *c, const Node *n)
     if (n->epi.mean_input) {
         buf_printf(c->b, "    float *a = (float *)(A + STATIC_BYTES + (size_t)n * %llu);\n",
                    (unsigned long long)c->p->batch_scratch_offset);
-        buf_puts(c->b, "    const int64_t dims[] = ");
-        put_dims(c->b, A);
-        buf_puts(c->b, ";\n    vggrt_reduce_f32(VGGRT_REDUCE_MEAN, 4, dims, 0xcu, ");
-        put_ptr(c, n->in[0], false);
-        buf_puts(c->b, ", a);\n");
+        if (n->in_layout == LAYOUT_BLOCKED) {
+            buf_puts(c->b, "    vggrt_global_pool_blocked(0, ");
+            put_dim(c->b, A->d[0]);
+            buf_printf(c->b, ", %lld, %lld, ", (long long)A->d[1], (long long)(A->d[2] * A->d[3]));
+            put_ptr(c, n->in[0], false);
+            buf_puts(c->b, ", a);\n");
+        } else {
+            buf_puts(c->b, "    const int64_t dims[] = ");
+            put_dims(c->b, A);
+            buf_puts(c->b, ";\n    vggrt_reduce_f32(VGGRT_REDUCE_MEAN, 4, dims, 0xcu, ");
+            put_ptr(c, n->in[0], false);
+            buf_puts(c->b, ", a);\n");
+        }
         K = lda = A->d[1];
     }
     buf_printf(c->b, "    vggrt_gemm(%d, %d, ", a->trans_a, a->trans_b);
@@ -575,6 +615,23 @@ static void emit_pad(Ctx *c, const Node *n)
 /* Conv with its epilogue (activation, max pool): one runtime call. */
 static void emit_conv_body(Ctx *c, const Node *n, uint32_t id)
 {
+    if (n->out_layout == LAYOUT_BLOCKED) {
+        buf_printf(c->b, "    vggrt_dconv2d(&dconv_%u, ", id);
+        put_lead(c, n->in[0]);
+        buf_puts(c->b, ", ");
+        put_ptr(c, n->in[0], false);
+        buf_puts(c->b, ", ");
+        put_ptr(c, n->in[1], false);
+        buf_puts(c->b, ", ");
+        if (n->n_in > 2 && n->in[2] != VGGC_NONE)
+            put_ptr(c, n->in[2], false);
+        else
+            buf_puts(c->b, "NULL");
+        buf_puts(c->b, ", ");
+        put_ptr(c, n->out[0], true);
+        buf_puts(c->b, ", (float *)A);\n");
+        return;
+    }
     if (n->epi.act == ACT_NONE && !n->epi.pool_k)
         buf_printf(c->b, "    vggrt_conv2d(&conv_%u, ", id);
     else
@@ -609,7 +666,8 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
     case OP_CONV: emit_conv_body(c, n, id); break;
     case OP_MAXPOOL:
     case OP_AVGPOOL:
-        buf_printf(c->b, "    vggrt_%spool2d(&pool_%u, ", n->op == OP_MAXPOOL ? "max" : "avg", id);
+        buf_printf(c->b, "    vggrt_%spool2d%s(&pool_%u, ", n->op == OP_MAXPOOL ? "max" : "avg",
+                   n->in_layout == LAYOUT_BLOCKED ? "_blocked" : "", id);
         put_lead(c, n->in[0]);
         buf_puts(c->b, ", ");
         put_ptr(c, n->in[0], false);
@@ -623,6 +681,19 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
     case OP_CLIP: emit_unary(c, n, "VGGRT_CLIP", n->attr.clip.min, n->attr.clip.max); break;
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: emit_binary(c, n); break;
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: {
+        if (n->in_layout == LAYOUT_BLOCKED) {
+            const Shape *x = shp(c, n->in[0]);
+            buf_printf(c->b, "    vggrt_global_pool_blocked(%d, ", n->op == OP_GLOBAL_MAXPOOL);
+            put_lead(c, n->in[0]);
+            buf_printf(c->b, ", %lld, ", (long long)x->d[1]);
+            put_size(c->b, size_of_dims(x, 2, x->rank));
+            buf_puts(c->b, ", ");
+            put_ptr(c, n->in[0], false);
+            buf_puts(c->b, ", ");
+            put_ptr(c, n->out[0], true);
+            buf_puts(c->b, ");\n");
+            break;
+        }
         unsigned mask = 0;
         for (int i = 2; i < shp(c, n->in[0])->rank; i++)
             mask |= 1u << i;
@@ -683,7 +754,18 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
     }
     case OP_IDENTITY: case OP_DROPOUT: emit_copy(c, n); break;
     case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
-        buf_puts(c->b, "    /* a view: no data moves */\n");
+        if (n->in_layout == LAYOUT_BLOCKED) {
+            const Shape *x = shp(c, n->in[0]);
+            buf_puts(c->b, "    vggrt_from_blocked(");
+            put_lead(c, n->in[0]);
+            buf_printf(c->b, ", %lld, %lld, ", (long long)x->d[1], (long long)(x->d[2] * x->d[3]));
+            put_ptr(c, n->in[0], false);
+            buf_puts(c->b, ", ");
+            put_ptr(c, n->out[0], true);
+            buf_puts(c->b, ");  /* back to plain NCHW */\n");
+        } else {
+            buf_puts(c->b, "    /* a view: no data moves */\n");
+        }
         break;
     case OP_SHAPE: case OP_CONSTANT: case OP_DEAD:
         VGGC_UNREACHABLE();   /* folded or never in the IR */

@@ -210,9 +210,40 @@ static LLVMValueRef call(L *l, const char *name, LLVMValueRef *args, unsigned na
 
 /* ---- one emitter per op (emit_c.c: emit_body) ------------------------------------ */
 
+/* vggrt_conv_params as a constant struct value (the C layout). */
+static LLVMValueRef conv_struct(L *l, const vggrt_conv_params *p)
+{
+    int64_t f[15] = {p->c, p->h, p->w, p->k, p->oh, p->ow, p->kh, p->kw, p->sh, p->sw,
+                     p->pt, p->pl, p->dh, p->dw, p->group};
+    LLVMValueRef e[16];
+    for (int i = 0; i < 15; i++)
+        e[i] = k64(l, f[i]);
+    e[15] = k32(l, p->act);
+    return LLVMConstStructInContext(l->cx, e, 16, 0);
+}
+
+/* A blocked conv: vggrt_dconv2d with its vggrt_dconv_params. */
+static void emit_dconv(L *l, const Node *n)
+{
+    vggrt_dconv_params d;
+    plan_dconv_params(l->g, n, &d);
+    LLVMValueRef e[8] = {conv_struct(l, &d.conv), k32(l, d.in_layout), kf(l, d.alpha),
+                         kf(l, d.beta), k64(l, d.pool_k), k64(l, d.pool_s), k64(l, d.py),
+                         k64(l, d.px)};
+    LLVMValueRef params = private_const(l, LLVMConstStructInContext(l->cx, e, 8, 0), "dconv_params");
+    bool has_bias = n->n_in > 2 && n->in[2] != VGGC_NONE;
+    CALL(l, "vggrt_dconv2d", params, lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
+         ptr_of(l, n->in[1]), has_bias ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr),
+         ptr_of(l, n->out[0]), l->A);
+}
+
 /* A Conv with its epilogue (emit_c.c: emit_conv, emit_conv_body). */
 static void emit_conv(L *l, const Node *n)
 {
+    if (n->out_layout == LAYOUT_BLOCKED) {
+        emit_dconv(l, n);
+        return;
+    }
     vggrt_conv_params p;
     plan_conv_params(l->g, n, &p);
     int64_t f[14] = {p.c, p.h, p.w, p.k, p.oh, p.ow, p.kh, p.kw, p.sh, p.sw,
@@ -260,8 +291,10 @@ static void emit_pool(L *l, const Node *n)
         e[i] = k64(l, f[i]);
     e[15] = k32(l, a->count_include_pad ? 1 : 0);
     LLVMValueRef params = private_const(l, LLVMConstStructInContext(l->cx, e, 16, 0), "pool_params");
-    CALL(l, n->op == OP_MAXPOOL ? "vggrt_maxpool2d" : "vggrt_avgpool2d", params,
-         lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+    bool blocked = n->in_layout == LAYOUT_BLOCKED;
+    CALL(l, n->op == OP_MAXPOOL ? (blocked ? "vggrt_maxpool2d_blocked" : "vggrt_maxpool2d")
+                                : (blocked ? "vggrt_avgpool2d_blocked" : "vggrt_avgpool2d"),
+         params, lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
 }
 
 static void emit_unary(L *l, const Node *n, int op, float p0, float p1)
@@ -326,8 +359,12 @@ static void emit_gemm(L *l, const Node *n)
         LLVMValueRef off = LLVMBuildMul(l->b, l->n, k64(l, (int64_t)l->p->batch_scratch_offset), "");
         off = LLVMBuildAdd(l->b, off, k64(l, (int64_t)l->p->static_bytes), "");
         LLVMValueRef pooled = byte_gep(l, l->A, off);
-        CALL(l, "vggrt_reduce_f32", k32(l, VGGRT_REDUCE_MEAN), k32(l, 4), shape_arr(l, A),
-             k32(l, 0xc), in, pooled);
+        if (n->in_layout == LAYOUT_BLOCKED)
+            CALL(l, "vggrt_global_pool_blocked", k32(l, 0), dim_val(l, A->d[0]), k64(l, A->d[1]),
+                 k64(l, A->d[2] * A->d[3]), in, pooled);
+        else
+            CALL(l, "vggrt_reduce_f32", k32(l, VGGRT_REDUCE_MEAN), k32(l, 4), shape_arr(l, A),
+                 k32(l, 0xc), in, pooled);
         in = pooled;
         K = lda = A->d[1];
     }
@@ -476,6 +513,13 @@ static LLVMValueRef emit_body(L *l, const Node *n)
     case OP_CLIP: emit_unary(l, n, VGGRT_CLIP, n->attr.clip.min, n->attr.clip.max); break;
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: emit_binary(l, n); break;
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: {
+        if (n->in_layout == LAYOUT_BLOCKED) {
+            const Shape *x = shp(l, n->in[0]);
+            CALL(l, "vggrt_global_pool_blocked", k32(l, n->op == OP_GLOBAL_MAXPOOL),
+                 lead_val(l, n->in[0]), k64(l, x->d[1]), size_val(l, size_of_dims(x, 2, x->rank)),
+                 ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+            break;
+        }
         unsigned mask = 0;
         for (int i = 2; i < shp(l, n->in[0])->rank; i++)
             mask |= 1u << i;
@@ -520,7 +564,12 @@ static LLVMValueRef emit_body(L *l, const Node *n)
     }
     case OP_IDENTITY: case OP_DROPOUT: emit_copy(l, n); break;
     case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
-        break;  /* a view: no data moves */
+        if (n->in_layout == LAYOUT_BLOCKED) {   /* the reorder back to plain NCHW */
+            const Shape *x = shp(l, n->in[0]);
+            CALL(l, "vggrt_from_blocked", lead_val(l, n->in[0]), k64(l, x->d[1]),
+                 k64(l, x->d[2] * x->d[3]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+        }
+        break;  /* otherwise a view: no data moves */
     case OP_SHAPE: case OP_CONSTANT: case OP_DEAD:
         VGGC_UNREACHABLE();
     }

@@ -10,12 +10,12 @@
  * in registers (T = VGGRT_DCONV_TILE, 14 with AVX-512: 14 of 32 vector
  * registers hold it, the rest hold a weight row and a broadcast input).
  * Its loops, outermost first:
- *     input channel ci  ->  tap row i  ->  tap column j  ->  pixel t  ->  lane l
- *         acc[t][l] += x(ci, iy_i, ix_t + j*dw) * w[ci][i][j][l]
- * The lane loop is the one that vectorizes (16 contiguous floats of the
- * packed weights, of acc and of y); the pixel loop, with a constant trip
- * count, unrolls fully, so each weight row loaded is used T times and each
- * input value loaded (and broadcast) is used for 16 output channels.
+ *     input channel block -> tap row i -> tap column j -> channel in the block
+ *         -> pixel t:  acc[t][0..16) += x(ci, iy_i, ix_t + j*dw) * w[ci][i][j][0..16)
+ * Each weight row loaded is used T times and each input value loaded (and
+ * broadcast) for 16 output channels; the pixel loop has a constant trip
+ * count and unrolls fully.  The innermost channel loop walks 16 adjacent
+ * floats of a blocked input (or NHWC) pixel.
  *
  * Input layouts.  The three layouts differ only in strides, so one code
  * path reads all of them: channel ci of a pixel is at
@@ -27,19 +27,21 @@
  * (blocked input has ceil(c/16)*16 channel slots; only the first c are read).
  *
  * Padding.  For an output row the tap rows that land in the input are a
- * range [i0, i1), computed once.  Along the row, output columns whose every
- * tap column lands inside the input form an interior [xa, xb) that is
- * covered by unchecked tiles of T, then 8, 4, 2, 1 pixels (constant widths,
- * so every tile keeps its accumulator in registers).  The few border
- * columns outside it are computed one pixel at a time, each with its own
- * range of tap columns.  Bottom and right padding are implied, as in
- * vggrt_conv2d: positions past the input read as 0.
+ * range [i0, i1), computed once.  Along the row, the output columns all of
+ * whose tap columns land inside the input form an interior [xa, xb), cut
+ * into tiles of nearly equal widths (40 - 2 = 13 + 13 + 12: a narrow last
+ * tile would have too few accumulators to hide the FMA latency) that run
+ * with no checks.  The few border columns go one pixel at a time, each with
+ * its own range of tap columns and 4 accumulators (round-robin over input
+ * channels).  Bottom and right padding are implied, as in vggrt_conv2d:
+ * positions past the input read as 0.
  *
- * Epilogue, per tile, while the accumulator is still in registers:
- * + bias, the activation (VGGRT_ACT_*; Clip(alpha, beta), LeakyRelu(alpha),
- * Sigmoid in the overflow-free form of vggrt_unary_f32), then lanes past k
- * are forced to 0 (sigmoid(0) would be 0.5), so later blocked layers can
- * read all 16 lanes.  Without a pool the tile is stored straight into y.
+ * Epilogue, per tile, on the T x 16 results just computed (copied out of
+ * the registers to an array on the stack, in L1): + bias, the activation
+ * (VGGRT_ACT_*; Clip(alpha, beta), LeakyRelu(alpha), Sigmoid in the
+ * overflow-free form of vggrt_unary_f32), then lanes past k are forced to 0
+ * (sigmoid(0) would be 0.5), so later blocked layers can read all 16
+ * lanes.  Without a pool the tile is stored straight into y.
  *
  * Fused max pool (pool_k x pool_k, stride pool_s, no padding, floor mode).
  * Conv rows go into a ring of pool_k rows in the work buffer (only the
@@ -51,7 +53,9 @@
  * memory.  The max skips NaN and starts from -FLT_MAX, as vggrt_maxpool2d.
  *
  * FMA: with gcc in ISO C mode (-std=c11) floating-point contraction is off
- * unless -ffp-contract=fast is given; the build passes it for this file.
+ * unless -ffp-contract=fast is given; the build passes it for this file
+ * (clang contracts a*b + c within a statement by default).
+
  */
 #include "vggrt.h"
 
@@ -59,6 +63,7 @@
 #include <math.h>
 #include <string.h>
 
+/* Widest tile (at most 16): accumulators that fit the vector registers. */
 #ifndef VGGRT_DCONV_TILE
 #if defined(__AVX512F__)
 #define VGGRT_DCONV_TILE 14
@@ -69,6 +74,9 @@
 #else
 #define VGGRT_DCONV_TILE 8
 #endif
+#endif
+#if VGGRT_DCONV_TILE < 1 || VGGRT_DCONV_TILE > 16
+#error "VGGRT_DCONV_TILE must be in 1..16"
 #endif
 
 enum { B = VGGRT_BLOCK };
@@ -106,15 +114,17 @@ static void window_range(int64_t start, int64_t d, int64_t k, int64_t lo_bound,
     *hi = b;
 }
 
-/* acc[T][16] + bias -> activation -> out[T][16], lanes >= nk set to 0. */
-static inline void epilogue(const Ctx *g, int T, const float *acc, float *out) {
+/* res[T][16] + bias -> activation -> out[T][16], lanes >= nk set to 0.
+ * Called once per tile (T*16 results for T*16*c*kh*kw multiply-adds), on a
+ * copy of the accumulator that is still in L1. */
+static void epilogue(const Ctx *g, int T, const float *res, float *out) {
     const float *b = g->bias;
     const int64_t nk = g->nk;
     switch (g->act) {
     case VGGRT_ACT_RELU:
         for (int t = 0; t < T; t++)
             for (int l = 0; l < B; l++) {
-                float v = acc[t * B + l] + b[l];
+                float v = res[t * B + l] + b[l];
                 v = v > 0.0f ? v : 0.0f;
                 out[t * B + l] = l < nk ? v : 0.0f;
             }
@@ -122,7 +132,7 @@ static inline void epilogue(const Ctx *g, int T, const float *acc, float *out) {
     case VGGRT_ACT_CLIP:
         for (int t = 0; t < T; t++)
             for (int l = 0; l < B; l++) {
-                float v = acc[t * B + l] + b[l];
+                float v = res[t * B + l] + b[l];
                 v = v < g->alpha ? g->alpha : v > g->beta ? g->beta : v;
                 out[t * B + l] = l < nk ? v : 0.0f;
             }
@@ -130,7 +140,7 @@ static inline void epilogue(const Ctx *g, int T, const float *acc, float *out) {
     case VGGRT_ACT_LEAKY_RELU:
         for (int t = 0; t < T; t++)
             for (int l = 0; l < B; l++) {
-                float v = acc[t * B + l] + b[l];
+                float v = res[t * B + l] + b[l];
                 v = v < 0.0f ? g->alpha * v : v;
                 out[t * B + l] = l < nk ? v : 0.0f;
             }
@@ -138,7 +148,7 @@ static inline void epilogue(const Ctx *g, int T, const float *acc, float *out) {
     case VGGRT_ACT_SIGMOID:
         for (int t = 0; t < T; t++)
             for (int l = 0; l < B; l++) {
-                float v = acc[t * B + l] + b[l];
+                float v = res[t * B + l] + b[l];
                 float e = expf(v >= 0.0f ? -v : v);
                 v = v >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
                 out[t * B + l] = l < nk ? v : 0.0f;
@@ -147,45 +157,66 @@ static inline void epilogue(const Ctx *g, int T, const float *acc, float *out) {
     default: /* VGGRT_ACT_NONE */
         for (int t = 0; t < T; t++)
             for (int l = 0; l < B; l++) {
-                float v = acc[t * B + l] + b[l];
+                float v = res[t * B + l] + b[l];
                 out[t * B + l] = l < nk ? v : 0.0f;
             }
         break;
     }
 }
 
-/* One tile: T consecutive output pixels of one row, 16 output channels.
- * off is the offset in x of tap (0, 0) of the first pixel (it may lie in
- * the padding: only off + i*dh*ys + j*dw*xs for i in [i0, i1), j in
- * [j0, j1) is dereferenced).  w is the block's packed weights.
- *
- * With gcc and clang the accumulator is an array of T vectors of 16 floats
- * (GNU vector extensions): plain C loops over t and l get vectorized along
- * the wrong loop (clang 19 gathers along j; gcc 12 keeps acc on the stack),
- * 3-10x slower.  The vector type is lowered to whatever the target has
- * (one zmm, two ymm, four xmm).  Other compilers get the plain loops. */
-#if defined(__GNUC__) || defined(__clang__)
+/* The accumulator of a tile: T x 16 floats.  With gcc and clang it is an
+ * array of T vectors of 16 floats (GNU vector extensions), which both keep
+ * in registers; written as plain loops over t and l, clang 19 vectorizes
+ * along the tap loop instead (gathers) and gcc 12 keeps acc on the stack,
+ * 3-10x slower.  The vector type is lowered to whatever the target has (one
+ * zmm, two ymm, four xmm).  Other compilers get the plain loops. */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(VGGRT_DCONV_PLAIN_C)
 typedef float Vec16 __attribute__((vector_size(B * sizeof(float))));
+#define ACC_DECL(T)                                                                            \
+    Vec16 acc[T];                                                                              \
+    for (int t_ = 0; t_ < (T); t_++)                                                           \
+    acc[t_] = (Vec16){ 0 }
+#define W_LOAD(wv, wp)                                                                         \
+    Vec16 wv;                                                                                  \
+    memcpy(&wv, (wp), sizeof wv)
+#define ACC_FMA(t, xv, wv) acc[t] += (xv) * (wv)
+#else
+#define ACC_DECL(T)                                                                            \
+    float acc[(T) * B];                                                                        \
+    for (int e_ = 0; e_ < (T) * B; e_++)                                                       \
+    acc[e_] = 0.0f
+#define W_LOAD(wv, wp) const float *wv = (wp)
+#define ACC_FMA(t, xv, wv)                                                                     \
+    do {                                                                                       \
+        const float xv_ = (xv);                                                                \
+        for (int l_ = 0; l_ < B; l_++)                                                         \
+            acc[(t) * B + l_] += xv_ * (wv)[l_];                                               \
+    } while (0)
+#endif
 
-#define DCONV_TILE(name, T)                                                                    \
-    static void name(const Ctx *g, const float *x, int64_t off, int64_t i0, int64_t i1,        \
-                     int64_t j0, int64_t j1, const float *w, float *out) {                     \
-        Vec16 acc[T];                                                                          \
-        for (int t = 0; t < (T); t++)                                                          \
-            acc[t] = (Vec16){ 0 };                                                             \
-        const int64_t tstep = g->sw * g->xs, taps = g->kh * g->kw;                             \
+/* One tile: T consecutive output pixels of one row, all of whose taps land
+ * inside the input along the row, 16 output channels:
+ *     out(t, l) = epilogue(sum over ci, i in [i0, i1), j in [0, kw) of
+ *                          x(ci, row + i*dh, col0 + t*sw + j*dw) * w[ci][i][j][l])
+ * row and col0 (= ox0*sw - pl) are the input row and column of tap (0, 0):
+ * the row may lie in the padding, only rows i in [i0, i1) are read. */
+#define DCONV_TILE(T)                                                                          \
+    static void tile_##T(const Ctx *g, const float *x, int64_t row, int64_t col0, int64_t i0,  \
+                         int64_t i1, const float *w, float *out) {                             \
+        ACC_DECL(T);                                                                           \
+        const int64_t tstep = g->sw * g->xs, kw = g->kw, taps = g->kh * kw;                    \
+        const int64_t xoff = row * g->ys + col0 * g->xs;                                       \
         for (int64_t cb = 0; cb * B < g->c; cb++) {                                            \
             const int64_t nl = min64(B, g->c - cb * B);                                        \
-            for (int64_t cl = 0; cl < nl; cl++) {                                              \
-                const float *wc = w + (cb * B + cl) * taps * B;                                \
-                const int64_t xc = off + cb * g->cbs + cl * g->cls;                            \
-                for (int64_t i = i0; i < i1; i++) {                                            \
-                    for (int64_t j = j0; j < j1; j++) {                                        \
-                        const float *xp = x + (xc + i * g->dh * g->ys + j * g->dw * g->xs);    \
-                        Vec16 wv;                                                              \
-                        memcpy(&wv, wc + (i * g->kw + j) * B, sizeof wv);                      \
+            for (int64_t i = i0; i < i1; i++) {                                                \
+                for (int64_t j = 0; j < kw; j++) {                                             \
+                    const float *xp = x + (xoff + cb * g->cbs + i * g->dh * g->ys +            \
+                                           j * g->dw * g->xs);                                 \
+                    const float *wp = w + (cb * B * taps + i * kw + j) * B;                    \
+                    for (int64_t cl = 0; cl < nl; cl++) {                                      \
+                        W_LOAD(wv, wp + cl * taps * B);                                        \
                         for (int t = 0; t < (T); t++)                                          \
-                            acc[t] += xp[t * tstep] * wv;                                      \
+                            ACC_FMA(t, xp[cl * g->cls + t * tstep], wv);                       \
                     }                                                                          \
                 }                                                                              \
             }                                                                                  \
@@ -194,76 +225,102 @@ typedef float Vec16 __attribute__((vector_size(B * sizeof(float))));
         memcpy(res, acc, sizeof res);                                                          \
         epilogue(g, (T), res, out);                                                            \
     }
-#else
-#define DCONV_TILE(name, T)                                                                    \
-    static void name(const Ctx *g, const float *x, int64_t off, int64_t i0, int64_t i1,        \
-                     int64_t j0, int64_t j1, const float *w, float *out) {                     \
-        float acc[(T) * B];                                                                    \
-        for (int e = 0; e < (T) * B; e++)                                                      \
-            acc[e] = 0.0f;                                                                     \
-        const int64_t tstep = g->sw * g->xs, taps = g->kh * g->kw;                             \
-        for (int64_t cb = 0; cb * B < g->c; cb++) {                                            \
-            const int64_t nl = min64(B, g->c - cb * B);                                        \
-            for (int64_t cl = 0; cl < nl; cl++) {                                              \
-                const float *wc = w + (cb * B + cl) * taps * B;                                \
-                const int64_t xc = off + cb * g->cbs + cl * g->cls;                            \
-                for (int64_t i = i0; i < i1; i++) {                                            \
-                    for (int64_t j = j0; j < j1; j++) {                                        \
-                        const float *xp = x + (xc + i * g->dh * g->ys + j * g->dw * g->xs);    \
-                        const float *wp = wc + (i * g->kw + j) * B;                            \
-                        for (int t = 0; t < (T); t++) {                                        \
-                            const float xv = xp[t * tstep];                                    \
-                            for (int l = 0; l < B; l++)                                        \
-                                acc[t * B + l] += xv * wp[l];                                  \
-                        }                                                                      \
-                    }                                                                          \
-                }                                                                              \
-            }                                                                                  \
-        }                                                                                      \
-        epilogue(g, (T), acc, out);                                                            \
-    }
-#endif
 
-DCONV_TILE(tile_main, VGGRT_DCONV_TILE)
-DCONV_TILE(tile_8, 8)
-DCONV_TILE(tile_4, 4)
-DCONV_TILE(tile_2, 2)
-DCONV_TILE(tile_1, 1)
+DCONV_TILE(1)
+DCONV_TILE(2)
+DCONV_TILE(3)
+DCONV_TILE(4)
+DCONV_TILE(5)
+DCONV_TILE(6)
+DCONV_TILE(7)
+DCONV_TILE(8)
+DCONV_TILE(9)
+DCONV_TILE(10)
+DCONV_TILE(11)
+DCONV_TILE(12)
+DCONV_TILE(13)
+DCONV_TILE(14)
+DCONV_TILE(15)
+DCONV_TILE(16)
+
+/* One output pixel (a border one, or one of fewer than 4 interior ones)
+ * with its own range of tap columns [j0, j1).  One pixel has too few
+ * accumulators to hide the FMA latency, so input channels go round-robin
+ * into 4 of them (channels 4u..4u+3 share a block of 16: 4 divides 16). */
+static void pixel(const Ctx *g, const float *x, int64_t row, int64_t col0, int64_t i0,
+                  int64_t i1, int64_t j0, int64_t j1, const float *w, float *out) {
+    ACC_DECL(4);
+    const int64_t kw = g->kw, taps = g->kh * kw, xoff = row * g->ys + col0 * g->xs;
+    int64_t ci = 0;
+    for (; ci + 4 <= g->c; ci += 4) {
+        const float *wc = w + ci * taps * B;
+        const int64_t xc = xoff + ci / B * g->cbs + ci % B * g->cls;
+        for (int64_t i = i0; i < i1; i++)
+            for (int64_t j = j0; j < j1; j++) {
+                const float *xp = x + (xc + i * g->dh * g->ys + j * g->dw * g->xs);
+                const float *wp = wc + (i * kw + j) * B;
+                W_LOAD(w0, wp);
+                W_LOAD(w1, wp + taps * B);
+                W_LOAD(w2, wp + 2 * taps * B);
+                W_LOAD(w3, wp + 3 * taps * B);
+                ACC_FMA(0, xp[0], w0);
+                ACC_FMA(1, xp[g->cls], w1);
+                ACC_FMA(2, xp[2 * g->cls], w2);
+                ACC_FMA(3, xp[3 * g->cls], w3);
+            }
+    }
+    for (; ci < g->c; ci++) {
+        const float *wc = w + ci * taps * B;
+        const int64_t xc = xoff + ci / B * g->cbs + ci % B * g->cls;
+        for (int64_t i = i0; i < i1; i++)
+            for (int64_t j = j0; j < j1; j++) {
+                W_LOAD(wv, wc + (i * kw + j) * B);
+                ACC_FMA(0, x[xc + i * g->dh * g->ys + j * g->dw * g->xs], wv);
+            }
+    }
+    float res[4 * B];
+    memcpy(res, acc, sizeof res);
+    for (int l = 0; l < B; l++)
+        res[l] = (res[l] + res[B + l]) + (res[2 * B + l] + res[3 * B + l]);
+    epilogue(g, 1, res, out);
+}
 
 /* Output row oy, columns [0, ncols), into out[ncols][16].  [xa, xb) is the
- * interior (every tap column inside the input). */
+ * interior: the columns all of whose taps land inside the input.  It is cut
+ * into ceil(width/T) tiles of nearly equal widths (38 = 13 + 13 + 12: a
+ * narrow last tile would have too few accumulators to hide the FMA
+ * latency); the border columns go one pixel at a time. */
 static void conv_row(const Ctx *g, const float *x, const float *w, int64_t oy, int64_t ncols,
                      int64_t xa, int64_t xb, float *out) {
-    const int64_t ys0 = oy * g->sh - g->pt;
-    int64_t i0, i1;
-    window_range(ys0, g->dh, g->kh, 0, g->h, &i0, &i1);
-    const int64_t row = ys0 * g->ys;
-    int64_t ox = 0;
-    for (; ox < xa; ox++) {
-        int64_t xs0 = ox * g->sw - g->pl, j0, j1;
-        window_range(xs0, g->dw, g->kw, 0, g->w, &j0, &j1);
-        tile_1(g, x, row + xs0 * g->xs, i0, i1, j0, j1, w, out + ox * B);
-    }
-    for (; xb - ox >= VGGRT_DCONV_TILE; ox += VGGRT_DCONV_TILE)
-        tile_main(g, x, row + (ox * g->sw - g->pl) * g->xs, i0, i1, 0, g->kw, w, out + ox * B);
-    if (VGGRT_DCONV_TILE > 8 && xb - ox >= 8) {
-        tile_8(g, x, row + (ox * g->sw - g->pl) * g->xs, i0, i1, 0, g->kw, w, out + ox * B);
-        ox += 8;
-    }
-    if (VGGRT_DCONV_TILE > 4 && xb - ox >= 4) {
-        tile_4(g, x, row + (ox * g->sw - g->pl) * g->xs, i0, i1, 0, g->kw, w, out + ox * B);
-        ox += 4;
-    }
-    if (VGGRT_DCONV_TILE > 2 && xb - ox >= 2) {
-        tile_2(g, x, row + (ox * g->sw - g->pl) * g->xs, i0, i1, 0, g->kw, w, out + ox * B);
-        ox += 2;
-    }
-    for (; ox < xb; ox++)
-        tile_1(g, x, row + (ox * g->sw - g->pl) * g->xs, i0, i1, 0, g->kw, w, out + ox * B);
-    for (; ox < ncols; ox++) {
-        int64_t xs0 = ox * g->sw - g->pl, j0, j1;
-        window_range(xs0, g->dw, g->kw, 0, g->w, &j0, &j1);
-        tile_1(g, x, row + xs0 * g->xs, i0, i1, j0, j1, w, out + ox * B);
+    const int64_t row = oy * g->sh - g->pt;
+    int64_t i0, i1, j0, j1;
+    window_range(row, g->dh, g->kh, 0, g->h, &i0, &i1);
+    for (int64_t ox = 0; ox < ncols; ox++) {
+        if (ox == xa && xb - xa >= 4) {
+            const int64_t ntiles = ceil_div(xb - xa, VGGRT_DCONV_TILE);
+            const int64_t q = (xb - xa) / ntiles, r = (xb - xa) % ntiles;
+            for (int64_t tt = 0; tt < ntiles; tt++) {
+                const int64_t tw = q + (tt < r), col0 = ox * g->sw - g->pl;
+                float *o = out + ox * B;
+                switch (tw) {
+#define TILE_CASE(T)                                                                           \
+    case T:                                                                                    \
+        tile_##T(g, x, row, col0, i0, i1, w, o);                                               \
+        break;
+                    TILE_CASE(1) TILE_CASE(2) TILE_CASE(3) TILE_CASE(4) TILE_CASE(5)
+                    TILE_CASE(6) TILE_CASE(7) TILE_CASE(8) TILE_CASE(9) TILE_CASE(10)
+                    TILE_CASE(11) TILE_CASE(12) TILE_CASE(13) TILE_CASE(14) TILE_CASE(15)
+                    TILE_CASE(16)
+#undef TILE_CASE
+                }
+                ox += tw;
+            }
+            if (ox >= ncols)
+                break;
+        }
+        const int64_t col0 = ox * g->sw - g->pl;
+        window_range(col0, g->dw, g->kw, 0, g->w, &j0, &j1);
+        pixel(g, x, row, col0, i0, i1, j0, j1, w, out + ox * B);
     }
 }
 

@@ -2,7 +2,7 @@
 """run_conformance.py — ONNX's backend test data through vggc's backends.
 
     run_conformance.py --vggc PATH --suite node|pytorch-converted|pytorch-operator|simple
-                       --work DIR [--backend c|jit] [--data DIR] [--jobs N]
+                       --work DIR [--backend c|jit] [--opt -O0..-O3] [--data DIR] [--jobs N]
                        [--json OUT.json] [--only REGEX]
 
 Walks one suite of libonnx-testdata (DIR/<suite>/<case>/{model.onnx,
@@ -222,8 +222,8 @@ def check_case(case, args, ops_ok, skips):
     if args.backend == "jit":
         # The whole pipeline down to LLVM IR, to tell a refusal apart before
         # any input is read.
-        rc, _, err = run([args.vggc, "compile", model_path, "--emit", "llvm-ir", "-o", out_dir,
-                          "--name", "model"], COMPILE_TIMEOUT)
+        rc, _, err = run([args.vggc, "compile", model_path, args.opt, "--emit", "llvm-ir", "-o",
+                          out_dir, "--name", "model"], COMPILE_TIMEOUT)
         if rc == 1:
             if listed:
                 return case.result("skip", listed, "refused", short(err, 2000))
@@ -232,10 +232,11 @@ def check_case(case, args, ops_ok, skips):
         if rc != 0:
             return case.result("fail", f"vggc compile --emit llvm-ir: {describe_rc(rc)}: "
                                        f"{short(err)}")
-        return run_sets(case, model, model_path, work, [args.vggc, "run", model_path, "--no-cache"],
+        return run_sets(case, model, model_path, work,
+                        [args.vggc, "run", model_path, args.opt, "--no-cache"],
                         work, listed, "")
 
-    rc, _, err = run([args.vggc, "compile", model_path, "-o", out_dir, "--name", "model"],
+    rc, _, err = run([args.vggc, "compile", model_path, args.opt, "-o", out_dir, "--name", "model"],
                      COMPILE_TIMEOUT)
     if rc == 1:
         msg = short(err.replace(model_path + ": ", ""), 300)
@@ -335,6 +336,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--json")
     ap.add_argument("--backend", choices=("c", "jit"), default="c")
+    ap.add_argument("--opt", choices=("-O0", "-O1", "-O2", "-O3"), default="-O2",
+                    help="vggc's optimization level (the passes that run)")
     ap.add_argument("--only", help="only cases whose suite/case matches this regex")
     args = ap.parse_args()
     args.vggc = os.path.abspath(args.vggc)

@@ -21,7 +21,8 @@ name=$(basename "$model" .onnx)
 rm -rf "$work"
 mkdir -p "$work"
 
-"$vggc" compile "$model" -o "$work/c" --name "$name"
+# VGGC_OPT: the optimization level (default: vggc's default).
+"$vggc" compile "$model" ${VGGC_OPT:-} -o "$work/c" --name "$name"
 # VGGC_CFLAGS: the sanitizer configuration links the generated program with
 # the sanitizers its libvggrt was built with.
 make -s -C "$work/c" CFLAGS="-O2 -march=native ${VGGC_CFLAGS:-}" WARNINGS="-Wall -Wextra -Werror" >/dev/null

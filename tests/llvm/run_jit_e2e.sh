@@ -21,7 +21,7 @@ rm -rf "$work"
 mkdir -p "$work"
 export XDG_CACHE_HOME="$work/cache"
 
-"$vggc" compile "$model" -o "$work/c" --name "$name"
+"$vggc" compile "$model" ${VGGC_OPT:-} -o "$work/c" --name "$name"
 make -s -C "$work/c" CFLAGS="-O2 -march=native ${VGGC_CFLAGS:-}" WARNINGS="-Wall -Wextra -Werror" >/dev/null
 
 for batch in "$@"; do
@@ -29,7 +29,7 @@ for batch in "$@"; do
   "$py" "$root/models/make_input.py" --model "$model" --batch "$batch" --seed "$batch" "$x"
   node "$root/tools/ort/ort_run.js" "$model" --input "$x" --output "$work/ref_b$batch.npy"
   "$work/c/$name" --input "$x" --output "$work/c_b$batch.npy"
-  "$vggc" run "$model" --input "$x" --output "$work/jit_b$batch.npy"
+  "$vggc" run "$model" ${VGGC_OPT:-} --input "$x" --output "$work/jit_b$batch.npy"
   echo "batch $batch, JIT vs ONNX Runtime:"
   "$py" "$root/tools/compare_npy.py" "$work/jit_b$batch.npy" "$work/ref_b$batch.npy" \
     --rtol 1e-4 --scale-atol 1e-5

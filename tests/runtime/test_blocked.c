@@ -262,7 +262,8 @@ static void test_dconv(const DconvCase *t, int layout, int act) {
     const int64_t kb = cblocks(t->k), hw = t->h * t->w;
     const size_t nx = (size_t)(t->n * t->c * hw), nw = (size_t)(t->k * t->c * t->kh * t->kw);
     const size_t nconv = (size_t)(t->n * t->k * q->oh * q->ow);
-    const size_t ny = (size_t)(t->n * kb * B * p.py * p.px), nout = (size_t)(t->n * t->k * p.py * p.px);
+    const size_t ny = (size_t)(t->n * kb * B * p.py * p.px);
+    const size_t nout = (size_t)(t->n * t->k * p.py * p.px);
     float *x = rand_f32(nx, -1, 1), *w = rand_f32(nw, -1, 1);
     float *b = rand_f32((size_t)(kb * B), -1, 1);
     for (int64_t k = t->k; k < kb * B; k++)
@@ -283,8 +284,8 @@ static void test_dconv(const DconvCase *t, int layout, int act) {
                                 int64_t ix = ox * t->sw - t->pl + j * t->dw;
                                 if (iy < 0 || iy >= t->h || ix < 0 || ix >= t->w)
                                     continue;
-                                double term = (double)x[((bi * t->c + ci) * t->h + iy) * t->w + ix] *
-                                              w[((k * t->c + ci) * t->kh + i) * t->kw + j];
+                                double xv = x[((bi * t->c + ci) * t->h + iy) * t->w + ix];
+                                double term = xv * w[((k * t->c + ci) * t->kh + i) * t->kw + j];
                                 acc += term;
                                 m += fabs(term);
                             }

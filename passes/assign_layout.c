@@ -1,0 +1,161 @@
+/* assign_layout.c — blocked activations (NCHW16c) between convolutions.
+ *
+ * A convolution of group 1 writes its result blocked, [N, C/16, H, W, 16],
+ * when every reader can take that layout: another such convolution, a
+ * 2-D pooling whose own result is read blocked, a global pooling, a
+ * dense layer that averages its input (fuse-dense's mean_input), or a
+ * Flatten/Reshape of the 4-D map, which then does the reorder to plain.  Graph
+ * outputs and everything else see plain NCHW, so reorders happen only at
+ * the network's edges: the first convolution reads the graph's input
+ * as it comes (NCHW, or NHWC when a Transpose from an NHWC input feeds it,
+ * which this pass removes), and the last blocked layer's reader converts.
+ *
+ * A blocked convolution's weights are packed here, at compile time, into
+ * [K/16][C][kh][kw][16] (vggrt_dconv_pack), and its bias padded to a
+ * multiple of 16: the node's inputs become those constants.  From here on
+ * a Conv with out_layout=blocked reads packed weights (shape inference
+ * would not accept them again; no later pass runs it).
+ *
+ * requires: shapes; the fusion passes (epilogues decide the readers).
+ * keeps: shapes (logical NCHW; the layout is on the node and the value).
+ * invalidates: value ids (compacts).
+ */
+#include "passes.h"
+#include "util.h"
+#include "vggrt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool blockable_conv(const Graph *g, const Node *n)
+{
+    return n->op == OP_CONV && n->attr.win.nsp == 2 && n->attr.win.group == 1 &&
+           g->values[n->out[0]].dtype == DT_FLOAT && const_floats(g, n->in[1]) &&
+           (n->n_in < 3 || n->in[2] == VGGC_NONE || const_floats(g, n->in[2])) &&
+           (n->epi.act != ACT_SIGMOID || !n->epi.pool_k);
+}
+
+static bool is_pool2d(const Node *n)
+{
+    return (n->op == OP_MAXPOOL || n->op == OP_AVGPOOL) && n->attr.win.nsp == 2 && n->n_out == 1;
+}
+
+/* A reshape of a blocked [N,C,H,W] that keeps the batch first: it becomes
+ * the reorder back to plain (its result is NCHW's bytes, reshaped). */
+static bool reorders(const Graph *g, const Node *u)
+{
+    return (u->op == OP_FLATTEN || u->op == OP_RESHAPE || u->op == OP_SQUEEZE) &&
+           g->values[u->in[0]].shape.rank == 4 && shape_is_batched(&g->values[u->out[0]].shape);
+}
+
+/* May value v be stored blocked?  `ok` holds the answers for values read
+ * later in the graph (the walk goes backwards). */
+static bool readers_take_blocked(const Graph *g, uint32_t v, const bool *ok)
+{
+    if (g->values[v].is_output)
+        return false;
+    bool any = false;
+    for (uint32_t i = 0; i < g->n_nodes; i++) {
+        const Node *u = &g->nodes[i];
+        if (u->op == OP_DEAD)
+            continue;
+        for (uint32_t j = 0; j < u->n_in; j++) {
+            if (u->in[j] != v)
+                continue;
+            any = true;
+            bool takes = j == 0 && ((u->op == OP_CONV && blockable_conv(g, u) && ok[u->out[0]]) ||
+                                    (is_pool2d(u) && ok[u->out[0]]) ||
+                                    u->op == OP_GLOBAL_AVGPOOL || u->op == OP_GLOBAL_MAXPOOL ||
+                                    (u->op == OP_GEMM && u->epi.mean_input) ||
+                                    reorders(g, u));
+            if (!takes)
+                return false;
+        }
+    }
+    return any;
+}
+
+/* The packed weights and padded bias of a blocked conv. */
+static void pack_conv(Graph *g, Node *n)
+{
+    const Value *w = &g->values[n->in[1]];
+    vggrt_dconv_params dp;
+    memset(&dp, 0, sizeof dp);
+    dp.conv.k = w->shape.d[0];
+    dp.conv.c = w->shape.d[1];
+    dp.conv.kh = w->shape.d[2];
+    dp.conv.kw = w->shape.d[3];
+    int64_t kb = (dp.conv.k + VGGRT_BLOCK - 1) / VGGRT_BLOCK;
+    size_t size = vggrt_dconv_packed_size(&dp);
+    float *packed = malloc(size * sizeof(float));
+    VGGC_ASSERT(packed);
+    vggrt_dconv_pack(&dp, w->data, packed);
+    Shape ps = {5, {kb, dp.conv.c, dp.conv.kh, dp.conv.kw, VGGRT_BLOCK}};
+    const char *base = w->name;
+    uint32_t pid = add_float_const(g, base, "+packed", &ps, packed);
+    free(packed);
+    n->in[1] = pid;
+    if (n->n_in > 2 && n->in[2] != VGGC_NONE) {
+        float *b = calloc((size_t)(kb * VGGRT_BLOCK), sizeof(float));
+        VGGC_ASSERT(b);
+        memcpy(b, g->values[n->in[2]].data, (size_t)dp.conv.k * sizeof(float));
+        Shape bs = {1, {kb * VGGRT_BLOCK}};
+        n->in[2] = add_float_const(g, g->values[n->in[2]].name, "+padded", &bs, b);
+        free(b);
+    }
+}
+
+/* A Transpose NHWC -> NCHW of a graph input read only by this conv: the
+ * conv reads the input directly. */
+static void absorb_input_transpose(Graph *g, Node *conv)
+{
+    Node *t = producer_of(g, conv->in[0]);
+    if (!t || t->op != OP_TRANSPOSE || g->values[t->in[0]].kind != VAL_INPUT)
+        return;
+    const PermAttr *p = &t->attr.perm;
+    if (p->n_perm != 4 || p->perm[0] != 0 || p->perm[1] != 3 || p->perm[2] != 1 || p->perm[3] != 2)
+        return;
+    if (sole_user(g, t->out[0]) != conv)
+        return;
+    conv->in[0] = t->in[0];
+    conv->in_layout = LAYOUT_NHWC;
+    t->op = OP_DEAD;
+}
+
+bool pass_assign_layout(Graph *g)
+{
+    bool *ok = calloc(g->n_values ? g->n_values : 1, sizeof *ok);
+    VGGC_ASSERT(ok);
+    for (uint32_t i = g->n_nodes; i-- > 0;) {
+        const Node *n = &g->nodes[i];
+        if (n->op == OP_DEAD || n->n_out < 1 || n->out[0] == VGGC_NONE)
+            continue;
+        if ((n->op == OP_CONV && blockable_conv(g, n)) || is_pool2d(n))
+            ok[n->out[0]] = readers_take_blocked(g, n->out[0], ok);
+    }
+    uint32_t n_nodes = g->n_nodes;
+    for (uint32_t i = 0; i < n_nodes; i++) {
+        Node *n = &g->nodes[i];
+        if (n->op == OP_DEAD)
+            continue;
+        Layout in = g->values[n->in[0]].layout;
+        if (n->op == OP_CONV && blockable_conv(g, n) && ok[n->out[0]]) {
+            absorb_input_transpose(g, n);
+            if (n->in_layout != LAYOUT_NHWC)
+                n->in_layout = g->values[n->in[0]].layout;
+            n->out_layout = LAYOUT_BLOCKED;
+            pack_conv(g, n);
+            n = &g->nodes[i];
+        } else if (is_pool2d(n) && in == LAYOUT_BLOCKED) {
+            n->in_layout = n->out_layout = LAYOUT_BLOCKED;
+        } else if ((n->op == OP_GLOBAL_AVGPOOL || n->op == OP_GLOBAL_MAXPOOL ||
+                    (n->op == OP_GEMM && n->epi.mean_input) || reorders(g, n)) &&
+                   in == LAYOUT_BLOCKED) {
+            n->in_layout = LAYOUT_BLOCKED;
+        }
+        g->values[n->out[0]].layout = n->out_layout;
+    }
+    free(ok);
+    graph_compact(g);
+    return true;
+}
