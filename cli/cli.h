@@ -19,6 +19,9 @@ bool write_outputs(const char *dir, const OutFile *files, size_t n, bool force);
 
 /* A Keras-style table of the graph's layers with parameter counts. */
 void print_summary(const Graph *g, const char *model_path, FILE *f);
+/* The layers as they will run (after the passes): fused kind, layouts,
+ * kernel, output shape, parameters. */
+void print_layers(const Graph *g, FILE *f);
 
 /* `vggc run` (run.c): JIT-compiles and runs a model; returns the exit code. */
 int cmd_run(int argc, char **argv);

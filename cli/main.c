@@ -263,6 +263,8 @@ static int cmd_inspect(int argc, char **argv)
     Graph *g = load(model, &io, &po);
     if (!g)
         return 1;
+    if (after)
+        print_layers(g, stdout);
     print_summary(g, model, stdout);
     if (after) {
         Plan *p = plan_build(g);

@@ -294,7 +294,7 @@ Plan *plan_build(Graph *g)
     }
 
     Interval *st = calloc(g->n_values ? g->n_values : 1, sizeof *st);
-    Interval *bt = calloc(g->n_values ? g->n_values : 1, sizeof *bt);
+    Interval *bt = calloc(g->n_values + 1, sizeof *bt);
     VGGC_ASSERT(st && bt);
     uint32_t nst = 0, nbt = 0;
     for (uint32_t v = 0; v < g->n_values; v++) {
@@ -307,15 +307,27 @@ Plan *plan_build(Graph *g)
         else
             st[nst++] = iv;
     }
-    p->static_bytes = place(st, nst, p->scratch_bytes);
-    p->batch_bytes = place(bt, nbt, 0);
-    /* Per-item scratch (a dense layer's pooled input) above every tensor. */
-    p->batch_scratch_offset = p->batch_bytes;
+    /* Per-item scratch (a dense layer's pooled input) is one more tensor,
+     * live over the layers that use it (value id: one past the last). */
+    Interval scr = {g->n_values, 0, 0, UINT32_MAX, 0};
     for (uint32_t l = 0; l < p->n_layers; l++) {
         uint64_t s = plan_layer_batch_scratch(g, &g->nodes[p->layers[l]]);
-        if (p->batch_scratch_offset + s > p->batch_bytes)
-            p->batch_bytes = p->batch_scratch_offset + s;
+        if (!s)
+            continue;
+        scr.size = s > scr.size ? s : scr.size;
+        scr.first = l < scr.first ? l : scr.first;
+        scr.last = l;
     }
+    if (scr.size)
+        bt[nbt++] = scr;
+    p->static_bytes = place(st, nst, p->scratch_bytes);
+    p->batch_bytes = place(bt, nbt, 0);
+    for (uint32_t i = 0; i < nbt; i++)
+        if (bt[i].value == g->n_values) {
+            p->batch_scratch_offset = bt[i].offset;
+            bt[i] = bt[--nbt];
+            break;
+        }
     for (uint32_t i = 0; i < nst; i++) {
         Storage *s = &p->store[st[i].value];
         s->kind = STORE_STATIC;

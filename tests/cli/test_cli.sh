@@ -47,6 +47,16 @@ for m in vgg16_head vgg16_head_nhwc; do
 done
 check inspect-none-batch 0 '\(None, 64, 160, 160\)' -- "$vggc" inspect "$models/vgg16_head.onnx"
 
+# inspect --after-passes: the fused layers, their layouts and kernels, the arena.
+check after-passes-fused 0 'conv3x3\+bias\+relu\+maxpool2x2 .*nchw16c->nchw16c +direct NCHW16c' -- \
+  "$vggc" inspect "$models/vgg16_head.onnx" --after-passes
+check after-passes-head 0 'avgpool\+dense\+bias\+relu' -- "$vggc" inspect "$models/vgg16_head.onnx" --after-passes
+check after-passes-arena 0 '^weights: [0-9]+ bytes; arena: [0-9]+ static' -- \
+  "$vggc" inspect "$models/vgg16_head.onnx" --after-passes
+check after-passes-nhwc-in 0 'nhwc->nchw16c' -- "$vggc" inspect "$models/vgg16_head_nhwc.onnx" --after-passes
+check disable-pass 0 '= Relu\(' -- "$vggc" compile "$models/tiny_vgg.onnx" --disable-pass fuse-activation --dump-ir
+check O0-no-fusion 0 '= Relu\(' -- "$vggc" compile "$models/tiny_vgg.onnx" -O0 --dump-ir
+
 # --dump-ir prints the graph after the passes, stably.
 check dump-ir 0 '= Conv\(' -- "$vggc" compile "$models/tiny_vgg_bn.onnx" --dump-ir
 "$vggc" compile "$models/tiny_vgg_bn.onnx" --dump-ir >"$work/d1.txt" 2>&1
