@@ -2,12 +2,13 @@
  *
  * ONNX describes an operator by its opset history: an attribute appears in
  * one version, gets a new default in another, and some become inputs (the
- * axes of Squeeze/Unsqueeze in 13, of ReduceMean in 18; Clip's bounds in
- * 11; Pad's pads and value in 11).  Here each op's code reads the attributes
- * its version has, applies that version's defaults, and, where an input
- * replaced an attribute, requires the input to be a constant and folds it
- * into the same Attr field, dropping the input.  After this file, a Squeeze
- * is a Squeeze whatever opset it came from.
+ * axes of Squeeze/Unsqueeze and ReduceSum in 13, of ReduceMean and ReduceMax
+ * in 18; Clip's bounds in 11; Pad's pads and value in 11).  Here each op's
+ * code reads the attributes its version has, applies that version's
+ * defaults, and, where an input replaced an attribute, requires the input
+ * to be a constant and folds it into the same Attr field, dropping the
+ * input.  After this file, a Squeeze is a Squeeze whatever opset it came
+ * from.
  *
  * Each op's block starts with its ONNX signature per version and defaults.
  * What vggc does not run (training outputs, MaxPool's Indices, Pad modes
@@ -544,24 +545,63 @@ static void norm_squeeze(Norm *z)
     keep_inputs(z, 1);
 }
 
-/* ReduceMean-1/11/13 (data -> reduced): axes=all, keepdims=1.
- * ReduceMean-18 (data[, axes] -> reduced): axes input, int64, optional;
- *   keepdims=1, noop_with_empty_axes=0 (empty axes: 1 = identity). */
-static void norm_reduce_mean(Norm *z)
+/* ReduceMean-1/11/13, ReduceMax-1/11/12/13, ReduceSum-1/11 (data -> reduced):
+ *   axes=all (attribute), keepdims=1.
+ * ReduceMean-18, ReduceMax-18/20, ReduceSum-13 (data[, axes] -> reduced):
+ *   axes an optional int64 input, keepdims=1, noop_with_empty_axes=0
+ *   (1: no or empty axes means identity, not "every axis").
+ * `since` is the opset whose version turned axes into an input; a given
+ * axes input must be a constant and is folded into attr.axes. */
+static void norm_reduce(Norm *z, int64_t since)
 {
     AxesAttr *a = &z->n->attr.axes;
     a->keepdims = get_int(z, "keepdims", 1) != 0;
-    if (z->c->opset < 18) {
-        if (max_inputs_before(z, 1, 18))
+    if (z->c->opset < since) {
+        if (max_inputs_before(z, 1, since))
             ints_into(z, "axes", a->axes, VGGC_MAX_RANK, &a->n_axes, NULL);
         return;
     }
-    no_attr_since(z, "axes", 18);
+    no_attr_since(z, "axes", since);
     a->noop_with_empty_axes = get_int(z, "noop_with_empty_axes", 0) != 0;
     const Value *v;
     if (const_input(z, 1, "axes", &v) == IN_CONST)
         const_ints(z, v, "axes", a->axes, VGGC_MAX_RANK, &a->n_axes);
     keep_inputs(z, 1);
+}
+
+/* PRelu-7/9/16 (X, slope -> Y): y = x < 0 ? slope * x : x, slope broadcast
+ *   unidirectionally (numpy-style) to X.
+ * PRelu-1/6: the slope was "shared across channels if of size 1" and
+ *   otherwise per channel (PyTorch's [C] slope against [N,C,...]), which
+ *   numpy broadcasting reads differently.  Only a one-element slope means the
+ *   same in both, so before 7 the slope's shape must be known here (a graph
+ *   input or a constant) and hold one element. */
+static void norm_prelu(Norm *z)
+{
+    if (z->c->opset >= 7)
+        return;
+    if (z->n->in[1] == VGGC_NONE)
+        return;     /* shape inference reports the missing slope */
+    const Value *s = &z->c->g->values[z->n->in[1]];
+    if (fe_poisoned(s)) {
+        z->ok = false;
+        return;
+    }
+    size_t numel;
+    char dims[192];
+    if (!s->has_shape) {
+        nerr(z, "PRelu before opset 7 (this model: opset %lld) with a computed slope ('%s') is "
+             "not supported: its legacy per-channel meaning differs from numpy broadcasting, "
+             "so vggc needs the slope's shape at import", (long long)z->c->opset, s->name);
+        return;
+    }
+    if (shape_is_batched(&s->shape) || !shape_numel_per_item(&s->shape, &numel) || numel != 1) {
+        shape_format(&s->shape, dims, sizeof dims, NULL);
+        nerr(z, "PRelu before opset 7 (this model: opset %lld) with a slope of shape %s is not "
+             "supported: the legacy per-channel slope means something other than numpy "
+             "broadcasting (only a one-element slope means the same)", (long long)z->c->opset,
+             dims);
+    }
 }
 
 /* Clip-6 (input -> output): min=-FLT_MAX, max=FLT_MAX (the spec's defaults:
@@ -770,7 +810,9 @@ static bool legacy_op_ok(OpKind op)
     case OP_GLOBAL_MAXPOOL: case OP_RELU: case OP_SIGMOID: case OP_LEAKY_RELU:
     case OP_IDENTITY: case OP_MATMUL: case OP_TRANSPOSE: case OP_FLATTEN:
     case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_SHAPE: case OP_GATHER:
-    case OP_SQUEEZE: case OP_UNSQUEEZE: case OP_LRN:
+    case OP_SQUEEZE: case OP_UNSQUEEZE: case OP_LRN: case OP_SUM: case OP_TANH:
+    case OP_HARD_SIGMOID: case OP_REDUCE_MAX: case OP_REDUCE_SUM:
+    case OP_PRELU:      /* norm_prelu() refuses what changed in 7 */
         return true;
     default:
         return false;
@@ -855,7 +897,15 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
     case OP_UNSQUEEZE:
         norm_squeeze(&z);
         break;
-    case OP_REDUCE_MEAN: norm_reduce_mean(&z); break;
+    case OP_REDUCE_MEAN: norm_reduce(&z, 18); break;
+    case OP_REDUCE_MAX: norm_reduce(&z, 18); break;
+    case OP_REDUCE_SUM: norm_reduce(&z, 13); break;
+    case OP_PRELU: norm_prelu(&z); break;
+    /* HardSigmoid-1/6 (X -> Y): alpha=0.2, beta=0.5. */
+    case OP_HARD_SIGMOID:
+        n->attr.hsig.alpha = get_float(&z, "alpha", 0.2f);
+        n->attr.hsig.beta = get_float(&z, "beta", 0.5f);
+        break;
     case OP_CLIP: norm_clip(&z); break;
     case OP_PAD: norm_pad(&z); break;
     case OP_DROPOUT: norm_dropout(&z); break;
@@ -872,7 +922,8 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
     case OP_SHAPE: norm_shape(&z); break;
     /* No attributes: Relu-6/13/14, Sigmoid-6/13, Identity-1/13/14/16/19/21,
      * Add/Sub/Mul/Div-7/13/14, MatMul-1/9/13, GlobalAveragePool-1,
-     * GlobalMaxPool-1. */
+     * GlobalMaxPool-1, Tanh-1/6/13, HardSwish-14, Sum-1/6/8/13 (variadic;
+     * numpy broadcasting from 8, equal shapes before: ir/shape.c checks). */
     case OP_ADD:
     case OP_SUB:
     case OP_MUL:
@@ -885,6 +936,9 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
     case OP_MATMUL:
     case OP_GLOBAL_AVGPOOL:
     case OP_GLOBAL_MAXPOOL:
+    case OP_TANH:
+    case OP_HARD_SWISH:
+    case OP_SUM:
         break;
     case OP_CONSTANT:
     case OP_COUNT:

@@ -146,7 +146,7 @@ typedef struct {            /* Conv, MaxPool, AveragePool */
     bool has_kernel;        /* kernel_shape given (Conv may infer it) */
 } WindowAttr;
 
-typedef struct {            /* ReduceMean, Squeeze, Unsqueeze */
+typedef struct {            /* ReduceMean, ReduceMax, ReduceSum, Squeeze, Unsqueeze */
     int n_axes;             /* 0: all (Reduce) / all size-1 (Squeeze) */
     int64_t axes[VGGC_MAX_RANK];
     bool keepdims;
@@ -163,6 +163,7 @@ typedef struct { float epsilon; } BatchNormAttr;
 typedef struct { int64_t axis; bool coerce_2d; } SoftmaxAttr; /* coerce_2d: opset < 13 */
 typedef struct { float min, max; } ClipAttr;      /* +-INFINITY when absent */
 typedef struct { float alpha; } AlphaAttr;        /* LeakyRelu */
+typedef struct { float alpha, beta; } HardSigmoidAttr;  /* y = max(0, min(1, alpha*x + beta)) */
 typedef struct { float alpha, beta, bias; int64_t size; } LrnAttr;
 typedef struct { DType to; } CastAttr;
 typedef struct { bool allowzero; } ReshapeAttr;
@@ -177,6 +178,7 @@ typedef union {
     BatchNormAttr bn;
     ClipAttr clip;
     AlphaAttr alpha;
+    HardSigmoidAttr hsig;
     LrnAttr lrn;
     CastAttr cast;
     ReshapeAttr reshape;

@@ -814,7 +814,7 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_CONV: case OP_MAXPOOL: case OP_AVGPOOL:
         window_attrs(p, ra, &a->win, n->op);
         break;
-    case OP_REDUCE_MEAN:
+    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM:
         a->axes.keepdims = true;
         a->axes.n_axes = a_ints(p, ra, "axes", a->axes.axes, VGGC_MAX_RANK);
         if (a->axes.n_axes < 0)
@@ -874,6 +874,12 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
         a->alpha.alpha = 0.01f;
         a_float(p, ra, "alpha", &a->alpha.alpha);
         break;
+    case OP_HARD_SIGMOID:
+        a->hsig.alpha = 0.2f;
+        a->hsig.beta = 0.5f;
+        a_float(p, ra, "alpha", &a->hsig.alpha);
+        a_float(p, ra, "beta", &a->hsig.beta);
+        break;
     case OP_LRN:
         a->lrn.alpha = 1e-4f;
         a->lrn.beta = 0.75f;
@@ -906,10 +912,11 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     }
     case OP_RELU: case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: case OP_MATMUL: case OP_ADD:
     case OP_SUB: case OP_MUL: case OP_DIV: case OP_DROPOUT: case OP_IDENTITY: case OP_CONSTANT:
-    case OP_SIGMOID: case OP_COUNT:
+    case OP_SIGMOID: case OP_SUM: case OP_PRELU: case OP_TANH: case OP_HARD_SWISH:
+    case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 33, "the parser knows every op's attributes");
+    _Static_assert(OP_COUNT == 40, "the parser knows every op's attributes");
     for (int i = 0; i < ra->n; i++)
         if (!ra->a[i].used)
             FAIL(p, &ra->a[i].key, "%s has no attribute '%.40s'", op_name(n->op), ra->a[i].key.text);

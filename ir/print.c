@@ -289,7 +289,7 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     case OP_CONV: case OP_MAXPOOL: case OP_AVGPOOL:
         print_window(f, &a->win, n->op);
         break;
-    case OP_REDUCE_MEAN:
+    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM:
         print_list_attr(f, "axes", a->axes.axes, a->axes.n_axes);
         fprintf(f, " keepdims=%d noop_with_empty_axes=%d", a->axes.keepdims,
                 a->axes.noop_with_empty_axes);
@@ -330,6 +330,12 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
         fputs(" alpha=", f);
         print_float(f, a->alpha.alpha);
         break;
+    case OP_HARD_SIGMOID:
+        fputs(" alpha=", f);
+        print_float(f, a->hsig.alpha);
+        fputs(" beta=", f);
+        print_float(f, a->hsig.beta);
+        break;
     case OP_LRN:
         fprintf(f, " size=%lld alpha=", (long long)a->lrn.size);
         print_float(f, a->lrn.alpha);
@@ -363,10 +369,11 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     }
     case OP_RELU: case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: case OP_MATMUL: case OP_ADD:
     case OP_SUB: case OP_MUL: case OP_DIV: case OP_DROPOUT: case OP_IDENTITY: case OP_CONSTANT:
-    case OP_SIGMOID: case OP_COUNT:
+    case OP_SIGMOID: case OP_SUM: case OP_PRELU: case OP_TANH: case OP_HARD_SWISH:
+    case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 33, "the printer knows every op's attributes");
+    _Static_assert(OP_COUNT == 40, "the printer knows every op's attributes");
 }
 
 /* What fusion and layout assignment added to a node; nothing when none. */

@@ -22,7 +22,7 @@
  *    auto_pad NOTSET), Conv's kernel comes from its weight (has_kernel set),
  *    negative axes become non-negative and sorted, an empty Transpose perm
  *    becomes the explicit reversal, Shape's start/end are clamped, the axes
- *    of an axes-less ReduceMean or Squeeze are listed.  Running inference
+ *    of an axes-less Reduce* or Squeeze are listed.  Running inference
  *    again on its own output changes nothing.
  *
  * Every problem is reported with graph_error() against the node, naming the
@@ -70,6 +70,7 @@ static const char *role(OpKind op, uint32_t i)
     static const char *clip[] = {"data", "min", "max"};
     static const char *pad[] = {"data", "pads", "constant_value", "axes"};
     static const char *axes[] = {"data", "axes"};
+    static const char *prelu[] = {"X", "slope"};
     switch (op) {
     case OP_CONV: return i < 3 ? conv[i] : "input";
     case OP_GEMM: case OP_MATMUL: case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
@@ -80,7 +81,10 @@ static const char *role(OpKind op, uint32_t i)
     case OP_DROPOUT: return i < 3 ? dropout[i] : "input";
     case OP_CLIP: return i < 3 ? clip[i] : "input";
     case OP_PAD: return i < 4 ? pad[i] : "input";
-    case OP_REDUCE_MEAN: case OP_SQUEEZE: case OP_UNSQUEEZE: return i < 2 ? axes[i] : "input";
+    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_SQUEEZE:
+    case OP_UNSQUEEZE:
+        return i < 2 ? axes[i] : "input";
+    case OP_PRELU: return i < 2 ? prelu[i] : "input";
     default: return "data";
     }
 }
@@ -387,7 +391,8 @@ static bool broadcasts_to(const Shape *from, const Shape *to)
 
 /* ---- elementwise ------------------------------------------------------------------------- */
 
-/* Relu, Sigmoid, LeakyRelu, Clip(X) -> Y: float, same shape. */
+/* Relu, Sigmoid, LeakyRelu, Tanh, HardSigmoid, HardSwish, Clip(X) -> Y:
+ * float, same shape. */
 static void infer_unary_float(Inf *c)
 {
     if (!want_float(c, 0))
@@ -464,6 +469,58 @@ static void infer_binary(Inf *c)
         return;
     }
     set_out(c, 0, a->dtype, &o);
+}
+
+/* Sum-8/13(data_0, data_1, ...) -> sum: f32, numpy broadcasting of all inputs.
+ * Sum-1/6: no broadcasting, every input has input 0's shape. */
+static void infer_sum(Inf *c)
+{
+    const Value *x0 = inval(c, 0);
+    Buf b, b0, why;
+    SBuf s, s0;
+    Shape o = x0->shape;
+    bool legacy = c->g->opset < 8;
+    for (uint32_t i = 0; i < c->n->n_in; i++) {
+        const Value *x = inval(c, i);
+        if (!x) {
+            err(c, "input %u is omitted; Sum needs every input", i);
+            return;
+        }
+        if (!want_float(c, i))
+            return;
+        if (i == 0)
+            continue;
+        if (legacy && !shape_equal(&x->shape, &x0->shape)) {
+            err(c, "%s: expected %s like %s (Sum before opset 8 does not broadcast; this graph: "
+                "opset %lld), got %s", desc(c, i, &b), fmt(&x0->shape, &s0), desc(c, 0, &b0),
+                (long long)c->g->opset, fmt(&x->shape, &s));
+            return;
+        }
+        if (!broadcast(&o, &x->shape, &o, &why)) {
+            err(c, "%s: %s", desc(c, i, &b), why.s);
+            return;
+        }
+    }
+    set_out(c, 0, DT_FLOAT, &o);
+}
+
+/* PRelu-16(X, slope) -> Y: f32; slope broadcasts unidirectionally to X's
+ * shape, which Y keeps (the frontend refuses opset < 7's other meaning). */
+static void infer_prelu(Inf *c)
+{
+    const Value *x = inval(c, 0), *slope = inval(c, 1);
+    Buf b, bx;
+    SBuf s, sx;
+    bool ok = want_float(c, 0);
+    if (!want_float(c, 1) || !ok)
+        return;
+    if (!broadcasts_to(&slope->shape, &x->shape)) {
+        err(c, "%s: %s does not broadcast to the shape %s of %s (unidirectional broadcasting: "
+            "each dim of the slope, aligned from the right, must be 1 or equal X's)",
+            desc(c, 1, &b), fmt(&slope->shape, &s), fmt(&x->shape, &sx), desc(c, 0, &bx));
+        return;
+    }
+    set_out(c, 0, DT_FLOAT, &x->shape);
 }
 
 /* ---- Softmax, LogSoftmax ---------------------------------------------------------------- */
@@ -1143,9 +1200,10 @@ static void infer_transpose(Inf *c)
     set_out(c, 0, x->dtype, &o);
 }
 
-/* ReduceMean-13/18(data, axes folded into attr) -> reduced; keepdims keeps
- * size-1 dims; empty axes: all, or nothing with noop_with_empty_axes. */
-static void infer_reduce_mean(Inf *c)
+/* ReduceMean-13/18, ReduceMax-13/18/20, ReduceSum-11/13(data, axes folded
+ * into attr) -> reduced: f32; keepdims keeps size-1 dims; empty axes: all,
+ * or nothing with noop_with_empty_axes.  Never over the batch. */
+static void infer_reduce(Inf *c)
 {
     AxesAttr *a = &c->n->attr.axes;
     const Value *x = inval(c, 0);
@@ -1484,10 +1542,15 @@ static bool infer_node(Graph *g, uint32_t id)
 
     switch (n->op) {
     case OP_CONV: infer_conv(&c); break;
-    case OP_RELU: case OP_SIGMOID: case OP_LEAKY_RELU: infer_unary_float(&c); break;
+    case OP_RELU: case OP_SIGMOID: case OP_LEAKY_RELU: case OP_TANH: case OP_HARD_SIGMOID:
+    case OP_HARD_SWISH:
+        infer_unary_float(&c);
+        break;
     case OP_MAXPOOL: case OP_AVGPOOL: infer_pool(&c); break;
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: infer_global_pool(&c); break;
-    case OP_REDUCE_MEAN: infer_reduce_mean(&c); break;
+    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: infer_reduce(&c); break;
+    case OP_SUM: infer_sum(&c); break;
+    case OP_PRELU: infer_prelu(&c); break;
     case OP_FLATTEN: infer_flatten(&c); break;
     case OP_RESHAPE: infer_reshape(&c); break;
     case OP_SQUEEZE: infer_squeeze(&c); break;
@@ -1509,7 +1572,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_LRN: infer_lrn(&c); break;
     case OP_CONSTANT: case OP_COUNT: VGGC_UNREACHABLE();
     }
-    _Static_assert(OP_COUNT == 33, "shape inference handles every op in ops.def");
+    _Static_assert(OP_COUNT == 40, "shape inference handles every op in ops.def");
     return c.bad == 0;
 }
 

@@ -288,17 +288,18 @@ static void emit_unary(Ctx *c, const Node *n, const char *op, float p0, float p1
     buf_puts(c->b, ");\n");
 }
 
-static void emit_binary(Ctx *c, const Node *n)
+/* y = a OP b with broadcasting; a may be y itself.  `block` puts the call
+ * in braces of its own (a Sum emits several into one layer). */
+static void emit_binary_call(Ctx *c, const char *op, uint32_t a, uint32_t b, uint32_t y_id,
+                             bool block)
 {
-    const Shape *y = shp(c, n->out[0]);
+    const Shape *y = shp(c, y_id);
     int64_t as[VGGC_MAX_RANK], bs[VGGC_MAX_RANK];
-    broadcast_strides(shp(c, n->in[0]), y, as);
-    broadcast_strides(shp(c, n->in[1]), y, bs);
-    bool f = c->g->values[n->out[0]].dtype == DT_FLOAT;
-    const char *op = n->op == OP_ADD ? "VGGRT_ADD" : n->op == OP_SUB ? "VGGRT_SUB"
-                   : n->op == OP_MUL ? "VGGRT_MUL" : "VGGRT_DIV";
+    broadcast_strides(shp(c, a), y, as);
+    broadcast_strides(shp(c, b), y, bs);
+    bool f = c->g->values[y_id].dtype == DT_FLOAT;
     int rank = y->rank ? y->rank : 1;
-    buf_puts(c->b, "    const int64_t dims[] = ");
+    buf_puts(c->b, block ? "    {\n    const int64_t dims[] = " : "    const int64_t dims[] = ");
     put_dims(c->b, y);
     buf_puts(c->b, ";\n    static const int64_t as[] = ");
     put_i64s(c->b, as, y->rank ? y->rank : 1);
@@ -309,12 +310,20 @@ static void emit_binary(Ctx *c, const Node *n)
     else
         buf_puts(c->b, ";\n");
     buf_printf(c->b, "    vggrt_binary_%s(%s, %d, dims, as, bs, ", f ? "f32" : "i64", op, rank);
-    put_ptr(c, n->in[0], false);
+    put_ptr(c, a, false);
     buf_puts(c->b, ", ");
-    put_ptr(c, n->in[1], false);
+    put_ptr(c, b, false);
     buf_puts(c->b, ", ");
-    put_ptr(c, n->out[0], true);
-    buf_puts(c->b, ");\n");
+    put_ptr(c, y_id, true);
+    buf_puts(c->b, block ? ");\n    }\n" : ");\n");
+}
+
+static void emit_binary(Ctx *c, const Node *n)
+{
+    const char *op = n->op == OP_ADD ? "VGGRT_ADD" : n->op == OP_SUB ? "VGGRT_SUB"
+                   : n->op == OP_MUL ? "VGGRT_MUL" : n->op == OP_DIV ? "VGGRT_DIV"
+                   : "VGGRT_PRELU";
+    emit_binary_call(c, op, n->in[0], n->in[1], n->out[0], false);
 }
 
 /* Leading dim as a batch count: `n` or its literal size. */
@@ -475,6 +484,18 @@ static void emit_copy(Ctx *c, const Node *n)
     buf_puts(c->b, ", (");
     put_count(c, n->out[0]);
     buf_printf(c->b, ") * sizeof(%s));\n", ctype(c->g->values[n->out[0]].dtype));
+}
+
+/* Sum-13(data_0, ...): y = data_0 + data_1, then y += data_i in place;
+ * one input is a copy. */
+static void emit_sum(Ctx *c, const Node *n)
+{
+    if (n->n_in == 1) {
+        emit_copy(c, n);
+        return;
+    }
+    for (uint32_t i = 1; i < n->n_in; i++)
+        emit_binary_call(c, "VGGRT_ADD", i == 1 ? n->in[0] : n->out[0], n->in[i], n->out[0], true);
 }
 
 static void emit_batchnorm(Ctx *c, const Node *n)
@@ -679,7 +700,13 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
     case OP_SIGMOID: emit_unary(c, n, "VGGRT_SIGMOID", 0, 0); break;
     case OP_LEAKY_RELU: emit_unary(c, n, "VGGRT_LEAKY_RELU", n->attr.alpha.alpha, 0); break;
     case OP_CLIP: emit_unary(c, n, "VGGRT_CLIP", n->attr.clip.min, n->attr.clip.max); break;
-    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: emit_binary(c, n); break;
+    case OP_TANH: emit_unary(c, n, "VGGRT_TANH", 0, 0); break;
+    case OP_HARD_SIGMOID:
+        emit_unary(c, n, "VGGRT_HARD_SIGMOID", n->attr.hsig.alpha, n->attr.hsig.beta);
+        break;
+    case OP_HARD_SWISH: emit_unary(c, n, "VGGRT_HARD_SWISH", 0, 0); break;
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_PRELU: emit_binary(c, n); break;
+    case OP_SUM: emit_sum(c, n); break;
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: {
         if (n->in_layout == LAYOUT_BLOCKED) {
             const Shape *x = shp(c, n->in[0]);
@@ -700,7 +727,7 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
         emit_reduce(c, n, n->op == OP_GLOBAL_AVGPOOL ? "VGGRT_REDUCE_MEAN" : "VGGRT_REDUCE_MAX", mask);
         break;
     }
-    case OP_REDUCE_MEAN: {
+    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: {
         const Shape *x = shp(c, n->in[0]);
         const AxesAttr *a = &n->attr.axes;
         unsigned mask = 0;
@@ -712,7 +739,8 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
         }
         if (a->n_axes == 0)
             mask = (1u << x->rank) - 1;
-        emit_reduce(c, n, "VGGRT_REDUCE_MEAN", mask);
+        emit_reduce(c, n, n->op == OP_REDUCE_MEAN ? "VGGRT_REDUCE_MEAN"
+                        : n->op == OP_REDUCE_MAX ? "VGGRT_REDUCE_MAX" : "VGGRT_REDUCE_SUM", mask);
         break;
     }
     case OP_GEMM: emit_gemm(c, n); break;

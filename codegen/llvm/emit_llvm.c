@@ -316,19 +316,25 @@ static void broadcast_strides(const Shape *x, const Shape *y, int64_t *str)
     }
 }
 
-static void emit_binary(L *l, const Node *n)
+/* y = a OP b with broadcasting; a may be y itself (emit_c.c: emit_binary_call). */
+static void emit_binary_call(L *l, int op, uint32_t a, uint32_t b, uint32_t y_id)
 {
-    const Shape *y = shp(l, n->out[0]);
+    const Shape *y = shp(l, y_id);
     int64_t as[VGGC_MAX_RANK] = {0}, bs[VGGC_MAX_RANK] = {0};
-    broadcast_strides(shp(l, n->in[0]), y, as);
-    broadcast_strides(shp(l, n->in[1]), y, bs);
-    bool f = l->g->values[n->out[0]].dtype == DT_FLOAT;
-    int op = n->op == OP_ADD ? VGGRT_ADD : n->op == OP_SUB ? VGGRT_SUB
-           : n->op == OP_MUL ? VGGRT_MUL : VGGRT_DIV;
+    broadcast_strides(shp(l, a), y, as);
+    broadcast_strides(shp(l, b), y, bs);
+    bool f = l->g->values[y_id].dtype == DT_FLOAT;
     int rank = y->rank ? y->rank : 1;
     CALL(l, f ? "vggrt_binary_f32" : "vggrt_binary_i64", k32(l, op), k32(l, rank), shape_arr(l, y),
-         const_i64s(l, as, rank), const_i64s(l, bs, rank), ptr_of(l, n->in[0]), ptr_of(l, n->in[1]),
-         ptr_of(l, n->out[0]));
+         const_i64s(l, as, rank), const_i64s(l, bs, rank), ptr_of(l, a), ptr_of(l, b),
+         ptr_of(l, y_id));
+}
+
+static void emit_binary(L *l, const Node *n)
+{
+    int op = n->op == OP_ADD ? VGGRT_ADD : n->op == OP_SUB ? VGGRT_SUB
+           : n->op == OP_MUL ? VGGRT_MUL : n->op == OP_DIV ? VGGRT_DIV : VGGRT_PRELU;
+    emit_binary_call(l, op, n->in[0], n->in[1], n->out[0]);
 }
 
 static void emit_reduce(L *l, const Node *n, int op, unsigned mask)
@@ -501,6 +507,18 @@ static void emit_copy(L *l, const Node *n)
     LLVMBuildMemCpy(l->b, ptr_of(l, n->out[0]), 1, ptr_of(l, n->in[0]), 1, bytes);
 }
 
+/* Sum: y = data_0 + data_1, then y += data_i in place; one input is a copy
+ * (emit_c.c: emit_sum). */
+static void emit_sum(L *l, const Node *n)
+{
+    if (n->n_in == 1) {
+        emit_copy(l, n);
+        return;
+    }
+    for (uint32_t i = 1; i < n->n_in; i++)
+        emit_binary_call(l, VGGRT_ADD, i == 1 ? n->in[0] : n->out[0], n->in[i], n->out[0]);
+}
+
 /* The body of one layer function; returns its status value. */
 static LLVMValueRef emit_body(L *l, const Node *n)
 {
@@ -511,7 +529,13 @@ static LLVMValueRef emit_body(L *l, const Node *n)
     case OP_SIGMOID: emit_unary(l, n, VGGRT_SIGMOID, 0, 0); break;
     case OP_LEAKY_RELU: emit_unary(l, n, VGGRT_LEAKY_RELU, n->attr.alpha.alpha, 0); break;
     case OP_CLIP: emit_unary(l, n, VGGRT_CLIP, n->attr.clip.min, n->attr.clip.max); break;
-    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: emit_binary(l, n); break;
+    case OP_TANH: emit_unary(l, n, VGGRT_TANH, 0, 0); break;
+    case OP_HARD_SIGMOID:
+        emit_unary(l, n, VGGRT_HARD_SIGMOID, n->attr.hsig.alpha, n->attr.hsig.beta);
+        break;
+    case OP_HARD_SWISH: emit_unary(l, n, VGGRT_HARD_SWISH, 0, 0); break;
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_PRELU: emit_binary(l, n); break;
+    case OP_SUM: emit_sum(l, n); break;
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: {
         if (n->in_layout == LAYOUT_BLOCKED) {
             const Shape *x = shp(l, n->in[0]);
@@ -526,7 +550,7 @@ static LLVMValueRef emit_body(L *l, const Node *n)
         emit_reduce(l, n, n->op == OP_GLOBAL_AVGPOOL ? VGGRT_REDUCE_MEAN : VGGRT_REDUCE_MAX, mask);
         break;
     }
-    case OP_REDUCE_MEAN: {
+    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: {
         const Shape *x = shp(l, n->in[0]);
         const AxesAttr *a = &n->attr.axes;
         unsigned mask = 0;
@@ -538,7 +562,8 @@ static LLVMValueRef emit_body(L *l, const Node *n)
         }
         if (a->n_axes == 0)
             mask = (1u << x->rank) - 1;
-        emit_reduce(l, n, VGGRT_REDUCE_MEAN, mask);
+        emit_reduce(l, n, n->op == OP_REDUCE_MEAN ? VGGRT_REDUCE_MEAN
+                        : n->op == OP_REDUCE_MAX ? VGGRT_REDUCE_MAX : VGGRT_REDUCE_SUM, mask);
         break;
     }
     case OP_GEMM: emit_gemm(l, n); break;

@@ -200,18 +200,23 @@ void vggrt_matmul(int brank, const int64_t *bdims, const int64_t *astr, const in
 
 /* ---- kernels: elementwise ------------------------------------------------------- */
 
-enum { VGGRT_ADD, VGGRT_SUB, VGGRT_MUL, VGGRT_DIV };
+enum { VGGRT_ADD, VGGRT_SUB, VGGRT_MUL, VGGRT_DIV, VGGRT_PRELU };
 
 /* y[i] = a[i] OP b[i] over dims[0..rank) (y dense); astr/bstr are the
- * element strides of a and b per dim, 0 where broadcast. */
+ * element strides of a and b per dim, 0 where broadcast.  PRELU is
+ * a < 0 ? a * b : a (b the slope).  y may equal a when a is dense in y's
+ * shape (how a Sum accumulates its inputs). */
 void vggrt_binary_f32(int op, int rank, const int64_t *dims, const int64_t *astr,
                       const int64_t *bstr, const float *a, const float *b, float *y);
 /* Integer version; DIV truncates toward zero; division by zero gives 0. */
 void vggrt_binary_i64(int op, int rank, const int64_t *dims, const int64_t *astr,
                       const int64_t *bstr, const int64_t *a, const int64_t *b, int64_t *y);
 
-enum { VGGRT_RELU, VGGRT_SIGMOID, VGGRT_LEAKY_RELU, VGGRT_CLIP, VGGRT_COPY };
-/* y = f(x), count elements; p0/p1: LeakyRelu alpha; Clip min, max.  x may equal y. */
+enum { VGGRT_RELU, VGGRT_SIGMOID, VGGRT_LEAKY_RELU, VGGRT_CLIP, VGGRT_COPY, VGGRT_TANH,
+       VGGRT_HARD_SIGMOID, VGGRT_HARD_SWISH };
+/* y = f(x), count elements; p0/p1: LeakyRelu alpha; Clip min, max;
+ * HardSigmoid alpha, beta (y = max(0, min(1, alpha*x + beta))).  HardSwish
+ * is x * HardSigmoid(x) with alpha 1/6, beta 1/2.  x may equal y. */
 void vggrt_unary_f32(int op, size_t count, const float *x, float *y, float p0, float p1);
 
 /* y[o,c,i] = x[o,c,i] * scale[c] + shift[c]  (inference BatchNormalization) */
@@ -221,7 +226,7 @@ void vggrt_channel_affine(int64_t outer, int64_t c, int64_t inner, const float *
 /* Softmax (or log-softmax when log) over the middle axis of [outer, len, inner]. */
 void vggrt_softmax(int log, int64_t outer, int64_t len, int64_t inner, const float *x, float *y);
 
-enum { VGGRT_REDUCE_MEAN, VGGRT_REDUCE_MAX };
+enum { VGGRT_REDUCE_MEAN, VGGRT_REDUCE_MAX, VGGRT_REDUCE_SUM };
 /* Reduces x[dims] over the dims d whose bit (1u << d) is set in mask; y
  * holds the kept dims in order. */
 void vggrt_reduce_f32(int op, int rank, const int64_t *dims, unsigned mask,

@@ -1,5 +1,5 @@
-/* elementwise.c — broadcasting binary ops, activations, BatchNorm's affine
- * map and Cast.
+/* elementwise.c — broadcasting binary ops (and PRelu), activations,
+ * BatchNorm's affine map and Cast.
  *
  * Binary ops take the output dims and, for each operand, an element stride
  * per dim (0 where it broadcasts), as ONNX's multidirectional broadcasting
@@ -100,6 +100,7 @@ static void row_f32(int op, int64_t n, const float *a, int64_t sa, const float *
     case VGGRT_SUB: ROW(float, u - v); break;
     case VGGRT_MUL: ROW(float, u * v); break;
     case VGGRT_DIV: ROW(float, u / v); break;
+    case VGGRT_PRELU: ROW(float, u < 0.0f ? u * v : u); break;
     }
 }
 
@@ -122,6 +123,7 @@ static void row_i64(int op, int64_t n, const int64_t *a, int64_t sa, const int64
     case VGGRT_SUB: ROW(int64_t, WRAP((uint64_t)u - (uint64_t)v)); break;
     case VGGRT_MUL: ROW(int64_t, WRAP((uint64_t)u * (uint64_t)v)); break;
     case VGGRT_DIV: ROW(int64_t, div_i64(u, v)); break;
+    case VGGRT_PRELU: ROW(int64_t, u < 0 ? WRAP((uint64_t)u * (uint64_t)v) : u); break;
     }
 }
 
@@ -193,6 +195,23 @@ void vggrt_unary_f32(int op, size_t count, const float *x, float *y, float p0, f
     case VGGRT_COPY:
         if (x != y)
             memmove(y, x, count * sizeof *y);
+        break;
+    case VGGRT_TANH:
+        for (size_t i = 0; i < count; i++)
+            y[i] = tanhf(x[i]);
+        break;
+    case VGGRT_HARD_SIGMOID:
+        /* Comparisons, not fminf/fmaxf: a NaN stays NaN. */
+        for (size_t i = 0; i < count; i++) {
+            float v = p0 * x[i] + p1;
+            y[i] = v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v;
+        }
+        break;
+    case VGGRT_HARD_SWISH:
+        for (size_t i = 0; i < count; i++) {
+            float v = x[i] * (1.0f / 6.0f) + 0.5f;
+            y[i] = x[i] * (v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v);
+        }
         break;
     }
 }

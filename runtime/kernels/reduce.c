@@ -1,5 +1,5 @@
 /* reduce.c — kernels that combine many elements into one: Softmax and
- * LogSoftmax, ReduceMean and ReduceMax, LRN.
+ * LogSoftmax, ReduceMean, ReduceSum and ReduceMax, LRN.
  *
  * Softmax over the middle axis of [outer, len, inner] is the numerically
  * stable form: m = max_l x, s = sum_l exp(x - m), y = exp(x - m) / s, or for
@@ -13,10 +13,11 @@
  * Reductions first merge neighbouring dims that are both reduced or both
  * kept (x is dense, so that is always possible) and drop dims of size 1.
  * If the innermost group is reduced, every output is a sum over contiguous
- * runs, accumulated in double for the mean.  If it is kept, the output row
- * of that length is the accumulator, and every reduced position adds a
- * contiguous row of x into it: both ways the inner loop walks memory in
- * order.  An empty reduction gives NaN for the mean and -inf for the max.
+ * runs, accumulated in double for the mean and the sum.  If it is kept, the
+ * output row of that length is the accumulator, and every reduced position
+ * adds a contiguous row of x into it: both ways the inner loop walks memory
+ * in order.  An empty reduction gives NaN for the mean, 0 for the sum and
+ * -inf for the max.
  *
  * LRN follows the ONNX definition (across channels; `size` may be even):
  *   square_sum[c] = sum of x[c']^2 for c' in [c - floor((size-1)/2), c + ceil((size-1)/2)]
@@ -78,7 +79,7 @@ void vggrt_softmax(int take_log, int64_t outer, int64_t len, int64_t inner, cons
     }
 }
 
-/* ---- ReduceMean, ReduceMax -------------------------------------------------------- */
+/* ---- ReduceMean, ReduceSum, ReduceMax ---------------------------------------------- */
 
 typedef struct {
     int n;
@@ -130,7 +131,7 @@ void vggrt_reduce_f32(int op, int rank, const int64_t *dims, unsigned mask, cons
         return;
     if (nred == 0) {
         for (int64_t o = 0; o < nout; o++)
-            y[o] = op == VGGRT_REDUCE_MEAN ? NAN : -INFINITY;
+            y[o] = op == VGGRT_REDUCE_MEAN ? NAN : op == VGGRT_REDUCE_SUM ? 0.0f : -INFINITY;
         return;
     }
     /* Kept and reduced groups, outermost first. */
@@ -142,6 +143,7 @@ void vggrt_reduce_f32(int op, int rank, const int64_t *dims, unsigned mask, cons
         t->n++;
     }
     const int mean = op == VGGRT_REDUCE_MEAN;
+    const int add = mean || op == VGGRT_REDUCE_SUM;     /* else max */
     if (ng == 0 || !gred[0]) {
         /* Innermost kept (or nothing left at all): rows of L outputs. */
         int64_t L = ng == 0 ? 1 : gsize[0];
@@ -154,10 +156,10 @@ void vggrt_reduce_f32(int op, int rank, const int64_t *dims, unsigned mask, cons
             int64_t base = offset_of(&outer, row);
             float *yr = y + row * L;
             for (int64_t j = 0; j < L; j++)
-                yr[j] = mean ? 0.0f : -INFINITY;
+                yr[j] = add ? 0.0f : -INFINITY;
             for (int64_t r = 0; r < nr; r++) {
                 const float *xr = x + base + offset_of(&red, r);
-                if (mean) {
+                if (add) {
                     for (int64_t j = 0; j < L; j++)
                         yr[j] += xr[j];
                 } else {
@@ -184,7 +186,7 @@ void vggrt_reduce_f32(int op, int rank, const int64_t *dims, unsigned mask, cons
         float mx = -INFINITY;
         for (int64_t r = 0; r < nruns; r++) {
             const float *xr = x + base + offset_of(&outer_red, r);
-            if (mean) {
+            if (add) {
                 for (int64_t j = 0; j < L; j++)
                     sum += xr[j];
             } else {
@@ -192,7 +194,7 @@ void vggrt_reduce_f32(int op, int rank, const int64_t *dims, unsigned mask, cons
                     mx = xr[j] > mx ? xr[j] : mx;
             }
         }
-        y[o] = mean ? (float)(sum / (double)nred) : mx;
+        y[o] = mean ? (float)(sum / (double)nred) : add ? (float)sum : mx;
     }
 }
 

@@ -494,7 +494,7 @@ static int64_t ref_offset(int rank, const int64_t *dims, const int64_t *str, int
     return off;
 }
 
-static const char *const op_names[] = { "add", "sub", "mul", "div" };
+static const char *const op_names[] = { "add", "sub", "mul", "div", "prelu" };
 
 static const char *shape_str(int rank, const int64_t *s, char *buf, size_t cap) {
     size_t n = (size_t)snprintf(buf, cap, "[");
@@ -522,7 +522,7 @@ static void test_binary(int rank, const int64_t *dims, const int64_t *ashape,
         total *= dims[d];
     const size_t tn = total > 0 ? (size_t)total : 0; /* (gcc -O3 cannot see total >= 0) */
     char s1[64], s2[64], s3[64];
-    for (int op = VGGRT_ADD; op <= VGGRT_DIV; op++) {
+    for (int op = VGGRT_ADD; op <= VGGRT_PRELU; op++) {
         begin_case("binary_f32 %s dims=%s a=%s%s b=%s", op_names[op],
                    shape_str(rank, dims, s1, sizeof s1), shape_str(rank, ashape, s2, sizeof s2),
                    transpose_a ? "(column-major)" : "", shape_str(rank, bshape, s3, sizeof s3));
@@ -535,7 +535,7 @@ static void test_binary(int rank, const int64_t *dims, const int64_t *ashape,
         for (int64_t i = 0; i < total; i++) {
             double u = a[ref_offset(rank, dims, astr, i)], v = b[ref_offset(rank, dims, bstr, i)];
             want[i] = op == VGGRT_ADD ? u + v : op == VGGRT_SUB ? u - v : op == VGGRT_MUL ? u * v
-                                                                                      : u / v;
+                    : op == VGGRT_DIV ? u / v : u < 0 ? u * v : u;
         }
         vggrt_binary_f32(op, rank, dims, astr, bstr, a, b, y);
         check_f32("y", y, want, NULL, tn);
@@ -554,13 +554,47 @@ static void test_binary(int rank, const int64_t *dims, const int64_t *ashape,
         for (int64_t i = 0; i < total; i++) {
             int64_t u = ai[ref_offset(rank, dims, astr, i)], v = bi[ref_offset(rank, dims, bstr, i)];
             wi[i] = op == VGGRT_ADD ? u + v : op == VGGRT_SUB ? u - v : op == VGGRT_MUL ? u * v
-                    : v == 0 ? 0 : u / v;
+                    : op == VGGRT_PRELU ? (u < 0 ? u * v : u) : v == 0 ? 0 : u / v;
         }
         vggrt_binary_i64(op, rank, dims, astr, bstr, ai, bi, yi);
         check_i64("y", yi, wi, tn);
         end_case();
         free(a), free(b), free(y), free(want), free(ai), free(bi), free(yi), free(wi);
     }
+}
+
+/* A Sum as the backends emit it: y = x0 + x1, then y = y + x_k in place
+ * (y passed as a), each x_k broadcast from its own shape. */
+static void test_sum_chain(int rank, const int64_t *dims, int nx, const int64_t (*shapes)[5]) {
+    char s1[64], s2[64];
+    begin_case("binary_f32 add in place (Sum of %d) dims=%s x_last=%s", nx,
+               shape_str(rank, dims, s1, sizeof s1), shape_str(rank, shapes[nx - 1], s2, sizeof s2));
+    int64_t total = 1, ystr[VGGRT_MAX_RANK], str[8][VGGRT_MAX_RANK];
+    for (int d = 0; d < rank; d++)
+        total *= dims[d];
+    dense_strides(rank, dims, dims, ystr);
+    float *x[8];
+    float *y = nan_f32((size_t)total + 1);
+    double *want = zeros_f64((size_t)total), *mag = zeros_f64((size_t)total);
+    for (int k = 0; k < nx; k++) {
+        int64_t n = dense_strides(rank, dims, shapes[k], str[k]);
+        x[k] = rand_f32((size_t)n, -2, 2);
+        for (int64_t i = 0; i < total; i++) {
+            double v = x[k][ref_offset(rank, dims, str[k], i)];
+            want[i] += v;
+            mag[i] += fabs(v);
+        }
+    }
+    vggrt_binary_f32(VGGRT_ADD, rank, dims, str[0], str[1], x[0], x[1], y);
+    for (int k = 2; k < nx; k++)
+        vggrt_binary_f32(VGGRT_ADD, rank, dims, ystr, str[k], y, x[k], y);
+    check_f32("y", y, want, mag, (size_t)total);
+    if (!isnan(y[total]))
+        fail("y[%lld] past the end was written", (long long)total);
+    end_case();
+    for (int k = 0; k < nx; k++)
+        free(x[k]);
+    free(y), free(want), free(mag);
 }
 
 static void test_binaries(void) {
@@ -600,6 +634,20 @@ static void test_binaries(void) {
         int64_t d[] = { 3, 0, 4 }; /* no elements */
         test_binary(3, d, d, d, 0);
     }
+    {
+        /* Sum: equal shapes; every input broadcast differently; batch 3. */
+        int64_t d[] = { 3, 5, 4, 6 };
+        static const int64_t same[][5] = { { 3, 5, 4, 6 }, { 3, 5, 4, 6 }, { 3, 5, 4, 6 } };
+        static const int64_t mixed[][5] = {
+            { 3, 1, 4, 6 }, { 1, 5, 1, 1 }, { 3, 5, 4, 6 }, { 1, 1, 1, 6 }, { 3, 5, 1, 1 },
+        };
+        test_sum_chain(4, d, 2, same);
+        test_sum_chain(4, d, 3, same);
+        test_sum_chain(4, d, 5, mixed);
+        int64_t v[] = { 37 };
+        static const int64_t vs[][5] = { { 37 }, { 1 }, { 37 }, { 1 } };
+        test_sum_chain(1, v, 4, vs);
+    }
 
     /* Integer edge cases: wrapping, truncation toward zero, x/0, MIN/-1. */
     static const struct {
@@ -628,17 +676,20 @@ static void test_binaries(void) {
 
 /* ---- unary, affine, cast ---------------------------------------------------------- */
 
-static const char *const unary_names[] = { "relu", "sigmoid", "leaky_relu", "clip", "copy" };
+static const char *const unary_names[] = { "relu", "sigmoid", "leaky_relu", "clip", "copy",
+                                           "tanh", "hard_sigmoid", "hard_swish" };
 
 static void test_unaries(void) {
     const size_t n = 103;
-    for (int op = VGGRT_RELU; op <= VGGRT_COPY; op++)
+    for (int op = VGGRT_RELU; op <= VGGRT_HARD_SWISH; op++)
         for (int inplace = 0; inplace < 2; inplace++) {
             begin_case("unary_f32 %s%s n=%zu", unary_names[op], inplace ? " in place" : "", n);
             float *x = rand_f32(n, -3, 3), *y = nan_f32(n);
             x[0] = 0.0f, x[1] = -100.0f, x[2] = 100.0f, x[3] = 0.25f, x[4] = -0.5f;
+            x[5] = -3.0f, x[6] = 3.0f, x[7] = -1.2f, x[8] = 0.8f;   /* hard_* at the kinks */
             double *want = zeros_f64(n);
-            const float p0 = op == VGGRT_CLIP ? -0.5f : 0.1f, p1 = 0.25f;
+            const float p0 = op == VGGRT_CLIP ? -0.5f : op == VGGRT_HARD_SIGMOID ? 0.5f : 0.1f;
+            const float p1 = op == VGGRT_HARD_SIGMOID ? 0.6f : 0.25f;
             for (size_t i = 0; i < n; i++) {
                 double v = x[i];
                 switch (op) {
@@ -647,6 +698,9 @@ static void test_unaries(void) {
                 case VGGRT_LEAKY_RELU: want[i] = v >= 0 ? v : p0 * v; break;
                 case VGGRT_CLIP: want[i] = fmin(fmax(v, p0), p1); break;
                 case VGGRT_COPY: want[i] = v; break;
+                case VGGRT_TANH: want[i] = tanh(v); break;
+                case VGGRT_HARD_SIGMOID: want[i] = fmax(0, fmin(1, (double)p0 * v + p1)); break;
+                case VGGRT_HARD_SWISH: want[i] = v * fmax(0, fmin(1, v / 6 + 0.5)); break;
                 }
             }
             if (inplace) {
@@ -804,7 +858,8 @@ static const char *mask_str(int rank, unsigned mask, char *buf) {
 
 static void test_reduce(int op, int rank, const int64_t *dims, unsigned mask) {
     char s1[64], s2[32];
-    begin_case("reduce_f32 %s dims=%s axes=%s", op == VGGRT_REDUCE_MEAN ? "mean" : "max",
+    begin_case("reduce_f32 %s dims=%s axes=%s",
+               op == VGGRT_REDUCE_MEAN ? "mean" : op == VGGRT_REDUCE_SUM ? "sum" : "max",
                shape_str(rank, dims, s1, sizeof s1), mask_str(rank, mask, s2));
     int64_t nx = 1, ny = 1, ydims[VGGRT_MAX_RANK];
     int yrank = 0;
@@ -818,7 +873,7 @@ static void test_reduce(int op, int rank, const int64_t *dims, unsigned mask) {
     float *x = rand_f32((size_t)nx, -1, 1), *y = nan_f32((size_t)ny);
     double *want = zeros_f64((size_t)ny), *mag = zeros_f64((size_t)ny), *cnt = zeros_f64((size_t)ny);
     for (int64_t i = 0; i < (int64_t)ny; i++)
-        want[i] = op == VGGRT_REDUCE_MEAN ? 0 : -INFINITY;
+        want[i] = op == VGGRT_REDUCE_MAX ? -INFINITY : 0;
     for (int64_t i = 0; i < nx; i++) {
         /* x's coordinates, then y's index from the kept ones */
         int64_t c[VGGRT_MAX_RANK], rest = i, yi = 0;
@@ -829,7 +884,7 @@ static void test_reduce(int op, int rank, const int64_t *dims, unsigned mask) {
         for (int d = 0, k = 0; d < rank; d++)
             if (!(mask >> d & 1))
                 yi = yi * ydims[k++] + c[d];
-        if (op == VGGRT_REDUCE_MEAN) {
+        if (op != VGGRT_REDUCE_MAX) {
             want[yi] += x[i];
             mag[yi] += fabs(x[i]);
         } else {
@@ -841,7 +896,7 @@ static void test_reduce(int op, int rank, const int64_t *dims, unsigned mask) {
         if (op == VGGRT_REDUCE_MEAN) {
             want[i] /= cnt[i];
             mag[i] /= cnt[i];
-        } else {
+        } else if (op == VGGRT_REDUCE_MAX) {
             mag[i] = fabs(want[i]);
         }
     }
@@ -856,7 +911,7 @@ static void test_reductions(void) {
         { 37 }, { 5, 7 }, { 3, 4, 5 }, { 2, 1, 7, 3 }, { 3, 5, 4, 6 }, { 2, 3, 1, 4, 5 },
     };
     static const int ranks[] = { 1, 2, 3, 4, 4, 5 };
-    for (int op = VGGRT_REDUCE_MEAN; op <= VGGRT_REDUCE_MAX; op++)
+    for (int op = VGGRT_REDUCE_MEAN; op <= VGGRT_REDUCE_SUM; op++)
         for (size_t s = 0; s < sizeof ranks / sizeof ranks[0]; s++)
             for (unsigned mask = 0; mask < 1u << ranks[s]; mask++)
                 test_reduce(op, ranks[s], shapes[s], mask);
@@ -864,6 +919,9 @@ static void test_reductions(void) {
     int64_t nhwc[] = { 3, 7, 7, 17 }, big[] = { 2, 100000 };
     test_reduce(VGGRT_REDUCE_MEAN, 4, nhwc, 0x6);
     test_reduce(VGGRT_REDUCE_MEAN, 2, big, 0x2);
+    test_reduce(VGGRT_REDUCE_SUM, 4, nhwc, 0x6);
+    test_reduce(VGGRT_REDUCE_SUM, 2, big, 0x2);
+    test_reduce(VGGRT_REDUCE_SUM, 2, big, 0x1);
 }
 
 static void test_lrn(int64_t n, int64_t c, int64_t inner, int64_t size, float alpha, float beta,
