@@ -181,6 +181,39 @@ static uint64_t place(Interval *iv, uint32_t n, uint64_t base)
     return top;
 }
 
+/* Can the backends run this layer?  Reports why not.  (Both emit from the
+ * plan, so they accept exactly the same layers.) */
+static bool layer_supported(Graph *g, const Node *n)
+{
+    const Value *y = &g->values[n->out[0]];
+    switch (n->op) {
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
+        if (y->dtype != DT_FLOAT && y->dtype != DT_INT64) {
+            graph_error(g, n, "element type %s is not supported (float32 and int64 are)",
+                        dtype_name(y->dtype));
+            return false;
+        }
+        return true;
+    case OP_GATHER:
+        if (g->values[n->in[1]].dtype == DT_INT32 && shape_is_batched(&g->values[n->in[1]].shape)) {
+            graph_error(g, n, "batched int32 indices are not supported");
+            return false;
+        }
+        return true;
+    case OP_PAD:
+        if (y->dtype != DT_FLOAT) {
+            graph_error(g, n, "Pad of %s is not supported (float32 is)", dtype_name(y->dtype));
+            return false;
+        }
+        return true;
+    case OP_SHAPE:
+        graph_error(g, n, "Shape of a tensor whose shape is unknown at compile time");
+        return false;
+    default:
+        return true;
+    }
+}
+
 Plan *plan_build(Graph *g)
 {
     Plan *p = calloc(1, sizeof *p);
@@ -200,8 +233,10 @@ Plan *plan_build(Graph *g)
         s->index = i;
     }
     for (uint32_t i = 0; i < g->n_nodes; i++)
-        if (g->nodes[i].op != OP_DEAD)
+        if (g->nodes[i].op != OP_DEAD) {
+            layer_supported(g, &g->nodes[i]);
             p->layers[p->n_layers++] = i;
+        }
 
     /* Views share their root; life spans run over layer indices. */
     for (uint32_t l = 0; l < p->n_layers; l++) {

@@ -800,39 +800,6 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
     }
 }
 
-/* Can the C backend emit this node?  Reports why not. */
-static bool check_supported(Ctx *c, const Node *n)
-{
-    Graph *g = c->g;
-    const Value *y = &g->values[n->out[0]];
-    switch (n->op) {
-    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
-        if (y->dtype != DT_FLOAT && y->dtype != DT_INT64) {
-            graph_error(g, n, "element type %s is not supported (float32 and int64 are)",
-                        dtype_name(y->dtype));
-            return false;
-        }
-        return true;
-    case OP_GATHER:
-        if (g->values[n->in[1]].dtype == DT_INT32 && shape_is_batched(&g->values[n->in[1]].shape)) {
-            graph_error(g, n, "batched int32 indices are not supported");
-            return false;
-        }
-        return true;
-    case OP_PAD:
-        if (y->dtype != DT_FLOAT) {
-            graph_error(g, n, "Pad of %s is not supported (float32 is)", dtype_name(y->dtype));
-            return false;
-        }
-        return true;
-    case OP_SHAPE:
-        graph_error(g, n, "Shape of a tensor whose shape is unknown at compile time");
-        return false;
-    default:
-        return true;
-    }
-}
-
 /* ---- the files ------------------------------------------------------------ */
 
 static void emit_tensor_info(Ctx *c, const char *name, const char *what, const uint32_t *ids,
@@ -1018,11 +985,6 @@ bool emit_c(const Plan *p, const CEmitOptions *o, uint64_t weights_checksum, CFi
 {
     Graph *g = p->g;
     Ctx c = {p, g, &out->source};
-    bool ok = true;
-    for (uint32_t l = 0; l < p->n_layers; l++)
-        ok &= check_supported(&c, &g->nodes[p->layers[l]]);
-    if (!ok)
-        return false;
     emit_c_header(&out->header, g, o);
     emit_source(&c, o, weights_checksum);
     emit_c_driver(&out->main, o);

@@ -601,39 +601,6 @@ static LLVMValueRef emit_body(L *l, const Node *n)
     return k32(l, 0);
 }
 
-/* Can this backend emit the node?  The same rules as the C backend's
- * check_supported (emit_c.c). */
-static bool check_supported(Graph *g, const Node *n)
-{
-    const Value *y = &g->values[n->out[0]];
-    switch (n->op) {
-    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
-        if (y->dtype != DT_FLOAT && y->dtype != DT_INT64) {
-            graph_error(g, n, "element type %s is not supported (float32 and int64 are)",
-                        dtype_name(y->dtype));
-            return false;
-        }
-        return true;
-    case OP_GATHER:
-        if (g->values[n->in[1]].dtype == DT_INT32 && shape_is_batched(&g->values[n->in[1]].shape)) {
-            graph_error(g, n, "batched int32 indices are not supported");
-            return false;
-        }
-        return true;
-    case OP_PAD:
-        if (y->dtype != DT_FLOAT) {
-            graph_error(g, n, "Pad of %s is not supported (float32 is)", dtype_name(y->dtype));
-            return false;
-        }
-        return true;
-    case OP_SHAPE:
-        graph_error(g, n, "Shape of a tensor whose shape is unknown at compile time");
-        return false;
-    default:
-        return true;
-    }
-}
-
 /* ---- functions --------------------------------------------------------------- */
 
 static LLVMValueRef add_function(L *l, const char *name, LLVMTypeRef ret, LLVMTypeRef *params,
@@ -970,12 +937,6 @@ static LlvmStatus build_module(L *l, const LlvmOptions *o, LlvmEmitKind kind, LL
 
 LlvmStatus llvm_emit(const Plan *p, const LlvmOptions *o, LlvmEmitKind kind, Buf *out, char **err)
 {
-    Graph *g = p->g;
-    bool ok = true;
-    for (uint32_t i = 0; i < p->n_layers; i++)
-        ok &= check_supported(g, &g->nodes[p->layers[i]]);
-    if (!ok)
-        return LLVM_BAD_MODEL;
     *err = NULL;
 
     double t0 = now_ms();
@@ -1001,7 +962,7 @@ LlvmStatus llvm_emit(const Plan *p, const LlvmOptions *o, LlvmEmitKind kind, Buf
     free(cpu);
     free(features);
 
-    L l = {.cx = LLVMContextCreate(), .p = p, .g = g};
+    L l = {.cx = LLVMContextCreate(), .p = p, .g = p->g};
     LlvmStatus st = build_module(&l, o, kind, tm, err);
     double t1 = now_ms(), t2 = t1;
     if (st == LLVM_OK) {
