@@ -181,6 +181,50 @@ static uint64_t place(Interval *iv, uint32_t n, uint64_t base)
     return top;
 }
 
+/* May layer n write its result over its input 0?  The elementwise kernels
+ * allow it (vggrt.h) when input 0 has the result's shape and type, and
+ * appears once among the inputs. */
+static bool in_place_op(const Graph *g, const Node *n)
+{
+    switch (n->op) {
+    case OP_RELU: case OP_SIGMOID: case OP_LEAKY_RELU: case OP_CLIP: case OP_TANH:
+    case OP_HARD_SIGMOID: case OP_HARD_SWISH: case OP_ADD: case OP_SUB: case OP_MUL:
+    case OP_DIV: case OP_PRELU: case OP_SUM:
+        break;
+    default:
+        return false;
+    }
+    const Value *x = &g->values[n->in[0]], *y = &g->values[n->out[0]];
+    if (x->dtype != y->dtype || !shape_equal(&x->shape, &y->shape) || x->layout != y->layout)
+        return false;
+    for (uint32_t j = 1; j < n->n_in; j++)
+        if (n->in[j] == n->in[0])
+            return false;
+    return true;
+}
+
+/* In-place layers: where an elementwise layer is the last reader of a
+ * temporary, its result takes the temporary's bytes (the result's root
+ * becomes the input's, and the input lives on to the result's last use). */
+static void share_in_place(Plan *p, uint32_t *first, uint32_t *last)
+{
+    Graph *g = p->g;
+    for (uint32_t l = 0; l < p->n_layers; l++) {
+        const Node *n = &g->nodes[p->layers[l]];
+        if (n->n_in == 0 || n->in[0] == VGGC_NONE || n->out[0] == VGGC_NONE || !in_place_op(g, n))
+            continue;
+        uint32_t r = p->store[n->in[0]].root, o = n->out[0];
+        if (g->values[r].kind != VAL_TEMP || last[r] != l || p->store[o].root != o)
+            continue;
+        for (uint32_t v = 0; v < g->n_values; v++)
+            if (p->store[v].root == o)
+                p->store[v].root = r;
+        if (last[o] > last[r])
+            last[r] = last[o];
+        (void)first;
+    }
+}
+
 /* Can the backends run this layer?  Reports why not.  (Both emit from the
  * plan, so they accept exactly the same layers.) */
 static bool layer_supported(Graph *g, const Node *n)
@@ -292,6 +336,7 @@ Plan *plan_build(Graph *g)
         plan_free(p);
         return NULL;
     }
+    share_in_place(p, first, last);
 
     /* Roots that are read or are outputs get storage. */
     bool *needed = calloc(g->n_values ? g->n_values : 1, 1);
