@@ -11,8 +11,10 @@
  * along and Reshape reads as "the batch".  Arithmetic on it is not folded.
  *
  * Folded here: Shape, Gather, Concat, Squeeze, Unsqueeze, Reshape, Flatten,
- * Identity, Dropout, Cast, Transpose, and Add/Sub/Mul/Div.  Other ops with
- * constant inputs are left to run (the backends accept constant operands).
+ * Identity, Dropout, Cast, Transpose, Add/Sub/Mul/Div and the elementwise
+ * activations (through the runtime's own kernels, so a folded value is what
+ * the layer would have computed).  Other ops with constant inputs are left
+ * to run (the backends accept constant operands).
  *
  * requires: the frontend's graph.  keeps: -.  establishes: every value has
  * a shape.  invalidates: nothing (ids stay; dead nodes are compacted away
@@ -211,6 +213,37 @@ static void fold_binary(Graph *g, Node *n)
     free(buf);
 }
 
+/* Elementwise activations of a constant, through the runtime's kernel. */
+static void fold_unary(Graph *g, Node *n)
+{
+    const Value *x = &g->values[n->in[0]];
+    if (x->dtype != DT_FLOAT)
+        return;
+    int op;
+    float p0 = 0, p1 = 0;
+    switch (n->op) {
+    case OP_RELU: op = VGGRT_RELU; break;
+    case OP_SIGMOID: op = VGGRT_SIGMOID; break;
+    case OP_TANH: op = VGGRT_TANH; break;
+    case OP_HARD_SWISH: op = VGGRT_HARD_SWISH; break;
+    case OP_LEAKY_RELU: op = VGGRT_LEAKY_RELU; p0 = n->attr.alpha.alpha; break;
+    case OP_CLIP: op = VGGRT_CLIP; p0 = n->attr.clip.min; p1 = n->attr.clip.max; break;
+    case OP_HARD_SIGMOID:
+        op = VGGRT_HARD_SIGMOID;
+        p0 = n->attr.hsig.alpha;
+        p1 = n->attr.hsig.beta;
+        break;
+    default:
+        return;
+    }
+    size_t count = x->nbytes / sizeof(float);
+    float *buf = malloc(x->nbytes ? x->nbytes : 1);
+    VGGC_ASSERT(buf);
+    vggrt_unary_f32(op, count, x->data, buf, p0, p1);
+    make_const(g, n->out[0], buf, x->nbytes);
+    free(buf);
+}
+
 static void fold_node(Graph *g, Node *n)
 {
     const Value *y = &g->values[n->out[0]];
@@ -238,6 +271,10 @@ static void fold_node(Graph *g, Node *n)
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
         if (y->dtype == DT_FLOAT || y->dtype == DT_INT64)
             fold_binary(g, n);
+        break;
+    case OP_RELU: case OP_SIGMOID: case OP_TANH: case OP_HARD_SWISH: case OP_LEAKY_RELU:
+    case OP_CLIP: case OP_HARD_SIGMOID:
+        fold_unary(g, n);
         break;
     default:
         return;
