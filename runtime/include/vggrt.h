@@ -94,6 +94,21 @@ void vggrt_tensor_free(vggrt_tensor *t);
 void *vggrt_aligned_alloc(size_t size);     /* 64-byte aligned, zeroed; NULL on failure */
 void vggrt_aligned_free(void *p);
 
+/* ---- threads -------------------------------------------------------------------
+ * Kernels split their work over one pool of threads per process (see
+ * runtime/threads.c).  Results do not depend on the thread count. */
+
+/* Threads that kernels use from now on; n < 1 restores the default: the
+ * environment variable VGGRT_NUM_THREADS, else the CPUs this process may
+ * run on. */
+void vggrt_set_num_threads(int n);
+int vggrt_num_threads(void);
+/* Runs fn(ctx, begin, end, tid) over contiguous ranges that cover [0, n),
+ * one per thread (tid < vggrt_num_threads()), and returns when all are
+ * done.  Called from inside a task it runs serially. */
+typedef void (*vggrt_task)(void *ctx, int64_t begin, int64_t end, int tid);
+void vggrt_parallel_for(int64_t n, vggrt_task fn, void *ctx);
+
 /* ---- kernels: convolution and pooling (NCHW; 1-D runs as H = 1) ------------ */
 
 enum { VGGRT_ACT_NONE = 0, VGGRT_ACT_RELU = 1 };

@@ -1,0 +1,174 @@
+/* threads.c — the runtime's one pool of worker threads.
+ *
+ * vggrt_parallel_for(n, fn, ctx) cuts [0, n) into as many contiguous,
+ * nearly equal ranges as there are threads (at most n) and runs
+ * fn(ctx, begin, end, tid) once per range: range 0 on the calling thread,
+ * the others on the pool's workers; it returns when all are done.  The cut
+ * depends only on n and the thread count, and every kernel gives each
+ * output element to exactly one range, so results do not depend on
+ * scheduling (and, since no kernel splits a reduction, not on the thread
+ * count either).
+ *
+ * Workers are started on first use and live until the process exits.  A
+ * worker that finishes a job spins briefly for the next one (a network's
+ * layers come microseconds apart) before it sleeps on a condition
+ * variable.  Calls made from inside a task, or while another thread of the
+ * program holds the pool, run serially on the caller: never a deadlock,
+ * never nested oversubscription.
+ */
+#define _GNU_SOURCE
+#include "vggrt-impl.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+enum { MAX_THREADS = 256, SPIN = 20000 };
+
+typedef struct {
+    pthread_mutex_t lock;         /* held by the one caller that owns the pool */
+    pthread_mutex_t wake_lock;
+    pthread_cond_t wake;
+    int started;                  /* workers running: 1 .. started-1 */
+    int want;                     /* threads requested (0: default) */
+    /* the current job */
+    vggrt_task fn;
+    void *ctx;
+    int64_t n;
+    int parts;
+    atomic_uint generation;       /* bumped for every job */
+    atomic_int pending;           /* ranges not yet finished */
+} Pool;
+
+static Pool pool = {
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .wake_lock = PTHREAD_MUTEX_INITIALIZER,
+    .wake = PTHREAD_COND_INITIALIZER,
+    .started = 1,
+};
+
+static _Thread_local int inside_task;
+
+static int probe_threads(void) {
+    const char *env = getenv("VGGRT_NUM_THREADS");
+    if (env && *env) {
+        char *end;
+        long v = strtol(env, &end, 10);
+        if (*end == 0 && v >= 1)
+            return v > MAX_THREADS ? MAX_THREADS : (int)v;
+    }
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        int c = CPU_COUNT(&set);
+        if (c >= 1)
+            return c > MAX_THREADS ? MAX_THREADS : c;
+    }
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    return c < 1 ? 1 : c > MAX_THREADS ? MAX_THREADS : (int)c;
+}
+
+static int default_threads(void) {
+    static atomic_int cached;
+    int c = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (!c)
+        atomic_store_explicit(&cached, c = probe_threads(), memory_order_relaxed);
+    return c;
+}
+
+void vggrt_set_num_threads(int n) {
+    pthread_mutex_lock(&pool.lock);
+    pool.want = n < 1 ? 0 : n > MAX_THREADS ? MAX_THREADS : n;
+    pthread_mutex_unlock(&pool.lock);
+}
+
+int vggrt_num_threads(void) {
+    int want = __atomic_load_n(&pool.want, __ATOMIC_RELAXED);
+    return want ? want : default_threads();
+}
+
+static void run_range(int part) {
+    const int64_t q = pool.n / pool.parts, r = pool.n % pool.parts;
+    const int64_t begin = part * q + (part < r ? part : r);
+    const int64_t end = begin + q + (part < r);
+    inside_task = 1;
+    pool.fn(pool.ctx, begin, end, part);
+    inside_task = 0;
+}
+
+static void *worker(void *arg) {
+    const int me = (int)(intptr_t)arg;
+    unsigned seen = 0;
+    for (;;) {
+        unsigned gen;
+        int spins = 0;
+        while ((gen = atomic_load_explicit(&pool.generation, memory_order_acquire)) == seen) {
+            if (++spins < SPIN) {
+#if defined(__x86_64__) || defined(__i386__)
+                __builtin_ia32_pause();
+#endif
+                continue;
+            }
+            pthread_mutex_lock(&pool.wake_lock);
+            while (atomic_load_explicit(&pool.generation, memory_order_acquire) == seen)
+                pthread_cond_wait(&pool.wake, &pool.wake_lock);
+            pthread_mutex_unlock(&pool.wake_lock);
+        }
+        seen = gen;
+        if (me < pool.parts) {
+            run_range(me);
+            atomic_fetch_sub_explicit(&pool.pending, 1, memory_order_acq_rel);
+        }
+    }
+    return NULL;
+}
+
+/* Starts workers until `threads` run in all (the caller counts as one). */
+static int ensure_workers(int threads) {
+    while (pool.started < threads) {
+        pthread_t t;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        int err = pthread_create(&t, &attr, worker, (void *)(intptr_t)pool.started);
+        pthread_attr_destroy(&attr);
+        if (err)
+            break;
+        pool.started++;
+    }
+    return pool.started < threads ? pool.started : threads;
+}
+
+void vggrt_parallel_for(int64_t n, vggrt_task fn, void *ctx) {
+    if (n <= 0)
+        return;
+    int threads = inside_task ? 1 : vggrt_num_threads();
+    if (threads > 1 && n > 1 && pthread_mutex_trylock(&pool.lock) == 0) {
+        threads = ensure_workers(threads);
+        int parts = n < threads ? (int)n : threads;
+        if (parts > 1) {
+            pool.fn = fn, pool.ctx = ctx, pool.n = n, pool.parts = parts;
+            atomic_store_explicit(&pool.pending, parts - 1, memory_order_relaxed);
+            pthread_mutex_lock(&pool.wake_lock);
+            atomic_fetch_add_explicit(&pool.generation, 1, memory_order_release);
+            pthread_cond_broadcast(&pool.wake);
+            pthread_mutex_unlock(&pool.wake_lock);
+            run_range(0);
+            for (int spins = 0; atomic_load_explicit(&pool.pending, memory_order_acquire) > 0;) {
+                if (++spins > SPIN)
+                    sched_yield(); /* a worker was descheduled: give it the core */
+#if defined(__x86_64__) || defined(__i386__)
+                else
+                    __builtin_ia32_pause();
+#endif
+            }
+            pthread_mutex_unlock(&pool.lock);
+            return;
+        }
+        pthread_mutex_unlock(&pool.lock);
+    }
+    inside_task++;
+    fn(ctx, 0, n, 0);
+    inside_task--;
+}
