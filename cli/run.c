@@ -509,8 +509,10 @@ int cmd_run(int argc, char **argv)
         }
         out_p[i] = t->data;
     }
-    if (threads)
+    if (threads) {
+        vggrt_set_num_threads(threads);
         openblas_set_num_threads(threads);
+    }
     double t_ready = now_ms();
     int st = entry(batch, arena, weights, in_p, out_p);
     double t_run = now_ms();

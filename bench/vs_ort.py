@@ -1,0 +1,326 @@
+#!/usr/bin/python3
+"""vs_ort.py — vggc beside ONNX Runtime on the VGG-16 models, measured in one run.
+
+    bench/vs_ort.py [--build build] [--rounds 3] [--iters 10] [--quick]
+                    [--out bench/results/vs_ort]
+
+For each configuration (model, batch, threads):
+    vgg16_head  batch 1 and 8,  1 and 2 threads
+    vgg16       batch 1,        1 and 2 threads
+it runs three engines on the same seeded input, with the same thread count:
+    C     the program `vggc compile` writes, built with its Makefile (`--bench N`)
+    JIT   `vggc run --bench N` (LLVM ORC JIT, object cache warm)
+    ORT   ONNX Runtime 1.30 (onnxruntime-node, graph optimization `all`,
+          intraOpNumThreads = threads; tools/ort/ort_run.js --bench N)
+Each process does its own warm-up and then N timed runs of inference alone
+(session creation, model loading and JIT compilation excluded) and reports
+their median.  Rounds interleave every engine and configuration, so a busy
+spell of this shared machine hits all of them; the table quotes the median
+over rounds of the per-process medians.  Peak RSS is the process's maximum
+resident set (getrusage of the child, whole process: loading included).
+
+Columns: median ms per batch, images/s, effective GFLOP/s (direct-
+convolution and dense FLOPs of the model / time, so a Winograd layer that
+does fewer multiplies shows above the machine's peak), % of the probed FMA
+peak for that thread count (bench/fma_peak.c, same rounds), ORT time / vggc
+time, and peak RSS.  Accuracy: each model's outputs from the C program and
+the JIT against ONNX Runtime's, largest relative difference per element.
+
+Writes OUT.md (table, machine, versions, environment) and OUT.svg (chart).
+Assert nothing: this is a measurement, not a test.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PY = "/usr/bin/python3"
+ORT_RUN = os.path.join(ROOT, "tools", "ort", "ort_run.js")
+ENGINES = ("C", "JIT", "ORT")
+
+
+def fail(msg):
+    sys.exit(f"vs_ort: error: {msg}")
+
+
+def run(cmd, env=None, check=True):
+    """Runs cmd; returns (stdout, stderr, peak RSS in MB)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        so, se = out.read().decode(), err.read().decode()
+    if check and p.returncode != 0:
+        fail(f"`{' '.join(cmd)}` exited {p.returncode}:\n{se[-3000:]}")
+    return so, se, usage.ru_maxrss / 1024.0
+
+
+def last_json(text, what):
+    lines = [l for l in text.splitlines() if l.startswith("{")]
+    if not lines:
+        fail(f"{what} printed no JSON result")
+    return json.loads(lines[-1])
+
+
+def model_gflop(path):
+    """FLOPs of one image: 2*MACs of Conv (direct), Gemm and MatMul."""
+    import onnx
+    from onnx import shape_inference
+    m = shape_inference.infer_shapes(onnx.load(path))
+    shapes = {}
+    for vi in list(m.graph.value_info) + list(m.graph.input) + list(m.graph.output):
+        dims = [d.dim_value if d.HasField("dim_value") else 1 for d in vi.type.tensor_type.shape.dim]
+        shapes[vi.name] = dims
+    for t in m.graph.initializer:
+        shapes[t.name] = list(t.dims)
+    flops = 0
+    for n in m.graph.node:
+        if n.op_type == "Conv":
+            w = shapes[n.input[1]]
+            y = shapes[n.output[0]]
+            flops += 2 * y[1] * w[1] * w[2] * w[3] * y[2] * y[3]
+        elif n.op_type in ("Gemm", "MatMul"):
+            a, y = shapes[n.input[0]], shapes[n.output[0]]
+            trans_a = any(at.name == "transA" and at.i for at in n.attribute)
+            k = a[-2] if trans_a else a[-1]
+            elems = 1
+            for d in y:
+                elems *= d
+            flops += 2 * k * elems      # symbolic batch counted as 1: per image
+    return flops / 1e9
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+                if l.startswith("model name")), "?")
+    flags = next((l.split(":", 1)[1].split() for l in open("/proc/cpuinfo")
+                  if l.startswith("flags")), [])
+    isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "SSE"
+    return f"{cpu} ({isa}), {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+
+
+def versions(vggc):
+    v = run([vggc, "--version"])[0].strip()
+    cc = run(["cc", "--version"])[0].splitlines()[0]
+    pj = os.path.join(ROOT, ".deps", "ort", "node_modules", "onnxruntime-node", "package.json")
+    ort = json.load(open(pj))["version"] if os.path.exists(pj) else "?"
+    node = run(["node", "--version"])[0].strip()
+    return v, cc, ort, node
+
+
+def svg_chart(rows, path):
+    """Grouped bars: images/s per configuration, one bar per engine."""
+    colors = {"C": "#1b9e77", "JIT": "#7570b3", "ORT": "#d95f02"}
+    groups = [r for r in rows]
+    vmax = max(r[e]["ips"] for r in groups for e in ENGINES if r.get(e)) * 1.15
+    W, H, left, bottom, top = 860, 380, 60, 70, 40
+    gw = (W - left - 20) / len(groups)
+    bw = gw / (len(ENGINES) + 1)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
+           f'font-family="sans-serif" font-size="12">',
+           f'<text x="{W / 2}" y="20" text-anchor="middle" font-size="14">'
+           f'images/s (higher is better): vggc C, vggc JIT, ONNX Runtime</text>']
+    plot_h = H - bottom - top
+    for i in range(5):
+        v = vmax * i / 4
+        y = top + plot_h - plot_h * i / 4
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{W - 20}" y2="{y:.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{v:.0f}</text>')
+    for gi, r in enumerate(groups):
+        x0 = left + gi * gw + bw / 2
+        for ei, e in enumerate(ENGINES):
+            if not r.get(e):
+                continue
+            v = r[e]["ips"]
+            h = plot_h * v / vmax
+            x = x0 + ei * bw
+            out.append(f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bw * 0.9:.1f}" '
+                       f'height="{h:.1f}" fill="{colors[e]}"/>')
+            out.append(f'<text x="{x + bw * 0.45:.1f}" y="{top + plot_h - h - 3:.1f}" '
+                       f'text-anchor="middle" font-size="10">{v:.1f}</text>')
+        label = f'{r["model"]} b{r["batch"]} t{r["threads"]}'
+        out.append(f'<text x="{left + gi * gw + gw / 2:.1f}" y="{H - bottom + 18}" '
+                   f'text-anchor="middle">{label}</text>')
+    for ei, e in enumerate(ENGINES):
+        out.append(f'<rect x="{left + ei * 110}" y="{H - 28}" width="12" height="12" '
+                   f'fill="{colors[e]}"/>')
+        out.append(f'<text x="{left + ei * 110 + 16}" y="{H - 18}">'
+                   f'{ {"C": "vggc C", "JIT": "vggc JIT", "ORT": "ONNX Runtime"}[e] }</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--iters", type=int, default=10, help="timed runs per process (batch 8: half)")
+    ap.add_argument("--quick", action="store_true", help="vgg16_head batch 1 only, 1 round")
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "vs_ort"))
+    ap.add_argument("--gflop", metavar="MODEL", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.gflop:
+        # In a child process: this one stays small, and peak RSS is read from
+        # children that fork from it (a child's maximum starts at its parent's).
+        print(model_gflop(a.gflop))
+        return
+    if a.quick:
+        a.rounds = 1
+    vggc = os.path.join(a.build, "cli", "vggc")
+    models_dir = os.path.join(a.build, "models")
+    for f in (vggc, ORT_RUN):
+        if not os.path.exists(f):
+            fail(f"{f} is missing: build first (cmake --build {a.build}) and run scripts/install-deps.sh")
+    configs = [("vgg16_head", 1, 1), ("vgg16_head", 1, 2), ("vgg16_head", 8, 1),
+               ("vgg16_head", 8, 2), ("vgg16", 1, 1), ("vgg16", 1, 2)]
+    if a.quick:
+        configs = [("vgg16_head", 1, 1), ("vgg16_head", 1, 2)]
+    work = tempfile.mkdtemp(prefix="vggc-vs-ort-")
+    env_base = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"))
+
+    # The FMA-peak probe, built for this CPU.
+    probe = os.path.join(work, "fma_peak")
+    run(["cc", "-std=c11", "-O2", "-march=native", "-ffp-contract=fast", "-pthread",
+         os.path.join(ROOT, "bench", "fma_peak.c"), "-o", probe])
+
+    # Per model: the compiled program, inputs per batch, reference outputs.
+    prepared = {}
+    for model, batch, _ in configs:
+        path = os.path.join(models_dir, model + ".onnx")
+        if not os.path.exists(path):
+            fail(f"{path} is missing (built by the `models` and `models-big` targets)")
+        if model not in prepared:
+            cdir = os.path.join(work, model)
+            run([vggc, "compile", path, "-o", cdir, "--name", model])
+            run(["make", "-s", "-C", cdir])
+            prepared[model] = {"path": path, "prog": os.path.join(cdir, model),
+                               "gflop": float(run([PY, __file__, "--gflop", path])[0]),
+                               "inputs": {}}
+        p = prepared[model]
+        if batch not in p["inputs"]:
+            x = os.path.join(work, f"{model}_b{batch}.npy")
+            run([PY, os.path.join(ROOT, "models", "make_input.py"), "--model", path,
+                 "--batch", str(batch), x])
+            p["inputs"][batch] = x
+
+    # Accuracy against ONNX Runtime, batch 1 (also warms the JIT's cache).
+    accuracy = {}
+    for model, p in prepared.items():
+        x = p["inputs"][min(p["inputs"])]
+        outs = {e: os.path.join(work, f"{model}_{e}.npy") for e in ENGINES}
+        run(["node", ORT_RUN, p["path"], "--input", x, "--output", outs["ORT"]], env_base)
+        run([p["prog"], "--input", x, "--output", outs["C"]], env_base)
+        run([vggc, "run", p["path"], "--input", x, "--output", outs["JIT"]], env_base)
+        code = ("import numpy as np, sys, json\n"
+                "r = np.load(sys.argv[1]).astype(np.float64)\n"
+                "res = {}\n"
+                "for e, f in zip(('C', 'JIT'), sys.argv[2:]):\n"
+                "    g = np.load(f).astype(np.float64)\n"
+                "    d = np.abs(g - r)\n"
+                "    res[e] = {'max_abs': float(d.max()), 'max_rel': float((d / np.maximum(np.abs(r), 1e-30)).max()),\n"
+                "              'scale': float(np.abs(r).max())}\n"
+                "print(json.dumps(res))\n")
+        accuracy[model] = json.loads(run([PY, "-c", code, outs["ORT"], outs["C"], outs["JIT"]])[0])
+
+    samples = {}   # (config, engine) -> [median ms per round]
+    rss = {}
+    peaks = {1: [], 2: []}
+    for rnd in range(a.rounds):
+        for t in sorted(peaks):
+            peaks[t].append(last_json(run([probe, str(t), "0.5"])[0], "fma_peak")["gflops"])
+        for cfg in configs:
+            model, batch, threads = cfg
+            p = prepared[model]
+            x = p["inputs"][batch]
+            iters = str(max(3, a.iters // 2) if batch > 1 else a.iters)
+            env = dict(env_base, VGGRT_NUM_THREADS=str(threads),
+                       OPENBLAS_NUM_THREADS=str(threads))
+            cmds = {
+                "C": [p["prog"], "--input", x, "--bench", iters],
+                "JIT": [vggc, "run", p["path"], "--input", x, "--bench", iters,
+                        "--threads", str(threads)],
+                "ORT": ["node", ORT_RUN, p["path"], "--input", x, "--bench", iters,
+                        "--threads", str(threads)],
+            }
+            for e in ENGINES:
+                so, _, mb = run(cmds[e], env)
+                samples.setdefault((cfg, e), []).append(last_json(so, e)["median_ms"])
+                rss[(cfg, e)] = max(rss.get((cfg, e), 0.0), mb)
+            print(f"round {rnd + 1}/{a.rounds} {model} b{batch} t{threads}: " +
+                  ", ".join(f"{e} {samples[(cfg, e)][-1]:.1f} ms" for e in ENGINES), flush=True)
+
+    peak = {t: statistics.median(v) for t, v in peaks.items()}
+    rows = []
+    for cfg in configs:
+        model, batch, threads = cfg
+        r = {"model": model, "batch": batch, "threads": threads}
+        for e in ENGINES:
+            ms = statistics.median(samples[(cfg, e)])
+            gf = prepared[model]["gflop"] * batch / (ms / 1e3)
+            r[e] = {"ms": ms, "ips": batch / (ms / 1e3), "gflops": gf,
+                    "peak_pct": 100 * gf / peak[threads], "rss": rss[(cfg, e)],
+                    "runs": samples[(cfg, e)]}
+        rows.append(r)
+
+    v, cc, ort_v, node_v = versions(vggc)
+    commit = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], check=False)[0].strip()
+    dirty = run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"], check=False)[0]
+    lines = [
+        "# vggc beside ONNX Runtime: VGG-16 models",
+        "",
+        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit}"
+        f"{' (with local changes)' if dirty.strip() else ''}; {machine()}.",
+        f"{v}; generated C built by `{cc}` with its Makefile's flags; ONNX Runtime {ort_v} "
+        f"(onnxruntime-node, node {node_v}, CPU EP, graph optimization all).",
+        f"Environment: OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, "
+        f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}; "
+        f"VGGRT_NUM_THREADS and OPENBLAS_NUM_THREADS set to each row's thread count.",
+        f"Command: `bench/vs_ort.py --rounds {a.rounds} --iters {a.iters}"
+        f"{' --quick' if a.quick else ''}`. "
+        f"Medians over {a.rounds} interleaved rounds of per-process medians of {a.iters} runs "
+        "(batch 8: half as many).",
+        f"Probed FMA peak (bench/fma_peak.c, median of rounds): 1 thread {peak[1]:.0f} GFLOP/s, "
+        f"2 threads {peak[2]:.0f} GFLOP/s.",
+        f"Model FLOPs per image (direct convolution + dense): " +
+        ", ".join(f"{m} {p['gflop']:.2f} GFLOP" for m, p in prepared.items()) + ".",
+        "",
+        "| model | batch | threads | engine | median ms | images/s | eff. GFLOP/s | % of peak "
+        "| ORT / vggc | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        for e in ENGINES:
+            m = r[e]
+            ratio = f"{r['ORT']['ms'] / m['ms']:.2f}" if e != "ORT" else ""
+            lines.append(f"| {r['model']} | {r['batch']} | {r['threads']} | {e} | {m['ms']:.1f} | "
+                         f"{m['ips']:.1f} | {m['gflops']:.0f} | {m['peak_pct']:.0f}% | {ratio} | "
+                         f"{m['rss']:.0f} |")
+    lines += ["", "Accuracy at batch 1, against ONNX Runtime's outputs (largest difference per "
+              "element; scale = largest |output|):", "",
+              "| model | engine | max abs diff | max rel diff | scale |", "|---|---|---|---|---|"]
+    for model, acc in accuracy.items():
+        for e, d in acc.items():
+            lines.append(f"| {model} | {e} | {d['max_abs']:.2e} | {d['max_rel']:.2e} | "
+                         f"{d['scale']:.3g} |")
+    lines += ["", f"Chart: [{os.path.basename(a.out)}.svg]({os.path.basename(a.out)}.svg). "
+              "Per-round medians (ms) for each row are in the JSON file beside it."]
+    os.makedirs(os.path.dirname(a.out), exist_ok=True)
+    with open(a.out + ".md", "w") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(a.out + ".json", "w") as f:
+        json.dump({"rows": rows, "peak": peak, "accuracy": accuracy}, f, indent=1)
+        f.write("\n")
+    svg_chart(rows, a.out + ".svg")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
