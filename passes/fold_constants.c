@@ -11,10 +11,13 @@
  * along and Reshape reads as "the batch".  Arithmetic on it is not folded.
  *
  * Folded here: Shape, Gather, Concat, Squeeze, Unsqueeze, Reshape, Flatten,
- * Identity, Dropout, Cast, Transpose, Add/Sub/Mul/Div and the elementwise
- * activations (through the runtime's own kernels, so a folded value is what
- * the layer would have computed).  Other ops with constant inputs are left
- * to run (the backends accept constant operands).
+ * Identity, Dropout, Cast, Transpose, Add/Sub/Mul/Div, the elementwise
+ * activations, Gemm, MatMul of matrices, BatchNormalization, Softmax,
+ * LogSoftmax, the reductions and global pools, Sum and PRelu, each through
+ * the runtime's own kernel, so a folded value is what the layer would have
+ * computed.  Convolutions and windowed pools of constants, batched MatMul
+ * and non-float arithmetic beyond int64 are left to run (the backends
+ * accept constant operands; exported CNNs do not compute them).
  *
  * requires: the frontend's graph.  keeps: -.  establishes: every value has
  * a shape.  invalidates: nothing (ids stay; dead nodes are compacted away
@@ -23,6 +26,7 @@
 #include "passes.h"
 #include "vggrt.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,6 +248,158 @@ static void fold_unary(Graph *g, Node *n)
     free(buf);
 }
 
+/* Product of dims [from, to) of a shape. */
+static int64_t dims_product(const Shape *s, int from, int to)
+{
+    int64_t p = 1;
+    for (int i = from; i < to; i++)
+        p *= s->d[i];
+    return p;
+}
+
+/* A float buffer for output o of the node, made a constant by finish(). */
+static float *out_buffer(const Graph *g, uint32_t o, size_t *nbytes)
+{
+    VGGC_ASSERT(out_bytes(&g->values[o], nbytes));
+    float *buf = calloc(1, *nbytes ? *nbytes : 1);
+    VGGC_ASSERT(buf);
+    return buf;
+}
+
+static void finish(Graph *g, const Node *n, float *buf, size_t nbytes)
+{
+    make_const(g, n->out[0], buf, nbytes);
+    free(buf);
+}
+
+/* Y = alpha op(A) op(B) + beta C (C broadcast from [], [N], [1,N], [M,1], [M,N]). */
+static void fold_gemm(Graph *g, Node *n)
+{
+    const Value *a = &g->values[n->in[0]], *b = &g->values[n->in[1]];
+    const GemmAttr *at = &n->attr.gemm;
+    const Shape *y = &g->values[n->out[0]].shape;
+    const int64_t M = y->d[0], N = y->d[1];
+    const int64_t K = at->trans_a ? a->shape.d[0] : a->shape.d[1];
+    const Value *c = n->n_in > 2 && n->in[2] != VGGC_NONE ? &g->values[n->in[2]] : NULL;
+    int64_t c_rs = 0, c_cs = 0;
+    if (c) {
+        const Shape *cs = &c->shape;
+        c_cs = cs->rank >= 1 && cs->d[cs->rank - 1] != 1 ? 1 : 0;
+        c_rs = cs->rank == 2 && cs->d[0] != 1 ? cs->d[1] : 0;
+    }
+    size_t nbytes;
+    float *buf = out_buffer(g, n->out[0], &nbytes);
+    vggrt_gemm(at->trans_a, at->trans_b, M, N, K, at->alpha, a->data, at->trans_a ? M : K,
+               b->data, at->trans_b ? K : N, c ? at->beta : 0.0f, c ? c->data : NULL, c_rs, c_cs,
+               buf);
+    finish(g, n, buf, nbytes);
+}
+
+/* MatMul of two matrices (batched and vector forms are left to run). */
+static void fold_matmul(Graph *g, Node *n)
+{
+    const Value *a = &g->values[n->in[0]], *b = &g->values[n->in[1]];
+    if (a->shape.rank != 2 || b->shape.rank != 2)
+        return;
+    size_t nbytes;
+    float *buf = out_buffer(g, n->out[0], &nbytes);
+    vggrt_gemm(0, 0, a->shape.d[0], b->shape.d[1], a->shape.d[1], 1.0f, a->data, a->shape.d[1],
+               b->data, b->shape.d[1], 0.0f, NULL, 0, 0, buf);
+    finish(g, n, buf, nbytes);
+}
+
+/* y = (x - mean) / sqrt(var + eps) * scale + bias, per channel (axis 1). */
+static void fold_batchnorm_const(Graph *g, Node *n)
+{
+    const Value *x = &g->values[n->in[0]];
+    const float *scale = g->values[n->in[1]].data, *bias = g->values[n->in[2]].data;
+    const float *mean = g->values[n->in[3]].data, *var = g->values[n->in[4]].data;
+    if (x->shape.rank < 2)
+        return;
+    const int64_t c = x->shape.d[1];
+    float *sc = malloc(sizeof(float) * (size_t)c), *sh = malloc(sizeof(float) * (size_t)c);
+    VGGC_ASSERT(sc && sh);
+    for (int64_t i = 0; i < c; i++) {
+        sc[i] = scale[i] / sqrtf(var[i] + n->attr.bn.epsilon);
+        sh[i] = bias[i] - mean[i] * sc[i];
+    }
+    size_t nbytes;
+    float *buf = out_buffer(g, n->out[0], &nbytes);
+    vggrt_channel_affine(x->shape.d[0], c, dims_product(&x->shape, 2, x->shape.rank), sc, sh,
+                         x->data, buf);
+    free(sc);
+    free(sh);
+    finish(g, n, buf, nbytes);
+}
+
+static void fold_softmax(Graph *g, Node *n)
+{
+    const Shape *x = &g->values[n->in[0]].shape;
+    const int r = x->rank;
+    const int axis = (int)(n->attr.softmax.axis < 0 ? n->attr.softmax.axis + r
+                                                    : n->attr.softmax.axis);
+    const bool flat = n->attr.softmax.coerce_2d; /* opset < 13: [outer, rest] */
+    size_t nbytes;
+    float *buf = out_buffer(g, n->out[0], &nbytes);
+    vggrt_softmax(n->op == OP_LOG_SOFTMAX, dims_product(x, 0, axis),
+                  flat ? dims_product(x, axis, r) : x->d[axis],
+                  flat ? 1 : dims_product(x, axis + 1, r), g->values[n->in[0]].data, buf);
+    finish(g, n, buf, nbytes);
+}
+
+/* ReduceMean/Max/Sum and the global pools (a reduction over H, W, ...). */
+static void fold_reduce(Graph *g, Node *n)
+{
+    const Value *x = &g->values[n->in[0]];
+    const int r = x->shape.rank;
+    unsigned mask = 0;
+    int op = n->op == OP_REDUCE_MAX || n->op == OP_GLOBAL_MAXPOOL ? VGGRT_REDUCE_MAX
+           : n->op == OP_REDUCE_SUM ? VGGRT_REDUCE_SUM : VGGRT_REDUCE_MEAN;
+    if (n->op == OP_GLOBAL_AVGPOOL || n->op == OP_GLOBAL_MAXPOOL) {
+        for (int i = 2; i < r; i++)
+            mask |= 1u << i;
+    } else {
+        const AxesAttr *a = &n->attr.axes;
+        if (a->n_axes == 0 && a->noop_with_empty_axes) {
+            fold_copy(g, n);
+            return;
+        }
+        for (int i = 0; i < a->n_axes; i++)
+            mask |= 1u << (a->axes[i] < 0 ? a->axes[i] + r : a->axes[i]);
+        if (a->n_axes == 0)
+            mask = r ? (1u << r) - 1 : 0;
+    }
+    size_t nbytes;
+    float *buf = out_buffer(g, n->out[0], &nbytes);
+    vggrt_reduce_f32(op, r ? r : 1, r ? x->shape.d : (const int64_t[]){ 1 }, mask, x->data, buf);
+    finish(g, n, buf, nbytes);
+}
+
+/* Sum of its inputs and PRelu: elementwise with broadcasting. */
+static void fold_sum_prelu(Graph *g, Node *n)
+{
+    const Shape *y = &g->values[n->out[0]].shape;
+    size_t nbytes;
+    float *buf = out_buffer(g, n->out[0], &nbytes);
+    int64_t ys[VGGC_MAX_RANK], xs[VGGC_MAX_RANK];
+    for (int i = 0; i < y->rank; i++)   /* y is dense in its own shape */
+        ys[i] = dims_product(y, i + 1, y->rank);
+    if (n->op == OP_PRELU) {
+        const Value *a = &g->values[n->in[0]], *b = &g->values[n->in[1]];
+        int64_t bs[VGGC_MAX_RANK];
+        broadcast_strides(&a->shape, y, xs);
+        broadcast_strides(&b->shape, y, bs);
+        vggrt_binary_f32(VGGRT_PRELU, y->rank, y->d, xs, bs, a->data, b->data, buf);
+    } else {
+        for (uint32_t i = 0; i < n->n_in; i++) {
+            const Value *x = &g->values[n->in[i]];
+            broadcast_strides(&x->shape, y, xs);
+            vggrt_binary_f32(VGGRT_ADD, y->rank, y->d, ys, xs, buf, x->data, buf);
+        }
+    }
+    finish(g, n, buf, nbytes);
+}
+
 static void fold_node(Graph *g, Node *n)
 {
     const Value *y = &g->values[n->out[0]];
@@ -275,6 +431,20 @@ static void fold_node(Graph *g, Node *n)
     case OP_RELU: case OP_SIGMOID: case OP_TANH: case OP_HARD_SWISH: case OP_LEAKY_RELU:
     case OP_CLIP: case OP_HARD_SIGMOID:
         fold_unary(g, n);
+        break;
+    case OP_GEMM: case OP_MATMUL: case OP_BATCHNORM: case OP_SOFTMAX: case OP_LOG_SOFTMAX:
+    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_GLOBAL_AVGPOOL:
+    case OP_GLOBAL_MAXPOOL: case OP_SUM: case OP_PRELU:
+        if (y->dtype != DT_FLOAT)
+            break;
+        switch (n->op) {
+        case OP_GEMM: fold_gemm(g, n); break;
+        case OP_MATMUL: fold_matmul(g, n); break;
+        case OP_BATCHNORM: fold_batchnorm_const(g, n); break;
+        case OP_SOFTMAX: case OP_LOG_SOFTMAX: fold_softmax(g, n); break;
+        case OP_SUM: case OP_PRELU: fold_sum_prelu(g, n); break;
+        default: fold_reduce(g, n); break;
+        }
         break;
     default:
         return;

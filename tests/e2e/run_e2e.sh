@@ -24,8 +24,12 @@ mkdir -p "$work"
 # VGGC_OPT: the optimization level (default: vggc's default).
 "$vggc" compile "$model" ${VGGC_OPT:-} -o "$work/c" --name "$name"
 # VGGC_CFLAGS: the sanitizer configuration links the generated program with
-# the sanitizers its libvggrt was built with.
-make -s -C "$work/c" CFLAGS="-O2 -march=native ${VGGC_CFLAGS:-}" WARNINGS="-Wall -Wextra -Werror" >/dev/null
+# the sanitizers its libvggrt was built with.  VGGC_MARCH and
+# VGGC_RUNTIME_LIBS: scripts/test_arch.sh builds it for another CPU level,
+# against a libvggrt compiled for that level.
+make_args=(CFLAGS="-O2 -march=${VGGC_MARCH:-native} ${VGGC_CFLAGS:-}" WARNINGS="-Wall -Wextra -Werror")
+[ -n "${VGGC_RUNTIME_LIBS:-}" ] && make_args+=(VGGRT_LIBS="$VGGC_RUNTIME_LIBS")
+make -s -C "$work/c" "${make_args[@]}" >/dev/null
 
 for batch in "$@"; do
   x="$work/x_b$batch.npy"
