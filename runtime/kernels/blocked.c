@@ -18,6 +18,13 @@
  * by), applied to the 16 lanes of a block at once: the lane loop is the
  * innermost and vectorizes.
  *
+ * Threads: every kernel here cuts its output into independent pieces
+ * (pixel ranges of a channel block, channels, output rows of a block plane,
+ * blocks) and runs them through vggrt_parallel_for when the tensor is big
+ * enough (PAR_MIN_FLOATS) for the pool's wake-up (microseconds) to pay
+ * off; smaller ones run on the caller.  Each piece is computed the same
+ * way whatever thread runs it, so results do not depend on the count.
+ *
  * The global pool reduces [n, cb, hw, 16] over hw into a plain [n, c]: the
  * classifier that follows (Flatten + Gemm) wants channels in order.  The
  * mean sums in double (as ReduceMean does in reduce.c) and gives NaN for
@@ -29,7 +36,11 @@
 #include <math.h>
 #include <string.h>
 
-enum { B = VGGRT_BLOCK };
+enum {
+    B = VGGRT_BLOCK,
+    PAR_MIN_FLOATS = 1 << 15, /* floats touched below which a kernel stays on one thread */
+    CHUNK = 1024,             /* pixels per piece of a layout change */
+};
 
 static int64_t ceil_div(int64_t a, int64_t b) {
     return (a + b - 1) / b;
@@ -48,7 +59,50 @@ static void window_range(int64_t start, int64_t d, int64_t k, int64_t lo_bound,
     *hi = b;
 }
 
+/* Runs fn over [0, units) on the pool when `floats` (the data the kernel
+ * touches) is worth it, else on the caller. */
+static void run(int64_t units, int64_t floats, vggrt_task fn, void *ctx) {
+    if (floats >= PAR_MIN_FLOATS)
+        vggrt_parallel_for(units, fn, ctx);
+    else if (units > 0)
+        fn(ctx, 0, units, 0);
+}
+
 /* ---- layout changes ---------------------------------------------------------------- */
+
+typedef struct {
+    int nhwc;
+    int64_t c, cb, hw, nchunk;
+    const float *x;
+    float *y;
+} Reorder;
+
+/* Pieces: [n][cb][pixel chunk of CHUNK]. */
+static void to_blocked_task(void *ctx, int64_t begin, int64_t end, int tid) {
+    (void)tid;
+    const Reorder *r = ctx;
+    for (int64_t u = begin; u < end; u++) {
+        const int64_t chunk = u % r->nchunk, plane = u / r->nchunk;
+        const int64_t bi = plane / r->cb, bc = plane % r->cb;
+        const int64_t c0 = bc * B, nl = r->c - c0 < B ? r->c - c0 : B;
+        const int64_t i0 = chunk * CHUNK, i1 = i0 + CHUNK < r->hw ? i0 + CHUNK : r->hw;
+        float *yb = r->y + (bi * r->cb + bc) * r->hw * B;
+        for (int64_t i = i0; i < i1; i++) {
+            float *yp = yb + i * B;
+            if (r->nhwc) {
+                const float *xp = r->x + (bi * r->hw + i) * r->c + c0;
+                for (int64_t l = 0; l < nl; l++)
+                    yp[l] = xp[l];
+            } else {
+                const float *xp = r->x + (bi * r->c + c0) * r->hw + i;
+                for (int64_t l = 0; l < nl; l++)
+                    yp[l] = xp[l * r->hw];
+            }
+            for (int64_t l = nl; l < B; l++)
+                yp[l] = 0.0f;
+        }
+    }
+}
 
 void vggrt_to_blocked(int in_layout, int64_t n, int64_t c, int64_t hw, const float *x,
                       float *y) {
@@ -58,37 +112,26 @@ void vggrt_to_blocked(int in_layout, int64_t n, int64_t c, int64_t hw, const flo
             memcpy(y, x, (size_t)(n * cb * hw * B) * sizeof *y);
         return;
     }
-    const int nhwc = in_layout == VGGRT_LAYOUT_NHWC;
-    for (int64_t bi = 0; bi < n; bi++)
-        for (int64_t bc = 0; bc < cb; bc++) {
-            const int64_t c0 = bc * B, nl = c - c0 < B ? c - c0 : B;
-            float *yb = y + (bi * cb + bc) * hw * B;
-            for (int64_t i = 0; i < hw; i++) {
-                float *yp = yb + i * B;
-                if (nhwc) {
-                    const float *xp = x + (bi * hw + i) * c + c0;
-                    for (int64_t l = 0; l < nl; l++)
-                        yp[l] = xp[l];
-                } else {
-                    const float *xp = x + (bi * c + c0) * hw + i;
-                    for (int64_t l = 0; l < nl; l++)
-                        yp[l] = xp[l * hw];
-                }
-                for (int64_t l = nl; l < B; l++)
-                    yp[l] = 0.0f;
-            }
-        }
+    Reorder r = { in_layout == VGGRT_LAYOUT_NHWC, c, cb, hw, ceil_div(hw, CHUNK), x, y };
+    run(n * cb * r.nchunk, n * cb * hw * B, to_blocked_task, &r);
+}
+
+/* Pieces: [n][c] (one channel plane of the NCHW output each). */
+static void from_blocked_task(void *ctx, int64_t begin, int64_t end, int tid) {
+    (void)tid;
+    const Reorder *r = ctx;
+    for (int64_t u = begin; u < end; u++) {
+        const int64_t bi = u / r->c, ch = u % r->c;
+        const float *xp = r->x + ((bi * r->cb + ch / B) * r->hw) * B + ch % B;
+        float *yp = r->y + (bi * r->c + ch) * r->hw;
+        for (int64_t i = 0; i < r->hw; i++)
+            yp[i] = xp[i * B];
+    }
 }
 
 void vggrt_from_blocked(int64_t n, int64_t c, int64_t hw, const float *x, float *y) {
-    const int64_t cb = ceil_div(c, B);
-    for (int64_t bi = 0; bi < n; bi++)
-        for (int64_t ch = 0; ch < c; ch++) {
-            const float *xp = x + ((bi * cb + ch / B) * hw) * B + ch % B;
-            float *yp = y + (bi * c + ch) * hw;
-            for (int64_t i = 0; i < hw; i++)
-                yp[i] = xp[i * B];
-        }
+    Reorder r = { 0, c, ceil_div(c, B), hw, 0, x, y };
+    run(n * c, n * c * hw, from_blocked_task, &r);
 }
 
 /* ---- pools ------------------------------------------------------------------------- */
@@ -99,96 +142,130 @@ static void store_lanes(const float *m, int64_t nl, float *y) {
         y[l] = l < nl ? m[l] : 0.0f;
 }
 
-void vggrt_maxpool2d_blocked(const vggrt_pool_params *p, int64_t n, const float *x, float *y) {
-    const int64_t cb = ceil_div(p->c, B);
-    for (int64_t plane = 0; plane < n * cb; plane++) {
-        const int64_t nl = p->c - plane % cb * B;
-        const float *xp = x + plane * p->h * p->w * B;
-        float *yp = y + plane * p->oh * p->ow * B;
-        for (int64_t oy = 0; oy < p->oh; oy++) {
-            int64_t ys = oy * p->sh - p->pt, i0, i1;
-            window_range(ys, p->dh, p->kh, 0, p->h, &i0, &i1);
-            for (int64_t ox = 0; ox < p->ow; ox++) {
-                int64_t xs = ox * p->sw - p->pl, j0, j1;
-                window_range(xs, p->dw, p->kw, 0, p->w, &j0, &j1);
-                float m[B];
-                for (int l = 0; l < B; l++)
-                    m[l] = -FLT_MAX;
-                for (int64_t i = i0; i < i1; i++) {
-                    const float *r = xp + (ys + i * p->dh) * p->w * B;
-                    for (int64_t j = j0; j < j1; j++) {
-                        const float *v = r + (xs + j * p->dw) * B;
-                        for (int l = 0; l < B; l++)
-                            m[l] = v[l] > m[l] ? v[l] : m[l];
-                    }
+typedef struct {
+    const vggrt_pool_params *p;
+    int64_t cb;
+    const float *x;
+    float *y;
+} Pool;
+
+/* Pieces: [n * cb][oy] (one output row of a block plane each). */
+static void maxpool_task(void *ctx, int64_t begin, int64_t end, int tid) {
+    (void)tid;
+    const Pool *pl = ctx;
+    const vggrt_pool_params *p = pl->p;
+    for (int64_t u = begin; u < end; u++) {
+        const int64_t plane = u / p->oh, oy = u % p->oh;
+        const int64_t nl = p->c - plane % pl->cb * B;
+        const float *xp = pl->x + plane * p->h * p->w * B;
+        float *yp = pl->y + plane * p->oh * p->ow * B;
+        int64_t ys = oy * p->sh - p->pt, i0, i1;
+        window_range(ys, p->dh, p->kh, 0, p->h, &i0, &i1);
+        for (int64_t ox = 0; ox < p->ow; ox++) {
+            int64_t xs = ox * p->sw - p->pl, j0, j1;
+            window_range(xs, p->dw, p->kw, 0, p->w, &j0, &j1);
+            float m[B];
+            for (int l = 0; l < B; l++)
+                m[l] = -FLT_MAX;
+            for (int64_t i = i0; i < i1; i++) {
+                const float *r = xp + (ys + i * p->dh) * p->w * B;
+                for (int64_t j = j0; j < j1; j++) {
+                    const float *v = r + (xs + j * p->dw) * B;
+                    for (int l = 0; l < B; l++)
+                        m[l] = v[l] > m[l] ? v[l] : m[l];
                 }
-                store_lanes(m, nl, yp + (oy * p->ow + ox) * B);
             }
+            store_lanes(m, nl, yp + (oy * p->ow + ox) * B);
+        }
+    }
+}
+
+void vggrt_maxpool2d_blocked(const vggrt_pool_params *p, int64_t n, const float *x, float *y) {
+    Pool pl = { p, ceil_div(p->c, B), x, y };
+    run(n * pl.cb * p->oh, n * pl.cb * (p->h * p->w + p->oh * p->ow) * B, maxpool_task, &pl);
+}
+
+static void avgpool_task(void *ctx, int64_t begin, int64_t end, int tid) {
+    (void)tid;
+    const Pool *pl = ctx;
+    const vggrt_pool_params *p = pl->p;
+    for (int64_t u = begin; u < end; u++) {
+        const int64_t plane = u / p->oh, oy = u % p->oh;
+        const int64_t nl = p->c - plane % pl->cb * B;
+        const float *xp = pl->x + plane * p->h * p->w * B;
+        float *yp = pl->y + plane * p->oh * p->ow * B;
+        int64_t ys = oy * p->sh - p->pt, i0, i1, pi0, pi1;
+        window_range(ys, p->dh, p->kh, 0, p->h, &i0, &i1);
+        window_range(ys, p->dh, p->kh, -p->pt, p->h + p->pb, &pi0, &pi1);
+        for (int64_t ox = 0; ox < p->ow; ox++) {
+            int64_t xs = ox * p->sw - p->pl, j0, j1, pj0, pj1;
+            window_range(xs, p->dw, p->kw, 0, p->w, &j0, &j1);
+            window_range(xs, p->dw, p->kw, -p->pl, p->w + p->pr, &pj0, &pj1);
+            float s[B];
+            for (int l = 0; l < B; l++)
+                s[l] = 0.0f;
+            for (int64_t i = i0; i < i1; i++) {
+                const float *r = xp + (ys + i * p->dh) * p->w * B;
+                for (int64_t j = j0; j < j1; j++) {
+                    const float *v = r + (xs + j * p->dw) * B;
+                    for (int l = 0; l < B; l++)
+                        s[l] += v[l];
+                }
+            }
+            int64_t cnt = p->count_include_pad ? (pi1 - pi0) * (pj1 - pj0)
+                                               : (i1 - i0) * (j1 - j0);
+            for (int l = 0; l < B; l++)
+                s[l] = cnt > 0 ? s[l] / (float)cnt : 0.0f;
+            store_lanes(s, nl, yp + (oy * p->ow + ox) * B);
         }
     }
 }
 
 void vggrt_avgpool2d_blocked(const vggrt_pool_params *p, int64_t n, const float *x, float *y) {
-    const int64_t cb = ceil_div(p->c, B);
-    for (int64_t plane = 0; plane < n * cb; plane++) {
-        const int64_t nl = p->c - plane % cb * B;
-        const float *xp = x + plane * p->h * p->w * B;
-        float *yp = y + plane * p->oh * p->ow * B;
-        for (int64_t oy = 0; oy < p->oh; oy++) {
-            int64_t ys = oy * p->sh - p->pt, i0, i1, pi0, pi1;
-            window_range(ys, p->dh, p->kh, 0, p->h, &i0, &i1);
-            window_range(ys, p->dh, p->kh, -p->pt, p->h + p->pb, &pi0, &pi1);
-            for (int64_t ox = 0; ox < p->ow; ox++) {
-                int64_t xs = ox * p->sw - p->pl, j0, j1, pj0, pj1;
-                window_range(xs, p->dw, p->kw, 0, p->w, &j0, &j1);
-                window_range(xs, p->dw, p->kw, -p->pl, p->w + p->pr, &pj0, &pj1);
-                float s[B];
+    Pool pl = { p, ceil_div(p->c, B), x, y };
+    run(n * pl.cb * p->oh, n * pl.cb * (p->h * p->w + p->oh * p->ow) * B, avgpool_task, &pl);
+}
+
+typedef struct {
+    int is_max;
+    int64_t c, cb, hw;
+    const float *x;
+    float *y;
+} Global;
+
+/* Pieces: [n][cb]. */
+static void global_task(void *ctx, int64_t begin, int64_t end, int tid) {
+    (void)tid;
+    const Global *g = ctx;
+    for (int64_t u = begin; u < end; u++) {
+        const int64_t bi = u / g->cb, bc = u % g->cb, hw = g->hw;
+        const float *xp = g->x + (bi * g->cb + bc) * hw * B;
+        const int64_t c0 = bc * B, nl = g->c - c0 < B ? g->c - c0 : B;
+        float *yp = g->y + bi * g->c + c0;
+        if (g->is_max) {
+            float m[B];
+            for (int l = 0; l < B; l++)
+                m[l] = -INFINITY;
+            for (int64_t i = 0; i < hw; i++)
                 for (int l = 0; l < B; l++)
-                    s[l] = 0.0f;
-                for (int64_t i = i0; i < i1; i++) {
-                    const float *r = xp + (ys + i * p->dh) * p->w * B;
-                    for (int64_t j = j0; j < j1; j++) {
-                        const float *v = r + (xs + j * p->dw) * B;
-                        for (int l = 0; l < B; l++)
-                            s[l] += v[l];
-                    }
-                }
-                int64_t cnt = p->count_include_pad ? (pi1 - pi0) * (pj1 - pj0)
-                                                   : (i1 - i0) * (j1 - j0);
+                    m[l] = xp[i * B + l] > m[l] ? xp[i * B + l] : m[l];
+            for (int64_t l = 0; l < nl; l++)
+                yp[l] = m[l];
+        } else {
+            double s[B];
+            for (int l = 0; l < B; l++)
+                s[l] = 0.0;
+            for (int64_t i = 0; i < hw; i++)
                 for (int l = 0; l < B; l++)
-                    s[l] = cnt > 0 ? s[l] / (float)cnt : 0.0f;
-                store_lanes(s, nl, yp + (oy * p->ow + ox) * B);
-            }
+                    s[l] += xp[i * B + l];
+            for (int64_t l = 0; l < nl; l++)
+                yp[l] = hw > 0 ? (float)(s[l] / (double)hw) : NAN;
         }
     }
 }
 
 void vggrt_global_pool_blocked(int is_max, int64_t n, int64_t c, int64_t hw, const float *x,
                                float *y) {
-    const int64_t cb = ceil_div(c, B);
-    for (int64_t bi = 0; bi < n; bi++)
-        for (int64_t bc = 0; bc < cb; bc++) {
-            const float *xp = x + (bi * cb + bc) * hw * B;
-            const int64_t c0 = bc * B, nl = c - c0 < B ? c - c0 : B;
-            float *yp = y + bi * c + c0;
-            if (is_max) {
-                float m[B];
-                for (int l = 0; l < B; l++)
-                    m[l] = -INFINITY;
-                for (int64_t i = 0; i < hw; i++)
-                    for (int l = 0; l < B; l++)
-                        m[l] = xp[i * B + l] > m[l] ? xp[i * B + l] : m[l];
-                for (int64_t l = 0; l < nl; l++)
-                    yp[l] = m[l];
-            } else {
-                double s[B];
-                for (int l = 0; l < B; l++)
-                    s[l] = 0.0;
-                for (int64_t i = 0; i < hw; i++)
-                    for (int l = 0; l < B; l++)
-                        s[l] += xp[i * B + l];
-                for (int64_t l = 0; l < nl; l++)
-                    yp[l] = hw > 0 ? (float)(s[l] / (double)hw) : NAN;
-            }
-        }
+    Global g = { is_max, c, ceil_div(c, B), hw, x, y };
+    run(n * g.cb, n * g.cb * hw * B, global_task, &g);
 }

@@ -1,61 +1,89 @@
 /* dconv.c — direct convolution writing the blocked layout (NCHW16c), with
- * bias, activation and max pool fused into its epilogue.
+ * bias, activation and max pool fused into its epilogue, split over the
+ * runtime's thread pool.
  *
  * Output y is [n, kb, py, px, 16] (kb = ceil(k/16)).  Weights are packed
  * once, at compile time, as [kb][c][kh][kw][16], so for one input channel
  * and one tap the 16 output channels of a block are one contiguous row.
  *
- * The microkernel ("tile") computes T output pixels of one output row for
- * the 16 channels of one block: an accumulator of T x 16 floats that stays
- * in registers (T = VGGRT_DCONV_TILE, 14 with AVX-512: 14 of 32 vector
- * registers hold it, the rest hold a weight row and a broadcast input).
+ * The microkernel ("tile") computes T adjacent output pixels of one output
+ * row for NB output-channel blocks (NB = VGGRT_DCONV_NB, 2 with AVX-512):
+ * NB x T accumulators of 16 floats that stay in registers (2 x 14 = 28 of
+ * the 32 zmm registers; the others hold the NB weight rows and a spare).
  * Its loops, outermost first:
- *     input channel block -> tap row i -> tap column j -> channel in the block
- *         -> pixel t:  acc[t][0..16) += x(ci, iy_i, ix_t + j*dw) * w[ci][i][j][0..16)
- * Each weight row loaded is used T times and each input value loaded (and
- * broadcast) for 16 output channels; the pixel loop has a constant trip
- * count and unrolls fully.  The innermost channel loop walks 16 adjacent
- * floats of a blocked input (or NHWC) pixel.
+ *     input channel block cb -> tap row i -> tap column j -> channel cl
+ *         -> pixel t:  acc[b][t][0..16) += x(ci, ., .) * w[b][ci][i][j][0..16)
+ * Each input value is loaded (broadcast from memory, folded into the FMA)
+ * once for NB FMAs, and each weight row once for T FMAs: 2 + 14 loads feed
+ * 28 FMAs, within the two loads per cycle that keep two FMA pipes busy.
+ * The pixel loop has a constant trip count and unrolls fully; the input of
+ * the tile is read with a constant pixel step of 16 floats, so every load
+ * is base + immediate (with runtime strides the 14 addresses need their own
+ * registers and the kernel spills: that was 4x slower).
  *
- * Input layouts.  The three layouts differ only in strides, so one code
- * path reads all of them: channel ci of a pixel is at
- *     (ci / 16) * cbs + (ci % 16) * cls + iy * ys + ix * xs
- *                   cbs          cls      ys        xs
- *     NCHW     16 * h * w      h * w       w         1
- *     NHWC        16             1        w * c      c
- *     blocked   h * w * 16       1       w * 16     16
- * (blocked input has ceil(c/16)*16 channel slots; only the first c are read).
+ * Passes over the input channels.  The weights of one tile are
+ * c*kh*kw*NB*64 bytes (73 KB for 64 channels, 590 KB for 512): more than
+ * L1, so a tile that ran over all channels would stream them from L2 for
+ * each tile.  Instead a group of rows is computed in passes of cbchunk
+ * input-channel blocks (one block for 3x3: 18 KB of weights), each pass
+ * over every tile of the group, and the weights of a pass stay in L1 for
+ * all of them.  Between passes a tile's partial sums wait in its output
+ * place (y, or the pool ring): 2*T loads and stores per 2*T*16*kh*kw FMAs.
+ * The sums keep the order (cb, i, j, cl) and go through memory unchanged,
+ * so they equal those of one pass over all channels, bit for bit.
  *
- * Padding.  For an output row the tap rows that land in the input are a
- * range [i0, i1), computed once.  Along the row, the output columns all of
- * whose tap columns land inside the input form an interior [xa, xb), cut
- * into tiles of nearly equal widths (40 - 2 = 13 + 13 + 12: a narrow last
- * tile would have too few accumulators to hide the FMA latency) that run
- * with no checks.  The few border columns go one pixel at a time, each with
- * its own range of tap columns and 4 accumulators (round-robin over input
- * channels).  Bottom and right padding are implied, as in vggrt_conv2d:
- * positions past the input read as 0.
+ * Where the input comes from.  When x is blocked, the stride is 1 and the
+ * tile's taps all land inside the input row (TILE_DIRECT: all but the
+ * first and last tile of a row for VGG's 3x3 pad 1), the tile reads x in
+ * place and prefetches the next tap row.  A border tile of a blocked,
+ * stride-1 input (TILE_PADDED_ROW) first copies, per channel block and tap
+ * row, the T + (kw-1)*dw input pixels it needs into a row on the stack
+ * with zeros in the padding.  Any other input (NCHW or NHWC, a stride > 1:
+ * TILE_GATHER) is gathered per channel block and tap row as [kw][T][16].
+ * A copy costs a few vector moves against NB*T*kw*16 FMAs.  Tap rows that
+ * fall into the padding are skipped (i0..i1).  Bottom and right padding
+ * are implied, as in vggrt_conv2d: positions past the input read as 0.  An
+ * input channel slot past c is never read.
  *
- * Epilogue, per tile, on the T x 16 results just computed (copied out of
- * the registers to an array on the stack, in L1): + bias, the activation
- * (VGGRT_ACT_*; Clip(alpha, beta), LeakyRelu(alpha), Sigmoid in the
- * overflow-free form of vggrt_unary_f32), then lanes past k are forced to 0
- * (sigmoid(0) would be 0.5), so later blocked layers can read all 16
- * lanes.  Without a pool the tile is stored straight into y.
+ * A row is cut into ceil(width/TILE) tiles of nearly equal widths (40 = 14
+ * + 13 + 13: a narrow last tile would have too few accumulators to hide the
+ * FMA latency).  Every output value is the same sum in the same order
+ * (cb, i, j, cl) whatever tile it lands in, so results do not depend on
+ * how the work is split.
+ *
+ * Epilogue, per tile and block, after the last pass, on the T x 16 results
+ * just stored (in place, still in L1): + bias,
+ * the activation (VGGRT_ACT_*; Clip(alpha, beta), LeakyRelu(alpha), Sigmoid
+ * in the overflow-free form of vggrt_unary_f32), then lanes past k are
+ * forced to 0 (sigmoid(0) would be 0.5), so later blocked layers can read
+ * all 16 lanes.  Without a pool the partial sums and the results live in y.
  *
  * Fused max pool (pool_k x pool_k, stride pool_s, no padding, floor mode).
- * Conv rows go into a ring of pool_k rows in the work buffer (only the
- * columns that some window uses); once the pool_k rows of a pooled row are
- * there, the window maxima are written to y.  Overlapping windows (3x3
- * stride 2) reuse the ring's rows instead of recomputing them; conv rows
- * and columns that no window reads are not computed at all.  The ring is a
- * few KB and stays in L1, so the unpooled activation is never written to
- * memory.  The max skips NaN and starts from -FLT_MAX, as vggrt_maxpool2d.
+ * Conv rows go into a ring (the rows of a group of pooled rows, only the
+ * columns that some window uses); once they are there, the window maxima
+ * are written to y.  Overlapping windows (3x3 stride 2) carry the shared
+ * conv rows over to the next group instead of recomputing them; conv rows
+ * and columns that no window reads are not computed at all.  The ring
+ * lives on the stack of each task (RING_FLOATS, 32 KB: it stays in L1/L2);
+ * a row too wide for it is cut into column segments of pooled columns,
+ * each with its own conv columns (a 3x3/2 pool recomputes one conv column
+ * per cut).  Only a pool window so large that one pooled column does not
+ * fit uses the work buffer that vggrt_dconv_work_size asks for (0 floats
+ * otherwise), and then runs on one thread.  The
+ * max skips NaN and starts from -FLT_MAX, as vggrt_maxpool2d.
+ *
+ * Threads.  The work is [batch][group of NB output blocks][column
+ * segment][row] (rows of the output, or pooled rows), numbered in that
+ * order and cut by vggrt_parallel_for into contiguous ranges: a thread
+ * keeps one group's weights (c*kh*kw*NB*64 bytes: 590 KB for 512 channels,
+ * in L2) for a run of rows, and even a 10x10 layer at batch 1 has kb/NB *
+ * 10 units to share.  Within a range, consecutive pooled rows reuse the
+ * ring; a range that starts mid-plane recomputes the conv rows its first
+ * window shares with the previous range (none for VGG's 2x2/2 pool).
  *
  * FMA: with gcc in ISO C mode (-std=c11) floating-point contraction is off
  * unless -ffp-contract=fast is given; the build passes it for this file
  * (clang contracts a*b + c within a statement by default).
-
  */
 #include "vggrt.h"
 
@@ -78,18 +106,77 @@
 #if VGGRT_DCONV_TILE < 1 || VGGRT_DCONV_TILE > 16
 #error "VGGRT_DCONV_TILE must be in 1..16"
 #endif
+/* Output-channel blocks per tile.  A tile of 12 or more pixels means 32
+ * vector registers of 16 floats (AVX-512; the LLVM backend's bitcode sets
+ * only VGGRT_DCONV_TILE=14): there, two blocks share each input broadcast.
+ * With 16 registers one block already fills them. */
+#ifndef VGGRT_DCONV_NB
+#if VGGRT_DCONV_TILE >= 12
+#define VGGRT_DCONV_NB 2
+#else
+#define VGGRT_DCONV_NB 1
+#endif
+#endif
+#if VGGRT_DCONV_NB < 1 || VGGRT_DCONV_NB > 2
+#error "VGGRT_DCONV_NB must be 1 or 2"
+#endif
 
-enum { B = VGGRT_BLOCK };
+enum {
+    B = VGGRT_BLOCK,
+    NB = VGGRT_DCONV_NB,
+    TMAX = VGGRT_DCONV_TILE,
+    GATHER_FLOATS = 2048, /* a border tile's input buffer, [kw chunk][T][16]: 8 KB */
+    RING_FLOATS = 8192,   /* a task's pool ring: 32 KB */
+    PASS_W_FLOATS = 6144, /* weights of one pass over the input channels: <= 24 KB, in L1 */
+    PART_FLOATS = 8192,   /* partial sums of the rows of one pass (no pool): 32 KB */
+};
 
-/* What every tile of one layer and output channel block shares. */
+/* Where a tile reads its input (see the top of the file). */
+enum {
+    TILE_DIRECT,     /* x in place: blocked, stride 1, every tap inside the row */
+    TILE_PADDED_ROW, /* blocked, stride 1, at a border: a zero-padded copy of the row */
+    TILE_GATHER,     /* any layout and stride: [kw][T][16] copies */
+};
+
+/* One call of vggrt_dconv2d: the layer and how its work is cut. */
 typedef struct {
-    int64_t c, h, w, kh, kw, sh, sw, pt, pl, dh, dw;
-    int64_t xs, ys, cbs, cls;   /* input strides (see the top of the file) */
-    const float *bias;          /* 16 floats of this block */
+    int64_t n, c, h, w, k, kh, kw, sh, sw, pt, pl, dh, dw;
+    int64_t xs, ys, cbs, cls, xbatch;  /* input strides (see below) */
+    int blocked;                       /* x is blocked: 16 channels of a pixel adjacent */
     int act;
     float alpha, beta;
-    int64_t nk;                 /* real output channels in this block (1..16) */
-} Ctx;
+    int64_t kb, wblock, taps;          /* output blocks, floats of one packed block, kh*kw */
+    int64_t oh, ow, py, px, pk, ps;    /* conv and output sizes, pool (pk = 0: none) */
+    int64_t nrows, ncols;              /* conv rows and columns computed */
+    int64_t ngroups, nseg, rows, units;/* the work: [n][ngroups][nseg][rows] */
+    int64_t seg_px;                    /* pooled columns per segment */
+    int64_t ring_cols;                 /* conv columns of a ring row */
+    int64_t cbchunk;                   /* input channel blocks per pass */
+    int64_t group_rows;                /* rows (pooled rows) per pass */
+    const float *x, *packed, *bias;
+    float *y, *work;                   /* work: the ring when it does not fit the stack */
+} Job;
+/* Input strides: channel ci of pixel (iy, ix) is at
+ *     (ci / 16) * cbs + (ci % 16) * cls + iy * ys + ix * xs
+ *                   cbs          cls      ys        xs
+ *     NCHW     16 * h * w      h * w       w         1
+ *     NHWC        16             1        w * c      c
+ *     blocked   h * w * 16       1       w * 16     16
+ * (blocked input has ceil(c/16)*16 channel slots; only the first c are read). */
+
+/* Where one tile reads and writes. */
+typedef struct {
+    const Job *J;
+    const float *xn;       /* this batch item's input */
+    const float *w;        /* packed weights of the tile's first block */
+    int64_t row, col0;     /* input row and column of tap (0, 0) of pixel 0 */
+    int64_t i0, i1;        /* tap rows inside the input */
+    int64_t cb0, cb1;      /* input channel blocks of this pass */
+    int mode;              /* TILE_*: where the input comes from */
+    int64_t span;          /* input pixels of a tap row: T + (kw-1)*dw (stride 1) */
+    float *out;            /* partial sums [t][16] of block 0 (read unless cb0 == 0) */
+    int64_t bstride;       /* floats from one block's partial sums to the next's */
+} Tile;
 
 static const float zero_bias[B];
 
@@ -115,12 +202,11 @@ static void window_range(int64_t start, int64_t d, int64_t k, int64_t lo_bound,
 }
 
 /* res[T][16] + bias -> activation -> out[T][16], lanes >= nk set to 0.
- * Called once per tile (T*16 results for T*16*c*kh*kw multiply-adds), on a
- * copy of the accumulator that is still in L1. */
-static void epilogue(const Ctx *g, int T, const float *res, float *out) {
-    const float *b = g->bias;
-    const int64_t nk = g->nk;
-    switch (g->act) {
+ * Called once per tile and block (T*16 results for T*16*c*kh*kw
+ * multiply-adds), on a copy of the accumulator that is still in L1. */
+static void epilogue(const Job *J, const float *b, int64_t nk, int T, const float *res,
+                     float *out) {
+    switch (J->act) {
     case VGGRT_ACT_RELU:
         for (int t = 0; t < T; t++)
             for (int l = 0; l < B; l++) {
@@ -133,7 +219,7 @@ static void epilogue(const Ctx *g, int T, const float *res, float *out) {
         for (int t = 0; t < T; t++)
             for (int l = 0; l < B; l++) {
                 float v = res[t * B + l] + b[l];
-                v = v < g->alpha ? g->alpha : v > g->beta ? g->beta : v;
+                v = v < J->alpha ? J->alpha : v > J->beta ? J->beta : v;
                 out[t * B + l] = l < nk ? v : 0.0f;
             }
         break;
@@ -141,7 +227,7 @@ static void epilogue(const Ctx *g, int T, const float *res, float *out) {
         for (int t = 0; t < T; t++)
             for (int l = 0; l < B; l++) {
                 float v = res[t * B + l] + b[l];
-                v = v < 0.0f ? g->alpha * v : v;
+                v = v < 0.0f ? J->alpha * v : v;
                 out[t * B + l] = l < nk ? v : 0.0f;
             }
         break;
@@ -164,164 +250,315 @@ static void epilogue(const Ctx *g, int T, const float *res, float *out) {
     }
 }
 
-/* The accumulator of a tile: T x 16 floats.  With gcc and clang it is an
- * array of T vectors of 16 floats (GNU vector extensions), which both keep
- * in registers; written as plain loops over t and l, clang 19 vectorizes
- * along the tap loop instead (gathers) and gcc 12 keeps acc on the stack,
- * 3-10x slower.  The vector type is lowered to whatever the target has (one
- * zmm, two ymm, four xmm).  Other compilers get the plain loops. */
+/* The gathered input of a tile for input channel block cb, input row iy and
+ * tap columns [j0, j0 + jn): buf[jj][t][0..nl) = x(cb*16 + l, iy,
+ * col0 + t*sw + (j0+jj)*dw), 0 where the column is outside the input.
+ * Lanes past nl are not written (and never read). */
+static void gather(const Job *J, const float *xn, int64_t cb, int64_t nl, int64_t iy,
+                   int64_t col0, int64_t j0, int64_t jn, int T, float *buf) {
+    const float *xr = xn + cb * J->cbs + iy * J->ys;
+    for (int64_t jj = 0; jj < jn; jj++)
+        for (int t = 0; t < T; t++) {
+            const int64_t ix = col0 + t * J->sw + (j0 + jj) * J->dw;
+            float *d = buf + (jj * T + t) * B;
+            if (ix < 0 || ix >= J->w) {
+                for (int l = 0; l < B; l++)
+                    d[l] = 0.0f;
+            } else if (J->blocked) {
+                memcpy(d, xr + ix * B, B * sizeof *d);
+            } else {
+                const float *s = xr + ix * J->xs;
+                for (int64_t l = 0; l < nl; l++)
+                    d[l] = s[l * J->cls];
+            }
+        }
+}
+
+/* A blocked input row with zero padding: buf[e][0..16) = x(cb*16 + l, iy,
+ * col0 + e) for e in [0, span), 0 outside the input. */
+static void padded_row(const Job *J, const float *xn, int64_t cb, int64_t iy, int64_t col0,
+                       int64_t span, float *buf) {
+    /* Fixed-size copies: the compiler turns each into one vector move (a
+     * library memcpy per call costs as much as the row). */
+    static const float zeros[B];
+    const float *xr = xn + cb * J->cbs + iy * J->ys;
+    for (int64_t e = 0; e < span; e++) {
+        const int64_t ix = col0 + e;
+        memcpy(buf + e * B, ix >= 0 && ix < J->w ? xr + ix * B : zeros, B * sizeof *buf);
+    }
+}
+
+/* The accumulators of a tile: NB x T x 16 floats.  With gcc and clang they
+ * are arrays of vectors of 16 floats (GNU vector extensions), which both
+ * keep in registers; written as plain loops over t and l, clang 19
+ * vectorizes along the tap loop instead (gathers) and gcc 12 keeps them on
+ * the stack, 3-10x slower.  The vector type is lowered to whatever the
+ * target has (one zmm, two ymm, four xmm); a float times a vector is a
+ * broadcast, which x86 folds into the FMA's memory operand.  Other
+ * compilers get the plain loops. */
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(VGGRT_DCONV_PLAIN_C)
 typedef float Vec16 __attribute__((vector_size(B * sizeof(float))));
-#define ACC_DECL(T)                                                                            \
-    Vec16 acc[T];                                                                              \
-    for (int t_ = 0; t_ < (T); t_++)                                                           \
-    acc[t_] = (Vec16){ 0 }
+#define ACC_DECL(NBK, T)                                                                       \
+    Vec16 acc[NBK][T];                                                                         \
+    for (int b_ = 0; b_ < (NBK); b_++)                                                         \
+        for (int t_ = 0; t_ < (T); t_++)                                                       \
+    acc[b_][t_] = (Vec16){ 0 }
 #define W_LOAD(wv, wp)                                                                         \
     Vec16 wv;                                                                                  \
     memcpy(&wv, (wp), sizeof wv)
-#define ACC_FMA(t, xv, wv) acc[t] += (xv) * (wv)
+#define ACC_FMA(b, t, xv, wv) acc[b][t] += (xv) * (wv)
+#define ACC_LOAD(b, t, p) memcpy(&acc[b][t], (p), sizeof(Vec16))
+#define ACC_PUT(b, t, p) memcpy((p), &acc[b][t], sizeof(Vec16))
 #else
-#define ACC_DECL(T)                                                                            \
-    float acc[(T) * B];                                                                        \
-    for (int e_ = 0; e_ < (T) * B; e_++)                                                       \
-    acc[e_] = 0.0f
+#define ACC_DECL(NBK, T)                                                                       \
+    float acc[NBK][(T) * B];                                                                   \
+    for (int b_ = 0; b_ < (NBK); b_++)                                                         \
+        for (int e_ = 0; e_ < (T) * B; e_++)                                                   \
+    acc[b_][e_] = 0.0f
 #define W_LOAD(wv, wp) const float *wv = (wp)
-#define ACC_FMA(t, xv, wv)                                                                     \
+#define ACC_FMA(b, t, xv, wv)                                                                  \
     do {                                                                                       \
         const float xv_ = (xv);                                                                \
         for (int l_ = 0; l_ < B; l_++)                                                         \
-            acc[(t) * B + l_] += xv_ * (wv)[l_];                                               \
+            acc[b][(t) * B + l_] += xv_ * (wv)[l_];                                            \
     } while (0)
+#define ACC_LOAD(b, t, p) memcpy(&acc[b][(t) * B], (p), B * sizeof(float))
+#define ACC_PUT(b, t, p) memcpy((p), &acc[b][(t) * B], B * sizeof(float))
 #endif
 
-/* One tile: T consecutive output pixels of one row, all of whose taps land
- * inside the input along the row, 16 output channels:
- *     out(t, l) = epilogue(sum over ci, i in [i0, i1), j in [0, kw) of
- *                          x(ci, row + i*dh, col0 + t*sw + j*dw) * w[ci][i][j][l])
- * row and col0 (= ox0*sw - pl) are the input row and column of tap (0, 0):
- * the row may lie in the padding, only rows i in [i0, i1) are read. */
-#define DCONV_TILE(T)                                                                          \
-    static void tile_##T(const Ctx *g, const float *x, int64_t row, int64_t col0, int64_t i0,  \
-                         int64_t i1, const float *w, float *out) {                             \
-        ACC_DECL(T);                                                                           \
-        const int64_t tstep = g->sw * g->xs, kw = g->kw, taps = g->kh * kw;                    \
-        const int64_t xoff = row * g->ys + col0 * g->xs;                                       \
-        for (int64_t cb = 0; cb * B < g->c; cb++) {                                            \
-            const int64_t nl = min64(B, g->c - cb * B);                                        \
-            for (int64_t i = i0; i < i1; i++) {                                                \
-                for (int64_t j = 0; j < kw; j++) {                                             \
-                    const float *xp = x + (xoff + cb * g->cbs + i * g->dh * g->ys +            \
-                                           j * g->dw * g->xs);                                 \
-                    const float *wp = w + (cb * B * taps + i * kw + j) * B;                    \
-                    for (int64_t cl = 0; cl < nl; cl++) {                                      \
-                        W_LOAD(wv, wp + cl * taps * B);                                        \
-                        for (int t = 0; t < (T); t++)                                          \
-                            ACC_FMA(t, xp[cl * g->cls + t * tstep], wv);                       \
-                    }                                                                          \
-                }                                                                              \
+/* The innermost loops for one tap (i, j): input pixels at xp + t*16 (16
+ * channels each), weights of channel cl at wp + cl*wcs, the second block's
+ * wblock floats further. */
+#define TAP_LOOP(NBK, T, xp, wp)                                                               \
+    for (int64_t cl = 0; cl < nl; cl++) {                                                      \
+        W_LOAD(w0, (wp) + cl * wcs);                                                           \
+        if ((NBK) == 1) {                                                                      \
+            for (int t = 0; t < (T); t++)                                                      \
+                ACC_FMA(0, t, (xp)[cl + t * B], w0);                                           \
+        } else {                                                                               \
+            W_LOAD(w1, (wp) + wblock + cl * wcs);                                              \
+            for (int t = 0; t < (T); t++) {                                                    \
+                const float xv = (xp)[cl + t * B];                                             \
+                ACC_FMA(0, t, xv, w0);                                                         \
+                ACC_FMA((NBK) - 1, t, xv, w1);                                                 \
             }                                                                                  \
         }                                                                                      \
-        float res[(T) * B];                                                                    \
-        memcpy(res, acc, sizeof res);                                                          \
-        epilogue(g, (T), res, out);                                                            \
     }
 
-DCONV_TILE(1)
-DCONV_TILE(2)
-DCONV_TILE(3)
-DCONV_TILE(4)
-DCONV_TILE(5)
-DCONV_TILE(6)
-DCONV_TILE(7)
-DCONV_TILE(8)
-DCONV_TILE(9)
-DCONV_TILE(10)
-DCONV_TILE(11)
-DCONV_TILE(12)
-DCONV_TILE(13)
-DCONV_TILE(14)
-DCONV_TILE(15)
-DCONV_TILE(16)
+/* One pass of a tile: T consecutive output pixels of one row, NBK blocks,
+ * input channel blocks [cb0, cb1):
+ *     out[b][t][l] (+)= sum over ci in the blocks, i in [i0, i1), j in [0, kw) of
+ *                       x(ci, row + i*dh, col0 + t*sw + j*dw) * w[b][ci][i][j][l]
+ * (taps outside the input count as 0; += unless cb0 == 0).  The partial
+ * sums go through memory between passes unchanged, so the result is the
+ * same sum in the same order as one pass over all channels. */
+#define DCONV_TILE(NBK, T)                                                                     \
+    static void tile_##NBK##_##T(const Tile *tl) {                                             \
+        const Job *J = tl->J;                                                                  \
+        const int64_t c = J->c, kw = J->kw, taps = J->taps, wcs = taps * B;                    \
+        const int64_t wblock = J->wblock, ys = J->ys, dhys = J->dh * J->ys;                    \
+        const int64_t i0 = tl->i0, i1 = tl->i1, jchunk = GATHER_FLOATS / ((T) * B);            \
+        ACC_DECL(NBK, T);                                                                      \
+        if (tl->cb0 > 0)                                                                       \
+            for (int b = 0; b < (NBK); b++)                                                    \
+                for (int t = 0; t < (T); t++)                                                  \
+                    ACC_LOAD(b, t, tl->out + b * tl->bstride + t * B);                         \
+        for (int64_t cb = tl->cb0; cb < tl->cb1; cb++) {                                       \
+            const int64_t nl = min64(B, c - cb * B);                                           \
+            const float *wc = tl->w + cb * B * wcs;                                            \
+            const int64_t jstep = J->dw * B;                                                   \
+            if (tl->mode == TILE_DIRECT) {                                                     \
+                const float *xc = tl->xn + cb * J->cbs + tl->row * ys + tl->col0 * B;          \
+                for (int64_t i = i0; i < i1; i++) {                                            \
+                    /* The next tap row's input, into L1 while this one computes. */           \
+                    const float *pf = i + 1 < i1 ? xc + (i + 1) * dhys : xc + J->cbs + i0 * dhys; \
+                    for (int64_t e = 0; e < tl->span; e++)                                     \
+                        __builtin_prefetch(pf + e * B);                                        \
+                    for (int64_t j = 0; j < kw; j++) {                                         \
+                        const float *xp = xc + i * dhys + j * jstep;                           \
+                        const float *wp = wc + (i * kw + j) * B;                               \
+                        TAP_LOOP(NBK, T, xp, wp)                                               \
+                    }                                                                          \
+                }                                                                              \
+                continue;                                                                      \
+            }                                                                                  \
+            if (tl->mode == TILE_PADDED_ROW) {                                                 \
+                float row[GATHER_FLOATS] __attribute__((aligned(64)));                         \
+                for (int64_t i = i0; i < i1; i++) {                                            \
+                    padded_row(J, tl->xn, cb, tl->row + i * J->dh, tl->col0, tl->span, row);   \
+                    for (int64_t j = 0; j < kw; j++) {                                         \
+                        const float *xp = row + j * jstep;                                     \
+                        const float *wp = wc + (i * kw + j) * B;                               \
+                        TAP_LOOP(NBK, T, xp, wp)                                               \
+                    }                                                                          \
+                }                                                                              \
+                continue;                                                                      \
+            }                                                                                  \
+            float buf[GATHER_FLOATS] __attribute__((aligned(64)));                             \
+            for (int64_t i = i0; i < i1; i++)                                                  \
+                for (int64_t j0 = 0; j0 < kw; j0 += jchunk) {                                  \
+                    const int64_t jn = min64(jchunk, kw - j0);                                 \
+                    gather(J, tl->xn, cb, nl, tl->row + i * J->dh, tl->col0, j0, jn, (T),      \
+                           buf);                                                               \
+                    for (int64_t jj = 0; jj < jn; jj++) {                                      \
+                        const float *xp = buf + jj * (T) * B;                                  \
+                        const float *wp = wc + (i * kw + j0 + jj) * B;                         \
+                        TAP_LOOP(NBK, T, xp, wp)                                               \
+                    }                                                                          \
+                }                                                                              \
+        }                                                                                      \
+        for (int b = 0; b < (NBK); b++)                                                        \
+            for (int t = 0; t < (T); t++)                                                      \
+                ACC_PUT(b, t, tl->out + b * tl->bstride + t * B);                              \
+    }
 
-/* One output pixel (a border one, or one of fewer than 4 interior ones)
- * with its own range of tap columns [j0, j1).  One pixel has too few
- * accumulators to hide the FMA latency, so input channels go round-robin
- * into 4 of them (channels 4u..4u+3 share a block of 16: 4 divides 16). */
-static void pixel(const Ctx *g, const float *x, int64_t row, int64_t col0, int64_t i0,
-                  int64_t i1, int64_t j0, int64_t j1, const float *w, float *out) {
-    ACC_DECL(4);
-    const int64_t kw = g->kw, taps = g->kh * kw, xoff = row * g->ys + col0 * g->xs;
-    int64_t ci = 0;
-    for (; ci + 4 <= g->c; ci += 4) {
-        const float *wc = w + ci * taps * B;
-        const int64_t xc = xoff + ci / B * g->cbs + ci % B * g->cls;
-        for (int64_t i = i0; i < i1; i++)
-            for (int64_t j = j0; j < j1; j++) {
-                const float *xp = x + (xc + i * g->dh * g->ys + j * g->dw * g->xs);
-                const float *wp = wc + (i * kw + j) * B;
-                W_LOAD(w0, wp);
-                W_LOAD(w1, wp + taps * B);
-                W_LOAD(w2, wp + 2 * taps * B);
-                W_LOAD(w3, wp + 3 * taps * B);
-                ACC_FMA(0, xp[0], w0);
-                ACC_FMA(1, xp[g->cls], w1);
-                ACC_FMA(2, xp[2 * g->cls], w2);
-                ACC_FMA(3, xp[3 * g->cls], w3);
-            }
+#define DCONV_TILES(NBK)                                                                       \
+    DCONV_TILE(NBK, 1) DCONV_TILE(NBK, 2) DCONV_TILE(NBK, 3) DCONV_TILE(NBK, 4)                \
+    DCONV_TILE(NBK, 5) DCONV_TILE(NBK, 6) DCONV_TILE(NBK, 7) DCONV_TILE(NBK, 8)                \
+    DCONV_TILE(NBK, 9) DCONV_TILE(NBK, 10) DCONV_TILE(NBK, 11) DCONV_TILE(NBK, 12)             \
+    DCONV_TILE(NBK, 13) DCONV_TILE(NBK, 14) DCONV_TILE(NBK, 15) DCONV_TILE(NBK, 16)
+DCONV_TILES(1)
+#if VGGRT_DCONV_NB == 2
+DCONV_TILES(2)
+#endif
+
+typedef void (*TileFn)(const Tile *);
+#define TILE_ROW(NBK)                                                                          \
+    {                                                                                          \
+        NULL, tile_##NBK##_1, tile_##NBK##_2, tile_##NBK##_3, tile_##NBK##_4, tile_##NBK##_5,  \
+            tile_##NBK##_6, tile_##NBK##_7, tile_##NBK##_8, tile_##NBK##_9, tile_##NBK##_10,   \
+            tile_##NBK##_11, tile_##NBK##_12, tile_##NBK##_13, tile_##NBK##_14,                \
+            tile_##NBK##_15, tile_##NBK##_16                                                   \
     }
-    for (; ci < g->c; ci++) {
-        const float *wc = w + ci * taps * B;
-        const int64_t xc = xoff + ci / B * g->cbs + ci % B * g->cls;
-        for (int64_t i = i0; i < i1; i++)
-            for (int64_t j = j0; j < j1; j++) {
-                W_LOAD(wv, wc + (i * kw + j) * B);
-                ACC_FMA(0, x[xc + i * g->dh * g->ys + j * g->dw * g->xs], wv);
+/* tiles[nb - 1][T] */
+static const TileFn tiles[NB][17] = {
+    TILE_ROW(1),
+#if VGGRT_DCONV_NB == 2
+    TILE_ROW(2),
+#endif
+};
+
+/* Conv rows [oy0, oy1), columns [cs, ce), output blocks [bk, bk + nb), the
+ * epilogue applied: row oy of block b goes to out + (oy - oy0)*rstride +
+ * b*bstride + (ox - cs)*16.  The input channels go in passes of cbchunk
+ * blocks, each over every tile of the rows, so that the pass's weights
+ * (NB * 16 * cbchunk * kh * kw * 64 bytes, 18 KB for 3x3) stay in L1 for
+ * all those tiles instead of streaming from L2 for each one; between
+ * passes the partial sums wait in out (L1/L2).  Rows in one call: as many
+ * as PART_FLOATS (or the ring) hold, so that narrow layers (10x10: one
+ * tile per row) still reuse a pass's weights over several tiles. */
+static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t oy0,
+                      int64_t oy1, int64_t cs, int64_t ce, float *out, int64_t rstride,
+                      int64_t bstride) {
+    const int64_t width = ce - cs, ntiles = ceil_div(width, TMAX);
+    const int64_t q = width / ntiles, r = width % ntiles, ncb = ceil_div(J->c, B);
+    const int stride1 = J->blocked && J->sw == 1;
+    Tile tl;
+    tl.J = J, tl.xn = xn, tl.w = J->packed + bk * J->wblock, tl.bstride = bstride;
+    for (int64_t cb0 = 0; cb0 < ncb; cb0 += J->cbchunk) {
+        const int last = cb0 + J->cbchunk >= ncb;
+        tl.cb0 = cb0, tl.cb1 = last ? ncb : cb0 + J->cbchunk;
+        for (int64_t oy = oy0; oy < oy1; oy++) {
+            tl.row = oy * J->sh - J->pt;
+            window_range(tl.row, J->dh, J->kh, 0, J->h, &tl.i0, &tl.i1);
+            float *orow = out + (oy - oy0) * rstride;
+            int64_t ox = cs;
+            for (int64_t tt = 0; tt < ntiles; tt++) {
+                const int T = (int)(q + (tt < r));
+                tl.col0 = ox * J->sw - J->pl;
+                tl.span = T + (J->kw - 1) * J->dw;
+                if (!stride1)
+                    tl.mode = TILE_GATHER;
+                else if (tl.col0 >= 0 && tl.col0 + tl.span <= J->w)
+                    tl.mode = TILE_DIRECT;
+                else
+                    tl.mode = tl.span * B <= GATHER_FLOATS ? TILE_PADDED_ROW : TILE_GATHER;
+                tl.out = orow + (ox - cs) * B;
+                tiles[nb - 1][T](&tl);
+                if (last)
+                    for (int b = 0; b < nb; b++) {
+                        const int64_t kblk = bk + b;
+                        float *o = tl.out + b * bstride;
+                        epilogue(J, J->bias ? J->bias + kblk * B : zero_bias,
+                                 min64(B, J->k - kblk * B), T, o, o);
+                    }
+                ox += T;
             }
+        }
     }
-    float res[4 * B];
-    memcpy(res, acc, sizeof res);
-    for (int l = 0; l < B; l++)
-        res[l] = (res[l] + res[B + l]) + (res[2 * B + l] + res[3 * B + l]);
-    epilogue(g, 1, res, out);
 }
 
-/* Output row oy, columns [0, ncols), into out[ncols][16].  [xa, xb) is the
- * interior: the columns all of whose taps land inside the input.  It is cut
- * into ceil(width/T) tiles of nearly equal widths (38 = 13 + 13 + 12: a
- * narrow last tile would have too few accumulators to hide the FMA
- * latency); the border columns go one pixel at a time. */
-static void conv_row(const Ctx *g, const float *x, const float *w, int64_t oy, int64_t ncols,
-                     int64_t xa, int64_t xb, float *out) {
-    const int64_t row = oy * g->sh - g->pt;
-    int64_t i0, i1, j0, j1;
-    window_range(row, g->dh, g->kh, 0, g->h, &i0, &i1);
-    for (int64_t ox = 0; ox < ncols; ox++) {
-        if (ox == xa && xb - xa >= 4) {
-            const int64_t ntiles = ceil_div(xb - xa, VGGRT_DCONV_TILE);
-            const int64_t q = (xb - xa) / ntiles, r = (xb - xa) % ntiles;
-            for (int64_t tt = 0; tt < ntiles; tt++) {
-                const int64_t tw = q + (tt < r), col0 = ox * g->sw - g->pl;
-                float *o = out + ox * B;
-                switch (tw) {
-#define TILE_CASE(T)                                                                           \
-    case T:                                                                                    \
-        tile_##T(g, x, row, col0, i0, i1, w, o);                                               \
-        break;
-                    TILE_CASE(1) TILE_CASE(2) TILE_CASE(3) TILE_CASE(4) TILE_CASE(5)
-                    TILE_CASE(6) TILE_CASE(7) TILE_CASE(8) TILE_CASE(9) TILE_CASE(10)
-                    TILE_CASE(11) TILE_CASE(12) TILE_CASE(13) TILE_CASE(14) TILE_CASE(15)
-                    TILE_CASE(16)
-#undef TILE_CASE
-                }
-                ox += tw;
+/* Units [begin, end) of the work (see the top of the file); ring holds
+ * ring_rows * NB * ring_cols * 16 floats. */
+static void run_units(const Job *J, int64_t begin, int64_t end, float *ring) {
+    const int64_t ystride = J->py * J->px * B; /* floats of one output block plane */
+    int64_t u = begin;
+    while (u < end) {
+        const int64_t r0 = u % J->rows, plane = u / J->rows;
+        const int64_t r1 = min64(J->rows, r0 + (end - u));
+        const int64_t seg = plane % J->nseg, grp = plane / J->nseg % J->ngroups;
+        const int64_t bi = plane / J->nseg / J->ngroups;
+        const int64_t bk = grp * NB;
+        const int nb = (int)min64(NB, J->kb - bk);
+        const float *xn = J->x + bi * J->xbatch;
+        float *yk = J->y + (bi * J->kb + bk) * ystride;
+        u += r1 - r0;
+        if (!J->pk) {
+            /* The partial sums live in y itself. */
+            for (int64_t oy = r0; oy < r1; oy += J->group_rows) {
+                const int64_t oy1 = min64(r1, oy + J->group_rows);
+                conv_rows(J, xn, bk, nb, oy, oy1, 0, J->ncols, yk + oy * J->ow * B,
+                          J->ow * B, ystride);
             }
-            if (ox >= ncols)
-                break;
+            continue;
         }
-        const int64_t col0 = ox * g->sw - g->pl;
-        window_range(col0, g->dw, g->kw, 0, g->w, &j0, &j1);
-        pixel(g, x, row, col0, i0, i1, j0, j1, w, out + ox * B);
+        const int64_t pk = J->pk, ps = J->ps;
+        const int64_t px0 = seg * J->seg_px, px1 = min64(J->px, px0 + J->seg_px);
+        const int64_t cs = px0 * ps, ce = (px1 - 1) * ps + pk;
+        const int64_t rowsz = NB * J->ring_cols * B, bsz = J->ring_cols * B;
+        int64_t base = 0, next = 0; /* conv rows [base, next) are in the ring, base first */
+        for (int64_t g0 = r0; g0 < r1; g0 += J->group_rows) {
+            const int64_t g1 = min64(r1, g0 + J->group_rows);
+            const int64_t c0 = g0 * ps, c1 = (g1 - 1) * ps + pk;
+            /* Rows an overlapping window shares with the last group move to the front. */
+            if (next > c0) {
+                memmove(ring, ring + (c0 - base) * rowsz,
+                        (size_t)((next - c0) * rowsz) * sizeof *ring);
+            } else {
+                next = c0;
+            }
+            base = c0;
+            conv_rows(J, xn, bk, nb, next, c1, cs, ce, ring + (next - base) * rowsz, rowsz, bsz);
+            next = c1;
+            for (int64_t py = g0; py < g1; py++)
+                for (int b = 0; b < nb; b++) {
+                    float *yr = yk + b * ystride + py * J->px * B;
+                    for (int64_t pxo = px0; pxo < px1; pxo++) {
+                        float m[B];
+                        for (int l = 0; l < B; l++)
+                            m[l] = -FLT_MAX;
+                        for (int64_t rr = 0; rr < pk; rr++) {
+                            const float *rw = ring + (py * ps + rr - base) * rowsz + b * bsz +
+                                              (pxo * ps - cs) * B;
+                            for (int64_t s = 0; s < pk; s++)
+                                for (int l = 0; l < B; l++) {
+                                    float v = rw[s * B + l];
+                                    m[l] = v > m[l] ? v : m[l];
+                                }
+                        }
+                        for (int l = 0; l < B; l++)
+                            yr[pxo * B + l] = m[l];
+                    }
+                }
+        }
     }
+}
+
+static void dconv_task(void *ctx, int64_t begin, int64_t end, int tid) {
+    (void)tid;
+    const Job *J = ctx;
+    float ring[RING_FLOATS] __attribute__((aligned(64)));
+    run_units(J, begin, end, J->work ? J->work : ring);
 }
 
 size_t vggrt_dconv_packed_size(const vggrt_dconv_params *p) {
@@ -348,80 +585,76 @@ static int64_t pooled_cols(const vggrt_dconv_params *p) {
     return p->px > 0 ? (p->px - 1) * p->pool_s + p->pool_k : 0;
 }
 
+/* Pooled columns per ring segment that fit RING_FLOATS (0: not even one). */
+static int64_t ring_seg_px(const vggrt_dconv_params *p) {
+    const int64_t cols = RING_FLOATS / (p->pool_k * NB * B);
+    return cols < p->pool_k ? 0 : (cols - p->pool_k) / p->pool_s + 1;
+}
+
 size_t vggrt_dconv_work_size(const vggrt_dconv_params *p) {
-    if (p->pool_k <= 0)
+    if (p->pool_k <= 0 || ring_seg_px(p) > 0)
         return 0;
-    return (size_t)(p->pool_k * pooled_cols(p) * B);
+    return (size_t)(p->pool_k * NB * pooled_cols(p) * B);
 }
 
 void vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *x, const float *packed,
                    const float *b, float *y, float *work) {
     const vggrt_conv_params *q = &p->conv;
-    const int64_t kb = ceil_div(q->k, B), cb = ceil_div(q->c, B), hw = q->h * q->w;
-    Ctx g = { 0 };
-    g.c = q->c, g.h = q->h, g.w = q->w, g.kh = q->kh, g.kw = q->kw, g.sh = q->sh, g.sw = q->sw;
-    g.pt = q->pt, g.pl = q->pl, g.dh = q->dh, g.dw = q->dw;
-    g.act = q->act, g.alpha = p->alpha, g.beta = p->beta;
-    int64_t xbatch;
+    Job J;
+    memset(&J, 0, sizeof J);
+    J.n = n, J.c = q->c, J.h = q->h, J.w = q->w, J.k = q->k, J.kh = q->kh, J.kw = q->kw;
+    J.sh = q->sh, J.sw = q->sw, J.pt = q->pt, J.pl = q->pl, J.dh = q->dh, J.dw = q->dw;
+    J.act = q->act, J.alpha = p->alpha, J.beta = p->beta;
+    J.kb = ceil_div(q->k, B), J.taps = q->kh * q->kw, J.wblock = q->c * J.taps * B;
+    J.oh = q->oh, J.ow = q->ow, J.py = p->py, J.px = p->px;
+    J.x = x, J.packed = packed, J.bias = b, J.y = y;
+    const int64_t hw = q->h * q->w, cb = ceil_div(q->c, B);
     switch (p->in_layout) {
     case VGGRT_LAYOUT_NHWC:
-        g.xs = q->c, g.ys = q->w * q->c, g.cbs = B, g.cls = 1;
-        xbatch = hw * q->c;
+        J.xs = q->c, J.ys = q->w * q->c, J.cbs = B, J.cls = 1;
+        J.xbatch = hw * q->c;
         break;
     case VGGRT_LAYOUT_BLOCKED:
-        g.xs = B, g.ys = q->w * B, g.cbs = hw * B, g.cls = 1;
-        xbatch = cb * hw * B;
+        J.xs = B, J.ys = q->w * B, J.cbs = hw * B, J.cls = 1, J.blocked = 1;
+        J.xbatch = cb * hw * B;
         break;
     default: /* VGGRT_LAYOUT_NCHW */
-        g.xs = 1, g.ys = q->w, g.cbs = B * hw, g.cls = hw;
-        xbatch = q->c * hw;
+        J.xs = 1, J.ys = q->w, J.cbs = B * hw, J.cls = hw;
+        J.xbatch = q->c * hw;
         break;
     }
     const int pool = p->pool_k > 0;
-    const int64_t ncols = pool ? pooled_cols(p) : q->ow;
-    const int64_t nrows = pool ? (p->py > 0 ? (p->py - 1) * p->pool_s + p->pool_k : 0) : q->oh;
-    const int64_t wblock = q->c * q->kh * q->kw * B, yplane = p->py * p->px * B;
-    if (ncols <= 0 || nrows <= 0)
+    J.ncols = pool ? pooled_cols(p) : q->ow;
+    J.nrows = pool ? (p->py > 0 ? (p->py - 1) * p->pool_s + p->pool_k : 0) : q->oh;
+    if (n <= 0 || J.ncols <= 0 || J.nrows <= 0 || J.kb <= 0)
         return;
-    int64_t xa, xb; /* interior: 0 <= ox*sw - pl and ox*sw - pl + (kw-1)*dw < w */
-    window_range(-q->pl, q->sw, ncols, 0, q->w - (q->kw - 1) * q->dw, &xa, &xb);
-
-    for (int64_t bi = 0; bi < n; bi++) {
-        const float *xn = x + bi * xbatch;
-        for (int64_t bk = 0; bk < kb; bk++) {
-            const float *wk = packed + bk * wblock;
-            float *yk = y + (bi * kb + bk) * yplane;
-            g.bias = b ? b + bk * B : zero_bias;
-            g.nk = min64(B, q->k - bk * B);
-            if (!pool) {
-                for (int64_t oy = 0; oy < q->oh; oy++)
-                    conv_row(&g, xn, wk, oy, ncols, xa, xb, yk + oy * q->ow * B);
-                continue;
-            }
-            const int64_t pk = p->pool_k, ps = p->pool_s, rowsz = ncols * B;
-            int64_t next = 0; /* first conv row not yet in the ring */
-            for (int64_t py = 0; py < p->py; py++) {
-                const int64_t r0 = py * ps;
-                for (int64_t oy = next > r0 ? next : r0; oy < r0 + pk; oy++)
-                    conv_row(&g, xn, wk, oy, ncols, xa, xb, work + (oy % pk) * rowsz);
-                next = r0 + pk;
-                float *yr = yk + py * p->px * B;
-                for (int64_t px = 0; px < p->px; px++) {
-                    float m[B];
-                    for (int l = 0; l < B; l++)
-                        m[l] = -FLT_MAX;
-                    for (int64_t r = 0; r < pk; r++) {
-                        const float *ring = work + ((r0 + r) % pk) * rowsz + px * ps * B;
-                        for (int64_t s = 0; s < pk; s++)
-                            for (int l = 0; l < B; l++) {
-                                float v = ring[s * B + l];
-                                m[l] = v > m[l] ? v : m[l];
-                            }
-                    }
-                    for (int l = 0; l < B; l++)
-                        yr[px * B + l] = m[l];
-                }
-            }
+    J.ngroups = ceil_div(J.kb, NB);
+    J.cbchunk = PASS_W_FLOATS / (NB * B * J.taps * B);
+    if (J.cbchunk < 1)
+        J.cbchunk = 1;
+    J.nseg = 1;
+    if (pool) {
+        J.pk = p->pool_k, J.ps = p->pool_s;
+        J.rows = p->py;
+        const int64_t fit = ring_seg_px(p);
+        if (fit > 0) {
+            J.nseg = ceil_div(p->px, fit);
+            J.seg_px = ceil_div(p->px, J.nseg); /* balanced segments */
+            J.ring_cols = (J.seg_px - 1) * J.ps + J.pk;
+            const int64_t ring_rows = RING_FLOATS / (NB * J.ring_cols * B);
+            J.group_rows = (ring_rows - J.pk) / J.ps + 1;
+        } else {
+            J.seg_px = p->px, J.ring_cols = J.ncols, J.work = work, J.group_rows = 1;
         }
+    } else {
+        J.rows = q->oh;
+        J.group_rows = PART_FLOATS / (NB * q->ow * B);
+        if (J.group_rows < 1)
+            J.group_rows = 1;
     }
+    J.units = n * J.ngroups * J.nseg * J.rows;
+    if (J.work)
+        run_units(&J, 0, J.units, J.work); /* one ring for the whole layer: one thread */
+    else
+        vggrt_parallel_for(J.units, dconv_task, &J);
 }

@@ -7,7 +7,11 @@
  * fused max pool also in double; its input is given in each of the three
  * layouts (NHWC by a transpose here, blocked by vggrt_to_blocked with the
  * channel slots past c set to NaN, which the kernel must never read), and
- * its blocked output is turned back to NCHW with vggrt_from_blocked.  The
+ * its blocked output is turned back to NCHW with vggrt_from_blocked.  It
+ * runs on 1, 2 and 3 threads: every result against the reference, and the
+ * results of 2 and 3 threads bit for bit against that of 1 (the shapes
+ * include work that splits unevenly: odd block and row counts, ranges that
+ * start inside overlapping pool windows, rows cut into segments).  The
  * blocked pools are checked against vggrt_maxpool2d / vggrt_avgpool2d on
  * the same data in NCHW: the max bit for bit, the average within the
  * tolerance below (its magnitude is the average pool of |x|).  The global
@@ -323,16 +327,32 @@ static void test_dconv(const DconvCase *t, int layout, int act) {
     vggrt_dconv_pack(&p, w, packed);
     size_t nwork = vggrt_dconv_work_size(&p);
     float *work = nwork ? nan_f32(nwork) : NULL;
-    float *y = nan_f32(ny + 1), *got = nan_f32(nout);
-    vggrt_dconv2d(&p, t->n, xin, packed, t->bias ? b : NULL, y, work);
-    if (!isnan(y[ny]))
-        fail("y[%zu] past the end was written", ny);
-    vggrt_from_blocked(t->n, t->k, p.py * p.px, y, got);
-    check_f32("y (as NCHW)", got, want, mag, nout);
-    check_padded_lanes("y", y, t->n, t->k, p.py * p.px);
+    float *y = nan_f32(ny + 1), *got = nan_f32(nout), *y1 = NULL;
+    /* On 1, 2 and 3 threads: each result against the reference, and the
+     * results of 2 and 3 threads bit for bit against that of 1. */
+    for (int threads = 1; threads <= 3; threads++) {
+        vggrt_set_num_threads(threads);
+        for (size_t i = 0; i <= ny; i++)
+            y[i] = NAN;
+        vggrt_dconv2d(&p, t->n, xin, packed, t->bias ? b : NULL, y, work);
+        if (!isnan(y[ny]))
+            fail("threads=%d: y[%zu] past the end was written", threads, ny);
+        vggrt_from_blocked(t->n, t->k, p.py * p.px, y, got);
+        check_f32(threads == 1 ? "y (as NCHW), 1 thread" : threads == 2 ? "y (as NCHW), 2 threads"
+                                                                        : "y (as NCHW), 3 threads",
+                  got, want, mag, nout);
+        check_padded_lanes("y", y, t->n, t->k, p.py * p.px);
+        if (threads == 1) {
+            y1 = xmalloc(ny * sizeof *y1);
+            memcpy(y1, y, ny * sizeof *y1);
+        } else {
+            check_bits(threads == 2 ? "y on 2 threads vs 1" : "y on 3 threads vs 1", y, y1, ny);
+        }
+    }
+    vggrt_set_num_threads(0);
     end_case();
     free(x), free(w), free(b), free(xin), free(conv), free(cmag), free(want), free(mag);
-    free(packed), free(work), free(y), free(got);
+    free(packed), free(work), free(y), free(got), free(y1);
 }
 
 static void test_pack(int64_t k, int64_t c, int64_t kh, int64_t kw) {
@@ -387,6 +407,22 @@ static void test_dconvs(void) {
         { 1, 4, 7, 8, 4, 3, 3, 2, 2, 1, 1, -1, 0, 1, 1, 1, 0, 0 },     /* floor drops a row */
         { 1, 16, 6, 40, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },   /* VGG-like row of 40 */
         { 1, 3, 9, 30, 18, 3, 3, 1, 2, 0, 1, 2, 0, 2, 3, 1, 3, 2 },    /* stride/dilation/pool */
+        /* Work that splits unevenly over 2 and 3 threads: an odd number of
+         * output blocks (kb = 3, 5), odd row counts, ranges that start
+         * inside an overlapping 3x3/2 pool. */
+        { 1, 20, 7, 9, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
+        { 2, 16, 11, 13, 80, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 2 },
+        { 1, 33, 13, 10, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 2, 2 },
+        /* Rows wider than a task's pool ring (cut into column segments),
+         * with 2x2/2 and with overlapping 3x3/2 windows. */
+        { 1, 3, 6, 300, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },
+        { 1, 5, 7, 301, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 2 },
+        /* A pool window too large for the ring: the work buffer, one thread. */
+        { 1, 3, 26, 27, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 24, 1 },
+        /* 1x1 with many channels: several channel blocks per pass. */
+        { 1, 70, 5, 17, 33, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0, 0 },
+        /* 5x5 dilation 2, stride 1: padded-row border tiles wider than 3 taps. */
+        { 1, 18, 12, 33, 20, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, 1, 2, 2 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         for (int layout = VGGRT_LAYOUT_NCHW; layout <= VGGRT_LAYOUT_BLOCKED; layout++)
@@ -484,6 +520,9 @@ static void test_pools(void) {
         { 1, 5, 5, 5, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 2 },    /* ceil_mode without the fix */
         { 1, 3, 5, 4, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 2 },    /* a window all in the padding */
         { 1, 33, 5, 5, 1, 1, 3, 3, 0, 0, 0, 0, 1, 1, 2 },   /* a window past the input */
+        /* Big enough to run on the thread pool, rows splitting unevenly. */
+        { 1, 40, 33, 35, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 0 },
+        { 2, 17, 45, 47, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         test_pool(&cases[i], 0, 0);
@@ -583,18 +622,28 @@ static int bench(void) {
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "bench") == 0)
         return bench();
-    test_layouts(1, 3, 7);
-    test_layouts(3, 17, 5);
-    test_layouts(2, 33, 4);
-    test_layouts(1, 16, 3);
-    test_dconvs();
-    test_pools();
-    for (int is_max = 0; is_max < 2; is_max++) {
-        test_global_pool(is_max, 1, 3, 49);
-        test_global_pool(is_max, 3, 17, 13);
-        test_global_pool(is_max, 2, 33, 1);
-        test_global_pool(is_max, 1, 512, 196);
+    test_dconvs(); /* (on 1, 2 and 3 threads itself) */
+    /* The other kernels on 1, 2 and 3 threads; the big shapes run on the
+     * pool, the small ones stay on the caller. */
+    for (int threads = 1; threads <= 3; threads++) {
+        printf("-- layout changes and pools on %d thread%s\n", threads, threads > 1 ? "s" : "");
+        vggrt_set_num_threads(threads);
+        test_layouts(1, 3, 7);
+        test_layouts(3, 17, 5);
+        test_layouts(2, 33, 4);
+        test_layouts(1, 16, 3);
+        test_layouts(1, 35, 1100); /* pixel chunks of 1024 and a short one */
+        test_layouts(3, 3, 5000);
+        test_pools();
+        for (int is_max = 0; is_max < 2; is_max++) {
+            test_global_pool(is_max, 1, 3, 49);
+            test_global_pool(is_max, 3, 17, 13);
+            test_global_pool(is_max, 2, 33, 1);
+            test_global_pool(is_max, 1, 512, 196);
+            test_global_pool(is_max, 3, 40, 700);
+        }
     }
+    vggrt_set_num_threads(0);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
