@@ -2,7 +2,9 @@
 #ifndef VGGC_CLI_H
 #define VGGC_CLI_H
 
+#include "buf.h"
 #include "ir.h"
+#include "plan.h"
 
 typedef struct {
     const char *name;       /* file name inside the output folder */
@@ -22,6 +24,16 @@ void print_summary(const Graph *g, const char *model_path, FILE *f);
 /* The layers as they will run (after the passes): fused kind, layouts,
  * kernel, output shape, parameters. */
 void print_layers(const Graph *g, FILE *f);
+
+/* The graph in Graphviz's DOT language, appended to out: layers as boxes
+ * (name, op, output shape), tensors as arrows.  With a plan, the layers as
+ * it runs them: fused kind, kernel, output shape, layouts, and where each
+ * tensor lives.  The same graph always gives the same bytes. */
+void write_dot(const Graph *g, const Plan *p, const char *model_label, Buf *out);
+/* The path of Graphviz's `dot` on PATH (malloc'd), or NULL. */
+char *find_graphviz_dot(void);
+/* Runs `dot_exe -Tsvg` on the DOT text; false after reporting. */
+bool render_svg(const char *dot_exe, const Buf *dot, Buf *svg);
 
 /* `vggc run` (run.c): JIT-compiles and runs a model; returns the exit code. */
 int cmd_run(int argc, char **argv);

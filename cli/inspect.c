@@ -5,10 +5,22 @@
  * several layers counts once for each, as Keras counts per layer).  The
  * totals split the network into its convolutional base (everything up to
  * the last convolution or local pooling) and the head after it.
+ *
+ * --dot writes the same network as a Graphviz graph (write_dot), and --svg
+ * has Graphviz's own `dot` draw it (render_svg): vggc does no layout itself.
  */
 #include "cli.h"
+#include "plan.h"
 
+#include <errno.h>
+#include <spawn.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 static uint64_t node_params(const Graph *g, const Node *n)
 {
@@ -17,7 +29,7 @@ static uint64_t node_params(const Graph *g, const Node *n)
         /* Packed weights hold padding: count the logical ones. */
         const WindowAttr *w = &n->attr.win;
         int64_t k = g->values[n->out[0]].shape.d[1];
-        int64_t c = g->values[n->in[1]].shape.d[1];
+        int64_t c = g->values[n->in[1]].shape.d[plan_conv_winograd(g, n) ? 2 : 1];
         count = (uint64_t)(k * c * w->kernel[0] * w->kernel[1]);
         if (n->n_in > 2 && n->in[2] != VGGC_NONE)
             count += (uint64_t)k;
@@ -108,10 +120,12 @@ static void layer_kind(const Graph *g, const Node *n, char *buf, size_t cap)
 }
 
 /* The kernel the backends call for the layer. */
-static const char *layer_kernel(const Node *n)
+static const char *layer_kernel(const Graph *g, const Node *n)
 {
     switch (n->op) {
     case OP_CONV:
+        if (plan_conv_winograd(g, n))
+            return "winograd4x4";
         return n->out_layout == LAYOUT_BLOCKED ? "direct NCHW16c" : "im2col+sgemm";
     case OP_GEMM: case OP_MATMUL:
         return "sgemm";
@@ -156,7 +170,7 @@ void print_layers(const Graph *g, FILE *f)
                  short_layout(n->out_layout));
         group_digits(node_params(g, n), num, sizeof num);
         fprintf(f, " %-*.*s  %-*s  %-22s  %-16s  %-15s  %12s\n", wname, wname, n->name, wkind, kind,
-                shape, layout, layer_kernel(n), num);
+                shape, layout, layer_kernel(g, n), num);
     }
     rule(f, width, '=');
 }
@@ -205,4 +219,329 @@ void print_summary(const Graph *g, const char *model_path, FILE *f)
         fprintf(f, "Head: %s\n", num);
     }
     rule(f, width, '_');
+}
+
+/* ---- the graph as a Graphviz picture (--dot, --svg) ------------------------
+ *
+ * Boxes are layers, arrows are tensors.  Before the passes a box shows the
+ * node's name, op and output shape; with a plan it shows the layer as the
+ * plan runs it (fused kind, kernel, output shape, layouts) and each arrow
+ * where its tensor lives in the arena.  Graph inputs and outputs are ovals;
+ * constants (weights) are not drawn.
+ *
+ * Node ids are made from indices ("n12", "in0", "out0"), so no model text
+ * reaches DOT's syntax outside a quoted label; the text is written in the
+ * model's order with nothing from the environment, so a model gives the same
+ * bytes every time.
+ */
+
+/* Appends s for use inside a double-quoted DOT label: Graphviz reads \" and
+ * \\ as escapes, \n, \l, \N... as label commands and &name; as an entity, so
+ * those characters are escaped; control characters and bytes that are not
+ * UTF-8 are shown as \xHH. */
+static void dot_text(Buf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p;
+        if (c == '"' || c == '\\') {
+            char e[3] = {'\\', (char)c, 0};
+            buf_puts(b, e);
+            p++;
+            continue;
+        }
+        if (c == '&') {
+            buf_puts(b, "&amp;");
+            p++;
+            continue;
+        }
+        if (c < 0x20 || c == 0x7f) {
+            buf_printf(b, "\\\\x%02x", c);
+            p++;
+            continue;
+        }
+        if (c < 0x80) {
+            buf_write(b, p, 1);
+            p++;
+            continue;
+        }
+        /* A UTF-8 sequence, checked whole (no overlong forms, surrogates or
+         * code points past U+10FFFF). */
+        size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
+                   : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+        unsigned lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+        unsigned hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+        bool ok = len > 0 && p[1] >= lo && p[1] <= hi;
+        for (size_t k = 2; ok && k < len; k++)
+            ok = p[k] >= 0x80 && p[k] <= 0xbf;
+        if (ok) {
+            buf_write(b, p, len);
+            p += len;
+        } else {
+            buf_printf(b, "\\\\x%02x", c);
+            p++;
+        }
+    }
+}
+
+/* A comment line may not hold a line break: those become '?'. */
+static void dot_comment_text(Buf *b, const char *s)
+{
+    for (; *s; s++)
+        buf_write(b, (unsigned char)*s < 0x20 ? "?" : s, 1);
+}
+
+static const char *dot_fill(OpKind op)
+{
+    switch (op) {
+    case OP_CONV:
+        return "#dbe8f6";
+    case OP_MAXPOOL: case OP_AVGPOOL: case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL:
+        return "#e1f0d8";
+    case OP_GEMM: case OP_MATMUL:
+        return "#fbe5d6";
+    default:
+        return "#eeeeee";
+    }
+}
+
+/* Where a tensor is, for the arrows of a planned graph. */
+static void dot_storage(Buf *b, const Plan *p, uint32_t v, bool named)
+{
+    const Storage *s = &p->store[v];
+    const char *sep = named ? "\\n" : "";
+    if (s->root != v && p->store[s->root].kind != STORE_INPUT) {
+        buf_printf(b, "%sview", sep);
+        return;
+    }
+    switch (s->kind) {
+    case STORE_STATIC:
+        buf_printf(b, "%sarena @%llu", sep, (unsigned long long)s->offset);
+        break;
+    case STORE_BATCH:
+        buf_printf(b, "%sarena @%llu/item", sep, (unsigned long long)s->offset);
+        break;
+    default:
+        break;
+    }
+}
+
+/* "n3", "in0": the DOT id of whatever produces value v; false for a constant. */
+static bool dot_source(const Graph *g, uint32_t v, char *id, size_t cap)
+{
+    const Value *val = &g->values[v];
+    if (val->kind == VAL_TEMP && val->producer != VGGC_NONE) {
+        snprintf(id, cap, "n%u", val->producer);
+        return true;
+    }
+    for (uint32_t i = 0; i < g->n_inputs; i++)
+        if (g->inputs[i] == v) {
+            snprintf(id, cap, "in%u", i);
+            return true;
+        }
+    return false;
+}
+
+/* An arrow for value v into `to`, labelled with the tensor's name unless
+ * `to` is the graph output that already shows it. */
+static void dot_edge(Buf *b, const Graph *g, const Plan *p, uint32_t v, const char *to, bool named)
+{
+    char from[32];
+    if (!dot_source(g, v, from, sizeof from))
+        return;
+    buf_printf(b, "  %s -> %s [label=\"", from, to);
+    if (named)
+        dot_text(b, g->values[v].name);
+    if (p)
+        dot_storage(b, p, v, named);
+    buf_puts(b, "\"];\n");
+}
+
+static void dot_layer(Buf *b, const Graph *g, const Node *n, uint32_t id, bool planned)
+{
+    char shape[256], num[32];
+    keras_shape(&g->values[n->out[0]].shape, shape, sizeof shape);
+    buf_printf(b, "  n%u [fillcolor=\"%s\", label=\"", id, dot_fill(n->op));
+    dot_text(b, n->name);
+    if (planned) {
+        char kind[128];
+        layer_kind(g, n, kind, sizeof kind);
+        buf_puts(b, "\\n");
+        dot_text(b, kind);
+        buf_printf(b, "\\nkernel: %s\\n%s %s->%s", layer_kernel(g, n), shape,
+                   short_layout(n->in_layout), short_layout(n->out_layout));
+    } else {
+        buf_printf(b, "\\n%s\\n%s", op_name(n->op), shape);
+    }
+    uint64_t params = node_params(g, n);
+    if (params) {
+        group_digits(params, num, sizeof num);
+        buf_printf(b, "\\n%s params", num);
+    }
+    buf_puts(b, "\"];\n");
+}
+
+void write_dot(const Graph *g, const Plan *p, const char *model_label, Buf *b)
+{
+    buf_puts(b, "// generated by vggc " VGGC_VERSION " from ");
+    dot_comment_text(b, model_label);
+    buf_printf(b, " (vggc inspect%s)\n", p ? " --after-passes" : "");
+    buf_puts(b, "// render: dot -Tsvg FILE.dot -o FILE.svg\n");
+    buf_puts(b, "digraph vggc {\n");
+    buf_puts(b, "  graph [rankdir=TB, labelloc=t, fontname=\"Helvetica,Arial,sans-serif\", label=\"");
+    dot_text(b, g->name && *g->name ? g->name : "graph");
+    buf_puts(b, " (");
+    dot_text(b, model_label);
+    buf_printf(b, ", opset %lld)", (long long)g->opset);
+    if (p)
+        buf_printf(b, "\\nafter the passes: %u layers; weights %llu bytes; arena %llu bytes + %llu "
+                      "per batch item",
+                   p->n_layers, (unsigned long long)p->weights_size,
+                   (unsigned long long)p->static_bytes, (unsigned long long)p->batch_bytes);
+    buf_puts(b, "\"];\n");
+    buf_puts(b, "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica,Arial,sans-serif\", "
+                "fontsize=10];\n");
+    buf_puts(b, "  edge [fontname=\"Helvetica,Arial,sans-serif\", fontsize=8];\n");
+
+    char shape[256];
+    for (uint32_t i = 0; i < g->n_inputs; i++) {
+        const Value *v = &g->values[g->inputs[i]];
+        keras_shape(&v->shape, shape, sizeof shape);
+        buf_printf(b, "  in%u [shape=oval, fillcolor=\"#ffffff\", label=\"", i);
+        dot_text(b, v->name);
+        buf_printf(b, "\\ninput %s %s\"];\n", dtype_name(v->dtype), shape);
+    }
+    uint32_t count = p ? p->n_layers : g->n_nodes;
+    for (uint32_t l = 0; l < count; l++) {
+        uint32_t id = p ? p->layers[l] : l;
+        const Node *n = &g->nodes[id];
+        if (n->op == OP_DEAD)
+            continue;
+        dot_layer(b, g, n, id, p != NULL);
+        char to[32];
+        snprintf(to, sizeof to, "n%u", id);
+        for (uint32_t j = 0; j < n->n_in; j++)
+            if (n->in[j] != VGGC_NONE)
+                dot_edge(b, g, p, n->in[j], to, true);
+    }
+    for (uint32_t i = 0; i < g->n_outputs; i++) {
+        const Value *v = &g->values[g->outputs[i]];
+        keras_shape(&v->shape, shape, sizeof shape);
+        buf_printf(b, "  out%u [shape=oval, fillcolor=\"#ffffff\", label=\"", i);
+        dot_text(b, v->name);
+        buf_printf(b, "\\noutput %s %s\"];\n", dtype_name(v->dtype), shape);
+        char to[32];
+        snprintf(to, sizeof to, "out%u", i);
+        dot_edge(b, g, p, g->outputs[i], to, false);
+    }
+    buf_puts(b, "}\n");
+}
+
+/* ---- rendering with Graphviz ------------------------------------------------ */
+
+char *find_graphviz_dot(void)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/bin:/bin";     /* what execvp() searches without PATH */
+    for (;;) {
+        const char *end = strchr(path, ':');
+        size_t len = end ? (size_t)(end - path) : strlen(path);
+        char *cand = malloc(len + 8);
+        if (!cand)
+            return NULL;
+        /* An empty entry is the current folder. */
+        snprintf(cand, len + 8, "%.*s%sdot", (int)len, path, len ? "/" : "./");
+        struct stat st;
+        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
+            return cand;
+        free(cand);
+        if (!end)
+            return NULL;
+        path = end + 1;
+    }
+}
+
+bool render_svg(const char *dot_exe, const Buf *dot, Buf *svg)
+{
+    /* dot reads the graph from an unlinked temporary file and writes the SVG
+     * into a pipe: no pipe feeds it while we read, so nothing can block. */
+    const char *tmpdir = getenv("TMPDIR");
+    char tmpl[4096];
+    snprintf(tmpl, sizeof tmpl, "%s/vggc-dot-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    int in = mkstemp(tmpl);
+    if (in < 0) {
+        fprintf(stderr, "vggc: error: cannot create a temporary file '%s': %s\n", tmpl, strerror(errno));
+        return false;
+    }
+    unlink(tmpl);
+    bool ok = true;
+    for (size_t done = 0; ok && done < dot->len;) {
+        ssize_t n = write(in, dot->data + done, dot->len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            ok = false;
+        else
+            done += (size_t)n;
+    }
+    int out[2] = {-1, -1};
+    if (!ok || lseek(in, 0, SEEK_SET) != 0 || pipe(out) != 0) {
+        fprintf(stderr, "vggc: error: cannot hand the graph to dot: %s\n", strerror(errno));
+        close(in);
+        return false;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in, 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_addclose(&fa, out[0]);
+    char *args[] = {(char *)"dot", (char *)"-Tsvg", NULL};
+    pid_t pid;
+    int err = posix_spawn(&pid, dot_exe, &fa, NULL, args, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(in);
+    close(out[1]);
+    if (err) {
+        fprintf(stderr, "vggc: error: cannot run '%s': %s\n", dot_exe, strerror(err));
+        close(out[0]);
+        return false;
+    }
+    Buf raw = {0};
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(out[0], chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        buf_write(&raw, chunk, (size_t)n);
+    }
+    close(out[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) {
+            status = -1;
+            break;
+        }
+    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || raw.len == 0) {
+        fprintf(stderr, "vggc: error: '%s -Tsvg' failed (%s %d) on the graph vggc wrote\n", dot_exe,
+                status != -1 && WIFSIGNALED(status) ? "signal" : "exit",
+                status == -1 ? -1 : WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        buf_free(&raw);
+        return false;
+    }
+    /* Say who wrote the file near its start (after the XML declaration, where
+     * a comment may go), so that a later --svg may replace it without
+     * --force, as it may the other files vggc writes (output.c). */
+    size_t head = 0;
+    if (raw.len > 5 && memcmp(raw.data, "<?xml", 5) == 0) {
+        const char *nl = memchr(raw.data, '\n', raw.len);
+        head = nl ? (size_t)(nl - raw.data) + 1 : 0;
+    }
+    buf_write(svg, raw.data, head);
+    buf_puts(svg, "<!-- generated by vggc " VGGC_VERSION " (vggc inspect), drawn by Graphviz dot -->\n");
+    buf_write(svg, raw.data + head, raw.len - head);
+    buf_free(&raw);
+    return true;
 }

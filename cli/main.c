@@ -4,6 +4,7 @@
  *            (--emit obj|llvm-ir: the LLVM backend's object or IR + NAME.h)
  *   run:     import -> passes -> plan -> LLVM JIT -> outputs (run.c)
  *   inspect: import -> passes -> a Keras-style summary of the layers
+ *            (--dot/--svg: the graph as a Graphviz picture, inspect.c)
  *
  * Exit codes (DESIGN.md §3): 0 success; 1 bad or unsupported model or
  * input; 2 usage; 3 internal error.  Only this file calls exit().
@@ -19,12 +20,20 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef VGGC_RUNTIME_INCLUDE
 #define VGGC_RUNTIME_INCLUDE "/usr/local/include"
 #endif
 #ifndef VGGC_RUNTIME_LIB
 #define VGGC_RUNTIME_LIB "-lvggrt"
+#endif
+/* Where `cmake --install` puts vggc, vggrt.h and libvggrt.a, relative to
+ * the prefix chosen at install time (cli/CMakeLists.txt). */
+#ifndef VGGC_INSTALL_BINDIR
+#define VGGC_INSTALL_BINDIR "bin"
+#define VGGC_INSTALL_INCLUDEDIR "include"
+#define VGGC_INSTALL_LIBDIR "lib"
 #endif
 
 static const char usage_text[] =
@@ -37,12 +46,18 @@ static const char usage_text[] =
     "      (default: ./NAME); `make -C DIR` builds the program DIR/NAME.\n"
     "      --emit obj: NAME.o + NAME.h + NAME.weights (LLVM); llvm-ir: NAME.ll\n"
     "  run MODEL.onnx --input FILE [--input ...] [--output FILE ...] [--top K] [--threads N]\n"
+    "                 [--preprocess tf|caffe|torch|none] [--labels FILE] [--json]\n"
     "                 [-O0..-O3] [--bench N] [--no-cache]\n"
     "      compile through LLVM for this CPU and run; inputs and outputs are .npy or\n"
-    "      ONNX TensorProto .pb; without --output, print shapes and top classes\n"
-    "  inspect MODEL.onnx [--after-passes]\n"
+    "      ONNX TensorProto .pb; without --output, print shapes and top classes.\n"
+    "      Inputs may be PNG/JPEG images instead (one batch; --preprocess required):\n"
+    "      resized to the model's input, NCHW or NHWC as it declares, and scaled;\n"
+    "      --labels names the classes (one a line); --json prints one JSON document\n"
+    "  inspect MODEL.onnx [--after-passes] [--dot FILE.dot] [--svg FILE.svg] [--force]\n"
     "      print the network's layers, output shapes and parameter counts; with\n"
-    "      --after-passes, the fused layers, layouts, kernels and the arena\n"
+    "      --after-passes, the fused layers, layouts, kernels and the arena;\n"
+    "      --dot: the graph for Graphviz (of the fused layers with --after-passes);\n"
+    "      --svg: the same drawn by Graphviz's dot, which must be on PATH\n"
     "\n"
     "options for every command:\n"
     "  -v          say what each stage does (-vv: more)\n"
@@ -90,6 +105,42 @@ static int64_t parse_positive(const char *s, const char *what)
     if (errno || *end || v < 1 || v > (1LL << 30))
         usage_error(what, s);
     return v;
+}
+
+/* Where the generated Makefile finds libvggrt when pkg-config does not: the
+ * installed runtime when this vggc runs from an install prefix
+ * (PREFIX/bin/vggc beside PREFIX/include/vggrt.h and PREFIX/lib/libvggrt.a;
+ * the prefix is only known at install time, so it is found from the
+ * executable's own path), else the build tree it was built in. */
+static void runtime_paths(Arena *a, const char **include, const char **lib)
+{
+    *include = VGGC_RUNTIME_INCLUDE;
+    *lib = VGGC_RUNTIME_LIB;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0 || VGGC_INSTALL_BINDIR[0] == '/')
+        return;
+    exe[n] = 0;
+    /* Up one folder for the file name and one per component of bindir. */
+    int up = 1;
+    for (const char *s = VGGC_INSTALL_BINDIR; *s; s++)
+        up += *s == '/' && s[1] && s[1] != '/';
+    up += VGGC_INSTALL_BINDIR[0] != 0;
+    for (int i = 0; i < up; i++) {
+        char *slash = strrchr(exe, '/');
+        if (!slash || slash == exe)
+            return;
+        *slash = 0;
+    }
+    const char *inc_dir = VGGC_INSTALL_INCLUDEDIR[0] == '/'
+        ? VGGC_INSTALL_INCLUDEDIR : arena_printf(a, "%s/%s", exe, VGGC_INSTALL_INCLUDEDIR);
+    const char *lib_file = VGGC_INSTALL_LIBDIR[0] == '/'
+        ? arena_printf(a, "%s/libvggrt.a", VGGC_INSTALL_LIBDIR)
+        : arena_printf(a, "%s/%s/libvggrt.a", exe, VGGC_INSTALL_LIBDIR);
+    if (access(arena_printf(a, "%s/vggrt.h", inc_dir), R_OK) == 0 && access(lib_file, R_OK) == 0) {
+        *include = inc_dir;
+        *lib = lib_file;
+    }
 }
 
 /* Import and run the pipeline; NULL after reporting (exit code in *rc). */
@@ -196,7 +247,8 @@ static int cmd_compile(int argc, char **argv)
     uint64_t sum = vggrt_checksum(weights + VGGRT_WEIGHTS_HEADER, p->weights_size);
     vggrt_weights_header(weights, name, p->weights_size, sum);
 
-    CEmitOptions co = {name, base_name(model), VGGC_RUNTIME_INCLUDE, VGGC_RUNTIME_LIB};
+    CEmitOptions co = {name, base_name(model), NULL, NULL};
+    runtime_paths(&scratch, &co.runtime_include, &co.runtime_lib);
     CFiles files = {0};
     int rc = 1;
     if (strcmp(emit, "c") != 0) {
@@ -248,13 +300,61 @@ static int cmd_compile(int argc, char **argv)
     return rc;
 }
 
+/* "out/g.dot" -> "out" + "g.dot"; "g.dot" -> "." + "g.dot".  False when
+ * the path names no file. */
+static bool split_path(Arena *a, const char *path, const char **dir, const char **base)
+{
+    const char *s = strrchr(path, '/');
+    *base = s ? s + 1 : path;
+    *dir = !s ? "." : s == path ? "/" : arena_strndup(a, path, (size_t)(s - path));
+    return **base && strcmp(*base, ".") != 0 && strcmp(*base, "..") != 0;
+}
+
+/* --dot / --svg: the graph as DOT text, drawn by Graphviz for --svg; both
+ * written like compile's outputs (atomically, not over a user's file). */
+static int write_graph_files(const Graph *g, const Plan *p, const char *model, const char *dot_path,
+                             const char *svg_path, const char *dot_exe, bool force)
+{
+    Arena scratch = {0};
+    const char *dot_dir = NULL, *dot_base = NULL, *svg_dir = NULL, *svg_base = NULL;
+    if (dot_path)
+        split_path(&scratch, dot_path, &dot_dir, &dot_base);
+    if (svg_path)
+        split_path(&scratch, svg_path, &svg_dir, &svg_base);
+    Buf dot = {0}, svg = {0};
+    write_dot(g, p, base_name(model), &dot);
+    bool ok = !svg_path || render_svg(dot_exe, &dot, &svg);
+    OutFile files[2] = {{dot_base, dot.data, dot.len, true}, {svg_base, svg.data, svg.len, true}};
+    if (ok && dot_path && svg_path && strcmp(dot_dir, svg_dir) == 0) {
+        ok = write_outputs(dot_dir, files, 2, force);
+    } else if (ok) {
+        if (dot_path)
+            ok = write_outputs(dot_dir, &files[0], 1, force);
+        if (ok && svg_path)
+            ok = write_outputs(svg_dir, &files[1], 1, force);
+    }
+    if (ok)
+        vggc_note("wrote %s%s%s", dot_path ? dot_path : "", dot_path && svg_path ? " and " : "",
+                  svg_path ? svg_path : "");
+    buf_free(&dot);
+    buf_free(&svg);
+    arena_free(&scratch);
+    return ok ? 0 : 1;
+}
+
 static int cmd_inspect(int argc, char **argv)
 {
-    const char *model = NULL;
-    bool after = false;
+    const char *model = NULL, *dot_path = NULL, *svg_path = NULL;
+    bool after = false, force = false;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--after-passes") == 0)
             after = true;
+        else if (strcmp(argv[i], "--dot") == 0 && i + 1 < argc)
+            dot_path = argv[++i];
+        else if (strcmp(argv[i], "--svg") == 0 && i + 1 < argc)
+            svg_path = argv[++i];
+        else if (strcmp(argv[i], "--force") == 0)
+            force = true;
         else if (argv[i][0] == '-')
             usage_error("inspect: unknown option '%s'", argv[i]);
         else if (!model)
@@ -264,25 +364,52 @@ static int cmd_inspect(int argc, char **argv)
     }
     if (!model)
         usage_error("inspect: no model given%s", "");
+    Arena scratch = {0};
+    const char *dir, *base;
+    if (dot_path && !split_path(&scratch, dot_path, &dir, &base))
+        usage_error("inspect: --dot needs a file name, not '%s'", dot_path);
+    if (svg_path && !split_path(&scratch, svg_path, &dir, &base))
+        usage_error("inspect: --svg needs a file name, not '%s'", svg_path);
+    arena_free(&scratch);
+    if (dot_path && svg_path && strcmp(dot_path, svg_path) == 0)
+        usage_error("inspect: --dot and --svg both name '%s'", dot_path);
+    /* Before any work: --svg cannot be done without Graphviz. */
+    char *dot_exe = NULL;
+    if (svg_path && !(dot_exe = find_graphviz_dot())) {
+        fprintf(stderr, "vggc: error: --svg needs Graphviz's 'dot' program, and there is none on PATH: "
+                        "install Graphviz (apt-get install graphviz), or write the graph with "
+                        "--dot FILE.dot and render it where Graphviz is: dot -Tsvg FILE.dot -o FILE.svg\n");
+        return 1;
+    }
     ImportOptions io = {0};
     PassOptions po = {.opt_level = after ? 2 : 0, .verify = true};
     Graph *g = load(model, &io, &po);
-    if (!g)
+    if (!g) {
+        free(dot_exe);
         return 1;
+    }
     if (after)
         print_layers(g, stdout);
     print_summary(g, model, stdout);
+    Plan *p = NULL;
     if (after) {
-        Plan *p = plan_build(g);
+        p = plan_build(g);
         if (!p) {
             graph_free(g);
+            free(dot_exe);
             return 1;
         }
         plan_print_summary(p, stdout);
-        plan_free(p);
     }
+    int rc = 0;
+    if (dot_path || svg_path) {
+        fflush(stdout);
+        rc = write_graph_files(g, p, model, dot_path, svg_path, dot_exe, force);
+    }
+    plan_free(p);
     graph_free(g);
-    return 0;
+    free(dot_exe);
+    return rc;
 }
 
 int main(int argc, char **argv)

@@ -3,6 +3,13 @@
  *   import -> passes -> plan -> (JIT cache | LLVM: IR, O3, object) -> LLJIT
  *   -> weights from the plan, arena, inputs from files -> vggc_run -> outputs
  *
+ * Inputs are tensors (.npy, .pb) or PNG/JPEG images: images, one per
+ * --input, make one batch for the model's single image input; libvggrt
+ * decodes them and resizes, lays out (NCHW or NHWC, read off the input's
+ * shape) and scales them (--preprocess).  Classifier outputs print their
+ * top classes, named by --labels, as text or (--json) as one JSON document
+ * (schema in docs/images.md).
+ *
  * The JIT'd object holds the layers and the entry vggc_run; this file does
  * what a generated NAME_run_multi does around it (weights, arena), so the
  * object needs nothing from the process but the kernels' own externals.
@@ -33,6 +40,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -281,11 +289,234 @@ static void cache_store(const char *dir, const char *path, const char *key, cons
     free(tmp);
 }
 
+/* ---- images and labels ------------------------------------------------------- */
+
+static bool ends_with_ci(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* An image by its name (.png, .jpg, .jpeg) or, when the name says neither
+ * image nor tensor, by its first bytes. */
+static bool is_image_path(const char *path)
+{
+    if (ends_with_ci(path, ".png") || ends_with_ci(path, ".jpg") || ends_with_ci(path, ".jpeg"))
+        return true;
+    if (ends_with(path, ".npy") || ends_with(path, ".pb"))
+        return false;
+    unsigned char head[8];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    return vggrt_image_sniff(head, n) != 0;
+}
+
+/* Where an image goes in the model: its one input must be float
+ * [batch or n, 3, H, W] (NCHW) or [batch or n, H, W, 3] (NHWC), H and W
+ * fixed.  False after reporting. */
+static bool image_input_shape(const Graph *g, const char *model, int n, int *layout, int64_t *h,
+                              int64_t *w)
+{
+    if (g->n_inputs != 1) {
+        fprintf(stderr, "vggc: error: %s has %u inputs; image inputs need a model with one\n",
+                model, g->n_inputs);
+        return false;
+    }
+    const Value *v = &g->values[g->inputs[0]];
+    const Shape *s = &v->shape;
+    char want[256];
+    shape_format(s, want, sizeof want, "batch");
+    if (v->dtype != DT_FLOAT || s->rank != 4 || (s->d[1] != 3 && s->d[3] != 3)) {
+        fprintf(stderr, "vggc: error: %s: input '%s' is %s %s, not an image input "
+                "(float [N,3,H,W] or [N,H,W,3])\n", model, v->name, dtype_name(v->dtype), want);
+        return false;
+    }
+    *layout = s->d[1] == 3 ? VGGRT_LAYOUT_NCHW : VGGRT_LAYOUT_NHWC;
+    *h = *layout == VGGRT_LAYOUT_NCHW ? s->d[2] : s->d[1];
+    *w = *layout == VGGRT_LAYOUT_NCHW ? s->d[3] : s->d[2];
+    if (*h < 1 || *w < 1 || *h > VGGRT_IMAGE_MAX_SIDE || *w > VGGRT_IMAGE_MAX_SIDE) {
+        fprintf(stderr, "vggc: error: %s: input '%s' is %s: no fixed image size\n", model,
+                v->name, want);
+        return false;
+    }
+    if (s->d[0] != VGGC_DIM_N && s->d[0] != n) {
+        fprintf(stderr, "vggc: error: %s: input '%s' is %s: it takes %lld image%s, %d given\n",
+                model, v->name, want, (long long)s->d[0], s->d[0] == 1 ? "" : "s", n);
+        return false;
+    }
+    return true;
+}
+
+/* Decodes the images and writes them as the model's input tensor t.
+ * Reports every file that fails. */
+static bool load_images(const char **paths, int n, int layout, int64_t h, int64_t w,
+                        int preprocess, vggrt_tensor *t)
+{
+    vggrt_image img[MAX_IO] = {{0}};
+    const vggrt_image *ptr[MAX_IO];
+    bool ok = true;
+    char msg[512];
+    for (int i = 0; i < n; i++) {
+        ptr[i] = &img[i];
+        if (vggrt_image_load(paths[i], &img[i], msg, sizeof msg) != VGGRT_OK) {
+            fprintf(stderr, "vggc: error: %s\n", msg);
+            ok = false;
+        }
+    }
+    if (ok) {
+        memset(t, 0, sizeof *t);
+        t->dtype = VGGRT_F32;
+        t->rank = 4;
+        t->dims[0] = n;
+        t->dims[1] = layout == VGGRT_LAYOUT_NCHW ? 3 : h;
+        t->dims[2] = layout == VGGRT_LAYOUT_NCHW ? h : w;
+        t->dims[3] = layout == VGGRT_LAYOUT_NCHW ? w : 3;
+        t->nbytes = sizeof(float) * (size_t)n * 3 * (size_t)h * (size_t)w;
+        if (!(t->data = vggrt_aligned_alloc(t->nbytes))) {
+            fprintf(stderr, "vggc: error: out of memory for %d images\n", n);
+            ok = false;
+        } else if (vggrt_image_to_tensor(ptr, n, h, w, layout, preprocess, t->data) != VGGRT_OK) {
+            fprintf(stderr, "vggc: error: cannot resize the images to %lld x %lld\n",
+                    (long long)h, (long long)w);
+            ok = false;
+        }
+    }
+    for (int i = 0; i < n; i++)
+        vggrt_image_free(&img[i]);
+    return ok;
+}
+
+typedef struct {
+    char *text;             /* the file, NUL at each line's end */
+    char **names;
+    int64_t count;
+} Labels;
+
+#define LABELS_MAX_BYTES (64u << 20)
+
+/* One label a line (a final newline ends the last line, it does not start
+ * another; "\r\n" endings are fine).  False after reporting. */
+static bool labels_read(const char *path, Labels *l)
+{
+    size_t len = 0;
+    memset(l, 0, sizeof *l);
+    struct stat st;
+    if (stat(path, &st) == 0 && st.st_size > (off_t)LABELS_MAX_BYTES) {
+        fprintf(stderr, "vggc: error: %s: labels file over %u MB\n", path, LABELS_MAX_BYTES >> 20);
+        return false;
+    }
+    if (!(l->text = (char *)read_file(path, &len))) {
+        fprintf(stderr, "vggc: error: %s: cannot read the labels: %s\n", path, strerror(errno));
+        return false;
+    }
+    l->text[len] = 0;
+    if (memchr(l->text, 0, len)) {
+        fprintf(stderr, "vggc: error: %s: a labels file is text, one label a line (found a NUL "
+                "byte)\n", path);
+        return false;
+    }
+    int64_t lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += l->text[i] == '\n';
+    lines += len > 0 && l->text[len - 1] != '\n';
+    if (lines == 0) {
+        fprintf(stderr, "vggc: error: %s: no labels in the file\n", path);
+        return false;
+    }
+    if (!(l->names = malloc(sizeof *l->names * (size_t)lines))) {
+        fprintf(stderr, "vggc: error: out of memory\n");
+        return false;
+    }
+    char *s = l->text;
+    for (int64_t i = 0; i < lines; i++) {
+        char *nl = strchr(s, '\n');
+        if (nl)
+            *nl = 0;
+        size_t n = strlen(s);
+        if (n && s[n - 1] == '\r')
+            s[n - 1] = 0;
+        l->names[i] = s;
+        s = nl ? nl + 1 : s + n;
+    }
+    l->count = lines;
+    return true;
+}
+
+static void labels_free(Labels *l)
+{
+    free(l->text);
+    free(l->names);
+}
+
+/* Outputs that print top classes: float [batch, classes]. */
+static bool is_classifier(const Value *v)
+{
+    return v->dtype == DT_FLOAT && v->shape.rank == 2 && v->shape.d[0] == VGGC_DIM_N;
+}
+
 /* ---- printing results ------------------------------------------------------------ */
 
-/* For a [batch, classes] float output: the top k classes of each item with
- * probabilities (the softmax of the row unless it already is a distribution). */
-static void print_top(const vggrt_tensor *t, int top)
+/* The top k classes of one row with probabilities (the softmax of the row
+ * unless it already is a distribution): order[0..k) by falling p.  p and
+ * order hold `classes` entries. */
+static int top_classes(const float *row, int64_t classes, int top, double *p, int64_t *order)
+{
+    double sum = 0, mx = -INFINITY;
+    bool dist = true;
+    for (int64_t c = 0; c < classes; c++) {
+        dist &= row[c] >= 0 && row[c] <= 1;
+        sum += row[c];
+        mx = row[c] > mx ? row[c] : mx;
+    }
+    dist &= fabs(sum - 1) < 1e-3;
+    double z = 0;
+    for (int64_t c = 0; c < classes; c++) {
+        p[c] = dist ? row[c] : exp(row[c] - mx);
+        z += p[c];
+    }
+    for (int64_t c = 0; c < classes; c++) {
+        if (!dist)
+            p[c] /= z;
+        order[c] = c;
+    }
+    int k = top < classes ? top : (int)classes;
+    for (int i = 0; i < k; i++)     /* partial selection sort: k is small */
+        for (int64_t j = i + 1; j < classes; j++)
+            if (p[order[j]] > p[order[i]]) {
+                int64_t s = order[i];
+                order[i] = order[j];
+                order[j] = s;
+            }
+    return k;
+}
+
+/* s as a JSON string (UTF-8 passes through; control characters escaped). */
+static void json_str(const char *s)
+{
+    if (!s) {
+        fputs("null", stdout);
+        return;
+    }
+    putchar('"');
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            printf("\\%c", *c);
+        else if (*c < 0x20)
+            printf("\\u%04x", *c);
+        else
+            putchar(*c);
+    }
+    putchar('"');
+}
+
+/* For a [batch, classes] float output: the top k classes of each item, as
+ * one line per item (named by its image when images is not NULL) or as the
+ * JSON "items" array. */
+static void print_top(const vggrt_tensor *t, int top, const Labels *labels, const char **images,
+                      bool json)
 {
     int64_t batch = t->dims[0], classes = t->dims[1];
     const float *y = t->data;
@@ -296,39 +527,36 @@ static void print_top(const vggrt_tensor *t, int top)
         free(order);
         return;
     }
+    if (json)
+        printf(", \"items\": [");
     for (int64_t b = 0; b < batch; b++) {
-        const float *row = y + b * classes;
-        double sum = 0, mx = -INFINITY;
-        bool dist = true;
-        for (int64_t c = 0; c < classes; c++) {
-            dist &= row[c] >= 0 && row[c] <= 1;
-            sum += row[c];
-            mx = row[c] > mx ? row[c] : mx;
+        int k = top_classes(y + b * classes, classes, top, p, order);
+        if (json) {
+            printf("%s\n      {\"item\": %lld, \"image\": ", b ? "," : "", (long long)b);
+            json_str(images ? images[b] : NULL);
+            printf(", \"top\": [");
+            for (int i = 0; i < k; i++) {
+                printf("%s{\"index\": %lld, \"label\": ", i ? ", " : "", (long long)order[i]);
+                json_str(labels->names ? labels->names[order[i]] : NULL);
+                printf(", \"p\": %.9g}", p[order[i]]);
+            }
+            printf("]}");
+            continue;
         }
-        dist &= fabs(sum - 1) < 1e-3;
-        double z = 0;
-        for (int64_t c = 0; c < classes; c++) {
-            p[c] = dist ? row[c] : exp(row[c] - mx);
-            z += p[c];
+        if (images)
+            printf("%s:", images[b]);
+        else
+            printf("  item %lld:", (long long)b);
+        for (int i = 0; i < k; i++) {
+            if (labels->names)
+                printf("  %s: %.4f", labels->names[order[i]], p[order[i]]);
+            else
+                printf("  class %lld: %.4f", (long long)order[i], p[order[i]]);
         }
-        for (int64_t c = 0; c < classes; c++) {
-            if (!dist)
-                p[c] /= z;
-            order[c] = c;
-        }
-        int k = top < classes ? top : (int)classes;
-        for (int i = 0; i < k; i++)     /* partial selection sort: k is small */
-            for (int64_t j = i + 1; j < classes; j++)
-                if (p[order[j]] > p[order[i]]) {
-                    int64_t s = order[i];
-                    order[i] = order[j];
-                    order[j] = s;
-                }
-        printf("  item %lld:", (long long)b);
-        for (int i = 0; i < k; i++)
-            printf("  class %lld: %.4f", (long long)order[i], p[order[i]]);
         printf("\n");
     }
+    if (json)
+        printf("\n    ]");
     free(p);
     free(order);
 }
@@ -338,8 +566,9 @@ static void print_top(const vggrt_tensor *t, int top)
 int cmd_run(int argc, char **argv)
 {
     const char *model = NULL, *in_paths[MAX_IO], *out_paths[MAX_IO];
-    int n_in = 0, n_out = 0, top = 5, threads = 0, bench = 0;
-    bool use_cache = true;
+    const char *labels_path = NULL;
+    int n_in = 0, n_out = 0, top = 5, threads = 0, bench = 0, preprocess = -1;
+    bool use_cache = true, json = false;
     PassOptions po = {.opt_level = 2, .verify = true};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -360,6 +589,13 @@ int cmd_run(int argc, char **argv)
             if (errno || *end || v < (a[2] == 'b' ? 0 : 1) || v > 100000)
                 return usage("run: bad number '%s'", argv[i]);
             *(a[2] == 't' && a[3] == 'h' ? &threads : a[2] == 't' ? &top : &bench) = (int)v;
+        } else if (strcmp(a, "--preprocess") == 0 && has_arg) {
+            if ((preprocess = vggrt_preprocess_parse(argv[++i])) < 0)
+                return usage("run: --preprocess is tf, caffe, torch or none, not '%s'", argv[i]);
+        } else if (strcmp(a, "--labels") == 0 && has_arg) {
+            labels_path = argv[++i];
+        } else if (strcmp(a, "--json") == 0) {
+            json = true;
         } else if (strcmp(a, "--no-cache") == 0) {
             use_cache = false;
         } else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
@@ -374,6 +610,20 @@ int cmd_run(int argc, char **argv)
     }
     if (!model)
         return usage("run: no model given%s", "");
+    if (json && bench)
+        return usage("run: --json and --bench both print JSON: give one%s", "");
+    /* Images or tensors, not both: images fill the one input together. */
+    int n_img = 0;
+    for (int i = 0; i < n_in; i++)
+        n_img += is_image_path(in_paths[i]);
+    if (n_img && n_img != n_in)
+        return usage("run: --input gives images and tensors%s; images make the batch of a "
+                     "model's one input", "");
+    if (n_img && preprocess < 0)
+        return usage("run: image inputs need --preprocess tf, caffe, torch or none (how the "
+                     "model's training scaled pixels)%s", "");
+    if (!n_img && preprocess >= 0)
+        return usage("run: --preprocess applies to image inputs (.png, .jpg)%s", "");
     /* The count of --input is checked against the graph's inputs below (a
      * network of constants takes none). */
 
@@ -393,9 +643,41 @@ int cmd_run(int argc, char **argv)
     char *dir = NULL, *path = NULL, *key = NULL, *cpu = NULL, *features = NULL, *err = NULL;
     LlvmJit *jit = NULL;
     vggrt_tensor in_t[MAX_IO] = {0}, out_t[MAX_IO] = {0};
+    Labels labels = {0};
     char msg[512];
 
-    if ((uint32_t)n_in != g->n_inputs) {
+    if (labels_path) {
+        if (!labels_read(labels_path, &labels))
+            goto out;
+        bool used = false;
+        for (uint32_t i = 0; i < g->n_outputs; i++) {
+            const Value *v = &g->values[g->outputs[i]];
+            if (!is_classifier(v))
+                continue;
+            used = true;
+            if (v->shape.d[1] != labels.count) {
+                fprintf(stderr, "vggc: error: %s has %lld label%s, but output %u '%s' of %s has "
+                        "%lld classes\n", labels_path, (long long)labels.count,
+                        labels.count == 1 ? "" : "s", i, v->name, model, (long long)v->shape.d[1]);
+                goto out;
+            }
+        }
+        if (!used)
+            fprintf(stderr, "vggc: warning: --labels: no output of %s is a [batch, classes] "
+                    "classifier\n", model);
+    }
+    if (n_img) {
+        int layout;
+        int64_t h, w;
+        if (!image_input_shape(g, model, n_img, &layout, &h, &w) ||
+            !load_images(in_paths, n_img, layout, h, w, preprocess, &in_t[0]))
+            goto out;
+        vggc_note("%d image%s as %s [%d,%lld,%lld,%lld], preprocess %s", n_img,
+                  n_img == 1 ? "" : "s", layout == VGGRT_LAYOUT_NCHW ? "NCHW" : "NHWC", n_img,
+                  (long long)in_t[0].dims[1], (long long)in_t[0].dims[2],
+                  (long long)in_t[0].dims[3], vggrt_preprocess_name(preprocess));
+        n_in = 1;
+    } else if ((uint32_t)n_in != g->n_inputs) {
         fprintf(stderr, "vggc: error: %s has %u input%s, %d given with --input\n", model,
                 g->n_inputs, g->n_inputs == 1 ? "" : "s", n_in);
         goto out;
@@ -405,7 +687,7 @@ int cmd_run(int argc, char **argv)
                 g->n_outputs, g->n_outputs == 1 ? "" : "s", n_out);
         goto out;
     }
-    for (int i = 0; i < n_in; i++) {
+    for (int i = 0; i < n_in && !n_img; i++) {
         bool ok = ends_with(in_paths[i], ".pb")
                       ? onnx_read_tensor_pb(in_paths[i], &in_t[i], msg, sizeof msg)
                       : vggrt_npy_read(in_paths[i], &in_t[i], msg, sizeof msg) == VGGRT_OK;
@@ -544,8 +826,30 @@ int cmd_run(int argc, char **argv)
     }
 
     rc = 0;
+    if (json) {
+        printf("{\"model\": ");
+        json_str(model);
+        printf(", \"preprocess\": ");
+        json_str(n_img ? vggrt_preprocess_name(preprocess) : NULL);
+        printf(", \"outputs\": [");
+    }
     for (uint32_t i = 0; i < g->n_outputs; i++) {
         const Value *v = &g->values[g->outputs[i]];
+        if (json) {
+            printf("%s\n    {\"index\": %u, \"name\": ", i ? "," : "", i);
+            json_str(v->name);
+            printf(", \"dtype\": \"%s\", \"shape\": [", dtype_name(v->dtype));
+            for (int d = 0; d < out_t[i].rank; d++)
+                printf("%s%lld", d ? ", " : "", (long long)out_t[i].dims[d]);
+            printf("]");
+            if (n_out) {
+                printf(", \"file\": ");
+                json_str(out_paths[i]);
+            } else if (is_classifier(v)) {
+                print_top(&out_t[i], top, &labels, n_img ? in_paths : NULL, true);
+            }
+            printf("}");
+        }
         if (n_out) {
             bool ok = ends_with(out_paths[i], ".pb")
                           ? onnx_write_tensor_pb(out_paths[i], &out_t[i], msg, sizeof msg)
@@ -556,14 +860,20 @@ int cmd_run(int argc, char **argv)
             }
             continue;
         }
-        if (bench)
+        if (bench || json)
             continue;
-        char dims[256];
-        format_dims(&out_t[i], dims, sizeof dims);
-        printf("output %u '%s': %s %s\n", i, v->name, dtype_name(v->dtype), dims);
-        if (out_t[i].dtype == VGGRT_F32 && out_t[i].rank == 2 && v->shape.d[0] == VGGC_DIM_N)
-            print_top(&out_t[i], top);
+        /* Images: one line per image, under a header only when there are
+         * several outputs to tell apart. */
+        if (!n_img || !is_classifier(v) || g->n_outputs > 1) {
+            char dims[256];
+            format_dims(&out_t[i], dims, sizeof dims);
+            printf("output %u '%s': %s %s\n", i, v->name, dtype_name(v->dtype), dims);
+        }
+        if (is_classifier(v))
+            print_top(&out_t[i], top, &labels, n_img ? in_paths : NULL, false);
     }
+    if (json)
+        printf("\n  ]\n}\n");
 
 out:
     for (int i = 0; i < MAX_IO; i++) {
@@ -572,6 +882,7 @@ out:
         if (out_t[i].data)
             vggrt_tensor_free(&out_t[i]);
     }
+    labels_free(&labels);
     llvm_jit_free(jit);
     vggrt_aligned_free(weights);
     vggrt_aligned_free(arena);

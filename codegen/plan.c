@@ -97,6 +97,14 @@ void plan_dconv_params(const Graph *g, const Node *n, vggrt_dconv_params *dp)
     dp->px = y->d[3];
 }
 
+bool plan_conv_winograd(const Graph *g, const Node *n)
+{
+    if (n->op != OP_CONV || n->out_layout != LAYOUT_BLOCKED || n->n_in < 2)
+        return false;
+    const Shape *w = &g->values[n->in[1]].shape;
+    return w->rank == 4 && w->d[1] == 36 && w->d[3] == VGGRT_BLOCK;
+}
+
 int plan_act_code(ActKind a)
 {
     switch (a) {
@@ -113,7 +121,9 @@ uint64_t plan_layer_scratch(const Graph *g, const Node *n)
     if (n->op == OP_CONV && n->out_layout == LAYOUT_BLOCKED) {
         vggrt_dconv_params dp;
         plan_dconv_params(g, n, &dp);
-        return align_up(vggrt_dconv_work_size(&dp) * sizeof(float));
+        size_t work = plan_conv_winograd(g, n) ? vggrt_wino_work_size(&dp)
+                                               : vggrt_dconv_work_size(&dp);
+        return align_up(work * sizeof(float));
     }
     if (n->op == OP_CONV) {
         vggrt_conv_params p;

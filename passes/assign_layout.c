@@ -10,11 +10,20 @@
  * as it comes (NCHW, or NHWC when a Transpose from an NHWC input feeds it,
  * which this pass removes), and the last blocked layer's reader converts.
  *
- * A blocked convolution's weights are packed here, at compile time, into
- * [K/16][C][kh][kw][16] (vggrt_dconv_pack), and its bias padded to a
- * multiple of 16: the node's inputs become those constants.  From here on
- * a Conv with out_layout=blocked reads packed weights (shape inference
- * would not accept them again; no later pass runs it).
+ * A blocked convolution's weights are packed here, at compile time, and
+ * its bias padded to a multiple of 16: the node's inputs become those
+ * constants.  The packing fixes the kernel (a fixed cost-model rule):
+ *   - Winograd F(4x4, 3x3) (vggrt_wino_pack: U = G g G^T, a constant
+ *     "+wino" of shape [K/16, 36, C, 16]) for a 3x3, stride-1, dilation-1
+ *     convolution of blocked input with C >= 16 (vggrt_wino_applies): 4x
+ *     fewer multiplies.  The network's first convolution (NCHW or NHWC
+ *     input, C = 3) and thin ones stay direct;
+ *   - otherwise the direct convolution, [K/16][C][kh][kw][16]
+ *     (vggrt_dconv_pack, a "+packed" constant).
+ * The backends read the choice back from the weights' shape
+ * (plan_conv_winograd).  From here on a Conv with out_layout=blocked reads
+ * packed weights (shape inference would not accept them again; no later
+ * pass runs it).
  *
  * requires: shapes; the fusion passes (epilogues decide the readers).
  * keeps: shapes (logical NCHW; the layout is on the node and the value).
@@ -75,6 +84,44 @@ static bool readers_take_blocked(const Graph *g, uint32_t v, const bool *ok)
     return any;
 }
 
+/* Winograd needs outputs at least this tall and wide.  Its weights are 4x
+ * the direct ones and, at batch 1, each is used once per 4x4 tile: on a
+ * small map (VGG-16's 10x10 and 14x14 layers, 512 channels, 38 MB of
+ * transformed weights each) there are too few tiles to pay for streaming
+ * them, the 4x4 tiles overhang the map (12x12 computed for 10x10), and
+ * the direct kernel measured as fast or faster; it also keeps the weights
+ * in memory 4x smaller there. */
+enum { WINO_MIN_SIZE = 16 };
+
+/* Winograd for this blocked conv?  (Its in_layout is set.)  Only the
+ * fields vggrt_wino_applies reads are filled. */
+static bool use_winograd(const Graph *g, const Node *n)
+{
+    const Value *w = &g->values[n->in[1]];
+    const WindowAttr *a = &n->attr.win;
+    vggrt_dconv_params dp;
+    memset(&dp, 0, sizeof dp);
+    dp.conv.k = w->shape.d[0];
+    dp.conv.c = w->shape.d[1];
+    dp.conv.kh = w->shape.d[2];
+    dp.conv.kw = w->shape.d[3];
+    dp.conv.sh = a->stride[0];
+    dp.conv.sw = a->stride[1];
+    dp.conv.dh = a->dilation[0];
+    dp.conv.dw = a->dilation[1];
+    dp.conv.pt = a->pad[0];
+    dp.conv.pl = a->pad[1];
+    dp.conv.group = a->group;
+    dp.in_layout = n->in_layout == LAYOUT_BLOCKED ? VGGRT_LAYOUT_BLOCKED : VGGRT_LAYOUT_NCHW;
+    dp.pool_k = n->epi.pool_k;
+    dp.pool_s = n->epi.pool_s;
+    /* The conv's own output (before a fused pool): 3x3, stride 1. */
+    const Shape *x = &g->values[n->in[0]].shape;
+    int64_t oh = x->d[2] + a->pad[0] + a->pad[2] - 2, ow = x->d[3] + a->pad[1] + a->pad[3] - 2;
+    return vggrt_wino_applies(&dp) && dp.conv.c >= 16 && oh >= WINO_MIN_SIZE &&
+           ow >= WINO_MIN_SIZE;
+}
+
 /* The packed weights and padded bias of a blocked conv. */
 static void pack_conv(Graph *g, Node *n)
 {
@@ -86,13 +133,19 @@ static void pack_conv(Graph *g, Node *n)
     dp.conv.kh = w->shape.d[2];
     dp.conv.kw = w->shape.d[3];
     int64_t kb = (dp.conv.k + VGGRT_BLOCK - 1) / VGGRT_BLOCK;
-    size_t size = vggrt_dconv_packed_size(&dp);
+    bool wino = use_winograd(g, n);
+    size_t size = wino ? vggrt_wino_packed_size(&dp) : vggrt_dconv_packed_size(&dp);
     float *packed = malloc(size * sizeof(float));
     VGGC_ASSERT(packed);
-    vggrt_dconv_pack(&dp, w->data, packed);
     Shape ps = {5, {kb, dp.conv.c, dp.conv.kh, dp.conv.kw, VGGRT_BLOCK}};
+    if (wino) {
+        vggrt_wino_pack(&dp, w->data, packed);
+        ps = (Shape){4, {kb, 36, dp.conv.c, VGGRT_BLOCK}};
+    } else {
+        vggrt_dconv_pack(&dp, w->data, packed);
+    }
     const char *base = w->name;
-    uint32_t pid = add_float_const(g, base, "+packed", &ps, packed);
+    uint32_t pid = add_float_const(g, base, wino ? "+wino" : "+packed", &ps, packed);
     free(packed);
     n->in[1] = pid;
     if (n->n_in > 2 && n->in[2] != VGGC_NONE) {

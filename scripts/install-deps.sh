@@ -18,8 +18,12 @@ PACKAGES=(
   llvm-19-dev clang-19
   libclang-rt-19-dev   # clang-19's sanitizer and libFuzzer runtimes (scripts/fuzz.sh)
   libopenblas-dev
+  libpng-dev libjpeg62-turbo-dev   # image input (runtime/image.c)
   python3-onnx python3-numpy
+  python3-pil          # tests/image: JPEG test files and the reference decode
   valgrind
+  graphviz             # dot: vggc inspect --svg, and tests/install checks our --dot with it
+  man-db               # man: tests/install reads the installed vggc(1)
 )
 
 say() { printf 'install-deps: %s\n' "$*"; }

@@ -26,9 +26,9 @@ cmake --build "$bdir" -j"$jobs" --target vggrt $tests
 ctest --test-dir "$bdir" -R '^runtime\.' --output-on-failure -j"$jobs"
 
 vggc=$main_build/cli/vggc
-openblas=$(pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
+deps=$(pkg-config --libs openblas libpng libjpeg)
 export VGGC_MARCH=$arch
-export VGGC_RUNTIME_LIBS="$root/$bdir/runtime/libvggrt.a $openblas -lm -lpthread"
+export VGGC_RUNTIME_LIBS="$root/$bdir/runtime/libvggrt.a $deps -lm -lpthread"
 fail=0
 for model in "$main_build"/models/tiny_*.onnx "$main_build"/models/fam_*.onnx; do
   name=$(basename "$model" .onnx)

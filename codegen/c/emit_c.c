@@ -637,7 +637,8 @@ static void emit_pad(Ctx *c, const Node *n)
 static void emit_conv_body(Ctx *c, const Node *n, uint32_t id)
 {
     if (n->out_layout == LAYOUT_BLOCKED) {
-        buf_printf(c->b, "    vggrt_dconv2d(&dconv_%u, ", id);
+        buf_printf(c->b, "    %s(&dconv_%u, ",
+                   plan_conv_winograd(c->g, n) ? "vggrt_wino_conv2d" : "vggrt_dconv2d", id);
         put_lead(c, n->in[0]);
         buf_puts(c->b, ", ");
         put_ptr(c, n->in[0], false);
@@ -960,8 +961,11 @@ static void emit_source(Ctx *c, const CEmitOptions *o, uint64_t checksum)
         "    unsigned char *A = m->arena;\n"
         "    const void *const *in = inputs;\n"
         "    (void)n; (void)W; (void)A; (void)in;\n", N, N, N);
+    /* vggrt_layer_done: a no-op unless a per-layer profile is active. */
+    buf_puts(b, "    vggrt_layer_done(-1);\n");
     for (uint32_t l = 0; l < p->n_layers; l++)
-        buf_printf(b, "    if ((rc = layer_%u(n, A, W, in)) != 0)\n        return rc;\n", l);
+        buf_printf(b, "    if ((rc = layer_%u(n, A, W, in)) != 0)\n        return rc;\n"
+                      "    vggrt_layer_done(%u);\n", l, l);
     for (uint32_t i = 0; i < g->n_outputs; i++) {
         uint32_t v = g->outputs[i];
         buf_printf(b, "    memcpy(outputs[%u], ", i);

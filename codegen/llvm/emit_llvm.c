@@ -222,7 +222,8 @@ static LLVMValueRef conv_struct(L *l, const vggrt_conv_params *p)
     return LLVMConstStructInContext(l->cx, e, 16, 0);
 }
 
-/* A blocked conv: vggrt_dconv2d with its vggrt_dconv_params. */
+/* A blocked conv: vggrt_dconv2d (or vggrt_wino_conv2d, when assign-layout
+ * packed its weights for Winograd) with its vggrt_dconv_params. */
 static void emit_dconv(L *l, const Node *n)
 {
     vggrt_dconv_params d;
@@ -232,7 +233,8 @@ static void emit_dconv(L *l, const Node *n)
                          k64(l, d.px)};
     LLVMValueRef params = private_const(l, LLVMConstStructInContext(l->cx, e, 8, 0), "dconv_params");
     bool has_bias = n->n_in > 2 && n->in[2] != VGGC_NONE;
-    CALL(l, "vggrt_dconv2d", params, lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
+    CALL(l, plan_conv_winograd(l->g, n) ? "vggrt_wino_conv2d" : "vggrt_dconv2d", params,
+         lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
          ptr_of(l, n->in[1]), has_bias ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr),
          ptr_of(l, n->out[0]), l->A);
 }
@@ -659,6 +661,13 @@ static LLVMValueRef emit_entry(L *l, LLVMValueRef *layers)
     LLVMValueRef *rcs = calloc(nl + 1, sizeof *rcs);
     LLVMBasicBlockRef *from = calloc(nl + 1, sizeof *from);
     VGGC_ASSERT(rcs && from);
+    /* vggrt_layer_done(i) after each layer (and -1 first): a no-op unless
+     * a per-layer profile is active (runtime/profile.c). */
+    LLVMTypeRef done_t = LLVMFunctionType(LLVMVoidTypeInContext(l->cx), &l->i32, 1, 0);
+    LLVMValueRef done = LLVMGetNamedFunction(l->m, "vggrt_layer_done");
+    if (!done)
+        done = LLVMAddFunction(l->m, "vggrt_layer_done", done_t);
+    LLVMBuildCall2(l->b, done_t, done, (LLVMValueRef[]){k32(l, -1)}, 1, "");
     for (uint32_t i = 0; i < nl; i++) {
         LLVMValueRef args[4] = {l->n, l->A, l->W, l->in};
         rcs[i] = LLVMBuildCall2(l->b, lt, layers[i], args, 4, "rc");
@@ -666,6 +675,7 @@ static LLVMValueRef emit_entry(L *l, LLVMValueRef *layers)
         LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(l->cx, f, "");
         LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntNE, rcs[i], k32(l, 0), ""), fail, next);
         LLVMPositionBuilderAtEnd(l->b, next);
+        LLVMBuildCall2(l->b, done_t, done, (LLVMValueRef[]){k32(l, (int32_t)i)}, 1, "");
     }
     LLVMBasicBlockRef ok = LLVMGetInsertBlock(l->b);
     LLVMPositionBuilderAtEnd(l->b, fail);

@@ -1,8 +1,9 @@
 /* vggrt.h — libvggrt, the runtime that vggc-compiled networks run against.
  *
- * Small on purpose: kernels, the weights file, .npy files, status codes.
- * It depends on libc, libm and (for dense products) OpenBLAS, never prints
- * and never aborts: every fallible call returns a vggrt_status.
+ * Small on purpose: kernels, the weights file, .npy files, images, status
+ * codes.  It depends on libc, libm, (for dense products) OpenBLAS and (for
+ * images) libpng and libjpeg, never prints and never aborts: every fallible
+ * call returns a vggrt_status.
  *
  * Tensors are C-order arrays.  Kernels take their shapes as arguments (for
  * convolutions and pools, a parameter struct that generated code defines as
@@ -109,6 +110,18 @@ int vggrt_num_threads(void);
 typedef void (*vggrt_task)(void *ctx, int64_t begin, int64_t end, int tid);
 void vggrt_parallel_for(int64_t n, vggrt_task fn, void *ctx);
 
+/* ---- per-layer profile -----------------------------------------------------------
+ * Generated code calls vggrt_layer_done(-1) as a run starts and
+ * vggrt_layer_done(i) after its layer i.  Between vggrt_profile_begin and
+ * vggrt_profile_end, each call adds the milliseconds since the previous one
+ * to ms[i] (ms has n_layers entries; the caller zeroes it).  Otherwise the
+ * calls do nothing.  One profile per process at a time. */
+void vggrt_profile_begin(double *ms, int n_layers);
+/* Ends the profile; returns the number of layers the run reported (the
+ * highest i + 1), which may exceed n_layers: then ms holds the first ones. */
+int vggrt_profile_end(void);
+void vggrt_layer_done(int layer);
+
 /* ---- kernels: convolution and pooling (NCHW; 1-D runs as H = 1) ------------ */
 
 enum { VGGRT_ACT_NONE = 0, VGGRT_ACT_RELU = 1 };
@@ -186,6 +199,27 @@ size_t vggrt_dconv_work_size(const vggrt_dconv_params *p);
  * floats (zero past k), may be NULL. */
 void vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *x, const float *packed,
                    const float *b, float *y, float *work);
+
+/* Winograd F(4x4, 3x3) convolution (runtime/kernels/winograd.c): the same
+ * layer as vggrt_dconv2d, in the same layouts and with the same epilogue,
+ * for 3x3 stride-1 convolutions of blocked input.  Its weights are packed
+ * at compile time as U = G g G^T (kb*16 x 36 x c floats, laid out for the
+ * kernel's loops); that is 4x the direct convolution's, for 4x fewer
+ * multiplies.  Rounding error is ~10-100x a
+ * direct sum's (see the file). */
+/* Nonzero when the kernel handles p: 3x3, stride 1, dilation 1, group 1,
+ * blocked input, no pool or a 2x2 stride-2 one. */
+int vggrt_wino_applies(const vggrt_dconv_params *p);
+/* Floats in the packed weights. */
+size_t vggrt_wino_packed_size(const vggrt_dconv_params *p);
+/* w[k, c, 3, 3] (ONNX) -> packed U (transformed in double); at compile time. */
+void vggrt_wino_pack(const vggrt_dconv_params *p, const float *w, float *packed);
+/* Floats of planned scratch vggrt_wino_conv2d needs: 0 (its buffers, a
+ * fixed ~221 KB per task, are on the stack). */
+size_t vggrt_wino_work_size(const vggrt_dconv_params *p);
+/* As vggrt_dconv2d; work may be NULL. */
+void vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x,
+                       const float *packed, const float *b, float *y, float *work);
 
 /* Layout changes of [n, c, hw] activations (blocked side padded with 0). */
 void vggrt_to_blocked(int in_layout, int64_t n, int64_t c, int64_t hw, const float *x, float *y);
@@ -273,6 +307,52 @@ void vggrt_pad_f32(int rank, const int64_t *in_dims, const int64_t *begin,
 
 /* Element type conversion (float <-> int64/int32, bool); float to int truncates. */
 vggrt_status vggrt_cast(int from, int to, size_t count, const void *x, void *y);
+
+/* ---- images ------------------------------------------------------------------
+ * PNG and JPEG files in, a network's input tensor out (runtime/image.c;
+ * needs libpng and libjpeg, e.g. `pkg-config --libs libpng libjpeg`).
+ * Any source format becomes 8-bit RGB as Keras' load_img sees it: gray
+ * gives three equal channels, a palette is expanded, alpha is ignored (not
+ * composited), 16-bit samples keep their high byte, CMYK JPEGs are
+ * converted.  Files are untrusted: sizes are checked before allocating and
+ * a corrupt or truncated file is VGGRT_ERR_FORMAT with a message naming
+ * it. */
+
+#define VGGRT_IMAGE_MAX_SIDE 32768                          /* pixels a side */
+#define VGGRT_IMAGE_MAX_PIXELS ((long long)64 * 1024 * 1024) /* width x height */
+
+typedef struct {
+    int64_t width, height;
+    unsigned char *rgb;             /* height rows of width R,G,B bytes; malloc'd */
+} vggrt_image;
+
+/* Reads and decodes a PNG or JPEG file (told apart by their signatures). */
+vggrt_status vggrt_image_load(const char *path, vggrt_image *img, char *err, size_t errcap);
+/* The same from memory. */
+vggrt_status vggrt_image_decode(const void *buf, size_t len, vggrt_image *img, char *err,
+                                size_t errcap);
+/* 1 when buf starts with a PNG or JPEG signature. */
+int vggrt_image_sniff(const void *buf, size_t len);
+void vggrt_image_free(vggrt_image *img);
+
+/* How pixel values x in 0..255 are scaled (Keras' preprocess_input modes):
+ *   none   x
+ *   tf     x / 127.5 - 1
+ *   caffe  BGR order, x - (103.939, 116.779, 123.68)  (B, G, R means)
+ *   torch  (x / 255 - (0.485, 0.456, 0.406)) / (0.229, 0.224, 0.225)  (RGB) */
+enum { VGGRT_PREPROCESS_NONE, VGGRT_PREPROCESS_TF, VGGRT_PREPROCESS_CAFFE, VGGRT_PREPROCESS_TORCH,
+       VGGRT_PREPROCESS_COUNT };
+/* "none", "tf", "caffe", "torch" -> VGGRT_PREPROCESS_*; -1 when unknown. */
+int vggrt_preprocess_parse(const char *name);
+const char *vggrt_preprocess_name(int preprocess);
+
+/* Writes n images as one float tensor out[n, 3, h, w] (layout
+ * VGGRT_LAYOUT_NCHW) or out[n, h, w, 3] (VGGRT_LAYOUT_NHWC): each resized
+ * to h x w as tf.image.resize does by default (bilinear, half-pixel
+ * centers, no antialiasing), then scaled by preprocess.  VGGRT_ERR_ARG on
+ * a bad size, layout, mode or image. */
+vggrt_status vggrt_image_to_tensor(const vggrt_image *const *imgs, int n, int64_t h, int64_t w,
+                                   int layout, int preprocess, float *out);
 
 #ifdef __cplusplus
 }

@@ -48,7 +48,9 @@ done
 check inspect-none-batch 0 '\(None, 64, 160, 160\)' -- "$vggc" inspect "$models/vgg16_head.onnx"
 
 # inspect --after-passes: the fused layers, their layouts and kernels, the arena.
-check after-passes-fused 0 'conv3x3\+bias\+relu\+maxpool2x2 .*nchw16c->nchw16c +direct NCHW16c' -- \
+check after-passes-fused 0 'conv3x3\+bias\+relu\+maxpool2x2 .*nchw16c->nchw16c +winograd4x4' -- \
+  "$vggc" inspect "$models/vgg16_head.onnx" --after-passes
+check after-passes-first-direct 0 'conv3x3\+bias\+relu .*nchw->nchw16c +direct NCHW16c' -- \
   "$vggc" inspect "$models/vgg16_head.onnx" --after-passes
 check after-passes-head 0 'avgpool\+dense\+bias\+relu' -- "$vggc" inspect "$models/vgg16_head.onnx" --after-passes
 check after-passes-arena 0 '^weights: [0-9]+ bytes; arena: [0-9]+ static' -- \

@@ -1,18 +1,25 @@
 /* The driver program for a compiled network.
  *
  *   ./NAME --input x.npy [--input y.npy ...] [--output out.npy ...]
- *          [--weights NAME.weights] [--bench N] [--top K]
+ *          [--weights NAME.weights] [--bench N] [--profile N] [--top K] [--labels FILE]
+ *   ./NAME --image cat.jpg [--image ...] --preprocess tf|caffe|torch|none
+ *          [--labels FILE] [--top K] [--output out.npy]
  *
  * Inputs are .npy files (C order) in the order of the network's inputs; the
- * batch is their leading dimension.  Without --output, prints each output's
- * shape and, for a classifier, its top classes.  Exit codes: 0 success,
- * 1 bad input file or weights, 2 usage, 3 run failure.
+ * batch is their leading dimension.  Or images (PNG, JPEG), one batch for a
+ * network with one image input: load_images below shows the two runtime
+ * calls that turn files into the input tensor (decode; resize, lay out as
+ * the input's shape says, scale).  Without --output, prints each output's
+ * shape and, for a classifier, its top classes (one line per image, with
+ * probabilities, named by --labels: one label a line).  Exit codes:
+ * 0 success, 1 bad input file or weights, 2 usage, 3 run failure.
  *
  * This text follows a prologue that vggc writes: the model's header, and
  * M(x) naming the model's symbols.
  */
 #include "vggrt.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +31,10 @@ static void usage(const char *prog)
 {
     fprintf(stderr,
             "usage: %s --input FILE.npy [--input ...] [--output FILE.npy ...]\n"
-            "          [--weights FILE] [--bench N] [--top K]\n",
-            prog);
+            "          [--weights FILE] [--bench N] [--profile N] [--top K] [--labels FILE]\n"
+            "       %s --image FILE.png|FILE.jpg [--image ...] --preprocess tf|caffe|torch|none\n"
+            "          [--labels FILE] [--top K] [--output FILE.npy ...] [--weights FILE]\n",
+            prog, prog);
     exit(2);
 }
 
@@ -92,6 +101,127 @@ static int64_t check_input(const vggrt_tensor *t, int i, const char *path)
     return info->rank > 0 && info->dims[0] < 0 ? t->dims[0] : 1;
 }
 
+/* Images -> the network's one input: float [n, 3, H, W] (NCHW) or
+ * [n, H, W, 3] (NHWC), whichever its shape says.  The runtime decodes each
+ * file to 8-bit RGB, then resizes (bilinear, as tf.image.resize), lays out
+ * and scales them all in one call. */
+static void load_images(const char **paths, int n, int preprocess, vggrt_tensor *t)
+{
+    const M(tensor_info) *info = &M(input_info)[0];
+    char err[512];
+    if (M(NUM_INPUTS) != 1 || info->dtype != VGGRT_F32 || info->rank != 4 ||
+        (info->dims[1] != 3 && info->dims[3] != 3))
+        die(2, "--image needs a network whose one input is float [N,3,H,W] or [N,H,W,3]", NULL);
+    if (info->dims[0] >= 0 && info->dims[0] != n)
+        die(1, "the network takes a fixed number of images; give that many --image", NULL);
+    int layout = info->dims[1] == 3 ? VGGRT_LAYOUT_NCHW : VGGRT_LAYOUT_NHWC;
+    int64_t h = layout == VGGRT_LAYOUT_NCHW ? info->dims[2] : info->dims[1];
+    int64_t w = layout == VGGRT_LAYOUT_NCHW ? info->dims[3] : info->dims[2];
+
+    vggrt_image *img = calloc((size_t)n, sizeof *img);
+    const vggrt_image **ptr = calloc((size_t)n, sizeof *ptr);
+    if (!img || !ptr)
+        die(3, "out of memory", NULL);
+    for (int i = 0; i < n; i++) {
+        if (vggrt_image_load(paths[i], &img[i], err, sizeof err) != VGGRT_OK)
+            die(1, err, NULL);
+        ptr[i] = &img[i];
+    }
+    memset(t, 0, sizeof *t);
+    t->dtype = VGGRT_F32;
+    t->rank = 4;
+    t->dims[0] = n;
+    t->dims[1] = layout == VGGRT_LAYOUT_NCHW ? 3 : h;
+    t->dims[2] = layout == VGGRT_LAYOUT_NCHW ? h : w;
+    t->dims[3] = layout == VGGRT_LAYOUT_NCHW ? w : 3;
+    t->nbytes = sizeof(float) * (size_t)n * 3 * (size_t)h * (size_t)w;
+    if (!(t->data = vggrt_aligned_alloc(t->nbytes)))
+        die(3, "out of memory", NULL);
+    if (vggrt_image_to_tensor(ptr, n, h, w, layout, preprocess, t->data) != VGGRT_OK)
+        die(3, "cannot resize the images", NULL);
+    for (int i = 0; i < n; i++)
+        vggrt_image_free(&img[i]);
+    free(img);
+    free(ptr);
+}
+
+/* One label a line; labels[c] names class c.  Returns the count. */
+static int64_t read_labels(const char *path, char ***labels)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        die(1, "cannot open the labels file", path);
+    char **names = NULL, line[4096];
+    int64_t n = 0;
+    while (fgets(line, sizeof line, f)) {
+        size_t len = strlen(line);
+        if (len == sizeof line - 1 && line[len - 1] != '\n')
+            die(1, "a label is over 4 KB long", path);
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = 0;
+        char **grown = realloc(names, sizeof *names * (size_t)(n + 1));
+        if (!grown || !(grown[n] = malloc(len + 1)))
+            die(3, "out of memory", NULL);
+        memcpy(grown[n], line, len + 1);
+        names = grown;
+        n++;
+    }
+    fclose(f);
+    if (n == 0)
+        die(1, "no labels in the file", path);
+    *labels = names;
+    return n;
+}
+
+/* Top classes of a classifier's rows with probabilities: the softmax of
+ * each row unless it already is a distribution (as `vggc run` prints
+ * them).  Rows are named by their image, or "item B". */
+static void print_top(const float *y, int64_t batch, int64_t classes, int top, char **labels,
+                      const char **images)
+{
+    double *p = malloc(sizeof *p * (size_t)classes);
+    int64_t *order = malloc(sizeof *order * (size_t)classes);
+    if (!p || !order)
+        die(3, "out of memory", NULL);
+    for (int64_t b = 0; b < batch; b++) {
+        const float *row = y + b * classes;
+        double sum = 0, mx = row[0], z = 0;
+        int dist = 1;
+        for (int64_t c = 0; c < classes; c++) {
+            dist &= row[c] >= 0 && row[c] <= 1;
+            sum += row[c];
+            mx = row[c] > mx ? row[c] : mx;
+        }
+        dist &= fabs(sum - 1) < 1e-3;
+        for (int64_t c = 0; c < classes; c++) {
+            p[c] = dist ? row[c] : exp(row[c] - mx);
+            z += p[c];
+            order[c] = c;
+        }
+        for (int64_t c = 0; c < classes && !dist; c++)
+            p[c] /= z;
+        if (images)
+            printf("%s:", images[b]);
+        else
+            printf("  item %lld:", (long long)b);
+        for (int k = 0; k < top && k < classes; k++) {
+            for (int64_t j = k + 1; j < classes; j++)   /* selection: top is small */
+                if (p[order[j]] > p[order[k]]) {
+                    int64_t s = order[k];
+                    order[k] = order[j];
+                    order[j] = s;
+                }
+            if (labels)
+                printf("  %s: %.4f", labels[order[k]], p[order[k]]);
+            else
+                printf("  class %lld: %.4f", (long long)order[k], p[order[k]]);
+        }
+        printf("\n");
+    }
+    free(p);
+    free(order);
+}
+
 static void print_output(int i, const float *y, int64_t batch, int top)
 {
     const M(tensor_info) *info = &M(output_info)[i];
@@ -130,28 +260,84 @@ static void print_output(int i, const float *y, int64_t batch, int top)
     }
 }
 
+/* --profile N: N more runs timed layer by layer (vggrt_profile_begin); one
+ * JSON line with each layer's median milliseconds, in the order the
+ * network runs them (`vggc inspect --after-passes` lists them; `vggc bench
+ * --profile --backend c` prints them by name). */
+static void print_profile(M(model) *m, const void *const *in, void *const *out, int64_t batch,
+                          int runs)
+{
+    enum { CAP = 1 << 16 };
+    double *first = calloc(CAP, sizeof *first);
+    if (!first)
+        die(3, "out of memory", NULL);
+    vggrt_profile_begin(first, CAP);
+    int rc = M(run_multi)(m, in, out, batch);
+    int layers = vggrt_profile_end();
+    free(first);
+    if (rc != 0)
+        die(3, "run failed", vggrt_status_str((vggrt_status)rc));
+    if (layers > CAP)
+        die(3, "too many layers to profile", NULL);
+    double *ms = calloc((size_t)layers * (size_t)runs + 1, sizeof *ms);
+    double *col = malloc(sizeof *col * (size_t)runs);
+    if (!ms || !col)
+        die(3, "out of memory", NULL);
+    for (int r = 0; r < runs; r++) {
+        vggrt_profile_begin(ms + (size_t)r * (size_t)layers, layers);
+        rc = M(run_multi)(m, in, out, batch);
+        vggrt_profile_end();
+        if (rc != 0)
+            die(3, "run failed", vggrt_status_str((vggrt_status)rc));
+    }
+    printf("{\"layer_ms\": [");
+    for (int l = 0; l < layers; l++) {
+        for (int r = 0; r < runs; r++)
+            col[r] = ms[(size_t)r * (size_t)layers + (size_t)l];
+        qsort(col, (size_t)runs, sizeof *col, cmp_double);
+        printf("%s%.4f", l ? ", " : "", col[runs / 2]);
+    }
+    printf("], \"runs\": %d, \"batch\": %lld}\n", runs, (long long)batch);
+    free(ms);
+    free(col);
+}
+
 int main(int argc, char **argv)
 {
-    const char *inputs[MAX_IO], *outputs[MAX_IO], *weights = NULL;
-    int n_in = 0, n_out = 0, bench = 0, top = 5;
+    const char *inputs[MAX_IO], *outputs[MAX_IO], *images[MAX_IO], *weights = NULL;
+    const char *labels_path = NULL;
+    int n_in = 0, n_out = 0, n_img = 0, bench = 0, profile = 0, top = 5, preprocess = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (i + 1 >= argc && strcmp(a, "--help") != 0 && strcmp(a, "-h") != 0)
             usage(argv[0]);
         if (strcmp(a, "--input") == 0 && n_in < MAX_IO)
             inputs[n_in++] = argv[++i];
+        else if (strcmp(a, "--image") == 0 && n_img < MAX_IO)
+            images[n_img++] = argv[++i];
+        else if (strcmp(a, "--preprocess") == 0) {
+            if ((preprocess = vggrt_preprocess_parse(argv[++i])) < 0)
+                usage(argv[0]);
+        } else if (strcmp(a, "--labels") == 0)
+            labels_path = argv[++i];
         else if (strcmp(a, "--output") == 0 && n_out < MAX_IO)
             outputs[n_out++] = argv[++i];
         else if (strcmp(a, "--weights") == 0)
             weights = argv[++i];
         else if (strcmp(a, "--bench") == 0)
             bench = atoi(argv[++i]);
+        else if (strcmp(a, "--profile") == 0)
+            profile = atoi(argv[++i]);
         else if (strcmp(a, "--top") == 0)
             top = atoi(argv[++i]);
         else
             usage(argv[0]);
     }
-    if (n_in != M(NUM_INPUTS)) {
+    if (n_img && (n_in || preprocess < 0)) {
+        fprintf(stderr, "%s: error: --image needs --preprocess and no --input\n", MODEL_NAME);
+        return 2;
+    }
+    if (!n_img && n_in != M(NUM_INPUTS)) {
         fprintf(stderr, "%s: error: the network has %d input(s); %d given\n", MODEL_NAME,
                 M(NUM_INPUTS), n_in);
         return 2;
@@ -166,7 +352,13 @@ int main(int argc, char **argv)
     vggrt_tensor in_t[MAX_IO];
     const void *in_p[MAX_IO + 1];
     int64_t batch = 1;
-    for (int i = 0; i < n_in; i++) {
+    if (n_img) {
+        load_images(images, n_img, preprocess, &in_t[0]);
+        in_p[0] = in_t[0].data;
+        batch = n_img;
+        n_in = 1;
+    }
+    for (int i = 0; i < n_in && !n_img; i++) {
         if (vggrt_npy_read(inputs[i], &in_t[i], err, sizeof err) != VGGRT_OK)
             die(1, err, NULL);
         int64_t b = check_input(&in_t[i], i, inputs[i]);
@@ -186,6 +378,8 @@ int main(int argc, char **argv)
 
     vggrt_tensor out_t[MAX_IO];
     void *out_p[MAX_IO + 1];
+    char **labels = NULL;
+    int64_t n_labels = 0;
     for (int i = 0; i < M(NUM_OUTPUTS); i++) {
         const M(tensor_info) *info = &M(output_info)[i];
         vggrt_tensor *t = &out_t[i];
@@ -223,18 +417,38 @@ int main(int argc, char **argv)
                t[bench / 2], t[0], bench, (long long)batch);
         free(t);
     }
+    if (profile > 0)
+        print_profile(m, in_p, out_p, batch, profile);
 
     for (int i = 0; i < M(NUM_OUTPUTS); i++) {
         if (i < n_out) {
             if (vggrt_npy_write(outputs[i], &out_t[i], err, sizeof err) != VGGRT_OK)
                 die(1, err, NULL);
         } else if (bench == 0 && out_t[i].dtype == VGGRT_F32) {
-            print_output(i, out_t[i].data, batch, top);
+            const M(tensor_info) *info = &M(output_info)[i];
+            int classifier = info->rank == 2 && info->dims[0] < 0;
+            if (classifier && (n_img || labels_path)) {
+                if (M(NUM_OUTPUTS) > 1 || !n_img)
+                    printf("output %d '%s': [%lld, %lld]\n", i, info->name, (long long)batch,
+                           (long long)info->dims[1]);
+                if (labels_path && !labels) {
+                    n_labels = read_labels(labels_path, &labels);
+                    if (n_labels != info->dims[1])
+                        die(1, "the labels file has not one label per class", labels_path);
+                }
+                print_top(out_t[i].data, batch, info->dims[1], top, labels,
+                          n_img ? images : NULL);
+            } else {
+                print_output(i, out_t[i].data, batch, top);
+            }
         }
         vggrt_tensor_free(&out_t[i]);
     }
     for (int i = 0; i < n_in; i++)
         vggrt_tensor_free(&in_t[i]);
+    for (int64_t i = 0; i < n_labels; i++)
+        free(labels[i]);
+    free(labels);
     M(close)(m);
     return 0;
 }

@@ -1,0 +1,551 @@
+/* winograd.c — Winograd F(4x4, 3x3) convolution on the blocked layout
+ * (NCHW16c), with the direct convolution's fused epilogue.
+ *
+ * A 3x3, stride-1 convolution computes each 4x4 block of outputs ("tile")
+ * from a 6x6 block of input d as
+ *     Y = A^T [ sum over c of (G g_kc G^T) .* (B^T d_c B) ] A
+ * with the matrices of Lavin and Gray (interpolation points 0, ±1, ±2 and
+ * infinity):
+ *         | 4  0 -5  0  1  0 |        | 1/4    0     0   |
+ *         | 0 -4 -4  1  1  0 |        | -1/6 -1/6  -1/6  |      | 1 1  1 1  1 0 |
+ *   B^T = | 0  4 -4 -1  1  0 |    G = | -1/6  1/6  -1/6  |  A^T=| 0 1 -1 2 -2 0 |
+ *         | 0 -2 -1  2  1  0 |        | 1/24  1/12  1/6  |      | 0 1  1 4  4 0 |
+ *         | 0  2 -1 -2  1  0 |        | 1/24 -1/12  1/6  |      | 0 1 -1 8 -8 1 |
+ *         | 0  4  0 -5  0  1 |        | 0     0     1    |
+ * The sum over c, for each of the 36 positions xi of the 6x6 transform, is
+ * a matrix product (tiles x C) x (C x K): 36 * C * K multiply-adds per tile
+ * of 16 outputs instead of 9 * 16 * C * K, 4x fewer.
+ *
+ * Weights.  U = G g G^T is computed once, at compile time (in double), and
+ * packed (see packed_offset) so that for one position and input channel
+ * the 16 output channels of a block are one contiguous row, as in dconv.c,
+ * and a task reads its weights in one sequential sweep.  kb * 16 * 36 * c
+ * floats (kb = ceil(k/16), output channels past k zero): 36/9 = 4x the
+ * direct convolution's weights.
+ *
+ * Work.  One task is (batch item, group of up to TMAX consecutive tiles in
+ * row-major order, chunk of up to KCB output blocks).  For each chunk of CCB
+ * input-channel blocks, the task transforms the input tiles (B^T d B) into
+ * V[36][ccb][T][16], then for each pair of output blocks and each xi runs
+ * a microkernel of T x 2 vector accumulators (GNU vector extensions, one
+ * zmm each with AVX-512): per input channel it loads two 16-wide weight
+ * rows and broadcasts T input values, T x 2 FMAs.  The products accumulate
+ * across channel chunks in M[36][kcb][T][16].  Last, the output transform
+ * (A^T m A), bias, activation, zeroed lanes past k and the optional 2x2
+ * stride-2 max pool (a 4x4 tile pools to 2x2: tiles start on even rows and
+ * columns), stored straight into the blocked output.  V and M are at most
+ * 2 x 36 x 4 x TMAX x 16 floats (221 KB with TMAX 12): they live on the
+ * task's stack, so the kernel needs no planned scratch whatever the thread
+ * count.  The input transform is redone for each output chunk (K / 64
+ * times), a few percent of the multiply-adds.
+ *
+ * Borders.  Tiles cover ceil(oh/4) x ceil(ow/4) blocks of the conv output;
+ * a tile whose 6x6 input window leaves the input is first copied into a
+ * zero-filled 6x6 patch (the padding, and positions past the input, read
+ * as 0, as in dconv.c).  Outputs past oh, ow (or pooled outputs past py,
+ * px) are computed and dropped.
+ *
+ * Threads.  The tasks go to vggrt_parallel_for; their number depends only
+ * on the shapes (enough output chunks are made that even a 10x10 layer at
+ * batch 1 has 8 tasks), and each output element is computed by one task
+ * with the same arithmetic whatever the split, so results do not depend on
+ * the thread count.
+ *
+ * Accuracy.  Fewer multiplies, but larger intermediate terms: the
+ * transforms mix inputs with weights up to 8 (A^T) and 5 (B^T), so the
+ * rounding error is about 10-100x that of a direct sum of the same terms
+ * (measured in tests/runtime/test_winograd.c: max |error| / sum|terms|
+ * 2.4e-6 in fp32 for C <= 80, where a direct sum stays near 1e-7).
+ *
+ * FMA: the build passes -ffp-contract=fast for this file, as for dconv.c.
+ */
+#include "vggrt.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+/* Tiles per task (and accumulator rows of the microkernel, which holds
+ * TMAX x 2 vectors of 16 floats). */
+#ifndef VGGRT_WINO_TILES
+#if defined(__AVX512F__)
+#define VGGRT_WINO_TILES 12 /* 24 of 32 zmm registers accumulate */
+#elif defined(__AVX__)
+#define VGGRT_WINO_TILES 3 /* 16 ymm registers: 3 x 2 x 2 accumulators */
+#else
+#define VGGRT_WINO_TILES 2
+#endif
+#endif
+#if VGGRT_WINO_TILES < 1 || VGGRT_WINO_TILES > 12
+#error "VGGRT_WINO_TILES must be in 1..12"
+#endif
+
+#if !defined(__GNUC__) && !defined(__clang__)
+#error "winograd.c needs the GNU vector extensions (gcc or clang)"
+#endif
+
+enum {
+    B = VGGRT_BLOCK,
+    NXI = 36,                   /* positions of the 6x6 transform */
+    TMAX = VGGRT_WINO_TILES,
+    CCB = 4,                    /* input-channel blocks per chunk of V */
+    KCB = 4,                    /* output blocks per task */
+    MIN_TASKS = 8,              /* per layer, when the output channels allow */
+};
+
+typedef float Vec16 __attribute__((vector_size(B * sizeof(float))));
+
+static const float zero_bias[B];
+
+static int64_t ceil_div(int64_t a, int64_t b) {
+    return (a + b - 1) / b;
+}
+
+static int64_t min64(int64_t a, int64_t b) {
+    return a < b ? a : b;
+}
+
+/* Unaligned loads and stores of 16 floats.  Macros, not functions: a
+ * vector passed or returned by value changes the ABI without AVX-512
+ * (-Wpsabi), e.g. in the bitcode, which is compiled for no particular CPU. */
+#define VLOAD(v, p) memcpy(&(v), (p), sizeof(Vec16))
+#define VSTORE(p, v) memcpy((p), &(v), sizeof(Vec16))
+
+int vggrt_wino_applies(const vggrt_dconv_params *p) {
+    const vggrt_conv_params *q = &p->conv;
+    return q->kh == 3 && q->kw == 3 && q->sh == 1 && q->sw == 1 && q->dh == 1 && q->dw == 1 &&
+           q->group == 1 && q->c >= 1 && q->k >= 1 && q->pt >= 0 && q->pl >= 0 &&
+           p->in_layout == VGGRT_LAYOUT_BLOCKED &&
+           (p->pool_k == 0 || (p->pool_k == 2 && p->pool_s == 2));
+}
+
+/* Packed weights: output blocks go in pairs (the microkernel's two
+ * blocks), input channels in chunks of CCB blocks, so that a task reads
+ * them in one sequential sweep:
+ *     [pair][chunk][xi][c in chunk][2 or 1 blocks][16]
+ * (the last pair has one block when kb is odd).  The start of pair kp,
+ * chunk from channel c0 (nc channels): */
+static int64_t packed_offset(int64_t c, int64_t kb, int64_t kp, int64_t c0) {
+    const int64_t wd = (2 * kp + 1 < kb ? 2 : 1) * B;
+    return kp * NXI * c * 2 * B + c0 * NXI * wd;
+}
+
+size_t vggrt_wino_packed_size(const vggrt_dconv_params *p) {
+    const vggrt_conv_params *q = &p->conv;
+    return (size_t)(ceil_div(q->k, B) * B) * NXI * (size_t)q->c;
+}
+
+/* U = G g G^T in double, for one 3x3 filter g (row-major). */
+static void filter_transform(const float *g, double u[6][6]) {
+    static const double G[6][3] = {
+        { 1.0 / 4, 0, 0 },
+        { -1.0 / 6, -1.0 / 6, -1.0 / 6 },
+        { -1.0 / 6, 1.0 / 6, -1.0 / 6 },
+        { 1.0 / 24, 1.0 / 12, 1.0 / 6 },
+        { 1.0 / 24, -1.0 / 12, 1.0 / 6 },
+        { 0, 0, 1 },
+    };
+    double t[6][3];
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 3; j++)
+            t[i][j] = G[i][0] * g[0 * 3 + j] + G[i][1] * g[1 * 3 + j] + G[i][2] * g[2 * 3 + j];
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 6; j++)
+            u[i][j] = t[i][0] * G[j][0] + t[i][1] * G[j][1] + t[i][2] * G[j][2];
+}
+
+void vggrt_wino_pack(const vggrt_dconv_params *p, const float *w, float *packed) {
+    const vggrt_conv_params *q = &p->conv;
+    const int64_t kb = ceil_div(q->k, B), c = q->c;
+    memset(packed, 0, vggrt_wino_packed_size(p) * sizeof(float));
+    for (int64_t k = 0; k < q->k; k++)
+        for (int64_t ci = 0; ci < c; ci++) {
+            double u[6][6];
+            filter_transform(w + (k * c + ci) * 9, u);
+            const int64_t kp = k / B / 2, c0 = ci / (CCB * B) * (CCB * B);
+            const int64_t nc = min64(c, c0 + CCB * B) - c0;
+            const int64_t wd = (2 * kp + 1 < kb ? 2 : 1) * B;
+            float *dst = packed + packed_offset(c, kb, kp, c0) + (ci - c0) * wd + (k / B % 2) * B +
+                         k % B;
+            for (int xi = 0; xi < NXI; xi++)
+                dst[xi * nc * wd] = (float)u[xi / 6][xi % 6];
+        }
+}
+
+size_t vggrt_wino_work_size(const vggrt_dconv_params *p) {
+    (void)p;
+    return 0;
+}
+
+/* ---- transforms ---------------------------------------------------------- */
+
+/* r = B^T d for one column d[0..6) (stride s between rows in and out). */
+static void bt6(const Vec16 *d, int ds, Vec16 *r, int rs) {
+    const Vec16 d0 = d[0], d1 = d[ds], d2 = d[2 * ds], d3 = d[3 * ds], d4 = d[4 * ds],
+                d5 = d[5 * ds];
+    const Vec16 s12 = d1 + d2, m12 = d1 - d2, m42 = d4 - d2, m31 = d3 - d1;
+    r[0] = 4.0f * d0 - 5.0f * d2 + d4;
+    r[rs] = (d3 + d4) - 4.0f * s12;
+    r[2 * rs] = (d4 - d3) + 4.0f * m12;
+    r[3 * rs] = m42 + 2.0f * m31;
+    r[4 * rs] = m42 - 2.0f * m31;
+    r[5 * rs] = 4.0f * d1 - 5.0f * d3 + d5;
+}
+
+/* r = A^T m for one column m[0..6). */
+static void at6(const Vec16 *m, int ms, Vec16 *r, int rs) {
+    const Vec16 a = m[ms] + m[2 * ms], b = m[ms] - m[2 * ms];
+    const Vec16 c = m[3 * ms] + m[4 * ms], d = m[3 * ms] - m[4 * ms];
+    r[0] = m[0] + a + c;
+    r[rs] = b + 2.0f * d;
+    r[2 * rs] = a + 4.0f * c;
+    r[3 * rs] = b + 8.0f * d + m[5 * ms];
+}
+
+/* What every task of one call shares. */
+typedef struct {
+    const vggrt_dconv_params *p;
+    const float *x, *u, *b;
+    float *y;
+    int64_t th, tw, ntiles, ngroups;    /* tile rows, columns, count; tile groups per item */
+    int64_t kb, cb, nkc, kcb;           /* output, input blocks; output chunks of kcb blocks */
+} Job;
+
+/* V[xi][.][t][16] (stride vs between positions) = B^T d B for tile (ty, tx)
+ * of input block xb ([h][w][16]). */
+static void input_tile(const Job *j, const float *xb, int64_t ty, int64_t tx, float *v,
+                       int64_t vs) {
+    const vggrt_conv_params *q = &j->p->conv;
+    const int64_t iy0 = ty * 4 - q->pt, ix0 = tx * 4 - q->pl;
+    Vec16 d[36], t[36];
+    if (iy0 >= 0 && ix0 >= 0 && iy0 + 6 <= q->h && ix0 + 6 <= q->w) {
+        for (int r = 0; r < 6; r++)
+            for (int s = 0; s < 6; s++)
+                VLOAD(d[r * 6 + s], xb + ((iy0 + r) * q->w + ix0 + s) * B);
+    } else {
+        for (int r = 0; r < 6; r++)
+            for (int s = 0; s < 6; s++) {
+                const int64_t iy = iy0 + r, ix = ix0 + s;
+                d[r * 6 + s] = (Vec16){ 0 };
+                if (iy >= 0 && iy < q->h && ix >= 0 && ix < q->w)
+                    VLOAD(d[r * 6 + s], xb + (iy * q->w + ix) * B);
+            }
+    }
+    for (int s = 0; s < 6; s++)
+        bt6(d + s, 6, t + s, 6);        /* columns: t = B^T d */
+    for (int r = 0; r < 6; r++)
+        bt6(t + r * 6, 1, d + r * 6, 1); /* rows: (B^T d) B */
+    for (int xi = 0; xi < NXI; xi++)
+        VSTORE(v + xi * vs, d[xi]);
+}
+
+/* ---- the products -------------------------------------------------------- */
+
+/* For one position xi: m{0,1}[t][16] += sum over the nc channels of a chunk
+ * of v[cbl][t][cl] * u[cbl*16 + cl][{0,1}][16]; v holds T tiles per block,
+ * u the rows of two output blocks side by side (gemm1: of one). */
+#define WINO_GEMM(T)                                                                           \
+    static void gemm2_##T(const float *v, int64_t nc, const float *u, float *m0, float *m1) {  \
+        Vec16 a0[T], a1[T];                                                                    \
+        for (int t = 0; t < (T); t++) {                                                        \
+            VLOAD(a0[t], m0 + t * B);                                                          \
+            VLOAD(a1[t], m1 + t * B);                                                          \
+        }                                                                                      \
+        for (int64_t cb = 0; cb * B < nc; cb++) {                                              \
+            const float *vp = v + cb * (T) * B;                                                \
+            const int64_t nl = min64(B, nc - cb * B);                                          \
+            for (int64_t cl = 0; cl < nl; cl++) {                                              \
+                Vec16 w0, w1;                                                                  \
+                VLOAD(w0, u + (cb * B + cl) * 2 * B);                                          \
+                VLOAD(w1, u + (cb * B + cl) * 2 * B + B);                                      \
+                for (int t = 0; t < (T); t++) {                                                \
+                    const float xv = vp[t * B + cl];                                           \
+                    a0[t] += xv * w0;                                                          \
+                    a1[t] += xv * w1;                                                          \
+                }                                                                              \
+            }                                                                                  \
+        }                                                                                      \
+        for (int t = 0; t < (T); t++) {                                                        \
+            VSTORE(m0 + t * B, a0[t]);                                                         \
+            VSTORE(m1 + t * B, a1[t]);                                                         \
+        }                                                                                      \
+    }                                                                                          \
+    static void gemm1_##T(const float *v, int64_t nc, const float *u, float *m0) {             \
+        Vec16 a0[T];                                                                           \
+        for (int t = 0; t < (T); t++)                                                          \
+            VLOAD(a0[t], m0 + t * B);                                                          \
+        for (int64_t cb = 0; cb * B < nc; cb++) {                                              \
+            const float *vp = v + cb * (T) * B;                                                \
+            const int64_t nl = min64(B, nc - cb * B);                                          \
+            for (int64_t cl = 0; cl < nl; cl++) {                                              \
+                Vec16 w0;                                                                      \
+                VLOAD(w0, u + (cb * B + cl) * B);                                              \
+                for (int t = 0; t < (T); t++)                                                  \
+                    a0[t] += vp[t * B + cl] * w0;                                              \
+            }                                                                                  \
+        }                                                                                      \
+        for (int t = 0; t < (T); t++)                                                          \
+            VSTORE(m0 + t * B, a0[t]);                                                         \
+    }
+
+WINO_GEMM(1)
+#if VGGRT_WINO_TILES >= 2
+WINO_GEMM(2)
+#endif
+#if VGGRT_WINO_TILES >= 3
+WINO_GEMM(3)
+#endif
+#if VGGRT_WINO_TILES >= 4
+WINO_GEMM(4)
+#endif
+#if VGGRT_WINO_TILES >= 5
+WINO_GEMM(5)
+#endif
+#if VGGRT_WINO_TILES >= 6
+WINO_GEMM(6)
+#endif
+#if VGGRT_WINO_TILES >= 7
+WINO_GEMM(7)
+#endif
+#if VGGRT_WINO_TILES >= 8
+WINO_GEMM(8)
+#endif
+#if VGGRT_WINO_TILES >= 9
+WINO_GEMM(9)
+#endif
+#if VGGRT_WINO_TILES >= 10
+WINO_GEMM(10)
+#endif
+#if VGGRT_WINO_TILES >= 11
+WINO_GEMM(11)
+#endif
+#if VGGRT_WINO_TILES >= 12
+WINO_GEMM(12)
+#endif
+
+/* Dispatch on the tile count (m1 NULL: one output block). */
+static void gemm(int T, const float *v, int64_t nc, const float *u, float *m0, float *m1) {
+    switch (T) {
+#define GEMM_CASE(N)                                                                           \
+    case N:                                                                                    \
+        if (m1)                                                                                \
+            gemm2_##N(v, nc, u, m0, m1);                                                       \
+        else                                                                                   \
+            gemm1_##N(v, nc, u, m0);                                                           \
+        break;
+        GEMM_CASE(1)
+#if VGGRT_WINO_TILES >= 2
+        GEMM_CASE(2)
+#endif
+#if VGGRT_WINO_TILES >= 3
+        GEMM_CASE(3)
+#endif
+#if VGGRT_WINO_TILES >= 4
+        GEMM_CASE(4)
+#endif
+#if VGGRT_WINO_TILES >= 5
+        GEMM_CASE(5)
+#endif
+#if VGGRT_WINO_TILES >= 6
+        GEMM_CASE(6)
+#endif
+#if VGGRT_WINO_TILES >= 7
+        GEMM_CASE(7)
+#endif
+#if VGGRT_WINO_TILES >= 8
+        GEMM_CASE(8)
+#endif
+#if VGGRT_WINO_TILES >= 9
+        GEMM_CASE(9)
+#endif
+#if VGGRT_WINO_TILES >= 10
+        GEMM_CASE(10)
+#endif
+#if VGGRT_WINO_TILES >= 11
+        GEMM_CASE(11)
+#endif
+#if VGGRT_WINO_TILES >= 12
+        GEMM_CASE(12)
+#endif
+#undef GEMM_CASE
+    default: /* T <= TMAX by construction (vggrt_wino_conv2d) */
+        break;
+    }
+}
+
+/* ---- epilogue -------------------------------------------------------------- */
+
+/* o[count][16] = activation(o + bias), lanes >= nk set to 0 (as dconv.c's
+ * epilogue: later blocked layers read all 16 lanes). */
+static void activate(const vggrt_dconv_params *p, const float *bias, int64_t nk, float *o,
+                     int count) {
+    const float alpha = p->alpha, beta = p->beta;
+    switch (p->conv.act) {
+    case VGGRT_ACT_RELU:
+        for (int i = 0; i < count; i++)
+            for (int l = 0; l < B; l++) {
+                float v = o[i * B + l] + bias[l];
+                v = v > 0.0f ? v : 0.0f;
+                o[i * B + l] = l < nk ? v : 0.0f;
+            }
+        break;
+    case VGGRT_ACT_CLIP:
+        for (int i = 0; i < count; i++)
+            for (int l = 0; l < B; l++) {
+                float v = o[i * B + l] + bias[l];
+                v = v < alpha ? alpha : v > beta ? beta : v;
+                o[i * B + l] = l < nk ? v : 0.0f;
+            }
+        break;
+    case VGGRT_ACT_LEAKY_RELU:
+        for (int i = 0; i < count; i++)
+            for (int l = 0; l < B; l++) {
+                float v = o[i * B + l] + bias[l];
+                v = v < 0.0f ? alpha * v : v;
+                o[i * B + l] = l < nk ? v : 0.0f;
+            }
+        break;
+    case VGGRT_ACT_SIGMOID:
+        for (int i = 0; i < count; i++)
+            for (int l = 0; l < B; l++) {
+                float v = o[i * B + l] + bias[l];
+                float e = expf(v >= 0.0f ? -v : v);
+                v = v >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+                o[i * B + l] = l < nk ? v : 0.0f;
+            }
+        break;
+    default: /* VGGRT_ACT_NONE */
+        for (int i = 0; i < count; i++)
+            for (int l = 0; l < B; l++) {
+                float v = o[i * B + l] + bias[l];
+                o[i * B + l] = l < nk ? v : 0.0f;
+            }
+        break;
+    }
+}
+
+/* Tile (ty, tx) of output block bk: m[xi] at m + xi * ms -> y (item's
+ * block plane yk, [py][px][16] or [oh][ow][16]). */
+static void output_tile(const Job *j, const float *m, int64_t ms, int64_t bk, int64_t ty,
+                        int64_t tx, float *yk) {
+    const vggrt_dconv_params *p = j->p;
+    const vggrt_conv_params *q = &p->conv;
+    Vec16 mv[36], s[24];
+    float o[16 * B];
+    for (int xi = 0; xi < NXI; xi++)
+        VLOAD(mv[xi], m + xi * ms);
+    for (int c = 0; c < 6; c++)
+        at6(mv + c, 6, s + c, 6);       /* columns: s[4][6] = A^T m */
+    Vec16 ov[16];
+    for (int r = 0; r < 4; r++)
+        at6(s + r * 6, 1, ov + r * 4, 1); /* rows: (A^T m) A */
+    memcpy(o, ov, sizeof o);
+    activate(p, j->b ? j->b + bk * B : zero_bias, min64(B, q->k - bk * B), o, 16);
+    if (p->pool_k == 0) {
+        for (int r = 0; r < 4; r++) {
+            const int64_t oy = ty * 4 + r;
+            if (oy >= q->oh)
+                break;
+            for (int c = 0; c < 4; c++) {
+                const int64_t ox = tx * 4 + c;
+                if (ox >= q->ow)
+                    break;
+                memcpy(yk + (oy * q->ow + ox) * B, o + (r * 4 + c) * B, B * sizeof(float));
+            }
+        }
+        return;
+    }
+    /* 2x2 stride-2 max pool: the tile's 4x4 outputs are 2x2 windows. */
+    for (int a = 0; a < 2; a++) {
+        const int64_t py = ty * 2 + a;
+        if (py >= p->py)
+            break;
+        for (int c = 0; c < 2; c++) {
+            const int64_t px = tx * 2 + c;
+            if (px >= p->px)
+                break;
+            float mx[B];
+            for (int l = 0; l < B; l++)
+                mx[l] = -FLT_MAX;
+            for (int r = 0; r < 2; r++)
+                for (int s2 = 0; s2 < 2; s2++) {
+                    const float *v = o + ((2 * a + r) * 4 + 2 * c + s2) * B;
+                    for (int l = 0; l < B; l++)
+                        mx[l] = v[l] > mx[l] ? v[l] : mx[l];  /* NaN never wins */
+                }
+            memcpy(yk + (py * p->px + px) * B, mx, sizeof mx);
+        }
+    }
+}
+
+/* ---- tasks ------------------------------------------------------------------- */
+
+static void run_task(const Job *j, int64_t task) {
+    _Alignas(64) float V[NXI * CCB * TMAX * B];
+    _Alignas(64) float M[NXI * KCB * TMAX * B];
+    const vggrt_dconv_params *p = j->p;
+    const vggrt_conv_params *q = &p->conv;
+    const int64_t kc = task % j->nkc, grp = task / j->nkc % j->ngroups;
+    const int64_t bi = task / j->nkc / j->ngroups;
+    const int64_t t0 = grp * j->ntiles / j->ngroups, t1 = (grp + 1) * j->ntiles / j->ngroups;
+    const int T = (int)(t1 - t0);
+    const int64_t kb0 = kc * j->kcb, nkb = min64(j->kcb, j->kb - kb0);
+    const int64_t hw = q->h * q->w, c = q->c;
+    const float *xn = j->x + bi * j->cb * hw * B;
+    const int64_t ms = KCB * T * B;    /* M: [xi][kcb][T][16] */
+    memset(M, 0, sizeof(float) * (size_t)(NXI * ms));
+    for (int64_t cb0 = 0; cb0 < j->cb; cb0 += CCB) {
+        const int64_t ncb = min64(CCB, j->cb - cb0), c0 = cb0 * B, nc = min64(c, c0 + ncb * B) - c0;
+        const int64_t vs = ncb * T * B; /* V: [xi][ncb][T][16] */
+        for (int64_t cbl = 0; cbl < ncb; cbl++)
+            for (int t = 0; t < T; t++) {
+                const int64_t tile = t0 + t;
+                input_tile(j, xn + (cb0 + cbl) * hw * B, tile / j->tw, tile % j->tw,
+                           V + (cbl * T + t) * B, vs);
+            }
+        for (int64_t jb = 0; jb < nkb; jb += 2) {
+            const int two = jb + 1 < nkb;
+            const float *u = j->u + packed_offset(c, j->kb, (kb0 + jb) / 2, c0);
+            for (int xi = 0; xi < NXI; xi++) {
+                float *m0 = M + xi * ms + jb * T * B;
+                gemm(T, V + xi * vs, nc, u + xi * nc * (two ? 2 : 1) * B, m0, two ? m0 + T * B : NULL);
+            }
+        }
+    }
+    const int64_t yplane = p->pool_k ? p->py * p->px * B : q->oh * q->ow * B;
+    for (int64_t jb = 0; jb < nkb; jb++) {
+        float *yk = j->y + (bi * j->kb + kb0 + jb) * yplane;
+        for (int t = 0; t < T; t++) {
+            const int64_t tile = t0 + t;
+            output_tile(j, M + (jb * T + t) * B, ms, kb0 + jb, tile / j->tw, tile % j->tw, yk);
+        }
+    }
+}
+
+static void run_range(void *ctx, int64_t begin, int64_t end, int tid) {
+    (void)tid;
+    for (int64_t task = begin; task < end; task++)
+        run_task(ctx, task);
+}
+
+void vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x, const float *packed,
+                       const float *b, float *y, float *work) {
+    const vggrt_conv_params *q = &p->conv;
+    (void)work;
+    if (n <= 0 || q->oh <= 0 || q->ow <= 0 || (p->pool_k && (p->py <= 0 || p->px <= 0)))
+        return;
+    Job j = { 0 };
+    j.p = p, j.x = x, j.u = packed, j.b = b, j.y = y;
+    j.th = ceil_div(q->oh, 4), j.tw = ceil_div(q->ow, 4), j.ntiles = j.th * j.tw;
+    j.ngroups = ceil_div(j.ntiles, TMAX);
+    j.kb = ceil_div(q->k, B), j.cb = ceil_div(q->c, B);
+    /* Output chunks: at most KCB blocks, and enough of them (in pairs, for
+     * the microkernel) that a small layer still has MIN_TASKS tasks. */
+    const int64_t items = n * j.ngroups;
+    int64_t kcb = KCB;
+    while (kcb > 2 && items * ceil_div(j.kb, kcb) < MIN_TASKS)
+        kcb -= 2;
+    j.kcb = kcb;
+    j.nkc = ceil_div(j.kb, kcb);
+    vggrt_parallel_for(items * j.nkc, run_range, &j);
+}

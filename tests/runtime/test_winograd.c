@@ -1,0 +1,359 @@
+/* test_winograd.c — the Winograd F(4x4, 3x3) convolution against a naive
+ * direct convolution.
+ *
+ * The reference is written here from the definition of a convolution (in
+ * double, from the NCHW input, sharing no code with the kernel and not
+ * using dconv.c), followed by bias, activation and the 2x2 stride-2 max
+ * pool, also in double.  The kernel reads the input blocked, with the
+ * channel slots past c set to NaN (it must never use them), writes into an
+ * output filled with NaN (every element it owns must be written), and its
+ * padded output lanes must be exactly +0.0.  Shapes have c and k that are
+ * not multiples of 16, sizes that are not multiples of 4 (5x5, 10x10,
+ * 13x7, 1x1, 6x9), zero padding 1 (and one case of padding 0), batch 1 and
+ * 3, with and without the pool, and every activation.  Each case also runs
+ * with 1, 2 and 3 threads: the outputs must be the same bit for bit.
+ *
+ * Tolerance, from the error analysis of Winograd's algorithm (Lavin and
+ * Gray 2016; Barabasz et al., "Error analysis and improving the accuracy
+ * of Winograd convolution", 2020).  In exact arithmetic the kernel computes
+ *     y = A^T [ sum_c (G g_c G^T) .* (B^T d_c B) ] A,
+ * where d_c is the 6x6 input window of the output's 4x4 tile.  Every
+ * product g_ab * d_xy of a filter tap and a window value appears in that
+ * expression (most cancel exactly), with the weight
+ *     |A^T| |G| |B^T| along rows times the same along columns,
+ * so, to first order, the rounding error of a computation that performs at
+ * most R roundings along any path is bounded by
+ *     |err| <= R * u * W,   W = sum_c |A^T| ((|G||g_c||G^T|) .* (|B^T||d_c||B|)) |A|
+ * (u = 2^-24; each rounding multiplies by (1 + e), |e| <= u).  Along one
+ * path the kernel rounds once for U (packed in double, stored in float), 4
+ * times in each 1-D input transform (8 for B^T d B), C times in the sum
+ * over channels (one fused multiply-add each), 4 times in each 1-D output
+ * transform (8), and once for the bias: R = C + 18.  The test computes W
+ * in double per output and checks |got - want| <= (C + 18) * u * W, plus
+ * 1e-30 for exact zeros; after a pool, the largest bound in the window (max
+ * is 1-Lipschitz, as are the activations; the sigmoid's slope is 1/4).
+ * W is about 10-60 times sum|terms| of the direct sum here, so the bound is
+ * 1e-4..5e-4 of sum|terms| for C = 40, while a single dropped or misplaced
+ * term is ~1/(9C) = 3e-3 of it: the test still sees any indexing error.
+ * It also prints the largest error measured, relative to sum|terms|.
+ */
+#include "vggrt.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { B = VGGRT_BLOCK };
+
+static int passed, failed, case_failed;
+static char case_name[512];
+static double worst_rel; /* max |err| / sum|terms| over all cases */
+
+static void begin_case(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(case_name, sizeof case_name, fmt, ap);
+    va_end(ap);
+    case_failed = 0;
+}
+
+static void end_case(void) {
+    if (case_failed)
+        failed++;
+    else
+        passed++;
+}
+
+static void fail(const char *fmt, ...) {
+    va_list ap;
+    if (case_failed++)
+        return;
+    printf("FAIL %s: ", case_name);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+}
+
+static uint64_t rng_state = 0x2545F4914F6CDD1Dull;
+
+static uint64_t rng(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static float frand(float lo, float hi) {
+    return lo + (hi - lo) * (float)(rng() >> 40) / (float)(1u << 24);
+}
+
+static void *xmalloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fprintf(stderr, "test_winograd: out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
+static int64_t cblocks(int64_t c) {
+    return (c + B - 1) / B;
+}
+
+static const char *const act_names[] = { "none", "relu", "clip", "leaky_relu", "sigmoid" };
+
+static double act_ref(int act, double v, double alpha, double beta) {
+    switch (act) {
+    case VGGRT_ACT_RELU: return v > 0 ? v : 0;
+    case VGGRT_ACT_CLIP: return v < alpha ? alpha : v > beta ? beta : v;
+    case VGGRT_ACT_LEAKY_RELU: return v < 0 ? alpha * v : v;
+    case VGGRT_ACT_SIGMOID: return 1.0 / (1.0 + exp(-v));
+    default: return v;
+    }
+}
+
+/* |A^T|, |G|, |B^T| of F(4x4, 3x3): only for the error bound W. */
+static const double absAT[4][6] = {
+    { 1, 1, 1, 1, 1, 0 }, { 0, 1, 1, 2, 2, 0 }, { 0, 1, 1, 4, 4, 0 }, { 0, 1, 1, 8, 8, 1 },
+};
+static const double absG[6][3] = {
+    { 1.0 / 4, 0, 0 },          { 1.0 / 6, 1.0 / 6, 1.0 / 6 },  { 1.0 / 6, 1.0 / 6, 1.0 / 6 },
+    { 1.0 / 24, 1.0 / 12, 1.0 / 6 }, { 1.0 / 24, 1.0 / 12, 1.0 / 6 }, { 0, 0, 1 },
+};
+static const double absBT[6][6] = {
+    { 4, 0, 5, 0, 1, 0 }, { 0, 4, 4, 1, 1, 0 }, { 0, 4, 4, 1, 1, 0 },
+    { 0, 2, 1, 2, 1, 0 }, { 0, 2, 1, 2, 1, 0 }, { 0, 4, 0, 5, 0, 1 },
+};
+
+/* f[i][a][x] = sum_xi |A^T[i][xi]| |G[xi][a]| |B^T[xi][x]|: the weight of
+ * g_a * d_x in output i of the 1-D transform. */
+static double fw[4][3][6];
+
+static void init_weights(void) {
+    for (int i = 0; i < 4; i++)
+        for (int a = 0; a < 3; a++)
+            for (int x = 0; x < 6; x++) {
+                double s = 0;
+                for (int k = 0; k < 6; k++)
+                    s += absAT[i][k] * absG[k][a] * absBT[k][x];
+                fw[i][a][x] = s;
+            }
+}
+
+typedef struct {
+    int64_t n, c, k, h, w, pad;
+    int act, pool;
+} Case;
+
+static void run_case(const Case *t) {
+    vggrt_dconv_params p;
+    memset(&p, 0, sizeof p);
+    vggrt_conv_params *q = &p.conv;
+    q->c = t->c, q->h = t->h, q->w = t->w, q->k = t->k;
+    q->kh = q->kw = 3, q->sh = q->sw = 1, q->dh = q->dw = 1, q->group = 1;
+    q->pt = q->pl = t->pad;
+    q->oh = t->h + 2 * t->pad - 2, q->ow = t->w + 2 * t->pad - 2;
+    q->act = t->act;
+    p.in_layout = VGGRT_LAYOUT_BLOCKED;
+    p.alpha = t->act == VGGRT_ACT_CLIP ? -0.25f : 0.1f;
+    p.beta = 0.3f;
+    p.pool_k = t->pool ? 2 : 0, p.pool_s = t->pool ? 2 : 0;
+    p.py = t->pool ? q->oh / 2 : q->oh, p.px = t->pool ? q->ow / 2 : q->ow;
+    begin_case("wino n=%lld c=%lld k=%lld %lldx%lld pad=%lld act=%s%s", (long long)t->n,
+               (long long)t->c, (long long)t->k, (long long)t->h, (long long)t->w,
+               (long long)t->pad, act_names[t->act], t->pool ? " pool2x2" : "");
+    if (!vggrt_wino_applies(&p)) {
+        fail("vggrt_wino_applies says no");
+        end_case();
+        return;
+    }
+    const int64_t n = t->n, c = t->c, k = t->k, h = t->h, w = t->w, oh = q->oh, ow = q->ow;
+    const int64_t cb = cblocks(c), kb = cblocks(k), hw = h * w;
+    float *x = xmalloc((size_t)(n * c * hw) * sizeof *x);
+    float *wt = xmalloc((size_t)(k * c * 9) * sizeof *wt);
+    float *bias = xmalloc((size_t)(kb * B) * sizeof *bias);
+    for (int64_t i = 0; i < n * c * hw; i++)
+        x[i] = frand(-1, 1);
+    for (int64_t i = 0; i < k * c * 9; i++)
+        wt[i] = frand(-1, 1);
+    for (int64_t i = 0; i < kb * B; i++)
+        bias[i] = i < k ? frand(-0.5f, 0.5f) : 0.0f;
+    /* Blocked input, padding slots NaN. */
+    float *xb = xmalloc((size_t)(n * cb * hw * B) * sizeof *xb);
+    for (int64_t b = 0; b < n; b++)
+        for (int64_t ch = 0; ch < cb * B; ch++)
+            for (int64_t i = 0; i < hw; i++)
+                xb[((b * cb + ch / B) * hw + i) * B + ch % B] =
+                    ch < c ? x[(b * c + ch) * hw + i] : NAN;
+    float *packed = xmalloc(vggrt_wino_packed_size(&p) * sizeof *packed);
+    vggrt_wino_pack(&p, wt, packed);
+
+    /* Reference: conv + bias + act in double, its sum|terms|, the bound W. */
+    const size_t no = (size_t)(n * k * oh * ow);
+    double *ref = xmalloc(no * sizeof *ref), *mag = xmalloc(no * sizeof *mag);
+    double *tol = xmalloc(no * sizeof *tol);
+    const double u = ldexp(1.0, -24), R = (double)c + 18;
+    for (int64_t b = 0; b < n; b++)
+        for (int64_t ko = 0; ko < k; ko++)
+            for (int64_t oy = 0; oy < oh; oy++)
+                for (int64_t ox = 0; ox < ow; ox++) {
+                    double s = bias[ko], m = fabs(bias[ko]), wb = 0;
+                    const int64_t ty = oy / 4, tx = ox / 4, i = oy % 4, j = ox % 4;
+                    for (int64_t ci = 0; ci < c; ci++) {
+                        const float *xc = x + (b * c + ci) * hw;
+                        const float *g = wt + (ko * c + ci) * 9;
+                        for (int a = 0; a < 3; a++)
+                            for (int e = 0; e < 3; e++) {
+                                const int64_t iy = oy - t->pad + a, ix = ox - t->pad + e;
+                                if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                                    continue;
+                                s += (double)g[a * 3 + e] * xc[iy * w + ix];
+                                m += fabs((double)g[a * 3 + e] * xc[iy * w + ix]);
+                            }
+                        /* W: every tap with every value of the tile's window. */
+                        for (int a = 0; a < 3; a++)
+                            for (int e = 0; e < 3; e++)
+                                for (int r = 0; r < 6; r++)
+                                    for (int v = 0; v < 6; v++) {
+                                        const int64_t iy = ty * 4 - t->pad + r;
+                                        const int64_t ix = tx * 4 - t->pad + v;
+                                        if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                                            continue;
+                                        wb += fw[i][a][r] * fw[j][e][v] *
+                                              fabs((double)g[a * 3 + e] * xc[iy * w + ix]);
+                                    }
+                    }
+                    const size_t o = (size_t)(((b * k + ko) * oh + oy) * ow + ox);
+                    ref[o] = act_ref(t->act, s, p.alpha, p.beta);
+                    mag[o] = m;
+                    tol[o] = R * u * (wb + fabs(bias[ko])) + 1e-30;
+                }
+    /* The pool, and the output as the kernel lays it out ([n][kb][py][px][16]). */
+    const int64_t py = p.py, px = p.px;
+    const size_t ny = (size_t)(n * kb * py * px * B);
+    double *want = xmalloc(ny * sizeof *want), *wtol = xmalloc(ny * sizeof *wtol);
+    double *wmag = xmalloc(ny * sizeof *wmag);
+    for (int64_t b = 0; b < n; b++)
+        for (int64_t ch = 0; ch < kb * B; ch++)
+            for (int64_t yy = 0; yy < py; yy++)
+                for (int64_t xx = 0; xx < px; xx++) {
+                    const size_t d = (size_t)((((b * kb + ch / B) * py + yy) * px + xx) * B + ch % B);
+                    if (ch >= k) {
+                        want[d] = 0, wtol[d] = 0, wmag[d] = 0;
+                        continue;
+                    }
+                    double best = -INFINITY, bt = 0, bm = 0;
+                    const int span = t->pool ? 2 : 1;
+                    for (int r = 0; r < span; r++)
+                        for (int s = 0; s < span; s++) {
+                            const int64_t oy = yy * span + r, ox = xx * span + s;
+                            const size_t o = (size_t)(((b * k + ch) * oh + oy) * ow + ox);
+                            best = ref[o] > best ? ref[o] : best;
+                            bt = tol[o] > bt ? tol[o] : bt;
+                            bm = mag[o] > bm ? mag[o] : bm;
+                        }
+                    want[d] = best, wtol[d] = bt, wmag[d] = bm;
+                }
+
+    float *y1 = NULL;
+    for (int threads = 1; threads <= 3; threads++) {
+        vggrt_set_num_threads(threads);
+        float *y = xmalloc(ny * sizeof *y);
+        for (size_t i = 0; i < ny; i++)
+            y[i] = NAN;
+        vggrt_wino_conv2d(&p, n, xb, packed, bias, y, NULL);
+        if (threads == 1) {
+            for (size_t i = 0; i < ny; i++) {
+                const double err = fabs((double)y[i] - want[i]);
+                if (!(err <= wtol[i])) { /* also catches NaN */
+                    const int64_t l = (int64_t)(i % B);
+                    const int64_t ch = (int64_t)(i / B / (size_t)(py * px)) % kb * B + l;
+                    if (ch >= k)
+                        fail("padded lane %zu = %.9g, want +0", i, y[i]);
+                    else
+                        fail("y[%zu] (channel %lld) = %.9g, want %.9g (err %.3g > tol %.3g)", i,
+                             (long long)ch, y[i], want[i], err, wtol[i]);
+                    break;
+                }
+                if (want[i] == 0 && wtol[i] == 0 && (y[i] != 0.0f || signbit(y[i]))) {
+                    fail("padded lane %zu = %.9g, want +0", i, y[i]);
+                    break;
+                }
+                if (wmag[i] > 0 && err / wmag[i] > worst_rel && t->act != VGGRT_ACT_SIGMOID)
+                    worst_rel = err / wmag[i];
+            }
+            y1 = y;
+        } else {
+            if (memcmp(y, y1, ny * sizeof *y) != 0)
+                fail("%d threads give a different result than 1", threads);
+            free(y);
+        }
+    }
+    vggrt_set_num_threads(0);
+    free(y1);
+    free(x), free(wt), free(bias), free(xb), free(packed), free(ref), free(mag), free(tol);
+    free(want), free(wtol), free(wmag);
+    end_case();
+}
+
+/* vggrt_wino_applies accepts exactly the 3x3 stride-1 blocked layers. */
+static void test_applies(void) {
+    begin_case("vggrt_wino_applies");
+    vggrt_dconv_params p;
+    memset(&p, 0, sizeof p);
+    p.conv = (vggrt_conv_params){ 16, 8, 8, 16, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0 };
+    p.in_layout = VGGRT_LAYOUT_BLOCKED;
+    p.py = p.px = 8;
+    if (!vggrt_wino_applies(&p))
+        fail("3x3/s1 blocked refused");
+    vggrt_dconv_params r = p;
+    r.conv.sh = 2;
+    if (vggrt_wino_applies(&r))
+        fail("stride 2 accepted");
+    r = p, r.conv.kh = r.conv.kw = 5;
+    if (vggrt_wino_applies(&r))
+        fail("5x5 accepted");
+    r = p, r.conv.dh = 2;
+    if (vggrt_wino_applies(&r))
+        fail("dilation 2 accepted");
+    r = p, r.in_layout = VGGRT_LAYOUT_NCHW;
+    if (vggrt_wino_applies(&r))
+        fail("NCHW input accepted");
+    r = p, r.pool_k = 3, r.pool_s = 2;
+    if (vggrt_wino_applies(&r))
+        fail("3x3 stride-2 pool accepted");
+    end_case();
+}
+
+int main(void) {
+    init_weights();
+    test_applies();
+    static const Case cases[] = {
+        /* n  c   k   h   w  pad act pool */
+        { 1, 3, 5, 5, 5, 1, VGGRT_ACT_NONE, 0 },
+        { 1, 3, 5, 5, 5, 1, VGGRT_ACT_RELU, 1 },
+        { 1, 20, 17, 10, 10, 1, VGGRT_ACT_RELU, 0 },
+        { 3, 20, 17, 10, 10, 1, VGGRT_ACT_RELU, 1 },
+        { 1, 33, 40, 13, 7, 1, VGGRT_ACT_CLIP, 0 },
+        { 3, 33, 40, 13, 7, 1, VGGRT_ACT_CLIP, 1 },
+        { 1, 16, 16, 8, 8, 1, VGGRT_ACT_LEAKY_RELU, 0 },
+        { 3, 16, 16, 8, 8, 1, VGGRT_ACT_LEAKY_RELU, 1 },
+        { 1, 24, 48, 6, 9, 1, VGGRT_ACT_SIGMOID, 0 },
+        { 3, 24, 48, 6, 9, 1, VGGRT_ACT_SIGMOID, 1 },
+        { 3, 7, 35, 1, 1, 1, VGGRT_ACT_NONE, 0 },
+        { 1, 40, 70, 20, 20, 1, VGGRT_ACT_RELU, 1 },
+        { 1, 40, 100, 20, 20, 1, VGGRT_ACT_NONE, 0 },
+        { 3, 17, 9, 9, 7, 0, VGGRT_ACT_NONE, 0 },   /* no padding: 7x5 output */
+        { 1, 64, 32, 11, 12, 1, VGGRT_ACT_NONE, 1 }, /* 4 input blocks: one chunk */
+        { 1, 80, 18, 7, 7, 1, VGGRT_ACT_RELU, 0 },   /* 5 input blocks: two chunks */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        run_case(&cases[i]);
+    printf("largest |err| / sum|terms|: %.3g (u = %.3g)\n", worst_rel, ldexp(1.0, -24));
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
