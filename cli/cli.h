@@ -3,6 +3,7 @@
 #define VGGC_CLI_H
 
 #include "buf.h"
+#include "emit_llvm.h"
 #include "ir.h"
 #include "plan.h"
 
@@ -25,6 +26,11 @@ void print_summary(const Graph *g, const char *model_path, FILE *f);
  * kernel, output shape, parameters. */
 void print_layers(const Graph *g, FILE *f);
 
+/* A layer's fused kind ("conv3x3+bias+relu+maxpool2x2") and the kernel the
+ * backends call for it ("winograd4x4"), as inspect --after-passes shows them. */
+void layer_kind(const Graph *g, const Node *n, char *buf, size_t cap);
+const char *layer_kernel(const Graph *g, const Node *n);
+
 /* The graph in Graphviz's DOT language, appended to out: layers as boxes
  * (name, op, output shape), tensors as arrows.  With a plan, the layers as
  * it runs them: fused kind, kernel, output shape, layouts, and where each
@@ -35,7 +41,34 @@ char *find_graphviz_dot(void);
 /* Runs `dot_exe -Tsvg` on the DOT text; false after reporting. */
 bool render_svg(const char *dot_exe, const Buf *dot, Buf *svg);
 
+/* The whole file (malloc'd, with one spare byte after *len for a NUL), or
+ * NULL with errno set. */
+unsigned char *read_file(const char *path, size_t *len);
+
+/* Creates dir and its parents (mkdir -p).  With report, failures are said
+ * on stderr.  False if dir is not a folder afterwards. */
+bool make_dirs(const char *dir, bool report);
+
+/* A model JIT-compiled for this CPU (jit_model.c): run.c and bench.c. */
+typedef struct {
+    Plan *plan;                 /* borrowed */
+    LlvmJit *jit;
+    LlvmEntry entry;            /* vggc_run(n, arena, weights, inputs, outputs) */
+    unsigned char *weights;     /* laid out by plan_fill_weights */
+    bool cache_hit;
+    double compile_ms, link_ms, weights_ms;  /* compile or cache load; JIT link; weights */
+} JitModel;
+/* Compiles plan p (or loads the object from the JIT cache, keyed by the
+ * model file's bytes, the level and the target CPU), links it and fills
+ * its weights.  target NULL or "native": this CPU.  Returns 0, or the exit
+ * code after reporting (1: bad target, 3: LLVM or memory). */
+int jit_model_load(JitModel *m, Plan *p, const char *model, int opt_level, const char *target,
+                   bool use_cache);
+void jit_model_free(JitModel *m);
+
 /* `vggc run` (run.c): JIT-compiles and runs a model; returns the exit code. */
 int cmd_run(int argc, char **argv);
+/* `vggc bench` (bench.c): times a model, optionally layer by layer. */
+int cmd_bench(int argc, char **argv);
 
 #endif

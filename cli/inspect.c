@@ -84,7 +84,7 @@ static void rule(FILE *f, int width, char c)
 }
 
 /* What the layer does, fusions included: "conv3x3+bias+relu+maxpool2x2". */
-static void layer_kind(const Graph *g, const Node *n, char *buf, size_t cap)
+void layer_kind(const Graph *g, const Node *n, char *buf, size_t cap)
 {
     const Epilogue *e = &n->epi;
     bool bias = n->n_in > 2 && n->in[2] != VGGC_NONE;
@@ -120,7 +120,7 @@ static void layer_kind(const Graph *g, const Node *n, char *buf, size_t cap)
 }
 
 /* The kernel the backends call for the layer. */
-static const char *layer_kernel(const Graph *g, const Node *n)
+const char *layer_kernel(const Graph *g, const Node *n)
 {
     switch (n->op) {
     case OP_CONV:

@@ -42,17 +42,23 @@ static const char usage_text[] =
     "commands:\n"
     "  compile MODEL.onnx [-o DIR] [--name NAME] [--emit c|obj|llvm-ir] [--batch N] [-O0..-O3]\n"
     "                     [--dump-ir[=PASS]] [--time-passes] [--disable-pass NAME] [--force]\n"
+    "                     [--target native|x86-64-v4|x86-64-v3|generic]\n"
     "      write NAME.c, NAME.h, NAME.weights, main.c and a Makefile into DIR\n"
     "      (default: ./NAME); `make -C DIR` builds the program DIR/NAME.\n"
     "      --emit obj: NAME.o + NAME.h + NAME.weights (LLVM); llvm-ir: NAME.ll\n"
+    "      --target: the CPU to compile for (default: this one)\n"
     "  run MODEL.onnx --input FILE [--input ...] [--output FILE ...] [--top K] [--threads N]\n"
     "                 [--preprocess tf|caffe|torch|none] [--labels FILE] [--json]\n"
-    "                 [-O0..-O3] [--bench N] [--no-cache]\n"
+    "                 [-O0..-O3] [--bench N] [--no-cache] [--target CPU]\n"
     "      compile through LLVM for this CPU and run; inputs and outputs are .npy or\n"
     "      ONNX TensorProto .pb; without --output, print shapes and top classes.\n"
     "      Inputs may be PNG/JPEG images instead (one batch; --preprocess required):\n"
     "      resized to the model's input, NCHW or NHWC as it declares, and scaled;\n"
     "      --labels names the classes (one a line); --json prints one JSON document\n"
+    "  bench MODEL.onnx [--batch N] [--iters N] [--warmup N] [--threads N] [--backend jit|c]\n"
+    "                   [--profile] [--json] [-O0..-O3] [--target CPU] [--no-cache]\n"
+    "      time the model on a seeded input: median, images/s, effective GFLOP/s;\n"
+    "      --profile: each layer's kernel, ms, GFLOP/s and share of the total\n"
     "  inspect MODEL.onnx [--after-passes] [--dot FILE.dot] [--svg FILE.svg] [--force]\n"
     "      print the network's layers, output shapes and parameter counts; with\n"
     "      --after-passes, the fused layers, layouts, kernels and the arena;\n"
@@ -159,6 +165,7 @@ static Graph *load(const char *path, const ImportOptions *io, const PassOptions 
 static int cmd_compile(int argc, char **argv)
 {
     const char *model = NULL, *out_dir = NULL, *name = NULL, *emit = "c", *dump = NULL;
+    const char *target = NULL;
     const char *disabled[64];
     int n_disabled = 0;
     bool force = false;
@@ -172,6 +179,8 @@ static int cmd_compile(int argc, char **argv)
             name = argv[++i];
         else if (strcmp(a, "--emit") == 0 && i + 1 < argc)
             emit = argv[++i];
+        else if (strcmp(a, "--target") == 0 && i + 1 < argc)
+            target = argv[++i];
         else if (strcmp(a, "--batch") == 0 && i + 1 < argc)
             io.batch = parse_positive(argv[++i], "--batch takes a positive number, not '%s'");
         else if (parse_level(a, &po.opt_level))
@@ -201,6 +210,11 @@ static int cmd_compile(int argc, char **argv)
         usage_error("compile: no model given%s", "");
     if (strcmp(emit, "c") != 0 && strcmp(emit, "obj") != 0 && strcmp(emit, "llvm-ir") != 0)
         usage_error("compile: --emit takes c, obj or llvm-ir, not '%s'", emit);
+    char *tcpu, *tfeatures;
+    if (!llvm_target_cpu(target, &tcpu, &tfeatures))
+        usage_error("--target takes " LLVM_TARGETS ", not '%s'", target);
+    free(tcpu);
+    free(tfeatures);
     if (dump && *dump && strcmp(dump, "all") != 0 && !pass_find(dump))
         usage_error("--dump-ir: no pass is named '%s'", dump);
     disabled[n_disabled] = NULL;
@@ -247,14 +261,15 @@ static int cmd_compile(int argc, char **argv)
     uint64_t sum = vggrt_checksum(weights + VGGRT_WEIGHTS_HEADER, p->weights_size);
     vggrt_weights_header(weights, name, p->weights_size, sum);
 
-    CEmitOptions co = {name, base_name(model), NULL, NULL};
+    CEmitOptions co = {name, base_name(model), NULL, NULL,
+                       target && strcmp(target, "generic") == 0 ? "x86-64" : target};
     runtime_paths(&scratch, &co.runtime_include, &co.runtime_lib);
     CFiles files = {0};
     int rc = 1;
     if (strcmp(emit, "c") != 0) {
         /* The LLVM backend: NAME.o or NAME.ll, with the C backend's NAME.h. */
         bool ir = strcmp(emit, "llvm-ir") == 0;
-        LlvmOptions lo = {name, base_name(model), sum, true};
+        LlvmOptions lo = {name, base_name(model), sum, true, target};
         Buf code = {0};
         char *err = NULL;
         LlvmStatus st = llvm_emit(p, &lo, ir ? LLVM_EMIT_IR : LLVM_EMIT_OBJECT, &code, &err);
@@ -441,6 +456,8 @@ int main(int argc, char **argv)
         return cmd_compile(n - 1, argv + 2);
     if (strcmp(argv[1], "run") == 0)
         return cmd_run(n - 1, argv + 2);
+    if (strcmp(argv[1], "bench") == 0)
+        return cmd_bench(n - 1, argv + 2);
     if (strcmp(argv[1], "inspect") == 0)
         return cmd_inspect(n - 1, argv + 2);
     usage_error("unknown command '%s'", argv[1]);

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static bool make_dirs(const char *dir)
+bool make_dirs(const char *dir, bool report)
 {
     char *p = strdup(dir);
     if (!p)
@@ -26,7 +26,9 @@ static bool make_dirs(const char *dir)
             char c = *s;
             *s = 0;
             if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                fprintf(stderr, "vggc: error: cannot create folder '%s': %s\n", p, strerror(errno));
+                if (report)
+                    fprintf(stderr, "vggc: error: cannot create folder '%s': %s\n", p,
+                            strerror(errno));
                 free(p);
                 return false;
             }
@@ -38,7 +40,8 @@ static bool make_dirs(const char *dir)
     free(p);
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "vggc: error: '%s' is not a folder\n", dir);
+        if (report)
+            fprintf(stderr, "vggc: error: '%s' is not a folder\n", dir);
         return false;
     }
     return true;
@@ -105,9 +108,30 @@ static bool write_all(int fd, const void *data, size_t size)
     return true;
 }
 
+unsigned char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    unsigned char *buf = NULL;
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long n = ftell(f);
+        if (n >= 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
+            if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+                free(buf);
+                buf = NULL;
+            } else {
+                *len = (size_t)n;
+            }
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
 bool write_outputs(const char *dir, const OutFile *files, size_t n, bool force)
 {
-    if (!make_dirs(dir))
+    if (!make_dirs(dir, true))
         return false;
     char **final = calloc(n, sizeof *final), **tmp = calloc(n, sizeof *tmp);
     bool ok = final && tmp;

@@ -14,18 +14,7 @@
  * what a generated NAME_run_multi does around it (weights, arena), so the
  * object needs nothing from the process but the kernels' own externals.
  *
- * The JIT cache.  Compiling costs most of a cold start, and the object only
- * depends on the model's bytes, vggc's version and backend, the options and
- * the CPU.  Those make a key; its hash names the entry
- * $XDG_CACHE_HOME/vggc/<hash>.jit (default ~/.cache/vggc), laid out as
- *   0   char     magic[8]      "VGGCJIT\0"
- *   8   uint64   key_len       bytes of key text that follow the header
- *   16  uint64   obj_size      bytes of the object after the key
- *   24  uint64   obj_checksum  vggrt_checksum(object)
- *   32  key text, then the object.
- * An entry is used only if all of it checks (magic, the full key text,
- * sizes, checksum); otherwise it is rebuilt.  Entries are written to a
- * temporary file and renamed into place, so readers never see half of one.
+ * The JIT cache and the object's loading are in jit_model.c.
  */
 #include "cli.h"
 #include "emit_llvm.h"
@@ -138,156 +127,6 @@ static bool check_inputs(const Graph *g, const char **paths, const vggrt_tensor 
 }
 
 /* ---- the JIT cache ------------------------------------------------------------ */
-
-static char *cache_dir(void)
-{
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    char buf[4096];
-    if (xdg && xdg[0] == '/')
-        snprintf(buf, sizeof buf, "%s/vggc", xdg);
-    else if (home && home[0])
-        snprintf(buf, sizeof buf, "%s/.cache/vggc", home);
-    else
-        return NULL;
-    return strdup(buf);
-}
-
-static bool make_dirs(const char *dir)
-{
-    char *p = strdup(dir);
-    if (!p)
-        return false;
-    for (char *s = p + 1; ; s++) {
-        if (*s == '/' || *s == 0) {
-            char c = *s;
-            *s = 0;
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                free(p);
-                return false;
-            }
-            *s = c;
-            if (!c)
-                break;
-        }
-    }
-    free(p);
-    return true;
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
-static unsigned char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    unsigned char *buf = NULL;
-    if (fseek(f, 0, SEEK_END) == 0) {
-        long n = ftell(f);
-        if (n >= 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
-            if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-                free(buf);
-                buf = NULL;
-            } else {
-                *len = (size_t)n;
-            }
-        }
-    }
-    fclose(f);
-    return buf;
-}
-
-/* The object of a valid entry at path for key (malloc'd), or NULL, saying
- * why with -v. */
-static unsigned char *cache_load(const char *path, const char *key, size_t *obj_size)
-{
-    size_t len = 0;
-    unsigned char *buf = read_file(path, &len);
-    if (!buf)
-        return NULL;
-    size_t klen = strlen(key);
-    const char *why = NULL;
-    if (len < CACHE_HEADER || memcmp(buf, CACHE_MAGIC, 8) != 0)
-        why = "not a vggc JIT cache entry";
-    else if (get64(buf + 8) != klen || len < CACHE_HEADER + klen ||
-             memcmp(buf + CACHE_HEADER, key, klen) != 0)
-        why = "made for another model, version, option set or CPU";
-    else if (get64(buf + 16) != len - CACHE_HEADER - klen)
-        why = "truncated or too long";
-    else if (vggrt_checksum(buf + CACHE_HEADER + klen, len - CACHE_HEADER - klen) != get64(buf + 24))
-        why = "checksum mismatch (corrupt)";
-    if (why) {
-        fprintf(stderr, "vggc: warning: ignoring JIT cache entry %s: %s; rebuilding it\n", path, why);
-        free(buf);
-        return NULL;
-    }
-    *obj_size = len - CACHE_HEADER - klen;
-    memmove(buf, buf + CACHE_HEADER + klen, *obj_size);
-    return buf;
-}
-
-static bool write_all(int fd, const void *data, size_t size)
-{
-    const unsigned char *p = data;
-    while (size > 0) {
-        ssize_t n = write(fd, p, size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        size -= (size_t)n;
-    }
-    return true;
-}
-
-/* Writes the entry atomically; a failure only costs the next run time. */
-static void cache_store(const char *dir, const char *path, const char *key, const void *obj,
-                        size_t size)
-{
-    if (!make_dirs(dir)) {
-        vggc_note("cannot create the JIT cache folder %s: %s", dir, strerror(errno));
-        return;
-    }
-    size_t plen = strlen(path) + 32;
-    char *tmp = malloc(plen);
-    if (!tmp)
-        return;
-    snprintf(tmp, plen, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
-    if (fd < 0) {
-        vggc_note("cannot write the JIT cache entry %s: %s", tmp, strerror(errno));
-        free(tmp);
-        return;
-    }
-    unsigned char hdr[CACHE_HEADER] = {0};
-    memcpy(hdr, CACHE_MAGIC, 8);
-    put64(hdr + 8, strlen(key));
-    put64(hdr + 16, size);
-    put64(hdr + 24, vggrt_checksum(obj, size));
-    bool ok = write_all(fd, hdr, sizeof hdr) && write_all(fd, key, strlen(key)) &&
-              write_all(fd, obj, size);
-    ok &= close(fd) == 0;
-    if (!ok || rename(tmp, path) != 0) {
-        vggc_note("cannot write the JIT cache entry %s: %s", path, strerror(errno));
-        unlink(tmp);
-    } else {
-        vggc_note("cache store: %s", path);
-    }
-    free(tmp);
-}
 
 /* ---- images and labels ------------------------------------------------------- */
 
@@ -566,7 +405,7 @@ static void print_top(const vggrt_tensor *t, int top, const Labels *labels, cons
 int cmd_run(int argc, char **argv)
 {
     const char *model = NULL, *in_paths[MAX_IO], *out_paths[MAX_IO];
-    const char *labels_path = NULL;
+    const char *labels_path = NULL, *target = NULL;
     int n_in = 0, n_out = 0, top = 5, threads = 0, bench = 0, preprocess = -1;
     bool use_cache = true, json = false;
     PassOptions po = {.opt_level = 2, .verify = true};
@@ -596,6 +435,8 @@ int cmd_run(int argc, char **argv)
             labels_path = argv[++i];
         } else if (strcmp(a, "--json") == 0) {
             json = true;
+        } else if (strcmp(a, "--target") == 0 && has_arg) {
+            target = argv[++i];
         } else if (strcmp(a, "--no-cache") == 0) {
             use_cache = false;
         } else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
@@ -637,11 +478,9 @@ int cmd_run(int argc, char **argv)
     }
     int rc = 1;
     Plan *p = NULL;
-    unsigned char *weights = NULL, *arena = NULL, *obj = NULL;
-    size_t obj_size = 0;
-    bool hit = false;
-    char *dir = NULL, *path = NULL, *key = NULL, *cpu = NULL, *features = NULL, *err = NULL;
-    LlvmJit *jit = NULL;
+    unsigned char *arena = NULL;
+    JitModel jm = {0};
+    bool loaded = false;
     vggrt_tensor in_t[MAX_IO] = {0}, out_t[MAX_IO] = {0};
     Labels labels = {0};
     char msg[512];
@@ -705,70 +544,18 @@ int cmd_run(int argc, char **argv)
         plan_print_summary(p, stderr);
     double t_front = now_ms();
 
-    /* The key: everything the object depends on. */
-    llvm_host_cpu(&cpu, &features);
-    if (use_cache && (dir = cache_dir()) != NULL) {
-        size_t mlen = 0;
-        unsigned char *bytes = read_file(model, &mlen);
-        if (bytes) {
-            size_t klen = strlen(cpu) + strlen(features) + 512;
-            key = malloc(klen);
-            path = malloc(strlen(dir) + 64);
-            if (key && path) {
-                snprintf(key, klen, "vggc %s backend %016llx\nmodel %016llx %zu\noptions O%d\n"
-                         "cpu %s\nfeatures %s\n", VGGC_VERSION,
-                         (unsigned long long)llvm_backend_id(),
-                         (unsigned long long)vggrt_checksum(bytes, mlen), mlen, po.opt_level, cpu,
-                         features);
-                snprintf(path, strlen(dir) + 64, "%s/%016llx.jit", dir,
-                         (unsigned long long)vggrt_checksum(key, strlen(key)));
-                obj = cache_load(path, key, &obj_size);
-                hit = obj != NULL;
-                if (hit)
-                    vggc_note("cache hit: %s", path);
-                else
-                    vggc_note("cache miss: %s", path);
-            }
-            free(bytes);
-        }
-    }
-    if (!obj) {
-        Arena scratch = {0};
-        LlvmOptions lo = {c_identifier(&scratch, "vggc_jit"), model, 0, true};
-        Buf b = {0};
-        LlvmStatus st = llvm_emit(p, &lo, LLVM_EMIT_JIT, &b, &err);
-        arena_free(&scratch);
-        if (st != LLVM_OK) {
-            if (st == LLVM_FAILED) {
-                fprintf(stderr, "vggc: error: LLVM: %s\n", err ? err : "unknown failure");
-                rc = 3;
-            }
-            buf_free(&b);
-            goto out;
-        }
-        obj = (unsigned char *)b.data;
-        obj_size = b.len;
-        if (key && path)
-            cache_store(dir, path, key, obj, obj_size);
-    }
-    double t_compile = now_ms();
-    LlvmEntry entry;
-    if (!(jit = llvm_jit_load(obj, obj_size, &entry, &err))) {
-        fprintf(stderr, "vggc: error: LLVM: %s\n", err ? err : "cannot load the object");
-        rc = 3;
+    if ((rc = jit_model_load(&jm, p, model, po.opt_level, target, use_cache)) != 0)
         goto out;
-    }
-    double t_jit = now_ms();
-
-    weights = vggrt_aligned_alloc(p->weights_size + 64);
+    loaded = true;
+    rc = 1;
     uint64_t arena_size = p->static_bytes + (uint64_t)batch * p->batch_bytes + 64;
-    arena = vggrt_aligned_alloc((size_t)arena_size);
-    if (!weights || !arena) {
+    if (!(arena = vggrt_aligned_alloc((size_t)arena_size))) {
         fprintf(stderr, "vggc: error: out of memory\n");
         rc = 3;
         goto out;
     }
-    plan_fill_weights(p, weights);
+    LlvmEntry entry = jm.entry;
+    unsigned char *weights = jm.weights;
     const void *in_p[MAX_IO];
     void *out_p[MAX_IO];
     for (int i = 0; i < n_in; i++)
@@ -804,8 +591,8 @@ int cmd_run(int argc, char **argv)
     }
     vggc_note("times: import+passes+plan %.1f ms, %s %.1f ms, JIT link %.1f ms, weights %.1f ms, "
               "run %.1f ms, start-up total %.1f ms", t_front - t_start,
-              hit ? "cache" : "compile", t_compile - t_front,
-              t_jit - t_compile, t_ready - t_jit, t_run - t_ready, t_ready - t_start);
+              jm.cache_hit ? "cache" : "compile", jm.compile_ms, jm.link_ms, jm.weights_ms,
+              t_run - t_ready, t_ready - t_start);
     if (bench > 0) {
         double *ts = malloc(sizeof *ts * (size_t)bench);
         for (int i = 0; ts && i < bench; i++) {
@@ -883,16 +670,9 @@ out:
             vggrt_tensor_free(&out_t[i]);
     }
     labels_free(&labels);
-    llvm_jit_free(jit);
-    vggrt_aligned_free(weights);
+    if (loaded)
+        jit_model_free(&jm);
     vggrt_aligned_free(arena);
-    free(obj);
-    free(dir);
-    free(path);
-    free(key);
-    free(cpu);
-    free(features);
-    free(err);
     plan_free(p);
     graph_free(g);
     return rc;

@@ -10,6 +10,7 @@ typedef struct {
     const char *model_label;    /* the model file's base name, for comments */
     const char *runtime_include;  /* in-tree runtime headers, for the Makefile */
     const char *runtime_lib;      /* in-tree libvggrt.a */
+    const char *march;            /* the Makefile's default -march (NULL: native) */
 } CEmitOptions;
 
 typedef struct {

@@ -30,6 +30,7 @@ void emit_c_makefile(Buf *b, const CEmitOptions *o)
     const struct { const char *key, *value; } subst[] = {
         {"@VERSION@", VGGC_VERSION}, {"@NAME@", o->name}, {"@MODEL@", o->model_label},
         {"@RUNTIME_INCLUDE@", o->runtime_include}, {"@RUNTIME_LIB@", o->runtime_lib},
+        {"@MARCH@", o->march ? o->march : "native"},
     };
     const char *t = (const char *)vggc_tmpl_makefile;
     size_t len = vggc_tmpl_makefile_size;

@@ -849,13 +849,26 @@ static void fatal_handler(const char *reason)
     _exit(3);
 }
 
-void llvm_host_cpu(char **name, char **features)
+bool llvm_target_cpu(const char *target, char **name, char **features)
 {
-    char *n = LLVMGetHostCPUName(), *f = LLVMGetHostCPUFeatures();
-    *name = strdup(n);
-    *features = strdup(f);
-    LLVMDisposeMessage(n);
-    LLVMDisposeMessage(f);
+    if (!target || strcmp(target, "native") == 0) {
+        char *n = LLVMGetHostCPUName(), *f = LLVMGetHostCPUFeatures();
+        *name = strdup(n);
+        *features = strdup(f);
+        LLVMDisposeMessage(n);
+        LLVMDisposeMessage(f);
+        return true;
+    }
+    static const char *const levels[] = {"x86-64-v4", "x86-64-v3", "x86-64"};
+    const char *cpu = strcmp(target, "generic") == 0 ? "x86-64" : NULL;
+    for (size_t i = 0; !cpu && i < sizeof levels / sizeof *levels; i++)
+        if (strcmp(target, levels[i]) == 0)
+            cpu = levels[i];
+    if (!cpu)
+        return false;
+    *name = strdup(cpu);
+    *features = strdup("");
+    return true;
 }
 
 uint64_t llvm_backend_id(void)
@@ -955,7 +968,11 @@ LlvmStatus llvm_emit(const Plan *p, const LlvmOptions *o, LlvmEmitKind kind, Buf
         return fail(err, "LLVM does not support this host", NULL);
     char *triple = LLVMGetDefaultTargetTriple();
     char *cpu, *features;
-    llvm_host_cpu(&cpu, &features);
+    if (!llvm_target_cpu(o->target, &cpu, &features)) {
+        LLVMDisposeMessage(triple);
+        *err = strdup("unknown target CPU (" LLVM_TARGETS ")");
+        return LLVM_FAILED;
+    }
     LLVMTargetRef target;
     char *msg = NULL;
     if (LLVMGetTargetFromTriple(triple, &target, &msg)) {

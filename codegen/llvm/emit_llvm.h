@@ -29,6 +29,7 @@ typedef struct {
     const char *model_label;    /* model file's base name, for the module's name */
     uint64_t weights_checksum;  /* what NAME_open expects (OBJECT, IR) */
     bool verbose_times;         /* print stage times with vggc_note */
+    const char *target;         /* CPU to compile for (llvm_target_cpu); NULL: this host */
 } LlvmOptions;
 
 typedef enum {
@@ -37,9 +38,14 @@ typedef enum {
     LLVM_FAILED,        /* LLVM said no: *err holds its message */
 } LlvmStatus;
 
-/* The host as LLVM sees it: CPU name ("znver5") and feature string.  Both
- * malloc'd.  Part of the JIT cache key. */
-void llvm_host_cpu(char **name, char **features);
+/* The CPU name and feature string LLVM compiles for (both malloc'd; part
+ * of the JIT cache key).  target: NULL or "native" for this host as LLVM
+ * sees it ("sapphirerapids", its features); "x86-64-v4" (AVX-512),
+ * "x86-64-v3" (AVX2 + FMA), "x86-64" or "generic" (SSE2) for the x86-64
+ * levels.  False for any other name. */
+bool llvm_target_cpu(const char *target, char **name, char **features);
+/* The target names llvm_target_cpu knows, for messages. */
+#define LLVM_TARGETS "native, x86-64-v4, x86-64-v3, x86-64 or generic"
 
 /* Identifies this backend's code generation (a hash of the embedded kernel
  * bitcode): part of the JIT cache key, beside VGGC_VERSION. */

@@ -89,5 +89,40 @@ else
   echo "PASS no-temporaries-left"; pass=$((pass + 1))
 fi
 
+# vggc bench: one row per layer the plan runs (as inspect --after-passes
+# lists them), through both backends; --json parses; bad options exit 2.
+layers=$("$vggc" inspect "$models/tiny_vgg.onnx" --after-passes | sed '/^Model:/q' | grep -cE '^ /')
+check bench-jit 0 'backend jit, batch 2, 1 thread, 3 runs: median' -- \
+  "$vggc" bench "$models/tiny_vgg.onnx" --batch 2 --iters 3 --threads 1
+for backend in jit c; do
+  out=$("$vggc" bench "$models/tiny_vgg.onnx" --iters 3 --profile --backend $backend 2>&1)
+  rows=$(grep -cE '^ [0-9]+ +/' <<<"$out")
+  if [ "$rows" -eq "$layers" ] && grep -qE 'winograd4x4 .* [0-9.]+ +[0-9.]+ +[0-9.]+%$' <<<"$out"; then
+    echo "PASS bench-profile-$backend"; pass=$((pass + 1))
+  else
+    echo "FAIL bench-profile-$backend: $rows layer rows, want $layers"; echo "$out" | head -12 | sed 's/^/  | /'
+    fail=$((fail + 1))
+  fi
+done
+json=$("$vggc" bench "$models/tiny_vgg.onnx" --iters 3 --profile --json 2>&1)
+if /usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read())
+n = int(sys.argv[1])
+assert d["backend"] == "jit" and d["median_ms"] > 0 and d["images_per_s"] > 0, d
+assert len(d["layers"]) == n, (len(d["layers"]), n)
+assert all(l["ms"] >= 0 and l["kernel"] and l["shape"].startswith("[None,") for l in d["layers"])
+' "$layers" <<<"$json"; then
+  echo "PASS bench-json"; pass=$((pass + 1))
+else
+  echo "FAIL bench-json"; echo "$json" | head -5 | sed 's/^/  | /'; fail=$((fail + 1))
+fi
+check bench-bad-backend 2 "--backend takes jit or c, not 'gpu'" -- "$vggc" bench "$models/tiny_vgg.onnx" --backend gpu
+check bench-bad-target 2 "--target takes native, x86-64-v4, x86-64-v3, x86-64 or generic, not 'arm'" -- \
+  "$vggc" bench "$models/tiny_vgg.onnx" --target arm
+check compile-bad-target 2 "--target takes .* not 'arm'" -- "$vggc" compile "$models/tiny_vgg.onnx" --target arm
+check compile-target-march 0 '' -- "$vggc" compile "$models/tiny_vgg.onnx" --target x86-64-v3 -o "$work/o5"
+check compile-target-makefile 0 'march=x86-64-v3' -- grep -- '-march' "$work/o5/Makefile"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,241 @@
+/* jit_model.c — a model JIT-compiled for this CPU (or a --target), ready to run.
+ *
+ * What `vggc run` and `vggc bench` share: the plan goes through the LLVM
+ * backend (or comes from the JIT cache), ORC LLJIT links the object, and
+ * the weights are laid out from the plan.
+ *
+ * The JIT cache.  Compiling costs most of a cold start, and the object only
+ * depends on the model's bytes, vggc's version and backend, the options and
+ * the CPU.  Those make a key; its hash names the entry
+ * $XDG_CACHE_HOME/vggc/<hash>.jit (default ~/.cache/vggc), laid out as
+ *   0   char     magic[8]      "VGGCJIT\0"
+ *   8   uint64   key_len       bytes of key text that follow the header
+ *   16  uint64   obj_size      bytes of the object after the key
+ *   24  uint64   obj_checksum  vggrt_checksum(object)
+ *   32  key text, then the object.
+ * An entry is used only if all of it checks (magic, the full key text,
+ * sizes, checksum); otherwise it is rebuilt.  Entries are written to a
+ * temporary file and renamed into place, so readers never see half of one.
+ */
+#include "cli.h"
+#include "vggrt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CACHE_MAGIC "VGGCJIT"
+#define CACHE_HEADER 32
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static char *cache_dir(void)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char buf[4096];
+    if (xdg && xdg[0] == '/')
+        snprintf(buf, sizeof buf, "%s/vggc", xdg);
+    else if (home && home[0])
+        snprintf(buf, sizeof buf, "%s/.cache/vggc", home);
+    else
+        return NULL;
+    return strdup(buf);
+}
+
+static void put64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* The object of a valid entry at path for key (malloc'd), or NULL, saying
+ * why with -v. */
+static unsigned char *cache_load(const char *path, const char *key, size_t *obj_size)
+{
+    size_t len = 0;
+    unsigned char *buf = read_file(path, &len);
+    if (!buf)
+        return NULL;
+    size_t klen = strlen(key);
+    const char *why = NULL;
+    if (len < CACHE_HEADER || memcmp(buf, CACHE_MAGIC, 8) != 0)
+        why = "not a vggc JIT cache entry";
+    else if (get64(buf + 8) != klen || len < CACHE_HEADER + klen ||
+             memcmp(buf + CACHE_HEADER, key, klen) != 0)
+        why = "made for another model, version, option set or CPU";
+    else if (get64(buf + 16) != len - CACHE_HEADER - klen)
+        why = "truncated or too long";
+    else if (vggrt_checksum(buf + CACHE_HEADER + klen, len - CACHE_HEADER - klen) != get64(buf + 24))
+        why = "checksum mismatch (corrupt)";
+    if (why) {
+        fprintf(stderr, "vggc: warning: ignoring JIT cache entry %s: %s; rebuilding it\n", path, why);
+        free(buf);
+        return NULL;
+    }
+    *obj_size = len - CACHE_HEADER - klen;
+    memmove(buf, buf + CACHE_HEADER + klen, *obj_size);
+    return buf;
+}
+
+static bool write_all(int fd, const void *data, size_t size)
+{
+    const unsigned char *p = data;
+    while (size > 0) {
+        ssize_t n = write(fd, p, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        size -= (size_t)n;
+    }
+    return true;
+}
+
+/* Writes the entry atomically; a failure only costs the next run time. */
+static void cache_store(const char *dir, const char *path, const char *key, const void *obj,
+                        size_t size)
+{
+    if (!make_dirs(dir, false)) {
+        vggc_note("cannot create the JIT cache folder %s: %s", dir, strerror(errno));
+        return;
+    }
+    size_t plen = strlen(path) + 32;
+    char *tmp = malloc(plen);
+    if (!tmp)
+        return;
+    snprintf(tmp, plen, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
+    if (fd < 0) {
+        vggc_note("cannot write the JIT cache entry %s: %s", tmp, strerror(errno));
+        free(tmp);
+        return;
+    }
+    unsigned char hdr[CACHE_HEADER] = {0};
+    memcpy(hdr, CACHE_MAGIC, 8);
+    put64(hdr + 8, strlen(key));
+    put64(hdr + 16, size);
+    put64(hdr + 24, vggrt_checksum(obj, size));
+    bool ok = write_all(fd, hdr, sizeof hdr) && write_all(fd, key, strlen(key)) &&
+              write_all(fd, obj, size);
+    ok &= close(fd) == 0;
+    if (!ok || rename(tmp, path) != 0) {
+        vggc_note("cannot write the JIT cache entry %s: %s", path, strerror(errno));
+        unlink(tmp);
+    } else {
+        vggc_note("cache store: %s", path);
+    }
+    free(tmp);
+}
+
+int jit_model_load(JitModel *m, Plan *p, const char *model, int opt_level, const char *target,
+                   bool use_cache)
+{
+    memset(m, 0, sizeof *m);
+    m->plan = p;
+    char *dir = NULL, *path = NULL, *key = NULL, *cpu = NULL, *features = NULL, *err = NULL;
+    unsigned char *obj = NULL;
+    size_t obj_size = 0;
+    int rc = 1;
+    double t0 = now_ms();
+
+    /* The key: everything the object depends on. */
+    if (!llvm_target_cpu(target, &cpu, &features)) {
+        fprintf(stderr, "vggc: error: unknown --target '%s' (" LLVM_TARGETS ")\n", target);
+        goto out;
+    }
+    if (use_cache && (dir = cache_dir()) != NULL) {
+        size_t mlen = 0;
+        unsigned char *bytes = read_file(model, &mlen);
+        if (bytes) {
+            size_t klen = strlen(cpu) + strlen(features) + 512;
+            key = malloc(klen);
+            path = malloc(strlen(dir) + 64);
+            if (key && path) {
+                snprintf(key, klen, "vggc %s backend %016llx\nmodel %016llx %zu\noptions O%d\n"
+                         "cpu %s\nfeatures %s\n", VGGC_VERSION,
+                         (unsigned long long)llvm_backend_id(),
+                         (unsigned long long)vggrt_checksum(bytes, mlen), mlen, opt_level, cpu,
+                         features);
+                snprintf(path, strlen(dir) + 64, "%s/%016llx.jit", dir,
+                         (unsigned long long)vggrt_checksum(key, strlen(key)));
+                obj = cache_load(path, key, &obj_size);
+                m->cache_hit = obj != NULL;
+                vggc_note("cache %s: %s", m->cache_hit ? "hit" : "miss", path);
+            }
+            free(bytes);
+        }
+    }
+    if (!obj) {
+        Arena scratch = {0};
+        LlvmOptions lo = {c_identifier(&scratch, "vggc_jit"), model, 0, true, target};
+        Buf b = {0};
+        LlvmStatus st = llvm_emit(p, &lo, LLVM_EMIT_JIT, &b, &err);
+        arena_free(&scratch);
+        if (st != LLVM_OK) {
+            if (st == LLVM_FAILED) {
+                fprintf(stderr, "vggc: error: LLVM: %s\n", err ? err : "unknown failure");
+                rc = 3;
+            }
+            buf_free(&b);
+            goto out;
+        }
+        obj = (unsigned char *)b.data;
+        obj_size = b.len;
+        if (key && path)
+            cache_store(dir, path, key, obj, obj_size);
+    }
+    double t1 = now_ms();
+    if (!(m->jit = llvm_jit_load(obj, obj_size, &m->entry, &err))) {
+        fprintf(stderr, "vggc: error: LLVM: %s\n", err ? err : "cannot load the object");
+        rc = 3;
+        goto out;
+    }
+    double t2 = now_ms();
+    if (!(m->weights = vggrt_aligned_alloc(p->weights_size + 64))) {
+        fprintf(stderr, "vggc: error: out of memory\n");
+        rc = 3;
+        goto out;
+    }
+    plan_fill_weights(p, m->weights);
+    m->compile_ms = t1 - t0;
+    m->link_ms = t2 - t1;
+    m->weights_ms = now_ms() - t2;
+    rc = 0;
+out:
+    if (rc)
+        jit_model_free(m);
+    free(obj);
+    free(dir);
+    free(path);
+    free(key);
+    free(cpu);
+    free(features);
+    free(err);
+    return rc;
+}
+
+void jit_model_free(JitModel *m)
+{
+    llvm_jit_free(m->jit);
+    vggrt_aligned_free(m->weights);
+    m->jit = NULL;
+    m->weights = NULL;
+}
