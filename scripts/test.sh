@@ -4,10 +4,13 @@
 # 1. installs what the tests need if missing (scripts/install-deps.sh);
 # 2. builds in build/ and runs the whole ctest suite (unit, ONNX backend
 #    conformance, end to end against ONNX Runtime, bad input);
-# 3. builds again in build-asan/ with AddressSanitizer and
+# 3. builds libvggrt for AVX2 and for any x86-64 (build-x86-64-v3/,
+#    build-x86-64/), runs its unit tests and the tiny models against it
+#    (scripts/test_arch.sh; the JIT's own --target tests are in step 2);
+# 4. builds again in build-asan/ with AddressSanitizer and
 #    UndefinedBehaviorSanitizer and runs the suite again there without the
 #    full-size models (unit, conformance, bad-input corpus, tiny models).
-# 4. builds the libFuzzer harnesses in build-fuzz/ (clang-19, ASan+UBSan) and
+# 5. builds the libFuzzer harnesses in build-fuzz/ (clang-19, ASan+UBSan) and
 #    fuzzes each for a bounded time (scripts/fuzz.sh; docs/robustness.md).
 # Environment: VGGC_TEST_BIG=0 skips the full-size VGG-16 models;
 # VGGC_FUZZ_SECONDS (default 30) is the time per harness, 0 skips step 4.
@@ -26,6 +29,10 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DVGGC_WERROR=ON -DVGGC_TESTS_BIG
 cmake --build build -j"$jobs"
 echo "== tests (release) =="
 ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== kernels built for AVX2 and for any x86-64 (tiny models) =="
+bash scripts/test_arch.sh x86-64-v3 build
+bash scripts/test_arch.sh x86-64 build
 
 echo "== build (AddressSanitizer + UndefinedBehaviorSanitizer) =="
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DVGGC_SANITIZE=ON -DVGGC_WERROR=ON \

@@ -6,7 +6,7 @@
 # The kernels choose their code paths and tiles from the target's vector
 # width (AVX-512, AVX2, or portable C), so each level is its own code.  This
 # builds libvggrt and its unit tests in build-ARCH with -DVGGRT_ARCH=ARCH
-# and runs them, then compiles the tiny and family models with BUILD's vggc
+# and runs them, then compiles the tiny models with BUILD's vggc
 # (default: build/, already built), links each generated program against
 # that libvggrt (built with -march=ARCH) and compares it with ONNX Runtime
 # (tests/e2e/run_e2e.sh: same tolerance as every end-to-end test).
@@ -30,7 +30,7 @@ deps=$(pkg-config --libs openblas libpng libjpeg)
 export VGGC_MARCH=$arch
 export VGGC_RUNTIME_LIBS="$root/$bdir/runtime/libvggrt.a $deps -lm -lpthread"
 fail=0
-for model in "$main_build"/models/tiny_*.onnx "$main_build"/models/fam_*.onnx; do
+for model in "$main_build"/models/tiny_*.onnx; do
   name=$(basename "$model" .onnx)
   if bash tests/e2e/run_e2e.sh "$vggc" "$model" "$root/$bdir/e2e/$name" 1 2 >"$root/$bdir/e2e-$name.log" 2>&1; then
     echo "$arch: $name passed"

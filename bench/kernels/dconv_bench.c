@@ -1,6 +1,7 @@
 /* dconv_bench.c — speed of the blocked direct convolution (vggrt_dconv2d)
- * on the 3x3 layers of VGG-16 (pad 1, ReLU, blocked input), with and
- * without the fused 2x2 max pool.
+ * on the 3x3 layers of VGG-16 (pad 1, ReLU), with and without the fused
+ * 2x2 max pool: the first layer (3 channels of plain NCHW or NHWC input,
+ * 224x224 and 160x160) and the others (blocked input).
  *
  * For every shape it reports the median of --reps runs of
  *   - one thread: per-thread CPU time (CLOCK_THREAD_CPUTIME_ID), so that the
@@ -94,19 +95,20 @@ static double fma_peak(int samples, long iters) {
     return median(v, samples);
 }
 
-static void bench(int64_t c, int64_t k, int64_t hw, int64_t pool, int64_t batch, int reps,
-                  int threads) {
+static void bench(int64_t c, int64_t k, int64_t hw, int layout, int64_t pool, int64_t batch,
+                  int reps, int threads) {
     vggrt_dconv_params p;
     memset(&p, 0, sizeof p);
     vggrt_conv_params *q = &p.conv;
     q->c = c, q->h = hw, q->w = hw, q->k = k, q->kh = 3, q->kw = 3, q->sh = 1, q->sw = 1;
     q->pt = 1, q->pl = 1, q->dh = 1, q->dw = 1, q->group = 1, q->act = VGGRT_ACT_RELU;
     q->oh = hw, q->ow = hw;
-    p.in_layout = VGGRT_LAYOUT_BLOCKED;
+    p.in_layout = layout;
     p.pool_k = pool, p.pool_s = pool;
     p.py = pool ? hw / 2 : hw, p.px = pool ? hw / 2 : hw;
     const int64_t cb = (c + B - 1) / B, kb = (k + B - 1) / B;
-    float *x = alloc_rand((size_t)(batch * cb * B * hw * hw));
+    const int64_t cx = layout == VGGRT_LAYOUT_BLOCKED ? cb * B : c; /* channel slots of x */
+    float *x = alloc_rand((size_t)(batch * cx * hw * hw));
     float *w = alloc_rand((size_t)(k * c * 9)), *bias = alloc_rand((size_t)(kb * B));
     float *packed = alloc_rand(vggrt_dconv_packed_size(&p));
     float *y = alloc_rand((size_t)(batch * kb * B * p.py * p.px));
@@ -137,9 +139,11 @@ static void bench(int64_t c, int64_t k, int64_t hw, int64_t pool, int64_t batch,
         wn[r] = clock_s(CLOCK_MONOTONIC) - m0;
     }
     const double mt1 = median(t1, reps), mw1 = median(w1, reps), mwn = median(wn, reps);
-    printf("c=%4lld k=%4lld %3lldx%-3lld%s n=%lld | 1 thread: %8.3f ms cpu %6.1f GFLOP/s "
+    printf("c=%4lld k=%4lld %3lldx%-3lld %s%s n=%lld | 1 thread: %8.3f ms cpu %6.1f GFLOP/s "
            "(%3.0f%% of peak) | %d threads: %8.3f ms wall, speedup %.2f\n",
-           (long long)c, (long long)k, (long long)hw, (long long)hw, pool ? " +pool" : "      ",
+           (long long)c, (long long)k, (long long)hw, (long long)hw,
+           layout == VGGRT_LAYOUT_NCHW ? "NCHW" : layout == VGGRT_LAYOUT_NHWC ? "NHWC" : "blkd",
+           pool ? " +pool" : "      ",
            (long long)batch, mt1 * 1e3, flops / mt1 * 1e-9, 100.0 * median(share, reps),
            threads, mwn * 1e3, mw1 / mwn);
     fflush(stdout);
@@ -170,14 +174,21 @@ int main(int argc, char **argv) {
         return 2;
     }
     printf("FMA peak of one thread now: %.1f GFLOP/s\n", fma_peak(5, 2000000));
-    static const struct { int64_t c, hw; } layers[] = {
-        { 64, 160 }, { 128, 80 }, { 256, 40 }, { 512, 20 }, { 512, 10 },
+    /* The first layer reads the network's input (3 channels, NCHW or NHWC)
+     * at the two input sizes the models use; the others blocked input. */
+    static const struct { int64_t c, hw; int layout; } layers[] = {
+        { 3, 224, VGGRT_LAYOUT_NCHW }, { 3, 224, VGGRT_LAYOUT_NHWC },
+        { 3, 160, VGGRT_LAYOUT_NCHW }, { 3, 160, VGGRT_LAYOUT_NHWC },
+        { 64, 160, VGGRT_LAYOUT_BLOCKED }, { 128, 80, VGGRT_LAYOUT_BLOCKED },
+        { 256, 40, VGGRT_LAYOUT_BLOCKED }, { 512, 20, VGGRT_LAYOUT_BLOCKED },
+        { 512, 10, VGGRT_LAYOUT_BLOCKED },
     };
     for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
         if (only && layers[i].c != only)
             continue;
+        const int64_t k = layers[i].c < 64 ? 64 : layers[i].c;
         for (int64_t pool = 0; pool <= 2; pool += 2)
-            bench(layers[i].c, layers[i].c, layers[i].hw, pool, batch, reps, threads);
+            bench(layers[i].c, k, layers[i].hw, layers[i].layout, pool, batch, reps, threads);
     }
     printf("FMA peak of one thread now: %.1f GFLOP/s\n", fma_peak(5, 2000000));
     return 0;

@@ -38,8 +38,12 @@
  * place and prefetches the next tap row.  A border tile of a blocked,
  * stride-1 input (TILE_PADDED_ROW) first copies, per channel block and tap
  * row, the T + (kw-1)*dw input pixels it needs into a row on the stack
- * with zeros in the padding.  Any other input (NCHW or NHWC, a stride > 1:
- * TILE_GATHER) is gathered per channel block and tap row as [kw][T][16].
+ * with zeros in the padding.  A plain (NCHW or NHWC) input of at most 16
+ * channels with stride 1 (a network's first layer) is copied once per conv
+ * row into a padded blocked image of its kh tap rows, which every tile of
+ * the row then reads as TILE_DIRECT (see conv_rows).  Any other input
+ * (plain with more channels, a stride > 1: TILE_GATHER) is gathered per
+ * channel block and tap row as [kw][T][16].
  * A copy costs a few vector moves against NB*T*kw*16 FMAs.  Tap rows that
  * fall into the padding are skipped (i0..i1).  Bottom and right padding
  * are implied, as in vggrt_conv2d: positions past the input read as 0.  An
@@ -129,6 +133,7 @@ enum {
     RING_FLOATS = 8192,   /* a task's pool ring: 32 KB */
     PASS_W_FLOATS = 6144, /* weights of one pass over the input channels: <= 24 KB, in L1 */
     PART_FLOATS = 8192,   /* partial sums of the rows of one pass (no pool): 32 KB */
+    ROWBUF_FLOATS = 16384, /* a conv row's padded input rows, plain input, c <= 16: 64 KB */
 };
 
 /* Where a tile reads its input (see the top of the file). */
@@ -201,11 +206,52 @@ static void window_range(int64_t start, int64_t d, int64_t k, int64_t lo_bound,
     *hi = b;
 }
 
+/* GNU vector extensions (see ACC_DECL below): the accumulators, and the
+ * epilogue's arithmetic 16 lanes at a time. */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(VGGRT_DCONV_PLAIN_C)
+#define DCONV_VECTORS 1
+typedef float Vec16 __attribute__((vector_size(B * sizeof(float))));
+typedef int32_t VecI16 __attribute__((vector_size(B * sizeof(int32_t))));
+#endif
+
 /* res[T][16] + bias -> activation -> out[T][16], lanes >= nk set to 0.
  * Called once per tile and block (T*16 results for T*16*c*kh*kw
- * multiply-adds), on a copy of the accumulator that is still in L1. */
+ * multiply-adds), on a copy of the accumulator that is still in L1.  With
+ * vectors, the selections are masks (a comparison gives all ones or 0 per
+ * lane) that pick exactly what the scalar forms below pick, NaN included:
+ * a 3-channel first layer has only 27 multiply-adds per result, and lane
+ * by lane this was a third of its time. */
 static void epilogue(const Job *J, const float *b, int64_t nk, int T, const float *res,
                      float *out) {
+#ifdef DCONV_VECTORS
+    if (J->act != VGGRT_ACT_SIGMOID) {
+        VecI16 keep;
+        Vec16 bv, zero = { 0 }, av, bev;
+        for (int l = 0; l < B; l++) {
+            keep[l] = l < nk ? -1 : 0;
+            av[l] = J->alpha, bev[l] = J->beta;
+        }
+        memcpy(&bv, b, sizeof bv);
+        for (int t = 0; t < T; t++) {
+            Vec16 v;
+            memcpy(&v, res + t * B, sizeof v);
+            v += bv;
+            VecI16 r = (VecI16)v;
+            if (J->act == VGGRT_ACT_RELU) {
+                r &= v > zero;
+            } else if (J->act == VGGRT_ACT_CLIP) {
+                const VecI16 lo = v < av, hi = (v > bev) & ~lo;
+                r = (r & ~(lo | hi)) | ((VecI16)av & lo) | ((VecI16)bev & hi);
+            } else if (J->act == VGGRT_ACT_LEAKY_RELU) {
+                const VecI16 neg = v < zero;
+                r = (r & ~neg) | ((VecI16)(av * v) & neg);
+            }
+            r &= keep;
+            memcpy(out + t * B, &r, sizeof r);
+        }
+        return;
+    }
+#endif
     switch (J->act) {
     case VGGRT_ACT_RELU:
         for (int t = 0; t < T; t++)
@@ -296,8 +342,7 @@ static void padded_row(const Job *J, const float *xn, int64_t cb, int64_t iy, in
  * target has (one zmm, two ymm, four xmm); a float times a vector is a
  * broadcast, which x86 folds into the FMA's memory operand.  Other
  * compilers get the plain loops. */
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(VGGRT_DCONV_PLAIN_C)
-typedef float Vec16 __attribute__((vector_size(B * sizeof(float))));
+#ifdef DCONV_VECTORS
 #define ACC_DECL(NBK, T)                                                                       \
     Vec16 acc[NBK][T];                                                                         \
     for (int b_ = 0; b_ < (NBK); b_++)                                                         \
@@ -438,6 +483,36 @@ static const TileFn tiles[NB][17] = {
 #endif
 };
 
+/* The input rows of conv row tl->row of a plain (NCHW or NHWC) input with
+ * one channel block, as a blocked image of kh rows: buf[i][e][l] =
+ * x(l, row + i*dh, col + e) for tap rows i in [i0, i1), e in [0, width),
+ * l < nl, 0 outside the input.  Lanes past nl and tap rows outside [i0, i1)
+ * are not written (and never read). */
+static void plain_rows(const Job *J, const float *xn, int64_t row, int64_t i0, int64_t i1,
+                       int64_t col, int64_t width, int64_t nl, float *buf) {
+    const int64_t lo = col < 0 ? -col : 0;                       /* first e inside the input */
+    const int64_t hi = col + width > J->w ? J->w - col : width;  /* past the last */
+    for (int64_t i = i0; i < i1; i++) {
+        const float *xr = xn + (row + i * J->dh) * J->ys + col * J->xs;
+        float *d = buf + i * width * B;
+        for (int64_t e = 0; e < lo; e++)
+            for (int64_t l = 0; l < nl; l++)
+                d[e * B + l] = 0.0f;
+        for (int64_t e = hi > lo ? hi : lo; e < width; e++)
+            for (int64_t l = 0; l < nl; l++)
+                d[e * B + l] = 0.0f;
+        if (J->cls == 1) { /* NHWC: a pixel's channels adjacent */
+            for (int64_t e = lo; e < hi; e++)
+                for (int64_t l = 0; l < nl; l++)
+                    d[e * B + l] = xr[e * J->xs + l];
+        } else {           /* NCHW: a channel's row adjacent */
+            for (int64_t l = 0; l < nl; l++)
+                for (int64_t e = lo; e < hi; e++)
+                    d[e * B + l] = xr[l * J->cls + e];
+        }
+    }
+}
+
 /* Conv rows [oy0, oy1), columns [cs, ce), output blocks [bk, bk + nb), the
  * epilogue applied: row oy of block b goes to out + (oy - oy0)*rstride +
  * b*bstride + (ox - cs)*16.  The input channels go in passes of cbchunk
@@ -446,33 +521,60 @@ static const TileFn tiles[NB][17] = {
  * all those tiles instead of streaming from L2 for each one; between
  * passes the partial sums wait in out (L1/L2).  Rows in one call: as many
  * as PART_FLOATS (or the ring) hold, so that narrow layers (10x10: one
- * tile per row) still reuse a pass's weights over several tiles. */
+ * tile per row) still reuse a pass's weights over several tiles.
+ *
+ * A plain input of at most 16 channels (a network's first layer: 3) with
+ * stride 1 is copied, per conv row, into a padded blocked image of its kh
+ * tap rows (plain_rows: nl floats per pixel, once for all the row's tiles),
+ * which the tiles then read in place as TILE_DIRECT.  Gathering per tile
+ * instead cost 4-5x the multiply-adds of such a layer: per tap row and
+ * pixel a bounds test and nl strided loads, for only nl*kw*NB*16 FMAs. */
 static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t oy0,
                       int64_t oy1, int64_t cs, int64_t ce, float *out, int64_t rstride,
                       int64_t bstride) {
     const int64_t width = ce - cs, ntiles = ceil_div(width, TMAX);
     const int64_t q = width / ntiles, r = width % ntiles, ncb = ceil_div(J->c, B);
     const int stride1 = J->blocked && J->sw == 1;
+    /* The padded rows of a plain input: columns [bcol, bcol + bw) of the input. */
+    const int64_t bcol = cs - J->pl, bw = width + (J->kw - 1) * J->dw;
+    const int rowbuf = !J->blocked && ncb == 1 && J->sw == 1 && J->kh * bw * B <= ROWBUF_FLOATS;
+    float buf[rowbuf ? ROWBUF_FLOATS : 1] __attribute__((aligned(64)));
+    Job Jb;
+    if (rowbuf) { /* the buffer as a blocked image of kh rows, bw pixels */
+        Jb = *J;
+        Jb.blocked = 1, Jb.h = J->kh, Jb.w = bw, Jb.dh = 1, Jb.ys = bw * B, Jb.xs = B;
+        Jb.cbs = 0, Jb.cls = 1;
+    }
     Tile tl;
     tl.J = J, tl.xn = xn, tl.w = J->packed + bk * J->wblock, tl.bstride = bstride;
     for (int64_t cb0 = 0; cb0 < ncb; cb0 += J->cbchunk) {
         const int last = cb0 + J->cbchunk >= ncb;
         tl.cb0 = cb0, tl.cb1 = last ? ncb : cb0 + J->cbchunk;
         for (int64_t oy = oy0; oy < oy1; oy++) {
-            tl.row = oy * J->sh - J->pt;
-            window_range(tl.row, J->dh, J->kh, 0, J->h, &tl.i0, &tl.i1);
+            const int64_t row = oy * J->sh - J->pt;
+            window_range(row, J->dh, J->kh, 0, J->h, &tl.i0, &tl.i1);
+            if (rowbuf) {
+                plain_rows(J, xn, row, tl.i0, tl.i1, bcol, bw, J->c, buf);
+                tl.J = &Jb, tl.xn = buf, tl.row = 0;
+            } else {
+                tl.row = row;
+            }
             float *orow = out + (oy - oy0) * rstride;
             int64_t ox = cs;
             for (int64_t tt = 0; tt < ntiles; tt++) {
                 const int T = (int)(q + (tt < r));
                 tl.col0 = ox * J->sw - J->pl;
                 tl.span = T + (J->kw - 1) * J->dw;
-                if (!stride1)
-                    tl.mode = TILE_GATHER;
-                else if (tl.col0 >= 0 && tl.col0 + tl.span <= J->w)
+                if (rowbuf) {
+                    tl.col0 -= bcol;
                     tl.mode = TILE_DIRECT;
-                else
+                } else if (!stride1) {
+                    tl.mode = TILE_GATHER;
+                } else if (tl.col0 >= 0 && tl.col0 + tl.span <= J->w) {
+                    tl.mode = TILE_DIRECT;
+                } else {
                     tl.mode = tl.span * B <= GATHER_FLOATS ? TILE_PADDED_ROW : TILE_GATHER;
+                }
                 tl.out = orow + (ox - cs) * B;
                 tiles[nb - 1][T](&tl);
                 if (last)

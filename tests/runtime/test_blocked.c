@@ -423,6 +423,17 @@ static void test_dconvs(void) {
         { 1, 70, 5, 17, 33, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0, 0 },
         /* 5x5 dilation 2, stride 1: padded-row border tiles wider than 3 taps. */
         { 1, 18, 12, 33, 20, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, 1, 2, 2 },
+        /* A network's first layer (3 channels of plain input: padded rows
+         * copied once per conv row), batch 1 and 3, with and without the
+         * pool, 64 outputs (two groups of blocks); with dilation and
+         * asymmetric padding; a row too wide for the copy (the per-tile
+         * gather). */
+        { 1, 3, 12, 45, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
+        { 3, 3, 12, 45, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
+        { 1, 3, 12, 45, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },
+        { 3, 3, 13, 44, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 2, 2 },
+        { 2, 3, 9, 17, 10, 3, 3, 1, 1, 0, 2, 2, 0, 2, 2, 1, 2, 2 },
+        { 1, 3, 5, 400, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         for (int layout = VGGRT_LAYOUT_NCHW; layout <= VGGRT_LAYOUT_BLOCKED; layout++)

@@ -26,7 +26,12 @@
  * that cancels to nearly 0 is still computed to within u * mag, never to
  * within u * |want|.  The absolute 1e-6 covers results near 0 whose terms
  * were tiny anyway (exp of large negatives in softmax, for instance).
- * Kernels that only move data are compared bit for bit.
+ * Gemm sums K products and then adds beta*C: its bound is (K + 2) * u,
+ * which for the long dot products below (K = 4099, as long as a VGG-16
+ * dense layer's 4096) is 2.4e-4, so gemm uses max(1e-5, (K + 2) * u).
+ * Kernels that only move data are compared bit for bit, and so are results
+ * on 1, 2 and 3 threads: every kernel gives each output to one task, with
+ * a summation order that does not depend on the split.
  *
  * On failure a line names the case with all its parameters, the first
  * index that differs, and both values; the program ends with
@@ -73,11 +78,12 @@ static void fail(const char *fmt, ...) {
     printf("\n");
 }
 
-/* Float outputs against an exact reference and the magnitude of its terms. */
-static void check_f32(const char *what, const float *got, const double *want, const double *mag,
-                      size_t n) {
+/* Float outputs against an exact reference and the magnitude of its terms,
+ * relative tolerance rel (see the top of the file). */
+static void check_f32_rel(const char *what, const float *got, const double *want,
+                          const double *mag, size_t n, double rel) {
     for (size_t i = 0; i < n; i++) {
-        double tol = 1e-5 * (mag ? mag[i] : fabs(want[i])) + 1e-6;
+        double tol = rel * (mag ? mag[i] : fabs(want[i])) + 1e-6;
         double g = got[i], w = want[i];
         int ok = isnan(w) ? isnan(g) : isinf(w) ? g == w : fabs(g - w) <= tol;
         if (!ok) {
@@ -85,6 +91,11 @@ static void check_f32(const char *what, const float *got, const double *want, co
             return;
         }
     }
+}
+
+static void check_f32(const char *what, const float *got, const double *want, const double *mag,
+                      size_t n) {
+    check_f32_rel(what, got, want, mag, n, 1e-5);
 }
 
 static void check_i64(const char *what, const int64_t *got, const int64_t *want, size_t n) {
@@ -353,6 +364,7 @@ static void test_gemm(int ta, int tb, int64_t M, int64_t N, int64_t K, float alp
     int64_t arows = ta ? K : M, brows = tb ? N : K;
     float *A = rand_f32((size_t)(arows * lda), -1, 1), *B = rand_f32((size_t)(brows * ldb), -1, 1);
     float *C = rand_f32((size_t)(M * N + 1), -1, 1), *Y = nan_f32((size_t)(M * N + 1));
+    float *Y1 = nan_f32((size_t)(M * N + 1));
     int64_t crs = 0, ccs = 0;
     switch (ckind) {
     case C_FULL: crs = N, ccs = 1; break;
@@ -360,10 +372,7 @@ static void test_gemm(int ta, int tb, int64_t M, int64_t N, int64_t K, float alp
     case C_COL: crs = 1, ccs = 0; break;
     case C_SCALAR: crs = 0, ccs = 0; break;
     case C_TRANSPOSED: crs = 1, ccs = M; break;
-    case C_INPLACE:
-        crs = N, ccs = 1;
-        memcpy(Y, C, (size_t)(M * N) * sizeof *Y);
-        break;
+    case C_INPLACE: crs = N, ccs = 1; break;
     }
     double *want = zeros_f64((size_t)(M * N)), *mag = zeros_f64((size_t)(M * N));
     for (int64_t i = 0; i < M; i++)
@@ -385,13 +394,28 @@ static void test_gemm(int ta, int tb, int64_t M, int64_t N, int64_t K, float alp
             want[i * N + j] = acc;
             mag[i * N + j] = m;
         }
-    vggrt_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta,
-               ckind == C_NONE ? NULL : ckind == C_INPLACE ? Y : C, crs, ccs, Y);
-    check_f32("Y", Y, want, mag, (size_t)(M * N));
-    if (!isnan(Y[M * N]))
-        fail("Y[%lld] past the end was written", (long long)(M * N));
+    const double u = 0x1p-24, rel = (double)(K + 2) * u > 1e-5 ? (double)(K + 2) * u : 1e-5;
+    /* On 1, 2 and 3 threads: each result against the reference, and the
+     * later ones bit for bit against the first. */
+    for (int threads = 1; threads <= 3 && !case_failed; threads++) {
+        float *y = threads == 1 ? Y1 : Y;
+        if (ckind == C_INPLACE)
+            memcpy(y, C, (size_t)(M * N) * sizeof *y);
+        else if (threads > 1)
+            for (int64_t i = 0; i < M * N; i++)
+                y[i] = NAN;
+        vggrt_set_num_threads(threads);
+        vggrt_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta,
+                   ckind == C_NONE ? NULL : ckind == C_INPLACE ? y : C, crs, ccs, y);
+        check_f32_rel("Y", y, want, mag, (size_t)(M * N), rel);
+        if (threads > 1)
+            check_bytes("Y (vs 1 thread)", y, Y1, sizeof *y, (size_t)(M * N));
+        if (!isnan(y[M * N]))
+            fail("Y[%lld] past the end was written", (long long)(M * N));
+    }
+    vggrt_set_num_threads(0);
     end_case();
-    free(A), free(B), free(C), free(Y), free(want), free(mag);
+    free(A), free(B), free(C), free(Y), free(Y1), free(want), free(mag);
 }
 
 static void test_gemms(void) {
@@ -408,6 +432,25 @@ static void test_gemms(void) {
     test_gemm(0, 0, 4, 6, 0, 1.0f, 1.0f, C_NONE, 0);   /* K = 0: zeros */
     test_gemm(1, 0, 5, 4, 3, 0.0f, 1.0f, C_FULL, 0);   /* alpha 0 */
     test_gemm(0, 0, 5, 4, 3, 1.0f, 0.0f, C_FULL, 0);   /* beta 0 */
+    /* Dense layers at small batch (the kernels' own path up to M = 16,
+     * OpenBLAS above): row groups with repeated rows (3, 17), N not a
+     * multiple of 16 (tails of tiles and of vectors), K past one chunk and
+     * not a multiple of 16, every form of C, padded strides. */
+    static const int64_t ms[] = { 1, 3, 8, 17 };
+    for (int tb = 0; tb < 2; tb++)
+        for (size_t mi = 0; mi < sizeof ms / sizeof ms[0]; mi++) {
+            for (int ck = C_NONE; ck <= C_INPLACE; ck++)
+                test_gemm(0, tb, ms[mi], 37, 4099, 1.0f, 1.0f, ck, 0);
+            test_gemm(0, tb, ms[mi], 100, 300, 0.75f, 0.5f, C_ROW, 5);
+        }
+    /* Several panels per task, two row groups, a small N on 3 threads. */
+    test_gemm(0, 1, 8, 1100, 520, 1.0f, 1.0f, C_ROW, 0);
+    test_gemm(0, 0, 8, 1100, 520, 1.0f, 1.0f, C_ROW, 0);
+    test_gemm(0, 1, 16, 301, 70, 1.0f, -1.0f, C_FULL, 1);
+    test_gemm(0, 0, 16, 301, 70, 1.0f, -1.0f, C_FULL, 1);
+    test_gemm(0, 1, 12, 2, 512, 1.0f, 1.0f, C_ROW, 0); /* a two-class head */
+    test_gemm(0, 0, 2, 2, 512, 1.0f, 1.0f, C_SCALAR, 0);
+    test_gemm(0, 0, 5, 4, 3, 0.0f, 1.0f, C_FULL, 0); /* alpha 0, small M */
 }
 
 static void test_matmul(int brank, const int64_t *bdims, const int64_t *ashape,
