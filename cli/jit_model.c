@@ -5,9 +5,10 @@
  * the weights are laid out from the plan.
  *
  * The JIT cache.  Compiling costs most of a cold start, and the object only
- * depends on the model's bytes, vggc's version and backend, the options and
- * the CPU.  Those make a key; its hash names the entry
- * $XDG_CACHE_HOME/vggc/<hash>.jit (default ~/.cache/vggc), laid out as
+ * depends on the model's bytes, vggc itself (its version, a hash of its
+ * executable and of the kernels' bitcode), the options and the CPU.  Those
+ * make a key; its hash names the entry $XDG_CACHE_HOME/vggc/<hash>.jit
+ * (default ~/.cache/vggc), laid out as
  *   0   char     magic[8]      "VGGCJIT\0"
  *   8   uint64   key_len       bytes of key text that follow the header
  *   16  uint64   obj_size      bytes of the object after the key
@@ -145,6 +146,27 @@ static void cache_store(const char *dir, const char *path, const char *key, cons
     free(tmp);
 }
 
+/* A hash of this vggc's own executable.  The object depends on the code
+ * generator as much as on the kernels' bitcode (llvm_backend_id), and a
+ * rebuilt vggc of the same version may emit other code: its entries must
+ * not be reused.  Hashing the file (about 1 MB) costs a millisecond. */
+static bool compiler_id(uint64_t *id)
+{
+    static uint64_t cached;
+    static bool done;
+    if (!done) {
+        size_t len = 0;
+        unsigned char *exe = read_file("/proc/self/exe", &len);
+        if (!exe)
+            return false;
+        cached = vggrt_checksum(exe, len);
+        free(exe);
+        done = true;
+    }
+    *id = cached;
+    return true;
+}
+
 int jit_model_load(JitModel *m, Plan *p, const char *model, int opt_level, const char *target,
                    bool use_cache)
 {
@@ -161,7 +183,10 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, int opt_level, const
         fprintf(stderr, "vggc: error: unknown --target '%s' (" LLVM_TARGETS ")\n", target);
         goto out;
     }
-    if (use_cache && (dir = cache_dir()) != NULL) {
+    uint64_t compiler = 0;
+    if (use_cache && !compiler_id(&compiler))
+        vggc_note("cannot read this vggc's executable: the JIT cache is not used");
+    else if (use_cache && (dir = cache_dir()) != NULL) {
         size_t mlen = 0;
         unsigned char *bytes = read_file(model, &mlen);
         if (bytes) {
@@ -169,9 +194,9 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, int opt_level, const
             key = malloc(klen);
             path = malloc(strlen(dir) + 64);
             if (key && path) {
-                snprintf(key, klen, "vggc %s backend %016llx\nmodel %016llx %zu\noptions O%d\n"
-                         "cpu %s\nfeatures %s\n", VGGC_VERSION,
-                         (unsigned long long)llvm_backend_id(),
+                snprintf(key, klen, "vggc %s compiler %016llx backend %016llx\n"
+                         "model %016llx %zu\noptions O%d\ncpu %s\nfeatures %s\n", VGGC_VERSION,
+                         (unsigned long long)compiler, (unsigned long long)llvm_backend_id(),
                          (unsigned long long)vggrt_checksum(bytes, mlen), mlen, opt_level, cpu,
                          features);
                 snprintf(path, strlen(dir) + 64, "%s/%016llx.jit", dir,

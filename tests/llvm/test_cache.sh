@@ -54,4 +54,12 @@ cmp "$work/ref.npy" "$work/foreign.npy"
 # An entry made for another key (a different option set) is not used.
 "$vggc" run "$model" --input "$x" --output "$work/o1.npy" -O1 -v 2>"$work/o1.err"
 expect o1 "cache miss"
+
+# Another vggc executable (a rebuild may generate other code) does not use
+# this one's entries: here a copy with one byte appended.
+cp "$vggc" "$work/vggc-rebuilt"
+printf 'x' >>"$work/vggc-rebuilt"
+"$work/vggc-rebuilt" run "$model" --input "$x" --output "$work/rebuilt.npy" -v 2>"$work/rebuilt.err"
+expect rebuilt "cache miss"
+cmp "$work/ref.npy" "$work/rebuilt.npy"
 echo "cache: ok"
