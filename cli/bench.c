@@ -162,18 +162,32 @@ static int time_jit(const char *model, Plan *p, const vggrt_tensor *in, int64_t 
     for (uint32_t i = 0; i < g->n_inputs; i++)
         in_p[i] = in[i].data;
     int st = 0;
-    for (int i = 0; i < o->warmup && !st; i++)
+    /* Progress counts every run (warm-up, timed, profiled) and is drawn
+     * between runs, outside the timed interval. */
+    int total = o->warmup + o->iters * (lay ? 2 : 1), done = 0;
+    char what[64];
+    snprintf(what, sizeof what, "%d run%s", total, total == 1 ? "" : "s");
+    progress_begin("timing", "timed", what, 0);
+    for (int i = 0; i < o->warmup && !st; i++) {
         st = jm.entry(batch, arena, jm.weights, in_p, out_p);
+        progress_update((double)++done / total);
+    }
     for (int i = 0; i < o->iters && !st; i++) {
         double t0 = now_ms();
         st = jm.entry(batch, arena, jm.weights, in_p, out_p);
         runs[i] = now_ms() - t0;
+        progress_update((double)++done / total);
     }
     for (int i = 0; lay && i < o->iters && !st; i++) {
         vggrt_profile_begin(lay + (size_t)i * p->n_layers, (int)p->n_layers);
         st = jm.entry(batch, arena, jm.weights, in_p, out_p);
         vggrt_profile_end();
+        progress_update((double)++done / total);
     }
+    if (st)
+        progress_abort();
+    else
+        progress_end();
     if (st) {
         fprintf(stderr, "vggc: error: %s: run failed: %s\n", model, vggrt_status_str((vggrt_status)st));
         goto out;
@@ -297,9 +311,10 @@ static int time_c(const char *model, const Plan *p, const vggrt_tensor *in, int6
         fprintf(stderr, "vggc: error: %s\n", msg);
         goto out;
     }
-    char *compile[16] = {self, "compile", (char *)model, "-o", dir, "--name", "bench_model", level,
-                         "--force"};
-    int nc = 9;
+    /* The child vggc stays quiet: this process shows the steps. */
+    char *compile[16] = {self, "-q", "compile", (char *)model, "-o", dir, "--name", "bench_model",
+                         level, "--force"};
+    int nc = 10;
     if (o->target) {
         compile[nc++] = "--target";
         compile[nc++] = (char *)o->target;
@@ -311,11 +326,23 @@ static int time_c(const char *model, const Plan *p, const vggrt_tensor *in, int6
                    NULL};
     char *warmup[] = {prog, "--input", x, "--bench", warm, NULL};
     char *warm_out = NULL;
-    bool ran = spawn(compile, NULL) && spawn(make, NULL) && spawn(warmup, &warm_out) &&
-               spawn(run, &out);
+    /* The children write to the terminal themselves (make's compiler
+     * warnings, errors): each step's line is ended before they start. */
+    progress_begin("building", "built", "the C program", 0);
+    progress_pause();
+    bool ran = spawn(compile, NULL) && spawn(make, NULL);
+    if (ran) {
+        progress_end();
+        progress_begin("timing", "timed", "the C program", 0);
+        progress_pause();
+        ran = spawn(warmup, &warm_out) && spawn(run, &out);
+    }
     free(warm_out);
-    if (!ran)
+    if (!ran) {
+        progress_abort();
         goto out;
+    }
+    progress_end();
     tm->median_ms = json_number(out, "\"median_ms\":");
     tm->min_ms = json_number(out, "\"min_ms\":");
     if (tm->median_ms < 0) {
@@ -491,14 +518,14 @@ int cmd_bench(int argc, char **argv)
     }
 
     PassOptions po = {.opt_level = o.opt_level, .verify = true};
-    Graph *g = onnx_import(model, NULL);
+    Graph *g = load_model(model, NULL, &po);
     if (!g)
         return 1;
     int rc = 1;
     Plan *p = NULL;
     vggrt_tensor in[MAX_IO] = {0};
     Timing tm = {0};
-    if (!passes_run(g, &po) || !(p = plan_build(g)))
+    if (!(p = plan_build(g)))
         goto out;
     bool batched = false;
     for (uint32_t i = 0; i < g->n_inputs; i++)

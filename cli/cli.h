@@ -4,7 +4,9 @@
 
 #include "buf.h"
 #include "emit_llvm.h"
+#include "frontend.h"
 #include "ir.h"
+#include "passes.h"
 #include "plan.h"
 
 typedef struct {
@@ -65,6 +67,36 @@ typedef struct {
 int jit_model_load(JitModel *m, Plan *p, const char *model, int opt_level, const char *target,
                    bool use_cache);
 void jit_model_free(JitModel *m);
+
+/* Imports the model and runs the passes, as steps progress shows; NULL
+ * after reporting (main.c). */
+Graph *load_model(const char *path, const ImportOptions *io, const PassOptions *po);
+
+/* ---- progress.c: what long steps are doing, on a terminal ---------------
+ * Shown only when stderr is a terminal and -q was not given; otherwise
+ * every call does nothing.  One step at a time:
+ *   progress_begin("importing", "imported", "vgg16.onnx", bytes);
+ *   ... progress_update(fraction) ...
+ *   progress_end();    ->  "    imported vgg16.onnx (553 MB) in 1.21 s"
+ * or progress_abort() when the step fails (before or after its error). */
+
+/* Decides, before anything is printed, whether progress is shown. */
+void progress_init(bool quiet);
+/* Starts a step: doing and done are its verb ("packing", "packed"), what
+ * its subject; bytes, when not 0, is shown as a size after it. */
+void progress_begin(const char *doing, const char *done, const char *what, uint64_t bytes);
+/* The running step's fraction done (0..1), for steps that can tell. */
+void progress_update(double fraction);
+/* Before child processes write to the terminal: the step's line is ended
+ * and not redrawn until progress_end. */
+void progress_pause(void);
+/* The step succeeded: its closing line with its time. */
+void progress_end(void);
+/* The step failed or is dropped: its line is erased, nothing printed. */
+void progress_abort(void);
+/* Erases the status line, if one is drawn, so a message can follow.  Text
+ * printed through stdio does this itself where the C library allows. */
+void progress_clear(void);
 
 /* `vggc run` (run.c): JIT-compiles and runs a model; returns the exit code. */
 int cmd_run(int argc, char **argv);

@@ -187,6 +187,8 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, int opt_level, const
     if (use_cache && !compiler_id(&compiler))
         vggc_note("cannot read this vggc's executable: the JIT cache is not used");
     else if (use_cache && (dir = cache_dir()) != NULL) {
+        /* The key hashes the model file: a step of its own for a big one. */
+        progress_begin("checking", "checked", "the JIT cache", 0);
         size_t mlen = 0;
         unsigned char *bytes = read_file(model, &mlen);
         if (bytes) {
@@ -207,14 +209,18 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, int opt_level, const
             }
             free(bytes);
         }
+        progress_end();
     }
+    const char *base = strrchr(model, '/') ? strrchr(model, '/') + 1 : model;
     if (!obj) {
         Arena scratch = {0};
         LlvmOptions lo = {c_identifier(&scratch, "vggc_jit"), model, 0, true, target};
         Buf b = {0};
+        progress_begin("compiling", "compiled", base, 0);
         LlvmStatus st = llvm_emit(p, &lo, LLVM_EMIT_JIT, &b, &err);
         arena_free(&scratch);
         if (st != LLVM_OK) {
+            progress_abort();
             if (st == LLVM_FAILED) {
                 fprintf(stderr, "vggc: error: LLVM: %s\n", err ? err : "unknown failure");
                 rc = 3;
@@ -226,20 +232,27 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, int opt_level, const
         obj_size = b.len;
         if (key && path)
             cache_store(dir, path, key, obj, obj_size);
+        progress_end();
     }
     double t1 = now_ms();
+    progress_begin("linking", "linked", m->cache_hit ? "cached code" : base, obj_size);
     if (!(m->jit = llvm_jit_load(obj, obj_size, &m->entry, &err))) {
+        progress_abort();
         fprintf(stderr, "vggc: error: LLVM: %s\n", err ? err : "cannot load the object");
         rc = 3;
         goto out;
     }
+    progress_end();
     double t2 = now_ms();
+    progress_begin("packing", "packed", "weights", p->weights_size);
     if (!(m->weights = vggrt_aligned_alloc(p->weights_size + 64))) {
+        progress_abort();
         fprintf(stderr, "vggc: error: out of memory\n");
         rc = 3;
         goto out;
     }
     plan_fill_weights(p, m->weights);
+    progress_end();
     m->compile_ms = t1 - t0;
     m->link_ms = t2 - t1;
     m->weights_ms = now_ms() - t2;

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef VGGC_RUNTIME_INCLUDE
@@ -67,6 +68,7 @@ static const char usage_text[] =
     "\n"
     "options for every command:\n"
     "  -v          say what each stage does (-vv: more)\n"
+    "  -q, --quiet no progress display (shown only when stderr is a terminal)\n"
     "  --help      this text; --version: the version\n";
 
 VGGC_NORETURN static void usage_error(const char *fmt, const char *arg)
@@ -149,17 +151,40 @@ static void runtime_paths(Arena *a, const char **include, const char **lib)
     }
 }
 
-/* Import and run the pipeline; NULL after reporting (exit code in *rc). */
-static Graph *load(const char *path, const ImportOptions *io, const PassOptions *po)
+Graph *load_model(const char *path, const ImportOptions *io, const PassOptions *po)
 {
+    struct stat st;
+    progress_begin("importing", "imported", base_name(path),
+                   stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
     Graph *g = onnx_import(path, io);
-    if (!g)
+    if (!g) {
+        progress_abort();
         return NULL;
+    }
+    progress_end();
+    progress_begin("optimizing", "optimized", base_name(path), 0);
     if (!passes_run(g, po)) {
+        progress_abort();
         graph_free(g);
         return NULL;
     }
+    progress_end();
     return g;
+}
+
+/* write_outputs as a step the user sees: 0, or 1 after reporting. */
+static int write_files(const char *dir, const OutFile *files, size_t n, bool force)
+{
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        bytes += files[i].size;
+    progress_begin("writing", "wrote", dir, bytes);
+    if (!write_outputs(dir, files, n, force)) {
+        progress_abort();
+        return 1;
+    }
+    progress_end();
+    return 0;
 }
 
 static int cmd_compile(int argc, char **argv)
@@ -222,7 +247,7 @@ static int cmd_compile(int argc, char **argv)
     if (dump && *dump)
         po.dump_after = dump;
 
-    Graph *g = load(model, &io, &po);
+    Graph *g = load_model(model, &io, &po);
     if (!g)
         return 1;
     if (dump && !*dump)
@@ -242,8 +267,11 @@ static int cmd_compile(int argc, char **argv)
     if (!out_dir)
         out_dir = name;
 
+    /* Planning and packing the weights: one step for the user. */
+    progress_begin("planning", "planned", name, 0);
     Plan *p = plan_build(g);
     if (!p) {
+        progress_abort();
         graph_free(g);
         arena_free(&scratch);
         return 1;
@@ -253,6 +281,7 @@ static int cmd_compile(int argc, char **argv)
 
     unsigned char *weights = malloc(VGGRT_WEIGHTS_HEADER + p->weights_size);
     if (!weights) {
+        progress_abort();
         fprintf(stderr, "vggc: error: out of memory for %llu bytes of weights\n",
                 (unsigned long long)p->weights_size);
         return 3;
@@ -260,6 +289,7 @@ static int cmd_compile(int argc, char **argv)
     plan_fill_weights(p, weights + VGGRT_WEIGHTS_HEADER);
     uint64_t sum = vggrt_checksum(weights + VGGRT_WEIGHTS_HEADER, p->weights_size);
     vggrt_weights_header(weights, name, p->weights_size, sum);
+    progress_end();
 
     CEmitOptions co = {name, base_name(model), NULL, NULL,
                        target && strcmp(target, "generic") == 0 ? "x86-64" : target};
@@ -272,37 +302,49 @@ static int cmd_compile(int argc, char **argv)
         LlvmOptions lo = {name, base_name(model), sum, true, target};
         Buf code = {0};
         char *err = NULL;
+        const char *ext = ir ? "ll" : "o";
+        progress_begin("compiling", "compiled", arena_printf(&scratch, "%s.%s", name, ext), 0);
         LlvmStatus st = llvm_emit(p, &lo, ir ? LLVM_EMIT_IR : LLVM_EMIT_OBJECT, &code, &err);
         if (st == LLVM_FAILED) {
+            progress_abort();
             fprintf(stderr, "vggc: error: LLVM: %s\n", err ? err : "unknown failure");
             rc = 3;
-        } else if (st == LLVM_OK) {
+        } else if (st != LLVM_OK) {
+            progress_abort();
+        } else {
             emit_c_header(&files.header, g, &co);
-            const char *ext = ir ? "ll" : "o";
+            progress_end();
             OutFile outs[] = {
                 {arena_printf(&scratch, "%s.h", name), files.header.data, files.header.len, true},
                 {arena_printf(&scratch, "%s.%s", name, ext), code.data, code.len, ir},
                 {arena_printf(&scratch, "%s.weights", name), weights,
                  VGGRT_WEIGHTS_HEADER + p->weights_size, false},
             };
-            rc = write_outputs(out_dir, outs, sizeof outs / sizeof outs[0], force) ? 0 : 1;
+            rc = write_files(out_dir, outs, sizeof outs / sizeof outs[0], force);
             if (rc == 0)
                 vggc_note("wrote %s/{%s.%s,%s.h,%s.weights}", out_dir, name, ext, name, name);
         }
         free(err);
         buf_free(&code);
-    } else if (emit_c(p, &co, sum, &files)) {
-        OutFile outs[] = {
-            {arena_printf(&scratch, "%s.h", name), files.header.data, files.header.len, true},
-            {arena_printf(&scratch, "%s.c", name), files.source.data, files.source.len, true},
-            {"main.c", files.main.data, files.main.len, true},
-            {"Makefile", files.makefile.data, files.makefile.len, true},
-            {arena_printf(&scratch, "%s.weights", name), weights,
-             VGGRT_WEIGHTS_HEADER + p->weights_size, false},
-        };
-        rc = write_outputs(out_dir, outs, sizeof outs / sizeof outs[0], force) ? 0 : 1;
-        if (rc == 0)
-            vggc_note("wrote %s/{%s.c,%s.h,%s.weights,main.c,Makefile}", out_dir, name, name, name);
+    } else {
+        progress_begin("generating", "generated", arena_printf(&scratch, "%s.c", name), 0);
+        if (!emit_c(p, &co, sum, &files)) {
+            progress_abort();
+        } else {
+            progress_end();
+            OutFile outs[] = {
+                {arena_printf(&scratch, "%s.h", name), files.header.data, files.header.len, true},
+                {arena_printf(&scratch, "%s.c", name), files.source.data, files.source.len, true},
+                {"main.c", files.main.data, files.main.len, true},
+                {"Makefile", files.makefile.data, files.makefile.len, true},
+                {arena_printf(&scratch, "%s.weights", name), weights,
+                 VGGRT_WEIGHTS_HEADER + p->weights_size, false},
+            };
+            rc = write_files(out_dir, outs, sizeof outs / sizeof outs[0], force);
+            if (rc == 0)
+                vggc_note("wrote %s/{%s.c,%s.h,%s.weights,main.c,Makefile}", out_dir, name, name,
+                          name);
+        }
     }
     buf_free(&files.header);
     buf_free(&files.source);
@@ -398,7 +440,7 @@ static int cmd_inspect(int argc, char **argv)
     }
     ImportOptions io = {0};
     PassOptions po = {.opt_level = after ? 2 : 0, .verify = true};
-    Graph *g = load(model, &io, &po);
+    Graph *g = load_model(model, &io, &po);
     if (!g) {
         free(dot_exe);
         return 1;
@@ -431,14 +473,21 @@ int main(int argc, char **argv)
 {
     /* Global options may come anywhere; strip them first. */
     int n = 0;
+    bool quiet = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-v") == 0)
             vggc_verbose = vggc_verbose < 1 ? 1 : vggc_verbose;
         else if (strcmp(argv[i], "-vv") == 0)
             vggc_verbose = 2;
+        else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
+            quiet = true;
         else
             argv[1 + n++] = argv[i];
     }
+    /* -q: no progress and no notes; warnings and errors still print. */
+    if (quiet)
+        vggc_verbose = 0;
+    progress_init(quiet);
     if (n == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage_text, n == 0 ? stderr : stdout);
         return n == 0 ? 2 : 0;

@@ -469,13 +469,9 @@ int cmd_run(int argc, char **argv)
      * network of constants takes none). */
 
     double t_start = now_ms();
-    Graph *g = onnx_import(model, NULL);
+    Graph *g = load_model(model, NULL, &po);
     if (!g)
         return 1;
-    if (!passes_run(g, &po)) {
-        graph_free(g);
-        return 1;
-    }
     int rc = 1;
     Plan *p = NULL;
     unsigned char *arena = NULL;

@@ -124,5 +124,72 @@ check compile-bad-target 2 "--target takes .* not 'arm'" -- "$vggc" compile "$mo
 check compile-target-march 0 '' -- "$vggc" compile "$models/tiny_vgg.onnx" --target x86-64-v3 -o "$work/o5"
 check compile-target-makefile 0 'march=x86-64-v3' -- grep -- '-march' "$work/o5/Makefile"
 
+# Progress: on a terminal only, never in a pipe or file (as here), and not
+# with -q.  Without a terminal, a successful command writes nothing but its
+# results: stderr stays empty.
+"$vggc" compile "$models/tiny_vgg.onnx" -o "$work/p1" >"$work/p1.out" 2>"$work/p1.err"
+if [ $? -eq 0 ] && [ ! -s "$work/p1.err" ] && [ ! -s "$work/p1.out" ]; then
+  echo "PASS no-progress-without-terminal"; pass=$((pass + 1))
+else
+  echo "FAIL no-progress-without-terminal"; head -5 "$work/p1.err" | sed 's/^/  | /'; fail=$((fail + 1))
+fi
+"$vggc" bench "$models/tiny_vgg.onnx" --iters 2 >"$work/p2.out" 2>"$work/p2.err"
+if [ $? -eq 0 ] && [ ! -s "$work/p2.err" ] && grep -q 'median' "$work/p2.out"; then
+  echo "PASS bench-no-progress-without-terminal"; pass=$((pass + 1))
+else
+  echo "FAIL bench-no-progress-without-terminal"; head -5 "$work/p2.err" | sed 's/^/  | /'; fail=$((fail + 1))
+fi
+# Under a pseudo-terminal (util-linux's script): the closing line of each
+# step.  What the terminal finally shows is worked out from the bytes ("\r"
+# returns, ESC[K erases to the end of the line): no line may mix a status
+# line with an error.
+screen() {  # the lines a terminal shows after the bytes on stdin
+  /usr/bin/python3 -c '
+import re, sys
+for raw in sys.stdin.buffer.read().decode("utf-8", "replace").split("\n"):
+    line, col = [], 0
+    for tok in re.findall(r"\r|\x1b\[K|[^\r\x1b]+|\x1b", raw):
+        if tok == "\r": col = 0
+        elif tok == "\x1b[K": del line[col:]
+        else:
+            for ch in tok:
+                line[col:col + 1] = [ch]; col += 1
+    print("".join(line))'
+}
+if command -v script >/dev/null; then
+  tty_run() { script -qec "$*" /dev/null </dev/null | screen; }
+  out=$(tty_run "$vggc" compile "$models/tiny_vgg.onnx" -o "$work/p3")
+  if grep -qE '^ +imported tiny_vgg\.onnx \([0-9.]+ kB\) in [0-9.]+ s$' <<<"$out" &&
+     grep -qE '^ +optimized tiny_vgg\.onnx in ' <<<"$out" && grep -qE '^ +planned tiny_vgg in ' <<<"$out" &&
+     grep -qE '^ +generated tiny_vgg\.c in ' <<<"$out" &&
+     grep -qE "^ +wrote $work/p3 \([0-9.]+ kB\) in " <<<"$out" && [ -s "$work/p3/tiny_vgg.c" ]; then
+    echo "PASS progress-on-terminal"; pass=$((pass + 1))
+  else
+    echo "FAIL progress-on-terminal"; echo "$out" | head -8 | sed 's/^/  | /'; fail=$((fail + 1))
+  fi
+  out=$(tty_run "$vggc" compile -q "$models/tiny_vgg.onnx" -o "$work/p4"; tty_run "$vggc" --quiet compile "$models/tiny_vgg.onnx" -o "$work/p5")
+  if [ -z "$(tr -d '[:space:]' <<<"$out")" ] && [ -s "$work/p4/tiny_vgg.c" ] && [ -s "$work/p5/tiny_vgg.c" ]; then
+    echo "PASS quiet-on-terminal"; pass=$((pass + 1))
+  else
+    echo "FAIL quiet-on-terminal"; echo "$out" | head -5 | sed 's/^/  | /'; fail=$((fail + 1))
+  fi
+  printf 'not an onnx model' >"$work/bad.onnx"
+  out=$(tty_run "$vggc" compile "$work/bad.onnx" -o "$work/p6")
+  if grep -qE '^vggc: error: .*bad\.onnx: not a valid ONNX model' <<<"$out" &&
+     ! grep -qE 'importing|imported' <<<"$out"; then
+    echo "PASS error-clears-progress"; pass=$((pass + 1))
+  else
+    echo "FAIL error-clears-progress"; echo "$out" | head -5 | sed 's/^/  | /'; fail=$((fail + 1))
+  fi
+  out=$(tty_run "$vggc" -q compile "$work/bad.onnx" -o "$work/p7")
+  if grep -qE '^vggc: error: .*bad\.onnx: not a valid ONNX model' <<<"$out"; then
+    echo "PASS quiet-keeps-errors"; pass=$((pass + 1))
+  else
+    echo "FAIL quiet-keeps-errors"; echo "$out" | head -5 | sed 's/^/  | /'; fail=$((fail + 1))
+  fi
+else
+  echo "SKIP progress-on-terminal: no script(1) from util-linux"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
