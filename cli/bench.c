@@ -34,7 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_IO 64
@@ -50,21 +49,6 @@ typedef struct {
     double median_ms, min_ms;
     double *layer_ms;       /* plan->n_layers entries, or NULL */
 } Timing;
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static int usage(const char *fmt, const char *arg)
-{
-    fputs("vggc: error: bench: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\n(see vggc --help)\n", stderr);
-    return 2;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -372,21 +356,6 @@ out:
     return rc;
 }
 
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
 static void report(const char *model, const Plan *p, int64_t batch, const BenchOptions *o,
                    const Timing *tm)
 {
@@ -398,7 +367,7 @@ static void report(const char *model, const Plan *p, int64_t batch, const BenchO
     int threads = o->threads ? o->threads : vggrt_num_threads();
     if (o->json) {
         printf("{\"model\": ");
-        json_string(model);
+        json_str(model);
         printf(", \"backend\": \"%s\", \"batch\": %lld, \"threads\": %d, \"iters\": %d, "
                "\"median_ms\": %.3f, \"min_ms\": %.3f, \"images_per_s\": %.2f, \"gflops\": %.1f",
                o->backend, (long long)batch, threads, o->iters, tm->median_ms, tm->min_ms,
@@ -412,13 +381,13 @@ static void report(const char *model, const Plan *p, int64_t batch, const BenchO
                 shape_format(&g->values[n->out[0]].shape, shape, sizeof shape, "None");
                 double f = layer_flops(g, n, batch);
                 printf("%s\n  {\"index\": %u, \"name\": ", l ? "," : "", l);
-                json_string(n->name);
+                json_str(n->name);
                 printf(", \"kind\": ");
-                json_string(kind);
+                json_str(kind);
                 printf(", \"kernel\": ");
-                json_string(layer_kernel(g, n));
+                json_str(layer_kernel(g, n));
                 printf(", \"shape\": ");
-                json_string(shape);
+                json_str(shape);
                 printf(", \"ms\": %.4f, \"gflops\": %.1f}", tm->layer_ms[l],
                        tm->layer_ms[l] > 0 ? f / (tm->layer_ms[l] * 1e6) : 0.0);
             }
@@ -478,11 +447,11 @@ int cmd_bench(int argc, char **argv)
             int *dst = a[2] == 'b' ? &o.batch : a[2] == 'i' ? &o.iters : a[2] == 'w' ? &o.warmup
                      : &o.threads;
             if (!parse_int(argv[++i], a[2] == 'w' ? 0 : 1, dst))
-                return usage("bad number '%s'", argv[i]);
+                return usage("bench: bad number '%s'", argv[i]);
         } else if (strcmp(a, "--backend") == 0 && has_arg) {
             o.backend = argv[++i];
             if (strcmp(o.backend, "jit") != 0 && strcmp(o.backend, "c") != 0)
-                return usage("--backend takes jit or c, not '%s'", o.backend);
+                return usage("bench: --backend takes jit or c, not '%s'", o.backend);
         } else if (strcmp(a, "--target") == 0 && has_arg) {
             o.target = argv[++i];
         } else if (strcmp(a, "--profile") == 0) {
@@ -494,18 +463,18 @@ int cmd_bench(int argc, char **argv)
         } else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
             o.opt_level = a[2] - '0';
         } else if (a[0] == '-') {
-            return usage("unknown option '%s'", a);
+            return usage("bench: unknown option '%s'", a);
         } else if (!model) {
             model = a;
         } else {
-            return usage("one model at a time ('%s' is extra)", a);
+            return usage("bench: one model at a time ('%s' is extra)", a);
         }
     }
     if (!model)
-        return usage("no model given%s", "");
+        return usage("bench: no model given%s", "");
     char *cpu, *features;
     if (!llvm_target_cpu(o.target, &cpu, &features))
-        return usage("--target takes " LLVM_TARGETS ", not '%s'", o.target);
+        return usage("bench: --target takes " LLVM_TARGETS ", not '%s'", o.target);
     free(cpu);
     free(features);
     if (o.threads) {

@@ -43,6 +43,10 @@ char *find_graphviz_dot(void);
 /* Runs `dot_exe -Tsvg` on the DOT text; false after reporting. */
 bool render_svg(const char *dot_exe, const Buf *dot, Buf *svg);
 
+/* Writes all of data to fd, retrying short and interrupted writes; false
+ * with errno set (output.c). */
+bool write_all(int fd, const void *data, size_t size);
+
 /* The whole file (malloc'd, with one spare byte after *len for a NUL), or
  * NULL with errno set. */
 unsigned char *read_file(const char *path, size_t *len);
@@ -97,6 +101,17 @@ void progress_abort(void);
 /* Erases the status line, if one is drawn, so a message can follow.  Text
  * printed through stdio does this itself where the C library allows. */
 void progress_clear(void);
+
+/* ---- util.c ---------------------------------------------------------------- */
+
+/* Milliseconds on the monotonic clock, for timings. */
+double now_ms(void);
+/* A usage error: "vggc: error: " and fmt with arg (one %s) and the --help
+ * hint on stderr.  Returns 2, the exit code of a usage error. */
+int usage(const char *fmt, const char *arg);
+/* s as a JSON string on stdout (UTF-8 passes through, control characters
+ * escaped), or null when s is NULL. */
+void json_str(const char *s);
 
 /* `vggc run` (run.c): JIT-compiles and runs a model; returns the exit code. */
 int cmd_run(int argc, char **argv);

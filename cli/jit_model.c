@@ -26,18 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define CACHE_MAGIC "VGGCJIT"
 #define CACHE_HEADER 32
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 static char *cache_dir(void)
 {
@@ -93,21 +85,6 @@ static unsigned char *cache_load(const char *path, const char *key, size_t *obj_
     *obj_size = len - CACHE_HEADER - klen;
     memmove(buf, buf + CACHE_HEADER + klen, *obj_size);
     return buf;
-}
-
-static bool write_all(int fd, const void *data, size_t size)
-{
-    const unsigned char *p = data;
-    while (size > 0) {
-        ssize_t n = write(fd, p, size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        size -= (size_t)n;
-    }
-    return true;
 }
 
 /* Writes the entry atomically; a failure only costs the next run time. */

@@ -73,10 +73,7 @@ static const char usage_text[] =
 
 VGGC_NORETURN static void usage_error(const char *fmt, const char *arg)
 {
-    fputs("vggc: error: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\n(see vggc --help)\n", stderr);
-    exit(2);
+    exit(usage(fmt, arg));
 }
 
 /* The file's stem as a C identifier: "models/vgg16-head.onnx" -> "vgg16_head". */

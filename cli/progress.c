@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #define VERB_WIDTH 12       /* verbs right-aligned in this many columns */
@@ -50,13 +49,6 @@ static struct {
     double t0, last_draw;
     int last_percent;       /* -1: no fraction told */
 } pg;
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 static void write_fd(int fd, const char *s, size_t n)
 {

@@ -31,43 +31,14 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_IO 64
-#define CACHE_MAGIC "VGGCJIT"
-#define CACHE_HEADER 32
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static int usage(const char *fmt, const char *arg)
-{
-    fputs("vggc: error: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\n(see vggc --help)\n", stderr);
-    return 2;
-}
 
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-static int rt_dtype(DType t)
-{
-    switch (t) {
-    case DT_FLOAT: return VGGRT_F32;
-    case DT_INT64: return VGGRT_I64;
-    case DT_INT32: return VGGRT_I32;
-    case DT_BOOL: return VGGRT_BOOL;
-    default: return 0;
-    }
 }
 
 static const char *rt_dtype_name(int t)
@@ -330,25 +301,6 @@ static int top_classes(const float *row, int64_t classes, int top, double *p, in
                 order[j] = s;
             }
     return k;
-}
-
-/* s as a JSON string (UTF-8 passes through; control characters escaped). */
-static void json_str(const char *s)
-{
-    if (!s) {
-        fputs("null", stdout);
-        return;
-    }
-    putchar('"');
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            printf("\\%c", *c);
-        else if (*c < 0x20)
-            printf("\\u%04x", *c);
-        else
-            putchar(*c);
-    }
-    putchar('"');
 }
 
 /* For a [batch, classes] float output: the top k classes of each item, as

@@ -116,6 +116,71 @@ int plan_act_code(ActKind a)
     }
 }
 
+int rt_dtype(DType t)
+{
+    switch (t) {
+    case DT_FLOAT: return VGGRT_F32;
+    case DT_INT64: return VGGRT_I64;
+    case DT_INT32: return VGGRT_I32;
+    case DT_BOOL: return VGGRT_BOOL;
+    default: VGGC_UNREACHABLE();
+    }
+}
+
+Size size_of_dims(const Shape *s, int from, int to)
+{
+    Size z = {false, 1};
+    for (int i = from; i < to; i++) {
+        if (s->d[i] == VGGC_DIM_N)
+            z.batched = true;
+        else
+            z.k *= s->d[i];
+    }
+    return z;
+}
+
+void plan_gemm_c_strides(const Graph *g, const Node *n, int64_t *row_stride, int64_t *col_stride)
+{
+    *row_stride = *col_stride = 0;
+    if (n->n_in < 3 || n->in[2] == VGGC_NONE)
+        return;
+    const Shape *C = &g->values[n->in[2]].shape;
+    if (C->rank == 1) {
+        *col_stride = C->d[0] == 1 ? 0 : 1;
+    } else if (C->rank == 2) {
+        *col_stride = C->d[1] == 1 ? 0 : 1;
+        *row_stride = C->d[0] == 1 ? 0 : C->d[1];
+    }
+}
+
+void plan_matmul_dims(const Graph *g, const Node *n, MatmulDims *m)
+{
+    Shape a = g->values[n->in[0]].shape, b = g->values[n->in[1]].shape;
+    /* 1-D operands: [K] is [1,K] on the left and [K,1] on the right. */
+    if (a.rank == 1) {
+        a.d[1] = a.d[0];
+        a.d[0] = 1;
+        a.rank = 2;
+    }
+    if (b.rank == 1) {
+        b.d[1] = 1;
+        b.rank = 2;
+    }
+    memset(m, 0, sizeof *m);
+    m->M = a.d[a.rank - 2], m->K = a.d[a.rank - 1], m->N = b.d[b.rank - 1];
+    int br = m->batch_rank = (a.rank > b.rank ? a.rank : b.rank) - 2;
+    int64_t sa = m->M * m->K, sb = m->K * m->N;
+    for (int i = br - 1; i >= 0; i--) {
+        int ia = i - (br - (a.rank - 2)), ib = i - (br - (b.rank - 2));
+        int64_t da = ia >= 0 ? a.d[ia] : 1, db = ib >= 0 ? b.d[ib] : 1;
+        m->bd[i] = da != 1 ? da : db;
+        m->as[i] = da == 1 && m->bd[i] != 1 ? 0 : sa;
+        m->bs[i] = db == 1 && m->bd[i] != 1 ? 0 : sb;
+        if (da != VGGC_DIM_N) sa *= da;
+        if (db != VGGC_DIM_N) sb *= db;
+    }
+}
+
 uint64_t plan_layer_scratch(const Graph *g, const Node *n)
 {
     if (n->op == OP_CONV && n->out_layout == LAYOUT_BLOCKED) {

@@ -80,6 +80,31 @@ bool plan_conv_winograd(const Graph *g, const Node *n);
 /* VGGRT_ACT_* for an epilogue's activation. */
 int plan_act_code(ActKind a);
 
+/* ---- what both emitters compute from shapes ------------------------------ */
+
+/* The runtime's dtype code (VGGRT_F32, ...) of a dtype. */
+int rt_dtype(DType t);
+
+/* A size the generated code computes: k, or n * k when batched. */
+typedef struct { bool batched; int64_t k; } Size;
+/* The product of dims [from, to) of s, the batch N kept symbolic. */
+Size size_of_dims(const Shape *s, int from, int to);
+
+/* vggrt_gemm's row and column strides of a Gemm's C (input 2) read as
+ * [M, N]: 0 along a broadcast dim, both 0 without C. */
+void plan_gemm_c_strides(const Graph *g, const Node *n, int64_t *row_stride, int64_t *col_stride);
+
+/* A MatMul as vggrt_matmul takes it: the broadcast batch dims of both
+ * operands (1-D operands read as [1,K] and [K,1]), their element strides
+ * (0 where broadcast; N kept as a dim, it is always leading), and M, K, N. */
+typedef struct {
+    int batch_rank;
+    int64_t bd[VGGC_MAX_RANK];      /* the output's batch dims (may hold N) */
+    int64_t as[VGGC_MAX_RANK], bs[VGGC_MAX_RANK];
+    int64_t M, K, N;                /* M may be N */
+} MatmulDims;
+void plan_matmul_dims(const Graph *g, const Node *n, MatmulDims *m);
+
 /* Human-readable summary of the plan (arena sizes), for inspect and -v. */
 void plan_print_summary(const Plan *p, FILE *f);
 

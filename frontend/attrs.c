@@ -7,15 +7,14 @@
  * code reads the attributes its version has, applies that version's
  * defaults, and, where an input replaced an attribute, requires the input
  * to be a constant and folds it into the same Attr field, dropping the
- * input.  After this file, a Squeeze is a Squeeze whatever opset it came
- * from.
+ * input (Clip alone also takes run-time bounds, which stay inputs).  After
+ * this file, a Squeeze is a Squeeze whatever opset it came from.
  *
  * Each op's block starts with its ONNX signature per version and defaults.
- * What vggc does not run (training outputs, MaxPool's Indices, Pad modes
- * other than constant, 3-D windows) is refused here with a message naming
- * the node, so later stages never see it.  Attributes we do not know are
- * ignored, as ONNX runtimes do; those that exist but change semantics in a
- * way we do not implement are errors.
+ * What vggc does not run (training mode and its outputs, 3-D windows) is
+ * refused here with a message naming the node, so later stages never see
+ * it.  Attributes we do not know are ignored, as ONNX runtimes do; those
+ * that exist but change semantics in a way we do not implement are errors.
  */
 #include "frontend-impl.h"
 
@@ -323,7 +322,8 @@ static int known_rank(const Graph *g, uint32_t id)
  *   kernel_shape=W's spatial dims, pads=[0...], strides=[1...].
  * MaxPool-8/10/11/12 (X -> Y[, Indices]): auto_pad="NOTSET", ceil_mode=0 (10),
  *   dilations=[1...] (10), kernel_shape required, pads=[0...],
- *   storage_order=0, strides=[1...].  Indices and storage_order are refused.
+ *   storage_order=0, strides=[1...].  Indices (int64) are flat positions in
+ *   X, [0, N*C*H*W), padding not counted.
  * AveragePool-7/10/11/19 (X -> Y): auto_pad="NOTSET", ceil_mode=0 (10),
  *   count_include_pad=0, dilations=[1...] (19), kernel_shape required,
  *   pads=[0...], strides=[1...].
@@ -445,10 +445,12 @@ static void norm_window(Norm *z)
     if (op == OP_AVGPOOL)
         w->count_include_pad = get_int(z, "count_include_pad", 0) != 0;
     if (op == OP_MAXPOOL) {
-        if (get_int(z, "storage_order", 0) != 0)
-            nerr(z, "storage_order=1 (column-major Indices) is not supported");
-        if (z->n->n_out > 1 && z->n->out[1] != VGGC_NONE)
-            nerr(z, "the Indices output ('%s') is not supported", z->np->output[1]);
+        /* Indices count in the input as stored: row-major (storage_order
+         * 0) or, within each plane, column-major (1).  An unread Indices
+         * output is dropped, so the pool stays fusable. */
+        w->storage_order = opset >= 8 && get_int(z, "storage_order", 0) != 0;
+        if (!output_used(z, 1))
+            z->n->n_out = 1;
     }
 }
 
@@ -571,18 +573,21 @@ static void norm_reduce(Norm *z, int64_t since)
 
 /* PRelu-7/9/16 (X, slope -> Y): y = x < 0 ? slope * x : x, slope broadcast
  *   unidirectionally (numpy-style) to X.
- * PRelu-1/6: the slope was "shared across channels if of size 1" and
- *   otherwise per channel (PyTorch's [C] slope against [N,C,...]), which
- *   numpy broadcasting reads differently.  Only a one-element slope means the
- *   same in both, so before 7 the slope's shape must be known here (a graph
- *   input or a constant) and hold one element. */
+ * PRelu-1/6: the slope is "shared across channels if of size 1" and
+ *   otherwise per channel: PyTorch's [C] slope against X [N,C,...], which
+ *   numpy broadcasting would line up with X's last dim instead.  A [C]
+ *   slope is therefore rewritten as an Unsqueeze to [C,1,...,1] (one 1 per
+ *   spatial dim of X), after which numpy broadcasting means the same, so the
+ *   IR knows one PRelu.  This needs X's rank and the slope's shape here (a
+ *   graph input or a constant, possibly behind Identity nodes). */
 static void norm_prelu(Norm *z)
 {
     if (z->c->opset >= 7)
         return;
     if (z->n->in[1] == VGGC_NONE)
         return;     /* shape inference reports the missing slope */
-    const Value *s = &z->c->g->values[z->n->in[1]];
+    Graph *g = z->c->g;
+    const Value *s = &g->values[z->n->in[1]];
     if (fe_poisoned(s)) {
         z->ok = false;
         return;
@@ -595,19 +600,49 @@ static void norm_prelu(Norm *z)
              "so vggc needs the slope's shape at import", (long long)z->c->opset, s->name);
         return;
     }
-    if (shape_is_batched(&s->shape) || !shape_numel_per_item(&s->shape, &numel) || numel != 1) {
-        shape_format(&s->shape, dims, sizeof dims, NULL);
-        nerr(z, "PRelu before opset 7 (this model: opset %lld) with a slope of shape %s is not "
-             "supported: the legacy per-channel slope means something other than numpy "
-             "broadcasting (only a one-element slope means the same)", (long long)z->c->opset,
+    if (!shape_is_batched(&s->shape) && shape_numel_per_item(&s->shape, &numel) && numel == 1)
+        return;     /* shared across channels: the same under both rules */
+    shape_format(&s->shape, dims, sizeof dims, NULL);
+    if (s->shape.rank != 1 || shape_is_batched(&s->shape)) {
+        nerr(z, "PRelu before opset 7 (this model: opset %lld) with a slope of shape %s: the "
+             "legacy slope has one element or one per channel ([C])", (long long)z->c->opset,
              dims);
+        return;
     }
+    int r = known_rank(g, z->n->in[0]);
+    if (r < 0) {
+        nerr(z, "PRelu before opset 7 (this model: opset %lld) with a per-channel slope %s on a "
+             "computed input ('%s') is not supported: vggc needs the input's rank at import to "
+             "place the slope on its channel dim", (long long)z->c->opset, dims,
+             g->values[z->n->in[0]].name);
+        return;
+    }
+    if (r < 2) {
+        nerr(z, "PRelu before opset 7 with a per-channel slope %s needs an input [N,C,...]; the "
+             "input has rank %d", dims, r);
+        return;
+    }
+    int trailing = r - 2;   /* X's dims after C, which the slope must get as 1s */
+    if (trailing == 0)
+        return;
+    uint32_t src = z->n->in[1];
+    const char *name = arena_printf(&g->arena, "%s/legacy_slope", z->n->name);
+    uint32_t u = graph_add_value(g, name, VAL_TEMP, DT_UNDEF);
+    uint32_t id = graph_add_node(g, OP_UNSQUEEZE, name, 1, &src, 1, &u);
+    AxesAttr *ax = &g->nodes[id].attr.axes;
+    ax->n_axes = trailing;
+    for (int i = 0; i < trailing; i++)
+        ax->axes[i] = 1 + i;
+    z->n->in[1] = u;
 }
 
 /* Clip-6 (input -> output): min=-FLT_MAX, max=FLT_MAX (the spec's defaults:
  *   numeric_limits<float>::lowest() and max()).
  * Clip-11/12/13 (input[, min[, max]] -> output): omitted bounds do not
- *   clip (-INFINITY, +INFINITY); given ones must be constant scalars. */
+ *   clip (-INFINITY, +INFINITY).  A constant bound is folded into the
+ *   attribute and its input dropped; a bound known only at run time (a
+ *   graph input, a computed tensor) stays input 1 or 2, which the layer
+ *   reads when it runs (ir.h: ClipAttr). */
 static void norm_clip(Norm *z)
 {
     ClipAttr *a = &z->n->attr.clip;
@@ -622,12 +657,25 @@ static void norm_clip(Norm *z)
     no_attr_since(z, "max", 11);
     a->min = -INFINITY;
     a->max = INFINITY;
-    const Value *v;
-    if (const_input(z, 1, "min", &v) == IN_CONST)
-        const_scalar(z, v, "min", &a->min);
-    if (const_input(z, 2, "max", &v) == IN_CONST)
-        const_scalar(z, v, "max", &a->max);
-    keep_inputs(z, 1);
+    static const char *const names[] = {"min", "max"};
+    float *bound[] = {&a->min, &a->max};
+    for (uint32_t i = 1; i <= 2 && i < z->n->n_in; i++) {
+        uint32_t id = z->n->in[i];
+        if (id == VGGC_NONE)
+            continue;
+        const Value *v = &z->c->g->values[id];
+        if (fe_poisoned(v)) {
+            z->ok = false;
+            return;
+        }
+        if (v->kind == VAL_CONST) {
+            const_scalar(z, v, names[i - 1], bound[i - 1]);
+            z->n->in[i] = VGGC_NONE;
+        }
+    }
+    /* Trailing omitted inputs go: a Clip with constant bounds has one. */
+    while (z->n->n_in > 1 && z->n->in[z->n->n_in - 1] == VGGC_NONE)
+        z->n->n_in--;
 }
 
 /* Pad-2 (data -> output): pads required, value=0.0, mode="constant".
@@ -636,16 +684,25 @@ static void norm_clip(Norm *z)
  * Pad-18/19/21 (data, pads[, constant_value[, axes]] -> output): axes
  *   lists the dims pads covers (default all); 19 adds mode "wrap".
  * pads are [x1_begin, x2_begin, ..., x1_end, x2_end, ...], negative crops;
- * PadAttr keeps them in that order for the data's rank.  Only mode
- * "constant" is supported.  With axes, the data's rank must be known here
- * (a graph input or a constant) to place the pads. */
+ * PadAttr keeps them in that order for the data's rank.  Modes "constant",
+ * "reflect", "edge" and (from 19) "wrap".  With axes, the data's rank must
+ * be known here (a graph input or a constant) to place the pads. */
 static void norm_pad(Norm *z)
 {
     PadAttr *a = &z->n->attr.pad;
     char buf[64];
     const char *mode = get_string(z, "mode", "constant", buf, sizeof buf);
-    if (strcmp(mode, "constant") != 0)
-        nerr(z, "mode '%s' is not supported (only 'constant')", mode);
+    if (strcmp(mode, "constant") == 0)
+        a->mode = PAD_CONSTANT;
+    else if (strcmp(mode, "reflect") == 0)
+        a->mode = PAD_REFLECT;
+    else if (strcmp(mode, "edge") == 0)
+        a->mode = PAD_EDGE;
+    else if (strcmp(mode, "wrap") == 0 && z->c->opset >= 19)
+        a->mode = PAD_WRAP;
+    else
+        nerr(z, "mode '%s' is not one of 'constant', 'reflect', 'edge'%s", mode,
+             z->c->opset >= 19 ? ", 'wrap'" : " ('wrap' exists from opset 19)");
     int64_t pads[2 * VGGC_MAX_RANK];
     int n = 0;
     if (z->c->opset < 11) {
@@ -726,7 +783,8 @@ static void norm_pad(Norm *z)
 /* Dropout-7/10 (data -> output[, mask]): ratio=0.5; inference is identity.
  * Dropout-12/13 (data[, ratio[, training_mode]] -> output[, mask]): seed;
  *   training_mode default false, must be a constant false here.
- * The mask is refused when anything reads it, and dropped otherwise. */
+ * At inference the mask (bool, data's shape) is all true; it is kept when
+ * something reads it and dropped otherwise. */
 static void norm_dropout(Norm *z)
 {
     if (z->c->opset < 12) {
@@ -739,9 +797,8 @@ static void norm_dropout(Norm *z)
             nerr(z, "training mode (training_mode = true) is not supported");
         keep_inputs(z, 1);
     }
-    if (output_used(z, 1))
-        nerr(z, "the mask output ('%s') is not supported", z->np->output[1]);
-    z->n->n_out = 1;
+    if (!output_used(z, 1))
+        z->n->n_out = 1;
 }
 
 /* Cast-6/9/13/19/21 (input -> output): to required (a DataType code);

@@ -95,6 +95,10 @@ bool shape_numel(const Shape *s, int64_t batch, size_t *out);
 bool shape_equal(const Shape *a, const Shape *b);
 /* "[N,3,160,160]"; batch_name replaces N when non-NULL (e.g. "None"). */
 void shape_format(const Shape *s, char *buf, size_t cap, const char *batch_name);
+/* Element strides of x (dense in its own shape) read as the broadcast
+ * output shape y, numpy-style: 0 along the dims x broadcasts.  str has
+ * y->rank entries. */
+void shape_broadcast_strides(const Shape *x, const Shape *y, int64_t *str);
 
 /* Where a layer's data lives (passes/assign_layout.c).  NCHW is ONNX's
  * plain order; BLOCKED is NCHW16c: [N, ceil(C/16), H, W, 16]. */
@@ -144,6 +148,7 @@ typedef struct {            /* Conv, MaxPool, AveragePool */
     bool ceil_mode;
     bool count_include_pad;
     bool has_kernel;        /* kernel_shape given (Conv may infer it) */
+    bool storage_order;     /* MaxPool: Indices count column-major (H fastest) */
 } WindowAttr;
 
 typedef struct {            /* ReduceMean, ReduceMax, ReduceSum, Squeeze, Unsqueeze */
@@ -161,14 +166,25 @@ typedef struct {
 typedef struct { float alpha, beta; bool trans_a, trans_b; } GemmAttr;
 typedef struct { float epsilon; } BatchNormAttr;
 typedef struct { int64_t axis; bool coerce_2d; } SoftmaxAttr; /* coerce_2d: opset < 13 */
-typedef struct { float min, max; } ClipAttr;      /* +-INFINITY when absent */
+/* Clip's bounds: +-INFINITY when absent.  A bound given as a run-time
+ * tensor stays the node's input 1 (min) or 2 (max), a one-element f32 read
+ * when the layer runs; the attribute's field is then unused. */
+typedef struct { float min, max; } ClipAttr;
 typedef struct { float alpha; } AlphaAttr;        /* LeakyRelu */
 typedef struct { float alpha, beta; } HardSigmoidAttr;  /* y = max(0, min(1, alpha*x + beta)) */
 typedef struct { float alpha, beta, bias; int64_t size; } LrnAttr;
 typedef struct { DType to; } CastAttr;
 typedef struct { bool allowzero; } ReshapeAttr;
 typedef struct { int64_t start, end; bool has_end; } ShapeAttr;
-typedef struct { int64_t pads[2 * VGGC_MAX_RANK]; float value; } PadAttr; /* begins then ends */
+/* Pad's mode: what the border holds.  CONSTANT: value; REFLECT: the input
+ * mirrored without repeating the edge (numpy's "reflect"); EDGE: the edge
+ * element repeated; WRAP (opset 19): the input repeated periodically. */
+typedef enum { PAD_CONSTANT, PAD_REFLECT, PAD_EDGE, PAD_WRAP, PAD_COUNT } PadMode;
+typedef struct {
+    int64_t pads[2 * VGGC_MAX_RANK];    /* begins then ends; negative crops */
+    float value;                        /* PAD_CONSTANT only */
+    PadMode mode;
+} PadAttr;
 
 typedef union {
     WindowAttr win;
@@ -234,6 +250,7 @@ typedef struct {
 
 const char *act_name(ActKind a);        /* "relu", ... ; "" for none */
 const char *layout_name(Layout l);      /* "plain", "nhwc", "blocked" */
+const char *pad_mode_name(PadMode m);   /* "constant", "reflect", "edge", "wrap" */
 
 /* ---- the graph ---------------------------------------------------------- */
 

@@ -86,6 +86,18 @@ void shape_format(const Shape *s, char *buf, size_t cap, const char *batch_name)
         snprintf(buf + len, cap - len, "]");
 }
 
+void shape_broadcast_strides(const Shape *x, const Shape *y, int64_t *str)
+{
+    int64_t s = 1;
+    for (int i = y->rank - 1, j = x->rank - 1; i >= 0; i--, j--) {
+        int64_t d = j >= 0 ? x->d[j] : 1;
+        bool bcast = d == 1 && y->d[i] != 1;
+        str[i] = bcast ? 0 : s;
+        if (d != VGGC_DIM_N)    /* N is leading: no stride is a multiple of it */
+            s *= d;
+    }
+}
+
 const char *act_name(ActKind a)
 {
     static const char *const names[] = {"", "relu", "clip", "leaky_relu", "sigmoid"};
@@ -98,4 +110,11 @@ const char *layout_name(Layout l)
     static const char *const names[] = {"plain", "nhwc", "blocked"};
     _Static_assert(sizeof names / sizeof names[0] == LAYOUT_COUNT, "layout names");
     return (unsigned)l < LAYOUT_COUNT ? names[l] : "?";
+}
+
+const char *pad_mode_name(PadMode m)
+{
+    static const char *const names[] = {"constant", "reflect", "edge", "wrap"};
+    _Static_assert(sizeof names / sizeof names[0] == PAD_COUNT, "pad mode names");
+    return (unsigned)m < PAD_COUNT ? names[m] : "?";
 }

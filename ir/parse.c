@@ -709,6 +709,15 @@ static AutoPad word_autopad(P *p, const Tok *t)
     FAIL(p, t, "expected NOTSET, VALID, SAME_UPPER or SAME_LOWER, got '%.40s'", t->text);
 }
 
+/* constant, reflect, edge or wrap. */
+static PadMode word_pad_mode(P *p, const Tok *t)
+{
+    for (int i = 0; i < PAD_COUNT; i++)
+        if (!strcmp(t->text, pad_mode_name((PadMode)i)))
+            return (PadMode)i;
+    FAIL(p, t, "expected constant, reflect, edge or wrap, got '%.40s'", t->text);
+}
+
 /* kernel/stride/dilation with nsp entries, pad with 2*nsp; nsp from the
  * lists given (2 when none).  1-D keeps its axis in index 1. */
 static void window_attrs(P *p, RawAttrs *ra, WindowAttr *w, OpKind op)
@@ -765,6 +774,8 @@ static void window_attrs(P *p, RawAttrs *ra, WindowAttr *w, OpKind op)
         a_bool(p, ra, "ceil_mode", &w->ceil_mode);
     if (op == OP_AVGPOOL)
         a_bool(p, ra, "count_include_pad", &w->count_include_pad);
+    if (op == OP_MAXPOOL)
+        a_bool(p, ra, "storage_order", &w->storage_order);
 }
 
 /* Fills n->attr: ONNX's defaults for the graph's opset, then what was given. */
@@ -907,6 +918,8 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
         int np = a_ints(p, ra, "pads", a->pad.pads, 2 * VGGC_MAX_RANK);
         if (np > 0 && np % 2)
             FAIL(p, &find(ra, "pads")->key, "pads needs an even number of entries (begins, then ends)");
+        if ((r = take(ra, "mode")))
+            a->pad.mode = word_pad_mode(p, scalar(p, r));
         a_float(p, ra, "value", &a->pad.value);
         break;
     }

@@ -266,6 +266,8 @@ static void print_window(FILE *f, const WindowAttr *w, OpKind op)
         fprintf(f, " ceil_mode=%d", w->ceil_mode);
     if (op == OP_AVGPOOL)
         fprintf(f, " count_include_pad=%d", w->count_include_pad);
+    if (op == OP_MAXPOOL && w->storage_order)
+        fputs(" storage_order=1", f);
     if (w->auto_pad != AUTOPAD_NOTSET)
         fprintf(f, " auto_pad=%s", autopad_name(w->auto_pad));
     if (w->nsp != 1 && w->nsp != 2)
@@ -363,6 +365,8 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
         }
         fputs(" pads=", f);
         print_i64_list(f, a->pad.pads, count);
+        if (a->pad.mode != PAD_CONSTANT)
+            fprintf(f, " mode=%s", pad_mode_name(a->pad.mode));
         fputs(" value=", f);
         print_float(f, a->pad.value);
         break;

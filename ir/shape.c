@@ -406,13 +406,28 @@ static void infer_identity(Inf *c)
     set_out(c, 0, inval(c, 0)->dtype, &inval(c, 0)->shape);
 }
 
-/* Clip-11+(input, min?, max?) -> output; min/max folded into attr.clip. */
+/* Clip-11+(input, min?, max?) -> output.  Constant bounds are folded into
+ * attr.clip; a bound still given as an input is read at run time and must
+ * be one f32 element without the batch (ONNX: a scalar; [1] is accepted). */
 static void infer_clip(Inf *c)
 {
-    bool ok = want_absent(c, 1, "min");
-    if (!want_absent(c, 2, "max") || !ok)
-        return;
-    infer_unary_float(c);
+    bool ok = true;
+    for (uint32_t i = 1; i <= 2; i++) {
+        const Value *v = inval(c, i);
+        if (!v)
+            continue;
+        size_t numel;
+        Buf b;
+        SBuf s;
+        if (v->dtype != DT_FLOAT || shape_is_batched(&v->shape) ||
+            !shape_numel_per_item(&v->shape, &numel) || numel != 1 || v->shape.rank > 1) {
+            err(c, "%s: expected an f32 scalar, got %s%s", desc(c, i, &b), dtype_name(v->dtype),
+                fmt(&v->shape, &s));
+            ok = false;
+        }
+    }
+    if (ok)
+        infer_unary_float(c);
 }
 
 /* Dropout-13(data, ratio?, training_mode?) -> output, mask?: inference only. */
@@ -1404,7 +1419,9 @@ static void infer_cast(Inf *c)
 }
 
 /* Pad-13(data, pads and constant_value folded into attr) -> padded:
- * dim i grows by pads[i] (begin) + pads[rank+i] (end); negative pads crop. */
+ * dim i grows by pads[i] (begin) + pads[rank+i] (end); negative pads crop.
+ * The reflect, edge and wrap modes read the border from what the crops
+ * leave of the dim, so something must be left where a dim is padded. */
 static void infer_pad(Inf *c)
 {
     const PadAttr *p = &c->n->attr.pad;
@@ -1415,6 +1432,10 @@ static void infer_pad(Inf *c)
     ok = want_absent(c, 2, "value") && ok;
     if (!want_absent(c, 3, "pads") || !ok)
         return;
+    if ((unsigned)p->mode >= PAD_COUNT) {
+        err(c, "mode has the invalid value %d", (int)p->mode);
+        return;
+    }
     for (int i = 2 * r; i < 2 * VGGC_MAX_RANK; i++)
         if (p->pads[i] != 0) {
             err(c, "pads has a nonzero entry %d (%lld) past 2*rank = %d for the input %s", i,
@@ -1436,10 +1457,17 @@ static void infer_pad(Inf *c)
             }
             continue;
         }
+        int64_t left = o.d[i] - (b < 0 ? -b : 0) - (e < 0 ? -e : 0);
         o.d[i] += b + e;
         if (o.d[i] < 1) {
             err(c, "pads (%lld, %lld) leave dim %d of %s with size %lld; expected >= 1",
                 (long long)b, (long long)e, i, fmt(&x->shape, &s), (long long)o.d[i]);
+            return;
+        }
+        if (p->mode != PAD_CONSTANT && (b > 0 || e > 0) && left < 1) {
+            err(c, "pads (%lld, %lld) crop dim %d of %s to nothing and pad it: mode %s has no "
+                "element to copy", (long long)b, (long long)e, i, fmt(&x->shape, &s),
+                pad_mode_name(p->mode));
             return;
         }
     }

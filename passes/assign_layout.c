@@ -93,18 +93,24 @@ static bool readers_take_blocked(const Graph *g, uint32_t v, const bool *ok)
  * in memory 4x smaller there. */
 enum { WINO_MIN_SIZE = 16 };
 
+/* dp all zero but for the sizes a conv's weights [K, C, kh, kw] give:
+ * all the packing functions read. */
+static void weight_params(const Value *w, vggrt_dconv_params *dp)
+{
+    memset(dp, 0, sizeof *dp);
+    dp->conv.k = w->shape.d[0];
+    dp->conv.c = w->shape.d[1];
+    dp->conv.kh = w->shape.d[2];
+    dp->conv.kw = w->shape.d[3];
+}
+
 /* Winograd for this blocked conv?  (Its in_layout is set.)  Only the
  * fields vggrt_wino_applies reads are filled. */
 static bool use_winograd(const Graph *g, const Node *n)
 {
-    const Value *w = &g->values[n->in[1]];
     const WindowAttr *a = &n->attr.win;
     vggrt_dconv_params dp;
-    memset(&dp, 0, sizeof dp);
-    dp.conv.k = w->shape.d[0];
-    dp.conv.c = w->shape.d[1];
-    dp.conv.kh = w->shape.d[2];
-    dp.conv.kw = w->shape.d[3];
+    weight_params(&g->values[n->in[1]], &dp);
     dp.conv.sh = a->stride[0];
     dp.conv.sw = a->stride[1];
     dp.conv.dh = a->dilation[0];
@@ -127,11 +133,7 @@ static void pack_conv(Graph *g, Node *n)
 {
     const Value *w = &g->values[n->in[1]];
     vggrt_dconv_params dp;
-    memset(&dp, 0, sizeof dp);
-    dp.conv.k = w->shape.d[0];
-    dp.conv.c = w->shape.d[1];
-    dp.conv.kh = w->shape.d[2];
-    dp.conv.kw = w->shape.d[3];
+    weight_params(w, &dp);
     int64_t kb = (dp.conv.k + VGGRT_BLOCK - 1) / VGGRT_BLOCK;
     bool wino = use_winograd(g, n);
     size_t size = wino ? vggrt_wino_packed_size(&dp) : vggrt_dconv_packed_size(&dp);

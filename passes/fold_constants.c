@@ -183,17 +183,6 @@ static void fold_transpose(Graph *g, Node *n)
     free(buf);
 }
 
-/* Element strides of x broadcast to the output shape y (0 where broadcast). */
-static void broadcast_strides(const Shape *x, const Shape *y, int64_t *str)
-{
-    int64_t s = 1;
-    for (int i = y->rank - 1, j = x->rank - 1; i >= 0; i--, j--) {
-        int64_t d = j >= 0 ? x->d[j] : 1;
-        str[i] = d == 1 ? 0 : s;
-        s *= d;
-    }
-}
-
 static void fold_binary(Graph *g, Node *n)
 {
     const Value *a = &g->values[n->in[0]], *b = &g->values[n->in[1]];
@@ -203,8 +192,8 @@ static void fold_binary(Graph *g, Node *n)
     size_t nbytes;
     VGGC_ASSERT(out_bytes(y, &nbytes));
     int64_t as[VGGC_MAX_RANK], bs[VGGC_MAX_RANK];
-    broadcast_strides(&a->shape, &y->shape, as);
-    broadcast_strides(&b->shape, &y->shape, bs);
+    shape_broadcast_strides(&a->shape, &y->shape, as);
+    shape_broadcast_strides(&b->shape, &y->shape, bs);
     int op = n->op == OP_ADD ? VGGRT_ADD : n->op == OP_SUB ? VGGRT_SUB
            : n->op == OP_MUL ? VGGRT_MUL : VGGRT_DIV;
     void *buf = malloc(nbytes ? nbytes : 1);
@@ -231,7 +220,15 @@ static void fold_unary(Graph *g, Node *n)
     case OP_TANH: op = VGGRT_TANH; break;
     case OP_HARD_SWISH: op = VGGRT_HARD_SWISH; break;
     case OP_LEAKY_RELU: op = VGGRT_LEAKY_RELU; p0 = n->attr.alpha.alpha; break;
-    case OP_CLIP: op = VGGRT_CLIP; p0 = n->attr.clip.min; p1 = n->attr.clip.max; break;
+    case OP_CLIP:   /* a bound input (ir.h: ClipAttr) is a constant here too */
+        op = VGGRT_CLIP;
+        p0 = n->attr.clip.min;
+        p1 = n->attr.clip.max;
+        if (n->n_in > 1 && n->in[1] != VGGC_NONE)
+            memcpy(&p0, g->values[n->in[1]].data, sizeof p0);
+        if (n->n_in > 2 && n->in[2] != VGGC_NONE)
+            memcpy(&p1, g->values[n->in[2]].data, sizeof p1);
+        break;
     case OP_HARD_SIGMOID:
         op = VGGRT_HARD_SIGMOID;
         p0 = n->attr.hsig.alpha;
@@ -387,13 +384,13 @@ static void fold_sum_prelu(Graph *g, Node *n)
     if (n->op == OP_PRELU) {
         const Value *a = &g->values[n->in[0]], *b = &g->values[n->in[1]];
         int64_t bs[VGGC_MAX_RANK];
-        broadcast_strides(&a->shape, y, xs);
-        broadcast_strides(&b->shape, y, bs);
+        shape_broadcast_strides(&a->shape, y, xs);
+        shape_broadcast_strides(&b->shape, y, bs);
         vggrt_binary_f32(VGGRT_PRELU, y->rank, y->d, xs, bs, a->data, b->data, buf);
     } else {
         for (uint32_t i = 0; i < n->n_in; i++) {
             const Value *x = &g->values[n->in[i]];
-            broadcast_strides(&x->shape, y, xs);
+            shape_broadcast_strides(&x->shape, y, xs);
             vggrt_binary_f32(VGGRT_ADD, y->rank, y->d, ys, xs, buf, x->data, buf);
         }
     }
@@ -404,8 +401,8 @@ static void fold_node(Graph *g, Node *n)
 {
     const Value *y = &g->values[n->out[0]];
     size_t nbytes;
-    if (n->n_out != 1 && n->op != OP_DROPOUT)
-        return;
+    if (n->n_out != 1 && !(n->op == OP_DROPOUT && n->out[1] == VGGC_NONE))
+        return;     /* a Dropout's mask, a MaxPool's Indices: no folding */
     if (!out_bytes(y, &nbytes))
         return;
     if (n->op == OP_SHAPE) {

@@ -26,6 +26,8 @@ bool pass_fuse_activation(Graph *g)
             n->epi.alpha = a->attr.alpha.alpha;
             break;
         case OP_CLIP:
+            if (a->n_in > 1)    /* a bound read at run time: not an epilogue constant */
+                continue;
             n->epi.act = ACT_CLIP;
             n->epi.alpha = a->attr.clip.min;
             n->epi.beta = a->attr.clip.max;

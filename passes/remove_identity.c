@@ -18,6 +18,8 @@ bool pass_remove_identity(Graph *g)
         uint32_t in = n->in[0], out = n->out[0];
         if (g->values[out].is_output)
             continue;
+        if (n->n_out > 1 && n->out[1] != VGGC_NONE)
+            continue;   /* Dropout's mask is read: the node stays to write it */
         graph_replace_uses(g, out, in);
         n->op = OP_DEAD;
     }

@@ -19,44 +19,10 @@
  * does).  Usage: dconv_bench [--reps N] [--threads N] [--batch N] [--only C]
  */
 #define _POSIX_C_SOURCE 200809L
-#include "vggrt.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#define BENCH_NAME "dconv_bench"
+#include "bench_util.h"
 
 enum { B = VGGRT_BLOCK };
-
-static double clock_s(clockid_t id) {
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-static float *alloc_rand(size_t n) {
-    float *p = vggrt_aligned_alloc(n * sizeof *p);
-    if (!p) {
-        fprintf(stderr, "dconv_bench: out of memory\n");
-        exit(1);
-    }
-    unsigned s = 12345u;
-    for (size_t i = 0; i < n; i++) {
-        s = s * 1664525u + 1013904223u;
-        p[i] = (float)((s >> 8) & 0xffff) / 32768.0f - 1.0f;
-    }
-    return p;
-}
 
 typedef float Vec16 __attribute__((vector_size(64)));
 
@@ -75,7 +41,7 @@ static double fma_peak(int samples, long iters) {
     double v[16];
     samples = samples < 1 ? 1 : samples > 16 ? 16 : samples;
     for (int s = 0; s < samples; s++) {
-        double t0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
+        double t0 = bench_clock_s(CLOCK_THREAD_CPUTIME_ID);
         for (long it = 0; it < iters; it++) {
             const float *xp = xs + (it & 15);
             __asm__ volatile("" : "+r"(xp)); /* keep the loads in the loop */
@@ -85,42 +51,30 @@ static double fma_peak(int samples, long iters) {
                 acc[2 * t + 1] += xp[16 * t] * w1;
             }
         }
-        v[s] = (double)iters * 28 * 32 / (clock_s(CLOCK_THREAD_CPUTIME_ID) - t0) * 1e-9;
+        v[s] = (double)iters * 28 * 32 / (bench_clock_s(CLOCK_THREAD_CPUTIME_ID) - t0) * 1e-9;
     }
     float sink = 0;
     for (int i = 0; i < 28; i++)
         sink += acc[i][i % 16];
     if (sink == 12345.0f) /* keeps the sums alive */
         printf(" ");
-    return median(v, samples);
+    return bench_median(v, samples);
 }
 
 static void bench(int64_t c, int64_t k, int64_t hw, int layout, int64_t pool, int64_t batch,
                   int reps, int threads) {
-    vggrt_dconv_params p;
-    memset(&p, 0, sizeof p);
-    vggrt_conv_params *q = &p.conv;
-    q->c = c, q->h = hw, q->w = hw, q->k = k, q->kh = 3, q->kw = 3, q->sh = 1, q->sw = 1;
-    q->pt = 1, q->pl = 1, q->dh = 1, q->dw = 1, q->group = 1, q->act = VGGRT_ACT_RELU;
-    q->oh = hw, q->ow = hw;
-    p.in_layout = layout;
-    p.pool_k = pool, p.pool_s = pool;
-    p.py = pool ? hw / 2 : hw, p.px = pool ? hw / 2 : hw;
+    vggrt_dconv_params p = bench_vgg_conv(c, k, hw, layout, pool);
     const int64_t cb = (c + B - 1) / B, kb = (k + B - 1) / B;
     const int64_t cx = layout == VGGRT_LAYOUT_BLOCKED ? cb * B : c; /* channel slots of x */
-    float *x = alloc_rand((size_t)(batch * cx * hw * hw));
-    float *w = alloc_rand((size_t)(k * c * 9)), *bias = alloc_rand((size_t)(kb * B));
-    float *packed = alloc_rand(vggrt_dconv_packed_size(&p));
-    float *y = alloc_rand((size_t)(batch * kb * B * p.py * p.px));
+    float *x = bench_alloc_rand((size_t)(batch * cx * hw * hw));
+    float *w = bench_alloc_rand((size_t)(k * c * 9)), *bias = bench_alloc_rand((size_t)(kb * B));
+    float *packed = bench_alloc_rand(vggrt_dconv_packed_size(&p));
+    float *y = bench_alloc_rand((size_t)(batch * kb * B * p.py * p.px));
     size_t nwork = vggrt_dconv_work_size(&p);
-    float *work = alloc_rand(nwork ? nwork : 1);
+    float *work = bench_alloc_rand(nwork ? nwork : 1);
     vggrt_dconv_pack(&p, w, packed);
-    double *t1 = malloc((size_t)reps * sizeof *t1), *w1 = malloc((size_t)reps * sizeof *w1);
-    double *wn = malloc((size_t)reps * sizeof *wn), *share = malloc((size_t)reps * sizeof *share);
-    if (!t1 || !w1 || !wn || !share) {
-        fprintf(stderr, "dconv_bench: out of memory\n");
-        exit(1);
-    }
+    double *t1 = bench_alloc_times(reps), *w1 = bench_alloc_times(reps);
+    double *wn = bench_alloc_times(reps), *share = bench_alloc_times(reps);
     vggrt_set_num_threads(1);
     vggrt_dconv2d(&p, batch, x, packed, bias, y, work); /* warm caches, page in */
     const double flops = 2.0 * (double)(batch * k * c * 9 * hw * hw);
@@ -128,23 +82,24 @@ static void bench(int64_t c, int64_t k, int64_t hw, int layout, int64_t pool, in
         /* The peak just before each run: the rate of this run against it. */
         const double pk = fma_peak(1, 200000);
         vggrt_set_num_threads(1);
-        double c0 = clock_s(CLOCK_THREAD_CPUTIME_ID), m0 = clock_s(CLOCK_MONOTONIC);
+        double c0 = bench_clock_s(CLOCK_THREAD_CPUTIME_ID), m0 = bench_clock_s(CLOCK_MONOTONIC);
         vggrt_dconv2d(&p, batch, x, packed, bias, y, work);
-        w1[r] = clock_s(CLOCK_MONOTONIC) - m0;
-        t1[r] = clock_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+        w1[r] = bench_clock_s(CLOCK_MONOTONIC) - m0;
+        t1[r] = bench_clock_s(CLOCK_THREAD_CPUTIME_ID) - c0;
         share[r] = flops / t1[r] * 1e-9 / pk;
         vggrt_set_num_threads(threads);
-        m0 = clock_s(CLOCK_MONOTONIC);
+        m0 = bench_clock_s(CLOCK_MONOTONIC);
         vggrt_dconv2d(&p, batch, x, packed, bias, y, work);
-        wn[r] = clock_s(CLOCK_MONOTONIC) - m0;
+        wn[r] = bench_clock_s(CLOCK_MONOTONIC) - m0;
     }
-    const double mt1 = median(t1, reps), mw1 = median(w1, reps), mwn = median(wn, reps);
+    const double mt1 = bench_median(t1, reps), mw1 = bench_median(w1, reps);
+    const double mwn = bench_median(wn, reps);
     printf("c=%4lld k=%4lld %3lldx%-3lld %s%s n=%lld | 1 thread: %8.3f ms cpu %6.1f GFLOP/s "
            "(%3.0f%% of peak) | %d threads: %8.3f ms wall, speedup %.2f\n",
            (long long)c, (long long)k, (long long)hw, (long long)hw,
            layout == VGGRT_LAYOUT_NCHW ? "NCHW" : layout == VGGRT_LAYOUT_NHWC ? "NHWC" : "blkd",
            pool ? " +pool" : "      ",
-           (long long)batch, mt1 * 1e3, flops / mt1 * 1e-9, 100.0 * median(share, reps),
+           (long long)batch, mt1 * 1e3, flops / mt1 * 1e-9, 100.0 * bench_median(share, reps),
            threads, mwn * 1e3, mw1 / mwn);
     fflush(stdout);
     vggrt_aligned_free(x), vggrt_aligned_free(w), vggrt_aligned_free(bias);
@@ -153,26 +108,9 @@ static void bench(int64_t c, int64_t k, int64_t hw, int layout, int64_t pool, in
 }
 
 int main(int argc, char **argv) {
-    int reps = 7, threads = 2;
-    long long batch = 1, only = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
-            reps = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
-            threads = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc)
-            batch = atoll(argv[++i]);
-        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
-            only = atoll(argv[++i]);
-        else {
-            fprintf(stderr, "usage: dconv_bench [--reps N] [--threads N] [--batch N] [--only C]\n");
-            return 2;
-        }
-    }
-    if (reps < 1 || threads < 1 || batch < 1) {
-        fprintf(stderr, "dconv_bench: --reps, --threads and --batch must be >= 1\n");
+    BenchConvArgs a;
+    if (!bench_conv_args(argc, argv, &a))
         return 2;
-    }
     printf("FMA peak of one thread now: %.1f GFLOP/s\n", fma_peak(5, 2000000));
     /* The first layer reads the network's input (3 channels, NCHW or NHWC)
      * at the two input sizes the models use; the others blocked input. */
@@ -184,11 +122,12 @@ int main(int argc, char **argv) {
         { 512, 10, VGGRT_LAYOUT_BLOCKED },
     };
     for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
-        if (only && layers[i].c != only)
+        if (a.only && layers[i].c != a.only)
             continue;
         const int64_t k = layers[i].c < 64 ? 64 : layers[i].c;
         for (int64_t pool = 0; pool <= 2; pool += 2)
-            bench(layers[i].c, k, layers[i].hw, layers[i].layout, pool, batch, reps, threads);
+            bench(layers[i].c, k, layers[i].hw, layers[i].layout, pool, a.batch, a.reps,
+                  a.threads);
     }
     printf("FMA peak of one thread now: %.1f GFLOP/s\n", fma_peak(5, 2000000));
     return 0;

@@ -24,14 +24,11 @@
  * Usage: gemm_bench [--reps N] [--transb 0|1|2 (both)] [--only K] [--warm]
  */
 #define _POSIX_C_SOURCE 200809L
-#include "vggrt.h"
+#define BENCH_NAME "gemm_bench"
+#include "bench_util.h"
 
 #include <cblas.h>
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 /* OpenBLAS's own entry points (declared in its cblas.h, repeated here so
  * that another CBLAS's header does not break the build). */
@@ -41,33 +38,7 @@ char *openblas_get_corename(void);
 enum { FLUSH_FLOATS = 128 << 20 }; /* 512 MB */
 
 static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-static float *alloc_rand(size_t n) {
-    float *p = vggrt_aligned_alloc(n * sizeof *p);
-    if (!p) {
-        fprintf(stderr, "gemm_bench: out of memory\n");
-        exit(1);
-    }
-    unsigned s = 12345u;
-    for (size_t i = 0; i < n; i++) {
-        s = s * 1664525u + 1013904223u;
-        p[i] = (float)((s >> 8) & 0xffff) / 32768.0f - 1.0f;
-    }
-    return p;
+    return bench_clock_s(CLOCK_MONOTONIC);
 }
 
 typedef float Vec16 __attribute__((vector_size(64)));
@@ -112,7 +83,7 @@ static void bandwidth(int reps) {
         double v[64];
         for (int r = 0; r < reps && r < 64; r++)
             v[r] = read_all(flush_buf, FLUSH_FLOATS);
-        double t = median(v, reps < 64 ? reps : 64);
+        double t = bench_median(v, reps < 64 ? reps : 64);
         printf("memory read bandwidth, %d thread%s: %6.1f GB/s\n", threads, threads > 1 ? "s" : "",
                (double)FLUSH_FLOATS * 4 / t * 1e-9);
     }
@@ -121,17 +92,13 @@ static void bandwidth(int reps) {
 static int warm;
 
 static void bench(int tb, int64_t M, int64_t K, int64_t N, int reps) {
-    float *A = alloc_rand((size_t)(M * K)), *Bw = alloc_rand((size_t)(K * N));
-    float *C = alloc_rand((size_t)N), *Y = alloc_rand((size_t)(M * N));
-    float *Yb = alloc_rand((size_t)(M * N));
+    float *A = bench_alloc_rand((size_t)(M * K)), *Bw = bench_alloc_rand((size_t)(K * N));
+    float *C = bench_alloc_rand((size_t)N), *Y = bench_alloc_rand((size_t)(M * N));
+    float *Yb = bench_alloc_rand((size_t)(M * N));
     const int64_t ldb = tb ? K : N;
     const double bytes = 4.0 * (double)(K * N), flops = 2.0 * (double)(M * K * N);
     for (int threads = 1; threads <= 2; threads++) {
-        double *to = malloc((size_t)reps * sizeof *to), *tr = malloc((size_t)reps * sizeof *tr);
-        if (!to || !tr) {
-            fprintf(stderr, "gemm_bench: out of memory\n");
-            exit(1);
-        }
+        double *to = bench_alloc_times(reps), *tr = bench_alloc_times(reps);
         vggrt_set_num_threads(threads);
         openblas_set_num_threads(threads);
         for (int r = 0; r < reps; r++) {
@@ -155,7 +122,7 @@ static void bench(int tb, int64_t M, int64_t K, int64_t N, int reps) {
             double d = fabs((double)Y[i] - Yb[i]) / (fabs((double)Yb[i]) + 1.0);
             maxrel = d > maxrel ? d : maxrel;
         }
-        const double mo = median(to, reps), mr = median(tr, reps);
+        const double mo = bench_median(to, reps), mr = bench_median(tr, reps);
         printf("%s M=%2lld K=%5lld N=%4lld %d thr | ours %7.2f ms %6.1f GB/s %6.1f GFLOP/s | "
                "openblas %7.2f ms %6.1f GB/s %6.1f GFLOP/s | x%.2f  (diff %.1e)\n",
                tb ? "B[N,K]" : "B[K,N]", (long long)M, (long long)K, (long long)N, threads,
@@ -192,7 +159,7 @@ int main(int argc, char **argv) {
     const char *ct = getenv("OPENBLAS_CORETYPE");
     printf("OPENBLAS_CORETYPE=%s, OpenBLAS core: %s\n", ct ? ct : "(unset)",
            openblas_get_corename());
-    flush_buf = alloc_rand(FLUSH_FLOATS);
+    flush_buf = bench_alloc_rand(FLUSH_FLOATS);
     bandwidth(reps);
     static const struct { int64_t k, n; } layers[] = { { 25088, 4096 }, { 4096, 4096 }, { 4096, 1000 } };
     for (int tb = 0; tb <= 1; tb++) {

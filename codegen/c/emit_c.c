@@ -30,17 +30,6 @@ static const char *ctype(DType t)
     }
 }
 
-static int rt_dtype(DType t)
-{
-    switch (t) {
-    case DT_FLOAT: return VGGRT_F32;
-    case DT_INT64: return VGGRT_I64;
-    case DT_INT32: return VGGRT_I32;
-    case DT_BOOL: return VGGRT_BOOL;
-    default: VGGC_UNREACHABLE();
-    }
-}
-
 /* A float literal that reads back to the same float. */
 static void put_float(Buf *b, float f)
 {
@@ -54,21 +43,6 @@ static void put_float(Buf *b, float f)
     if (!strpbrk(tmp, ".en"))
         buf_puts(b, ".0");
     buf_puts(b, "f");
-}
-
-/* A size expression: a literal, or `n` times a literal. */
-typedef struct { bool batched; int64_t k; } Size;
-
-static Size size_of_dims(const Shape *s, int from, int to)
-{
-    Size z = {false, 1};
-    for (int i = from; i < to; i++) {
-        if (s->d[i] == VGGC_DIM_N)
-            z.batched = true;
-        else
-            z.k *= s->d[i];
-    }
-    return z;
 }
 
 static void put_size(Buf *b, Size z)
@@ -146,19 +120,6 @@ static void put_ptr(Ctx *c, uint32_t v, bool writable)
 }
 
 static const Shape *shp(Ctx *c, uint32_t v) { return &c->g->values[v].shape; }
-
-/* Element strides of x read as the output shape y (0 where broadcast). */
-static void broadcast_strides(const Shape *x, const Shape *y, int64_t *str)
-{
-    int64_t s = 1;
-    for (int i = y->rank - 1, j = x->rank - 1; i >= 0; i--, j--) {
-        int64_t d = j >= 0 ? x->d[j] : 1;
-        bool bcast = d == 1 && y->d[i] != 1;
-        str[i] = bcast ? 0 : s;
-        if (d != VGGC_DIM_N)
-            s *= d;
-    }
-}
 
 /* Text from the model (a name) made safe inside a C comment: no comment
  * delimiters, no line breaks or backslash splices, printable only;
@@ -288,6 +249,28 @@ static void emit_unary(Ctx *c, const Node *n, const char *op, float p0, float p1
     buf_puts(c->b, ");\n");
 }
 
+/* Clip: a bound given as an input (ir.h: ClipAttr) is its one element,
+ * read when the layer runs; the others are the attribute's constants. */
+static void emit_clip(Ctx *c, const Node *n)
+{
+    buf_puts(c->b, "    vggrt_unary_f32(VGGRT_CLIP, ");
+    put_count(c, n->out[0]);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->out[0], true);
+    for (uint32_t i = 1; i <= 2; i++) {
+        buf_puts(c->b, ", ");
+        if (i < n->n_in && n->in[i] != VGGC_NONE) {
+            put_ptr(c, n->in[i], false);
+            buf_puts(c->b, "[0]");
+        } else {
+            put_float(c->b, i == 1 ? n->attr.clip.min : n->attr.clip.max);
+        }
+    }
+    buf_puts(c->b, ");\n");
+}
+
 /* y = a OP b with broadcasting; a may be y itself.  `block` puts the call
  * in braces of its own (a Sum emits several into one layer). */
 static void emit_binary_call(Ctx *c, const char *op, uint32_t a, uint32_t b, uint32_t y_id,
@@ -295,8 +278,8 @@ static void emit_binary_call(Ctx *c, const char *op, uint32_t a, uint32_t b, uin
 {
     const Shape *y = shp(c, y_id);
     int64_t as[VGGC_MAX_RANK], bs[VGGC_MAX_RANK];
-    broadcast_strides(shp(c, a), y, as);
-    broadcast_strides(shp(c, b), y, bs);
+    shape_broadcast_strides(shp(c, a), y, as);
+    shape_broadcast_strides(shp(c, b), y, bs);
     bool f = c->g->values[y_id].dtype == DT_FLOAT;
     int rank = y->rank ? y->rank : 1;
     buf_puts(c->b, block ? "    {\n    const int64_t dims[] = " : "    const int64_t dims[] = ");
@@ -349,16 +332,8 @@ static void emit_gemm(Ctx *c, const Node *n)
 {
     const GemmAttr *a = &n->attr.gemm;
     const Shape *A = shp(c, n->in[0]), *B = shp(c, n->in[1]), *Y = shp(c, n->out[0]);
-    int64_t crs = 0, ccs = 0, K = a->trans_a ? A->d[0] : A->d[1], lda = A->d[1];
-    if (n->n_in > 2 && n->in[2] != VGGC_NONE) {
-        const Shape *C = shp(c, n->in[2]);
-        if (C->rank == 1) {
-            ccs = C->d[0] == 1 ? 0 : 1;
-        } else if (C->rank == 2) {
-            ccs = C->d[1] == 1 ? 0 : 1;
-            crs = C->d[0] == 1 ? 0 : C->d[1];
-        }
-    }
+    int64_t crs, ccs, K = a->trans_a ? A->d[0] : A->d[1], lda = A->d[1];
+    plan_gemm_c_strides(c->g, n, &crs, &ccs);
     if (n->epi.mean_input) {
         buf_printf(c->b, "    float *a = (float *)(A + STATIC_BYTES + (size_t)n * %llu);\n",
                    (unsigned long long)c->p->batch_scratch_offset);
@@ -418,43 +393,22 @@ static void emit_gemm(Ctx *c, const Node *n)
 
 static void emit_matmul(Ctx *c, const Node *n)
 {
-    Shape a = *shp(c, n->in[0]), b = *shp(c, n->in[1]);
-    /* 1-D operands: [K] is [1,K] on the left and [K,1] on the right. */
-    if (a.rank == 1) {
-        a.d[1] = a.d[0];
-        a.d[0] = 1;
-        a.rank = 2;
-    }
-    if (b.rank == 1) {
-        b.d[1] = 1;
-        b.rank = 2;
-    }
-    int64_t M = a.d[a.rank - 2], K = a.d[a.rank - 1], N = b.d[b.rank - 1];
-    int br = (a.rank > b.rank ? a.rank : b.rank) - 2;
-    int64_t bd[VGGC_MAX_RANK], as[VGGC_MAX_RANK], bs[VGGC_MAX_RANK];
-    int64_t sa = M * K, sb = K * N;
-    for (int i = br - 1; i >= 0; i--) {
-        int ia = i - (br - (a.rank - 2)), ib = i - (br - (b.rank - 2));
-        int64_t da = ia >= 0 ? a.d[ia] : 1, db = ib >= 0 ? b.d[ib] : 1;
-        bd[i] = da != 1 ? da : db;
-        as[i] = da == 1 && bd[i] != 1 ? 0 : sa;
-        bs[i] = db == 1 && bd[i] != 1 ? 0 : sb;
-        if (da != VGGC_DIM_N) sa *= da;
-        if (db != VGGC_DIM_N) sb *= db;
-    }
+    MatmulDims m;
+    plan_matmul_dims(c->g, n, &m);
+    const int br = m.batch_rank;
     buf_puts(c->b, "    const int64_t bd[] = {");
     for (int i = 0; i < br; i++) {
         if (i) buf_puts(c->b, ", ");
-        put_dim(c->b, bd[i]);
+        put_dim(c->b, m.bd[i]);
     }
     buf_puts(c->b, br ? "};\n" : "0};\n");
     buf_puts(c->b, "    static const int64_t as[] = ");
-    put_i64s(c->b, as, br);
+    put_i64s(c->b, m.as, br);
     buf_puts(c->b, ", bs[] = ");
-    put_i64s(c->b, bs, br);
+    put_i64s(c->b, m.bs, br);
     buf_printf(c->b, ";\n    vggrt_matmul(%d, bd, as, bs, ", br);
-    put_dim(c->b, M);
-    buf_printf(c->b, ", %lld, %lld, ", (long long)K, (long long)N);
+    put_dim(c->b, m.M);
+    buf_printf(c->b, ", %lld, %lld, ", (long long)m.K, (long long)m.N);
     put_ptr(c, n->in[0], false);
     buf_puts(c->b, ", ");
     put_ptr(c, n->in[1], false);
@@ -624,9 +578,16 @@ static void emit_pad(Ctx *c, const Node *n)
     put_dims(c->b, y);
     buf_puts(c->b, ";\n    static const int64_t begin[] = ");
     put_i64s(c->b, n->attr.pad.pads, x->rank);
-    buf_printf(c->b, ";\n    vggrt_pad_f32(%d, xd, begin, yd, ", x->rank ? x->rank : 1);
-    put_float(c->b, n->attr.pad.value);
-    buf_puts(c->b, ", ");
+    if (n->attr.pad.mode == PAD_CONSTANT) {
+        buf_printf(c->b, ";\n    vggrt_pad_f32(%d, xd, begin, yd, ", x->rank ? x->rank : 1);
+        put_float(c->b, n->attr.pad.value);
+        buf_puts(c->b, ", ");
+    } else {
+        buf_printf(c->b, ";\n    vggrt_pad_mode_f32(%s, %d, xd, begin, yd, ",
+                   n->attr.pad.mode == PAD_REFLECT ? "VGGRT_PAD_REFLECT"
+                   : n->attr.pad.mode == PAD_EDGE ? "VGGRT_PAD_EDGE" : "VGGRT_PAD_WRAP",
+                   x->rank ? x->rank : 1);
+    }
     put_ptr(c, n->in[0], false);
     buf_puts(c->b, ", ");
     put_ptr(c, n->out[0], true);
@@ -688,6 +649,20 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
     case OP_CONV: emit_conv_body(c, n, id); break;
     case OP_MAXPOOL:
     case OP_AVGPOOL:
+        if (n->op == OP_MAXPOOL && n->n_out > 1 && n->out[1] != VGGC_NONE) {
+            /* with Indices: plain layout only (assign-layout keeps it so) */
+            buf_printf(c->b, "    vggrt_maxpool2d_indices(&pool_%u, %d, ", id,
+                       n->attr.win.storage_order ? 1 : 0);
+            put_lead(c, n->in[0]);
+            buf_puts(c->b, ", ");
+            put_ptr(c, n->in[0], false);
+            buf_puts(c->b, ", ");
+            put_ptr(c, n->out[0], true);
+            buf_puts(c->b, ", ");
+            put_ptr(c, n->out[1], true);
+            buf_puts(c->b, ");\n");
+            break;
+        }
         buf_printf(c->b, "    vggrt_%spool2d%s(&pool_%u, ", n->op == OP_MAXPOOL ? "max" : "avg",
                    n->in_layout == LAYOUT_BLOCKED ? "_blocked" : "", id);
         put_lead(c, n->in[0]);
@@ -700,7 +675,7 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
     case OP_RELU: emit_unary(c, n, "VGGRT_RELU", 0, 0); break;
     case OP_SIGMOID: emit_unary(c, n, "VGGRT_SIGMOID", 0, 0); break;
     case OP_LEAKY_RELU: emit_unary(c, n, "VGGRT_LEAKY_RELU", n->attr.alpha.alpha, 0); break;
-    case OP_CLIP: emit_unary(c, n, "VGGRT_CLIP", n->attr.clip.min, n->attr.clip.max); break;
+    case OP_CLIP: emit_clip(c, n); break;
     case OP_TANH: emit_unary(c, n, "VGGRT_TANH", 0, 0); break;
     case OP_HARD_SIGMOID:
         emit_unary(c, n, "VGGRT_HARD_SIGMOID", n->attr.hsig.alpha, n->attr.hsig.beta);
@@ -781,7 +756,17 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
         buf_puts(c->b, ");\n");
         break;
     }
-    case OP_IDENTITY: case OP_DROPOUT: emit_copy(c, n); break;
+    case OP_IDENTITY: emit_copy(c, n); break;
+    case OP_DROPOUT:    /* inference: a copy, and a mask (if kept) of all true */
+        emit_copy(c, n);
+        if (n->n_out > 1 && n->out[1] != VGGC_NONE) {
+            buf_puts(c->b, "    memset(");
+            put_ptr(c, n->out[1], true);
+            buf_puts(c->b, ", 1, ");
+            put_count(c, n->out[1]);
+            buf_puts(c->b, ");\n");
+        }
+        break;
     case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
         if (n->in_layout == LAYOUT_BLOCKED) {
             const Shape *x = shp(c, n->in[0]);

@@ -11,10 +11,15 @@
  * support.c.
  *
  * Then every function but the API becomes internal, every function gets the
- * host's target-cpu / target-features and prefer-vector-width=512, kernel
- * calls are marked alwaysinline (their features are the caller's, so this
- * is safe: TOOLCHAIN.md), and default<O3> specializes each kernel for its
- * layer.  Layer functions stay noinline so that the IR reads per layer.
+ * target's cpu / features (the host, or --target) and
+ * prefer-vector-width=512, kernel calls are marked alwaysinline (their
+ * features are the caller's, so this is safe: TOOLCHAIN.md), and
+ * default<O3> specializes the simple kernels for their layer.  The kernels
+ * that run on the thread pool (the convolutions, the blocked reorders and
+ * pools, the dense layers: pooled_kernels) are called in libvggrt instead:
+ * their tasks read the layer's parameters through a pointer, so they would
+ * not specialize, and compiling them took most of a cold start.
+ * Layer functions stay noinline so that the IR reads per layer.
  *
  * Both backends emit from the same plan and must agree within ~1e-5: keep
  * each op's arguments here in step with emit_c.c.
@@ -59,32 +64,6 @@ static LLVMValueRef k32(L *l, int v) { return LLVMConstInt(l->i32, (unsigned lon
 static LLVMValueRef kf(L *l, float v) { return LLVMConstReal(l->f32, (double)v); }
 
 static const Shape *shp(L *l, uint32_t v) { return &l->g->values[v].shape; }
-
-static int rt_dtype(DType t)
-{
-    switch (t) {
-    case DT_FLOAT: return VGGRT_F32;
-    case DT_INT64: return VGGRT_I64;
-    case DT_INT32: return VGGRT_I32;
-    case DT_BOOL: return VGGRT_BOOL;
-    default: VGGC_UNREACHABLE();
-    }
-}
-
-/* A size: a constant, or n times a constant (emit_c.c: Size). */
-typedef struct { bool batched; int64_t k; } Size;
-
-static Size size_of_dims(const Shape *s, int from, int to)
-{
-    Size z = {false, 1};
-    for (int i = from; i < to; i++) {
-        if (s->d[i] == VGGC_DIM_N)
-            z.batched = true;
-        else
-            z.k *= s->d[i];
-    }
-    return z;
-}
 
 static LLVMValueRef size_val(L *l, Size z)
 {
@@ -199,8 +178,9 @@ static LLVMValueRef call(L *l, const char *name, LLVMValueRef *args, unsigned na
         if (LLVMGetTypeKind(pt[i]) == LLVMIntegerTypeKind && LLVMTypeOf(args[i]) != pt[i])
             args[i] = LLVMBuildIntCast2(l->b, args[i], pt[i], 1, "");
     LLVMValueRef c = LLVMBuildCall2(l->b, ft, f, args, na, "");
-    LLVMAddCallSiteAttribute(c, LLVMAttributeFunctionIndex,
-                             LLVMCreateEnumAttribute(l->cx, l->inline_kind, 0));
+    if (!LLVMIsDeclaration(f))
+        LLVMAddCallSiteAttribute(c, LLVMAttributeFunctionIndex,
+                                 LLVMCreateEnumAttribute(l->cx, l->inline_kind, 0));
     return c;
 }
 
@@ -294,6 +274,13 @@ static void emit_pool(L *l, const Node *n)
     e[15] = k32(l, a->count_include_pad ? 1 : 0);
     LLVMValueRef params = private_const(l, LLVMConstStructInContext(l->cx, e, 16, 0), "pool_params");
     bool blocked = n->in_layout == LAYOUT_BLOCKED;
+    if (n->op == OP_MAXPOOL && n->n_out > 1 && n->out[1] != VGGC_NONE) {
+        /* with Indices: plain layout only (emit_c.c: emit_body) */
+        CALL(l, "vggrt_maxpool2d_indices", params, k32(l, a->storage_order ? 1 : 0),
+             lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]),
+             ptr_of(l, n->out[1]));
+        return;
+    }
     CALL(l, n->op == OP_MAXPOOL ? (blocked ? "vggrt_maxpool2d_blocked" : "vggrt_maxpool2d")
                                 : (blocked ? "vggrt_avgpool2d_blocked" : "vggrt_avgpool2d"),
          params, lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
@@ -305,17 +292,17 @@ static void emit_unary(L *l, const Node *n, int op, float p0, float p1)
          ptr_of(l, n->out[0]), kf(l, p0), kf(l, p1));
 }
 
-/* Element strides of x read as the output shape y (0 where broadcast). */
-static void broadcast_strides(const Shape *x, const Shape *y, int64_t *str)
+/* Clip: a bound given as an input is loaded when the layer runs
+ * (emit_c.c: emit_clip). */
+static void emit_clip(L *l, const Node *n)
 {
-    int64_t s = 1;
-    for (int i = y->rank - 1, j = x->rank - 1; i >= 0; i--, j--) {
-        int64_t d = j >= 0 ? x->d[j] : 1;
-        bool bcast = d == 1 && y->d[i] != 1;
-        str[i] = bcast ? 0 : s;
-        if (d != VGGC_DIM_N)
-            s *= d;
-    }
+    LLVMValueRef bound[2];
+    for (uint32_t i = 1; i <= 2; i++)
+        bound[i - 1] = i < n->n_in && n->in[i] != VGGC_NONE
+                     ? LLVMBuildLoad2(l->b, l->f32, ptr_of(l, n->in[i]), "bound")
+                     : kf(l, i == 1 ? n->attr.clip.min : n->attr.clip.max);
+    CALL(l, "vggrt_unary_f32", k32(l, VGGRT_CLIP), count_val(l, n->out[0]), ptr_of(l, n->in[0]),
+         ptr_of(l, n->out[0]), bound[0], bound[1]);
 }
 
 /* y = a OP b with broadcasting; a may be y itself (emit_c.c: emit_binary_call). */
@@ -323,8 +310,8 @@ static void emit_binary_call(L *l, int op, uint32_t a, uint32_t b, uint32_t y_id
 {
     const Shape *y = shp(l, y_id);
     int64_t as[VGGC_MAX_RANK] = {0}, bs[VGGC_MAX_RANK] = {0};
-    broadcast_strides(shp(l, a), y, as);
-    broadcast_strides(shp(l, b), y, bs);
+    shape_broadcast_strides(shp(l, a), y, as);
+    shape_broadcast_strides(shp(l, b), y, bs);
     bool f = l->g->values[y_id].dtype == DT_FLOAT;
     int rank = y->rank ? y->rank : 1;
     CALL(l, f ? "vggrt_binary_f32" : "vggrt_binary_i64", k32(l, op), k32(l, rank), shape_arr(l, y),
@@ -351,17 +338,9 @@ static void emit_gemm(L *l, const Node *n)
 {
     const GemmAttr *a = &n->attr.gemm;
     const Shape *A = shp(l, n->in[0]), *B = shp(l, n->in[1]), *Y = shp(l, n->out[0]);
-    int64_t crs = 0, ccs = 0, K = a->trans_a ? A->d[0] : A->d[1], lda = A->d[1];
+    int64_t crs, ccs, K = a->trans_a ? A->d[0] : A->d[1], lda = A->d[1];
     bool has_c = n->n_in > 2 && n->in[2] != VGGC_NONE;
-    if (has_c) {
-        const Shape *C = shp(l, n->in[2]);
-        if (C->rank == 1) {
-            ccs = C->d[0] == 1 ? 0 : 1;
-        } else if (C->rank == 2) {
-            ccs = C->d[1] == 1 ? 0 : 1;
-            crs = C->d[0] == 1 ? 0 : C->d[1];
-        }
-    }
+    plan_gemm_c_strides(l->g, n, &crs, &ccs);
     LLVMValueRef in = ptr_of(l, n->in[0]);
     if (n->epi.mean_input) {
         LLVMValueRef off = LLVMBuildMul(l->b, l->n, k64(l, (int64_t)l->p->batch_scratch_offset), "");
@@ -393,31 +372,11 @@ static void emit_gemm(L *l, const Node *n)
 
 static void emit_matmul(L *l, const Node *n)
 {
-    Shape a = *shp(l, n->in[0]), b = *shp(l, n->in[1]);
-    if (a.rank == 1) {
-        a.d[1] = a.d[0];
-        a.d[0] = 1;
-        a.rank = 2;
-    }
-    if (b.rank == 1) {
-        b.d[1] = 1;
-        b.rank = 2;
-    }
-    int64_t M = a.d[a.rank - 2], K = a.d[a.rank - 1], N = b.d[b.rank - 1];
-    int br = (a.rank > b.rank ? a.rank : b.rank) - 2;
-    int64_t bd[VGGC_MAX_RANK] = {0}, as[VGGC_MAX_RANK] = {0}, bs[VGGC_MAX_RANK] = {0};
-    int64_t sa = M * K, sb = K * N;
-    for (int i = br - 1; i >= 0; i--) {
-        int ia = i - (br - (a.rank - 2)), ib = i - (br - (b.rank - 2));
-        int64_t da = ia >= 0 ? a.d[ia] : 1, db = ib >= 0 ? b.d[ib] : 1;
-        bd[i] = da != 1 ? da : db;
-        as[i] = da == 1 && bd[i] != 1 ? 0 : sa;
-        bs[i] = db == 1 && bd[i] != 1 ? 0 : sb;
-        if (da != VGGC_DIM_N) sa *= da;
-        if (db != VGGC_DIM_N) sb *= db;
-    }
-    CALL(l, "vggrt_matmul", k32(l, br), dims_arr(l, bd, br ? br : 1), const_i64s(l, as, br),
-         const_i64s(l, bs, br), dim_val(l, M), k64(l, K), k64(l, N), ptr_of(l, n->in[0]),
+    MatmulDims m;
+    plan_matmul_dims(l->g, n, &m);
+    const int br = m.batch_rank;
+    CALL(l, "vggrt_matmul", k32(l, br), dims_arr(l, m.bd, br ? br : 1), const_i64s(l, m.as, br),
+         const_i64s(l, m.bs, br), dim_val(l, m.M), k64(l, m.K), k64(l, m.N), ptr_of(l, n->in[0]),
          ptr_of(l, n->in[1]), ptr_of(l, n->out[0]));
 }
 
@@ -497,6 +456,14 @@ static void emit_concat(L *l, const Node *n)
 static void emit_pad(L *l, const Node *n)
 {
     const Shape *x = shp(l, n->in[0]), *y = shp(l, n->out[0]);
+    if (n->attr.pad.mode != PAD_CONSTANT) {
+        int mode = n->attr.pad.mode == PAD_REFLECT ? VGGRT_PAD_REFLECT
+                 : n->attr.pad.mode == PAD_EDGE ? VGGRT_PAD_EDGE : VGGRT_PAD_WRAP;
+        CALL(l, "vggrt_pad_mode_f32", k32(l, mode), k32(l, x->rank ? x->rank : 1),
+             shape_arr(l, x), const_i64s(l, n->attr.pad.pads, x->rank), shape_arr(l, y),
+             ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+        return;
+    }
     CALL(l, "vggrt_pad_f32", k32(l, x->rank ? x->rank : 1), shape_arr(l, x),
          const_i64s(l, n->attr.pad.pads, x->rank), shape_arr(l, y), kf(l, n->attr.pad.value),
          ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
@@ -530,7 +497,7 @@ static LLVMValueRef emit_body(L *l, const Node *n)
     case OP_RELU: emit_unary(l, n, VGGRT_RELU, 0, 0); break;
     case OP_SIGMOID: emit_unary(l, n, VGGRT_SIGMOID, 0, 0); break;
     case OP_LEAKY_RELU: emit_unary(l, n, VGGRT_LEAKY_RELU, n->attr.alpha.alpha, 0); break;
-    case OP_CLIP: emit_unary(l, n, VGGRT_CLIP, n->attr.clip.min, n->attr.clip.max); break;
+    case OP_CLIP: emit_clip(l, n); break;
     case OP_TANH: emit_unary(l, n, VGGRT_TANH, 0, 0); break;
     case OP_HARD_SIGMOID:
         emit_unary(l, n, VGGRT_HARD_SIGMOID, n->attr.hsig.alpha, n->attr.hsig.beta);
@@ -589,7 +556,13 @@ static LLVMValueRef emit_body(L *l, const Node *n)
              ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
         break;
     }
-    case OP_IDENTITY: case OP_DROPOUT: emit_copy(l, n); break;
+    case OP_IDENTITY: emit_copy(l, n); break;
+    case OP_DROPOUT:    /* a copy, and a mask of all true (emit_c.c) */
+        emit_copy(l, n);
+        if (n->n_out > 1 && n->out[1] != VGGC_NONE)
+            LLVMBuildMemSet(l->b, ptr_of(l, n->out[1]), LLVMConstInt(l->i8, 1, 0),
+                            count_val(l, n->out[1]), 1);
+        break;
     case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
         if (n->in_layout == LAYOUT_BLOCKED) {   /* the reorder back to plain NCHW */
             const Shape *x = shp(l, n->in[0]);
@@ -888,6 +861,15 @@ static LlvmStatus fail(char **err, const char *what, char *llvm_msg)
     return LLVM_FAILED;
 }
 
+/* Kernels that split their work over the runtime's thread pool: the JIT'd
+ * code calls libvggrt's (this process's, or the one an object file is
+ * linked with); see build_module. */
+static const char *const pooled_kernels[] = {
+    "vggrt_dconv2d", "vggrt_wino_conv2d", "vggrt_gemm", "vggrt_matmul",
+    "vggrt_to_blocked", "vggrt_from_blocked", "vggrt_maxpool2d_blocked",
+    "vggrt_avgpool2d_blocked", "vggrt_global_pool_blocked",
+};
+
 /* Builds the module for p in l->cx; l->m on success. */
 static LlvmStatus build_module(L *l, const LlvmOptions *o, LlvmEmitKind kind, LLVMTargetMachineRef tm,
                                char **err)
@@ -920,6 +902,22 @@ static LlvmStatus build_module(L *l, const LlvmOptions *o, LlvmEmitKind kind, LL
     LLVMDisposeTargetData(td);
     if (LLVMLinkModules2(l->m, kernels))
         return fail(err, "cannot link the kernels' bitcode", NULL);
+    /* The kernels that run on the thread pool are called in libvggrt, not
+     * compiled again: their tasks read the layer's parameters through a
+     * pointer, so O3 could not specialize them per layer anyway, and they
+     * are most of the bitcode (compiling them took most of a cold start).
+     * Their bodies go; their declarations stay for call() to check. */
+    for (size_t i = 0; i < sizeof pooled_kernels / sizeof *pooled_kernels; i++) {
+        LLVMValueRef f = LLVMGetNamedFunction(l->m, pooled_kernels[i]);
+        if (!f || LLVMIsDeclaration(f))
+            continue;
+        /* (The C API cannot empty a function: a declaration of the same
+         * type takes the name and the uses, and the definition goes.) */
+        LLVMSetValueName2(f, "", 0);
+        LLVMValueRef decl = LLVMAddFunction(l->m, pooled_kernels[i], LLVMGlobalGetValueType(f));
+        LLVMReplaceAllUsesWith(f, decl);
+        LLVMDeleteFunction(f);
+    }
 
     l->i8 = LLVMInt8TypeInContext(l->cx);
     l->i32 = LLVMInt32TypeInContext(l->cx);

@@ -152,6 +152,14 @@ typedef struct {
 
 void vggrt_maxpool2d(const vggrt_pool_params *p, int64_t n, const float *x, float *y);
 void vggrt_avgpool2d(const vggrt_pool_params *p, int64_t n, const float *x, float *y);
+/* MaxPool with ONNX's Indices output: idx[o] is where y[o] came from, as a
+ * flat index into x [n, c, h, w], padding not counted: plane * h * w +
+ * (storage_order 0: iy * w + ix; 1: iy + ix * h), plane = item * c +
+ * channel.  The first largest value of a window wins (scanned by rows);
+ * a window with no value above -FLT_MAX gives -FLT_MAX at iy = ix = -1, as
+ * ONNX Runtime does. */
+void vggrt_maxpool2d_indices(const vggrt_pool_params *p, int storage_order, int64_t n,
+                             const float *x, float *y, int64_t *idx);
 
 /* A fused layer in plain layout: y = maxpool(act(conv(x) + b)), item by
  * item; act is a VGGRT_ACT_* (p->act is ignored), alpha/beta its
@@ -215,7 +223,8 @@ size_t vggrt_wino_packed_size(const vggrt_dconv_params *p);
 /* w[k, c, 3, 3] (ONNX) -> packed U (transformed in double); at compile time. */
 void vggrt_wino_pack(const vggrt_dconv_params *p, const float *w, float *packed);
 /* Floats of planned scratch vggrt_wino_conv2d needs: 0 (its buffers, a
- * fixed ~221 KB per task, are on the stack). */
+ * fixed ~516 KB per task, are on the stack: callers on threads
+ * with small stacks must allow for it). */
 size_t vggrt_wino_work_size(const vggrt_dconv_params *p);
 /* As vggrt_dconv2d; work may be NULL. */
 void vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x,
@@ -304,6 +313,18 @@ void vggrt_copy2d(size_t rows, size_t row_bytes, const void *src, size_t src_str
 /* Constant-mode pad (negative pads crop): y[out_dims], y[o] = x[o - begin] or value. */
 void vggrt_pad_f32(int rank, const int64_t *in_dims, const int64_t *begin,
                    const int64_t *out_dims, float value, const float *x, float *y);
+
+/* Pad whose border copies the input (ONNX Pad's other modes; negative pads
+ * crop first, and the border is taken from what is left of each dim):
+ *   VGGRT_PAD_REFLECT  mirror without repeating the edge: 1 2 3 -> 3 2 | 1 2 3 | 2 1
+ *   VGGRT_PAD_EDGE     repeat the edge element:           1 2 3 -> 1 1 | 1 2 3 | 3 3
+ *   VGGRT_PAD_WRAP     repeat the input periodically:     1 2 3 -> 2 3 | 1 2 3 | 1 2
+ * Pads larger than the dim continue the same pattern (numpy.pad's rule).
+ * Every padded dim must keep at least one element after its crops;
+ * end[d] = out_dims[d] - in_dims[d] - begin[d]. */
+enum { VGGRT_PAD_REFLECT = 1, VGGRT_PAD_EDGE = 2, VGGRT_PAD_WRAP = 3 };
+void vggrt_pad_mode_f32(int mode, int rank, const int64_t *in_dims, const int64_t *begin,
+                        const int64_t *out_dims, const float *x, float *y);
 
 /* Element type conversion (float <-> int64/int32, bool); float to int truncates. */
 vggrt_status vggrt_cast(int from, int to, size_t count, const void *x, void *y);

@@ -1,6 +1,7 @@
 /* movement.c — kernels that move bytes without computing on them:
  * Transpose, Gather, a strided 2-D copy (Concat, Slice, Split are made of
- * it) and constant-mode Pad.
+ * it) and Pad (constant mode, and the reflect/edge/wrap modes whose border
+ * copies the input).
  *
  * They work on any element size.  Where a loop moves one element at a
  * time it copies with a fixed-size memcpy, which compilers turn into one
@@ -112,6 +113,19 @@ void vggrt_copy2d(size_t rows, size_t row_bytes, const void *src, size_t src_str
         memcpy(d + r * dst_stride, s + r * src_stride, row_bytes);
 }
 
+/* For the pads: the input's element strides (istr) and the number of rows
+ * of the output's innermost dim. */
+static int64_t pad_rows(int rank, const int64_t *in_dims, const int64_t *out_dims, int64_t *istr) {
+    int64_t stride = 1, rows = 1;
+    for (int d = rank - 1; d >= 0; d--) {
+        istr[d] = stride;
+        stride *= in_dims[d];
+    }
+    for (int d = 0; d < rank - 1; d++)
+        rows *= out_dims[d];
+    return rows;
+}
+
 /* Each output row of the innermost dim is either all `value` (its outer
  * coordinates fall outside x) or value | a run of x's row | value. */
 void vggrt_pad_f32(int rank, const int64_t *in_dims, const int64_t *begin,
@@ -120,15 +134,9 @@ void vggrt_pad_f32(int rank, const int64_t *in_dims, const int64_t *begin,
         y[0] = x[0];
         return;
     }
-    int64_t istr[VGGRT_MAX_RANK], rows = 1;
-    int64_t stride = 1;
-    for (int d = rank - 1; d >= 0; d--) {
-        istr[d] = stride;
-        stride *= in_dims[d];
-    }
-    int last = rank - 1;
-    for (int d = 0; d < last; d++)
-        rows *= out_dims[d];
+    int64_t istr[VGGRT_MAX_RANK];
+    const int64_t rows = pad_rows(rank, in_dims, out_dims, istr);
+    const int last = rank - 1;
     const int64_t n = out_dims[last], b = begin[last];
     int64_t lo = b < 0 ? 0 : b, hi = b + in_dims[last];
     if (hi > n)
@@ -158,6 +166,71 @@ void vggrt_pad_f32(int rank, const int64_t *in_dims, const int64_t *begin,
             for (int64_t j = hi; j < n; j++)
                 yr[j] = value;
         }
+        for (int d = last - 1; d >= 0; d--) {
+            if (++idx[d] < out_dims[d])
+                break;
+            idx[d] = 0;
+        }
+    }
+}
+
+/* The input index that output index o of one dim reads in a border mode:
+ * the dim has n elements, begin pads b and end pads e; crops (negative
+ * pads) leave [lo, hi), at least one element (the compiler checks). */
+static int64_t pad_source(int mode, int64_t o, int64_t n, int64_t b, int64_t e) {
+    int64_t lo = b < 0 ? -b : 0, hi = e < 0 ? n + e : n, m = hi - lo, s = o - b;
+    if (s >= lo && s < hi)
+        return s;
+    int64_t t = s - lo;
+    switch (mode) {
+    case VGGRT_PAD_EDGE:
+        return s < lo ? lo : hi - 1;
+    case VGGRT_PAD_WRAP:
+        t %= m;
+        return lo + (t < 0 ? t + m : t);
+    default: {  /* reflect: period 2(m-1), mirrored in its second half */
+        if (m == 1)
+            return lo;
+        int64_t period = 2 * (m - 1);
+        t %= period;
+        if (t < 0)
+            t += period;
+        return lo + (t < m ? t : period - t);
+    }
+    }
+}
+
+/* Row by row of the innermost output dim: the outer coordinates map to one
+ * input row (each through pad_source), whose in-range run is one memcpy
+ * and whose borders are read element by element. */
+void vggrt_pad_mode_f32(int mode, int rank, const int64_t *in_dims, const int64_t *begin,
+                        const int64_t *out_dims, const float *x, float *y) {
+    if (rank == 0) {
+        y[0] = x[0];
+        return;
+    }
+    int64_t istr[VGGRT_MAX_RANK];
+    const int64_t rows = pad_rows(rank, in_dims, out_dims, istr);
+    const int last = rank - 1;
+    const int64_t n = out_dims[last], b = begin[last], w = in_dims[last];
+    const int64_t e = n - w - b;
+    /* The output columns [lo, hi) read input columns lo - b ... directly. */
+    int64_t lo = b < 0 ? 0 : b, hi = e < 0 ? n : n - e;
+    int64_t idx[VGGRT_MAX_RANK] = { 0 };
+    for (int64_t row = 0; row < rows; row++) {
+        float *yr = y + row * n;
+        int64_t off = 0;
+        for (int d = 0; d < last; d++) {
+            int64_t ed = out_dims[d] - in_dims[d] - begin[d];
+            off += pad_source(mode, idx[d], in_dims[d], begin[d], ed) * istr[d];
+        }
+        const float *xr = x + off;
+        for (int64_t j = 0; j < lo; j++)
+            yr[j] = xr[pad_source(mode, j, w, b, e)];
+        if (hi > lo)
+            memcpy(yr + lo, xr + (lo - b), (size_t)(hi - lo) * sizeof *yr);
+        for (int64_t j = hi > lo ? hi : lo; j < n; j++)
+            yr[j] = xr[pad_source(mode, j, w, b, e)];
         for (int d = last - 1; d >= 0; d--) {
             if (++idx[d] < out_dims[d])
                 break;

@@ -8,7 +8,8 @@
  * whose position lies inside the input, so the inner loops never test.
  *
  * MaxPool takes the largest in-input value; NaNs are skipped (a > m is
- * false), as ONNX Runtime does.  A window with no position in the input
+ * false), as ONNX Runtime does; its Indices variant also records where the
+ * value came from (the first of equal maxima).  A window with no position in the input
  * gives -FLT_MAX (ONNX Runtime's starting value, `lowest()`).
  *
  * AveragePool sums the in-input values and divides by
@@ -39,10 +40,17 @@ static void window_range(int64_t start, int64_t d, int64_t k, int64_t lo_bound,
     *hi = b;
 }
 
-void vggrt_maxpool2d(const vggrt_pool_params *p, int64_t n, const float *x, float *y) {
+/* Max pool; with idx, also the flat index of each maximum (ONNX MaxPool's
+ * Indices: over the whole tensor, row-major, or column-major within a plane
+ * when storage_order is 1).  A NaN never wins: the max starts at -FLT_MAX
+ * and takes only larger values. */
+static void maxpool(const vggrt_pool_params *p, int storage_order, int64_t n, const float *x,
+                    float *y, int64_t *idx) {
+    const int64_t hw = p->h * p->w;
     for (int64_t plane = 0; plane < n * p->c; plane++) {
-        const float *xp = x + plane * p->h * p->w;
+        const float *xp = x + plane * hw;
         float *yp = y + plane * p->oh * p->ow;
+        int64_t *ip = idx ? idx + plane * p->oh * p->ow : NULL;
         for (int64_t oy = 0; oy < p->oh; oy++) {
             int64_t ys = oy * p->sh - p->pt, i0, i1;
             window_range(ys, p->dh, p->kh, 0, p->h, &i0, &i1);
@@ -50,17 +58,35 @@ void vggrt_maxpool2d(const vggrt_pool_params *p, int64_t n, const float *x, floa
                 int64_t xs = ox * p->sw - p->pl, j0, j1;
                 window_range(xs, p->dw, p->kw, 0, p->w, &j0, &j1);
                 float m = -FLT_MAX;
+                int64_t my = -1, mx = -1;
                 for (int64_t i = i0; i < i1; i++) {
-                    const float *r = xp + (ys + i * p->dh) * p->w;
+                    int64_t iy = ys + i * p->dh;
                     for (int64_t j = j0; j < j1; j++) {
-                        float v = r[xs + j * p->dw];
-                        m = v > m ? v : m;
+                        int64_t ix = xs + j * p->dw;
+                        float v = xp[iy * p->w + ix];
+                        if (v > m) {
+                            m = v;
+                            my = iy;
+                            mx = ix;
+                        }
                     }
                 }
                 yp[oy * p->ow + ox] = m;
+                if (ip)
+                    ip[oy * p->ow + ox] =
+                        plane * hw + (storage_order ? my + mx * p->h : my * p->w + mx);
             }
         }
     }
+}
+
+void vggrt_maxpool2d(const vggrt_pool_params *p, int64_t n, const float *x, float *y) {
+    maxpool(p, 0, n, x, y, NULL);
+}
+
+void vggrt_maxpool2d_indices(const vggrt_pool_params *p, int storage_order, int64_t n,
+                             const float *x, float *y, int64_t *idx) {
+    maxpool(p, storage_order, n, x, y, idx);
 }
 
 void vggrt_avgpool2d(const vggrt_pool_params *p, int64_t n, const float *x, float *y) {

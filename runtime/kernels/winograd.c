@@ -23,21 +23,29 @@
  * floats (kb = ceil(k/16), output channels past k zero): 36/9 = 4x the
  * direct convolution's weights.
  *
- * Work.  One task is (batch item, group of up to TMAX consecutive tiles in
- * row-major order, chunk of up to KCB output blocks).  For each chunk of CCB
- * input-channel blocks, the task transforms the input tiles (B^T d B) into
- * V[36][ccb][T][16], then for each pair of output blocks and each xi runs
- * a microkernel of T x 2 vector accumulators (GNU vector extensions, one
- * zmm each with AVX-512): per input channel it loads two 16-wide weight
- * rows and broadcasts T input values, T x 2 FMAs.  The products accumulate
- * across channel chunks in M[36][kcb][T][16].  Last, the output transform
- * (A^T m A), bias, activation, zeroed lanes past k and the optional 2x2
- * stride-2 max pool (a 4x4 tile pools to 2x2: tiles start on even rows and
- * columns), stored straight into the blocked output.  V and M are at most
- * 2 x 36 x 4 x TMAX x 16 floats (221 KB with TMAX 12): they live on the
- * task's stack, so the kernel needs no planned scratch whatever the thread
- * count.  The input transform is redone for each output chunk (K / 64
- * times), a few percent of the multiply-adds.
+ * Work.  One task is (group of up to GMAX = 28 consecutive tiles of the
+ * batch, in row-major order and item after item; chunk of up to KCB output
+ * blocks).  For each chunk of CCB input-channel blocks, the task transforms
+ * the input tiles (B^T d B) into V (36 x ccb x G x 16), then for each pair of
+ * output blocks and each xi runs a microkernel of T x 2 vector accumulators
+ * (T <= TMAX tiles, a "register tile"; GNU vector extensions, one zmm each
+ * with AVX-512) over each register tile of the group in turn: per input
+ * channel it loads two 16-wide weight rows and broadcasts T input values,
+ * T x 2 FMAs.  The weight rows of one xi (8 KB) are read from memory by the
+ * first register tile and from L1 by the others, so a group of G tiles
+ * reads the weights once for all of them.  That matters when there are few
+ * tiles and many channels: VGG-16's 512-channel layers at 20x20 have 25
+ * tiles and 37.7 MB of U, which groups of TMAX tiles read 3 times per image
+ * (the kernel then ran no faster than the direct convolution); one group
+ * of 25 reads it once.  The products accumulate across channel chunks in
+ * M[36][kcb][G][16].  Last, the output transform (A^T m A), bias,
+ * activation, zeroed lanes past k and the optional 2x2 stride-2 max pool (a
+ * 4x4 tile pools to 2x2: tiles start on even rows and columns), stored
+ * straight into the blocked output.  V and M are at most 36 x (CCB + KCB)
+ * x GMAX x 16 floats (516 KB): they live on the task's stack, so the kernel
+ * needs no planned scratch whatever the thread count.  The input transform
+ * is redone for each output chunk (K / 64 times), a few percent of the
+ * multiply-adds.
  *
  * Borders.  Tiles cover ceil(oh/4) x ceil(ow/4) blocks of the conv output;
  * a tile whose 6x6 input window leaves the input is first copied into a
@@ -46,9 +54,10 @@
  * px) are computed and dropped.
  *
  * Threads.  The tasks go to vggrt_parallel_for; their number depends only
- * on the shapes (enough output chunks are made that even a 10x10 layer at
- * batch 1 has 8 tasks), and each output element is computed by one task
- * with the same arithmetic whatever the split, so results do not depend on
+ * on the shapes (enough output chunks, or else smaller groups, are made
+ * that even a 10x10 layer at batch 1 has 8 tasks: see plan), and each
+ * output element is computed by one task with the same arithmetic whatever
+ * the split (its channels summed in order), so results do not depend on
  * the thread count.
  *
  * Accuracy.  Fewer multiplies, but larger intermediate terms: the
@@ -91,6 +100,7 @@ enum {
     CCB = 4,                    /* input-channel blocks per chunk of V */
     KCB = 4,                    /* output blocks per task */
     MIN_TASKS = 8,              /* per layer, when the output channels allow */
+    GMAX = 28,                  /* tiles per task: V and M take 36*(CCB+KCB)*16 floats each */
 };
 
 typedef float Vec16 __attribute__((vector_size(B * sizeof(float))));
@@ -207,8 +217,9 @@ typedef struct {
     const vggrt_dconv_params *p;
     const float *x, *u, *b;
     float *y;
-    int64_t th, tw, ntiles, ngroups;    /* tile rows, columns, count; tile groups per item */
-    int64_t kb, cb, nkc, kcb;           /* output, input blocks; output chunks of kcb blocks */
+    int64_t tw, nt, ntot;               /* tile columns; tiles per item, in the batch */
+    int64_t ngroups, kb, cb;            /* tile groups; output, input blocks */
+    int64_t kcb, nkc;                   /* output blocks per task; output chunks */
 } Job;
 
 /* V[xi][.][t][16] (stride vs between positions) = B^T d B for tile (ty, tx)
@@ -245,7 +256,8 @@ static void input_tile(const Job *j, const float *xb, int64_t ty, int64_t tx, fl
  * of v[cbl][t][cl] * u[cbl*16 + cl][{0,1}][16]; v holds T tiles per block,
  * u the rows of two output blocks side by side (gemm1: of one). */
 #define WINO_GEMM(T)                                                                           \
-    static void gemm2_##T(const float *v, int64_t nc, const float *u, float *m0, float *m1) {  \
+    static void gemm2_##T(const float *v, int64_t nc, const float *u, const float *pf,         \
+                          float *m0, float *m1) {                                              \
         Vec16 a0[T], a1[T];                                                                    \
         for (int t = 0; t < (T); t++) {                                                        \
             VLOAD(a0[t], m0 + t * B);                                                          \
@@ -258,6 +270,8 @@ static void input_tile(const Job *j, const float *xb, int64_t ty, int64_t tx, fl
                 Vec16 w0, w1;                                                                  \
                 VLOAD(w0, u + (cb * B + cl) * 2 * B);                                          \
                 VLOAD(w1, u + (cb * B + cl) * 2 * B + B);                                      \
+                __builtin_prefetch(pf + (cb * B + cl) * 2 * B);                                \
+                __builtin_prefetch(pf + (cb * B + cl) * 2 * B + B);                            \
                 for (int t = 0; t < (T); t++) {                                                \
                     const float xv = vp[t * B + cl];                                           \
                     a0[t] += xv * w0;                                                          \
@@ -270,7 +284,8 @@ static void input_tile(const Job *j, const float *xb, int64_t ty, int64_t tx, fl
             VSTORE(m1 + t * B, a1[t]);                                                         \
         }                                                                                      \
     }                                                                                          \
-    static void gemm1_##T(const float *v, int64_t nc, const float *u, float *m0) {             \
+    static void gemm1_##T(const float *v, int64_t nc, const float *u, const float *pf,         \
+                          float *m0) {                                                         \
         Vec16 a0[T];                                                                           \
         for (int t = 0; t < (T); t++)                                                          \
             VLOAD(a0[t], m0 + t * B);                                                          \
@@ -280,6 +295,7 @@ static void input_tile(const Job *j, const float *xb, int64_t ty, int64_t tx, fl
             for (int64_t cl = 0; cl < nl; cl++) {                                              \
                 Vec16 w0;                                                                      \
                 VLOAD(w0, u + (cb * B + cl) * B);                                              \
+                __builtin_prefetch(pf + (cb * B + cl) * B);                                    \
                 for (int t = 0; t < (T); t++)                                                  \
                     a0[t] += vp[t * B + cl] * w0;                                              \
             }                                                                                  \
@@ -324,14 +340,15 @@ WINO_GEMM(12)
 #endif
 
 /* Dispatch on the tile count (m1 NULL: one output block). */
-static void gemm(int T, const float *v, int64_t nc, const float *u, float *m0, float *m1) {
+static void gemm(int T, const float *v, int64_t nc, const float *u, const float *pf, float *m0,
+                 float *m1) {
     switch (T) {
 #define GEMM_CASE(N)                                                                           \
     case N:                                                                                    \
         if (m1)                                                                                \
-            gemm2_##N(v, nc, u, m0, m1);                                                       \
+            gemm2_##N(v, nc, u, pf, m0, m1);                                                       \
         else                                                                                   \
-            gemm1_##N(v, nc, u, m0);                                                           \
+            gemm1_##N(v, nc, u, pf, m0);                                                        \
         break;
         GEMM_CASE(1)
 #if VGGRT_WINO_TILES >= 2
@@ -481,44 +498,59 @@ static void output_tile(const Job *j, const float *m, int64_t ms, int64_t bk, in
 /* ---- tasks ------------------------------------------------------------------- */
 
 static void run_task(const Job *j, int64_t task) {
-    _Alignas(64) float V[NXI * CCB * TMAX * B];
-    _Alignas(64) float M[NXI * KCB * TMAX * B];
+    _Alignas(64) float buf[NXI * (CCB + KCB) * GMAX * B];
     const vggrt_dconv_params *p = j->p;
     const vggrt_conv_params *q = &p->conv;
-    const int64_t kc = task % j->nkc, grp = task / j->nkc % j->ngroups;
-    const int64_t bi = task / j->nkc / j->ngroups;
-    const int64_t t0 = grp * j->ntiles / j->ngroups, t1 = (grp + 1) * j->ntiles / j->ngroups;
-    const int T = (int)(t1 - t0);
+    /* Groups vary fastest: a thread's consecutive tasks share weights. */
+    const int64_t grp = task % j->ngroups, kc = task / j->ngroups;
+    const int64_t g0 = grp * j->ntot / j->ngroups, G = (grp + 1) * j->ntot / j->ngroups - g0;
+    const int64_t nr = ceil_div(G, TMAX); /* register tiles, of nearly equal size */
     const int64_t kb0 = kc * j->kcb, nkb = min64(j->kcb, j->kb - kb0);
     const int64_t hw = q->h * q->w, c = q->c;
-    const float *xn = j->x + bi * j->cb * hw * B;
-    const int64_t ms = KCB * T * B;    /* M: [xi][kcb][T][16] */
+    float *V = buf, *M = buf + NXI * CCB * G * B;
+    const int64_t ms = j->kcb * G * B; /* M: [xi][kcb][G][16] */
     memset(M, 0, sizeof(float) * (size_t)(NXI * ms));
     for (int64_t cb0 = 0; cb0 < j->cb; cb0 += CCB) {
-        const int64_t ncb = min64(CCB, j->cb - cb0), c0 = cb0 * B, nc = min64(c, c0 + ncb * B) - c0;
-        const int64_t vs = ncb * T * B; /* V: [xi][ncb][T][16] */
-        for (int64_t cbl = 0; cbl < ncb; cbl++)
-            for (int t = 0; t < T; t++) {
-                const int64_t tile = t0 + t;
-                input_tile(j, xn + (cb0 + cbl) * hw * B, tile / j->tw, tile % j->tw,
-                           V + (cbl * T + t) * B, vs);
+        const int64_t ncb = min64(CCB, j->cb - cb0), c0 = cb0 * B;
+        const int64_t nc = min64(c, c0 + ncb * B) - c0;
+        /* V: [xi][register tile r][ncb][T_r][16], each register tile's
+         * rows together, as the microkernel reads them. */
+        const int64_t vs = ncb * G * B;
+        for (int64_t r = 0; r < nr; r++) {
+            const int64_t ta = G * r / nr, T = G * (r + 1) / nr - ta;
+            for (int64_t t = 0; t < T; t++) {
+                const int64_t gt = g0 + ta + t, bi = gt / j->nt, tile = gt % j->nt;
+                for (int64_t cbl = 0; cbl < ncb; cbl++)
+                    input_tile(j, j->x + (bi * j->cb + cb0 + cbl) * hw * B, tile / j->tw,
+                               tile % j->tw, V + (ta * ncb + cbl * T + t) * B, vs);
             }
+        }
+        /* The weights of one position and output pair (nc x 2 x 16 floats,
+         * 8 KB) serve every register tile from L1; while the first one
+         * runs, the next position's are prefetched (the hardware
+         * prefetcher alone leaves the microkernel waiting on memory). */
         for (int64_t jb = 0; jb < nkb; jb += 2) {
             const int two = jb + 1 < nkb;
+            const int64_t wd = (two ? 2 : 1) * B;
             const float *u = j->u + packed_offset(c, j->kb, (kb0 + jb) / 2, c0);
             for (int xi = 0; xi < NXI; xi++) {
-                float *m0 = M + xi * ms + jb * T * B;
-                gemm(T, V + xi * vs, nc, u + xi * nc * (two ? 2 : 1) * B, m0, two ? m0 + T * B : NULL);
+                float *m = M + xi * ms + jb * G * B;
+                const float *ux = u + xi * nc * wd, *vx = V + xi * vs;
+                const float *pf = xi + 1 < NXI ? ux + nc * wd : ux;
+                for (int64_t r = 0; r < nr; r++) {
+                    const int64_t ta = G * r / nr, T = G * (r + 1) / nr - ta;
+                    gemm((int)T, vx + ta * ncb * B, nc, ux, r == 0 ? pf : ux, m + ta * B,
+                         two ? m + (G + ta) * B : NULL);
+                }
             }
         }
     }
     const int64_t yplane = p->pool_k ? p->py * p->px * B : q->oh * q->ow * B;
-    for (int64_t jb = 0; jb < nkb; jb++) {
-        float *yk = j->y + (bi * j->kb + kb0 + jb) * yplane;
-        for (int t = 0; t < T; t++) {
-            const int64_t tile = t0 + t;
-            output_tile(j, M + (jb * T + t) * B, ms, kb0 + jb, tile / j->tw, tile % j->tw, yk);
-        }
+    for (int64_t g = 0; g < G; g++) {
+        const int64_t gt = g0 + g, bi = gt / j->nt, tile = gt % j->nt;
+        for (int64_t jb = 0; jb < nkb; jb++)
+            output_tile(j, M + (jb * G + g) * B, ms, kb0 + jb, tile / j->tw, tile % j->tw,
+                        j->y + (bi * j->kb + kb0 + jb) * yplane);
     }
 }
 
@@ -526,6 +558,23 @@ static void run_range(void *ctx, int64_t begin, int64_t end, int tid) {
     (void)tid;
     for (int64_t task = begin; task < end; task++)
         run_task(ctx, task);
+}
+
+/* The split, from the shapes only.  Groups as large as the buffer allows
+ * (GMAX tiles), so that on a small map one group covers every tile of the
+ * batch item (20x20: 25 tiles) or nearly (28x28: two groups) and each
+ * weight is read from memory about once per layer; on a large map the
+ * weights of a task stay in L2 across its groups anyway.  Then, as before,
+ * output chunks of 2 blocks and, failing that, smaller groups until there
+ * are MIN_TASKS tasks. */
+static void plan(Job *j) {
+    int64_t kcb = KCB;
+    j->ngroups = ceil_div(j->ntot, GMAX);
+    while (kcb > 2 && j->ngroups * ceil_div(j->kb, kcb) < MIN_TASKS)
+        kcb -= 2;
+    while (j->ngroups < j->ntot && j->ngroups * ceil_div(j->kb, kcb) < MIN_TASKS)
+        j->ngroups++;
+    j->kcb = kcb, j->nkc = ceil_div(j->kb, kcb);
 }
 
 void vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x, const float *packed,
@@ -536,16 +585,8 @@ void vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x, c
         return;
     Job j = { 0 };
     j.p = p, j.x = x, j.u = packed, j.b = b, j.y = y;
-    j.th = ceil_div(q->oh, 4), j.tw = ceil_div(q->ow, 4), j.ntiles = j.th * j.tw;
-    j.ngroups = ceil_div(j.ntiles, TMAX);
+    j.tw = ceil_div(q->ow, 4), j.nt = ceil_div(q->oh, 4) * j.tw, j.ntot = n * j.nt;
     j.kb = ceil_div(q->k, B), j.cb = ceil_div(q->c, B);
-    /* Output chunks: at most KCB blocks, and enough of them (in pairs, for
-     * the microkernel) that a small layer still has MIN_TASKS tasks. */
-    const int64_t items = n * j.ngroups;
-    int64_t kcb = KCB;
-    while (kcb > 2 && items * ceil_div(j.kb, kcb) < MIN_TASKS)
-        kcb -= 2;
-    j.kcb = kcb;
-    j.nkc = ceil_div(j.kb, kcb);
-    vggrt_parallel_for(items * j.nkc, run_range, &j);
+    plan(&j);
+    vggrt_parallel_for(j.ngroups * j.nkc, run_range, &j);
 }

@@ -134,9 +134,11 @@ def cases(out):
          helper.make_node("Clip", ["x", "lo_i"], ["e"], name="min_int")],
         X4, [vi("a"), vi("b"), vi("d"), vi("e")],
         [scalar("lo", -1.0), scalar("hi", 6.0), scalar("lo_i", 2, I64)])
-    c["clip_nonconst"] = model(
-        [helper.make_node("Clip", ["x", "m"], ["a"], name="clip")],
-        X4 + [vi("m", F, [])], [vi("a")])
+    c["clip_runtime"] = model(
+        [helper.make_node("Clip", ["x", "m"], ["a"], name="min_rt"),
+         helper.make_node("Clip", ["x", "lo", "m"], ["b"], name="max_rt"),
+         helper.make_node("Clip", ["x", "m", "hi"], ["d"], name="min_rt_max_const")],
+        X4 + [vi("m", F, [])], [vi("a"), vi("b"), vi("d")], [scalar("lo", -1.0), scalar("hi", 6.0)])
 
     # -- Pad: attributes (2..10) and inputs (11+, axes 18) ------------------------
     c["pad_opset10"] = model(
@@ -150,8 +152,13 @@ def cases(out):
     c["pad_opset18_axes"] = model(
         [helper.make_node("Pad", ["x", "pads", "", "axes"], ["y"], name="pad")],
         X4, [vi("y")], [ints("pads", [1, 2, 3, 4]), ints("axes", [-1, 2])], opset=18)
-    c["pad_reflect"] = model(
-        [helper.make_node("Pad", ["x", "pads"], ["y"], name="pad", mode="reflect")],
+    c["pad_modes"] = model(
+        [helper.make_node("Pad", ["x", "pads"], ["y"], name="reflect", mode="reflect"),
+         helper.make_node("Pad", ["x", "pads"], ["z"], name="edge", mode="edge"),
+         helper.make_node("Pad", ["x", "pads"], ["w"], name="wrap", mode="wrap")],
+        X4, [vi("y"), vi("z"), vi("w")], [ints("pads", [0, 0, 1, 1, 0, 0, 1, 1])], opset=19)
+    c["pad_wrap_opset13"] = model(
+        [helper.make_node("Pad", ["x", "pads"], ["y"], name="pad", mode="wrap")],
         X4, [vi("y")], [ints("pads", [0, 0, 1, 1, 0, 0, 1, 1])])
 
     # -- ReduceMean: axes attribute (13) and input (18) ---------------------------
@@ -178,6 +185,15 @@ def cases(out):
         [helper.make_node("Unsqueeze", ["x", "ax"], ["u"], name="unsq")],
         X4 + [vi("ax", I64, [1])], [vi("u")])
 
+    # -- PRelu before opset 7: a [C] slope is per channel ----------------------------
+    c["prelu_opset6"] = model(
+        [helper.make_node("PRelu", ["x", "s"], ["y"], name="prelu"),
+         helper.make_node("PRelu", ["x", "one"], ["z"], name="shared")],
+        X4, [vi("y"), vi("z")], [floats("s", [0.1, 0.2, 0.3]), floats("one", [0.5])], opset=6)
+    c["prelu_opset6_2d_slope"] = model(
+        [helper.make_node("PRelu", ["x", "s"], ["y"], name="prelu")],
+        X4, [vi("y")], [helper.make_tensor("s", F, [3, 1], [0.1, 0.2, 0.3])], opset=6)
+
     # -- Dropout forms ---------------------------------------------------------------
     c["dropout_opset10"] = model(
         [helper.make_node("Dropout", ["x"], ["y", "mask"], name="drop", ratio=0.3)],
@@ -203,21 +219,23 @@ def cases(out):
          helper.make_node("Conv", ["x", "w_shared"], ["c_shared"], name="conv_shared"),
          helper.make_node("MaxPool", ["x"], ["m"], name="maxpool", kernel_shape=[2, 2],
                           strides=[2, 2], ceil_mode=1),
+         helper.make_node("MaxPool", ["x"], ["m_arg", "idx"], name="argmax", kernel_shape=[2, 2],
+                          storage_order=1),
+         helper.make_node("MaxPool", ["x"], ["m_un", "idx_un"], name="argmax_unused",
+                          kernel_shape=[2, 2]),
          helper.make_node("AveragePool", ["x"], ["a"], name="avgpool", kernel_shape=[3, 3],
                           pads=[1, 1, 1, 1], count_include_pad=1),
          helper.make_node("Reshape", ["x", "shape3"], ["x3"], name="to3d"),
          helper.make_node("Conv", ["x3", "w1"], ["c1"], name="conv1d", kernel_shape=[3],
                           strides=[2], pads=[1, 0], dilations=[3])],
-        X4, [vi("c"), vi("c_same"), vi("c_shared"), vi("m"), vi("a"), vi("c1")],
+        X4, [vi("c"), vi("c_same"), vi("c_shared"), vi("m"), vi("a"), vi("c1"), vi("m_arg"),
+             vi("idx", I64), vi("m_un")],
         [w, w1, ints("shape3", [0, 3, 64])])
     c["window_errors"] = model(
-        [helper.make_node("MaxPool", ["x"], ["m", "idx"], name="argmax", kernel_shape=[2, 2]),
-         helper.make_node("MaxPool", ["x"], ["m2"], name="colmajor", kernel_shape=[2, 2],
-                          storage_order=1),
-         helper.make_node("AveragePool", ["x"], ["a"], name="pool3d", kernel_shape=[2, 2, 2]),
+        [helper.make_node("AveragePool", ["x"], ["a"], name="pool3d", kernel_shape=[2, 2, 2]),
          helper.make_node("Conv", ["x", "w"], ["c"], name="badpads", kernel_shape=[3, 3],
                           pads=[1, 1, 1])],
-        X4, [vi("m"), vi("m2"), vi("a"), vi("c")], [w])
+        X4, [vi("a"), vi("c")], [w])
     c["misc_attrs"] = model(
         [helper.make_node("Flatten", ["x"], ["f"], name="flatten"),
          helper.make_node("Gemm", ["f", "fc_w", "fc_b"], ["g"], name="gemm", alpha=0.5,

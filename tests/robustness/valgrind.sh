@@ -3,7 +3,9 @@
 #
 #   valgrind.sh VGGC MODELS_DIR WORK PORTABLE_LIBVGGRT
 #
-# For tiny_vgg and tiny_vgg_bn: `vggc compile` under valgrind (memcheck,
+# For tiny_vgg and tiny_vgg_bn: `vggc compile` under valgrind (memcheck;
+# VGGC is vggc_portable, linked with the portable libvggrt, since vggc runs
+# kernels itself when it folds constants and packs weights;
 # --leak-check=full, every error kind an error: --error-exitcode=1), then the
 # generated program, built with -O1 -g against the portable libvggrt (no
 # -march=native: valgrind does not decode AVX-512), run under valgrind on a seeded batch-2 input.  `vggc run`
@@ -46,7 +48,7 @@ for m in tiny_vgg tiny_vgg_bn; do
   head -c 5000 "$models/$m.onnx" >"$work/$m.cut.onnx"
   # Linked with the portable libvggrt: valgrind does not decode AVX-512.
   make -s -C "$work/$m" CFLAGS="-O1 -g" \
-    VGGRT_LIBS="$portable $(pkg-config --libs openblas 2>/dev/null || echo -lopenblas) -lm -lpthread" \
+    VGGRT_LIBS="$portable $(pkg-config --libs openblas libpng libjpeg) -lm -lpthread" \
     >/dev/null 2>&1 || { echo "FAIL make $m"; fails=$((fails + 1)); continue; }
   "$py" "$root/models/make_input.py" --model "$models/$m.onnx" --batch 2 --seed 3 "$work/$m.x.npy"
   step "program_$m" 0 "$work/$m/$m" --input "$work/$m.x.npy" --output "$work/$m.y.npy"

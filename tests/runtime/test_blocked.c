@@ -30,12 +30,12 @@
  * `test_runtime_blocked bench` times vggrt_dconv2d against vggrt_conv2d
  * (im2col + sgemm) on VGG-16 layers, single-threaded, and asserts nothing.
  */
-#include "vggrt.h"
+#define TEST_NAME "test_blocked"
+#include "test_util.h"
 
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,49 +43,7 @@
 
 enum { B = VGGRT_BLOCK };
 
-/* ---- harness (as in test_kernels.c) ------------------------------------------------ */
-
-static int passed, failed, case_failed;
-static char case_name[512];
-
-static void begin_case(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(case_name, sizeof case_name, fmt, ap);
-    va_end(ap);
-    case_failed = 0;
-}
-
-static void end_case(void) {
-    if (case_failed)
-        failed++;
-    else
-        passed++;
-}
-
-static void fail(const char *fmt, ...) {
-    va_list ap;
-    if (case_failed++)
-        return;
-    printf("FAIL %s: ", case_name);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-}
-
-static void check_f32(const char *what, const float *got, const double *want, const double *mag,
-                      size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        double tol = 1e-5 * (mag ? mag[i] : fabs(want[i])) + 1e-6;
-        double g = got[i], w = want[i];
-        int ok = isnan(w) ? isnan(g) : isinf(w) ? g == w : fabs(g - w) <= tol;
-        if (!ok) {
-            fail("%s[%zu] = %.9g, want %.9g (tol %.2g)", what, i, g, w, tol);
-            return;
-        }
-    }
-}
+/* ---- checks beyond test_util.h's -------------------------------------------------- */
 
 static void check_bits(const char *what, const float *got, const float *want, size_t n) {
     for (size_t i = 0; i < n; i++)
@@ -113,55 +71,7 @@ static void check_padded_lanes(const char *what, const float *y, int64_t outer, 
             }
 }
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-
-static uint64_t rng(void) {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
-static float frand(float lo, float hi) {
-    return lo + (hi - lo) * (float)(rng() >> 40) / (float)(1u << 24);
-}
-
-static void *xmalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "test_blocked: out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
-static float *rand_f32(size_t n, float lo, float hi) {
-    float *p = xmalloc(n * sizeof *p);
-    for (size_t i = 0; i < n; i++)
-        p[i] = frand(lo, hi);
-    return p;
-}
-
-static float *nan_f32(size_t n) {
-    float *p = xmalloc(n * sizeof *p);
-    for (size_t i = 0; i < n; i++)
-        p[i] = NAN;
-    return p;
-}
-
-static double *zeros_f64(size_t n) {
-    double *p = xmalloc(n * sizeof *p);
-    for (size_t i = 0; i < n; i++)
-        p[i] = 0.0;
-    return p;
-}
-
-static int64_t cblocks(int64_t c) {
-    return (c + B - 1) / B;
-}
-
 static const char *const layout_names[] = { "nchw", "nhwc", "blocked" };
-static const char *const act_names[] = { "none", "relu", "clip", "leaky_relu", "sigmoid" };
 
 /* x[n, c, hw] (NCHW) in layout `layout`; blocked padding slots are NaN. */
 static float *in_layout(int layout, int64_t n, int64_t c, int64_t hw, const float *x) {
@@ -184,7 +94,7 @@ static float *in_layout(int layout, int64_t n, int64_t c, int64_t hw, const floa
     return y;
 }
 
-/* ---- layout changes ---------------------------------------------------------------- */
+/* ---- layout changes --------------------------------------------------------------- */
 
 static void test_layouts(int64_t n, int64_t c, int64_t hw) {
     const int64_t cb = cblocks(c);
@@ -220,23 +130,13 @@ static void test_layouts(int64_t n, int64_t c, int64_t hw) {
     free(x), free(nhwc), free(want), free(back);
 }
 
-/* ---- direct convolution ------------------------------------------------------------ */
+/* ---- direct convolution ----------------------------------------------------------- */
 
 typedef struct {
     int64_t n, c, h, w, k, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
     int bias;
     int64_t pool_k, pool_s;
 } DconvCase;
-
-static double act_ref(int act, double v, float alpha, float beta) {
-    switch (act) {
-    case VGGRT_ACT_RELU: return v > 0 ? v : 0;
-    case VGGRT_ACT_CLIP: return v < alpha ? alpha : v > beta ? beta : v;
-    case VGGRT_ACT_LEAKY_RELU: return v < 0 ? alpha * v : v;
-    case VGGRT_ACT_SIGMOID: return 1.0 / (1.0 + exp(-v));
-    default: return v;
-    }
-}
 
 static void test_dconv(const DconvCase *t, int layout, int act) {
     vggrt_dconv_params p;
@@ -453,21 +353,7 @@ static void test_dconvs(void) {
     test_pack(33, 5, 5, 5);
 }
 
-/* ---- pools ------------------------------------------------------------------------- */
-
-typedef struct {
-    int64_t n, c, h, w, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
-    int ceil_mode; /* 0 floor, 1 ceil as ONNX Runtime, 2 ceil without the last-window fix */
-} PoolCase;
-
-static int64_t pool_out(int64_t in, int64_t k, int64_t s, int64_t p0, int64_t p1, int64_t d,
-                        int ceil_mode) {
-    int64_t num = in + p0 + p1 - d * (k - 1) - 1;
-    int64_t o = (ceil_mode ? (num + s - 1) / s : num / s) + 1;
-    if (ceil_mode == 1 && (o - 1) * s >= in + p0)
-        o--;
-    return o;
-}
+/* ---- pools ------------------------------------------------------------------------ */
 
 static void test_pool(const PoolCase *t, int avg, int cip) {
     vggrt_pool_params p;
@@ -569,7 +455,7 @@ static void test_global_pool(int is_max, int64_t n, int64_t c, int64_t hw) {
     free(x), free(xb), free(y), free(want), free(mag);
 }
 
-/* ---- bench ------------------------------------------------------------------------- */
+/* ---- bench ------------------------------------------------------------------------ */
 
 static double now(void) {
     struct timespec ts;

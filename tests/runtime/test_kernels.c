@@ -37,66 +37,17 @@
  * index that differs, and both values; the program ends with
  * "N passed, N failed" and exits 1 if any case failed.
  */
-#include "vggrt.h"
+#define TEST_NAME "test_kernels"
+#include "test_util.h"
 
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- harness ---------------------------------------------------------------------- */
-
-static int passed, failed, case_failed;
-static char case_name[512];
-
-static void begin_case(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(case_name, sizeof case_name, fmt, ap);
-    va_end(ap);
-    case_failed = 0;
-}
-
-static void end_case(void) {
-    if (case_failed)
-        failed++;
-    else
-        passed++;
-}
-
-static void fail(const char *fmt, ...) {
-    va_list ap;
-    if (case_failed++)
-        return; /* the first difference of a case is enough */
-    printf("FAIL %s: ", case_name);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-}
-
-/* Float outputs against an exact reference and the magnitude of its terms,
- * relative tolerance rel (see the top of the file). */
-static void check_f32_rel(const char *what, const float *got, const double *want,
-                          const double *mag, size_t n, double rel) {
-    for (size_t i = 0; i < n; i++) {
-        double tol = rel * (mag ? mag[i] : fabs(want[i])) + 1e-6;
-        double g = got[i], w = want[i];
-        int ok = isnan(w) ? isnan(g) : isinf(w) ? g == w : fabs(g - w) <= tol;
-        if (!ok) {
-            fail("%s[%zu] = %.9g, want %.9g (tol %.2g)", what, i, g, w, tol);
-            return;
-        }
-    }
-}
-
-static void check_f32(const char *what, const float *got, const double *want, const double *mag,
-                      size_t n) {
-    check_f32_rel(what, got, want, mag, n, 1e-5);
-}
+/* ---- checks beyond test_util.h's -------------------------------------------------- */
 
 static void check_i64(const char *what, const int64_t *got, const int64_t *want, size_t n) {
     for (size_t i = 0; i < n; i++)
@@ -123,50 +74,6 @@ static void check_status(const char *what, vggrt_status got, vggrt_status want) 
     if (got != want)
         fail("%s returned %d (%s), want %d (%s)", what, (int)got, vggrt_status_str(got), (int)want,
              vggrt_status_str(want));
-}
-
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-
-static uint64_t rng(void) {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
-/* Uniform in [lo, hi). */
-static float frand(float lo, float hi) {
-    return lo + (hi - lo) * (float)(rng() >> 40) / (float)(1u << 24);
-}
-
-static void *xmalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "test_kernels: out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
-static float *rand_f32(size_t n, float lo, float hi) {
-    float *p = xmalloc(n * sizeof *p);
-    for (size_t i = 0; i < n; i++)
-        p[i] = frand(lo, hi);
-    return p;
-}
-
-static float *nan_f32(size_t n) {
-    float *p = xmalloc(n * sizeof *p);
-    for (size_t i = 0; i < n; i++)
-        p[i] = NAN;
-    return p;
-}
-
-static double *zeros_f64(size_t n) {
-    double *p = xmalloc(n * sizeof *p);
-    for (size_t i = 0; i < n; i++)
-        p[i] = 0.0;
-    return p;
 }
 
 /* ---- convolution ------------------------------------------------------------------ */
@@ -259,20 +166,6 @@ static void test_convs(void) {
 }
 
 /* ---- pooling ---------------------------------------------------------------------- */
-
-typedef struct {
-    int64_t n, c, h, w, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
-    int ceil_mode; /* 0 floor, 1 ceil as ONNX Runtime, 2 ceil without the last-window fix */
-} PoolCase;
-
-static int64_t pool_out(int64_t in, int64_t k, int64_t s, int64_t p0, int64_t p1, int64_t d,
-                        int ceil_mode) {
-    int64_t num = in + p0 + p1 - d * (k - 1) - 1;
-    int64_t o = (ceil_mode ? (num + s - 1) / s : num / s) + 1;
-    if (ceil_mode == 1 && (o - 1) * s >= in + p0)
-        o--; /* the last window must start inside the input or its left padding */
-    return o;
-}
 
 static void test_pool(const PoolCase *t, int avg, int cip) {
     vggrt_pool_params p = { 0 };

@@ -10,7 +10,9 @@
  * padded output lanes must be exactly +0.0.  Shapes have c and k that are
  * not multiples of 16, sizes that are not multiples of 4 (5x5, 10x10,
  * 13x7, 1x1, 6x9), zero padding 1 (and one case of padding 0), batch 1 and
- * 3, with and without the pool, and every activation.  Each case also runs
+ * 3, with and without the pool, and every activation, and the kernel's
+ * splits: one tile group of several register tiles, groups that cross
+ * batch items, few tiles split over output blocks.  Each case also runs
  * with 1, 2 and 3 threads: the outputs must be the same bit for bit.
  *
  * Tolerance, from the error analysis of Winograd's algorithm (Lavin and
@@ -37,84 +39,18 @@
  * term is ~1/(9C) = 3e-3 of it: the test still sees any indexing error.
  * It also prints the largest error measured, relative to sum|terms|.
  */
-#include "vggrt.h"
+#define TEST_NAME "test_winograd"
+#include "test_util.h"
 
 #include <float.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { B = VGGRT_BLOCK };
 
-static int passed, failed, case_failed;
-static char case_name[512];
 static double worst_rel; /* max |err| / sum|terms| over all cases */
-
-static void begin_case(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(case_name, sizeof case_name, fmt, ap);
-    va_end(ap);
-    case_failed = 0;
-}
-
-static void end_case(void) {
-    if (case_failed)
-        failed++;
-    else
-        passed++;
-}
-
-static void fail(const char *fmt, ...) {
-    va_list ap;
-    if (case_failed++)
-        return;
-    printf("FAIL %s: ", case_name);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-}
-
-static uint64_t rng_state = 0x2545F4914F6CDD1Dull;
-
-static uint64_t rng(void) {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
-static float frand(float lo, float hi) {
-    return lo + (hi - lo) * (float)(rng() >> 40) / (float)(1u << 24);
-}
-
-static void *xmalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "test_winograd: out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
-static int64_t cblocks(int64_t c) {
-    return (c + B - 1) / B;
-}
-
-static const char *const act_names[] = { "none", "relu", "clip", "leaky_relu", "sigmoid" };
-
-static double act_ref(int act, double v, double alpha, double beta) {
-    switch (act) {
-    case VGGRT_ACT_RELU: return v > 0 ? v : 0;
-    case VGGRT_ACT_CLIP: return v < alpha ? alpha : v > beta ? beta : v;
-    case VGGRT_ACT_LEAKY_RELU: return v < 0 ? alpha * v : v;
-    case VGGRT_ACT_SIGMOID: return 1.0 / (1.0 + exp(-v));
-    default: return v;
-    }
-}
 
 /* |A^T|, |G|, |B^T| of F(4x4, 3x3): only for the error bound W. */
 static const double absAT[4][6] = {
@@ -173,13 +109,8 @@ static void run_case(const Case *t) {
     }
     const int64_t n = t->n, c = t->c, k = t->k, h = t->h, w = t->w, oh = q->oh, ow = q->ow;
     const int64_t cb = cblocks(c), kb = cblocks(k), hw = h * w;
-    float *x = xmalloc((size_t)(n * c * hw) * sizeof *x);
-    float *wt = xmalloc((size_t)(k * c * 9) * sizeof *wt);
+    float *x = rand_f32((size_t)(n * c * hw), -1, 1), *wt = rand_f32((size_t)(k * c * 9), -1, 1);
     float *bias = xmalloc((size_t)(kb * B) * sizeof *bias);
-    for (int64_t i = 0; i < n * c * hw; i++)
-        x[i] = frand(-1, 1);
-    for (int64_t i = 0; i < k * c * 9; i++)
-        wt[i] = frand(-1, 1);
     for (int64_t i = 0; i < kb * B; i++)
         bias[i] = i < k ? frand(-0.5f, 0.5f) : 0.0f;
     /* Blocked input, padding slots NaN. */
@@ -262,9 +193,7 @@ static void run_case(const Case *t) {
     float *y1 = NULL;
     for (int threads = 1; threads <= 3; threads++) {
         vggrt_set_num_threads(threads);
-        float *y = xmalloc(ny * sizeof *y);
-        for (size_t i = 0; i < ny; i++)
-            y[i] = NAN;
+        float *y = nan_f32(ny);
         vggrt_wino_conv2d(&p, n, xb, packed, bias, y, NULL);
         if (threads == 1) {
             for (size_t i = 0; i < ny; i++) {
@@ -330,6 +259,7 @@ static void test_applies(void) {
 }
 
 int main(void) {
+    test_seed(0x2545F4914F6CDD1Dull);
     init_weights();
     test_applies();
     static const Case cases[] = {
@@ -350,6 +280,13 @@ int main(void) {
         { 3, 17, 9, 9, 7, 0, VGGRT_ACT_NONE, 0 },   /* no padding: 7x5 output */
         { 1, 64, 32, 11, 12, 1, VGGRT_ACT_NONE, 1 }, /* 4 input blocks: one chunk */
         { 1, 80, 18, 7, 7, 1, VGGRT_ACT_RELU, 0 },   /* 5 input blocks: two chunks */
+        /* Few tiles, as the 512-channel layers on small maps: a task takes a
+         * group of up to ~28 tiles (several register tiles), and output
+         * chunks or smaller groups make up MIN_TASKS tasks. */
+        { 1, 64, 64, 6, 6, 1, VGGRT_ACT_RELU, 0 },   /* 4 tiles, groups of 1 */
+        { 3, 72, 64, 9, 9, 1, VGGRT_ACT_RELU, 1 },   /* 9 tiles per item, 4.5 input blocks */
+        { 1, 20, 260, 19, 19, 1, VGGRT_ACT_NONE, 0 }, /* 25 tiles in one group, 17 out blocks */
+        { 3, 17, 200, 13, 15, 1, VGGRT_ACT_RELU, 1 }, /* groups of 24 across items, 4 out blocks */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         run_case(&cases[i]);

@@ -1,0 +1,121 @@
+/* bench_util.h — the harness the kernel micro-benchmarks share: clocks,
+ * medians of repeated runs, operand buffers of reproducible pseudo-random
+ * values, and the options of the convolution benchmarks.
+ *
+ * Header-only (static inline), so that each benchmark is still one
+ * executable built from one file with its own -march.  A benchmark defines
+ * BENCH_NAME (its program name, for messages) before including it.
+ */
+#ifndef VGGC_BENCH_UTIL_H
+#define VGGC_BENCH_UTIL_H
+
+#include "vggrt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifndef BENCH_NAME
+#error "define BENCH_NAME (the benchmark's program name) before including bench_util.h"
+#endif
+
+/* Seconds on clock `id` (CLOCK_MONOTONIC for wall time,
+ * CLOCK_THREAD_CPUTIME_ID for this thread's CPU time). */
+static inline double bench_clock_s(clockid_t id) {
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static inline int bench_cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The median of v[0..n-1], n >= 1; sorts v. */
+static inline double bench_median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, bench_cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static inline void bench_out_of_memory(void) {
+    fprintf(stderr, BENCH_NAME ": out of memory\n");
+    exit(1);
+}
+
+/* n aligned floats in [-1, 1), the same sequence on every run, so that
+ * runs compare. Exits on failure (a benchmark has no one to report to). */
+static inline float *bench_alloc_rand(size_t n) {
+    float *p = vggrt_aligned_alloc(n * sizeof *p);
+    if (!p)
+        bench_out_of_memory();
+    unsigned s = 12345u;
+    for (size_t i = 0; i < n; i++) {
+        s = s * 1664525u + 1013904223u;
+        p[i] = (float)((s >> 8) & 0xffff) / 32768.0f - 1.0f;
+    }
+    return p;
+}
+
+/* Room for the times of `reps` runs (free()). Exits on failure. */
+static inline double *bench_alloc_times(int reps) {
+    double *t = malloc((size_t)reps * sizeof *t);
+    if (!t)
+        bench_out_of_memory();
+    return t;
+}
+
+/* The options of the convolution benchmarks. */
+typedef struct {
+    int reps, threads; /* runs per shape; threads of the multi-thread runs */
+    long long batch;   /* images per run */
+    long long only;    /* only the layers of this many input channels; 0: all */
+} BenchConvArgs;
+
+/* Reads [--reps N] [--threads N] [--batch N] [--only C] into *a (defaults
+ * 7, 2, 1, 0). On anything else or a count below 1, prints why and returns
+ * 0 (the caller exits with 2); else 1. */
+static inline int bench_conv_args(int argc, char **argv, BenchConvArgs *a) {
+    a->reps = 7, a->threads = 2, a->batch = 1, a->only = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
+            a->reps = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+            a->threads = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc)
+            a->batch = atoll(argv[++i]);
+        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+            a->only = atoll(argv[++i]);
+        else {
+            fprintf(stderr,
+                    "usage: " BENCH_NAME " [--reps N] [--threads N] [--batch N] [--only C]\n");
+            return 0;
+        }
+    }
+    if (a->reps < 1 || a->threads < 1 || a->batch < 1) {
+        fprintf(stderr, BENCH_NAME ": --reps, --threads and --batch must be >= 1\n");
+        return 0;
+    }
+    return 1;
+}
+
+/* The parameters of a 3x3, stride-1, pad-1 convolution with ReLU of c
+ * channels into k on hw x hw maps, input in `layout`, with a fused
+ * pool x pool max pool of stride `pool` when pool > 0: the VGG-16 layers
+ * the convolution benchmarks time. */
+static inline vggrt_dconv_params bench_vgg_conv(int64_t c, int64_t k, int64_t hw, int layout,
+                                                int64_t pool) {
+    vggrt_dconv_params p;
+    memset(&p, 0, sizeof p);
+    vggrt_conv_params *q = &p.conv;
+    q->c = c, q->h = hw, q->w = hw, q->k = k, q->kh = 3, q->kw = 3, q->sh = 1, q->sw = 1;
+    q->pt = 1, q->pl = 1, q->dh = 1, q->dw = 1, q->group = 1, q->act = VGGRT_ACT_RELU;
+    q->oh = hw, q->ow = hw;
+    p.in_layout = layout;
+    p.pool_k = pool, p.pool_s = pool;
+    p.py = pool ? hw / 2 : hw, p.px = pool ? hw / 2 : hw;
+    return p;
+}
+
+#endif

@@ -1,0 +1,282 @@
+/* test_movement.c — Pad's reflect, edge and wrap modes (vggrt_pad_mode_f32)
+ * and MaxPool's Indices (vggrt_maxpool2d_indices) against references
+ * written from ONNX's definitions.
+ *
+ * ONNX defines Pad by numpy.pad: negative pads first slice the input, then
+ * each dim is padded on its own.  The reference does exactly that, one dim
+ * at a time on a copy in double, and builds each padded line the way numpy
+ * does (numpy/lib/arraypad.py): "edge" repeats the end elements; "wrap"
+ * fills each border element from the one a period away, already filled;
+ * "reflect" mirrors about the current edge in chunks of at most (length-1)
+ * elements, the padded part growing with each chunk, so pads longer than
+ * the dim keep reflecting.  The kernel instead maps each output index
+ * straight to its source with a period of 2(m-1) (reflect) or m (wrap);
+ * the two agree only if that closed form is right.
+ *
+ * MaxPool's Indices output (vggrt_maxpool2d_indices) is checked the same
+ * way: the reference walks every window position of ONNX's definition in
+ * padded coordinates, skips those in the padding, keeps the first strict
+ * maximum, and computes the flat index of ONNX's MaxPool (plane * h * w +
+ * row-major or column-major position).  Inputs hold small integers, so
+ * windows have ties (the first maximum must win).
+ *
+ * The kernels only move data, so results are compared bit for bit.  Outputs
+ * are filled with NaN first, with one more element past the end that must
+ * stay NaN.  On failure a line names the case (mode, input dims, pads), the
+ * first index that differs and both values; the program ends with
+ * "N passed, N failed" and exits 1 if any case failed.
+ */
+#include "vggrt.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed, failed;
+
+static void *xmalloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
+static const char *mode_name(int mode) {
+    return mode == VGGRT_PAD_REFLECT ? "reflect" : mode == VGGRT_PAD_EDGE ? "edge" : "wrap";
+}
+
+/* One padded line: the m elements of v with pb before and pe after. */
+static void pad_line(int mode, const double *v, int64_t m, int64_t pb, int64_t pe, double *y) {
+    for (int64_t k = 0; k < m; k++)
+        y[pb + k] = v[k];
+    int64_t total = pb + m + pe;
+    if (mode == VGGRT_PAD_EDGE || (mode == VGGRT_PAD_REFLECT && m == 1)) {
+        for (int64_t i = 0; i < pb; i++)
+            y[i] = v[0];
+        for (int64_t i = pb + m; i < total; i++)
+            y[i] = v[m - 1];
+    } else if (mode == VGGRT_PAD_WRAP) {
+        for (int64_t i = pb - 1; i >= 0; i--)
+            y[i] = y[i + m];
+        for (int64_t i = pb + m; i < total; i++)
+            y[i] = y[i - m];
+    } else {
+        /* Left side: mirror about the first valid element `edge`. */
+        int64_t edge = pb, len = m, rem = pb;
+        while (rem > 0) {
+            int64_t chunk = rem < len - 1 ? rem : len - 1;
+            for (int64_t j = 1; j <= chunk; j++)
+                y[edge - j] = y[edge + j];
+            edge -= chunk;
+            len += chunk;
+            rem -= chunk;
+        }
+        /* Right side: mirror about the last valid element. */
+        edge = pb + m - 1;
+        rem = pe;
+        while (rem > 0) {
+            int64_t chunk = rem < len - 1 ? rem : len - 1;
+            for (int64_t j = 1; j <= chunk; j++)
+                y[edge + j] = y[edge - j];
+            edge += chunk;
+            len += chunk;
+            rem -= chunk;
+        }
+    }
+}
+
+/* numpy.pad(x[slices], pads, mode) for a rank-r tensor; returns the result
+ * (caller frees) and its dims in out. */
+static double *reference(int mode, int rank, const int64_t *in, const int64_t *begin,
+                         const int64_t *end, const float *x, int64_t *out) {
+    int64_t dims[VGGRT_MAX_RANK], n = 1;
+    for (int d = 0; d < rank; d++) {
+        dims[d] = in[d];
+        n *= in[d];
+    }
+    double *cur = xmalloc((size_t)n * sizeof *cur);
+    for (int64_t i = 0; i < n; i++)
+        cur[i] = x[i];
+    for (int d = 0; d < rank; d++) {
+        int64_t lo = begin[d] < 0 ? -begin[d] : 0, hi = end[d] < 0 ? dims[d] + end[d] : dims[d];
+        int64_t pb = begin[d] > 0 ? begin[d] : 0, pe = end[d] > 0 ? end[d] : 0;
+        int64_t m = hi - lo, nd = m + pb + pe, outer = 1, inner = 1;
+        for (int k = 0; k < d; k++)
+            outer *= dims[k];
+        for (int k = d + 1; k < rank; k++)
+            inner *= dims[k];
+        double *next = xmalloc((size_t)(outer * nd * inner) * sizeof *next);
+        double *line = xmalloc((size_t)m * sizeof *line), *padded = xmalloc((size_t)nd * sizeof *padded);
+        for (int64_t o = 0; o < outer; o++)
+            for (int64_t i = 0; i < inner; i++) {
+                for (int64_t k = 0; k < m; k++)
+                    line[k] = cur[(o * dims[d] + lo + k) * inner + i];
+                pad_line(mode, line, m, pb, pe, padded);
+                for (int64_t k = 0; k < nd; k++)
+                    next[(o * nd + k) * inner + i] = padded[k];
+            }
+        free(line);
+        free(padded);
+        free(cur);
+        cur = next;
+        dims[d] = nd;
+    }
+    for (int d = 0; d < rank; d++)
+        out[d] = dims[d];
+    return cur;
+}
+
+static void list(char *buf, size_t cap, int rank, const int64_t *v) {
+    size_t len = (size_t)snprintf(buf, cap, "[");
+    for (int d = 0; d < rank && len < cap; d++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%lld", d ? "," : "", (long long)v[d]);
+    if (len < cap)
+        snprintf(buf + len, cap - len, "]");
+}
+
+static void test_pad(int mode, int rank, const int64_t *in, const int64_t *begin,
+                     const int64_t *end) {
+    char s1[96], s2[96], s3[96];
+    list(s1, sizeof s1, rank, in);
+    list(s2, sizeof s2, rank, begin);
+    list(s3, sizeof s3, rank, end);
+    int64_t out[VGGRT_MAX_RANK], nin = 1, nout = 1;
+    for (int d = 0; d < rank; d++)
+        nin *= in[d];
+    float *x = xmalloc((size_t)nin * sizeof *x);
+    for (int64_t i = 0; i < nin; i++)     /* distinct values: a wrong source shows */
+        x[i] = (float)(i + 1) * 0.25f - 3.0f;
+    double *want = reference(mode, rank, in, begin, end, x, out);
+    for (int d = 0; d < rank; d++)
+        nout *= out[d];
+    float *y = xmalloc((size_t)(nout + 1) * sizeof *y);
+    for (int64_t i = 0; i <= nout; i++)
+        y[i] = NAN;
+    vggrt_pad_mode_f32(mode, rank ? rank : 1, rank ? in : (const int64_t[]){1},
+                       rank ? begin : (const int64_t[]){0}, rank ? out : (const int64_t[]){1},
+                       x, y);
+    int64_t bad = -1;
+    for (int64_t i = 0; i < nout && bad < 0; i++)
+        if (!((double)y[i] == want[i]))
+            bad = i;
+    if (bad >= 0)
+        printf("FAIL pad %s in=%s begin=%s end=%s: y[%lld] = %.9g, expected %.9g\n",
+               mode_name(mode), s1, s2, s3, (long long)bad, (double)y[bad], want[bad]);
+    else if (!isnan(y[nout]))
+        printf("FAIL pad %s in=%s begin=%s end=%s: y[%lld] past the end was written\n",
+               mode_name(mode), s1, s2, s3, (long long)nout);
+    if (bad >= 0 || !isnan(y[nout]))
+        failed++;
+    else
+        passed++;
+    free(x);
+    free(y);
+    free(want);
+}
+
+/* MaxPool with Indices over [n, c, h, w]; oh, ow from the floor formula,
+ * or the ceil one when ceil is set (a last window may overhang). */
+static void test_maxpool_indices(int64_t n, int64_t c, int64_t h, int64_t w, int64_t kh,
+                                 int64_t kw, int64_t s, int64_t pt, int64_t pl, int64_t pb,
+                                 int64_t pr, int64_t d, int ceil, int order) {
+    vggrt_pool_params p = {c, h, w, 0, 0, kh, kw, s, s, pt, pl, pb, pr, d, d, 0};
+    int64_t ekh = (kh - 1) * d + 1, ekw = (kw - 1) * d + 1;
+    p.oh = (h + pt + pb - ekh + (ceil ? s - 1 : 0)) / s + 1;
+    p.ow = (w + pl + pr - ekw + (ceil ? s - 1 : 0)) / s + 1;
+    int64_t nx = n * c * h * w, ny = n * c * p.oh * p.ow;
+    float *x = xmalloc((size_t)nx * sizeof *x), *y = xmalloc((size_t)(ny + 1) * sizeof *y);
+    int64_t *idx = xmalloc((size_t)(ny + 1) * sizeof *idx);
+    for (int64_t i = 0; i < nx; i++)
+        x[i] = (float)((i * 7 + 3) % 5) - 2.0f;
+    for (int64_t i = 0; i <= ny; i++) {
+        y[i] = NAN;
+        idx[i] = INT64_MIN;
+    }
+    vggrt_maxpool2d_indices(&p, order, n, x, y, idx);
+    int64_t bad = -1, o = 0;
+    double want_y = 0;
+    int64_t want_i = 0;
+    for (int64_t plane = 0; plane < n * c && bad < 0; plane++)
+        for (int64_t oy = 0; oy < p.oh && bad < 0; oy++)
+            for (int64_t ox = 0; ox < p.ow && bad < 0; ox++, o++) {
+                double best = -3.4028234663852886e38;   /* -FLT_MAX */
+                int64_t by = -1, bx = -1;
+                for (int64_t i = 0; i < kh; i++)
+                    for (int64_t j = 0; j < kw; j++) {
+                        int64_t iy = oy * s + i * d - pt, ix = ox * s + j * d - pl;
+                        if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                            continue;
+                        double v = x[(plane * h + iy) * w + ix];
+                        if (v > best) {
+                            best = v;
+                            by = iy;
+                            bx = ix;
+                        }
+                    }
+                want_y = best;
+                want_i = plane * h * w + (order ? by + bx * h : by * w + bx);
+                if (!((double)y[o] == want_y) || idx[o] != want_i)
+                    bad = o;
+            }
+    if (bad >= 0)
+        printf("FAIL maxpool_indices n=%lld c=%lld %lldx%lld k=%lldx%lld s=%lld pads=%lld,%lld,"
+               "%lld,%lld d=%lld ceil=%d storage_order=%d: at %lld y=%.9g idx=%lld, expected "
+               "%.9g and %lld\n", (long long)n, (long long)c, (long long)h, (long long)w,
+               (long long)kh, (long long)kw, (long long)s, (long long)pt, (long long)pl,
+               (long long)pb, (long long)pr, (long long)d, ceil, order, (long long)bad,
+               (double)y[bad], (long long)idx[bad], want_y, (long long)want_i);
+    else if (!isnan(y[ny]) || idx[ny] != INT64_MIN)
+        printf("FAIL maxpool_indices: written past the end\n");
+    if (bad >= 0 || !isnan(y[ny]) || idx[ny] != INT64_MIN)
+        failed++;
+    else
+        passed++;
+    free(x);
+    free(y);
+    free(idx);
+}
+
+int main(void) {
+    static const int modes[] = {VGGRT_PAD_REFLECT, VGGRT_PAD_EDGE, VGGRT_PAD_WRAP};
+    for (int k = 0; k < 3; k++) {
+        int mode = modes[k];
+        /* 1-D: small pads, pads past the dim (reflect keeps mirroring), a
+         * size-1 dim, crops with padding on the other side. */
+        int64_t in1[] = {5}, one[] = {1}, three[] = {3};
+        test_pad(mode, 1, in1, (const int64_t[]){2}, (const int64_t[]){3});
+        test_pad(mode, 1, in1, (const int64_t[]){4}, (const int64_t[]){4});
+        test_pad(mode, 1, in1, (const int64_t[]){11}, (const int64_t[]){9});
+        test_pad(mode, 1, three, (const int64_t[]){7}, (const int64_t[]){0});
+        test_pad(mode, 1, one, (const int64_t[]){2}, (const int64_t[]){3});
+        test_pad(mode, 1, in1, (const int64_t[]){-2}, (const int64_t[]){4});
+        test_pad(mode, 1, in1, (const int64_t[]){3}, (const int64_t[]){-1});
+        test_pad(mode, 1, in1, (const int64_t[]){-1}, (const int64_t[]){-2});
+        /* NCHW as PyTorch's ReflectionPad2d / ReplicationPad2d export it,
+         * with an odd channel count and batch > 1. */
+        int64_t in4[] = {2, 3, 4, 5};
+        test_pad(mode, 4, in4, (const int64_t[]){0, 0, 3, 1}, (const int64_t[]){0, 0, 2, 4});
+        test_pad(mode, 4, in4, (const int64_t[]){0, 0, 0, 0}, (const int64_t[]){0, 0, 0, 0});
+        test_pad(mode, 4, in4, (const int64_t[]){0, 1, -1, 2}, (const int64_t[]){1, 0, 2, -2});
+        /* Only outer dims padded (the innermost row is one memcpy), and only
+         * the innermost. */
+        int64_t in3[] = {3, 1, 4};
+        test_pad(mode, 3, in3, (const int64_t[]){2, 3, 0}, (const int64_t[]){1, 2, 0});
+        test_pad(mode, 3, in3, (const int64_t[]){0, 0, 6}, (const int64_t[]){0, 0, 5});
+        /* A rank-0 tensor is copied. */
+        test_pad(mode, 0, NULL, NULL, NULL);
+    }
+    for (int order = 0; order <= 1; order++) {
+        test_maxpool_indices(1, 1, 5, 5, 2, 2, 2, 0, 0, 0, 0, 1, 0, order);
+        test_maxpool_indices(2, 3, 5, 7, 3, 3, 1, 1, 1, 1, 1, 1, 0, order);
+        test_maxpool_indices(2, 3, 6, 5, 3, 2, 2, 1, 0, 0, 1, 1, 1, order);
+        test_maxpool_indices(1, 2, 9, 8, 2, 3, 2, 0, 1, 1, 0, 2, 1, order);
+        test_maxpool_indices(3, 1, 1, 11, 1, 4, 3, 0, 2, 0, 2, 1, 1, order);   /* 1-D */
+    }
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
