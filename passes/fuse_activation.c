@@ -28,6 +28,8 @@ bool pass_fuse_activation(Graph *g)
         case OP_CLIP:
             if (a->n_in > 1)    /* a bound read at run time: not an epilogue constant */
                 continue;
+            if (a->attr.clip.min > a->attr.clip.max)
+                continue;       /* all max: left to the elementwise kernel, which does that */
             n->epi.act = ACT_CLIP;
             n->epi.alpha = a->attr.clip.min;
             n->epi.beta = a->attr.clip.max;

@@ -339,16 +339,14 @@ vggrt_status vggrt_image_decode(const void *buf, size_t len, vggrt_image *img, c
     return decode("<memory>", buf, len, img, err, errcap);
 }
 
+static vggrt_status decode_file(const char *name, const unsigned char *buf, size_t len,
+                                void *img, char *err, size_t errcap) {
+    return decode(name, buf, len, img, err, errcap);
+}
+
 vggrt_status vggrt_image_load(const char *path, vggrt_image *img, char *err, size_t errcap) {
     memset(img, 0, sizeof *img);
-    unsigned char *buf;
-    size_t len;
-    vggrt_status s = vggrt__read_file(path, &buf, &len, err, errcap);
-    if (s != VGGRT_OK)
-        return s;
-    s = decode(path, buf, len, img, err, errcap);
-    vggrt_aligned_free(buf);
-    return s;
+    return vggrt__parse_file(path, decode_file, img, err, errcap);
 }
 
 void vggrt_image_free(vggrt_image *img) {

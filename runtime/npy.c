@@ -299,16 +299,14 @@ vggrt_status vggrt_npy_parse(const void *buf, size_t len, vggrt_tensor *t, char 
     return parse(".npy data", buf, len, t, err, errcap);
 }
 
+static vggrt_status parse_file(const char *name, const unsigned char *buf, size_t len, void *t,
+                               char *err, size_t errcap) {
+    return parse(name, buf, len, t, err, errcap);
+}
+
 vggrt_status vggrt_npy_read(const char *path, vggrt_tensor *t, char *err, size_t errcap) {
     memset(t, 0, sizeof *t);
-    unsigned char *buf;
-    size_t len;
-    vggrt_status s = vggrt__read_file(path, &buf, &len, err, errcap);
-    if (s != VGGRT_OK)
-        return s;
-    s = parse(path, buf, len, t, err, errcap);
-    vggrt_aligned_free(buf);
-    return s;
+    return vggrt__parse_file(path, parse_file, t, err, errcap);
 }
 
 /* Formats the header of t into out (dict, spaces, '\n') and returns its

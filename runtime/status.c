@@ -150,3 +150,15 @@ vggrt_status vggrt__read_file(const char *path, unsigned char **buf, size_t *len
     *len = used;
     return VGGRT_OK;
 }
+
+vggrt_status vggrt__parse_file(const char *path, vggrt__parse_fn parse, void *out, char *err,
+                               size_t errcap) {
+    unsigned char *buf;
+    size_t len;
+    vggrt_status s = vggrt__read_file(path, &buf, &len, err, errcap);
+    if (s != VGGRT_OK)
+        return s;
+    s = parse(path, buf, len, out, err, errcap);
+    vggrt_aligned_free(buf);
+    return s;
+}

@@ -31,4 +31,12 @@ void *vggrt__alloc_uninit(size_t size);
 vggrt_status vggrt__read_file(const char *path, unsigned char **buf, size_t *len,
                               char *err, size_t errcap);
 
+/* Parses a whole buffer read from the file `name` into *out. */
+typedef vggrt_status (*vggrt__parse_fn)(const char *name, const unsigned char *buf, size_t len,
+                                        void *out, char *err, size_t errcap);
+
+/* Reads the file at path (vggrt__read_file) and hands it to parse. */
+vggrt_status vggrt__parse_file(const char *path, vggrt__parse_fn parse, void *out, char *err,
+                               size_t errcap);
+
 #endif

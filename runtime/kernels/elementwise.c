@@ -188,8 +188,10 @@ void vggrt_unary_f32(int op, size_t count, const float *x, float *y, float p0, f
         break;
     case VGGRT_CLIP:
         for (size_t i = 0; i < count; i++) {
-            float v = x[i];
-            y[i] = v < p0 ? p0 : v > p1 ? p1 : v;
+            /* min first, then max: with min > max every value is max
+             * (ONNX, numpy.clip); NaN stays NaN. */
+            float v = x[i] < p0 ? p0 : x[i];
+            y[i] = v > p1 ? p1 : v;
         }
         break;
     case VGGRT_COPY:

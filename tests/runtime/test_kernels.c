@@ -649,6 +649,17 @@ static void test_unaries(void) {
             end_case();
             free(x), free(y), free(want);
         }
+    /* ONNX: "When 'min' is greater than 'max', the clip operator sets all
+     * the 'input' values to the value of 'max'" (numpy.clip's order). */
+    begin_case("unary_f32 clip min > max n=%zu", n);
+    float *x = rand_f32(n, -3, 3), *y = nan_f32(n);
+    double *want = zeros_f64(n);
+    for (size_t i = 0; i < n; i++)
+        want[i] = fmin(fmax(x[i], 1.0), 0.5);
+    vggrt_unary_f32(VGGRT_CLIP, n, x, y, 1.0f, 0.5f);
+    check_f32("y", y, want, NULL, n);
+    end_case();
+    free(x), free(y), free(want);
 }
 
 static void test_channel_affine(int64_t outer, int64_t c, int64_t inner) {
