@@ -26,7 +26,6 @@
 #include <cblas.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -269,40 +268,6 @@ static bool is_classifier(const Value *v)
 
 /* ---- printing results ------------------------------------------------------------ */
 
-/* The top k classes of one row with probabilities (the softmax of the row
- * unless it already is a distribution): order[0..k) by falling p.  p and
- * order hold `classes` entries. */
-static int top_classes(const float *row, int64_t classes, int top, double *p, int64_t *order)
-{
-    double sum = 0, mx = -INFINITY;
-    bool dist = true;
-    for (int64_t c = 0; c < classes; c++) {
-        dist &= row[c] >= 0 && row[c] <= 1;
-        sum += row[c];
-        mx = row[c] > mx ? row[c] : mx;
-    }
-    dist &= fabs(sum - 1) < 1e-3;
-    double z = 0;
-    for (int64_t c = 0; c < classes; c++) {
-        p[c] = dist ? row[c] : exp(row[c] - mx);
-        z += p[c];
-    }
-    for (int64_t c = 0; c < classes; c++) {
-        if (!dist)
-            p[c] /= z;
-        order[c] = c;
-    }
-    int k = top < classes ? top : (int)classes;
-    for (int i = 0; i < k; i++)     /* partial selection sort: k is small */
-        for (int64_t j = i + 1; j < classes; j++)
-            if (p[order[j]] > p[order[i]]) {
-                int64_t s = order[i];
-                order[i] = order[j];
-                order[j] = s;
-            }
-    return k;
-}
-
 /* For a [batch, classes] float output: the top k classes of each item, as
  * one line per item (named by its image when images is not NULL) or as the
  * JSON "items" array. */
@@ -321,7 +286,7 @@ static void print_top(const vggrt_tensor *t, int top, const Labels *labels, cons
     if (json)
         printf(", \"items\": [");
     for (int64_t b = 0; b < batch; b++) {
-        int k = top_classes(y + b * classes, classes, top, p, order);
+        int k = vggrt_top_classes(y + b * classes, classes, top, p, order);
         if (json) {
             printf("%s\n      {\"item\": %lld, \"image\": ", b ? "," : "", (long long)b);
             json_str(images ? images[b] : NULL);

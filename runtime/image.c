@@ -452,3 +452,35 @@ vggrt_status vggrt_image_to_tensor(const vggrt_image *const *imgs, int n, int64_
     free(tx);
     return VGGRT_OK;
 }
+
+/* ---- a classifier's answer ------------------------------------------------------ */
+
+int vggrt_top_classes(const float *row, int64_t classes, int top, double *p, int64_t *order) {
+    double sum = 0, mx = -INFINITY;
+    int dist = 1;
+    for (int64_t c = 0; c < classes; c++) {
+        dist &= row[c] >= 0 && row[c] <= 1;
+        sum += row[c];
+        mx = row[c] > mx ? row[c] : mx;
+    }
+    dist &= fabs(sum - 1) < 1e-3;
+    double z = 0;
+    for (int64_t c = 0; c < classes; c++) {
+        p[c] = dist ? row[c] : exp(row[c] - mx);
+        z += p[c];
+    }
+    for (int64_t c = 0; c < classes; c++) {
+        if (!dist)
+            p[c] /= z;
+        order[c] = c;
+    }
+    int k = top < 0 ? 0 : top < classes ? top : (int)classes;
+    for (int i = 0; i < k; i++) /* partial selection sort: k is small */
+        for (int64_t j = i + 1; j < classes; j++)
+            if (p[order[j]] > p[order[i]]) {
+                int64_t s = order[i];
+                order[i] = order[j];
+                order[j] = s;
+            }
+    return k;
+}

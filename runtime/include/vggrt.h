@@ -375,6 +375,13 @@ const char *vggrt_preprocess_name(int preprocess);
 vggrt_status vggrt_image_to_tensor(const vggrt_image *const *imgs, int n, int64_t h, int64_t w,
                                    int layout, int preprocess, float *out);
 
+/* The top classes of one row of a classifier's output: p[c], the row's
+ * probabilities (the row itself when it already is a distribution, entries
+ * in [0, 1] summing to 1 within 1e-3; its softmax otherwise), and
+ * order[0..k) the k = min(top, classes) most probable classes, most
+ * probable first.  p and order hold `classes` entries.  Returns k. */
+int vggrt_top_classes(const float *row, int64_t classes, int top, double *p, int64_t *order);
+
 #ifdef __cplusplus
 }
 #endif

@@ -19,7 +19,6 @@
  */
 #include "vggrt.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,42 +178,21 @@ static int64_t read_labels(const char *path, char ***labels)
 static void print_top(const float *y, int64_t batch, int64_t classes, int top, char **labels,
                       const char **images)
 {
-    double *p = malloc(sizeof *p * (size_t)classes);
-    int64_t *order = malloc(sizeof *order * (size_t)classes);
+    double *p = malloc(sizeof *p * (size_t)(classes ? classes : 1));
+    int64_t *order = malloc(sizeof *order * (size_t)(classes ? classes : 1));
     if (!p || !order)
         die(3, "out of memory", NULL);
     for (int64_t b = 0; b < batch; b++) {
-        const float *row = y + b * classes;
-        double sum = 0, mx = row[0], z = 0;
-        int dist = 1;
-        for (int64_t c = 0; c < classes; c++) {
-            dist &= row[c] >= 0 && row[c] <= 1;
-            sum += row[c];
-            mx = row[c] > mx ? row[c] : mx;
-        }
-        dist &= fabs(sum - 1) < 1e-3;
-        for (int64_t c = 0; c < classes; c++) {
-            p[c] = dist ? row[c] : exp(row[c] - mx);
-            z += p[c];
-            order[c] = c;
-        }
-        for (int64_t c = 0; c < classes && !dist; c++)
-            p[c] /= z;
+        int k = vggrt_top_classes(y + b * classes, classes, top, p, order);
         if (images)
             printf("%s:", images[b]);
         else
             printf("  item %lld:", (long long)b);
-        for (int k = 0; k < top && k < classes; k++) {
-            for (int64_t j = k + 1; j < classes; j++)   /* selection: top is small */
-                if (p[order[j]] > p[order[k]]) {
-                    int64_t s = order[k];
-                    order[k] = order[j];
-                    order[j] = s;
-                }
+        for (int i = 0; i < k; i++) {
             if (labels)
-                printf("  %s: %.4f", labels[order[k]], p[order[k]]);
+                printf("  %s: %.4f", labels[order[i]], p[order[i]]);
             else
-                printf("  class %lld: %.4f", (long long)order[k], p[order[k]]);
+                printf("  class %lld: %.4f", (long long)order[i], p[order[i]]);
         }
         printf("\n");
     }
@@ -236,28 +214,21 @@ static void print_output(int i, const float *y, int64_t batch, int top)
     printf("]\n");
     if (info->dtype != VGGRT_F32 || info->rank != 2 || info->dims[0] >= 0)
         return;
-    /* A classifier: [batch, classes].  Picks the top classes one at a time;
-     * `top` is small. */
-    int64_t picked[16];
-    if (top > 16)
-        top = 16;
+    /* A classifier, [batch, classes]: its top classes with their values. */
+    double *p = malloc(sizeof *p * (size_t)(per ? per : 1));
+    int64_t *order = malloc(sizeof *order * (size_t)(per ? per : 1));
+    if (!p || !order)
+        die(3, "out of memory", NULL);
     for (int64_t b = 0; b < batch; b++) {
         const float *row = y + b * per;
+        int k = vggrt_top_classes(row, per, top, p, order);
         printf("  item %lld:", (long long)b);
-        for (int k = 0; k < top && k < per; k++) {
-            int64_t best = -1;
-            for (int64_t c = 0; c < per; c++) {
-                int taken = 0;
-                for (int j = 0; j < k; j++)
-                    taken |= picked[j] == c;
-                if (!taken && (best < 0 || row[c] > row[best]))
-                    best = c;
-            }
-            picked[k] = best;
-            printf("  class %lld: %.6f", (long long)best, (double)row[best]);
-        }
+        for (int j = 0; j < k; j++)
+            printf("  class %lld: %.6f", (long long)order[j], (double)row[order[j]]);
         printf("\n");
     }
+    free(p);
+    free(order);
 }
 
 /* --profile N: N more runs timed layer by layer (vggrt_profile_begin); one
