@@ -42,6 +42,8 @@ typedef struct {
     int batch, iters, warmup, threads, opt_level;
     const char *backend, *target;
     bool profile, json, use_cache;
+    Binds binds;            /* --bind */
+    ImportOptions io;       /* pointing into binds */
 } BenchOptions;
 
 /* What was measured: whole runs and, with --profile, layers (medians, ms). */
@@ -121,7 +123,7 @@ static int time_jit(const char *model, Plan *p, const vggrt_tensor *in, int64_t 
 {
     const Graph *g = p->g;
     JitModel jm;
-    int rc = jit_model_load(&jm, p, model, o->opt_level, o->target, o->use_cache);
+    int rc = jit_model_load(&jm, p, model, &o->io, o->opt_level, o->target, o->use_cache);
     if (rc)
         return rc;
     rc = 3;
@@ -281,6 +283,7 @@ static int time_c(const char *model, const Plan *p, const vggrt_tensor *in, int6
     self[sl] = 0;
     int rc = 1;
     char *out = NULL, msg[512];
+    Arena scratch = {0};        /* the child's --bind arguments */
     snprintf(x, sizeof x, "%s/input.npy", dir);
     snprintf(prog, sizeof prog, "%s/bench_model", dir);
     snprintf(level, sizeof level, "-O%d", o->opt_level);
@@ -296,12 +299,16 @@ static int time_c(const char *model, const Plan *p, const vggrt_tensor *in, int6
         goto out;
     }
     /* The child vggc stays quiet: this process shows the steps. */
-    char *compile[16] = {self, "-q", "compile", (char *)model, "-o", dir, "--name", "bench_model",
-                         level, "--force"};
+    char *compile[16 + 2 * MAX_BINDS] = {self, "-q", "compile", (char *)model, "-o", dir,
+                                         "--name", "bench_model", level, "--force"};
     int nc = 10;
     if (o->target) {
         compile[nc++] = "--target";
         compile[nc++] = (char *)o->target;
+    }
+    for (size_t i = 0; i < o->binds.n; i++) {
+        compile[nc++] = "--bind";
+        compile[nc++] = arena_printf(&scratch, "%s=%s", o->binds.b[i].name, o->binds.b[i].path);
     }
     char *make[] = {"make", "-s", "-C", dir, NULL};
     /* One process: the warm-up (--bench N first, untimed here), the timed
@@ -351,6 +358,7 @@ static int time_c(const char *model, const Plan *p, const vggrt_tensor *in, int6
     rc = 0;
 out:
     free(out);
+    arena_free(&scratch);
     char *rm[] = {"rm", "-rf", dir, NULL};
     spawn(rm, NULL);
     return rc;
@@ -442,7 +450,11 @@ int cmd_bench(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         bool has_arg = i + 1 < argc;
-        if ((strcmp(a, "--batch") == 0 || strcmp(a, "--iters") == 0 ||
+        if (strcmp(a, "--bind") == 0 && has_arg) {
+            int rc = binds_add(&o.binds, "bench", argv[++i]);
+            if (rc)
+                return rc;
+        } else if ((strcmp(a, "--batch") == 0 || strcmp(a, "--iters") == 0 ||
              strcmp(a, "--warmup") == 0 || strcmp(a, "--threads") == 0) && has_arg) {
             int *dst = a[2] == 'b' ? &o.batch : a[2] == 'i' ? &o.iters : a[2] == 'w' ? &o.warmup
                      : &o.threads;
@@ -486,8 +498,10 @@ int cmd_bench(int argc, char **argv)
         setenv("OPENBLAS_NUM_THREADS", t, 1);
     }
 
-    PassOptions po = {.opt_level = o.opt_level, .verify = true};
-    Graph *g = load_model(model, NULL, &po);
+    PassOptions po = {.opt_level = o.opt_level, .verify = true,
+                      .block = llvm_target_block(o.target)};
+    binds_to_import(&o.binds, &o.io);
+    Graph *g = load_model(model, &o.io, &po);
     if (!g)
         return 1;
     int rc = 1;

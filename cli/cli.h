@@ -65,11 +65,11 @@ typedef struct {
     double compile_ms, link_ms, weights_ms;  /* compile or cache load; JIT link; weights */
 } JitModel;
 /* Compiles plan p (or loads the object from the JIT cache, keyed by the
- * model file's bytes, the level and the target CPU), links it and fills
- * its weights.  target NULL or "native": this CPU.  Returns 0, or the exit
+ * model file's bytes, io's bound files, the level and the target CPU),
+ * links it and fills its weights.  target NULL or "native": this CPU.  Returns 0, or the exit
  * code after reporting (1: bad target, 3: LLVM or memory). */
-int jit_model_load(JitModel *m, Plan *p, const char *model, int opt_level, const char *target,
-                   bool use_cache);
+int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions *io,
+                   int opt_level, const char *target, bool use_cache);
 void jit_model_free(JitModel *m);
 
 /* Imports the model and runs the passes, as steps progress shows; NULL
@@ -103,6 +103,25 @@ void progress_abort(void);
 void progress_clear(void);
 
 /* ---- util.c ---------------------------------------------------------------- */
+
+/* `--bind NAME=FILE`, which compile, run, bench and inspect all take: the
+ * graph input NAME becomes a constant with FILE's array (.npy or .pb) at
+ * import (onnx_import checks name, data type and shape), so it is no longer
+ * an input of the compiled model. */
+#define MAX_BINDS 64
+typedef struct {
+    ImportBind b[MAX_BINDS];
+    size_t n;
+} Binds;
+/* Adds --bind's argument, an argv string that it splits in place at its
+ * first '=' (names point into it); 0, or the usage exit code (2) after
+ * reporting. */
+int binds_add(Binds *bs, const char *cmd, char *arg);
+/* The binds into io (which keeps pointing into bs). */
+void binds_to_import(const Binds *bs, ImportOptions *io);
+/* Text naming every bound file's contents (name, size, checksum), for the
+ * JIT cache's key, appended to out; false if a file cannot be read. */
+bool binds_key(const ImportOptions *io, Buf *out);
 
 /* Milliseconds on the monotonic clock, for timings. */
 double now_ms(void);

@@ -126,11 +126,15 @@ const char *layer_kernel(const Graph *g, const Node *n)
     case OP_CONV:
         if (plan_conv_winograd(g, n))
             return "winograd4x4";
-        return n->out_layout == LAYOUT_BLOCKED ? "direct NCHW16c" : "im2col+sgemm";
+        if (n->out_layout != LAYOUT_BLOCKED)
+            return "im2col+sgemm";
+        return graph_block(g) == 8 ? "direct NCHW8c" : "direct NCHW16c";
     case OP_GEMM: case OP_MATMUL:
         return "sgemm";
     case OP_MAXPOOL: case OP_AVGPOOL: case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL:
-        return n->in_layout == LAYOUT_BLOCKED ? "pool NCHW16c" : "pool";
+        if (n->in_layout != LAYOUT_BLOCKED)
+            return "pool";
+        return graph_block(g) == 8 ? "pool NCHW8c" : "pool NCHW16c";
     case OP_FLATTEN: case OP_RESHAPE: case OP_SQUEEZE: case OP_UNSQUEEZE:
         return n->in_layout == LAYOUT_BLOCKED ? "reorder to NCHW" : "view";
     default:
@@ -138,9 +142,11 @@ const char *layer_kernel(const Graph *g, const Node *n)
     }
 }
 
-static const char *short_layout(Layout l)
+static const char *short_layout(const Graph *g, Layout l)
 {
-    return l == LAYOUT_BLOCKED ? "nchw16c" : l == LAYOUT_NHWC ? "nhwc" : "nchw";
+    if (l == LAYOUT_BLOCKED)
+        return graph_block(g) == 8 ? "nchw8c" : "nchw16c";
+    return l == LAYOUT_NHWC ? "nhwc" : "nchw";
 }
 
 /* The network as it will run: one row per layer with its fused kind,
@@ -166,8 +172,8 @@ void print_layers(const Graph *g, FILE *f)
         char kind[128], shape[256], layout[32], num[32];
         layer_kind(g, n, kind, sizeof kind);
         keras_shape(&g->values[n->out[0]].shape, shape, sizeof shape);
-        snprintf(layout, sizeof layout, "%s->%s", short_layout(n->in_layout),
-                 short_layout(n->out_layout));
+        snprintf(layout, sizeof layout, "%s->%s", short_layout(g, n->in_layout),
+                 short_layout(g, n->out_layout));
         group_digits(node_params(g, n), num, sizeof num);
         fprintf(f, " %-*.*s  %-*s  %-22s  %-16s  %-15s  %12s\n", wname, wname, n->name, wkind, kind,
                 shape, layout, layer_kernel(g, n), num);
@@ -369,7 +375,7 @@ static void dot_layer(Buf *b, const Graph *g, const Node *n, uint32_t id, bool p
         buf_puts(b, "\\n");
         dot_text(b, kind);
         buf_printf(b, "\\nkernel: %s\\n%s %s->%s", layer_kernel(g, n), shape,
-                   short_layout(n->in_layout), short_layout(n->out_layout));
+                   short_layout(g, n->in_layout), short_layout(g, n->out_layout));
     } else {
         buf_printf(b, "\\n%s\\n%s", op_name(n->op), shape);
     }

@@ -144,8 +144,8 @@ static bool compiler_id(uint64_t *id)
     return true;
 }
 
-int jit_model_load(JitModel *m, Plan *p, const char *model, int opt_level, const char *target,
-                   bool use_cache)
+int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions *io,
+                   int opt_level, const char *target, bool use_cache)
 {
     memset(m, 0, sizeof *m);
     m->plan = p;
@@ -168,16 +168,22 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, int opt_level, const
         progress_begin("checking", "checked", "the JIT cache", 0);
         size_t mlen = 0;
         unsigned char *bytes = read_file(model, &mlen);
+        /* Bound inputs are constants in the code: their values are in the key. */
+        Buf bound = {0};
+        if (bytes && !binds_key(io, &bound)) {
+            free(bytes);
+            bytes = NULL;
+        }
         if (bytes) {
-            size_t klen = strlen(cpu) + strlen(features) + 512;
+            size_t klen = strlen(cpu) + strlen(features) + bound.len + 512;
             key = malloc(klen);
             path = malloc(strlen(dir) + 64);
             if (key && path) {
                 snprintf(key, klen, "vggc %s compiler %016llx backend %016llx\n"
-                         "model %016llx %zu\noptions O%d\ncpu %s\nfeatures %s\n", VGGC_VERSION,
+                         "model %016llx %zu\noptions O%d\ncpu %s\nfeatures %s\n%s", VGGC_VERSION,
                          (unsigned long long)compiler, (unsigned long long)llvm_backend_id(),
                          (unsigned long long)vggrt_checksum(bytes, mlen), mlen, opt_level, cpu,
-                         features);
+                         features, bound.len ? bound.data : "");
                 snprintf(path, strlen(dir) + 64, "%s/%016llx.jit", dir,
                          (unsigned long long)vggrt_checksum(key, strlen(key)));
                 obj = cache_load(path, key, &obj_size);
@@ -186,6 +192,7 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, int opt_level, const
             }
             free(bytes);
         }
+        buf_free(&bound);
         progress_end();
     }
     const char *base = strrchr(model, '/') ? strrchr(model, '/') + 1 : model;

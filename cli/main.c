@@ -43,30 +43,38 @@ static const char usage_text[] =
     "commands:\n"
     "  compile MODEL.onnx [-o DIR] [--name NAME] [--emit c|obj|llvm-ir] [--batch N] [-O0..-O3]\n"
     "                     [--dump-ir[=PASS]] [--time-passes] [--disable-pass NAME] [--force]\n"
-    "                     [--target native|x86-64-v4|x86-64-v3|generic]\n"
+    "                     [--target native|x86-64-v4|x86-64-v3|generic] [--bind NAME=FILE ...]\n"
     "      write NAME.c, NAME.h, NAME.weights, main.c and a Makefile into DIR\n"
     "      (default: ./NAME); `make -C DIR` builds the program DIR/NAME.\n"
     "      --emit obj: NAME.o + NAME.h + NAME.weights (LLVM); llvm-ir: NAME.ll\n"
     "      --target: the CPU to compile for (default: this one)\n"
     "  run MODEL.onnx --input FILE [--input ...] [--output FILE ...] [--top K] [--threads N]\n"
     "                 [--preprocess tf|caffe|torch|none] [--labels FILE] [--json]\n"
-    "                 [-O0..-O3] [--bench N] [--no-cache] [--target CPU]\n"
+    "                 [-O0..-O3] [--bench N] [--no-cache] [--target CPU] [--bind NAME=FILE ...]\n"
     "      compile through LLVM for this CPU and run; inputs and outputs are .npy or\n"
-    "      ONNX TensorProto .pb; without --output, print shapes and top classes.\n"
+    "      ONNX TensorProto .pb, one --input per graph input in the model's order\n"
+    "      (bound inputs left out); without --output, print shapes and top classes.\n"
     "      Inputs may be PNG/JPEG images instead (one batch; --preprocess required):\n"
     "      resized to the model's input, NCHW or NHWC as it declares, and scaled;\n"
     "      --labels names the classes (one a line); --json prints one JSON document\n"
     "  bench MODEL.onnx [--batch N] [--iters N] [--warmup N] [--threads N] [--backend jit|c]\n"
     "                   [--profile] [--json] [-O0..-O3] [--target CPU] [--no-cache]\n"
+    "                   [--bind NAME=FILE ...]\n"
     "      time the model on a seeded input: median, images/s, effective GFLOP/s;\n"
     "      --profile: each layer's kernel, ms, GFLOP/s and share of the total\n"
     "  inspect MODEL.onnx [--after-passes] [--dot FILE.dot] [--svg FILE.svg] [--force]\n"
+    "                     [--bind NAME=FILE ...] [--target CPU]\n"
     "      print the network's layers, output shapes and parameter counts; with\n"
-    "      --after-passes, the fused layers, layouts, kernels and the arena;\n"
+    "      --after-passes, the fused layers, layouts, kernels and the arena\n"
+    "      (the blocked layout is --target's: NCHW16c with AVX-512, else NCHW8c);\n"
     "      --dot: the graph for Graphviz (of the fused layers with --after-passes);\n"
     "      --svg: the same drawn by Graphviz's dot, which must be on PATH\n"
     "\n"
     "options for every command:\n"
+    "  --bind NAME=FILE  fix graph input NAME to the array in FILE (.npy or .pb) at compile\n"
+    "              time: it becomes a constant and is no longer an input of the compiled\n"
+    "              model; for shape operands that are graph inputs (Reshape's shape, axes,\n"
+    "              pads, Dropout's training_mode).  Repeatable, one per input\n"
     "  -v          say what each stage does (-vv: more)\n"
     "  -q, --quiet no progress display (shown only when stderr is a terminal)\n"
     "  --help      this text; --version: the version\n";
@@ -192,11 +200,17 @@ static int cmd_compile(int argc, char **argv)
     int n_disabled = 0;
     bool force = false;
     ImportOptions io = {0};
+    Binds binds = {0};
     PassOptions po = {.opt_level = 2, .verify = true};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-o") == 0 && i + 1 < argc)
             out_dir = argv[++i];
+        else if (strcmp(a, "--bind") == 0 && i + 1 < argc) {
+            int rc = binds_add(&binds, "compile", argv[++i]);
+            if (rc)
+                exit(rc);
+        }
         else if (strcmp(a, "--name") == 0 && i + 1 < argc)
             name = argv[++i];
         else if (strcmp(a, "--emit") == 0 && i + 1 < argc)
@@ -237,12 +251,14 @@ static int cmd_compile(int argc, char **argv)
         usage_error("--target takes " LLVM_TARGETS ", not '%s'", target);
     free(tcpu);
     free(tfeatures);
+    po.block = llvm_target_block(target);   /* the blocked layout: the target's vector width */
     if (dump && *dump && strcmp(dump, "all") != 0 && !pass_find(dump))
         usage_error("--dump-ir: no pass is named '%s'", dump);
     disabled[n_disabled] = NULL;
     po.disabled = disabled;
     if (dump && *dump)
         po.dump_after = dump;
+    binds_to_import(&binds, &io);
 
     Graph *g = load_model(model, &io, &po);
     if (!g)
@@ -398,11 +414,19 @@ static int write_graph_files(const Graph *g, const Plan *p, const char *model, c
 
 static int cmd_inspect(int argc, char **argv)
 {
-    const char *model = NULL, *dot_path = NULL, *svg_path = NULL;
+    const char *model = NULL, *dot_path = NULL, *svg_path = NULL, *target = NULL;
     bool after = false, force = false;
+    Binds binds = {0};
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--after-passes") == 0)
             after = true;
+        else if (strcmp(argv[i], "--bind") == 0 && i + 1 < argc) {
+            int rc = binds_add(&binds, "inspect", argv[++i]);
+            if (rc)
+                exit(rc);
+        }
+        else if (strcmp(argv[i], "--target") == 0 && i + 1 < argc)
+            target = argv[++i];
         else if (strcmp(argv[i], "--dot") == 0 && i + 1 < argc)
             dot_path = argv[++i];
         else if (strcmp(argv[i], "--svg") == 0 && i + 1 < argc)
@@ -436,7 +460,11 @@ static int cmd_inspect(int argc, char **argv)
         return 1;
     }
     ImportOptions io = {0};
-    PassOptions po = {.opt_level = after ? 2 : 0, .verify = true};
+    binds_to_import(&binds, &io);
+    PassOptions po = {.opt_level = after ? 2 : 0, .verify = true,
+                      .block = llvm_target_block(target)};   /* the layout --target gets */
+    if (!po.block)
+        usage_error("--target takes " LLVM_TARGETS ", not '%s'", target);
     Graph *g = load_model(model, &io, &po);
     if (!g) {
         free(dot_exe);

@@ -326,10 +326,15 @@ int cmd_run(int argc, char **argv)
     int n_in = 0, n_out = 0, top = 5, threads = 0, bench = 0, preprocess = -1;
     bool use_cache = true, json = false;
     PassOptions po = {.opt_level = 2, .verify = true};
+    Binds binds = {0};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         bool has_arg = i + 1 < argc;
-        if (strcmp(a, "--input") == 0 && has_arg) {
+        if (strcmp(a, "--bind") == 0 && has_arg) {
+            int rc = binds_add(&binds, "run", argv[++i]);
+            if (rc)
+                return rc;
+        } else if (strcmp(a, "--input") == 0 && has_arg) {
             if (n_in == MAX_IO)
                 return usage("run: at most 64 inputs%s", "");
             in_paths[n_in++] = argv[++i];
@@ -386,7 +391,10 @@ int cmd_run(int argc, char **argv)
      * network of constants takes none). */
 
     double t_start = now_ms();
-    Graph *g = load_model(model, NULL, &po);
+    ImportOptions io = {0};
+    binds_to_import(&binds, &io);
+    po.block = llvm_target_block(target);   /* 0 for a bad target: jit_model_load says so */
+    Graph *g = load_model(model, &io, &po);
     if (!g)
         return 1;
     int rc = 1;
@@ -457,7 +465,7 @@ int cmd_run(int argc, char **argv)
         plan_print_summary(p, stderr);
     double t_front = now_ms();
 
-    if ((rc = jit_model_load(&jm, p, model, po.opt_level, target, use_cache)) != 0)
+    if ((rc = jit_model_load(&jm, p, model, &io, po.opt_level, target, use_cache)) != 0)
         goto out;
     loaded = true;
     rc = 1;

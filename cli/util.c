@@ -1,9 +1,13 @@
 /* util.c — small helpers every `vggc` command uses: the clock its timings
- * read, the usage-error message, and JSON strings for --json output.
+ * read, the usage-error message, JSON strings for --json output, and the
+ * --bind option.
  */
 #include "cli.h"
+#include "vggrt.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 double now_ms(void)
@@ -37,4 +41,41 @@ void json_str(const char *s)
             putchar(*c);
     }
     putchar('"');
+}
+
+int binds_add(Binds *bs, const char *cmd, char *arg)
+{
+    char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1]) {
+        fprintf(stderr, "vggc: error: %s: --bind takes NAME=FILE.npy (a graph input's name and "
+                        "a file with its value), not '%s'\n(see vggc --help)\n", cmd, arg);
+        return 2;
+    }
+    if (bs->n == MAX_BINDS) {
+        fprintf(stderr, "vggc: error: %s: at most %d --bind options\n", cmd, MAX_BINDS);
+        return 2;
+    }
+    *eq = 0;
+    bs->b[bs->n++] = (ImportBind){arg, eq + 1};
+    return 0;
+}
+
+void binds_to_import(const Binds *bs, ImportOptions *io)
+{
+    io->binds = bs->n ? bs->b : NULL;
+    io->n_binds = bs->n;
+}
+
+bool binds_key(const ImportOptions *io, Buf *out)
+{
+    for (size_t i = 0; io && i < io->n_binds; i++) {
+        size_t len;
+        unsigned char *bytes = read_file(io->binds[i].path, &len);
+        if (!bytes)
+            return false;
+        buf_printf(out, "bind %s %016llx %zu\n", io->binds[i].name,
+                   (unsigned long long)vggrt_checksum(bytes, len), len);
+        free(bytes);
+    }
+    return true;
 }

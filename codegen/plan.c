@@ -25,12 +25,13 @@ bool plan_is_view(const Node *n)
             n->op == OP_UNSQUEEZE) && n->in_layout != LAYOUT_BLOCKED;
 }
 
-static size_t value_bytes_per_item(const Value *v)
+static size_t value_bytes_per_item(const Graph *g, const Value *v)
 {
     size_t n = 0, b = 0;
     Shape s = v->shape;
+    const int64_t blk = graph_block(g);
     if (v->layout == LAYOUT_BLOCKED)    /* channels padded to whole blocks */
-        s.d[1] = (s.d[1] + VGGRT_BLOCK - 1) / VGGRT_BLOCK * VGGRT_BLOCK;
+        s.d[1] = (s.d[1] + blk - 1) / blk * blk;
     VGGC_ASSERT(shape_numel_per_item(&s, &n));
     VGGC_ASSERT(size_mul(n, dtype_size(v->dtype), &b));
     return b;
@@ -41,11 +42,12 @@ void plan_conv_params(const Graph *g, const Node *n, vggrt_conv_params *p)
     const Shape *x = &g->values[n->in[0]].shape;
     const WindowAttr *a = &n->attr.win;
     bool one_d = a->nsp == 1;
+    int sp = a->nsp == 3 ? 3 : 2;               /* 3-D: x is [N,C,D,H,W] */
     memset(p, 0, sizeof *p);
     bool nhwc = n->in_layout == LAYOUT_NHWC;     /* x is [N,H,W,C] */
     p->c = nhwc ? x->d[3] : x->d[1];
-    p->h = one_d ? 1 : nhwc ? x->d[1] : x->d[2];
-    p->w = one_d ? x->d[2] : nhwc ? x->d[2] : x->d[3];
+    p->h = one_d ? 1 : nhwc ? x->d[1] : x->d[sp];
+    p->w = one_d ? x->d[2] : nhwc ? x->d[2] : x->d[sp + 1];
     p->k = g->values[n->out[0]].shape.d[1];
     p->kh = a->kernel[0];
     p->kw = a->kernel[1];
@@ -60,6 +62,50 @@ void plan_conv_params(const Graph *g, const Node *n, vggrt_conv_params *p)
     p->ow = (p->w + a->pad[1] + a->pad[3] - p->dw * (p->kw - 1) - 1) / p->sw + 1;
     p->group = a->group;
     p->act = n->epi.act == ACT_RELU ? VGGRT_ACT_RELU : VGGRT_ACT_NONE;
+}
+
+void plan_conv3d_params(const Graph *g, const Node *n, vggrt_conv3d_params *p)
+{
+    const WindowAttr *a = &n->attr.win;
+    VGGC_ASSERT(a->nsp == 3 && n->in_layout == LAYOUT_PLAIN);
+    plan_conv_params(g, n, &p->hw);
+    p->d = g->values[n->in[0]].shape.d[2];
+    p->od = g->values[n->out[0]].shape.d[2];
+    p->kd = a->kernel_d;
+    p->sd = a->stride_d;
+    p->pfront = a->pad_d[0];
+    p->dd = a->dilation_d;
+}
+
+void plan_pool3d_params(const Graph *g, const Node *n, vggrt_pool3d_params *p)
+{
+    const Shape *x = &g->values[n->in[0]].shape, *y = &g->values[n->out[0]].shape;
+    const WindowAttr *a = &n->attr.win;
+    VGGC_ASSERT(a->nsp == 3);
+    memset(p, 0, sizeof *p);
+    p->hw.c = x->d[1];
+    p->hw.h = x->d[3];
+    p->hw.w = x->d[4];
+    p->hw.oh = y->d[3];
+    p->hw.ow = y->d[4];
+    p->hw.kh = a->kernel[0];
+    p->hw.kw = a->kernel[1];
+    p->hw.sh = a->stride[0];
+    p->hw.sw = a->stride[1];
+    p->hw.pt = a->pad[0];
+    p->hw.pl = a->pad[1];
+    p->hw.pb = a->pad[2];
+    p->hw.pr = a->pad[3];
+    p->hw.dh = a->dilation[0];
+    p->hw.dw = a->dilation[1];
+    p->hw.count_include_pad = a->count_include_pad;
+    p->d = x->d[2];
+    p->od = y->d[2];
+    p->kd = a->kernel_d;
+    p->sd = a->stride_d;
+    p->pfront = a->pad_d[0];
+    p->pback = a->pad_d[1];
+    p->dd = a->dilation_d;
 }
 
 bool plan_conv_pool_params(const Graph *g, const Node *n, vggrt_pool_params *pp)
@@ -95,6 +141,7 @@ void plan_dconv_params(const Graph *g, const Node *n, vggrt_dconv_params *dp)
     const Shape *y = &g->values[n->out[0]].shape;
     dp->py = y->d[2];
     dp->px = y->d[3];
+    dp->block = graph_block(g);
 }
 
 bool plan_conv_winograd(const Graph *g, const Node *n)
@@ -102,7 +149,7 @@ bool plan_conv_winograd(const Graph *g, const Node *n)
     if (n->op != OP_CONV || n->out_layout != LAYOUT_BLOCKED || n->n_in < 2)
         return false;
     const Shape *w = &g->values[n->in[1]].shape;
-    return w->rank == 4 && w->d[1] == 36 && w->d[3] == VGGRT_BLOCK;
+    return w->rank == 4 && w->d[1] == 36 && w->d[3] == graph_block(g);
 }
 
 int plan_act_code(ActKind a)
@@ -189,6 +236,11 @@ uint64_t plan_layer_scratch(const Graph *g, const Node *n)
         size_t work = plan_conv_winograd(g, n) ? vggrt_wino_work_size(&dp)
                                                : vggrt_dconv_work_size(&dp);
         return align_up(work * sizeof(float));
+    }
+    if (n->op == OP_CONV && n->attr.win.nsp == 3) {
+        vggrt_conv3d_params p;
+        plan_conv3d_params(g, n, &p);
+        return align_up(vggrt_conv3d_work_size(&p) * sizeof(float));
     }
     if (n->op == OP_CONV) {
         vggrt_conv_params p;
@@ -456,7 +508,7 @@ Plan *plan_build(Graph *g)
         const Value *cv = &g->values[v];
         if (!needed[v] || cv->kind != VAL_TEMP || p->store[v].root != v)
             continue;
-        Interval iv = {v, align_up(value_bytes_per_item(cv)), 0, first[v], last[v]};
+        Interval iv = {v, align_up(value_bytes_per_item(g, cv)), 0, first[v], last[v]};
         if (shape_is_batched(&cv->shape))
             bt[nbt++] = iv;
         else

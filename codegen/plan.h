@@ -69,13 +69,18 @@ uint64_t plan_layer_batch_scratch(const Graph *g, const Node *n);
 /* vggrt sizes of a Conv node: the conv's own output size (before a fused
  * pool), the fused ReLU in act. */
 void plan_conv_params(const Graph *g, const Node *n, vggrt_conv_params *p);
+/* vggrt sizes of a 3-D Conv node (nsp 3, plain layout) and of a 3-D
+ * MaxPool/AveragePool node. */
+void plan_conv3d_params(const Graph *g, const Node *n, vggrt_conv3d_params *p);
+void plan_pool3d_params(const Graph *g, const Node *n, vggrt_pool3d_params *p);
 /* The fused max pool of a Conv node, false when it has none. */
 bool plan_conv_pool_params(const Graph *g, const Node *n, vggrt_pool_params *pp);
 /* vggrt sizes of a Conv with out_layout=blocked (vggrt_dconv2d, or
  * vggrt_wino_conv2d: the same parameters). */
 void plan_dconv_params(const Graph *g, const Node *n, vggrt_dconv_params *dp);
 /* Does this blocked Conv run the Winograd kernel (vggrt_wino_conv2d)?
- * assign-layout decided, and packed its weights for it: [K/16, 36, C, 16]. */
+ * assign-layout decided, and packed its weights for it: [K/b, 36, C, b],
+ * b = graph_block(g). */
 bool plan_conv_winograd(const Graph *g, const Node *n);
 /* VGGRT_ACT_* for an epilogue's activation. */
 int plan_act_code(ActKind a);

@@ -49,7 +49,16 @@ typedef struct {
     bool base_failed;               /* realpath(base_dir) failed: reported once */
     NameMap values;                 /* value name -> value id */
     NameMap used;                   /* names some node reads or the graph outputs */
+    const ImportBind *binds;        /* ImportOptions.binds */
+    size_t n_binds;
+    bool *bound;                    /* binds[i] matched a graph input */
+    NameMap compile_time;           /* graph inputs refused as needed at compile time */
 } ImportCtx;
+
+/* Marks graph input v as one an operator needs at compile time (the caller
+ * reports that, suggesting --bind), so that its data type is not refused
+ * as a run-time input's as well. */
+void fe_needed_at_compile_time(ImportCtx *c, const Value *v);
 
 /* Is name read by a node input or listed as a graph output? */
 bool fe_name_used(const ImportCtx *c, const char *name);

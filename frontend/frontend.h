@@ -23,14 +23,29 @@
 #include "ir.h"
 #include "vggrt.h"
 
+/* A graph input whose value is fixed at compile time (`--bind NAME=FILE`):
+ * it becomes a constant holding the file's array (.npy, or an ONNX
+ * TensorProto .pb), so shape operands given as inputs (Reshape's shape,
+ * Squeeze's axes, Pad's pads, Dropout's training_mode, ...) fold like
+ * initializers.  A bound input is no longer an input of the graph. */
+typedef struct {
+    const char *name;       /* the graph input */
+    const char *path;       /* the file with its value */
+} ImportBind;
+
 typedef struct {
     int64_t batch;          /* >0: fix the symbolic batch to this */
     size_t max_bytes;       /* refuse larger model files; 0: 4 GiB */
+    const ImportBind *binds;    /* inputs to make constants; n_binds of them */
+    size_t n_binds;
 } ImportOptions;
 
 /* Reads the ONNX model at path.  External data files are resolved inside the
  * model's folder only.  On any problem, reports every one it finds as
- * "vggc: error: PATH: ..." on stderr and returns NULL.  opt may be NULL. */
+ * "vggc: error: PATH: ..." on stderr and returns NULL.  opt may be NULL.
+ * Each of opt->binds must name a graph input (not an initializer), once,
+ * and its file must hold an array of the input's data type and declared
+ * shape (a dimension without a fixed size matches any size). */
 Graph *onnx_import(const char *path, const ImportOptions *opt);
 
 /* The same from memory (fuzzing, tests).  path_for_messages names the model

@@ -224,6 +224,156 @@ static void add_initializers(ImportCtx *c, const Onnx__GraphProto *gp, NameMap *
 
 /* ---- graph inputs ---------------------------------------------------------- */
 
+void fe_needed_at_compile_time(ImportCtx *c, const Value *v)
+{
+    namemap_put(&c->compile_time, v->name, 0);
+}
+
+/* A declared shape as text, "?" for a dimension without a fixed size. */
+static void declared_shape(const Onnx__TensorShapeProto *sp, char *buf, size_t cap)
+{
+    size_t at = (size_t)snprintf(buf, cap, "[");
+    for (size_t d = 0; sp && d < sp->n_dim && at < cap; d++) {
+        const Onnx__TensorShapeProto__Dimension *dim = sp->dim[d];
+        if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
+            dim->dim_value > 0)
+            at += (size_t)snprintf(buf + at, cap - at, "%s%lld", d ? "," : "",
+                                   (long long)dim->dim_value);
+        else
+            at += (size_t)snprintf(buf + at, cap - at, "%s?", d ? "," : "");
+    }
+    if (at < cap)
+        snprintf(buf + at, cap - at, "]");
+}
+
+/* Graph input `name` (of type tt), bound by b: a constant holding b's file
+ * (.pb: an ONNX TensorProto; anything else: .npy), which must have the
+ * declared data type and rank and the declared size in every dimension
+ * that has one.  Reports "--bind NAME=FILE: what is wrong". */
+static void bind_input(ImportCtx *c, const char *name, const Onnx__TypeProto__Tensor *tt,
+                       const ImportBind *b)
+{
+    int32_t code = tt->has_elem_type ? tt->elem_type : 0;
+    DType dt = fe_dtype_from_onnx(code);
+    if (dt == DT_UNDEF) {
+        graph_error(c->g, NULL, "--bind %s=%s: input '%s' has data type %s, which vggc cannot "
+                    "hold as a constant (FLOAT, INT64, INT32 and BOOL)", name, b->path, name,
+                    fe_onnx_dtype_name(code));
+        add_poisoned(c, name, VAL_CONST);
+        return;
+    }
+    vggrt_tensor t;
+    char why[600];
+    size_t plen = strlen(b->path);
+    bool pb = plen > 3 && strcmp(b->path + plen - 3, ".pb") == 0;
+    bool read = pb ? onnx_read_tensor_pb(b->path, &t, why, sizeof why)
+                   : vggrt_npy_read(b->path, &t, why, sizeof why) == VGGRT_OK;
+    if (!read) {
+        graph_error(c->g, NULL, "--bind %s=%s: %s", name, b->path, why);
+        add_poisoned(c, name, VAL_CONST);
+        return;
+    }
+    const Onnx__TensorShapeProto *sp = tt->shape;
+    _Static_assert(VGGRT_MAX_RANK <= VGGC_MAX_RANK, "an .npy array fits a Shape");
+    Shape s = {.rank = t.rank};
+    bool ok = true;
+    for (int d = 0; ok && d < t.rank; d++) {
+        s.d[d] = t.dims[d];
+        ok = t.dims[d] >= 0 && t.dims[d] <= VGGC_MAX_DIM;
+    }
+    char got[256], want[256];
+    shape_format(&s, got, sizeof got, NULL);
+    declared_shape(sp, want, sizeof want);
+    if (t.dtype != code) {
+        graph_error(c->g, NULL, "--bind %s=%s: the array is %s; input '%s' is declared %s",
+                    name, b->path, fe_onnx_dtype_name(t.dtype), name, fe_onnx_dtype_name(code));
+        ok = false;
+    } else if (!ok) {
+        graph_error(c->g, NULL, "--bind %s=%s: the array's shape %s has a dimension over %lld",
+                    name, b->path, got, (long long)VGGC_MAX_DIM);
+    } else if (sp && (size_t)t.rank != sp->n_dim) {
+        graph_error(c->g, NULL, "--bind %s=%s: the array has shape %s (rank %d); input '%s' "
+                    "is declared %s (rank %zu)", name, b->path, got, t.rank, name, want,
+                    sp->n_dim);
+        ok = false;
+    } else {
+        for (int d = 0; sp && d < t.rank; d++) {
+            const Onnx__TensorShapeProto__Dimension *dim = sp->dim[d];
+            if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
+                dim->dim_value > 0 && dim->dim_value != t.dims[d]) {
+                graph_error(c->g, NULL, "--bind %s=%s: the array has shape %s; input '%s' is "
+                            "declared %s (dimension %d differs; '?' matches any size)", name,
+                            b->path, got, name, want, d);
+                ok = false;
+                break;
+            }
+        }
+    }
+    if (!ok) {
+        vggrt_tensor_free(&t);
+        add_poisoned(c, name, VAL_CONST);
+        return;
+    }
+    if (dt == DT_BOOL)      /* the IR's bools are 0 or 1, whatever the file says */
+        for (size_t i = 0; i < t.nbytes; i++)
+            ((unsigned char *)t.data)[i] = ((unsigned char *)t.data)[i] != 0;
+    uint32_t id = graph_add_const(c->g, name, dt, &s, t.data, t.nbytes);
+    vggrt_tensor_free(&t);
+    namemap_put(&c->values, c->g->values[id].name, id);
+    vggc_note("input '%s' bound to %s %s from %s: a constant now", name,
+              fe_onnx_dtype_name(code), got, b->path);
+}
+
+/* --bind names checked against the model: each bound once, each a graph
+ * input (bound ones were matched by add_input). */
+static void check_binds_twice(ImportCtx *c)
+{
+    for (size_t i = 0; i < c->n_binds; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(c->binds[i].name, c->binds[j].name) == 0) {
+                graph_error(c->g, NULL, "--bind: input '%s' is bound twice (to %s and to %s)",
+                            c->binds[i].name, c->binds[j].path, c->binds[i].path);
+                break;
+            }
+}
+
+static bool is_bound(const ImportCtx *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_binds; i++)
+        if (c->bound[i] && strcmp(c->binds[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static void check_binds_matched(ImportCtx *c, const Onnx__GraphProto *gp)
+{
+    for (size_t i = 0; i < c->n_binds; i++) {
+        if (c->bound[i])
+            continue;
+        const ImportBind *b = &c->binds[i];
+        uint32_t id;
+        if (namemap_get(&c->values, b->name, &id) && c->g->values[id].kind == VAL_CONST) {
+            graph_error(c->g, NULL, "--bind %s=%s: '%s' is an initializer, whose value the "
+                        "model already fixes; only graph inputs can be bound", b->name, b->path,
+                        b->name);
+            continue;
+        }
+        /* The inputs a user could mean, in the model's order. */
+        char list[512] = "";
+        size_t at = 0, shown = 0;
+        for (size_t k = 0; k < gp->n_input && at < sizeof list; k++) {
+            const char *n = gp->input[k]->name;
+            if (!n || !*n || (namemap_get(&c->values, n, &id) &&
+                              c->g->values[id].kind == VAL_CONST && !is_bound(c, n)))
+                continue;       /* an initializer */
+            at += (size_t)snprintf(list + at, sizeof list - at, "%s'%.64s'", shown++ ? ", " : "",
+                                   n);
+        }
+        graph_error(c->g, NULL, "--bind %s=%s: the model has no graph input named '%s' (its "
+                    "inputs: %s)", b->name, b->path, b->name, shown ? list : "none");
+    }
+}
+
 /* Graph input i: a run-time tensor of float or int64 whose dims are all
  * known but the leading one, which may be the batch. */
 static void add_input(ImportCtx *c, const Onnx__ValueInfoProto *vi, size_t i,
@@ -248,10 +398,22 @@ static void add_input(ImportCtx *c, const Onnx__ValueInfoProto *vi, size_t i,
         return;
     }
     const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
+    bool bound = false;
+    for (size_t b = 0; b < c->n_binds; b++)
+        if (strcmp(c->binds[b].name, name) == 0) {
+            if (!bound)             /* the first of twice-bound ones (reported) */
+                bind_input(c, name, tt, &c->binds[b]);
+            c->bound[b] = bound = true;
+        }
+    if (bound)
+        return;
     int32_t code = tt->has_elem_type ? tt->elem_type : 0;
     DType dt = fe_dtype_from_onnx(code);
     bool ok = true;
-    if (dt != DT_FLOAT && dt != DT_INT64) {
+    /* INT32 and BOOL inputs are refused at the end of the import unless an
+     * operator needs them at compile time, which says so and suggests
+     * --bind instead (Dropout's training_mode is a BOOL). */
+    if (dt != DT_FLOAT && dt != DT_INT64 && dt != DT_INT32 && dt != DT_BOOL) {
         graph_error(c->g, NULL, "input '%s' has data type %s; only FLOAT and INT64 inputs are "
                     "supported", name, fe_onnx_dtype_name(code));
         ok = false;
@@ -576,8 +738,10 @@ static void import_graph(ImportCtx *c, const Onnx__ModelProto *m)
     NameMap skipped = {0};
     ExternalRoot root = {c->base_dir, &c->base_real};
     add_initializers(c, gp, &skipped, &root);
+    check_binds_twice(c);
     for (size_t i = 0; i < gp->n_input; i++)
         add_input(c, gp->input[i], i, &skipped);
+    check_binds_matched(c, gp);
 
     Scratch sc = {0};
     for (size_t i = 0; i < gp->n_node; i++)
@@ -600,6 +764,15 @@ static void import_graph(ImportCtx *c, const Onnx__ModelProto *m)
         graph_add_output(g, id);
     }
     namemap_free(&skipped);
+    /* Run-time inputs are FLOAT or INT64; an INT32 or BOOL one was let in
+     * so that an operator needing it at compile time could say so. */
+    for (uint32_t i = 0; i < g->n_inputs; i++) {
+        const Value *v = &g->values[g->inputs[i]];
+        if (v->dtype != DT_FLOAT && v->dtype != DT_INT64 &&
+            !namemap_get(&c->compile_time, v->name, NULL))
+            graph_error(g, NULL, "input '%s' has data type %s; only FLOAT and INT64 inputs are "
+                        "supported", v->name, fe_onnx_dtype_name(fe_dtype_to_onnx(v->dtype)));
+    }
 }
 
 /* Unpacks buf (owned, when not NULL, is freed as soon as it has been) and
@@ -628,11 +801,20 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, void *owned
     free(owned);
     if (m) {
         ImportCtx c = {.g = g, .batch = opt ? opt->batch : 0, .base_dir = base_dir};
+        if (opt && opt->n_binds) {
+            c.binds = opt->binds;
+            c.n_binds = opt->n_binds;
+            c.bound = calloc(opt->n_binds, sizeof *c.bound);
+            if (!c.bound)
+                map_oom();
+        }
         if (m->graph)
             collect_used(&c, m->graph);
         import_graph(&c, m);
+        free(c.bound);
         namemap_free(&c.values);
         namemap_free(&c.used);
+        namemap_free(&c.compile_time);
         free(c.base_real);
         onnx__model_proto__free_unpacked(m, NULL);
     }

@@ -138,11 +138,15 @@ typedef struct {
 typedef enum { AUTOPAD_NOTSET, AUTOPAD_VALID, AUTOPAD_SAME_UPPER, AUTOPAD_SAME_LOWER } AutoPad;
 
 typedef struct {            /* Conv, MaxPool, AveragePool */
-    int nsp;                /* spatial dims: 1 or 2 (1-D is run as H = 1) */
+    int nsp;                /* spatial dims: 1, 2 or 3 (1-D is run as H = 1) */
     int64_t kernel[2];      /* kh, kw (from the weight for Conv) */
     int64_t stride[2];
     int64_t pad[4];         /* top, left, bottom, right */
     int64_t dilation[2];
+    /* nsp 3 only: the depth D, the first spatial dim (H and W stay in the
+     * arrays above, so every 1-D/2-D reader is unchanged). */
+    int64_t kernel_d, stride_d, dilation_d;
+    int64_t pad_d[2];       /* front, back */
     int64_t group;
     AutoPad auto_pad;       /* resolved into pad[] by shape inference */
     bool ceil_mode;
@@ -150,6 +154,30 @@ typedef struct {            /* Conv, MaxPool, AveragePool */
     bool has_kernel;        /* kernel_shape given (Conv may infer it) */
     bool storage_order;     /* MaxPool: Indices count column-major (H fastest) */
 } WindowAttr;
+
+/* One spatial axis of a window, in ONNX's order: axis i of nsp (D, H, W
+ * when nsp is 3; H, W for 2; the one axis, stored as W, for 1). */
+typedef struct { int64_t kernel, stride, dilation, pad_begin, pad_end; } WindowAxis;
+
+static inline WindowAxis window_axis(const WindowAttr *w, int i)
+{
+    if (w->nsp == 3 && i == 0)
+        return (WindowAxis){w->kernel_d, w->stride_d, w->dilation_d, w->pad_d[0], w->pad_d[1]};
+    int j = w->nsp == 3 ? i - 1 : w->nsp == 1 ? 1 : i;
+    return (WindowAxis){w->kernel[j], w->stride[j], w->dilation[j], w->pad[j], w->pad[2 + j]};
+}
+
+static inline void window_set_axis(WindowAttr *w, int i, WindowAxis a)
+{
+    if (w->nsp == 3 && i == 0) {
+        w->kernel_d = a.kernel, w->stride_d = a.stride, w->dilation_d = a.dilation;
+        w->pad_d[0] = a.pad_begin, w->pad_d[1] = a.pad_end;
+        return;
+    }
+    int j = w->nsp == 3 ? i - 1 : w->nsp == 1 ? 1 : i;
+    w->kernel[j] = a.kernel, w->stride[j] = a.stride, w->dilation[j] = a.dilation;
+    w->pad[j] = a.pad_begin, w->pad[2 + j] = a.pad_end;
+}
 
 typedef struct {            /* ReduceMean, ReduceMax, ReduceSum, Squeeze, Unsqueeze */
     int n_axes;             /* 0: all (Reduce) / all size-1 (Squeeze) */
@@ -272,7 +300,12 @@ typedef struct {
     uint32_t n_outputs;
 
     int n_errors;           /* diagnostics reported against this graph */
+    int block;              /* channels per block of the blocked layout (NCHW<block>c): the
+                               target's vector width, 8 or 16; 0 until set: 16 */
 } Graph;
+
+/* The graph's block (graph_block: 16 when unset). */
+static inline int graph_block(const Graph *g) { return g->block ? g->block : 16; }
 
 Graph *graph_new(const char *path);
 void graph_free(Graph *g);

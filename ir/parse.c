@@ -446,7 +446,7 @@ static bool parse_type(P *p, DType *dt, Shape *s)
 
 /* ---- statements: header, input, const, output --------------------------------------------- */
 
-/* graph NAME opset INT [producer STRING] */
+/* graph NAME opset INT [producer STRING] [layout NCHW8c|NCHW16c] */
 static void parse_header(P *p)
 {
     Tok kw = p->tok;
@@ -465,6 +465,16 @@ static void parse_header(P *p)
     if (is_word(p, "producer")) {
         next(p);
         p->g->producer = expect_kind(p, T_STRING, "the producer (a string)").text;
+    }
+    if (is_word(p, "layout")) {
+        next(p);
+        Tok l = expect_kind(p, T_WORD, "the blocked layout (NCHW8c or NCHW16c)");
+        if (strcmp(l.text, "NCHW8c") == 0)
+            p->g->block = 8;
+        else if (strcmp(l.text, "NCHW16c") == 0)
+            p->g->block = 16;
+        else
+            FAIL(p, &l, "expected NCHW8c or NCHW16c after 'layout'");
     }
     expect_eol(p);
     p->have_header = true;
@@ -719,21 +729,22 @@ static PadMode word_pad_mode(P *p, const Tok *t)
 }
 
 /* kernel/stride/dilation with nsp entries, pad with 2*nsp; nsp from the
- * lists given (2 when none).  1-D keeps its axis in index 1. */
+ * lists given (2 when none).  1-D keeps its axis in index 1, 3-D its first
+ * axis in the depth fields (window_set_axis). */
 static void window_attrs(P *p, RawAttrs *ra, WindowAttr *w, OpKind op)
 {
     static const char *keys[] = {"kernel", "stride", "dilation", "pad"};
-    int64_t v[4][4];
+    int64_t v[4][6];
     int n[4], nsp = 0;
     const Tok *first = NULL;
     for (int k = 0; k < 4; k++) {
         RawAttr *r = find(ra, keys[k]);
-        n[k] = a_ints(p, ra, keys[k], v[k], 4);
+        n[k] = a_ints(p, ra, keys[k], v[k], 6);
         if (n[k] < 0)
             continue;
         int per = k == 3 ? 2 : 1;
-        if (n[k] % per || n[k] == 0 || n[k] / per > 2)
-            FAIL(p, &r->key, "'%s' needs %s entries", keys[k], k == 3 ? "2 or 4" : "1 or 2");
+        if (n[k] % per || n[k] == 0 || n[k] / per > 3)
+            FAIL(p, &r->key, "'%s' needs %s entries", keys[k], k == 3 ? "2, 4 or 6" : "1 to 3");
         if (nsp && n[k] / per != nsp)
             FAIL(p, &r->key, "'%s' is for %d spatial dims but '%s' was for %d", keys[k],
                  n[k] / per, first->text, nsp);
@@ -747,22 +758,25 @@ static void window_attrs(P *p, RawAttrs *ra, WindowAttr *w, OpKind op)
     memset(w, 0, sizeof *w);
     w->nsp = nsp;
     w->group = 1;
-    int o = 2 - nsp;   /* index of the first active axis */
     for (int a = 0; a < 2; a++)
         w->stride[a] = w->dilation[a] = 1;
+    w->stride_d = w->dilation_d = 1;
+    w->kernel_d = nsp < 3 || n[0] > 0 ? 1 : 0;
     if (nsp == 1)
         w->kernel[0] = 1;
     for (int i = 0; i < nsp; i++) {
+        WindowAxis a = window_axis(w, i);
         if (n[0] > 0)
-            w->kernel[o + i] = v[0][i];
+            a.kernel = v[0][i];
         if (n[1] > 0)
-            w->stride[o + i] = v[1][i];
+            a.stride = v[1][i];
         if (n[2] > 0)
-            w->dilation[o + i] = v[2][i];
+            a.dilation = v[2][i];
         if (n[3] > 0) {
-            w->pad[o + i] = v[3][i];
-            w->pad[2 + o + i] = v[3][nsp + i];
+            a.pad_begin = v[3][i];
+            a.pad_end = v[3][nsp + i];
         }
+        window_set_axis(w, i, a);
     }
     w->has_kernel = n[0] > 0;
     RawAttr *r = take(ra, "auto_pad");

@@ -241,25 +241,33 @@ static const char *autopad_name(AutoPad a)
     return "?";
 }
 
-/* kernel/stride/dilation with nsp entries; pad as [begins..., ends...].  A
- * 1-D window prints index 1 only (index 0 is the neutral H). */
+/* kernel/stride/dilation with nsp entries; pad as [begins..., ends...]
+ * (ONNX's order).  A 1-D window prints index 1 only (index 0 is the
+ * neutral H); a 3-D one prints the depth fields first. */
 static void print_window(FILE *f, const WindowAttr *w, OpKind op)
 {
-    int first = w->nsp == 1 ? 1 : 0;
-    int n = 2 - first;
+    int n = w->nsp >= 1 && w->nsp <= 3 ? w->nsp : 2;
+    WindowAttr v = *w;
+    v.nsp = n;
+    int64_t k[3], s[3], d[3], p[6];
+    for (int i = 0; i < n; i++) {
+        WindowAxis a = window_axis(&v, i);
+        k[i] = a.kernel;
+        s[i] = a.stride;
+        d[i] = a.dilation;
+        p[i] = a.pad_begin;
+        p[n + i] = a.pad_end;
+    }
     if (w->has_kernel) {
         fputs(" kernel=", f);
-        print_i64_list(f, w->kernel + first, n);
+        print_i64_list(f, k, n);
     }
     fputs(" stride=", f);
-    print_i64_list(f, w->stride + first, n);
+    print_i64_list(f, s, n);
     fputs(" pad=", f);
-    if (n == 2)
-        print_i64_list(f, w->pad, 4);
-    else
-        print_i64_list(f, (const int64_t[2]){w->pad[1], w->pad[3]}, 2);
+    print_i64_list(f, p, 2 * n);
     fputs(" dilation=", f);
-    print_i64_list(f, w->dilation + first, n);
+    print_i64_list(f, d, n);
     if (op == OP_CONV)
         fprintf(f, " group=%lld", (long long)w->group);
     else
@@ -270,7 +278,7 @@ static void print_window(FILE *f, const WindowAttr *w, OpKind op)
         fputs(" storage_order=1", f);
     if (w->auto_pad != AUTOPAD_NOTSET)
         fprintf(f, " auto_pad=%s", autopad_name(w->auto_pad));
-    if (w->nsp != 1 && w->nsp != 2)
+    if (w->nsp < 1 || w->nsp > 3)
         fprintf(f, " nsp=%d", w->nsp);
 }
 
@@ -451,6 +459,8 @@ void graph_print(const Graph *g, FILE *f)
         fputs(" producer ", f);
         print_quoted(f, g->producer);
     }
+    if (g->block)
+        fprintf(f, " layout NCHW%dc", g->block);
     fputc('\n', f);
 
     for (uint32_t i = 0; i < g->n_inputs; i++) {

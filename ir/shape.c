@@ -277,6 +277,12 @@ static const int64_t *const_i64_vec(Inf *c, uint32_t i, int64_t *count)
     Buf b;
     SBuf s;
     const Value *v = inval(c, i);
+    if (v->kind == VAL_INPUT) {
+        /* The wording run_conformance.py looks for: "--bind NAME=FILE.npy". */
+        err(c, "%s: a graph input, but vggc needs it at compile time: fix its value with "
+            "--bind %s=FILE.npy", desc(c, i, &b), v->name);
+        return NULL;
+    }
     if (v->kind != VAL_CONST) {
         err(c, "%s: expected a constant (vggc needs it at compile time), got a value computed at run time",
             desc(c, i, &b));
@@ -568,17 +574,17 @@ static void infer_softmax(Inf *c)
 
 /* ---- Conv and the pools --------------------------------------------------------------------- */
 
-/* The window of Conv/MaxPool/AveragePool.  nsp is 1 or 2; a 1-D window
- * keeps its only axis in index 1 (W) with index 0 neutral (kernel 1,
- * stride 1, dilation 1, pads 0).  Computes the output's spatial dims from the
- * input's (x->d[2..]) and, when the node has no other error, writes the
- * resolved pads back (auto_pad NOTSET). */
+/* The window of Conv/MaxPool/AveragePool.  nsp is 1, 2 or 3; a 1-D
+ * window keeps its only axis in index 1 (W) with index 0 neutral (kernel 1,
+ * stride 1, dilation 1, pads 0), a 3-D one its first axis (D) in the depth
+ * fields; window_axis reads axis i in ONNX's order.  Computes the output's
+ * spatial dims from the input's (x->d[2..]) and, when the node has no other
+ * error, writes the resolved pads back (auto_pad NOTSET). */
 static bool window(Inf *c, WindowAttr *w, const Shape *x, bool pool, int64_t *out_sp)
 {
     WindowAttr r = *w;      /* resolved copy */
-    static const char *axis_name[2] = {"H", "W"};
-    if (w->nsp != 1 && w->nsp != 2) {
-        err(c, "window has %d spatial dims; vggc supports 1 and 2", w->nsp);
+    if (w->nsp < 1 || w->nsp > 3) {
+        err(c, "window has %d spatial dims; vggc supports 1, 2 and 3", w->nsp);
         return false;
     }
     if (w->nsp == 1 && ((w->has_kernel && w->kernel[0] != 1) || w->stride[0] != 1 ||
@@ -593,45 +599,50 @@ static bool window(Inf *c, WindowAttr *w, const Shape *x, bool pool, int64_t *ou
         err(c, "auto_pad has the invalid value %d", (int)w->auto_pad);
         return false;
     }
-    int first = 2 - w->nsp;
-    for (int a = first; a < 2; a++) {
-        const char *ax = w->nsp == 1 ? "" : axis_name[a];
-        if (w->kernel[a] < 1 || w->kernel[a] > VGGC_MAX_DIM) {
-            err(c, "kernel%s %lld is out of range [1, %lld]", ax, (long long)w->kernel[a],
+    /* Names in messages: the axis ("" for 1-D) and its pads' sides. */
+    static const char *const axis3[3] = {"D", "H", "W"};
+    static const char *const side3[3][2] = {{"front", "back"}, {"top", "bottom"},
+                                            {"left", "right"}};
+    const int base = 3 - w->nsp;    /* axis i is axis3[base + i] */
+    for (int i = 0; i < w->nsp; i++) {
+        const char *ax = w->nsp == 1 ? "" : axis3[base + i];
+        WindowAxis a = window_axis(w, i);
+        if (a.kernel < 1 || a.kernel > VGGC_MAX_DIM) {
+            err(c, "kernel%s %lld is out of range [1, %lld]", ax, (long long)a.kernel,
                 (long long)VGGC_MAX_DIM);
             return false;
         }
-        if (w->stride[a] < 1 || w->stride[a] > VGGC_MAX_DIM) {
-            err(c, "stride%s %lld is out of range [1, %lld]", ax, (long long)w->stride[a],
+        if (a.stride < 1 || a.stride > VGGC_MAX_DIM) {
+            err(c, "stride%s %lld is out of range [1, %lld]", ax, (long long)a.stride,
                 (long long)VGGC_MAX_DIM);
             return false;
         }
-        if (w->dilation[a] < 1 || w->dilation[a] > VGGC_MAX_DIM) {
-            err(c, "dilation%s %lld is out of range [1, %lld]", ax, (long long)w->dilation[a],
+        if (a.dilation < 1 || a.dilation > VGGC_MAX_DIM) {
+            err(c, "dilation%s %lld is out of range [1, %lld]", ax, (long long)a.dilation,
                 (long long)VGGC_MAX_DIM);
             return false;
         }
         for (int e = 0; e < 2; e++) {
-            int64_t p = w->pad[a + 2 * e];
+            int64_t p = e ? a.pad_end : a.pad_begin;
             if (p < 0 || p > VGGC_MAX_DIM) {
-                err(c, "pad %s %lld is out of range [0, %lld]",
-                    (const char *[]){"top", "left", "bottom", "right"}[a + 2 * e], (long long)p,
-                    (long long)VGGC_MAX_DIM);
+                err(c, "pad %s %lld is out of range [0, %lld]", side3[base + i][e],
+                    (long long)p, (long long)VGGC_MAX_DIM);
                 return false;
             }
         }
-        if (w->auto_pad != AUTOPAD_NOTSET && (w->pad[a] || w->pad[a + 2])) {
+        if (w->auto_pad != AUTOPAD_NOTSET && (a.pad_begin || a.pad_end)) {
             err(c, "auto_pad is set and pads are given too; ONNX allows one or the other");
             return false;
         }
     }
-    for (int a = first; a < 2; a++) {
-        const char *ax = w->nsp == 1 ? "" : axis_name[a];
-        int64_t in = x->d[2 + a - first], k = w->kernel[a], s = w->stride[a];
+    for (int i = 0; i < w->nsp; i++) {
+        const char *ax = w->nsp == 1 ? "" : axis3[base + i];
+        WindowAxis a = window_axis(w, i), ra = a;
+        int64_t in = x->d[2 + i], k = a.kernel, s = a.stride;
         int64_t dk;
-        if (!dim_mul(k - 1, w->dilation[a], &dk) || ++dk > VGGC_MAX_DIM) {
+        if (!dim_mul(k - 1, a.dilation, &dk) || ++dk > VGGC_MAX_DIM) {
             err(c, "dilated kernel%s (%lld-1)*%lld+1 is too large", ax, (long long)k,
-                (long long)w->dilation[a]);
+                (long long)a.dilation);
             return false;
         }
         int64_t out;
@@ -643,24 +654,24 @@ static bool window(Inf *c, WindowAttr *w, const Shape *x, bool pool, int64_t *ou
             if (total < 0)
                 total = 0;
             int64_t small = total / 2, big = total - small;
-            r.pad[a] = w->auto_pad == AUTOPAD_SAME_UPPER ? small : big;
-            r.pad[a + 2] = w->auto_pad == AUTOPAD_SAME_UPPER ? big : small;
+            ra.pad_begin = w->auto_pad == AUTOPAD_SAME_UPPER ? small : big;
+            ra.pad_end = w->auto_pad == AUTOPAD_SAME_UPPER ? big : small;
             break;
         }
         case AUTOPAD_VALID:
-            r.pad[a] = r.pad[a + 2] = 0;
+            ra.pad_begin = ra.pad_end = 0;
             /* fallthrough */
         default: {
-            int64_t pb = r.pad[a], pe = r.pad[a + 2], span = in + pb + pe;
+            int64_t pb = ra.pad_begin, pe = ra.pad_end, span = in + pb + pe;
             if (pool && w->auto_pad == AUTOPAD_NOTSET && (pb >= dk || pe >= dk)) {
                 err(c, "pad%s %lld/%lld must be smaller than the %skernel %lld: a window would "
                     "lie entirely in the padding", ax, (long long)pb, (long long)pe,
-                    w->dilation[a] > 1 ? "dilated " : "", (long long)dk);
+                    a.dilation > 1 ? "dilated " : "", (long long)dk);
                 return false;
             }
             if (span < dk) {
                 err(c, "kernel%s %lld%s is larger than the padded input %lld (%lld + pads %lld + %lld)",
-                    ax, (long long)dk, w->dilation[a] > 1 ? " (dilated)" : "", (long long)span,
+                    ax, (long long)dk, a.dilation > 1 ? " (dilated)" : "", (long long)span,
                     (long long)in, (long long)pb, (long long)pe);
                 return false;
             }
@@ -675,7 +686,8 @@ static bool window(Inf *c, WindowAttr *w, const Shape *x, bool pool, int64_t *ou
             }
         }
         }
-        out_sp[a - first] = out;
+        window_set_axis(&r, i, ra);
+        out_sp[i] = out;
     }
     if (c->bad == 0) {
         r.auto_pad = AUTOPAD_NOTSET;
@@ -684,7 +696,14 @@ static bool window(Inf *c, WindowAttr *w, const Shape *x, bool pool, int64_t *ou
     return true;
 }
 
-/* Conv-11(X [N,C,H,W], W [M,C/group,kH,kW], B? [M]) -> Y [N,M,oH,oW]:
+/* The layout an nsp-D window's input is written as in messages. */
+static const char *window_layout(int nsp)
+{
+    return nsp == 3 ? "[N,C,D,H,W]" : nsp == 2 ? "[N,C,H,W]" : "[N,C,L]";
+}
+
+/* Conv-11(X [N,C,H,W], W [M,C/group,kH,kW], B? [M]) -> Y [N,M,oH,oW]
+ * (1-D and 3-D alike, with one spatial dim fewer or more):
  * kernel_shape from W when absent; C == W.dim1 * group; M % group == 0. */
 static void infer_conv(Inf *c)
 {
@@ -694,12 +713,12 @@ static void infer_conv(Inf *c)
     SBuf s;
     if (!want_floats(c, 3))
         return;
-    if (w->nsp != 1 && w->nsp != 2) {
-        err(c, "window has %d spatial dims; vggc supports 1 and 2", w->nsp);
+    if (w->nsp < 1 || w->nsp > 3) {
+        err(c, "window has %d spatial dims; vggc supports 1, 2 and 3", w->nsp);
         return;
     }
     int r = w->nsp + 2;
-    const char *layout = w->nsp == 2 ? "[N,C,H,W]" : "[N,C,L]";
+    const char *layout = window_layout(w->nsp);
     if (x->shape.rank != r) {
         err(c, "%s: expected rank %d %s, got %s", desc(c, 0, &b), r, layout, fmt(&x->shape, &s));
         return;
@@ -732,15 +751,19 @@ static void infer_conv(Inf *c)
             (long long)M, fmt(&bias->shape, &s));
         return;
     }
-    int first = 2 - w->nsp;
     WindowAttr tmp = *w;
-    for (int a = first; a < 2; a++) {
-        int64_t kd = wt->shape.d[2 + a - first];
-        if (!w->has_kernel)
-            tmp.kernel[a] = kd;
-        else if (w->kernel[a] != kd) {
+    for (int i = 0; i < w->nsp; i++) {
+        int64_t kd = wt->shape.d[2 + i];
+        WindowAxis a = window_axis(&tmp, i);
+        if (!w->has_kernel) {
+            a.kernel = kd;
+            window_set_axis(&tmp, i, a);
+        } else if (a.kernel != kd) {
+            int64_t ks[3];
+            for (int j = 0; j < w->nsp; j++)
+                ks[j] = window_axis(w, j).kernel;
             SBuf k;
-            fmt_list(w->kernel + first, w->nsp, &k);
+            fmt_list(ks, w->nsp, &k);
             err(c, "kernel_shape %s does not match %s: %s", k.s, desc(c, 1, &b),
                 fmt(&wt->shape, &s));
             return;
@@ -750,7 +773,7 @@ static void infer_conv(Inf *c)
         tmp.kernel[0] = w->nsp == 1 ? 1 : tmp.kernel[0];
         tmp.has_kernel = true;
     }
-    int64_t sp[2];
+    int64_t sp[3];
     if (!window(c, &tmp, &x->shape, false, sp))
         return;
     Shape o = {.rank = r};
@@ -773,8 +796,8 @@ static void infer_pool(Inf *c)
     SBuf s;
     if (!want_float(c, 0))
         return;
-    if (w->nsp != 1 && w->nsp != 2) {
-        err(c, "window has %d spatial dims; vggc supports 1 and 2", w->nsp);
+    if (w->nsp < 1 || w->nsp > 3) {
+        err(c, "window has %d spatial dims; vggc supports 1, 2 and 3", w->nsp);
         return;
     }
     if (!w->has_kernel) {
@@ -783,11 +806,11 @@ static void infer_pool(Inf *c)
     }
     int r = w->nsp + 2;
     if (x->shape.rank != r) {
-        err(c, "%s: expected rank %d %s, got %s", desc(c, 0, &b), r,
-            w->nsp == 2 ? "[N,C,H,W]" : "[N,C,L]", fmt(&x->shape, &s));
+        err(c, "%s: expected rank %d %s, got %s", desc(c, 0, &b), r, window_layout(w->nsp),
+            fmt(&x->shape, &s));
         return;
     }
-    int64_t sp[2];
+    int64_t sp[3];
     if (!window(c, w, &x->shape, true, sp))
         return;
     Shape o = {.rank = r};

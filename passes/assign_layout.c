@@ -1,6 +1,10 @@
-/* assign_layout.c — blocked activations (NCHW16c) between convolutions.
+/* assign_layout.c — blocked activations (NCHW16c or NCHW8c) between
+ * convolutions.
  *
- * A convolution of group 1 writes its result blocked, [N, C/16, H, W, 16],
+ * The block b is the target's vector width, Graph.block (graph_block): 16
+ * floats for AVX-512, 8 for AVX2 and below; the CLI sets it from --target
+ * (PassOptions.block), a test from its IR header (`layout NCHW8c`).  A
+ * convolution of group 1 writes its result blocked, [N, ceil(C/b), H, W, b],
  * when every reader can take that layout: another such convolution, a
  * 2-D pooling whose own result is read blocked, a global pooling, a
  * dense layer that averages its input (fuse-dense's mean_input), or a
@@ -11,14 +15,14 @@
  * which this pass removes), and the last blocked layer's reader converts.
  *
  * A blocked convolution's weights are packed here, at compile time, and
- * its bias padded to a multiple of 16: the node's inputs become those
+ * its bias padded to a multiple of b: the node's inputs become those
  * constants.  The packing fixes the kernel (a fixed cost-model rule):
  *   - Winograd F(4x4, 3x3) (vggrt_wino_pack: U = G g G^T, a constant
- *     "+wino" of shape [K/16, 36, C, 16]) for a 3x3, stride-1, dilation-1
+ *     "+wino" of shape [K/b, 36, C, b]) for a 3x3, stride-1, dilation-1
  *     convolution of blocked input with C >= 16 (vggrt_wino_applies): 4x
  *     fewer multiplies.  The network's first convolution (NCHW or NHWC
  *     input, C = 3) and thin ones stay direct;
- *   - otherwise the direct convolution, [K/16][C][kh][kw][16]
+ *   - otherwise the direct convolution, [K/b][C][kh][kw][b]
  *     (vggrt_dconv_pack, a "+packed" constant).
  * The backends read the choice back from the weights' shape
  * (plan_conv_winograd).  From here on a Conv with out_layout=blocked reads
@@ -93,11 +97,12 @@ static bool readers_take_blocked(const Graph *g, uint32_t v, const bool *ok)
  * in memory 4x smaller there. */
 enum { WINO_MIN_SIZE = 16 };
 
-/* dp all zero but for the sizes a conv's weights [K, C, kh, kw] give:
- * all the packing functions read. */
-static void weight_params(const Value *w, vggrt_dconv_params *dp)
+/* dp all zero but for the sizes a conv's weights [K, C, kh, kw] give and
+ * the block: all the packing functions read. */
+static void weight_params(const Graph *g, const Value *w, vggrt_dconv_params *dp)
 {
     memset(dp, 0, sizeof *dp);
+    dp->block = graph_block(g);
     dp->conv.k = w->shape.d[0];
     dp->conv.c = w->shape.d[1];
     dp->conv.kh = w->shape.d[2];
@@ -110,7 +115,7 @@ static bool use_winograd(const Graph *g, const Node *n)
 {
     const WindowAttr *a = &n->attr.win;
     vggrt_dconv_params dp;
-    weight_params(&g->values[n->in[1]], &dp);
+    weight_params(g, &g->values[n->in[1]], &dp);
     dp.conv.sh = a->stride[0];
     dp.conv.sw = a->stride[1];
     dp.conv.dh = a->dilation[0];
@@ -133,30 +138,30 @@ static void pack_conv(Graph *g, Node *n)
 {
     const Value *w = &g->values[n->in[1]];
     vggrt_dconv_params dp;
-    weight_params(w, &dp);
-    int64_t kb = (dp.conv.k + VGGRT_BLOCK - 1) / VGGRT_BLOCK;
+    weight_params(g, w, &dp);
+    const int64_t b = dp.block, kb = (dp.conv.k + b - 1) / b;
     bool wino = use_winograd(g, n);
     size_t size = wino ? vggrt_wino_packed_size(&dp) : vggrt_dconv_packed_size(&dp);
     float *packed = malloc(size * sizeof(float));
     VGGC_ASSERT(packed);
-    Shape ps = {5, {kb, dp.conv.c, dp.conv.kh, dp.conv.kw, VGGRT_BLOCK}};
+    Shape ps = {5, {kb, dp.conv.c, dp.conv.kh, dp.conv.kw, b}};
     if (wino) {
-        vggrt_wino_pack(&dp, w->data, packed);
-        ps = (Shape){4, {kb, 36, dp.conv.c, VGGRT_BLOCK}};
+        VGGC_ASSERT(vggrt_wino_pack(&dp, w->data, packed) == VGGRT_OK);
+        ps = (Shape){4, {kb, 36, dp.conv.c, b}};
     } else {
-        vggrt_dconv_pack(&dp, w->data, packed);
+        VGGC_ASSERT(vggrt_dconv_pack(&dp, w->data, packed) == VGGRT_OK);
     }
     const char *base = w->name;
     uint32_t pid = add_float_const(g, base, wino ? "+wino" : "+packed", &ps, packed);
     free(packed);
     n->in[1] = pid;
     if (n->n_in > 2 && n->in[2] != VGGC_NONE) {
-        float *b = calloc((size_t)(kb * VGGRT_BLOCK), sizeof(float));
-        VGGC_ASSERT(b);
-        memcpy(b, g->values[n->in[2]].data, (size_t)dp.conv.k * sizeof(float));
-        Shape bs = {1, {kb * VGGRT_BLOCK}};
-        n->in[2] = add_float_const(g, g->values[n->in[2]].name, "+padded", &bs, b);
-        free(b);
+        float *bias = calloc((size_t)(kb * b), sizeof(float));
+        VGGC_ASSERT(bias);
+        memcpy(bias, g->values[n->in[2]].data, (size_t)dp.conv.k * sizeof(float));
+        Shape bs = {1, {kb * b}};
+        n->in[2] = add_float_const(g, g->values[n->in[2]].name, "+padded", &bs, bias);
+        free(bias);
     }
 }
 

@@ -17,6 +17,8 @@ typedef struct {
     bool time_passes;           /* print a table of pass times to stderr */
     const char *const *disabled;  /* pass names not to run (NULL-terminated) */
     FILE *dump_to;              /* where --dump-ir writes (stdout if NULL) */
+    int block;                  /* the target's block for the blocked layout, 8 or 16
+                                   (Graph.block); 0: keep the graph's */
 } PassOptions;
 
 typedef struct {

@@ -66,6 +66,8 @@ bool passes_run(Graph *g, const PassOptions *opt)
     FILE *dump = opt->dump_to ? opt->dump_to : stdout;
     double times[sizeof pass_list / sizeof pass_list[0]] = {0};
     bool ok = true;
+    if (opt->block)
+        g->block = opt->block;
     for (int i = 0; i < pass_count && ok; i++) {
         const PassInfo *p = &pass_list[i];
         if (opt->opt_level < p->min_level || is_disabled(opt, p))

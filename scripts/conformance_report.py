@@ -11,7 +11,9 @@ build/tests/conformance/), and writes a Markdown report:
   - when the run was made (the newest JSON file's time) and from which vggc
     commit (the source tree's HEAD now, marked when tracked files differ from
     it; --commit REV names the commit instead, for a run made elsewhere);
-  - a summary: passed / failed / skipped per suite x backend x level;
+  - a summary: passed / failed / skipped per suite x backend x level, and
+    how many of the passes needed graph inputs bound at compile time (the
+    runner's --bind of a case's own value for an input vggc needs then);
   - the failures, if any, with their reasons;
   - per ONNX operator: the cases using it passed / failed / skipped per
     backend and level, with the skip reasons grouped; the operators no run
@@ -183,6 +185,10 @@ def build_report(runs, commit_override):
     w("- A case is **skipped** when one of its operators is not in `ir/ops.def` (at the time of the run), "
       "or when vggc refuses it on purpose and `tests/conformance/expected_skips.txt` lists it; any other "
       "refusal, wrong number, crash or build failure is a **failure**.")
+    w("- vggc plans shapes at compile time: where it refuses a graph input it needs then (Reshape's shape, "
+      "Squeeze's axes, Pad's pads, Dropout's training_mode, ...), the harness binds exactly that input to "
+      "the case's own value (`--bind NAME=FILE.npy`) and compiles again. Such a case passes only if its "
+      "numbers match, and is counted apart below (\"passed with 'shape' bound at compile time\").")
     w("")
 
     # ---- summary ----
@@ -208,6 +214,23 @@ def build_report(runs, commit_override):
     total_n = sum(max(len(by[(c, s)].cases) for c in cfgs if (c, s) in by) for s in suites)
     w("| **all** | " + str(total_n) + " | " + " | ".join(f"**{cell(totals[c])}**" for c in cfgs) + " |")
     w("")
+    bound_passes = collections.OrderedDict()   # case key -> {tuple of bound inputs: cfgs}
+    n_bound = {c: 0 for c in cfgs}
+    for r in sorted(runs, key=lambda r: (suite_key(r.suite), cfg_key(r.config))):
+        for x in r.cases:
+            if x["status"] == "pass" and x.get("bound"):
+                n_bound[r.config] += 1
+                key = f"{r.suite}/{x['case']}"
+                bound_passes.setdefault(key, collections.defaultdict(set))[tuple(x["bound"])].add(r.config)
+    if bound_passes:
+        counts = sorted(set(n_bound.values()))
+        if len(counts) == 1:
+            w(f"Of the passes, {counts[0]} in every run passed with graph inputs bound at compile time "
+              "(listed below).")
+        else:
+            w("Of the passes, with graph inputs bound at compile time: "
+              + "; ".join(f"{config_label(c)}: {n_bound[c]}" for c in cfgs) + " (listed below).")
+        w("")
     skip_kinds = {c: collections.Counter() for c in cfgs}
     for r in runs:
         for x in r.cases:
@@ -225,6 +248,17 @@ def build_report(runs, commit_override):
         w("Skipped: " + "; ".join(f"{', '.join(config_label(c) for c in cs)}: {t}"
                                   for t, cs in groups.items()) + ".")
     w("")
+
+    if bound_passes:
+        w("## Passed with inputs bound at compile time")
+        w("")
+        w("| case | bound inputs |")
+        w("|---|---|")
+        for key in sorted(bound_passes, key=lambda k: (suite_key(k.split('/')[0]), k)):
+            parts = [", ".join(f"'{n}'" for n in names) + runs_note(cs, cfgs)
+                     for names, cs in sorted(bound_passes[key].items())]
+            w(f"| {key} | " + "; ".join(md_escape(p) for p in parts) + " |")
+        w("")
 
     # ---- failures ----
     w("## Failures")

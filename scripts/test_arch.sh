@@ -7,8 +7,9 @@
 # width (AVX-512, AVX2, or portable C), so each level is its own code.  This
 # builds libvggrt and its unit tests in build-ARCH with -DVGGRT_ARCH=ARCH
 # and runs them, then compiles the tiny models with BUILD's vggc
-# (default: build/, already built), links each generated program against
-# that libvggrt (built with -march=ARCH) and compares it with ONNX Runtime
+# (default: build/, already built) for that level (--target ARCH: its
+# blocked layout, NCHW8c), links each generated program against that
+# libvggrt (built with -march=ARCH) and compares it with ONNX Runtime
 # (tests/e2e/run_e2e.sh: same tolerance as every end-to-end test).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +29,7 @@ ctest --test-dir "$bdir" -R '^runtime\.' --output-on-failure -j"$jobs"
 vggc=$main_build/cli/vggc
 deps=$(pkg-config --libs openblas libpng libjpeg)
 export VGGC_MARCH=$arch
+export VGGC_OPT="--target $arch"
 export VGGC_RUNTIME_LIBS="$root/$bdir/runtime/libvggrt.a $deps -lm -lpthread"
 fail=0
 for model in "$main_build"/models/tiny_*.onnx; do

@@ -160,14 +160,44 @@ static void emit_dconv(Ctx *c, const Node *n, uint32_t id)
     buf_puts(c->b, ", ");
     put_float(c->b, d.beta);
     buf_printf(c->b, ",  /* activation parameters */\n"
-                     "    %lld, %lld, %lld, %lld  /* pool k, s; output h, w */\n};\n\n",
-               (long long)d.pool_k, (long long)d.pool_s, (long long)d.py, (long long)d.px);
+                     "    %lld, %lld, %lld, %lld,  /* pool k, s; output h, w */\n"
+                     "    %d  /* block: NCHW%dc */\n};\n\n",
+               (long long)d.pool_k, (long long)d.pool_s, (long long)d.py, (long long)d.px,
+               d.block, d.block);
+}
+
+/* A 3-D Conv's vggrt_conv3d_params (the H, W part as a 2-D conv's). */
+static void emit_conv3d(Ctx *c, const Node *n, uint32_t id)
+{
+    vggrt_conv3d_params d;
+    plan_conv3d_params(c->g, n, &d);
+    const vggrt_conv_params *p = &d.hw;
+    buf_printf(c->b,
+               "static const vggrt_conv3d_params conv_%u = {\n"
+               "    {%lld, %lld, %lld,  /* c, h, w */\n"
+               "     %lld, %lld, %lld,  /* k, oh, ow */\n"
+               "     %lld, %lld, %lld, %lld,  /* kh, kw, sh, sw */\n"
+               "     %lld, %lld, %lld, %lld,  /* pt, pl, dh, dw */\n"
+               "     %lld, VGGRT_ACT_NONE},  /* group, act (an argument instead) */\n"
+               "    %lld, %lld, %lld, %lld,  /* d, od, kd, sd */\n"
+               "    %lld, %lld  /* pfront, dd */\n"
+               "};\n\n",
+               id, (long long)p->c, (long long)p->h, (long long)p->w, (long long)p->k,
+               (long long)p->oh, (long long)p->ow, (long long)p->kh, (long long)p->kw,
+               (long long)p->sh, (long long)p->sw, (long long)p->pt, (long long)p->pl,
+               (long long)p->dh, (long long)p->dw, (long long)p->group, (long long)d.d,
+               (long long)d.od, (long long)d.kd, (long long)d.sd, (long long)d.pfront,
+               (long long)d.dd);
 }
 
 static void emit_conv(Ctx *c, const Node *n, uint32_t id)
 {
     if (n->out_layout == LAYOUT_BLOCKED) {
         emit_dconv(c, n, id);
+        return;
+    }
+    if (n->attr.win.nsp == 3) {
+        emit_conv3d(c, n, id);
         return;
     }
     vggrt_conv_params p;
@@ -198,11 +228,37 @@ static void emit_conv(Ctx *c, const Node *n, uint32_t id)
                    (long long)pp.sw);
 }
 
+static void emit_pool3d_params(Ctx *c, const Node *n, uint32_t id)
+{
+    vggrt_pool3d_params d;
+    plan_pool3d_params(c->g, n, &d);
+    const vggrt_pool_params *p = &d.hw;
+    buf_printf(c->b,
+               "static const vggrt_pool3d_params pool_%u = {\n"
+               "    {%lld, %lld, %lld, %lld, %lld,  /* c, h, w, oh, ow */\n"
+               "     %lld, %lld, %lld, %lld,  /* kh, kw, sh, sw */\n"
+               "     %lld, %lld, %lld, %lld,  /* pt, pl, pb, pr */\n"
+               "     %lld, %lld, %d},  /* dh, dw, count_include_pad */\n"
+               "    %lld, %lld, %lld, %lld,  /* d, od, kd, sd */\n"
+               "    %lld, %lld, %lld  /* pfront, pback, dd */\n"
+               "};\n\n",
+               id, (long long)p->c, (long long)p->h, (long long)p->w, (long long)p->oh,
+               (long long)p->ow, (long long)p->kh, (long long)p->kw, (long long)p->sh,
+               (long long)p->sw, (long long)p->pt, (long long)p->pl, (long long)p->pb,
+               (long long)p->pr, (long long)p->dh, (long long)p->dw, p->count_include_pad,
+               (long long)d.d, (long long)d.od, (long long)d.kd, (long long)d.sd,
+               (long long)d.pfront, (long long)d.pback, (long long)d.dd);
+}
+
 static void emit_pool_params(Ctx *c, const Node *n, uint32_t id)
 {
     const Shape *x = shp(c, n->in[0]), *y = shp(c, n->out[0]);
     const WindowAttr *a = &n->attr.win;
     bool one_d = a->nsp == 1;
+    if (a->nsp == 3) {
+        emit_pool3d_params(c, n, id);
+        return;
+    }
     buf_printf(c->b,
                "static const vggrt_pool_params pool_%u = {\n"
                "    %lld, %lld, %lld, %lld, %lld,  /* c, h, w, oh, ow */\n"
@@ -338,7 +394,7 @@ static void emit_gemm(Ctx *c, const Node *n)
         buf_printf(c->b, "    float *a = (float *)(A + STATIC_BYTES + (size_t)n * %llu);\n",
                    (unsigned long long)c->p->batch_scratch_offset);
         if (n->in_layout == LAYOUT_BLOCKED) {
-            buf_puts(c->b, "    vggrt_global_pool_blocked(0, ");
+            buf_printf(c->b, "    vggrt_global_pool_blocked(%d, 0, ", graph_block(c->g));
             put_dim(c->b, A->d[0]);
             buf_printf(c->b, ", %lld, %lld, ", (long long)A->d[1], (long long)(A->d[2] * A->d[3]));
             put_ptr(c, n->in[0], false);
@@ -615,11 +671,19 @@ static void emit_conv_body(Ctx *c, const Node *n, uint32_t id)
         buf_puts(c->b, ", (float *)A);\n");
         return;
     }
-    if (n->epi.act == ACT_NONE && !n->epi.pool_k)
+    bool three_d = n->attr.win.nsp == 3;    /* no fused pool (fuse-maxpool takes 2-D only) */
+    if (three_d)
+        buf_printf(c->b, "    vggrt_conv3d(&conv_%u, %d, ", id, plan_act_code(n->epi.act));
+    else if (n->epi.act == ACT_NONE && !n->epi.pool_k)
         buf_printf(c->b, "    vggrt_conv2d(&conv_%u, ", id);
     else
         buf_printf(c->b, "    vggrt_conv2d_fused(&conv_%u, %d, ", id, plan_act_code(n->epi.act));
-    if (n->epi.act != ACT_NONE || n->epi.pool_k) {
+    if (three_d) {
+        put_float(c->b, n->epi.alpha);
+        buf_puts(c->b, ", ");
+        put_float(c->b, n->epi.beta);
+        buf_puts(c->b, ", ");
+    } else if (n->epi.act != ACT_NONE || n->epi.pool_k) {
         put_float(c->b, n->epi.alpha);
         buf_puts(c->b, ", ");
         put_float(c->b, n->epi.beta);
@@ -651,8 +715,8 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
     case OP_AVGPOOL:
         if (n->op == OP_MAXPOOL && n->n_out > 1 && n->out[1] != VGGC_NONE) {
             /* with Indices: plain layout only (assign-layout keeps it so) */
-            buf_printf(c->b, "    vggrt_maxpool2d_indices(&pool_%u, %d, ", id,
-                       n->attr.win.storage_order ? 1 : 0);
+            buf_printf(c->b, "    vggrt_maxpool%dd_indices(&pool_%u, %d, ",
+                       n->attr.win.nsp == 3 ? 3 : 2, id, n->attr.win.storage_order ? 1 : 0);
             put_lead(c, n->in[0]);
             buf_puts(c->b, ", ");
             put_ptr(c, n->in[0], false);
@@ -663,8 +727,11 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
             buf_puts(c->b, ");\n");
             break;
         }
-        buf_printf(c->b, "    vggrt_%spool2d%s(&pool_%u, ", n->op == OP_MAXPOOL ? "max" : "avg",
-                   n->in_layout == LAYOUT_BLOCKED ? "_blocked" : "", id);
+        buf_printf(c->b, "    vggrt_%spool%dd%s(", n->op == OP_MAXPOOL ? "max" : "avg",
+                   n->attr.win.nsp == 3 ? 3 : 2, n->in_layout == LAYOUT_BLOCKED ? "_blocked" : "");
+        if (n->in_layout == LAYOUT_BLOCKED)
+            buf_printf(c->b, "%d, ", graph_block(c->g));   /* the block */
+        buf_printf(c->b, "&pool_%u, ", id);
         put_lead(c, n->in[0]);
         buf_puts(c->b, ", ");
         put_ptr(c, n->in[0], false);
@@ -686,7 +753,8 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: {
         if (n->in_layout == LAYOUT_BLOCKED) {
             const Shape *x = shp(c, n->in[0]);
-            buf_printf(c->b, "    vggrt_global_pool_blocked(%d, ", n->op == OP_GLOBAL_MAXPOOL);
+            buf_printf(c->b, "    vggrt_global_pool_blocked(%d, %d, ", graph_block(c->g),
+                       n->op == OP_GLOBAL_MAXPOOL);
             put_lead(c, n->in[0]);
             buf_printf(c->b, ", %lld, ", (long long)x->d[1]);
             put_size(c->b, size_of_dims(x, 2, x->rank));
@@ -770,7 +838,7 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
     case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
         if (n->in_layout == LAYOUT_BLOCKED) {
             const Shape *x = shp(c, n->in[0]);
-            buf_puts(c->b, "    vggrt_from_blocked(");
+            buf_printf(c->b, "    vggrt_from_blocked(%d, ", graph_block(c->g));
             put_lead(c, n->in[0]);
             buf_printf(c->b, ", %lld, %lld, ", (long long)x->d[1], (long long)(x->d[2] * x->d[3]));
             put_ptr(c, n->in[0], false);

@@ -208,10 +208,10 @@ static void emit_dconv(L *l, const Node *n)
 {
     vggrt_dconv_params d;
     plan_dconv_params(l->g, n, &d);
-    LLVMValueRef e[8] = {conv_struct(l, &d.conv), k32(l, d.in_layout), kf(l, d.alpha),
+    LLVMValueRef e[9] = {conv_struct(l, &d.conv), k32(l, d.in_layout), kf(l, d.alpha),
                          kf(l, d.beta), k64(l, d.pool_k), k64(l, d.pool_s), k64(l, d.py),
-                         k64(l, d.px)};
-    LLVMValueRef params = private_const(l, LLVMConstStructInContext(l->cx, e, 8, 0), "dconv_params");
+                         k64(l, d.px), k32(l, d.block)};
+    LLVMValueRef params = private_const(l, LLVMConstStructInContext(l->cx, e, 9, 0), "dconv_params");
     bool has_bias = n->n_in > 2 && n->in[2] != VGGC_NONE;
     CALL(l, plan_conv_winograd(l->g, n) ? "vggrt_wino_conv2d" : "vggrt_dconv2d", params,
          lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
@@ -219,11 +219,31 @@ static void emit_dconv(L *l, const Node *n)
          ptr_of(l, n->out[0]), l->A);
 }
 
+/* A 3-D Conv: vggrt_conv3d with its activation as arguments (emit_c.c:
+ * emit_conv3d, emit_conv_body). */
+static void emit_conv3d(L *l, const Node *n)
+{
+    vggrt_conv3d_params d;
+    plan_conv3d_params(l->g, n, &d);
+    d.hw.act = VGGRT_ACT_NONE;
+    LLVMValueRef e[7] = {conv_struct(l, &d.hw), k64(l, d.d), k64(l, d.od), k64(l, d.kd),
+                         k64(l, d.sd), k64(l, d.pfront), k64(l, d.dd)};
+    LLVMValueRef params = private_const(l, LLVMConstStructInContext(l->cx, e, 7, 0), "conv3d_params");
+    bool has_bias = n->n_in > 2 && n->in[2] != VGGC_NONE;
+    CALL(l, "vggrt_conv3d", params, k32(l, plan_act_code(n->epi.act)), kf(l, n->epi.alpha),
+         kf(l, n->epi.beta), lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->in[1]),
+         has_bias ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr), ptr_of(l, n->out[0]), l->A);
+}
+
 /* A Conv with its epilogue (emit_c.c: emit_conv, emit_conv_body). */
 static void emit_conv(L *l, const Node *n)
 {
     if (n->out_layout == LAYOUT_BLOCKED) {
         emit_dconv(l, n);
+        return;
+    }
+    if (n->attr.win.nsp == 3) {
+        emit_conv3d(l, n);
         return;
     }
     vggrt_conv_params p;
@@ -259,11 +279,45 @@ static void emit_conv(L *l, const Node *n)
          ptr_of(l, n->in[1]), bias, ptr_of(l, n->out[0]), l->A);
 }
 
+/* vggrt_pool_params as a constant struct value (the C layout). */
+static LLVMValueRef pool_struct(L *l, const vggrt_pool_params *p)
+{
+    int64_t f[15] = {p->c, p->h, p->w, p->oh, p->ow, p->kh, p->kw, p->sh, p->sw,
+                     p->pt, p->pl, p->pb, p->pr, p->dh, p->dw};
+    LLVMValueRef e[16];
+    for (int i = 0; i < 15; i++)
+        e[i] = k64(l, f[i]);
+    e[15] = k32(l, p->count_include_pad);
+    return LLVMConstStructInContext(l->cx, e, 16, 0);
+}
+
+/* A 3-D MaxPool/AveragePool (emit_c.c: emit_pool3d_params, emit_body). */
+static void emit_pool3d(L *l, const Node *n)
+{
+    vggrt_pool3d_params d;
+    plan_pool3d_params(l->g, n, &d);
+    LLVMValueRef e[8] = {pool_struct(l, &d.hw), k64(l, d.d), k64(l, d.od), k64(l, d.kd),
+                         k64(l, d.sd), k64(l, d.pfront), k64(l, d.pback), k64(l, d.dd)};
+    LLVMValueRef params = private_const(l, LLVMConstStructInContext(l->cx, e, 8, 0), "pool3d_params");
+    if (n->op == OP_MAXPOOL && n->n_out > 1 && n->out[1] != VGGC_NONE) {
+        CALL(l, "vggrt_maxpool3d_indices", params, k32(l, n->attr.win.storage_order ? 1 : 0),
+             lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]),
+             ptr_of(l, n->out[1]));
+        return;
+    }
+    CALL(l, n->op == OP_MAXPOOL ? "vggrt_maxpool3d" : "vggrt_avgpool3d", params,
+         lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+}
+
 static void emit_pool(L *l, const Node *n)
 {
     const Shape *x = shp(l, n->in[0]), *y = shp(l, n->out[0]);
     const WindowAttr *a = &n->attr.win;
     bool one_d = a->nsp == 1;
+    if (a->nsp == 3) {
+        emit_pool3d(l, n);
+        return;
+    }
     int64_t f[15] = {x->d[1], one_d ? 1 : x->d[2], one_d ? x->d[2] : x->d[3],
                      one_d ? 1 : y->d[2], one_d ? y->d[2] : y->d[3],
                      a->kernel[0], a->kernel[1], a->stride[0], a->stride[1],
@@ -281,9 +335,13 @@ static void emit_pool(L *l, const Node *n)
              ptr_of(l, n->out[1]));
         return;
     }
-    CALL(l, n->op == OP_MAXPOOL ? (blocked ? "vggrt_maxpool2d_blocked" : "vggrt_maxpool2d")
-                                : (blocked ? "vggrt_avgpool2d_blocked" : "vggrt_avgpool2d"),
-         params, lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+    if (blocked)
+        CALL(l, n->op == OP_MAXPOOL ? "vggrt_maxpool2d_blocked" : "vggrt_avgpool2d_blocked",
+             k32(l, graph_block(l->g)), params, lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
+             ptr_of(l, n->out[0]));
+    else
+        CALL(l, n->op == OP_MAXPOOL ? "vggrt_maxpool2d" : "vggrt_avgpool2d", params,
+             lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
 }
 
 static void emit_unary(L *l, const Node *n, int op, float p0, float p1)
@@ -347,8 +405,8 @@ static void emit_gemm(L *l, const Node *n)
         off = LLVMBuildAdd(l->b, off, k64(l, (int64_t)l->p->static_bytes), "");
         LLVMValueRef pooled = byte_gep(l, l->A, off);
         if (n->in_layout == LAYOUT_BLOCKED)
-            CALL(l, "vggrt_global_pool_blocked", k32(l, 0), dim_val(l, A->d[0]), k64(l, A->d[1]),
-                 k64(l, A->d[2] * A->d[3]), in, pooled);
+            CALL(l, "vggrt_global_pool_blocked", k32(l, graph_block(l->g)), k32(l, 0),
+                 dim_val(l, A->d[0]), k64(l, A->d[1]), k64(l, A->d[2] * A->d[3]), in, pooled);
         else
             CALL(l, "vggrt_reduce_f32", k32(l, VGGRT_REDUCE_MEAN), k32(l, 4), shape_arr(l, A),
                  k32(l, 0xc), in, pooled);
@@ -508,9 +566,10 @@ static LLVMValueRef emit_body(L *l, const Node *n)
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: {
         if (n->in_layout == LAYOUT_BLOCKED) {
             const Shape *x = shp(l, n->in[0]);
-            CALL(l, "vggrt_global_pool_blocked", k32(l, n->op == OP_GLOBAL_MAXPOOL),
-                 lead_val(l, n->in[0]), k64(l, x->d[1]), size_val(l, size_of_dims(x, 2, x->rank)),
-                 ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+            CALL(l, "vggrt_global_pool_blocked", k32(l, graph_block(l->g)),
+                 k32(l, n->op == OP_GLOBAL_MAXPOOL), lead_val(l, n->in[0]), k64(l, x->d[1]),
+                 size_val(l, size_of_dims(x, 2, x->rank)), ptr_of(l, n->in[0]),
+                 ptr_of(l, n->out[0]));
             break;
         }
         unsigned mask = 0;
@@ -566,7 +625,8 @@ static LLVMValueRef emit_body(L *l, const Node *n)
     case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
         if (n->in_layout == LAYOUT_BLOCKED) {   /* the reorder back to plain NCHW */
             const Shape *x = shp(l, n->in[0]);
-            CALL(l, "vggrt_from_blocked", lead_val(l, n->in[0]), k64(l, x->d[1]),
+            CALL(l, "vggrt_from_blocked", k32(l, graph_block(l->g)), lead_val(l, n->in[0]),
+                 k64(l, x->d[1]),
                  k64(l, x->d[2] * x->d[3]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
         }
         break;  /* otherwise a view: no data moves */
@@ -844,6 +904,19 @@ bool llvm_target_cpu(const char *target, char **name, char **features)
     return true;
 }
 
+int llvm_target_block(const char *target)
+{
+    char *cpu, *features;
+    if (!llvm_target_cpu(target, &cpu, &features))
+        return 0;
+    /* A host's feature string lists +avx512f or -avx512f; a level's is
+     * empty (its CPU name says it). */
+    int block = strcmp(cpu, "x86-64-v4") == 0 || strstr(features, "+avx512f") ? 16 : 8;
+    free(cpu);
+    free(features);
+    return block;
+}
+
 uint64_t llvm_backend_id(void)
 {
     return vggrt_checksum(vggc_jit_bitcode, (size_t)vggc_jit_bitcode_size);
@@ -868,6 +941,13 @@ static const char *const pooled_kernels[] = {
     "vggrt_dconv2d", "vggrt_wino_conv2d", "vggrt_gemm", "vggrt_matmul",
     "vggrt_to_blocked", "vggrt_from_blocked", "vggrt_maxpool2d_blocked",
     "vggrt_avgpool2d_blocked", "vggrt_global_pool_blocked",
+    /* The copies per block width that the blocked ones above call
+     * (runtime/kernels/blocks.h). */
+    "vggrt__dconv2d_b8", "vggrt__dconv2d_b16", "vggrt__wino_conv2d_b8", "vggrt__wino_conv2d_b16",
+    "vggrt__to_blocked_b8", "vggrt__to_blocked_b16", "vggrt__from_blocked_b8",
+    "vggrt__from_blocked_b16", "vggrt__maxpool2d_blocked_b8", "vggrt__maxpool2d_blocked_b16",
+    "vggrt__avgpool2d_blocked_b8", "vggrt__avgpool2d_blocked_b16",
+    "vggrt__global_pool_blocked_b8", "vggrt__global_pool_blocked_b16",
 };
 
 /* Builds the module for p in l->cx; l->m on success. */

@@ -44,6 +44,11 @@ typedef enum {
  * "x86-64-v3" (AVX2 + FMA), "x86-64" or "generic" (SSE2) for the x86-64
  * levels.  False for any other name. */
 bool llvm_target_cpu(const char *target, char **name, char **features);
+/* The block of the blocked layout for a target (Graph.block, the number of
+ * floats in one of its vector registers): 16 for "x86-64-v4" and for this
+ * host when it has AVX-512, 8 for every other target; 0 for a name
+ * llvm_target_cpu does not know. */
+int llvm_target_block(const char *target);
 /* The target names llvm_target_cpu knows, for messages. */
 #define LLVM_TARGETS "native, x86-64-v4, x86-64-v3, x86-64 or generic"
 

@@ -170,19 +170,59 @@ void vggrt_conv2d_fused(const vggrt_conv_params *p, int act, float alpha, float 
                         const vggrt_pool_params *pool, int64_t n, const float *x, const float *w,
                         const float *b, float *y, float *work);
 
-/* ---- kernels: blocked layout (NCHW16c) ----------------------------------------
- * Activations inside the network are kept as [n, cb, h, w, 16] with
- * cb = ceil(c / 16): sixteen channels side by side, so a vector of output
- * channels is one load; channels past c are zero.  Convolution weights are
- * packed once, at compile time, as [kb][c][kh][kw][16] (kb = ceil(k/16);
- * output channels past k are zero): the inner loop streams 16 output
- * channels for one input channel and tap.  A direct convolution reads its
- * input in any of three layouts, so the network's input (NCHW as PyTorch
- * exports it, or NHWC as Keras does) is read in place by the first layer:
- * no separate reorder, no transpose.  Its epilogue adds the bias, applies
- * the activation and, optionally, a max pool, while the outputs are still
- * in registers. */
+/* ---- kernels: 3-D convolution and pooling (NCDHW) ----------------------------
+ * The H, W part as for 2-D plus a depth D in front; the 2-D kernels are
+ * these with d = od = kd = sd = dd = 1 and no depth padding (one code). */
 
+typedef struct {
+    vggrt_conv_params hw;           /* channels, group, H and W as for 2-D (act: see below) */
+    int64_t d, od, kd, sd;          /* depth: input, output, kernel, stride */
+    int64_t pfront;                 /* front padding (back implied by od) */
+    int64_t dd;                     /* depth dilation */
+} vggrt_conv3d_params;
+
+/* Floats of scratch vggrt_conv3d needs (0 when none). */
+size_t vggrt_conv3d_work_size(const vggrt_conv3d_params *p);
+/* y[n,k,od,oh,ow] = act(conv(x[n,c,d,h,w], w[k,c/group,kd,kh,kw]) + b[k]);
+ * b may be NULL; act a VGGRT_ACT_* (p->hw.act is ignored), alpha/beta its
+ * parameters as for vggrt_conv2d_fused. */
+void vggrt_conv3d(const vggrt_conv3d_params *p, int act, float alpha, float beta, int64_t n,
+                  const float *x, const float *w, const float *b, float *y, float *work);
+
+typedef struct {
+    vggrt_pool_params hw;           /* channels, H and W as for 2-D */
+    int64_t d, od, kd, sd;          /* depth: input, output, kernel, stride */
+    int64_t pfront, pback;          /* depth padding */
+    int64_t dd;                     /* depth dilation */
+} vggrt_pool3d_params;
+
+void vggrt_maxpool3d(const vggrt_pool3d_params *p, int64_t n, const float *x, float *y);
+void vggrt_avgpool3d(const vggrt_pool3d_params *p, int64_t n, const float *x, float *y);
+/* As vggrt_maxpool2d_indices, over x [n, c, d, h, w]: plane * d * h * w +
+ * (storage_order 0: (iz * h + iy) * w + ix; 1: iz + iy * d + ix * d * h),
+ * -1 for each of iz, iy, ix when the window holds no value above -FLT_MAX
+ * (ONNX Runtime's formula). */
+void vggrt_maxpool3d_indices(const vggrt_pool3d_params *p, int storage_order, int64_t n,
+                             const float *x, float *y, int64_t *idx);
+
+/* ---- kernels: blocked layout (NCHW16c, NCHW8c) --------------------------------
+ * Activations inside the network are kept as [n, cb, h, w, B] with
+ * cb = ceil(c / B): B channels side by side, so a vector of output
+ * channels is one load; channels past c are zero.  The block B is the
+ * compile target's vector width: 16 floats for AVX-512, 8 for AVX2 and
+ * below.  libvggrt runs both (each blocked kernel is compiled once per
+ * width, runtime/kernels/blocks.h): every call below names its block, and
+ * a block other than 8 or 16 does nothing and returns VGGRT_ERR_ARG (the
+ * size queries return 0).  Convolution weights are packed once, at compile
+ * time, as [kb][c][kh][kw][B] (kb = ceil(k/B); output channels past k are
+ * zero): the inner loop streams B output channels for one input channel
+ * and tap.  A direct convolution reads its input in any of three layouts,
+ * so the network's input (NCHW as PyTorch exports it, or NHWC as Keras
+ * does) is read in place by the first layer: no separate reorder, no
+ * transpose.  Its epilogue adds the bias, applies the activation and,
+ * optionally, a max pool, while the outputs are still in registers. */
+
+/* The widest block, and the one a block of 0 in vggrt_dconv_params means. */
 #define VGGRT_BLOCK 16
 
 enum { VGGRT_LAYOUT_NCHW = 0, VGGRT_LAYOUT_NHWC = 1, VGGRT_LAYOUT_BLOCKED = 2 };
@@ -195,23 +235,25 @@ typedef struct {
     float alpha, beta;              /* activation parameters: Clip min/max, LeakyRelu alpha */
     int64_t pool_k, pool_s;         /* fused max pool (square, no padding); 0: none */
     int64_t py, px;                 /* output size after the pool (== oh, ow without one) */
+    int block;                      /* channels per block of y, blocked x and the weights:
+                                       8 or 16 (0: 16) */
 } vggrt_dconv_params;
 
 /* Floats in the packed weights of a direct convolution. */
 size_t vggrt_dconv_packed_size(const vggrt_dconv_params *p);
-/* w[k, c, kh, kw] (ONNX) -> packed [kb][c][kh][kw][16]; at compile time. */
-void vggrt_dconv_pack(const vggrt_dconv_params *p, const float *w, float *packed);
+/* w[k, c, kh, kw] (ONNX) -> packed [kb][c][kh][kw][B]; at compile time. */
+vggrt_status vggrt_dconv_pack(const vggrt_dconv_params *p, const float *w, float *packed);
 /* Floats of scratch vggrt_dconv2d needs (0 when none). */
 size_t vggrt_dconv_work_size(const vggrt_dconv_params *p);
-/* y (blocked, [n, kb, py, px, 16]) = pool(act(conv(x) + b)); b has kb*16
+/* y (blocked, [n, kb, py, px, B]) = pool(act(conv(x) + b)); b has kb*B
  * floats (zero past k), may be NULL. */
-void vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *x, const float *packed,
-                   const float *b, float *y, float *work);
+vggrt_status vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *x,
+                           const float *packed, const float *b, float *y, float *work);
 
 /* Winograd F(4x4, 3x3) convolution (runtime/kernels/winograd.c): the same
  * layer as vggrt_dconv2d, in the same layouts and with the same epilogue,
  * for 3x3 stride-1 convolutions of blocked input.  Its weights are packed
- * at compile time as U = G g G^T (kb*16 x 36 x c floats, laid out for the
+ * at compile time as U = G g G^T (kb*B x 36 x c floats, laid out for the
  * kernel's loops); that is 4x the direct convolution's, for 4x fewer
  * multiplies.  Rounding error is ~10-100x a
  * direct sum's (see the file). */
@@ -221,25 +263,29 @@ int vggrt_wino_applies(const vggrt_dconv_params *p);
 /* Floats in the packed weights. */
 size_t vggrt_wino_packed_size(const vggrt_dconv_params *p);
 /* w[k, c, 3, 3] (ONNX) -> packed U (transformed in double); at compile time. */
-void vggrt_wino_pack(const vggrt_dconv_params *p, const float *w, float *packed);
+vggrt_status vggrt_wino_pack(const vggrt_dconv_params *p, const float *w, float *packed);
 /* Floats of planned scratch vggrt_wino_conv2d needs: 0 (its buffers, a
  * fixed ~516 KB per task, are on the stack: callers on threads
  * with small stacks must allow for it). */
 size_t vggrt_wino_work_size(const vggrt_dconv_params *p);
 /* As vggrt_dconv2d; work may be NULL. */
-void vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x,
-                       const float *packed, const float *b, float *y, float *work);
+vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x,
+                               const float *packed, const float *b, float *y, float *work);
 
 /* Layout changes of [n, c, hw] activations (blocked side padded with 0). */
-void vggrt_to_blocked(int in_layout, int64_t n, int64_t c, int64_t hw, const float *x, float *y);
-void vggrt_from_blocked(int64_t n, int64_t c, int64_t hw, const float *x, float *y);  /* to NCHW */
+vggrt_status vggrt_to_blocked(int block, int in_layout, int64_t n, int64_t c, int64_t hw,
+                              const float *x, float *y);
+vggrt_status vggrt_from_blocked(int block, int64_t n, int64_t c, int64_t hw, const float *x,
+                                float *y);  /* to NCHW */
 
 /* Pools on blocked activations (vggrt_pool_params sizes; c is the real count). */
-void vggrt_maxpool2d_blocked(const vggrt_pool_params *p, int64_t n, const float *x, float *y);
-void vggrt_avgpool2d_blocked(const vggrt_pool_params *p, int64_t n, const float *x, float *y);
+vggrt_status vggrt_maxpool2d_blocked(int block, const vggrt_pool_params *p, int64_t n,
+                                     const float *x, float *y);
+vggrt_status vggrt_avgpool2d_blocked(int block, const vggrt_pool_params *p, int64_t n,
+                                     const float *x, float *y);
 /* Mean (or max when is_max) over h*w of blocked x: y[n, c], plain. */
-void vggrt_global_pool_blocked(int is_max, int64_t n, int64_t c, int64_t hw, const float *x,
-                               float *y);
+vggrt_status vggrt_global_pool_blocked(int block, int is_max, int64_t n, int64_t c, int64_t hw,
+                                       const float *x, float *y);
 
 /* ---- kernels: dense products --------------------------------------------------- */
 

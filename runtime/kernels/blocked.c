@@ -1,4 +1,5 @@
-/* blocked.c — layout changes and pools on the blocked layout (NCHW16c).
+/* blocked.c — layout changes and pools on the blocked layout (NCHW16c;
+ * written for blocks of 16, compiled for blocks of 8 too, B below: blocks.h).
  *
  * A blocked activation is [n, cb, h, w, 16], cb = ceil(c/16): the 16
  * channels of a block sit side by side, and the slots past c are 0.  Every
@@ -36,8 +37,10 @@
 #include <math.h>
 #include <string.h>
 
+/* B: the block this copy is compiled for (blocked_b8.c, blocked_b16.c:
+ * blocks.h). */
 enum {
-    B = VGGRT_BLOCK,
+    B = VGGRT_KB,
     PAR_MIN_FLOATS = 1 << 15, /* floats touched below which a kernel stays on one thread */
     CHUNK = 1024,             /* pixels per piece of a layout change */
 };

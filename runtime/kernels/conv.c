@@ -1,41 +1,63 @@
-/* conv.c — 2-D convolution as im2col + one sgemm per batch item and group.
+/* conv.c — 2-D and 3-D convolution as im2col + one sgemm per batch item
+ * and group.
  *
  * The reference kernel: simple, exact about ONNX's semantics (asymmetric
  * padding, strides, dilation, groups), and as fast as OpenBLAS makes it.
  * The blocked NCHW16c / Winograd kernels of a later phase are checked
  * against it.
  *
- * For batch item b and group g (cg = c/group input channels, kg = k/group
- * output channels), im2col unrolls the input into a matrix
- *     col[(ci*kh + i)*kw + j][oy*ow + ox] = x[b, g*cg + ci, oy*sh - pt + i*dh, ox*sw - pl + j*dw]
+ * One code serves both ranks: a 2-D convolution is a 3-D one of depth 1
+ * (d = od = kd = 1, no depth padding), so vggrt_conv2d hands its
+ * parameters on with that depth.  For batch item b and group g (cg = c/group
+ * input channels, kg = k/group output channels), im2col unrolls the input
+ * into a matrix
+ *     col[((ci*kd + a)*kh + i)*kw + j][(oz*oh + oy)*ow + ox]
+ *         = x[b, g*cg + ci, oz*sd - pf + a*dd, oy*sh - pt + i*dh, ox*sw - pl + j*dw]
  * (0 where that falls in the padding), so that the output block is one
  * product
- *     y[b, g*kg .. (g+1)*kg, :, :] = w_g[kg, cg*kh*kw] x col[cg*kh*kw, oh*ow],
- * written straight into y (row stride oh*ow).  Bottom and right padding are
- * implied: positions past the input read as 0 whatever oh/ow ask for.
+ *     y[b, g*kg .. (g+1)*kg, :] = w_g[kg, cg*kd*kh*kw] x col[cg*kd*kh*kw, od*oh*ow],
+ * written straight into y (row stride od*oh*ow).  Back, bottom and right
+ * padding are implied: positions past the input read as 0 whatever
+ * od/oh/ow ask for.  The buffer is the usual im2col size, kernel volume
+ * times output volume per group: linear in each.
  *
- * A 1x1 kernel with stride 1 and no padding (oh == h, ow == w) needs no
- * im2col: the input block itself is the col matrix.  Then the work buffer
- * is not used and vggrt_conv2d_work_size says 0.
+ * A 1x1(x1) kernel with stride 1 and no padding (output size == input
+ * size) needs no im2col: the input block itself is the col matrix.  Then the
+ * work buffer is not used and the work size is 0.
  *
  * The epilogue adds the bias and applies the activation per output channel
  * while the row is hot in cache.  Nothing here allocates: the caller (the
- * generated code, from its arena) provides vggrt_conv2d_work_size floats.
+ * generated code, from its arena) provides vggrt_conv2d_work_size (or
+ * vggrt_conv3d_work_size) floats.
  */
 #include "vggrt.h"
 
 #include <cblas.h>
 #include <string.h>
 
-static int is_pointwise(const vggrt_conv_params *p) {
-    return p->kh == 1 && p->kw == 1 && p->sh == 1 && p->sw == 1 && p->pt == 0 && p->pl == 0 &&
-           p->oh == p->h && p->ow == p->w;
+/* p as a 3-D convolution of depth 1. */
+static vggrt_conv3d_params depth1(const vggrt_conv_params *p) {
+    vggrt_conv3d_params q = {*p, 1, 1, 1, 1, 0, 1};
+    return q;
+}
+
+static int is_pointwise(const vggrt_conv3d_params *p) {
+    const vggrt_conv_params *q = &p->hw;
+    return q->kh == 1 && q->kw == 1 && q->sh == 1 && q->sw == 1 && q->pt == 0 && q->pl == 0 &&
+           q->oh == q->h && q->ow == q->w && p->kd == 1 && p->sd == 1 && p->pfront == 0 &&
+           p->od == p->d;
+}
+
+size_t vggrt_conv3d_work_size(const vggrt_conv3d_params *p) {
+    const vggrt_conv_params *q = &p->hw;
+    if (is_pointwise(p))
+        return 0;
+    return (size_t)(q->c / q->group * p->kd * q->kh * q->kw) * (size_t)(p->od * q->oh * q->ow);
 }
 
 size_t vggrt_conv2d_work_size(const vggrt_conv_params *p) {
-    if (is_pointwise(p))
-        return 0;
-    return (size_t)(p->c / p->group * p->kh * p->kw) * (size_t)(p->oh * p->ow);
+    vggrt_conv3d_params q = depth1(p);
+    return vggrt_conv3d_work_size(&q);
 }
 
 static int64_t ceil_div(int64_t a, int64_t b) {
@@ -55,34 +77,46 @@ static void valid_range(int64_t off, int64_t step, int64_t len, int64_t n, int64
     *hi = b;
 }
 
-/* col[cg*kh*kw][oh*ow] from x[cg][h][w] (one group of one batch item). */
-static void im2col(const vggrt_conv_params *p, int64_t cg, const float *x, float *col) {
-    const int64_t oh = p->oh, ow = p->ow, h = p->h, w = p->w;
+/* col[cg*kd*kh*kw][od*oh*ow] from x[cg][d][h][w] (one group of one batch item). */
+static void im2col(const vggrt_conv3d_params *p, int64_t cg, const float *x, float *col) {
+    const vggrt_conv_params *q = &p->hw;
+    const int64_t oh = q->oh, ow = q->ow, h = q->h, w = q->w, d = p->d, od = p->od;
+    const int64_t plane = oh * ow;
     for (int64_t ci = 0; ci < cg; ci++) {
-        const float *xc = x + ci * h * w;
-        for (int64_t i = 0; i < p->kh; i++) {
-            for (int64_t j = 0; j < p->kw; j++) {
-                float *row = col + ((ci * p->kh + i) * p->kw + j) * oh * ow;
-                int64_t xoff = j * p->dw - p->pl, x0, x1;
-                valid_range(xoff, p->sw, w, ow, &x0, &x1);
-                for (int64_t oy = 0; oy < oh; oy++) {
-                    float *r = row + oy * ow;
-                    int64_t iy = oy * p->sh - p->pt + i * p->dh;
-                    if (iy < 0 || iy >= h) {
-                        memset(r, 0, (size_t)ow * sizeof *r);
-                        continue;
+        for (int64_t a = 0; a < p->kd; a++) {
+            for (int64_t i = 0; i < q->kh; i++) {
+                for (int64_t j = 0; j < q->kw; j++) {
+                    float *row = col + (((ci * p->kd + a) * q->kh + i) * q->kw + j) * od * plane;
+                    int64_t xoff = j * q->dw - q->pl, x0, x1;
+                    valid_range(xoff, q->sw, w, ow, &x0, &x1);
+                    for (int64_t oz = 0; oz < od; oz++) {
+                        float *rz = row + oz * plane;
+                        int64_t iz = oz * p->sd - p->pfront + a * p->dd;
+                        if (iz < 0 || iz >= d) {
+                            memset(rz, 0, (size_t)plane * sizeof *rz);
+                            continue;
+                        }
+                        const float *xc = x + (ci * d + iz) * h * w;
+                        for (int64_t oy = 0; oy < oh; oy++) {
+                            float *r = rz + oy * ow;
+                            int64_t iy = oy * q->sh - q->pt + i * q->dh;
+                            if (iy < 0 || iy >= h) {
+                                memset(r, 0, (size_t)ow * sizeof *r);
+                                continue;
+                            }
+                            const float *xr = xc + iy * w;
+                            for (int64_t ox = 0; ox < x0; ox++)
+                                r[ox] = 0.0f;
+                            if (q->sw == 1 && x1 > x0) {
+                                memcpy(r + x0, xr + x0 + xoff, (size_t)(x1 - x0) * sizeof *r);
+                            } else {
+                                for (int64_t ox = x0; ox < x1; ox++)
+                                    r[ox] = xr[ox * q->sw + xoff];
+                            }
+                            for (int64_t ox = x1; ox < ow; ox++)
+                                r[ox] = 0.0f;
+                        }
                     }
-                    const float *xr = xc + iy * w;
-                    for (int64_t ox = 0; ox < x0; ox++)
-                        r[ox] = 0.0f;
-                    if (p->sw == 1 && x1 > x0) {
-                        memcpy(r + x0, xr + x0 + xoff, (size_t)(x1 - x0) * sizeof *r);
-                    } else {
-                        for (int64_t ox = x0; ox < x1; ox++)
-                            r[ox] = xr[ox * p->sw + xoff];
-                    }
-                    for (int64_t ox = x1; ox < ow; ox++)
-                        r[ox] = 0.0f;
                 }
             }
         }
@@ -106,18 +140,27 @@ static void epilogue(int64_t kg, int64_t plane, const float *b, int act, float *
     }
 }
 
-void vggrt_conv2d(const vggrt_conv_params *p, int64_t n, const float *x, const float *w,
-                  const float *b, float *y, float *work) {
-    const int64_t cg = p->c / p->group, kg = p->k / p->group;
-    const int64_t plane = p->oh * p->ow, kdim = cg * p->kh * p->kw;
+/* The convolution itself, any depth; p->hw.act is ReLU or none.  Always
+ * inlined into its three callers: the LLVM backend then sees a layer's
+ * constant parameters through vggrt_conv2d and specializes the loops
+ * (tests/llvm/test_ir.sh). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+static inline void conv3d(const vggrt_conv3d_params *p, int64_t n, const float *x, const float *w,
+                   const float *b, float *y, float *work) {
+    const vggrt_conv_params *q = &p->hw;
+    const int64_t cg = q->c / q->group, kg = q->k / q->group;
+    const int64_t plane = p->od * q->oh * q->ow, kdim = cg * p->kd * q->kh * q->kw;
+    const int64_t in_plane = p->d * q->h * q->w;
     const int pointwise = is_pointwise(p);
     if (plane == 0 || kg == 0)
         return;
     for (int64_t bi = 0; bi < n; bi++) {
-        for (int64_t g = 0; g < p->group; g++) {
-            const float *xg = x + (bi * p->c + g * cg) * p->h * p->w;
+        for (int64_t g = 0; g < q->group; g++) {
+            const float *xg = x + (bi * q->c + g * cg) * in_plane;
             const float *wg = w + g * kg * kdim;
-            float *yg = y + (bi * p->k + g * kg) * plane;
+            float *yg = y + (bi * q->k + g * kg) * plane;
             if (kdim == 0) {
                 memset(yg, 0, (size_t)(kg * plane) * sizeof *yg);
             } else {
@@ -130,9 +173,15 @@ void vggrt_conv2d(const vggrt_conv_params *p, int64_t n, const float *x, const f
                             (blasint)plane, (blasint)kdim, 1.0f, wg, (blasint)kdim, col,
                             (blasint)plane, 0.0f, yg, (blasint)plane);
             }
-            epilogue(kg, plane, b ? b + g * kg : NULL, p->act, yg);
+            epilogue(kg, plane, b ? b + g * kg : NULL, q->act, yg);
         }
     }
+}
+
+void vggrt_conv2d(const vggrt_conv_params *p, int64_t n, const float *x, const float *w,
+                  const float *b, float *y, float *work) {
+    vggrt_conv3d_params q = depth1(p);
+    conv3d(&q, n, x, w, b, y, work);
 }
 
 /* ---- conv + activation + max pool, item by item ------------------------------
@@ -181,4 +230,13 @@ void vggrt_conv2d_fused(const vggrt_conv_params *p, int act, float alpha, float 
         activate(act, alpha, beta, conv_out, tmp);
         vggrt_maxpool2d(pool, 1, tmp, y + (size_t)i * out_item);
     }
+}
+
+void vggrt_conv3d(const vggrt_conv3d_params *p, int act, float alpha, float beta, int64_t n,
+                  const float *x, const float *w, const float *b, float *y, float *work)
+{
+    vggrt_conv3d_params q = *p;
+    q.hw.act = act == VGGRT_ACT_RELU ? VGGRT_ACT_RELU : VGGRT_ACT_NONE;
+    conv3d(&q, n, x, w, b, y, work);
+    activate(act, alpha, beta, (size_t)(n * p->hw.k * p->od * p->hw.oh * p->hw.ow), y);
 }

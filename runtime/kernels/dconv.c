@@ -19,14 +19,16 @@
  * The pixel loop has a constant trip count and unrolls fully; the input of
  * the tile is read with a constant pixel step of 16 floats, so every load
  * is base + immediate (with runtime strides the 14 addresses need their own
- * registers and the kernel spills: that was 4x slower).
+ * registers and the kernel spills: that was 4x slower).  The channel loop
+ * is unrolled 4 times (see TAP_LOOP).
  *
  * Passes over the input channels.  The weights of one tile are
  * c*kh*kw*NB*64 bytes (73 KB for 64 channels, 590 KB for 512): more than
  * L1, so a tile that ran over all channels would stream them from L2 for
  * each tile.  Instead a group of rows is computed in passes of cbchunk
  * input-channel blocks (one block for 3x3: 18 KB of weights), each pass
- * over every tile of the group, and the weights of a pass stay in L1 for
+ * over every tile of the group (the next pass's weights prefetched into L2
+ * meanwhile), and the weights of a pass stay in L1 for
  * all of them.  Between passes a tile's partial sums wait in its output
  * place (y, or the pool ring): 2*T loads and stores per 2*T*16*kh*kw FMAs.
  * The sums keep the order (cb, i, j, cl) and go through memory unchanged,
@@ -38,22 +40,32 @@
  * place and prefetches the next tap row.  A border tile of a blocked,
  * stride-1 input (TILE_PADDED_ROW) first copies, per channel block and tap
  * row, the T + (kw-1)*dw input pixels it needs into a row on the stack
- * with zeros in the padding.  A plain (NCHW or NHWC) input of at most 16
- * channels with stride 1 (a network's first layer) is copied once per conv
- * row into a padded blocked image of its kh tap rows, which every tile of
- * the row then reads as TILE_DIRECT (see conv_rows).  Any other input
- * (plain with more channels, a stride > 1: TILE_GATHER) is gathered per
- * channel block and tap row as [kw][T][16].
+ * with zeros in the padding.  Any other input (plain with more than 16
+ * channels, a stride > 1: TILE_GATHER) is gathered per channel block and
+ * tap row as [kw][T][16], except the first layer's (below).
  * A copy costs a few vector moves against NB*T*kw*16 FMAs.  Tap rows that
  * fall into the padding are skipped (i0..i1).  Bottom and right padding
  * are implied, as in vggrt_conv2d: positions past the input read as 0.  An
  * input channel slot past c is never read.
  *
+ * A network's first layer (plain NCHW or NHWC input of at most 16
+ * channels, stride 1: J->plain, conv_rows_plain) has its own tile
+ * (PlainTile).  Per conv row its kh input rows are copied once into planar
+ * rows [tap row][channel][column] with zeros in the padding (from NCHW one
+ * memcpy each), so a tap's T pixels of one channel are adjacent and read
+ * base + immediate; the tile runs over all channels at once (loops i -> cl
+ * -> j -> t).  With 3 channels a result has only 27 multiply-adds, so
+ * whatever is done per result counts: for ReLU or no activation (and k a
+ * multiple of 16) the sums start at the bias and the activation runs on
+ * the registers, and without a pool the results go to y with streaming
+ * stores (stream_put: the layer writes 6.5 MB at 160x160, which plain
+ * stores first read into L1).  Other activations take the epilogue below.
+ *
  * A row is cut into ceil(width/TILE) tiles of nearly equal widths (40 = 14
  * + 13 + 13: a narrow last tile would have too few accumulators to hide the
  * FMA latency).  Every output value is the same sum in the same order
- * (cb, i, j, cl) whatever tile it lands in, so results do not depend on
- * how the work is split.
+ * (cb, i, j, cl), or (bias, i, cl, j) for PlainTile, whatever tile it
+ * lands in, so results do not depend on how the work is split.
  *
  * Epilogue, per tile and block, after the last pass, on the T x 16 results
  * just stored (in place, still in L1): + bias,
@@ -83,7 +95,9 @@
  * in L2) for a run of rows, and even a 10x10 layer at batch 1 has kb/NB *
  * 10 units to share.  Within a range, consecutive pooled rows reuse the
  * ring; a range that starts mid-plane recomputes the conv rows its first
- * window shares with the previous range (none for VGG's 2x2/2 pool).
+ * window shares with the previous range (none for VGG's 2x2/2 pool).  A
+ * task ends with a store fence (STREAM_FENCE), so that its streaming
+ * stores are in memory before the pool reports the work done.
  *
  * FMA: with gcc in ISO C mode (-std=c11) floating-point contraction is off
  * unless -ffp-contract=fast is given; the build passes it for this file
@@ -94,13 +108,21 @@
 #include <float.h>
 #include <math.h>
 #include <string.h>
+#if defined(__AVX512F__) || defined(__AVX__)
+#include <immintrin.h>
+#endif
 
+/* The block B: this file is compiled once per width, by dconv_b8.c and
+ * dconv_b16.c (blocks.h), which set VGGRT_KB.  The tile sizes below are
+ * per width: with blocks of 8 an accumulator is one ymm register. */
 /* Widest tile (at most 16): accumulators that fit the vector registers. */
 #ifndef VGGRT_DCONV_TILE
 #if defined(__AVX512F__)
 #define VGGRT_DCONV_TILE 14
 #elif defined(__AVX__)
-#define VGGRT_DCONV_TILE 6 /* 16 ymm registers: 6 x 2 accumulators, 2 weights, 1 input */
+#define VGGRT_DCONV_TILE 6 /* 16 ymm: block 16, 6 x 2 accumulators; block 8, NB 2 x 6 */
+#elif (defined(__SSE2__) || defined(__x86_64__)) && VGGRT_KB == 8
+#define VGGRT_DCONV_TILE 6 /* 16 xmm registers: 6 x 2 accumulators */
 #elif defined(__SSE2__) || defined(__x86_64__)
 #define VGGRT_DCONV_TILE 3 /* 16 xmm registers: 3 x 4 accumulators */
 #else
@@ -113,9 +135,10 @@
 /* Output-channel blocks per tile.  A tile of 12 or more pixels means 32
  * vector registers of 16 floats (AVX-512; the LLVM backend's bitcode sets
  * only VGGRT_DCONV_TILE=14): there, two blocks share each input broadcast.
- * With 16 registers one block already fills them. */
+ * With 16 registers one block of 16 already fills them; blocks of 8 take
+ * two (AVX2: 2 x 6 accumulators, 2 weights, 1 input). */
 #ifndef VGGRT_DCONV_NB
-#if VGGRT_DCONV_TILE >= 12
+#if VGGRT_DCONV_TILE >= 12 || (VGGRT_KB == 8 && defined(__AVX__))
 #define VGGRT_DCONV_NB 2
 #else
 #define VGGRT_DCONV_NB 1
@@ -126,14 +149,14 @@
 #endif
 
 enum {
-    B = VGGRT_BLOCK,
+    B = VGGRT_KB,
     NB = VGGRT_DCONV_NB,
     TMAX = VGGRT_DCONV_TILE,
     GATHER_FLOATS = 2048, /* a border tile's input buffer, [kw chunk][T][16]: 8 KB */
     RING_FLOATS = 8192,   /* a task's pool ring: 32 KB */
     PASS_W_FLOATS = 6144, /* weights of one pass over the input channels: <= 24 KB, in L1 */
     PART_FLOATS = 8192,   /* partial sums of the rows of one pass (no pool): 32 KB */
-    ROWBUF_FLOATS = 16384, /* a conv row's padded input rows, plain input, c <= 16: 64 KB */
+    ROWBUF_FLOATS = 16384, /* a conv row's planar input rows, plain input, c <= 16: 64 KB */
 };
 
 /* Where a tile reads its input (see the top of the file). */
@@ -148,6 +171,7 @@ typedef struct {
     int64_t n, c, h, w, k, kh, kw, sh, sw, pt, pl, dh, dw;
     int64_t xs, ys, cbs, cls, xbatch;  /* input strides (see below) */
     int blocked;                       /* x is blocked: 16 channels of a pixel adjacent */
+    int plain;                         /* plain x of at most 16 channels, stride 1: PlainTile */
     int act;
     float alpha, beta;
     int64_t kb, wblock, taps;          /* output blocks, floats of one packed block, kh*kw */
@@ -183,7 +207,21 @@ typedef struct {
     int64_t bstride;       /* floats from one block's partial sums to the next's */
 } Tile;
 
-static const float zero_bias[B];
+/* Where one tile of a plain input reads and writes (see conv_rows_plain). */
+typedef struct {
+    const Job *J;
+    const float *x;        /* planar input rows (plain_rows) at the tile's column 0 */
+    int64_t pw;            /* floats from one planar row to the next */
+    const float *w;        /* packed weights of the tile's first block */
+    const float *init;     /* where the sums start, per block: the bias (fused) or 0 */
+    int64_t i0, i1;        /* tap rows inside the input */
+    int fused, relu;       /* bias and activation in registers (ReLU or none) */
+    int stream;            /* fused, into y: streaming stores (stream_put) */
+    float *out;            /* results [t][16] of block 0 */
+    int64_t bstride;       /* floats from one block's results to the next's */
+} PlainTile;
+
+static const float zero_bias[NB * B];
 
 static int64_t ceil_div(int64_t a, int64_t b) {
     return (a + b - 1) / b;
@@ -206,12 +244,45 @@ static void window_range(int64_t start, int64_t d, int64_t k, int64_t lo_bound,
     *hi = b;
 }
 
+/* Full unrolling of a loop over pixels or blocks of a tile (constant trip
+ * counts; UNROLL4: 4 times), early enough that the compiler sees constant indices into the
+ * accumulator array (gcc and clang read the pragma). */
+#if defined(__GNUC__) || defined(__clang__)
+#define UNROLL _Pragma("GCC unroll 16")
+#define UNROLL4 _Pragma("GCC unroll 4")
+#else
+#define UNROLL
+#define UNROLL4
+#endif
+
 /* GNU vector extensions (see ACC_DECL below): the accumulators, and the
  * epilogue's arithmetic 16 lanes at a time. */
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(VGGRT_DCONV_PLAIN_C)
 #define DCONV_VECTORS 1
 typedef float Vec16 __attribute__((vector_size(B * sizeof(float))));
 typedef int32_t VecI16 __attribute__((vector_size(B * sizeof(int32_t))));
+
+/* Stores *v at p (aligned to a vector) past the caches when the target has
+ * such a store for vectors of B floats, plainly otherwise.  For a layer
+ * whose output is far larger than its input and weights (the first layer:
+ * 160x160x64 floats = 6.5 MB for 88 MFLOP): a plain store first reads its
+ * line, and the tile waits for those reads (streaming: 6% faster at
+ * 160x160, 19% at 224x224, in interleaved runs). */
+static inline void stream_put(float *p, const VecI16 *v) {
+#if defined(__AVX512F__) && VGGRT_KB == 16
+    _mm512_stream_ps(p, (__m512)*v);
+#elif defined(__AVX__) && VGGRT_KB == 8
+    _mm256_stream_ps(p, (__m256)*v);
+#else
+    memcpy(p, v, sizeof *v);
+#endif
+}
+#endif
+/* Orders the streaming stores before whatever reads the output next. */
+#if (defined(__AVX512F__) && VGGRT_KB == 16) || (defined(__AVX__) && VGGRT_KB == 8)
+#define STREAM_FENCE() _mm_sfence()
+#else
+#define STREAM_FENCE() ((void)0)
 #endif
 
 /* res[T][16] + bias -> activation -> out[T][16], lanes >= nk set to 0.
@@ -352,6 +423,18 @@ static void padded_row(const Job *J, const float *xn, int64_t cb, int64_t iy, in
     Vec16 wv;                                                                                  \
     memcpy(&wv, (wp), sizeof wv)
 #define ACC_FMA(b, t, xv, wv) acc[b][t] += (xv) * (wv)
+/* acc[b][t] = p[b*16 .. b*16+16) for all t.  (Each vector loaded once and
+ * assigned: gcc then keeps acc in registers from the start.  Zeroing acc
+ * and then loading it under a condition made gcc give it a home on the
+ * stack, stored and reloaded around the loops.) */
+#define ACC_INIT(NBK, T, p)                                                                    \
+    Vec16 acc[NBK][T];                                                                         \
+    UNROLL for (int b_ = 0; b_ < (NBK); b_++) {                                                \
+        Vec16 v_;                                                                              \
+        memcpy(&v_, (p) + b_ * B, sizeof v_);                                                  \
+        UNROLL for (int t_ = 0; t_ < (T); t_++)                                                \
+        acc[b_][t_] = v_;                                                                      \
+    }
 #define ACC_LOAD(b, t, p) memcpy(&acc[b][t], (p), sizeof(Vec16))
 #define ACC_PUT(b, t, p) memcpy((p), &acc[b][t], sizeof(Vec16))
 #else
@@ -368,14 +451,22 @@ static void padded_row(const Job *J, const float *xn, int64_t cb, int64_t iy, in
             acc[b][(t) * B + l_] += xv_ * (wv)[l_];                                            \
     } while (0)
 #define ACC_LOAD(b, t, p) memcpy(&acc[b][(t) * B], (p), B * sizeof(float))
+#define ACC_INIT(NBK, T, p)                                                                    \
+    float acc[NBK][(T) * B];                                                                   \
+    for (int b_ = 0; b_ < (NBK); b_++)                                                         \
+        for (int t_ = 0; t_ < (T); t_++)                                                       \
+    memcpy(&acc[b_][t_ * B], (p) + b_ * B, B * sizeof(float))
 #define ACC_PUT(b, t, p) memcpy((p), &acc[b][(t) * B], B * sizeof(float))
 #endif
 
 /* The innermost loops for one tap (i, j): input pixels at xp + t*16 (16
  * channels each), weights of channel cl at wp + cl*wcs, the second block's
- * wblock floats further. */
+ * wblock floats further.  The channel loop is unrolled 4 times: per
+ * channel a 10-pixel tile issues 2 + 10 loads and 20 FMAs, and the loop's
+ * own 4 instructions pushed that past what the front end issues per cycle
+ * (+6% on 512 channels at 10x10). */
 #define TAP_LOOP(NBK, T, xp, wp)                                                               \
-    for (int64_t cl = 0; cl < nl; cl++) {                                                      \
+    UNROLL4 for (int64_t cl = 0; cl < nl; cl++) {                                              \
         W_LOAD(w0, (wp) + cl * wcs);                                                           \
         if ((NBK) == 1) {                                                                      \
             for (int t = 0; t < (T); t++)                                                      \
@@ -483,32 +574,172 @@ static const TileFn tiles[NB][17] = {
 #endif
 };
 
-/* The input rows of conv row tl->row of a plain (NCHW or NHWC) input with
- * one channel block, as a blocked image of kh rows: buf[i][e][l] =
- * x(l, row + i*dh, col + e) for tap rows i in [i0, i1), e in [0, width),
- * l < nl, 0 outside the input.  Lanes past nl and tap rows outside [i0, i1)
- * are not written (and never read). */
+/* The tile of a plain input (NCHW or NHWC, at most 16 channels, stride 1:
+ * a network's first layer), T pixels, NBK blocks, all input channels at
+ * once, from the planar rows of plain_rows:
+ *     out[b][t][l] = bias[b][l] + sum over i in [i0, i1), cl < c, j < kw of
+ *                    x[(i*c + cl)*pw + t + j*dw] * w[b][cl][i][j][l]
+ * Input pixels of one channel are adjacent there, so the T broadcasts of a
+ * tap are base + immediate, as in the blocked tile.  With 3 channels a
+ * result has only 27 multiply-adds, so the epilogue of ReLU or no
+ * activation runs on the registers: the sums start at the bias, and the
+ * results are stored once (other activations: the sums from 0, stored,
+ * then epilogue() in memory, as for the other tiles). */
+#ifdef DCONV_VECTORS
+#define PLAIN_PUT_FUSED(NBK, T)                                                                \
+    if (pt->fused) {                                                                           \
+        /* (Read once: a store through float * could change *pt.) */                          \
+        const int relu = pt->relu, stream = pt->stream;                                        \
+        const Vec16 zero = { 0 };                                                              \
+        UNROLL for (int b = 0; b < (NBK); b++)                                                 \
+            UNROLL for (int t = 0; t < (T); t++) {                                             \
+                VecI16 r = (VecI16)acc[b][t];                                                  \
+                if (relu)                                                                      \
+                    r &= acc[b][t] > zero;                                                     \
+                if (stream)                                                                    \
+                    stream_put(out + b * bstride + t * B, &r);                                 \
+                else                                                                           \
+                    memcpy(out + b * bstride + t * B, &r, sizeof r);                           \
+            }                                                                                  \
+        return;                                                                                \
+    }
+#else
+#define PLAIN_PUT_FUSED(NBK, T)
+#endif
+/* One tap column: input pixels at xp[t], weights at wp (+ wblock). */
+#define PLAIN_TAP(NBK, T, xp, wp)                                                              \
+    {                                                                                          \
+        W_LOAD(w0, (wp));                                                                      \
+        if ((NBK) == 1) {                                                                      \
+            UNROLL for (int t = 0; t < (T); t++)                                               \
+                ACC_FMA(0, t, (xp)[t], w0);                                                    \
+        } else {                                                                               \
+            W_LOAD(w1, (wp) + wblock);                                                         \
+            UNROLL for (int t = 0; t < (T); t++) {                                             \
+                const float xv = (xp)[t];                                                      \
+                ACC_FMA(0, t, xv, w0);                                                         \
+                ACC_FMA((NBK) - 1, t, xv, w1);                                                 \
+            }                                                                                  \
+        }                                                                                      \
+    }
+#define PLAIN_TILE(NBK, T)                                                                     \
+    static void ptile_##NBK##_##T(const PlainTile *pt) {                                       \
+        const Job *J = pt->J;                                                                  \
+        const int64_t c = J->c, kw = J->kw, dw = J->dw, taps = J->taps, pw = pt->pw;           \
+        const int64_t wblock = J->wblock, bstride = pt->bstride;                               \
+        float *out = pt->out;                                                                  \
+        ACC_INIT(NBK, T, pt->init);                                                            \
+        for (int64_t i = pt->i0; i < pt->i1; i++)                                              \
+            for (int64_t cl = 0; cl < c; cl++) {                                               \
+                const float *xr = pt->x + (i * c + cl) * pw;                                   \
+                const float *wr = pt->w + (cl * taps + i * kw) * B;                            \
+                for (int64_t j = 0; j < kw; j++)                                               \
+                    PLAIN_TAP(NBK, T, xr + j * dw, wr + j * B)                                 \
+            }                                                                                  \
+        PLAIN_PUT_FUSED(NBK, T)                                                                \
+        UNROLL for (int b = 0; b < (NBK); b++)                                                 \
+            UNROLL for (int t = 0; t < (T); t++)                                               \
+                ACC_PUT(b, t, out + b * bstride + t * B);                                      \
+    }
+
+#define PLAIN_TILES(NBK)                                                                       \
+    PLAIN_TILE(NBK, 1) PLAIN_TILE(NBK, 2) PLAIN_TILE(NBK, 3) PLAIN_TILE(NBK, 4)                \
+    PLAIN_TILE(NBK, 5) PLAIN_TILE(NBK, 6) PLAIN_TILE(NBK, 7) PLAIN_TILE(NBK, 8)                \
+    PLAIN_TILE(NBK, 9) PLAIN_TILE(NBK, 10) PLAIN_TILE(NBK, 11) PLAIN_TILE(NBK, 12)             \
+    PLAIN_TILE(NBK, 13) PLAIN_TILE(NBK, 14) PLAIN_TILE(NBK, 15) PLAIN_TILE(NBK, 16)
+PLAIN_TILES(1)
+#if VGGRT_DCONV_NB == 2
+PLAIN_TILES(2)
+#endif
+
+typedef void (*PlainTileFn)(const PlainTile *);
+#define PLAIN_TILE_ROW(NBK)                                                                    \
+    {                                                                                          \
+        NULL, ptile_##NBK##_1, ptile_##NBK##_2, ptile_##NBK##_3, ptile_##NBK##_4,              \
+            ptile_##NBK##_5, ptile_##NBK##_6, ptile_##NBK##_7, ptile_##NBK##_8,                \
+            ptile_##NBK##_9, ptile_##NBK##_10, ptile_##NBK##_11, ptile_##NBK##_12,             \
+            ptile_##NBK##_13, ptile_##NBK##_14, ptile_##NBK##_15, ptile_##NBK##_16             \
+    }
+/* ptiles[nb - 1][T] */
+static const PlainTileFn ptiles[NB][17] = {
+    PLAIN_TILE_ROW(1),
+#if VGGRT_DCONV_NB == 2
+    PLAIN_TILE_ROW(2),
+#endif
+};
+
+/* The input rows of conv row `row` of a plain (NCHW or NHWC) input, as
+ * planar rows: buf[(i*c + l)*pw + e] = x(l, row + i*dh, col + e) for tap
+ * rows i in [i0, i1), channels l < c, e in [0, width), 0 outside the
+ * input.  Tap rows outside [i0, i1) are not written (and never read).
+ * From NCHW each is one copy. */
 static void plain_rows(const Job *J, const float *xn, int64_t row, int64_t i0, int64_t i1,
-                       int64_t col, int64_t width, int64_t nl, float *buf) {
-    const int64_t lo = col < 0 ? -col : 0;                       /* first e inside the input */
-    const int64_t hi = col + width > J->w ? J->w - col : width;  /* past the last */
+                       int64_t col, int64_t width, int64_t pw, float *buf) {
+    const int64_t lo = col < 0 ? -col : 0;                      /* first e inside the input */
+    int64_t hi = col + width > J->w ? J->w - col : width;       /* past the last */
+    if (hi < lo)
+        hi = lo;
     for (int64_t i = i0; i < i1; i++) {
-        const float *xr = xn + (row + i * J->dh) * J->ys + col * J->xs;
-        float *d = buf + i * width * B;
-        for (int64_t e = 0; e < lo; e++)
-            for (int64_t l = 0; l < nl; l++)
-                d[e * B + l] = 0.0f;
-        for (int64_t e = hi > lo ? hi : lo; e < width; e++)
-            for (int64_t l = 0; l < nl; l++)
-                d[e * B + l] = 0.0f;
-        if (J->cls == 1) { /* NHWC: a pixel's channels adjacent */
-            for (int64_t e = lo; e < hi; e++)
-                for (int64_t l = 0; l < nl; l++)
-                    d[e * B + l] = xr[e * J->xs + l];
-        } else {           /* NCHW: a channel's row adjacent */
-            for (int64_t l = 0; l < nl; l++)
+        const float *xr = xn + (row + i * J->dh) * J->ys;
+        for (int64_t l = 0; l < J->c; l++) {
+            float *d = buf + (i * J->c + l) * pw;
+            for (int64_t e = 0; e < lo; e++)
+                d[e] = 0.0f;
+            for (int64_t e = hi; e < width; e++)
+                d[e] = 0.0f;
+            if (J->cls == 1) { /* NHWC: a pixel's channels adjacent */
                 for (int64_t e = lo; e < hi; e++)
-                    d[e * B + l] = xr[l * J->cls + e];
+                    d[e] = xr[(col + e) * J->xs + l];
+            } else {           /* NCHW: a channel's row adjacent */
+                memcpy(d + lo, xr + l * J->cls + col + lo, (size_t)(hi - lo) * sizeof *d);
+            }
+        }
+    }
+}
+
+/* conv_rows for a plain input of at most 16 channels with stride 1 (J->plain;
+ * a network's first layer, 3 channels): per conv row, its kh input rows are
+ * copied once into planar rows with zeros in the padding (plain_rows), and
+ * every tile of the row reads them with PlainTile.  Gathering per tile
+ * instead cost 4-5x the multiply-adds of such a layer: per tap row and
+ * pixel a bounds test and c strided loads, for only c*kw*NB*16 FMAs. */
+static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, int64_t oy0,
+                            int64_t oy1, int64_t cs, int64_t ce, float *out, int64_t rstride,
+                            int64_t bstride) {
+    const int64_t width = ce - cs, ntiles = ceil_div(width, TMAX);
+    const int64_t q = width / ntiles, r = width % ntiles;
+    /* The planar rows: columns [bcol, bcol + bw) of the input. */
+    const int64_t bcol = cs - J->pl, bw = width + (J->kw - 1) * J->dw;
+    float buf[ROWBUF_FLOATS] __attribute__((aligned(64)));
+    PlainTile pt;
+    pt.J = J, pt.pw = ceil_div(bw, B) * B, pt.w = J->packed + bk * J->wblock;
+    pt.bstride = bstride;
+    const float *bias = J->bias ? J->bias + bk * B : zero_bias;
+    /* In registers: ReLU or nothing, and no lanes past k to clear. */
+#ifdef DCONV_VECTORS
+    pt.fused = (J->act == VGGRT_ACT_RELU || J->act == VGGRT_ACT_NONE) && J->k >= (bk + nb) * B;
+#else
+    pt.fused = 0;
+#endif
+    pt.relu = J->act == VGGRT_ACT_RELU;
+    pt.init = pt.fused ? bias : zero_bias;
+    pt.stream = pt.fused && !J->pk && (uintptr_t)out % (B * sizeof(float)) == 0;
+    for (int64_t oy = oy0; oy < oy1; oy++) {
+        const int64_t row = oy * J->sh - J->pt;
+        window_range(row, J->dh, J->kh, 0, J->h, &pt.i0, &pt.i1);
+        plain_rows(J, xn, row, pt.i0, pt.i1, bcol, bw, pt.pw, buf);
+        float *orow = out + (oy - oy0) * rstride;
+        int64_t ox = cs;
+        for (int64_t tt = 0; tt < ntiles; tt++) {
+            const int T = (int)(q + (tt < r));
+            pt.x = buf + (ox - cs);
+            pt.out = orow + (ox - cs) * B;
+            ptiles[nb - 1][T](&pt);
+            if (!pt.fused)
+                for (int b = 0; b < nb; b++)
+                    epilogue(J, bias + b * B, min64(B, J->k - (bk + b) * B), T,
+                             pt.out + b * bstride, pt.out + b * bstride);
+            ox += T;
         }
     }
 }
@@ -521,54 +752,47 @@ static void plain_rows(const Job *J, const float *xn, int64_t row, int64_t i0, i
  * all those tiles instead of streaming from L2 for each one; between
  * passes the partial sums wait in out (L1/L2).  Rows in one call: as many
  * as PART_FLOATS (or the ring) hold, so that narrow layers (10x10: one
- * tile per row) still reuse a pass's weights over several tiles.
- *
- * A plain input of at most 16 channels (a network's first layer: 3) with
- * stride 1 is copied, per conv row, into a padded blocked image of its kh
- * tap rows (plain_rows: nl floats per pixel, once for all the row's tiles),
- * which the tiles then read in place as TILE_DIRECT.  Gathering per tile
- * instead cost 4-5x the multiply-adds of such a layer: per tap row and
- * pixel a bounds test and nl strided loads, for only nl*kw*NB*16 FMAs. */
+ * tile per row) still reuse a pass's weights over several tiles.  A plain
+ * input of at most 16 channels goes to conv_rows_plain instead. */
 static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t oy0,
                       int64_t oy1, int64_t cs, int64_t ce, float *out, int64_t rstride,
                       int64_t bstride) {
+    if (J->plain) {
+        conv_rows_plain(J, xn, bk, nb, oy0, oy1, cs, ce, out, rstride, bstride);
+        return;
+    }
     const int64_t width = ce - cs, ntiles = ceil_div(width, TMAX);
     const int64_t q = width / ntiles, r = width % ntiles, ncb = ceil_div(J->c, B);
     const int stride1 = J->blocked && J->sw == 1;
-    /* The padded rows of a plain input: columns [bcol, bcol + bw) of the input. */
-    const int64_t bcol = cs - J->pl, bw = width + (J->kw - 1) * J->dw;
-    const int rowbuf = !J->blocked && ncb == 1 && J->sw == 1 && J->kh * bw * B <= ROWBUF_FLOATS;
-    float buf[rowbuf ? ROWBUF_FLOATS : 1] __attribute__((aligned(64)));
-    Job Jb;
-    if (rowbuf) { /* the buffer as a blocked image of kh rows, bw pixels */
-        Jb = *J;
-        Jb.blocked = 1, Jb.h = J->kh, Jb.w = bw, Jb.dh = 1, Jb.ys = bw * B, Jb.xs = B;
-        Jb.cbs = 0, Jb.cls = 1;
-    }
     Tile tl;
     tl.J = J, tl.xn = xn, tl.w = J->packed + bk * J->wblock, tl.bstride = bstride;
     for (int64_t cb0 = 0; cb0 < ncb; cb0 += J->cbchunk) {
         const int last = cb0 + J->cbchunk >= ncb;
         tl.cb0 = cb0, tl.cb1 = last ? ncb : cb0 + J->cbchunk;
+        /* The next pass's weights, into L2 while this pass computes: in a
+         * network they come from memory once per image (9.4 MB for a
+         * 512-channel layer), and waiting for them at the start of each
+         * pass cost 2-4% at 10x10 and 14x14. */
+        if (!last) {
+            const int64_t wpass = B * J->taps * B; /* floats of one block's pass, per cb */
+            const int64_t nf = (min64(ncb, tl.cb1 + J->cbchunk) - tl.cb1) * wpass;
+            for (int b = 0; b < nb; b++) {
+                const float *pw = tl.w + b * J->wblock + tl.cb1 * wpass;
+                for (int64_t e = 0; e < nf; e += 16) /* floats of a 64-byte line */
+                    __builtin_prefetch(pw + e, 0, 2);
+            }
+        }
         for (int64_t oy = oy0; oy < oy1; oy++) {
             const int64_t row = oy * J->sh - J->pt;
             window_range(row, J->dh, J->kh, 0, J->h, &tl.i0, &tl.i1);
-            if (rowbuf) {
-                plain_rows(J, xn, row, tl.i0, tl.i1, bcol, bw, J->c, buf);
-                tl.J = &Jb, tl.xn = buf, tl.row = 0;
-            } else {
-                tl.row = row;
-            }
+            tl.row = row;
             float *orow = out + (oy - oy0) * rstride;
             int64_t ox = cs;
             for (int64_t tt = 0; tt < ntiles; tt++) {
                 const int T = (int)(q + (tt < r));
                 tl.col0 = ox * J->sw - J->pl;
                 tl.span = T + (J->kw - 1) * J->dw;
-                if (rowbuf) {
-                    tl.col0 -= bcol;
-                    tl.mode = TILE_DIRECT;
-                } else if (!stride1) {
+                if (!stride1) {
                     tl.mode = TILE_GATHER;
                 } else if (tl.col0 >= 0 && tl.col0 + tl.span <= J->w) {
                     tl.mode = TILE_DIRECT;
@@ -661,6 +885,7 @@ static void dconv_task(void *ctx, int64_t begin, int64_t end, int tid) {
     const Job *J = ctx;
     float ring[RING_FLOATS] __attribute__((aligned(64)));
     run_units(J, begin, end, J->work ? J->work : ring);
+    STREAM_FENCE();
 }
 
 size_t vggrt_dconv_packed_size(const vggrt_dconv_params *p) {
@@ -730,6 +955,10 @@ void vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *x, const
     J.nrows = pool ? (p->py > 0 ? (p->py - 1) * p->pool_s + p->pool_k : 0) : q->oh;
     if (n <= 0 || J.ncols <= 0 || J.nrows <= 0 || J.kb <= 0)
         return;
+    /* A plain input of at most 16 channels, stride 1, whose planar rows
+     * fit the stack buffer of conv_rows_plain. */
+    J.plain = !J.blocked && J.c <= B && J.sw == 1 &&
+              J.kh * J.c * ceil_div(J.ncols + (J.kw - 1) * J.dw, B) * B <= ROWBUF_FLOATS;
     J.ngroups = ceil_div(J.kb, NB);
     J.cbchunk = PASS_W_FLOATS / (NB * B * J.taps * B);
     if (J.cbchunk < 1)

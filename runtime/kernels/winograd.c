@@ -1,5 +1,6 @@
 /* winograd.c — Winograd F(4x4, 3x3) convolution on the blocked layout
- * (NCHW16c), with the direct convolution's fused epilogue.
+ * (NCHW16c), with the direct convolution's fused epilogue.  (Written for
+ * blocks of 16; compiled for blocks of 8 too, B below: blocks.h.)
  *
  * A 3x3, stride-1 convolution computes each 4x4 block of outputs ("tile")
  * from a 6x6 block of input d as
@@ -78,9 +79,13 @@
  * TMAX x 2 vectors of 16 floats). */
 #ifndef VGGRT_WINO_TILES
 #if defined(__AVX512F__)
-#define VGGRT_WINO_TILES 12 /* 24 of 32 zmm registers accumulate */
+#define VGGRT_WINO_TILES 12 /* 24 of 32 zmm (or ymm) registers accumulate */
+#elif defined(__AVX__) && VGGRT_KB == 8
+#define VGGRT_WINO_TILES 6 /* 16 ymm registers: 6 x 2 accumulators */
 #elif defined(__AVX__)
 #define VGGRT_WINO_TILES 3 /* 16 ymm registers: 3 x 2 x 2 accumulators */
+#elif VGGRT_KB == 8
+#define VGGRT_WINO_TILES 3 /* 16 xmm registers: 3 x 2 x 2 accumulators */
 #else
 #define VGGRT_WINO_TILES 2
 #endif
@@ -93,14 +98,16 @@
 #error "winograd.c needs the GNU vector extensions (gcc or clang)"
 #endif
 
+/* B is the block this copy is compiled for (winograd_b8.c, winograd_b16.c:
+ * blocks.h); chunks hold 64 channels whatever the width. */
 enum {
-    B = VGGRT_BLOCK,
+    B = VGGRT_KB,
     NXI = 36,                   /* positions of the 6x6 transform */
     TMAX = VGGRT_WINO_TILES,
-    CCB = 4,                    /* input-channel blocks per chunk of V */
-    KCB = 4,                    /* output blocks per task */
+    CCB = 64 / B,               /* input-channel blocks per chunk of V */
+    KCB = 64 / B,               /* output blocks per task */
     MIN_TASKS = 8,              /* per layer, when the output channels allow */
-    GMAX = 28,                  /* tiles per task: V and M take 36*(CCB+KCB)*16 floats each */
+    GMAX = 28,                  /* tiles per task: V and M take 36*(CCB+KCB)*B floats each */
 };
 
 typedef float Vec16 __attribute__((vector_size(B * sizeof(float))));

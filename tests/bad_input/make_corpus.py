@@ -248,6 +248,23 @@ def build(outdir):
                                       helper.make_attribute("strides", [0, 0])])
     c.add("maxpool_zero_stride", m, r"stride", node="pool0", why="MaxPool strides [0, 0]")
 
+    # 3-D windows: the same checks as 2-D, along the depth too.
+    m = model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv3d0",
+                                pads=[0, 1, 1, 0, 1, 1])],
+              [vi("x", [1, 2, 3, 8, 8])], [vi("y", [1, 4, 1, 8, 8])], [init("w", (4, 2, 5, 3, 3))])
+    c.add("conv3d_kernel_too_big", m, r"kernelD 5 is larger than the padded input 3",
+          node="conv3d0", why="3-D Conv whose depth kernel 5 exceeds the depth 3 (no depth pads)")
+    m = model([helper.make_node("MaxPool", ["x"], ["y"], name="pool3d0", kernel_shape=[2, 2, 2],
+                                strides=[0, 1, 1])],
+              [vi("x", [1, 2, 4, 8, 8])], [vi("y", [1, 2, 3, 7, 7])])
+    c.add("maxpool3d_zero_stride", m, r"strides\[0\] is 0", node="pool3d0",
+          why="3-D MaxPool strides [0, 1, 1]")
+    m = model([helper.make_node("AveragePool", ["x"], ["y"], name="pool3d0",
+                                kernel_shape=[2, 2, 2])],
+              [vi("x", [1, 2, 8, 8])], [vi("y", [1, 2, 7, 7])])
+    c.add("avgpool3d_on_4d", m, r"expected rank 5", node="pool3d0",
+          why="3-D AveragePool window on a rank-4 input")
+
     m = model([helper.make_node("Transpose", ["x"], ["y"], name="transpose0", perm=[0, 1, 1, 3])],
               [vi("x", [1, 2, 3, 4])], [vi("y", [1, 2, 2, 4])])
     c.add("transpose_bad_perm", m, r"perm", node="transpose0",

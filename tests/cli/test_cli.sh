@@ -47,15 +47,17 @@ for m in vgg16_head vgg16_head_nhwc; do
 done
 check inspect-none-batch 0 '\(None, 64, 160, 160\)' -- "$vggc" inspect "$models/vgg16_head.onnx"
 
-# inspect --after-passes: the fused layers, their layouts and kernels, the arena.
+# inspect --after-passes: the fused layers, their layouts and kernels, the arena
+# (for AVX-512, whose blocked layout is NCHW16c, whatever this machine is).
 check after-passes-fused 0 'conv3x3\+bias\+relu\+maxpool2x2 .*nchw16c->nchw16c +winograd4x4' -- \
-  "$vggc" inspect "$models/vgg16_head.onnx" --after-passes
+  "$vggc" inspect "$models/vgg16_head.onnx" --after-passes --target x86-64-v4
 check after-passes-first-direct 0 'conv3x3\+bias\+relu .*nchw->nchw16c +direct NCHW16c' -- \
-  "$vggc" inspect "$models/vgg16_head.onnx" --after-passes
+  "$vggc" inspect "$models/vgg16_head.onnx" --after-passes --target x86-64-v4
 check after-passes-head 0 'avgpool\+dense\+bias\+relu' -- "$vggc" inspect "$models/vgg16_head.onnx" --after-passes
 check after-passes-arena 0 '^weights: [0-9]+ bytes; arena: [0-9]+ static' -- \
   "$vggc" inspect "$models/vgg16_head.onnx" --after-passes
-check after-passes-nhwc-in 0 'nhwc->nchw16c' -- "$vggc" inspect "$models/vgg16_head_nhwc.onnx" --after-passes
+check after-passes-nhwc-in 0 'nhwc->nchw16c' -- "$vggc" inspect "$models/vgg16_head_nhwc.onnx" --after-passes \
+  --target x86-64-v4
 check disable-pass 0 '= Relu\(' -- "$vggc" compile "$models/tiny_vgg.onnx" --disable-pass fuse-activation --dump-ir
 check O0-no-fusion 0 '= Relu\(' -- "$vggc" compile "$models/tiny_vgg.onnx" -O0 --dump-ir
 
@@ -189,6 +191,103 @@ if command -v script >/dev/null; then
   fi
 else
   echo "SKIP progress-on-terminal: no script(1) from util-linux"
+fi
+
+# --bind NAME=FILE: a graph input fixed at compile time becomes a constant.
+# A small model whose Reshape shape and Dropout training_mode are graph
+# inputs (x: f32[N,3,4], shape: i64[k], t: bool[]): vggc refuses it unbound,
+# suggesting --bind; bound, it compiles, its header declares x alone, its
+# program and `vggc run` take x alone, and both outputs equal ONNX Runtime's
+# for the same three values (1e-6: Reshape, Dropout and Relu do no
+# arithmetic, so any difference is a bug).
+root=$(cd "$(dirname "$0")/../.." && pwd)
+py=/usr/bin/python3
+b=$work/bind
+mkdir -p "$b"
+if "$py" - "$b" <<'PYEOF'
+import sys, numpy as np, onnx
+from onnx import helper as h, TensorProto as T
+d = sys.argv[1]
+for ratio, name in ((0.0, "bind"), (0.5, "bind_random")):
+    g = h.make_graph(
+        [h.make_node("Reshape", ["x", "shape"], ["r"]),
+         h.make_node("Dropout", ["r", "ratio", "t"], ["y"]),
+         h.make_node("Relu", ["y"], ["z"])], "bind",
+        [h.make_tensor_value_info("x", T.FLOAT, ["N", 3, 4]),
+         h.make_tensor_value_info("shape", T.INT64, ["k"]),
+         h.make_tensor_value_info("t", T.BOOL, [])],
+        [h.make_tensor_value_info("z", T.FLOAT, None)],
+        [h.make_tensor("ratio", T.FLOAT, [], [ratio])])
+    onnx.save(h.make_model(g, opset_imports=[h.make_opsetid("", 13)]), f"{d}/{name}.onnx")
+rng = np.random.default_rng(3)
+np.save(f"{d}/x.npy", rng.standard_normal((2, 3, 4)).astype(np.float32))
+np.save(f"{d}/shape.npy", np.array([-1, 2, 6], np.int64))
+np.save(f"{d}/shape_i32.npy", np.array([-1, 2, 6], np.int32))
+np.save(f"{d}/shape_2d.npy", np.array([[-1, 2, 6]], np.int64))
+np.save(f"{d}/t_true.npy", np.array(True))
+np.save(f"{d}/t_false.npy", np.array(False))
+np.save(f"{d}/t_vec.npy", np.array([True]))
+open(f"{d}/corrupt.npy", "wb").write(b"\x93NUMPY\x01\x00garbage")
+PYEOF
+then
+  m=$b/bind.onnx
+  check bind-needed 1 "input 1 \(shape 'shape'\): a graph input, but vggc needs it at compile time: fix its value with --bind shape=FILE.npy" -- \
+    "$vggc" compile "$m" -o "$b/o0" --bind "t=$b/t_true.npy"
+  check bind-needed-bool 1 "'t', the training_mode\) is a graph input, but vggc needs it at compile time.*--bind t=FILE.npy" -- \
+    "$vggc" compile "$m" -o "$b/o0"
+  # Bound to true with ratio 0, training-mode Dropout is the identity; the
+  # program built from the C takes x alone.
+  for t in true false; do
+    if "$vggc" compile "$m" -o "$b/c_$t" --name bound --bind shape="$b/shape.npy" --bind "t=$b/t_$t.npy" \
+         >"$b/c_$t.log" 2>&1 &&
+       make -s -C "$b/c_$t" >>"$b/c_$t.log" 2>&1 &&
+       "$b/c_$t/bound" --input "$b/x.npy" --output "$b/y_c_$t.npy" >>"$b/c_$t.log" 2>&1 &&
+       "$vggc" run "$m" --bind shape="$b/shape.npy" --bind "t=$b/t_$t.npy" --input "$b/x.npy" \
+         --output "$b/y_jit_$t.npy" --no-cache >>"$b/c_$t.log" 2>&1 &&
+       "$py" -c 'import numpy as np; np.save(__import__("sys").argv[1], np.array(__import__("sys").argv[2] == "true"))' \
+         "$b/t_ort_$t.npy" $t &&
+       node "$root/tools/ort/ort_run.js" "$m" --input "$b/x.npy" --input "$b/shape.npy" \
+         --input "$b/t_ort_$t.npy" --output "$b/ref_$t.npy" >>"$b/c_$t.log" 2>&1 &&
+       "$py" "$root/tools/compare_npy.py" "$b/y_c_$t.npy" "$b/ref_$t.npy" --rtol 1e-6 >>"$b/c_$t.log" 2>&1 &&
+       "$py" "$root/tools/compare_npy.py" "$b/y_jit_$t.npy" "$b/ref_$t.npy" --rtol 1e-6 >>"$b/c_$t.log" 2>&1 &&
+       grep -q '^#define bound_NUM_INPUTS 1$' "$b/c_$t/bound.h"; then
+      echo "PASS bind-training-$t-same-as-ort"; pass=$((pass + 1))
+    else
+      echo "FAIL bind-training-$t-same-as-ort"; tail -5 "$b/c_$t.log" | sed 's/^/  | /'; fail=$((fail + 1))
+    fi
+  done
+  check bind-run-one-input 1 "expects 1 input|1 input" -- \
+    "$vggc" run "$m" --bind shape="$b/shape.npy" --bind "t=$b/t_true.npy" --input "$b/x.npy" --input "$b/shape.npy" --no-cache
+  check bind-inspect 0 'Total params' -- "$vggc" inspect "$m" --bind shape="$b/shape.npy" --bind "t=$b/t_false.npy"
+  check bind-bench 0 'median' -- "$vggc" bench "$m" --iters 2 --bind shape="$b/shape.npy" --bind "t=$b/t_false.npy"
+  check bind-random-dropout 1 'ratio 0.5 is random dropout, which vggc does not run' -- \
+    "$vggc" compile "$b/bind_random.onnx" -o "$b/o1" --bind shape="$b/shape.npy" --bind "t=$b/t_true.npy"
+  # The errors: each names the model, the input and the file.
+  check bind-unknown-input 1 "bind.onnx: --bind nope=.*shape.npy: the model has no graph input named 'nope' \(its inputs: 'x', 'shape', 't'\)" -- \
+    "$vggc" compile "$m" -o "$b/o2" --bind nope="$b/shape.npy"
+  check bind-initializer 1 "--bind ratio=.*: 'ratio' is an initializer" -- \
+    "$vggc" compile "$m" -o "$b/o2" --bind ratio="$b/t_true.npy"
+  check bind-dtype 1 "--bind shape=.*shape_i32.npy: the array is INT32; input 'shape' is declared INT64" -- \
+    "$vggc" compile "$m" -o "$b/o2" --bind shape="$b/shape_i32.npy" --bind "t=$b/t_true.npy"
+  check bind-rank 1 "--bind shape=.*shape_2d.npy: the array has shape \[1,3\] \(rank 2\); input 'shape' is declared \[\?\] \(rank 1\)" -- \
+    "$vggc" compile "$m" -o "$b/o2" --bind shape="$b/shape_2d.npy" --bind "t=$b/t_true.npy"
+  check bind-scalar 1 "--bind t=.*t_vec.npy: the array has shape \[1\] \(rank 1\); input 't' is declared \[\] \(rank 0\)" -- \
+    "$vggc" compile "$m" -o "$b/o2" --bind shape="$b/shape.npy" --bind "t=$b/t_vec.npy"
+  check bind-dim 1 "--bind x=.*shape.npy: the array is INT64; input 'x' is declared FLOAT" -- \
+    "$vggc" compile "$m" -o "$b/o2" --bind x="$b/shape.npy"
+  check bind-x-shape 1 "--bind x=.*: the array has shape \[2,4,3\]; input 'x' is declared \[\?,3,4\] \(dimension 1 differs" -- \
+    bash -c "'$py' -c 'import numpy as np; np.save(\"$b/x_bad.npy\", np.zeros((2,4,3), np.float32))' &&
+             '$vggc' compile '$m' -o '$b/o2' --bind x='$b/x_bad.npy'"
+  check bind-corrupt 1 "--bind shape=.*corrupt.npy: .*corrupt.npy" -- \
+    "$vggc" compile "$m" -o "$b/o2" --bind shape="$b/corrupt.npy" --bind "t=$b/t_true.npy"
+  check bind-missing-file 1 "--bind shape=.*nothere.npy: .*(No such file|cannot)" -- \
+    "$vggc" run "$m" --input "$b/x.npy" --bind shape="$b/nothere.npy" --bind "t=$b/t_true.npy"
+  check bind-twice 1 "--bind: input 'shape' is bound twice \(to .*shape.npy and to .*shape_i32.npy\)" -- \
+    "$vggc" inspect "$m" --bind shape="$b/shape.npy" --bind shape="$b/shape_i32.npy" --bind "t=$b/t_true.npy"
+  check bind-syntax 2 "--bind takes NAME=FILE.npy .*not 'shape'" -- "$vggc" compile "$m" --bind shape
+  check bind-syntax-empty 2 "--bind takes NAME=FILE.npy .*not '=x.npy'" -- "$vggc" bench "$m" --bind =x.npy
+else
+  echo "FAIL bind-models: cannot write the --bind test model"; fail=$((fail + 1))
 fi
 
 echo "$pass passed, $fail failed"

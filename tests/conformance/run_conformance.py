@@ -20,6 +20,17 @@ rtol 1e-3 and atol 1e-7 under numpy.isclose's rule (tools/compare_npy.py's
 rule, done in-process).  With --backend jit the same cases run through
 `vggc run` (LLVM JIT, no cache) instead, against the same references.
 
+vggc plans every shape at compile time, so it refuses a graph input that an
+operator needs then (Reshape's shape, Squeeze's axes, Pad's pads, Dropout's
+training_mode, ...), naming it as `--bind NAME=FILE.npy`.  For such a
+refusal the runner binds exactly the input named, to the case's own value
+for it (input_K.pb of test_data_set_0, written as .npy; every data set must
+hold the same value), and compiles again, repeating while refusals name
+further inputs.  The bound inputs are then left out of the run's --input
+list.  A case that passes so is a PASS reported as such ("passed with
+'shape' bound at compile time"), in its line, the JSON ("bound") and the
+summary, never silently.
+
 vggc refusing a case on purpose (exit 1) is a SKIP only if the case is listed
 in expected_skips.txt beside this script (`suite/case: reason`); otherwise it
 is a FAIL.  A listed case that now passes is a FAIL too, so the list shrinks
@@ -27,7 +38,8 @@ as vggc grows.  Wrong numbers, crashes (signal, exit 3), build failures and
 warnings are FAILs, never skips.
 
 Prints one line per case (PASS/FAIL/SKIP suite/case[: why]) and finally
-`N passed, M failed, K skipped`; exits 1 when anything failed, 2 on usage.
+`N passed (B with inputs bound at compile time), M failed, K skipped`; exits
+1 when anything failed, 2 on usage.
 """
 import argparse
 import concurrent.futures
@@ -192,6 +204,7 @@ class Case:
         self.reason = ""
         self.kind = ""       # for a skip: "op" (not in ops.def) or "refused" (expected_skips.txt)
         self.detail = ""     # for a refusal: what vggc said
+        self.bound = {}      # graph input -> .npy its value was bound to at compile time
 
     def result(self, status, reason="", kind="", detail=""):
         self.status, self.reason, self.kind, self.detail = status, reason, kind, detail
@@ -222,34 +235,36 @@ def check_case(case, args, ops_ok, skips):
     if args.backend == "jit":
         # The whole pipeline down to LLVM IR, to tell a refusal apart before
         # any input is read.
-        rc, _, err = run([args.vggc, "compile", model_path, args.opt, "--emit", "llvm-ir", "-o",
-                          out_dir, "--name", "model"], COMPILE_TIMEOUT)
-        if rc == 1:
-            if listed:
-                return case.result("skip", listed, "refused", short(err, 2000))
-            return case.result("fail", f"vggc refused it (exit 1) and it is not in "
-                                       f"expected_skips.txt: {short(err, 300)}")
-        if rc != 0:
-            return case.result("fail", f"vggc compile --emit llvm-ir: {describe_rc(rc)}: "
-                                       f"{short(err)}")
-        return run_sets(case, model, model_path, work,
-                        [args.vggc, "run", model_path, args.opt, "--no-cache"],
-                        work, listed, "")
-
-    rc, _, err = run([args.vggc, "compile", model_path, args.opt, "-o", out_dir, "--name", "model"],
-                     COMPILE_TIMEOUT)
-    if rc == 1:
+        cmd = [args.vggc, "compile", model_path, args.opt, "--emit", "llvm-ir", "-o", out_dir,
+               "--name", "model"]
+        what = "vggc compile --emit llvm-ir"
+    else:
+        cmd = [args.vggc, "compile", model_path, args.opt, "-o", out_dir, "--name", "model"]
+        what = "vggc compile"
+    while True:
+        rc, _, err = run(cmd + bind_args(case), COMPILE_TIMEOUT)
+        if rc != 1:
+            break
+        why = bind_named(case, model, err, work)
+        if why is None:
+            continue            # bound what the refusal named: compile again
+        if why:
+            return case.result("fail", why)
         msg = short(err.replace(model_path + ": ", ""), 300)
         if listed:
             return case.result("skip", listed, "refused", short(err, 2000))
-        return case.result("fail", f"vggc refused it (exit 1) and it is not in expected_skips.txt: "
-                                   f"{msg}")
+        return case.result("fail", f"vggc refused it (exit 1) and it is not in expected_skips.txt"
+                                   f"{bound_note(case)}: {msg}")
     if rc != 0:
-        return case.result("fail", f"vggc compile: {describe_rc(rc)}: {short(err)}")
+        return case.result("fail", f"{what}: {describe_rc(rc)}{bound_note(case)}: {short(err)}")
     if listed:
         note = " (listed in expected_skips.txt as refused, but vggc compiled it)"
     else:
         note = ""
+    if args.backend == "jit":
+        return run_sets(case, model, model_path, work,
+                        [args.vggc, "run", model_path, args.opt, "--no-cache"] + bind_args(case),
+                        work, listed, note)
 
     env = dict(os.environ)
     cflags = ("-O1 " + os.environ.get("VGGC_CFLAGS", "")).strip()
@@ -264,12 +279,64 @@ def check_case(case, args, ops_ok, skips):
                     listed, note)
 
 
+BIND_RE = re.compile(r"--bind (\S+?)=FILE\.npy")
+
+
+def runtime_inputs(model):
+    """The graph inputs that are not initializers, in order: input_K.pb is
+    the K-th of them."""
+    initializers = {t.name for t in model.graph.initializer}
+    return [i.name for i in model.graph.input if i.name not in initializers]
+
+
+def bind_args(case):
+    return [a for name, npy in case.bound.items() for a in ("--bind", f"{name}={npy}")]
+
+
+def bound_note(case):
+    if not case.bound:
+        return ""
+    return f" (with {', '.join(repr(n) for n in case.bound)} bound at compile time)"
+
+
+def bind_named(case, model, err, work):
+    """After a refusal: binds the inputs vggc named as needed at compile time
+    (`--bind NAME=FILE.npy`) that are not bound yet, to the case's own values.
+    None when it bound some (compile again); "" when the refusal names none
+    (a plain refusal); otherwise why the harness cannot bind them (a FAIL)."""
+    names = [n for n in dict.fromkeys(BIND_RE.findall(err)) if n not in case.bound]
+    if not names:
+        return ""
+    inputs = runtime_inputs(model)
+    sets = sorted(glob.glob(os.path.join(case.path, "test_data_set_*")))
+    for name in names:
+        if name not in inputs:
+            return f"vggc asks for --bind {name}=..., but '{name}' is not a graph input of the model"
+        k = inputs.index(name)
+        values = []
+        for ds in sets:
+            pb = os.path.join(ds, f"input_{k}.pb")
+            try:
+                values.append(load_pb(pb))
+            except Exception as e:  # noqa: BLE001
+                return f"harness: cannot read {pb} to bind '{name}': {short(str(e), 120)}"
+        if not values:
+            return "harness: no test_data_set_* directories"
+        if any(v.shape != values[0].shape or not np.array_equal(v, values[0]) for v in values[1:]):
+            return (f"harness: '{name}' differs between the data sets, so no one value can be bound "
+                    f"at compile time")
+        npy = os.path.join(work, f"bind_{k}.npy")
+        save_npy(values[0], npy)
+        case.bound[name] = npy
+    return None
+
+
 def run_sets(case, model, model_path, work, prog_cmd, cwd, listed, note):
     """Runs prog_cmd (+ --input/--output files) on every test_data_set_* of the
     case and compares; a JIT run refusing the model (exit 1) is handled like
     a compile refusal."""
-    initializers = {t.name for t in model.graph.initializer}
-    n_inputs = len([i for i in model.graph.input if i.name not in initializers])
+    inputs = runtime_inputs(model)
+    n_inputs = len(inputs)
     sets = sorted(glob.glob(os.path.join(case.path, "test_data_set_*")),
                   key=lambda p: int(re.sub(r"\D", "", os.path.basename(p)) or 0))
     if not sets:
@@ -286,6 +353,8 @@ def run_sets(case, model, model_path, work, prog_cmd, cwd, listed, note):
                                + note)
         cmd = list(prog_cmd)
         for i, p in enumerate(ins):
+            if inputs[i] in case.bound:
+                continue        # a constant of the compiled model now
             try:
                 arr = load_pb(p)
             except Exception as e:  # noqa: BLE001
@@ -308,9 +377,10 @@ def run_sets(case, model, model_path, work, prog_cmd, cwd, listed, note):
                 return case.result("skip", listed, "refused", short(err, 2000))
             msg = short(err.replace(model_path + ": ", ""), 300)
             return case.result("fail", f"vggc refused it (exit 1) and it is not in "
-                                       f"expected_skips.txt: {msg}")
+                                       f"expected_skips.txt{bound_note(case)}: {msg}")
         if rc != 0:
-            return case.result("fail", f"{dsn}: program {describe_rc(rc)}: {short(err or out)}" + note)
+            return case.result("fail", f"{dsn}: program {describe_rc(rc)}: {short(err or out)}"
+                               + bound_note(case) + note)
         if re.search(r"AddressSanitizer|runtime error:|LeakSanitizer", err):
             return case.result("fail", f"{dsn}: sanitizer report: {short(err)}" + note)
         for k, (y, ref) in enumerate(zip(got_paths, outs)):
@@ -321,9 +391,13 @@ def run_sets(case, model, model_path, work, prog_cmd, cwd, listed, note):
                                    + note)
             why = compare(got, load_pb(ref))
             if why:
-                return case.result("fail", f"{dsn}: output {k}: {why}" + note)
+                return case.result("fail", f"{dsn}: output {k}: {why}" + bound_note(case) + note)
     if listed:
-        return case.result("fail", "passes now: remove it from expected_skips.txt")
+        return case.result("fail", "passes now: remove it from expected_skips.txt"
+                           + bound_note(case))
+    if case.bound:
+        return case.result("pass", "passed with " + ", ".join(repr(n) for n in case.bound)
+                           + " bound at compile time", "bound")
     return case.result("pass")
 
 
@@ -382,10 +456,13 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump([{"suite": c.suite, "case": c.name, "ops": c.ops, "status": c.status,
-                        "reason": c.reason, "kind": c.kind, "detail": c.detail, "seconds": round(getattr(c, "seconds", 0.0), 3)}
+                        "reason": c.reason, "kind": c.kind, "detail": c.detail,
+                        "bound": sorted(c.bound), "seconds": round(getattr(c, "seconds", 0.0), 3)}
                        for c in cases], f, indent=1)
             f.write("\n")
-    print(f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped")
+    n_bound = sum(1 for c in cases if c.status == "pass" and c.bound)
+    print(f"{counts['pass']} passed ({n_bound} with inputs bound at compile time), "
+          f"{counts['fail']} failed, {counts['skip']} skipped")
     return 1 if counts["fail"] else 0
 
 

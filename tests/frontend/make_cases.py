@@ -232,7 +232,7 @@ def cases(out):
              vi("idx", I64), vi("m_un")],
         [w, w1, ints("shape3", [0, 3, 64])])
     c["window_errors"] = model(
-        [helper.make_node("AveragePool", ["x"], ["a"], name="pool3d", kernel_shape=[2, 2, 2]),
+        [helper.make_node("AveragePool", ["x"], ["a"], name="pool4d", kernel_shape=[2, 2, 2, 2]),
          helper.make_node("Conv", ["x", "w"], ["c"], name="badpads", kernel_shape=[3, 3],
                           pads=[1, 1, 1])],
         X4, [vi("a"), vi("c")], [w])
@@ -260,6 +260,12 @@ def cases(out):
                           ["y", "rm", "rv"], name="bn", training_mode=1)],
         X4, [vi("y")], [floats("s", [1] * 3), floats("b", [0] * 3), floats("mu", [0] * 3),
                         floats("var", [1] * 3)], opset=15)
+    c["batchnorm_training_fixed"] = model(
+        [helper.make_node("BatchNormalization", ["x", "s", "b", "mu", "var"],
+                          ["y", "rm", "rv"], name="bn", training_mode=1, momentum=0.8)],
+        X1, [vi("y"), vi("rm"), vi("rv")], [floats("s", [1] * 3), floats("b", [0] * 3),
+                                            floats("mu", [0] * 3), floats("var", [1] * 3)],
+        opset=15)
     c["cast_double"] = model(
         [helper.make_node("Cast", ["x"], ["y"], name="cast", to=DOUBLE)], X4, [vi("y")])
 

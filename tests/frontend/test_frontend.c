@@ -481,7 +481,55 @@ static void test_squeeze(void)
         CHECK_INT(node(g, "sq_all")->attr.axes.n_axes, 0);
         graph_free(g);
     }
-    EXPECT_ERRORS("squeeze_nonconst", "node 'unsq' (Unsqueeze)", "'ax'", "must be a constant");
+    EXPECT_ERRORS("squeeze_nonconst", "node 'unsq' (Unsqueeze)", "'ax'",
+                  "needs it at compile time", "--bind ax=FILE.npy");
+}
+
+/* --bind: the same model with its axes input bound becomes a constant the
+ * normalizer folds (the graph keeps x alone); a file of the wrong data type
+ * or rank, or an unknown name, is refused naming input and file. */
+static void test_bind(void)
+{
+    const char *path = case_path("squeeze_nonconst");
+    char good[4200], bad[4200];
+    snprintf(good, sizeof good, "%s/bind_ax.npy", cases_dir);
+    snprintf(bad, sizeof bad, "%s/bind_ax_2d.npy", cases_dir);
+    int64_t axes[1] = {2};
+    vggrt_tensor t = {.dtype = VGGRT_I64, .rank = 1, .dims = {1}, .data = axes, .nbytes = 8};
+    vggrt_tensor t2 = {.dtype = VGGRT_I64, .rank = 2, .dims = {1, 1}, .data = axes, .nbytes = 8};
+    char msg[256];
+    current = "bind";
+    if (!CHECK(vggrt_npy_write(good, &t, msg, sizeof msg) == VGGRT_OK) ||
+        !CHECK(vggrt_npy_write(bad, &t2, msg, sizeof msg) == VGGRT_OK))
+        return;
+    ImportOptions io = {.binds = &(ImportBind){"ax", good}, .n_binds = 1};
+    Graph *g = import_path(path, &io);
+    if (CHECK(g != NULL)) {
+        CHECK_INT(g->n_inputs, 1);
+        CHECK(strcmp(g->values[g->inputs[0]].name, "x") == 0);
+        const Node *u = node(g, "unsq");
+        CHECK_INT(u->n_in, 1);
+        CHECK_INT(u->attr.axes.n_axes, 1);
+        CHECK_INT(u->attr.axes.axes[0], 2);
+    } else {
+        printf("  diagnostics:\n%s", diag);
+    }
+    graph_free(g);
+
+    struct { ImportBind b; const char *want; } bad_cases[] = {
+        {{"ax", bad}, "the array has shape [1,1] (rank 2); input 'ax' is declared [1] (rank 1)"},
+        {{"nope", good}, "--bind nope="},
+        {{"x", good}, "the array is INT64; input 'x' is declared FLOAT"},
+    };
+    for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+        io.binds = &bad_cases[i].b;
+        g = import_path(path, &io);
+        CHECK(g == NULL);
+        graph_free(g);
+        if (!check(strstr(diag, bad_cases[i].want) != NULL, "diagnostics contain the text",
+                   __LINE__))
+            printf("  wanted: %s\n  got:\n%s", bad_cases[i].want, diag);
+    }
 }
 
 static void test_prelu_legacy(void)
@@ -588,7 +636,7 @@ static void test_windows(void)
     CHECK_INT(w->pad[3], 0);
     graph_free(g);
 
-    EXPECT_ERRORS("window_errors", "node 'pool3d' (AveragePool): 3-D pooling is not supported",
+    EXPECT_ERRORS("window_errors", "node 'pool4d' (AveragePool): 4-D pooling is not supported",
                   "node 'badpads' (Conv): attribute 'pads' has 3 values");
 }
 
@@ -627,7 +675,26 @@ static void test_misc_attrs(void)
     CHECK_INT(g->opset, 15);
     graph_free(g);
 
-    EXPECT_ERRORS("batchnorm_training", "node 'bn' (BatchNormalization)", "training");
+    EXPECT_ERRORS("batchnorm_training", "node 'bn' (BatchNormalization)",
+                  "training mode averages over the batch, so the batch size must be fixed");
+    /* With a fixed batch, training mode becomes ops vggc runs: the batch's
+     * mean and variance feed an inference BatchNormalization, and the
+     * running statistics are momentum-weighted sums (the numbers are checked
+     * against ONNX's own in the conformance cases). */
+    g = load_and_infer("batchnorm_training_fixed");
+    if (g) {
+        const Node *bn = node(g, "bn");
+        CHECK_INT(bn->n_out, 1);
+        CHECK_INT(bn->n_in, 5);
+        CHECK_INT(node(g, "bn/batch_mean_k")->op, OP_REDUCE_MEAN);
+        CHECK_INT(node(g, "bn/batch_mean_k")->attr.axes.n_axes, 3);     /* 0, 2, 3 */
+        CHECK_INT(node(g, "bn/batch_var")->op, OP_SQUEEZE);
+        CHECK_INT(bn->in[4], node(g, "bn/batch_var")->out[0]);
+        CHECK_INT(node(g, "bn/running_mean")->op, OP_ADD);
+        CHECK(strcmp(g->values[node(g, "bn/running_var")->out[0]].name, "rv") == 0);
+        CHECK_INT(g->n_outputs, 3);
+        graph_free(g);
+    }
     EXPECT_ERRORS("cast_double", "node 'cast' (Cast): Cast to DOUBLE is not supported");
 }
 
@@ -934,6 +1001,7 @@ int main(int argc, char **argv)
     test_pad();
     test_reduce_mean();
     test_squeeze();
+    test_bind();
     test_prelu_legacy();
     test_dropout();
     test_windows();

@@ -120,7 +120,7 @@ static void test_conv_hostile(void)
         {2, "dilated kernelH (3-1)*1099511627776+1 is too large"},
         {3, "pad top -9223372036854775808 is out of range"},
         {4, "group 9223372036854775807 is out of range"},
-        {5, "window has 3 spatial dims; vggc supports 1 and 2"},
+        {5, "window has 4 spatial dims; vggc supports 1, 2 and 3"},
         {6, "window has 0 spatial dims"},
         {7, "auto_pad has the invalid value 7"},
         {8, "kernel_shape [9223372036854775807,3] does not match"},
@@ -139,7 +139,7 @@ static void test_conv_hostile(void)
         case 2: w->dilation[0] = VGGC_MAX_DIM; break;
         case 3: w->pad[0] = INT64_MIN; break;
         case 4: w->group = INT64_MAX; break;
-        case 5: w->nsp = 3; break;
+        case 5: w->nsp = 4; break;
         case 6: w->nsp = 0; break;
         case 7: w->auto_pad = (AutoPad)7; break;
         case 8: w->kernel[0] = INT64_MAX; break;

@@ -8,7 +8,8 @@ part per batch item (so it scales linearly with the batch).  Every layer
 reads one activation and writes another, both live at once, so no plan can
 use less per item than the largest such pair; the planner must reach that
 bound (plus 64-byte alignment per tensor) and keep the static part (scratch)
-small.  Blocked (NCHW16c) activations count with channels padded to 16.
+small.  Blocked activations (NCHW16c, or NCHW8c for an AVX2 host) count
+with channels padded to their block.
 """
 import re
 import subprocess
@@ -27,8 +28,10 @@ def main():
         if m and "->" in line:
             dims = [int(d) for d in m.group(1).split(", ")[1:]] if m.group(1) else []
             c = dims[0] if dims else 1
-            if m.group(3) == "nchw16c":
-                c = (c + 15) // 16 * 16
+            blocked = re.fullmatch(r"nchw(\d+)c", m.group(3))
+            if blocked:
+                b = int(blocked.group(1))
+                c = (c + b - 1) // b * b
             size = 4 * c
             for d in dims[1:]:
                 size *= d

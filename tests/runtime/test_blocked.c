@@ -1,4 +1,7 @@
-/* test_blocked.c — the blocked-layout (NCHW16c) kernels against references.
+/* test_blocked.c — the blocked-layout kernels (NCHW16c and NCHW8c) against
+ * references.  Every test runs for both blocks libvggrt has (16 and 8
+ * channels: each kernel is compiled once per width), and a block of any
+ * other width must be refused with VGGRT_ERR_ARG.
  *
  * Layout changes and the weight packing are checked bit for bit against
  * their index formulas.  The direct convolution is checked against a naive
@@ -41,7 +44,13 @@
 #include <string.h>
 #include <time.h>
 
-enum { B = VGGRT_BLOCK };
+/* The block under test: main runs every test for 16 and for 8. */
+static int B = 16;
+
+/* Blocks of B channels that hold c channels. */
+static int64_t nblocks(int64_t c) {
+    return (c + B - 1) / B;
+}
 
 /* ---- checks beyond test_util.h's -------------------------------------------------- */
 
@@ -75,7 +84,7 @@ static const char *const layout_names[] = { "nchw", "nhwc", "blocked" };
 
 /* x[n, c, hw] (NCHW) in layout `layout`; blocked padding slots are NaN. */
 static float *in_layout(int layout, int64_t n, int64_t c, int64_t hw, const float *x) {
-    size_t len = (size_t)(layout == VGGRT_LAYOUT_BLOCKED ? n * cblocks(c) * B * hw : n * c * hw);
+    size_t len = (size_t)(layout == VGGRT_LAYOUT_BLOCKED ? n * nblocks(c) * B * hw : n * c * hw);
     float *y = nan_f32(len);
     if (layout == VGGRT_LAYOUT_NCHW) {
         memcpy(y, x, len * sizeof *y);
@@ -85,11 +94,11 @@ static float *in_layout(int layout, int64_t n, int64_t c, int64_t hw, const floa
                 for (int64_t i = 0; i < hw; i++)
                     y[(b * hw + i) * c + ch] = x[(b * c + ch) * hw + i];
     } else {
-        vggrt_to_blocked(VGGRT_LAYOUT_NCHW, n, c, hw, x, y);
+        vggrt_to_blocked(B, VGGRT_LAYOUT_NCHW, n, c, hw, x, y);
         for (int64_t b = 0; b < n; b++)
-            for (int64_t ch = c; ch < cblocks(c) * B; ch++)
+            for (int64_t ch = c; ch < nblocks(c) * B; ch++)
                 for (int64_t i = 0; i < hw; i++)
-                    y[((b * cblocks(c) + ch / B) * hw + i) * B + ch % B] = NAN;
+                    y[((b * nblocks(c) + ch / B) * hw + i) * B + ch % B] = NAN;
     }
     return y;
 }
@@ -97,7 +106,7 @@ static float *in_layout(int layout, int64_t n, int64_t c, int64_t hw, const floa
 /* ---- layout changes --------------------------------------------------------------- */
 
 static void test_layouts(int64_t n, int64_t c, int64_t hw) {
-    const int64_t cb = cblocks(c);
+    const int64_t cb = nblocks(c);
     const size_t nx = (size_t)(n * c * hw), nb = (size_t)(n * cb * hw * B);
     float *x = rand_f32(nx, -1, 1), *nhwc = in_layout(VGGRT_LAYOUT_NHWC, n, c, hw, x);
     float *want = xmalloc(nb * sizeof *want);
@@ -113,7 +122,7 @@ static void test_layouts(int64_t n, int64_t c, int64_t hw) {
                            : layout == VGGRT_LAYOUT_NHWC ? nhwc
                                                          : want;
         float *y = nan_f32(nb + 1);
-        vggrt_to_blocked(layout, n, c, hw, src, y);
+        vggrt_to_blocked(B, layout, n, c, hw, src, y);
         check_bits("y", y, want, nb);
         if (!isnan(y[nb]))
             fail("y[%zu] past the end was written", nb);
@@ -122,7 +131,7 @@ static void test_layouts(int64_t n, int64_t c, int64_t hw) {
     }
     begin_case("from_blocked n=%lld c=%lld hw=%lld", (long long)n, (long long)c, (long long)hw);
     float *back = nan_f32(nx + 1);
-    vggrt_from_blocked(n, c, hw, want, back);
+    vggrt_from_blocked(B, n, c, hw, want, back);
     check_bits("y", back, x, nx);
     if (!isnan(back[nx]))
         fail("y[%zu] past the end was written", nx);
@@ -141,6 +150,7 @@ typedef struct {
 static void test_dconv(const DconvCase *t, int layout, int act) {
     vggrt_dconv_params p;
     memset(&p, 0, sizeof p);
+    p.block = B;
     vggrt_conv_params *q = &p.conv;
     q->c = t->c, q->h = t->h, q->w = t->w, q->k = t->k, q->kh = t->kh, q->kw = t->kw;
     q->sh = t->sh, q->sw = t->sw, q->pt = t->pt, q->pl = t->pl, q->dh = t->dh, q->dw = t->dw;
@@ -163,7 +173,7 @@ static void test_dconv(const DconvCase *t, int layout, int act) {
                act_names[act], t->bias ? " bias" : "", (long long)t->pool_k,
                (long long)t->pool_s, (long long)q->oh, (long long)q->ow, (long long)p.py,
                (long long)p.px);
-    const int64_t kb = cblocks(t->k), hw = t->h * t->w;
+    const int64_t kb = nblocks(t->k), hw = t->h * t->w;
     const size_t nx = (size_t)(t->n * t->c * hw), nw = (size_t)(t->k * t->c * t->kh * t->kw);
     const size_t nconv = (size_t)(t->n * t->k * q->oh * q->ow);
     const size_t ny = (size_t)(t->n * kb * B * p.py * p.px);
@@ -227,7 +237,15 @@ static void test_dconv(const DconvCase *t, int layout, int act) {
     vggrt_dconv_pack(&p, w, packed);
     size_t nwork = vggrt_dconv_work_size(&p);
     float *work = nwork ? nan_f32(nwork) : NULL;
-    float *y = nan_f32(ny + 1), *got = nan_f32(nout), *y1 = NULL;
+    /* y aligned as the compiler's arena aligns it (a 64-byte-aligned y takes
+     * the streaming stores of a plain input), one NaN past the end. */
+    float *y = vggrt_aligned_alloc((ny + 1) * sizeof *y), *got = nan_f32(nout), *y1 = NULL;
+    if (!y) {
+        fprintf(stderr, TEST_NAME ": out of memory\n");
+        exit(2);
+    }
+    for (size_t i = 0; i <= ny; i++)
+        y[i] = NAN;
     /* On 1, 2 and 3 threads: each result against the reference, and the
      * results of 2 and 3 threads bit for bit against that of 1. */
     for (int threads = 1; threads <= 3; threads++) {
@@ -237,7 +255,7 @@ static void test_dconv(const DconvCase *t, int layout, int act) {
         vggrt_dconv2d(&p, t->n, xin, packed, t->bias ? b : NULL, y, work);
         if (!isnan(y[ny]))
             fail("threads=%d: y[%zu] past the end was written", threads, ny);
-        vggrt_from_blocked(t->n, t->k, p.py * p.px, y, got);
+        vggrt_from_blocked(B, t->n, t->k, p.py * p.px, y, got);
         check_f32(threads == 1 ? "y (as NCHW), 1 thread" : threads == 2 ? "y (as NCHW), 2 threads"
                                                                         : "y (as NCHW), 3 threads",
                   got, want, mag, nout);
@@ -252,7 +270,8 @@ static void test_dconv(const DconvCase *t, int layout, int act) {
     vggrt_set_num_threads(0);
     end_case();
     free(x), free(w), free(b), free(xin), free(conv), free(cmag), free(want), free(mag);
-    free(packed), free(work), free(y), free(got), free(y1);
+    free(packed), free(work), free(got), free(y1);
+    vggrt_aligned_free(y);
 }
 
 static void test_pack(int64_t k, int64_t c, int64_t kh, int64_t kw) {
@@ -260,8 +279,9 @@ static void test_pack(int64_t k, int64_t c, int64_t kh, int64_t kw) {
                (long long)kh, (long long)kw);
     vggrt_dconv_params p;
     memset(&p, 0, sizeof p);
+    p.block = B;
     p.conv.k = k, p.conv.c = c, p.conv.kh = kh, p.conv.kw = kw;
-    const int64_t kb = cblocks(k), taps = kh * kw;
+    const int64_t kb = nblocks(k), taps = kh * kw;
     size_t nw = (size_t)(k * c * taps), np = (size_t)(kb * B * c * taps);
     float *w = rand_f32(nw, -1, 1), *want = xmalloc(np * sizeof *want), *got = nan_f32(np + 1);
     for (int64_t bk = 0; bk < kb; bk++)
@@ -323,17 +343,22 @@ static void test_dconvs(void) {
         { 1, 70, 5, 17, 33, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0, 0 },
         /* 5x5 dilation 2, stride 1: padded-row border tiles wider than 3 taps. */
         { 1, 18, 12, 33, 20, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, 1, 2, 2 },
-        /* A network's first layer (3 channels of plain input: padded rows
-         * copied once per conv row), batch 1 and 3, with and without the
-         * pool, 64 outputs (two groups of blocks); with dilation and
-         * asymmetric padding; a row too wide for the copy (the per-tile
-         * gather). */
+        /* A network's first layer (3 channels of plain input: planar rows
+         * copied once per conv row, bias and ReLU in registers, streaming
+         * stores without a pool), batch 1 and 3, with and without the
+         * pool, ReLU and none, 64 outputs (two groups of blocks); 16
+         * channels; with dilation and asymmetric padding; rows too wide for
+         * the copy (the per-tile gather). */
         { 1, 3, 12, 45, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
         { 3, 3, 12, 45, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
+        { 2, 3, 7, 30, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
+        { 1, 16, 6, 23, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
         { 1, 3, 12, 45, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },
         { 3, 3, 13, 44, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 2, 2 },
         { 2, 3, 9, 17, 10, 3, 3, 1, 1, 0, 2, 2, 0, 2, 2, 1, 2, 2 },
         { 1, 3, 5, 400, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
+        { 1, 16, 4, 400, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
+        { 1, 3, 3, 1900, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         for (int layout = VGGRT_LAYOUT_NCHW; layout <= VGGRT_LAYOUT_BLOCKED; layout++)
@@ -341,6 +366,7 @@ static void test_dconvs(void) {
     /* Every activation, with and without a fused pool, the padded lanes of a partial block. */
     static const DconvCase act_cases[] = {
         { 3, 5, 9, 13, 21, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
+        { 2, 3, 6, 20, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
         { 1, 17, 10, 18, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },
         { 1, 33, 11, 11, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 3, 2 },
     };
@@ -370,11 +396,11 @@ static void test_pool(const PoolCase *t, int avg, int cip) {
                (long long)t->kh, (long long)t->kw, (long long)t->sh, (long long)t->sw,
                (long long)t->pt, (long long)t->pl, (long long)t->pb, (long long)t->pr,
                (long long)t->dh, (long long)t->dw, t->ceil_mode, (long long)p.oh, (long long)p.ow);
-    const int64_t cb = cblocks(t->c), hw = t->h * t->w, ohw = p.oh * p.ow;
+    const int64_t cb = nblocks(t->c), hw = t->h * t->w, ohw = p.oh * p.ow;
     const size_t nx = (size_t)(t->n * t->c * hw), ny = (size_t)(t->n * t->c * ohw);
     const size_t nyb = (size_t)(t->n * cb * B * ohw);
     float *x = rand_f32(nx, -1, 1), *xb = xmalloc((size_t)(t->n * cb * B * hw) * sizeof *xb);
-    vggrt_to_blocked(VGGRT_LAYOUT_NCHW, t->n, t->c, hw, x, xb);
+    vggrt_to_blocked(B, VGGRT_LAYOUT_NCHW, t->n, t->c, hw, x, xb);
     float *ref = nan_f32(ny), *yb = nan_f32(nyb + 1), *got = nan_f32(ny);
     if (avg) {
         float *ax = xmalloc(nx * sizeof *ax), *amag = nan_f32(ny);
@@ -385,14 +411,14 @@ static void test_pool(const PoolCase *t, int avg, int cip) {
         double *want = zeros_f64(ny), *mag = zeros_f64(ny);
         for (size_t i = 0; i < ny; i++)
             want[i] = ref[i], mag[i] = amag[i];
-        vggrt_avgpool2d_blocked(&p, t->n, xb, yb);
-        vggrt_from_blocked(t->n, t->c, ohw, yb, got);
+        vggrt_avgpool2d_blocked(B, &p, t->n, xb, yb);
+        vggrt_from_blocked(B, t->n, t->c, ohw, yb, got);
         check_f32("y (as NCHW)", got, want, mag, ny);
         free(ax), free(amag), free(want), free(mag);
     } else {
         vggrt_maxpool2d(&p, t->n, x, ref);
-        vggrt_maxpool2d_blocked(&p, t->n, xb, yb);
-        vggrt_from_blocked(t->n, t->c, ohw, yb, got);
+        vggrt_maxpool2d_blocked(B, &p, t->n, xb, yb);
+        vggrt_from_blocked(B, t->n, t->c, ohw, yb, got);
         check_bits("y (as NCHW)", got, ref, ny);
     }
     check_padded_lanes("y", yb, t->n, t->c, ohw);
@@ -431,12 +457,12 @@ static void test_pools(void) {
 static void test_global_pool(int is_max, int64_t n, int64_t c, int64_t hw) {
     begin_case("global_pool_blocked %s n=%lld c=%lld hw=%lld", is_max ? "max" : "mean",
                (long long)n, (long long)c, (long long)hw);
-    const int64_t cb = cblocks(c);
+    const int64_t cb = nblocks(c);
     const size_t nx = (size_t)(n * c * hw), ny = (size_t)(n * c);
     float *x = rand_f32(nx, -1, 1), *xb = xmalloc((size_t)(n * cb * B * hw) * sizeof *xb);
     float *y = nan_f32(ny + 1);
     double *want = zeros_f64(ny), *mag = zeros_f64(ny);
-    vggrt_to_blocked(VGGRT_LAYOUT_NCHW, n, c, hw, x, xb);
+    vggrt_to_blocked(B, VGGRT_LAYOUT_NCHW, n, c, hw, x, xb);
     for (int64_t o = 0; o < n * c; o++) {
         double s = 0, a = 0, m = -INFINITY;
         for (int64_t i = 0; i < hw; i++) {
@@ -447,7 +473,7 @@ static void test_global_pool(int is_max, int64_t n, int64_t c, int64_t hw) {
         want[o] = is_max ? m : s / (double)hw;
         mag[o] = is_max ? fabs(m) : a / (double)hw;
     }
-    vggrt_global_pool_blocked(is_max, n, c, hw, xb, y);
+    vggrt_global_pool_blocked(B, is_max, n, c, hw, xb, y);
     check_f32("y", y, want, mag, ny);
     if (!isnan(y[ny]))
         fail("y[%zu] past the end was written", ny);
@@ -478,6 +504,7 @@ static double now(void) {
 static void bench_layer(int64_t c, int64_t k, int64_t hw, int layout, int64_t pool, int reps) {
     vggrt_dconv_params p;
     memset(&p, 0, sizeof p);
+    p.block = B;
     vggrt_conv_params *q = &p.conv;
     q->c = c, q->h = hw, q->w = hw, q->k = k, q->kh = 3, q->kw = 3, q->sh = 1, q->sw = 1;
     q->pt = 1, q->pl = 1, q->dh = 1, q->dw = 1, q->group = 1, q->act = VGGRT_ACT_RELU;
@@ -485,8 +512,8 @@ static void bench_layer(int64_t c, int64_t k, int64_t hw, int layout, int64_t po
     p.in_layout = layout;
     p.pool_k = pool, p.pool_s = pool;
     p.py = pool ? hw / 2 : hw, p.px = pool ? hw / 2 : hw;
-    const int64_t kb = cblocks(k);
-    float *x = rand_f32((size_t)(cblocks(c) * B * hw * hw), -1, 1);
+    const int64_t kb = nblocks(k);
+    float *x = rand_f32((size_t)(nblocks(c) * B * hw * hw), -1, 1);
     float *w = rand_f32((size_t)(k * c * 9), -1, 1), *bias = rand_f32((size_t)(kb * B), -1, 1);
     float *packed = xmalloc(vggrt_dconv_packed_size(&p) * sizeof *packed);
     float *y = xmalloc((size_t)(kb * B * hw * hw) * sizeof *y);
@@ -516,9 +543,61 @@ static int bench(void) {
     return 0;
 }
 
+/* A block other than 8 or 16: every entry point refuses it, touching
+ * nothing; the size queries say 0.  (0 in vggrt_dconv_params means 16.) */
+static void test_bad_block(int block) {
+    begin_case("block %d refused", block);
+    vggrt_dconv_params p;
+    memset(&p, 0, sizeof p);
+    p.conv = (vggrt_conv_params){ 3, 4, 4, 5, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0 };
+    p.in_layout = VGGRT_LAYOUT_BLOCKED;
+    p.py = p.px = 4;
+    p.block = block;
+    vggrt_pool_params pp;
+    memset(&pp, 0, sizeof pp);
+    pp.c = 3, pp.h = pp.w = 4, pp.oh = pp.ow = 2, pp.kh = pp.kw = pp.sh = pp.sw = 2;
+    pp.dh = pp.dw = 1;
+    float x[4 * 4 * 32], w[5 * 3 * 9], y[4 * 4 * 32];
+    for (size_t i = 0; i < sizeof x / sizeof *x; i++)
+        x[i] = 1.0f;
+    for (size_t i = 0; i < sizeof w / sizeof *w; i++)
+        w[i] = 1.0f;
+    for (size_t i = 0; i < sizeof y / sizeof *y; i++)
+        y[i] = NAN;
+    if (vggrt_dconv_packed_size(&p) || vggrt_dconv_work_size(&p) || vggrt_wino_packed_size(&p) ||
+        vggrt_wino_applies(&p))
+        fail("a size query answered for block %d", block);
+    vggrt_status st[9] = {
+        vggrt_dconv_pack(&p, w, y),
+        vggrt_wino_pack(&p, w, y),
+        vggrt_dconv2d(&p, 1, x, w, NULL, y, NULL),
+        vggrt_wino_conv2d(&p, 1, x, w, NULL, y, NULL),
+        vggrt_to_blocked(block, VGGRT_LAYOUT_NCHW, 1, 3, 16, x, y),
+        vggrt_from_blocked(block, 1, 3, 16, x, y),
+        vggrt_maxpool2d_blocked(block, &pp, 1, x, y),
+        vggrt_avgpool2d_blocked(block, &pp, 1, x, y),
+        vggrt_global_pool_blocked(block, 0, 1, 3, 16, x, y),
+    };
+    for (int i = 0; i < 9; i++)
+        if (st[i] != VGGRT_ERR_ARG)
+            fail("entry point %d returned %d, want VGGRT_ERR_ARG", i, (int)st[i]);
+    for (size_t i = 0; i < sizeof y / sizeof *y; i++)
+        if (!isnan(y[i])) {
+            fail("y[%zu] was written", i);
+            break;
+        }
+    end_case();
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "bench") == 0)
         return bench();
+    test_bad_block(4);
+    test_bad_block(32);
+    test_bad_block(-16);
+    for (int bi = 0; bi < 2; bi++) {
+    B = bi ? 8 : 16;
+    printf("-- block %d\n", B);
     test_dconvs(); /* (on 1, 2 and 3 threads itself) */
     /* The other kernels on 1, 2 and 3 threads; the big shapes run on the
      * pool, the small ones stay on the caller. */
@@ -539,6 +618,7 @@ int main(int argc, char **argv) {
             test_global_pool(is_max, 1, 512, 196);
             test_global_pool(is_max, 3, 40, 700);
         }
+    }
     }
     vggrt_set_num_threads(0);
     printf("%d passed, %d failed\n", passed, failed);

@@ -13,7 +13,8 @@
  * 3, with and without the pool, and every activation, and the kernel's
  * splits: one tile group of several register tiles, groups that cross
  * batch items, few tiles split over output blocks.  Each case also runs
- * with 1, 2 and 3 threads: the outputs must be the same bit for bit.
+ * with 1, 2 and 3 threads: the outputs must be the same bit for bit.  All
+ * of it runs for blocks of 16 channels (NCHW16c) and of 8 (NCHW8c).
  *
  * Tolerance, from the error analysis of Winograd's algorithm (Lavin and
  * Gray 2016; Barabasz et al., "Error analysis and improving the accuracy
@@ -48,7 +49,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { B = VGGRT_BLOCK };
+/* The block under test: main runs every case for 16 and for 8 (each
+ * width has its own copy of the kernel, runtime/kernels/blocks.h). */
+static int B = 16;
+
+/* Blocks of B channels that hold c channels. */
+static int64_t nblocks(int64_t c) {
+    return (c + B - 1) / B;
+}
 
 static double worst_rel; /* max |err| / sum|terms| over all cases */
 
@@ -88,6 +96,7 @@ typedef struct {
 static void run_case(const Case *t) {
     vggrt_dconv_params p;
     memset(&p, 0, sizeof p);
+    p.block = B;
     vggrt_conv_params *q = &p.conv;
     q->c = t->c, q->h = t->h, q->w = t->w, q->k = t->k;
     q->kh = q->kw = 3, q->sh = q->sw = 1, q->dh = q->dw = 1, q->group = 1;
@@ -99,7 +108,7 @@ static void run_case(const Case *t) {
     p.beta = 0.3f;
     p.pool_k = t->pool ? 2 : 0, p.pool_s = t->pool ? 2 : 0;
     p.py = t->pool ? q->oh / 2 : q->oh, p.px = t->pool ? q->ow / 2 : q->ow;
-    begin_case("wino n=%lld c=%lld k=%lld %lldx%lld pad=%lld act=%s%s", (long long)t->n,
+    begin_case("wino block %d n=%lld c=%lld k=%lld %lldx%lld pad=%lld act=%s%s", B, (long long)t->n,
                (long long)t->c, (long long)t->k, (long long)t->h, (long long)t->w,
                (long long)t->pad, act_names[t->act], t->pool ? " pool2x2" : "");
     if (!vggrt_wino_applies(&p)) {
@@ -108,7 +117,7 @@ static void run_case(const Case *t) {
         return;
     }
     const int64_t n = t->n, c = t->c, k = t->k, h = t->h, w = t->w, oh = q->oh, ow = q->ow;
-    const int64_t cb = cblocks(c), kb = cblocks(k), hw = h * w;
+    const int64_t cb = nblocks(c), kb = nblocks(k), hw = h * w;
     float *x = rand_f32((size_t)(n * c * hw), -1, 1), *wt = rand_f32((size_t)(k * c * 9), -1, 1);
     float *bias = xmalloc((size_t)(kb * B) * sizeof *bias);
     for (int64_t i = 0; i < kb * B; i++)
@@ -234,6 +243,7 @@ static void test_applies(void) {
     begin_case("vggrt_wino_applies");
     vggrt_dconv_params p;
     memset(&p, 0, sizeof p);
+    p.block = B;
     p.conv = (vggrt_conv_params){ 16, 8, 8, 16, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0 };
     p.in_layout = VGGRT_LAYOUT_BLOCKED;
     p.py = p.px = 8;
@@ -261,7 +271,6 @@ static void test_applies(void) {
 int main(void) {
     test_seed(0x2545F4914F6CDD1Dull);
     init_weights();
-    test_applies();
     static const Case cases[] = {
         /* n  c   k   h   w  pad act pool */
         { 1, 3, 5, 5, 5, 1, VGGRT_ACT_NONE, 0 },
@@ -288,8 +297,13 @@ int main(void) {
         { 1, 20, 260, 19, 19, 1, VGGRT_ACT_NONE, 0 }, /* 25 tiles in one group, 17 out blocks */
         { 3, 17, 200, 13, 15, 1, VGGRT_ACT_RELU, 1 }, /* groups of 24 across items, 4 out blocks */
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        run_case(&cases[i]);
+    for (int bi = 0; bi < 2; bi++) {
+        B = bi ? 8 : 16;
+        printf("-- block %d\n", B);
+        test_applies();
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+            run_case(&cases[i]);
+    }
     printf("largest |err| / sum|terms|: %.3g (u = %.3g)\n", worst_rel, ldexp(1.0, -24));
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

@@ -1,0 +1,4 @@
+/* blocked_b16.c — blocked.c for blocks of 16 channels (see blocks.h). */
+#define VGGRT_KB 16
+#include "blocks.h"
+#include "blocked.c"

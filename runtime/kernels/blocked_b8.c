@@ -1,0 +1,4 @@
+/* blocked_b8.c — blocked.c for blocks of 8 channels (see blocks.h). */
+#define VGGRT_KB 8
+#include "blocks.h"
+#include "blocked.c"
