@@ -67,27 +67,28 @@ void plan_conv_params(const Graph *g, const Node *n, vggrt_conv_params *p)
 void plan_conv3d_params(const Graph *g, const Node *n, vggrt_conv3d_params *p)
 {
     const WindowAttr *a = &n->attr.win;
-    VGGC_ASSERT(a->nsp == 3 && n->in_layout == LAYOUT_PLAIN);
+    const bool three_d = a->nsp == 3;
+    VGGC_ASSERT(!three_d || n->in_layout == LAYOUT_PLAIN);
     plan_conv_params(g, n, &p->hw);
-    p->d = g->values[n->in[0]].shape.d[2];
-    p->od = g->values[n->out[0]].shape.d[2];
-    p->kd = a->kernel_d;
-    p->sd = a->stride_d;
-    p->pfront = a->pad_d[0];
-    p->dd = a->dilation_d;
+    p->d = three_d ? g->values[n->in[0]].shape.d[2] : 1;
+    p->od = three_d ? g->values[n->out[0]].shape.d[2] : 1;
+    p->kd = three_d ? a->kernel_d : 1;
+    p->sd = three_d ? a->stride_d : 1;
+    p->pfront = three_d ? a->pad_d[0] : 0;
+    p->dd = three_d ? a->dilation_d : 1;
 }
 
-void plan_pool3d_params(const Graph *g, const Node *n, vggrt_pool3d_params *p)
+void plan_pool_params(const Graph *g, const Node *n, vggrt_pool3d_params *p)
 {
     const Shape *x = &g->values[n->in[0]].shape, *y = &g->values[n->out[0]].shape;
     const WindowAttr *a = &n->attr.win;
-    VGGC_ASSERT(a->nsp == 3);
+    const bool one_d = a->nsp == 1, three_d = a->nsp == 3;
     memset(p, 0, sizeof *p);
     p->hw.c = x->d[1];
-    p->hw.h = x->d[3];
-    p->hw.w = x->d[4];
-    p->hw.oh = y->d[3];
-    p->hw.ow = y->d[4];
+    p->hw.h = one_d ? 1 : x->d[x->rank - 2];
+    p->hw.w = x->d[x->rank - 1];
+    p->hw.oh = one_d ? 1 : y->d[y->rank - 2];
+    p->hw.ow = y->d[y->rank - 1];
     p->hw.kh = a->kernel[0];
     p->hw.kw = a->kernel[1];
     p->hw.sh = a->stride[0];
@@ -98,14 +99,14 @@ void plan_pool3d_params(const Graph *g, const Node *n, vggrt_pool3d_params *p)
     p->hw.pr = a->pad[3];
     p->hw.dh = a->dilation[0];
     p->hw.dw = a->dilation[1];
-    p->hw.count_include_pad = a->count_include_pad;
-    p->d = x->d[2];
-    p->od = y->d[2];
-    p->kd = a->kernel_d;
-    p->sd = a->stride_d;
-    p->pfront = a->pad_d[0];
-    p->pback = a->pad_d[1];
-    p->dd = a->dilation_d;
+    p->hw.count_include_pad = a->count_include_pad ? 1 : 0;
+    p->d = three_d ? x->d[2] : 1;     /* [N, C, D, H, W] */
+    p->od = three_d ? y->d[2] : 1;
+    p->kd = three_d ? a->kernel_d : 1;
+    p->sd = three_d ? a->stride_d : 1;
+    p->pfront = three_d ? a->pad_d[0] : 0;
+    p->pback = three_d ? a->pad_d[1] : 0;
+    p->dd = three_d ? a->dilation_d : 1;
 }
 
 bool plan_conv_pool_params(const Graph *g, const Node *n, vggrt_pool_params *pp)

@@ -69,10 +69,11 @@ uint64_t plan_layer_batch_scratch(const Graph *g, const Node *n);
 /* vggrt sizes of a Conv node: the conv's own output size (before a fused
  * pool), the fused ReLU in act. */
 void plan_conv_params(const Graph *g, const Node *n, vggrt_conv_params *p);
-/* vggrt sizes of a 3-D Conv node (nsp 3, plain layout) and of a 3-D
- * MaxPool/AveragePool node. */
+/* vggrt sizes of a Conv node in plain layout (any of 1-D to 3-D; depth 1
+ * below 3-D) and of a MaxPool/AveragePool node (the H, W part, .hw, is a
+ * 2-D or 1-D pool's vggrt_pool_params). */
 void plan_conv3d_params(const Graph *g, const Node *n, vggrt_conv3d_params *p);
-void plan_pool3d_params(const Graph *g, const Node *n, vggrt_pool3d_params *p);
+void plan_pool_params(const Graph *g, const Node *n, vggrt_pool3d_params *p);
 /* The fused max pool of a Conv node, false when it has none. */
 bool plan_conv_pool_params(const Graph *g, const Node *n, vggrt_pool_params *pp);
 /* vggrt sizes of a Conv with out_layout=blocked (vggrt_dconv2d, or

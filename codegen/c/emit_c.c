@@ -136,6 +136,25 @@ static const char *comment_text(const char *name, char *buf, size_t cap)
 
 /* ---- one emitter per op --------------------------------------------------- */
 
+/* The fields of a vggrt_conv_params, each line after the first starting
+ * with `pre`. */
+static void put_conv_fields(Ctx *c, const vggrt_conv_params *p, const char *pre)
+{
+    static const char *const acts[] = {"VGGRT_ACT_NONE", "VGGRT_ACT_RELU", "VGGRT_ACT_CLIP",
+                                       "VGGRT_ACT_LEAKY_RELU", "VGGRT_ACT_SIGMOID"};
+    VGGC_ASSERT(p->act >= 0 && p->act < (int)(sizeof acts / sizeof *acts));
+    buf_printf(c->b,
+               "%lld, %lld, %lld,  /* c, h, w */\n"
+               "%s%lld, %lld, %lld,  /* k, oh, ow */\n"
+               "%s%lld, %lld, %lld, %lld,  /* kh, kw, sh, sw */\n"
+               "%s%lld, %lld, %lld, %lld,  /* pt, pl, dh, dw */\n"
+               "%s%lld, %s",
+               (long long)p->c, (long long)p->h, (long long)p->w, pre, (long long)p->k,
+               (long long)p->oh, (long long)p->ow, pre, (long long)p->kh, (long long)p->kw,
+               (long long)p->sh, (long long)p->sw, pre, (long long)p->pt, (long long)p->pl,
+               (long long)p->dh, (long long)p->dw, pre, (long long)p->group, acts[p->act]);
+}
+
 static void emit_dconv(Ctx *c, const Node *n, uint32_t id)
 {
     vggrt_dconv_params d;
@@ -143,18 +162,9 @@ static void emit_dconv(Ctx *c, const Node *n, uint32_t id)
     const vggrt_conv_params *p = &d.conv;
     static const char *const layouts[] = {"VGGRT_LAYOUT_NCHW", "VGGRT_LAYOUT_NHWC",
                                           "VGGRT_LAYOUT_BLOCKED"};
-    buf_printf(c->b,
-               "static const vggrt_dconv_params dconv_%u = {\n"
-               "    {%lld, %lld, %lld,  /* c, h, w */\n"
-               "     %lld, %lld, %lld,  /* k, oh, ow */\n"
-               "     %lld, %lld, %lld, %lld,  /* kh, kw, sh, sw */\n"
-               "     %lld, %lld, %lld, %lld,  /* pt, pl, dh, dw */\n"
-               "     %lld, %d},  /* group, act */\n"
-               "    %s,  /* the input's layout */\n    ",
-               id, (long long)p->c, (long long)p->h, (long long)p->w, (long long)p->k,
-               (long long)p->oh, (long long)p->ow, (long long)p->kh, (long long)p->kw,
-               (long long)p->sh, (long long)p->sw, (long long)p->pt, (long long)p->pl,
-               (long long)p->dh, (long long)p->dw, (long long)p->group, p->act,
+    buf_printf(c->b, "static const vggrt_dconv_params dconv_%u = {\n    {", id);
+    put_conv_fields(c, p, "     ");
+    buf_printf(c->b, "},  /* group, act */\n    %s,  /* the input's layout */\n    ",
                layouts[d.in_layout]);
     put_float(c->b, d.alpha);
     buf_puts(c->b, ", ");
@@ -166,28 +176,51 @@ static void emit_dconv(Ctx *c, const Node *n, uint32_t id)
                d.block, d.block);
 }
 
+/* A vggrt_pool_params (3-D: a vggrt_pool3d_params around it) named `name`. */
+static void put_pool_struct(Ctx *c, const char *name, const vggrt_pool3d_params *d,
+                            bool three_d)
+{
+    const vggrt_pool_params *p = &d->hw;
+    const char *pre = three_d ? "     " : "    ";
+    buf_printf(c->b,
+               "static const vggrt_pool%s_params %s = {\n%s"
+               "%lld, %lld, %lld, %lld, %lld,  /* c, h, w, oh, ow */\n"
+               "%s%lld, %lld, %lld, %lld,  /* kh, kw, sh, sw */\n"
+               "%s%lld, %lld, %lld, %lld,  /* pt, pl, pb, pr */\n"
+               "%s%lld, %lld, %d",
+               three_d ? "3d" : "", name, three_d ? "    {" : "    ", (long long)p->c,
+               (long long)p->h, (long long)p->w, (long long)p->oh, (long long)p->ow, pre,
+               (long long)p->kh, (long long)p->kw, (long long)p->sh, (long long)p->sw, pre,
+               (long long)p->pt, (long long)p->pl, (long long)p->pb, (long long)p->pr, pre,
+               (long long)p->dh, (long long)p->dw, p->count_include_pad);
+    if (!three_d) {
+        buf_puts(c->b, "  /* dh, dw, count_include_pad */\n};\n\n");
+        return;
+    }
+    buf_printf(c->b,
+               "},  /* dh, dw, count_include_pad */\n"
+               "    %lld, %lld, %lld, %lld,  /* d, od, kd, sd */\n"
+               "    %lld, %lld, %lld  /* pfront, pback, dd */\n"
+               "};\n\n",
+               (long long)d->d, (long long)d->od, (long long)d->kd, (long long)d->sd,
+               (long long)d->pfront, (long long)d->pback, (long long)d->dd);
+}
+
 /* A 3-D Conv's vggrt_conv3d_params (the H, W part as a 2-D conv's). */
 static void emit_conv3d(Ctx *c, const Node *n, uint32_t id)
 {
     vggrt_conv3d_params d;
     plan_conv3d_params(c->g, n, &d);
-    const vggrt_conv_params *p = &d.hw;
+    d.hw.act = VGGRT_ACT_NONE;
+    buf_printf(c->b, "static const vggrt_conv3d_params conv_%u = {\n    {", id);
+    put_conv_fields(c, &d.hw, "     ");
     buf_printf(c->b,
-               "static const vggrt_conv3d_params conv_%u = {\n"
-               "    {%lld, %lld, %lld,  /* c, h, w */\n"
-               "     %lld, %lld, %lld,  /* k, oh, ow */\n"
-               "     %lld, %lld, %lld, %lld,  /* kh, kw, sh, sw */\n"
-               "     %lld, %lld, %lld, %lld,  /* pt, pl, dh, dw */\n"
-               "     %lld, VGGRT_ACT_NONE},  /* group, act (an argument instead) */\n"
+               "},  /* group, act (an argument instead) */\n"
                "    %lld, %lld, %lld, %lld,  /* d, od, kd, sd */\n"
                "    %lld, %lld  /* pfront, dd */\n"
                "};\n\n",
-               id, (long long)p->c, (long long)p->h, (long long)p->w, (long long)p->k,
-               (long long)p->oh, (long long)p->ow, (long long)p->kh, (long long)p->kw,
-               (long long)p->sh, (long long)p->sw, (long long)p->pt, (long long)p->pl,
-               (long long)p->dh, (long long)p->dw, (long long)p->group, (long long)d.d,
-               (long long)d.od, (long long)d.kd, (long long)d.sd, (long long)d.pfront,
-               (long long)d.dd);
+               (long long)d.d, (long long)d.od, (long long)d.kd, (long long)d.sd,
+               (long long)d.pfront, (long long)d.dd);
 }
 
 static void emit_conv(Ctx *c, const Node *n, uint32_t id)
@@ -202,77 +235,15 @@ static void emit_conv(Ctx *c, const Node *n, uint32_t id)
     }
     vggrt_conv_params p;
     plan_conv_params(c->g, n, &p);
-    buf_printf(c->b,
-               "static const vggrt_conv_params conv_%u = {\n"
-               "    %lld, %lld, %lld,  /* c, h, w */\n"
-               "    %lld, %lld, %lld,  /* k, oh, ow */\n"
-               "    %lld, %lld, %lld, %lld,  /* kh, kw, sh, sw */\n"
-               "    %lld, %lld, %lld, %lld,  /* pt, pl, dh, dw */\n"
-               "    %lld, %s  /* group, act */\n"
-               "};\n\n",
-               id, (long long)p.c, (long long)p.h, (long long)p.w, (long long)p.k,
-               (long long)p.oh, (long long)p.ow, (long long)p.kh, (long long)p.kw,
-               (long long)p.sh, (long long)p.sw, (long long)p.pt, (long long)p.pl,
-               (long long)p.dh, (long long)p.dw, (long long)p.group,
-               p.act == VGGRT_ACT_RELU ? "VGGRT_ACT_RELU" : "VGGRT_ACT_NONE");
-    vggrt_pool_params pp;
-    if (plan_conv_pool_params(c->g, n, &pp))
-        buf_printf(c->b,
-                   "static const vggrt_pool_params conv_%u_pool = {\n"
-                   "    %lld, %lld, %lld, %lld, %lld,  /* c, h, w, oh, ow */\n"
-                   "    %lld, %lld, %lld, %lld,  /* kh, kw, sh, sw */\n"
-                   "    0, 0, 0, 0, 1, 1, 0  /* pads, dilation, count_include_pad */\n"
-                   "};\n\n",
-                   id, (long long)pp.c, (long long)pp.h, (long long)pp.w, (long long)pp.oh,
-                   (long long)pp.ow, (long long)pp.kh, (long long)pp.kw, (long long)pp.sh,
-                   (long long)pp.sw);
-}
-
-static void emit_pool3d_params(Ctx *c, const Node *n, uint32_t id)
-{
-    vggrt_pool3d_params d;
-    plan_pool3d_params(c->g, n, &d);
-    const vggrt_pool_params *p = &d.hw;
-    buf_printf(c->b,
-               "static const vggrt_pool3d_params pool_%u = {\n"
-               "    {%lld, %lld, %lld, %lld, %lld,  /* c, h, w, oh, ow */\n"
-               "     %lld, %lld, %lld, %lld,  /* kh, kw, sh, sw */\n"
-               "     %lld, %lld, %lld, %lld,  /* pt, pl, pb, pr */\n"
-               "     %lld, %lld, %d},  /* dh, dw, count_include_pad */\n"
-               "    %lld, %lld, %lld, %lld,  /* d, od, kd, sd */\n"
-               "    %lld, %lld, %lld  /* pfront, pback, dd */\n"
-               "};\n\n",
-               id, (long long)p->c, (long long)p->h, (long long)p->w, (long long)p->oh,
-               (long long)p->ow, (long long)p->kh, (long long)p->kw, (long long)p->sh,
-               (long long)p->sw, (long long)p->pt, (long long)p->pl, (long long)p->pb,
-               (long long)p->pr, (long long)p->dh, (long long)p->dw, p->count_include_pad,
-               (long long)d.d, (long long)d.od, (long long)d.kd, (long long)d.sd,
-               (long long)d.pfront, (long long)d.pback, (long long)d.dd);
-}
-
-static void emit_pool_params(Ctx *c, const Node *n, uint32_t id)
-{
-    const Shape *x = shp(c, n->in[0]), *y = shp(c, n->out[0]);
-    const WindowAttr *a = &n->attr.win;
-    bool one_d = a->nsp == 1;
-    if (a->nsp == 3) {
-        emit_pool3d_params(c, n, id);
-        return;
+    buf_printf(c->b, "static const vggrt_conv_params conv_%u = {\n    ", id);
+    put_conv_fields(c, &p, "    ");
+    buf_puts(c->b, "  /* group, act */\n};\n\n");
+    vggrt_pool3d_params pp = {0};
+    if (plan_conv_pool_params(c->g, n, &pp.hw)) {
+        char name[32];
+        snprintf(name, sizeof name, "conv_%u_pool", id);
+        put_pool_struct(c, name, &pp, false);
     }
-    buf_printf(c->b,
-               "static const vggrt_pool_params pool_%u = {\n"
-               "    %lld, %lld, %lld, %lld, %lld,  /* c, h, w, oh, ow */\n"
-               "    %lld, %lld, %lld, %lld,  /* kh, kw, sh, sw */\n"
-               "    %lld, %lld, %lld, %lld,  /* pt, pl, pb, pr */\n"
-               "    %lld, %lld, %d  /* dh, dw, count_include_pad */\n"
-               "};\n\n",
-               id, (long long)x->d[1], (long long)(one_d ? 1 : x->d[2]),
-               (long long)(one_d ? x->d[2] : x->d[3]), (long long)(one_d ? 1 : y->d[2]),
-               (long long)(one_d ? y->d[2] : y->d[3]), (long long)a->kernel[0],
-               (long long)a->kernel[1], (long long)a->stride[0], (long long)a->stride[1],
-               (long long)a->pad[0], (long long)a->pad[1], (long long)a->pad[2],
-               (long long)a->pad[3], (long long)a->dilation[0], (long long)a->dilation[1],
-               a->count_include_pad ? 1 : 0);
 }
 
 /* Parameter structs go before the layer functions. */
@@ -280,8 +251,13 @@ static void emit_params(Ctx *c, const Node *n, uint32_t id)
 {
     if (n->op == OP_CONV)
         emit_conv(c, n, id);
-    else if (n->op == OP_MAXPOOL || n->op == OP_AVGPOOL)
-        emit_pool_params(c, n, id);
+    else if (n->op == OP_MAXPOOL || n->op == OP_AVGPOOL) {
+        vggrt_pool3d_params d;
+        char name[32];
+        plan_pool_params(c->g, n, &d);
+        snprintf(name, sizeof name, "pool_%u", id);
+        put_pool_struct(c, name, &d, n->attr.win.nsp == 3);
+    }
 }
 
 static void put_count(Ctx *c, uint32_t v)

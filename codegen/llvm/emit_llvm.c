@@ -202,6 +202,18 @@ static LLVMValueRef conv_struct(L *l, const vggrt_conv_params *p)
     return LLVMConstStructInContext(l->cx, e, 16, 0);
 }
 
+/* vggrt_pool_params as a constant struct value (the C layout). */
+static LLVMValueRef pool_struct(L *l, const vggrt_pool_params *p)
+{
+    int64_t f[15] = {p->c, p->h, p->w, p->oh, p->ow, p->kh, p->kw, p->sh, p->sw,
+                     p->pt, p->pl, p->pb, p->pr, p->dh, p->dw};
+    LLVMValueRef e[16];
+    for (int i = 0; i < 15; i++)
+        e[i] = k64(l, f[i]);
+    e[15] = k32(l, p->count_include_pad);
+    return LLVMConstStructInContext(l->cx, e, 16, 0);
+}
+
 /* A blocked conv: vggrt_dconv2d (or vggrt_wino_conv2d, when assign-layout
  * packed its weights for Winograd) with its vggrt_dconv_params. */
 static void emit_dconv(L *l, const Node *n)
@@ -248,14 +260,7 @@ static void emit_conv(L *l, const Node *n)
     }
     vggrt_conv_params p;
     plan_conv_params(l->g, n, &p);
-    int64_t f[14] = {p.c, p.h, p.w, p.k, p.oh, p.ow, p.kh, p.kw, p.sh, p.sw,
-                     p.pt, p.pl, p.dh, p.dw};
-    LLVMValueRef e[16];
-    for (int i = 0; i < 14; i++)
-        e[i] = k64(l, f[i]);
-    e[14] = k64(l, p.group);
-    e[15] = k32(l, p.act);
-    LLVMValueRef params = private_const(l, LLVMConstStructInContext(l->cx, e, 16, 0), "conv_params");
+    LLVMValueRef params = private_const(l, conv_struct(l, &p), "conv_params");
     bool has_bias = n->n_in > 2 && n->in[2] != VGGC_NONE;
     LLVMValueRef bias = has_bias ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr);
     if (n->epi.act == ACT_NONE && !n->epi.pool_k) {
@@ -265,37 +270,18 @@ static void emit_conv(L *l, const Node *n)
     }
     vggrt_pool_params pp;
     LLVMValueRef pool = LLVMConstNull(l->ptr);
-    if (plan_conv_pool_params(l->g, n, &pp)) {
-        int64_t q[15] = {pp.c, pp.h, pp.w, pp.oh, pp.ow, pp.kh, pp.kw, pp.sh, pp.sw,
-                         pp.pt, pp.pl, pp.pb, pp.pr, pp.dh, pp.dw};
-        LLVMValueRef qe[16];
-        for (int i = 0; i < 15; i++)
-            qe[i] = k64(l, q[i]);
-        qe[15] = k32(l, 0);
-        pool = private_const(l, LLVMConstStructInContext(l->cx, qe, 16, 0), "conv_pool_params");
-    }
+    if (plan_conv_pool_params(l->g, n, &pp))
+        pool = private_const(l, pool_struct(l, &pp), "conv_pool_params");
     CALL(l, "vggrt_conv2d_fused", params, k32(l, plan_act_code(n->epi.act)), kf(l, n->epi.alpha),
          kf(l, n->epi.beta), pool, lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
          ptr_of(l, n->in[1]), bias, ptr_of(l, n->out[0]), l->A);
 }
 
-/* vggrt_pool_params as a constant struct value (the C layout). */
-static LLVMValueRef pool_struct(L *l, const vggrt_pool_params *p)
-{
-    int64_t f[15] = {p->c, p->h, p->w, p->oh, p->ow, p->kh, p->kw, p->sh, p->sw,
-                     p->pt, p->pl, p->pb, p->pr, p->dh, p->dw};
-    LLVMValueRef e[16];
-    for (int i = 0; i < 15; i++)
-        e[i] = k64(l, f[i]);
-    e[15] = k32(l, p->count_include_pad);
-    return LLVMConstStructInContext(l->cx, e, 16, 0);
-}
-
-/* A 3-D MaxPool/AveragePool (emit_c.c: emit_pool3d_params, emit_body). */
+/* A 3-D MaxPool/AveragePool (emit_c.c: put_pool_struct, emit_body). */
 static void emit_pool3d(L *l, const Node *n)
 {
     vggrt_pool3d_params d;
-    plan_pool3d_params(l->g, n, &d);
+    plan_pool_params(l->g, n, &d);
     LLVMValueRef e[8] = {pool_struct(l, &d.hw), k64(l, d.d), k64(l, d.od), k64(l, d.kd),
                          k64(l, d.sd), k64(l, d.pfront), k64(l, d.pback), k64(l, d.dd)};
     LLVMValueRef params = private_const(l, LLVMConstStructInContext(l->cx, e, 8, 0), "pool3d_params");
@@ -311,26 +297,17 @@ static void emit_pool3d(L *l, const Node *n)
 
 static void emit_pool(L *l, const Node *n)
 {
-    const Shape *x = shp(l, n->in[0]), *y = shp(l, n->out[0]);
-    const WindowAttr *a = &n->attr.win;
-    bool one_d = a->nsp == 1;
-    if (a->nsp == 3) {
+    if (n->attr.win.nsp == 3) {
         emit_pool3d(l, n);
         return;
     }
-    int64_t f[15] = {x->d[1], one_d ? 1 : x->d[2], one_d ? x->d[2] : x->d[3],
-                     one_d ? 1 : y->d[2], one_d ? y->d[2] : y->d[3],
-                     a->kernel[0], a->kernel[1], a->stride[0], a->stride[1],
-                     a->pad[0], a->pad[1], a->pad[2], a->pad[3], a->dilation[0], a->dilation[1]};
-    LLVMValueRef e[16];
-    for (int i = 0; i < 15; i++)
-        e[i] = k64(l, f[i]);
-    e[15] = k32(l, a->count_include_pad ? 1 : 0);
-    LLVMValueRef params = private_const(l, LLVMConstStructInContext(l->cx, e, 16, 0), "pool_params");
+    vggrt_pool3d_params d;
+    plan_pool_params(l->g, n, &d);
+    LLVMValueRef params = private_const(l, pool_struct(l, &d.hw), "pool_params");
     bool blocked = n->in_layout == LAYOUT_BLOCKED;
     if (n->op == OP_MAXPOOL && n->n_out > 1 && n->out[1] != VGGC_NONE) {
         /* with Indices: plain layout only (emit_c.c: emit_body) */
-        CALL(l, "vggrt_maxpool2d_indices", params, k32(l, a->storage_order ? 1 : 0),
+        CALL(l, "vggrt_maxpool2d_indices", params, k32(l, n->attr.win.storage_order ? 1 : 0),
              lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]),
              ptr_of(l, n->out[1]));
         return;
