@@ -13,17 +13,19 @@
  * Folded here: Shape, Gather, Concat, Squeeze, Unsqueeze, Reshape, Flatten,
  * Identity, Dropout, Cast, Transpose, Add/Sub/Mul/Div, the elementwise
  * activations, Gemm, MatMul of matrices, BatchNormalization, Softmax,
- * LogSoftmax, the reductions and global pools, Sum and PRelu, each through
- * the runtime's own kernel, so a folded value is what the layer would have
- * computed.  Convolutions and windowed pools of constants, batched MatMul
- * and non-float arithmetic beyond int64 are left to run (the backends
- * accept constant operands; exported CNNs do not compute them).
+ * LogSoftmax, the reductions and global pools, Sum, PRelu, and Conv,
+ * MaxPool and AveragePool of any rank, each through the runtime's own
+ * kernel (windows with the backends' own lowering, codegen/plan.c), so a
+ * folded value is what the layer would have computed.  Batched MatMul and
+ * non-float arithmetic beyond int64 are left to run (the backends accept
+ * constant operands; exported CNNs do not compute them).
  *
  * requires: the frontend's graph.  keeps: -.  establishes: every value has
  * a shape.  invalidates: nothing (ids stay; dead nodes are compacted away
  * by later passes).
  */
 #include "passes.h"
+#include "plan.h"
 #include "vggrt.h"
 
 #include <math.h>
@@ -397,6 +399,41 @@ static void fold_sum_prelu(Graph *g, Node *n)
     finish(g, n, buf, nbytes);
 }
 
+/* Conv, MaxPool and AveragePool of constants (1-D to 3-D, plain layout):
+ * vggrt_conv3d and the 3-D pools, which run 1-D and 2-D windows at depth
+ * 1.  An im2col scratch larger than FOLD_MAX_BYTES leaves the node to run. */
+static void fold_window(Graph *g, Node *n)
+{
+    const Value *x = &g->values[n->in[0]];
+    const int64_t batch = x->shape.d[0];
+    if (n->op == OP_CONV) {
+        vggrt_conv3d_params p;
+        plan_conv3d_params(g, n, &p);
+        size_t work_floats = vggrt_conv3d_work_size(&p), work_bytes;
+        if (!size_mul(work_floats, sizeof(float), &work_bytes) || work_bytes > FOLD_MAX_BYTES)
+            return;
+        size_t nbytes;
+        float *buf = out_buffer(g, n->out[0], &nbytes);
+        float *work = malloc(work_bytes ? work_bytes : 1);
+        VGGC_ASSERT(work);
+        const bool has_bias = n->n_in > 2 && n->in[2] != VGGC_NONE;
+        vggrt_conv3d(&p, VGGRT_ACT_NONE, 0.0f, 0.0f, batch, x->data, g->values[n->in[1]].data,
+                     has_bias ? g->values[n->in[2]].data : NULL, buf, work);
+        free(work);
+        finish(g, n, buf, nbytes);
+        return;
+    }
+    vggrt_pool3d_params p;
+    plan_pool_params(g, n, &p);
+    size_t nbytes;
+    float *buf = out_buffer(g, n->out[0], &nbytes);
+    if (n->op == OP_MAXPOOL)
+        vggrt_maxpool3d(&p, batch, x->data, buf);
+    else
+        vggrt_avgpool3d(&p, batch, x->data, buf);
+    finish(g, n, buf, nbytes);
+}
+
 static void fold_node(Graph *g, Node *n)
 {
     const Value *y = &g->values[n->out[0]];
@@ -431,10 +468,12 @@ static void fold_node(Graph *g, Node *n)
         break;
     case OP_GEMM: case OP_MATMUL: case OP_BATCHNORM: case OP_SOFTMAX: case OP_LOG_SOFTMAX:
     case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_GLOBAL_AVGPOOL:
-    case OP_GLOBAL_MAXPOOL: case OP_SUM: case OP_PRELU:
+    case OP_GLOBAL_MAXPOOL: case OP_SUM: case OP_PRELU: case OP_CONV: case OP_MAXPOOL:
+    case OP_AVGPOOL:
         if (y->dtype != DT_FLOAT)
             break;
         switch (n->op) {
+        case OP_CONV: case OP_MAXPOOL: case OP_AVGPOOL: fold_window(g, n); break;
         case OP_GEMM: fold_gemm(g, n); break;
         case OP_MATMUL: fold_matmul(g, n); break;
         case OP_BATCHNORM: fold_batchnorm_const(g, n); break;
