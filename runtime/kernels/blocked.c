@@ -32,6 +32,7 @@
  * hw = 0; the max starts from -inf, as ReduceMax does.
  */
 #include "vggrt.h"
+#include "ranges.h"
 
 #include <float.h>
 #include <math.h>
@@ -44,23 +45,6 @@ enum {
     PAR_MIN_FLOATS = 1 << 15, /* floats touched below which a kernel stays on one thread */
     CHUNK = 1024,             /* pixels per piece of a layout change */
 };
-
-static int64_t ceil_div(int64_t a, int64_t b) {
-    return (a + b - 1) / b;
-}
-
-/* The i in [*lo, *hi) with lo_bound <= start + i*d < hi_bound, for i in [0, k). */
-static void window_range(int64_t start, int64_t d, int64_t k, int64_t lo_bound,
-                         int64_t hi_bound, int64_t *lo, int64_t *hi) {
-    int64_t a = start >= lo_bound ? 0 : ceil_div(lo_bound - start, d);
-    int64_t b = hi_bound - start <= 0 ? 0 : ceil_div(hi_bound - start, d);
-    if (b > k)
-        b = k;
-    if (a > b)
-        a = b;
-    *lo = a;
-    *hi = b;
-}
 
 /* Runs fn over [0, units) on the pool when `floats` (the data the kernel
  * touches) is worth it, else on the caller. */

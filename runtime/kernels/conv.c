@@ -31,6 +31,7 @@
  * vggrt_conv3d_work_size) floats.
  */
 #include "vggrt.h"
+#include "ranges.h"
 
 #include <cblas.h>
 #include <string.h>
@@ -60,23 +61,6 @@ size_t vggrt_conv2d_work_size(const vggrt_conv_params *p) {
     return vggrt_conv3d_work_size(&q);
 }
 
-static int64_t ceil_div(int64_t a, int64_t b) {
-    return (a + b - 1) / b;
-}
-
-/* The o in [*lo, *hi) with 0 <= o*step + off < len, for o in [0, n). */
-static void valid_range(int64_t off, int64_t step, int64_t len, int64_t n, int64_t *lo,
-                        int64_t *hi) {
-    int64_t a = off >= 0 ? 0 : ceil_div(-off, step);
-    int64_t b = len - off <= 0 ? 0 : ceil_div(len - off, step);
-    if (b > n)
-        b = n;
-    if (a > b)
-        a = b;
-    *lo = a;
-    *hi = b;
-}
-
 /* col[cg*kd*kh*kw][od*oh*ow] from x[cg][d][h][w] (one group of one batch item). */
 static void im2col(const vggrt_conv3d_params *p, int64_t cg, const float *x, float *col) {
     const vggrt_conv_params *q = &p->hw;
@@ -88,7 +72,7 @@ static void im2col(const vggrt_conv3d_params *p, int64_t cg, const float *x, flo
                 for (int64_t j = 0; j < q->kw; j++) {
                     float *row = col + (((ci * p->kd + a) * q->kh + i) * q->kw + j) * od * plane;
                     int64_t xoff = j * q->dw - q->pl, x0, x1;
-                    valid_range(xoff, q->sw, w, ow, &x0, &x1);
+                    window_range(xoff, q->sw, ow, 0, w, &x0, &x1); /* outputs inside */
                     for (int64_t oz = 0; oz < od; oz++) {
                         float *rz = row + oz * plane;
                         int64_t iz = oz * p->sd - p->pfront + a * p->dd;

@@ -104,6 +104,7 @@
  * (clang contracts a*b + c within a statement by default).
  */
 #include "vggrt.h"
+#include "ranges.h"
 
 #include <float.h>
 #include <math.h>
@@ -222,27 +223,6 @@ typedef struct {
 } PlainTile;
 
 static const float zero_bias[NB * B];
-
-static int64_t ceil_div(int64_t a, int64_t b) {
-    return (a + b - 1) / b;
-}
-
-static int64_t min64(int64_t a, int64_t b) {
-    return a < b ? a : b;
-}
-
-/* The i in [*lo, *hi) with lo_bound <= start + i*d < hi_bound, for i in [0, k). */
-static void window_range(int64_t start, int64_t d, int64_t k, int64_t lo_bound,
-                         int64_t hi_bound, int64_t *lo, int64_t *hi) {
-    int64_t a = start >= lo_bound ? 0 : ceil_div(lo_bound - start, d);
-    int64_t b = hi_bound - start <= 0 ? 0 : ceil_div(hi_bound - start, d);
-    if (b > k)
-        b = k;
-    if (a > b)
-        a = b;
-    *lo = a;
-    *hi = b;
-}
 
 /* Full unrolling of a loop over pixels or blocks of a tile (constant trip
  * counts; UNROLL4: 4 times), early enough that the compiler sees constant indices into the

@@ -26,25 +26,9 @@
  * A window with nothing to divide by gives 0.
  */
 #include "vggrt.h"
+#include "ranges.h"
 
 #include <float.h>
-
-static int64_t ceil_div(int64_t a, int64_t b) {
-    return (a + b - 1) / b;
-}
-
-/* The i in [*lo, *hi) with lo_bound <= start + i*d < hi_bound, for i in [0, k). */
-static void window_range(int64_t start, int64_t d, int64_t k, int64_t lo_bound,
-                         int64_t hi_bound, int64_t *lo, int64_t *hi) {
-    int64_t a = start >= lo_bound ? 0 : ceil_div(lo_bound - start, d);
-    int64_t b = hi_bound - start <= 0 ? 0 : ceil_div(hi_bound - start, d);
-    if (b > k)
-        b = k;
-    if (a > b)
-        a = b;
-    *lo = a;
-    *hi = b;
-}
 
 /* p as a 3-D pool of depth 1. */
 static vggrt_pool3d_params depth1(const vggrt_pool_params *p) {

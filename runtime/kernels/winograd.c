@@ -70,6 +70,7 @@
  * FMA: the build passes -ffp-contract=fast for this file, as for dconv.c.
  */
 #include "vggrt.h"
+#include "ranges.h"
 
 #include <float.h>
 #include <math.h>
@@ -113,14 +114,6 @@ enum {
 typedef float Vec16 __attribute__((vector_size(B * sizeof(float))));
 
 static const float zero_bias[B];
-
-static int64_t ceil_div(int64_t a, int64_t b) {
-    return (a + b - 1) / b;
-}
-
-static int64_t min64(int64_t a, int64_t b) {
-    return a < b ? a : b;
-}
 
 /* Unaligned loads and stores of 16 floats.  Macros, not functions: a
  * vector passed or returned by value changes the ABI without AVX-512

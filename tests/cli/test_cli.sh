@@ -7,27 +7,7 @@ set -uo pipefail
 vggc=$1 models=$2 work=$3
 rm -rf "$work"
 mkdir -p "$work"
-pass=0 fail=0
-
-# check NAME EXPECTED_EXIT PATTERN -- COMMAND...: runs COMMAND, checks its
-# exit code and that its output (stdout+stderr) matches PATTERN (grep -E).
-check() {
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    echo "FAIL $name: exit $rc, expected $want"; echo "$out" | head -5 | sed 's/^/  | /'
-    fail=$((fail + 1)); return
-  fi
-  if ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL $name: output lacks /$pattern/"; echo "$out" | head -5 | sed 's/^/  | /'
-    fail=$((fail + 1)); return
-  fi
-  echo "PASS $name"
-  pass=$((pass + 1))
-}
+. "$(dirname "$0")/../check.sh"
 
 check version 0 '^vggc [0-9]+\.[0-9]+' -- "$vggc" --version
 check help 0 'usage: vggc' -- "$vggc" --help

@@ -12,35 +12,16 @@
 # same bytes; files never clobbered; --svg without Graphviz exits 1 and
 # says how to get it.
 set -uo pipefail
-# (grep -q reads here-strings, not pipes: it stops at the first match, and
-# under pipefail the writer's SIGPIPE would fail the check.)
 vggc=$1 models=$2 work=$3 py=$4
 rm -rf "$work"
 mkdir -p "$work"
-pass=0 fail=0
+. "$(dirname "$0")/../check.sh"
 
 if ! command -v dot >/dev/null 2>&1; then
   echo "SKIP: Graphviz's dot is not on PATH (scripts/install-deps.sh installs graphviz)"
   exit 77
 fi
 
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-# check NAME EXPECTED_EXIT PATTERN -- COMMAND...: exit code and output (grep -E).
-check() {
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    bad "$name: exit $rc, expected $want"; echo "$out" | head -5 | sed 's/^/  | /'; return
-  fi
-  if ! grep -qE -- "$pattern" <<<"$out"; then
-    bad "$name: output lacks /$pattern/"; echo "$out" | head -5 | sed 's/^/  | /'; return
-  fi
-  ok "$name"
-}
 # graphviz_reads NAME FILE.dot: dot renders it with nothing on stderr.
 graphviz_reads() {
   if dot -Tsvg "$2" -o "$2.svg" 2>"$2.err" && [ ! -s "$2.err" ]; then

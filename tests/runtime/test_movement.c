@@ -26,25 +26,10 @@
  * first index that differs and both values; the program ends with
  * "N passed, N failed" and exits 1 if any case failed.
  */
-#include "vggrt.h"
+#define TEST_NAME "test_movement"
+#include "test_util.h"
 
-#include <math.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-static int passed, failed;
-
-static void *xmalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
 
 static const char *mode_name(int mode) {
     return mode == VGGRT_PAD_REFLECT ? "reflect" : mode == VGGRT_PAD_EDGE ? "edge" : "wrap";
@@ -164,16 +149,12 @@ static void test_pad(int mode, int rank, const int64_t *in, const int64_t *begin
     for (int64_t i = 0; i < nout && bad < 0; i++)
         if (!((double)y[i] == want[i]))
             bad = i;
+    begin_case("pad %s in=%s begin=%s end=%s", mode_name(mode), s1, s2, s3);
     if (bad >= 0)
-        printf("FAIL pad %s in=%s begin=%s end=%s: y[%lld] = %.9g, expected %.9g\n",
-               mode_name(mode), s1, s2, s3, (long long)bad, (double)y[bad], want[bad]);
+        fail("y[%lld] = %.9g, expected %.9g", (long long)bad, (double)y[bad], want[bad]);
     else if (!isnan(y[nout]))
-        printf("FAIL pad %s in=%s begin=%s end=%s: y[%lld] past the end was written\n",
-               mode_name(mode), s1, s2, s3, (long long)nout);
-    if (bad >= 0 || !isnan(y[nout]))
-        failed++;
-    else
-        passed++;
+        fail("y[%lld] past the end was written", (long long)nout);
+    end_case();
     free(x);
     free(y);
     free(want);
@@ -223,19 +204,16 @@ static void test_maxpool_indices(int64_t n, int64_t c, int64_t h, int64_t w, int
                 if (!((double)y[o] == want_y) || idx[o] != want_i)
                     bad = o;
             }
+    begin_case("maxpool_indices n=%lld c=%lld %lldx%lld k=%lldx%lld s=%lld pads=%lld,%lld,%lld,%lld "
+               "d=%lld ceil=%d storage_order=%d", (long long)n, (long long)c, (long long)h,
+               (long long)w, (long long)kh, (long long)kw, (long long)s, (long long)pt,
+               (long long)pl, (long long)pb, (long long)pr, (long long)d, ceil, order);
     if (bad >= 0)
-        printf("FAIL maxpool_indices n=%lld c=%lld %lldx%lld k=%lldx%lld s=%lld pads=%lld,%lld,"
-               "%lld,%lld d=%lld ceil=%d storage_order=%d: at %lld y=%.9g idx=%lld, expected "
-               "%.9g and %lld\n", (long long)n, (long long)c, (long long)h, (long long)w,
-               (long long)kh, (long long)kw, (long long)s, (long long)pt, (long long)pl,
-               (long long)pb, (long long)pr, (long long)d, ceil, order, (long long)bad,
-               (double)y[bad], (long long)idx[bad], want_y, (long long)want_i);
+        fail("at %lld y=%.9g idx=%lld, expected %.9g and %lld", (long long)bad, (double)y[bad],
+             (long long)idx[bad], want_y, (long long)want_i);
     else if (!isnan(y[ny]) || idx[ny] != INT64_MIN)
-        printf("FAIL maxpool_indices: written past the end\n");
-    if (bad >= 0 || !isnan(y[ny]) || idx[ny] != INT64_MIN)
-        failed++;
-    else
-        passed++;
+        fail("written past the end");
+    end_case();
     free(x);
     free(y);
     free(idx);
