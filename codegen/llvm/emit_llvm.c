@@ -918,13 +918,6 @@ static const char *const pooled_kernels[] = {
     "vggrt_dconv2d", "vggrt_wino_conv2d", "vggrt_gemm", "vggrt_matmul",
     "vggrt_to_blocked", "vggrt_from_blocked", "vggrt_maxpool2d_blocked",
     "vggrt_avgpool2d_blocked", "vggrt_global_pool_blocked",
-    /* The copies per block width that the blocked ones above call
-     * (runtime/kernels/blocks.h). */
-    "vggrt__dconv2d_b8", "vggrt__dconv2d_b16", "vggrt__wino_conv2d_b8", "vggrt__wino_conv2d_b16",
-    "vggrt__to_blocked_b8", "vggrt__to_blocked_b16", "vggrt__from_blocked_b8",
-    "vggrt__from_blocked_b16", "vggrt__maxpool2d_blocked_b8", "vggrt__maxpool2d_blocked_b16",
-    "vggrt__avgpool2d_blocked_b8", "vggrt__avgpool2d_blocked_b16",
-    "vggrt__global_pool_blocked_b8", "vggrt__global_pool_blocked_b16",
 };
 
 /* Builds the module for p in l->cx; l->m on success. */
@@ -1053,7 +1046,7 @@ LlvmStatus llvm_emit(const Plan *p, const LlvmOptions *o, LlvmEmitKind kind, Buf
         LLVMPassBuilderOptionsSetSLPVectorization(po, 1);
         LLVMPassBuilderOptionsSetLoopUnrolling(po, 1);
         LLVMPassBuilderOptionsSetLoopInterleaving(po, 1);
-        LLVMErrorRef e = LLVMRunPasses(l.m, "default<O3>", tm, po);
+        LLVMErrorRef e = LLVMRunPasses(l.m, "globaldce,default<O3>", tm, po);
         LLVMDisposePassBuilderOptions(po);
         if (e) {
             char *em = LLVMGetErrorMessage(e);
