@@ -1046,6 +1046,9 @@ LlvmStatus llvm_emit(const Plan *p, const LlvmOptions *o, LlvmEmitKind kind, Buf
         LLVMPassBuilderOptionsSetSLPVectorization(po, 1);
         LLVMPassBuilderOptionsSetLoopUnrolling(po, 1);
         LLVMPassBuilderOptionsSetLoopInterleaving(po, 1);
+        /* globaldce first: the kernels no layer calls are internal by now
+         * (finish_module), and O3 would otherwise simplify each of them
+         * before its own dead-code pass drops them. */
         LLVMErrorRef e = LLVMRunPasses(l.m, "globaldce,default<O3>", tm, po);
         LLVMDisposePassBuilderOptions(po);
         if (e) {
