@@ -371,7 +371,11 @@ static void report(const char *model, const Plan *p, int64_t batch, const BenchO
     double total_flops = 0;
     for (uint32_t l = 0; l < p->n_layers; l++)
         total_flops += layer_flops(g, &g->nodes[p->layers[l]], batch);
-    double gflops = total_flops / (tm->median_ms * 1e6);
+    /* A model with next to nothing to do can time at 0 ms: no rate then
+     * (and never inf or nan, which JSON cannot hold). */
+    const bool timed = tm->median_ms > 0;
+    double gflops = timed ? total_flops / (tm->median_ms * 1e6) : 0.0;
+    double images_per_s = timed ? (double)batch * 1e3 / tm->median_ms : 0.0;
     int threads = o->threads ? o->threads : vggrt_num_threads();
     if (o->json) {
         printf("{\"model\": ");
@@ -379,7 +383,7 @@ static void report(const char *model, const Plan *p, int64_t batch, const BenchO
         printf(", \"backend\": \"%s\", \"batch\": %lld, \"threads\": %d, \"iters\": %d, "
                "\"median_ms\": %.3f, \"min_ms\": %.3f, \"images_per_s\": %.2f, \"gflops\": %.1f",
                o->backend, (long long)batch, threads, o->iters, tm->median_ms, tm->min_ms,
-               (double)batch * 1e3 / tm->median_ms, gflops);
+               images_per_s, gflops);
         if (tm->layer_ms) {
             printf(", \"layers\": [");
             for (uint32_t l = 0; l < p->n_layers; l++) {
@@ -404,10 +408,13 @@ static void report(const char *model, const Plan *p, int64_t batch, const BenchO
         printf("}\n");
         return;
     }
-    printf("%s: backend %s, batch %lld, %d thread%s, %d runs: median %.2f ms (min %.2f), "
-           "%.1f images/s, %.1f GFLOP/s effective\n", model, o->backend, (long long)batch,
-           threads, threads == 1 ? "" : "s", o->iters, tm->median_ms, tm->min_ms,
-           (double)batch * 1e3 / tm->median_ms, gflops);
+    printf("%s: backend %s, batch %lld, %d thread%s, %d runs: median %.2f ms (min %.2f)", model,
+           o->backend, (long long)batch, threads, threads == 1 ? "" : "s", o->iters,
+           tm->median_ms, tm->min_ms);
+    if (timed)
+        printf(", %.1f images/s, %.1f GFLOP/s effective\n", images_per_s, gflops);
+    else
+        printf(" (below the timer's resolution: no rate)\n");
     if (!tm->layer_ms)
         return;
     double sum = 0;
