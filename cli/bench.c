@@ -95,8 +95,7 @@ static bool make_inputs(const Graph *g, int64_t batch, vggrt_tensor *t)
     for (uint32_t i = 0; i < g->n_inputs; i++) {
         const Value *v = &g->values[g->inputs[i]];
         size_t count = 1;
-        t[i].dtype = v->dtype == DT_FLOAT ? VGGRT_F32 : v->dtype == DT_INT64 ? VGGRT_I64
-                   : v->dtype == DT_INT32 ? VGGRT_I32 : VGGRT_BOOL;
+        t[i].dtype = rt_dtype(v->dtype);    /* other than f32: zeros */
         t[i].rank = v->shape.rank;
         for (int d = 0; d < v->shape.rank; d++) {
             t[i].dims[d] = v->shape.d[d] == VGGC_DIM_N ? batch : v->shape.d[d];

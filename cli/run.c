@@ -47,6 +47,11 @@ static const char *rt_dtype_name(int t)
     case VGGRT_I64: return dtype_name(DT_INT64);
     case VGGRT_I32: return dtype_name(DT_INT32);
     case VGGRT_BOOL: return dtype_name(DT_BOOL);
+    case VGGRT_U8: return dtype_name(DT_UINT8);
+    case VGGRT_I8: return dtype_name(DT_INT8);
+    case VGGRT_F64: return dtype_name(DT_DOUBLE);
+    case VGGRT_F16: return dtype_name(DT_FLOAT16);
+    case VGGRT_BF16: return dtype_name(DT_BFLOAT16);
     default: return "unknown";
     }
 }

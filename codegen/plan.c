@@ -12,6 +12,7 @@
 #include "vggrt.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,6 +172,39 @@ int rt_dtype(DType t)
     case DT_INT64: return VGGRT_I64;
     case DT_INT32: return VGGRT_I32;
     case DT_BOOL: return VGGRT_BOOL;
+    case DT_UINT8: return VGGRT_U8;
+    case DT_INT8: return VGGRT_I8;
+    case DT_DOUBLE: return VGGRT_F64;
+    case DT_FLOAT16: return VGGRT_F16;
+    case DT_BFLOAT16: return VGGRT_BF16;
+    default: VGGC_UNREACHABLE();
+    }
+}
+
+/* A float that holds an integer of dtype t exactly: Pad's constant_value
+ * arrives as a float (frontend), which is exact for integers below 2^24. */
+static bool pad_int_value_ok(DType t, float v)
+{
+    if (v != floorf(v) || fabsf(v) >= 16777216.0f)
+        return false;
+    switch (t) {
+    case DT_UINT8: return v >= 0 && v <= 255;
+    case DT_INT8: return v >= -128 && v <= 127;
+    default: return true;
+    }
+}
+
+uint64_t plan_pad_value_bits(const Graph *g, const Node *n)
+{
+    const float v = n->attr.pad.value;
+    switch (g->values[n->out[0]].dtype) {
+    case DT_FLOAT: { uint32_t b; memcpy(&b, &v, 4); return b; }
+    case DT_DOUBLE: { double d = v; uint64_t b; memcpy(&b, &d, 8); return b; }
+    case DT_FLOAT16: return vggrt_f16_from_f64(v);
+    case DT_BFLOAT16: return vggrt_bf16_from_f64(v);
+    case DT_BOOL: return v != 0;
+    /* Two's complement; vggrt_pad keeps the element's low bytes. */
+    case DT_INT64: case DT_INT32: case DT_INT8: case DT_UINT8: return (uint64_t)(int64_t)v;
     default: VGGC_UNREACHABLE();
     }
 }
@@ -360,8 +394,10 @@ static bool layer_supported(Graph *g, const Node *n)
     const Value *y = &g->values[n->out[0]];
     switch (n->op) {
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
-        if (y->dtype != DT_FLOAT && y->dtype != DT_INT64) {
-            graph_error(g, n, "element type %s is not supported (float32 and int64 are)",
+        /* shape inference admits these (ir/shape.c: DTM_BINARY); vggrt_binary has them */
+        if (y->dtype != DT_FLOAT && y->dtype != DT_INT64 && y->dtype != DT_DOUBLE &&
+            y->dtype != DT_UINT8 && y->dtype != DT_INT8) {
+            graph_error(g, n, "element type %s is not supported (f32, f64, i64, u8, i8 are)",
                         dtype_name(y->dtype));
             return false;
         }
@@ -372,9 +408,13 @@ static bool layer_supported(Graph *g, const Node *n)
             return false;
         }
         return true;
-    case OP_PAD:
-        if (y->dtype != DT_FLOAT) {
-            graph_error(g, n, "Pad of %s is not supported (float32 is)", dtype_name(y->dtype));
+    case OP_PAD:    /* any element type; an integer constant must be exact */
+        if (n->attr.pad.mode == PAD_CONSTANT &&
+            (y->dtype == DT_INT64 || y->dtype == DT_INT32 || y->dtype == DT_INT8 ||
+             y->dtype == DT_UINT8) && !pad_int_value_ok(y->dtype, n->attr.pad.value)) {
+            graph_error(g, n, "Pad of %s with constant_value %.9g is not supported (an integer "
+                        "of the type, below 2^24 in magnitude, is)", dtype_name(y->dtype),
+                        (double)n->attr.pad.value);
             return false;
         }
         return true;

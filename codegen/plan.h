@@ -91,6 +91,10 @@ int plan_act_code(ActKind a);
 /* The runtime's dtype code (VGGRT_F32, ...) of a dtype. */
 int rt_dtype(DType t);
 
+/* A constant-mode Pad's value as vggrt_pad takes it: the bits of one
+ * element of the pad's dtype (layer checks: representable exactly). */
+uint64_t plan_pad_value_bits(const Graph *g, const Node *n);
+
 /* A size the generated code computes: k, or n * k when batched. */
 typedef struct { bool batched; int64_t k; } Size;
 /* The product of dims [from, to) of s, the batch N kept symbolic. */

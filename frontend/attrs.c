@@ -17,10 +17,12 @@
  * that exist but change semantics in a way we do not implement are errors.
  */
 #include "frontend-impl.h"
+#include "mt19937.h"
 
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- attribute types ------------------------------------------------------ */
@@ -263,6 +265,15 @@ static bool const_scalar(Norm *z, const Value *v, const char *what, float *out)
     case DT_INT64: { int64_t x; memcpy(&x, v->data, 8); *out = (float)x; return true; }
     case DT_INT32: { int32_t x; memcpy(&x, v->data, 4); *out = (float)x; return true; }
     case DT_BOOL: *out = *(const unsigned char *)v->data ? 1.0f : 0.0f; return true;
+    case DT_UINT8: *out = *(const uint8_t *)v->data; return true;
+    case DT_INT8: *out = *(const int8_t *)v->data; return true;
+    case DT_DOUBLE: { double x; memcpy(&x, v->data, 8); *out = (float)x; return true; }
+    case DT_FLOAT16: case DT_BFLOAT16: {
+        uint16_t h;
+        memcpy(&h, v->data, 2);
+        *out = (float)(v->dtype == DT_FLOAT16 ? vggrt_f16_to_f64(h) : vggrt_bf16_to_f64(h));
+        return true;
+    }
     case DT_UNDEF:
     case DT_COUNT: break;
     }
@@ -905,15 +916,105 @@ static void norm_pad(Norm *z)
     memcpy(a->pads, pads, (size_t)n * sizeof pads[0]);
 }
 
+/* Training-mode Dropout with a seed and 0 < ratio < 1, drawn at compile
+ * time: the node becomes y = Mul(x, scaled mask), the mask a constant.
+ * ONNX's reference draws np.random.seed(seed); keep = uniform(0, 1, shape)
+ * >= ratio (float64 against the float32 ratio) and returns keep * x *
+ * float32(1 / (1 - ratio)); mt19937.c is numpy's generator, so the mask is
+ * the reference's, and x * (keep ? scale : 0) is the same float32 product.
+ * The mask needs x's shape now, before shape inference: x must be a graph
+ * input or a constant with every dim fixed (the batch too, --batch N). */
+static void dropout_fixed_mask(Norm *z, float ratio)
+{
+    Graph *g = z->c->g;
+    const Onnx__AttributeProto *sa = find(z, "seed", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
+    if (!sa) {
+        if (!has_attr(z, "seed"))
+            nerr(z, "training mode (training_mode = true) with ratio %g and no 'seed' attribute "
+                 "is random dropout, a new mask each run; vggc draws the mask once at compile "
+                 "time and needs 'seed' to draw the one ONNX's reference draws", (double)ratio);
+        return;
+    }
+    if (sa->i < 0 || sa->i > (int64_t)UINT32_MAX) {
+        nerr(z, "seed %lld is outside [0, 2^32) (numpy's legacy seeding)", (long long)sa->i);
+        return;
+    }
+    if (!(ratio > 0 && ratio < 1)) {
+        nerr(z, "ratio %g is outside [0, 1)", (double)ratio);
+        return;
+    }
+    const Value *x = &g->values[z->n->in[0]];
+    if (fe_poisoned(x)) {
+        z->ok = false;
+        return;
+    }
+    if (x->kind == VAL_TEMP || !x->has_shape) {
+        nerr(z, "training mode with a seed: vggc draws the mask at compile time and needs the "
+             "shape of the data ('%s') then, which it knows only for a graph input or a "
+             "constant", x->name);
+        return;
+    }
+    if (shape_is_batched(&x->shape)) {
+        nerr(z, "training mode with a seed: the mask is drawn at compile time and the data "
+             "('%s') has a batch dimension not fixed; fix it with --batch N", x->name);
+        return;
+    }
+    if (x->dtype != DT_FLOAT) {
+        nerr(z, "training mode with a seed: data of type %s is not supported (FLOAT is)",
+             fe_onnx_dtype_name(fe_dtype_to_onnx(x->dtype)));
+        return;
+    }
+    size_t count = 0;
+    if (!shape_numel(&x->shape, 1, &count) || count > ((size_t)1 << 32)) {
+        nerr(z, "training mode with a seed: the data ('%s') has too many elements for a mask "
+             "drawn at compile time (at most 2^32)", x->name);
+        return;
+    }
+    const char *y_name = z->np->output[0];
+    const char *k_name = arena_printf(&g->arena, "%s/dropout_keep_scaled", y_name);
+    const char *m_name = output_used(z, 1) ? z->np->output[1] : NULL;
+    if (namemap_get(&z->c->values, k_name, NULL) ||
+        (m_name && namemap_get(&z->c->values, m_name, NULL))) {
+        nerr(z, "the name '%s' is already defined", m_name && namemap_get(&z->c->values, m_name,
+             NULL) ? m_name : k_name);
+        return;
+    }
+    float *keep = malloc((count ? count : 1) * sizeof *keep);
+    unsigned char *mask = malloc(count ? count : 1);
+    if (!keep || !mask) {
+        fprintf(stderr, "vggc: error: out of memory\n");
+        exit(3);
+    }
+    const float scale = 1.0f / (1.0f - ratio);
+    Mt19937 mt;
+    mt19937_seed(&mt, (uint32_t)sa->i);
+    for (size_t i = 0; i < count; i++) {
+        mask[i] = mt19937_next_double(&mt) >= (double)ratio;
+        keep[i] = mask[i] ? scale : 0.0f;
+    }
+    uint32_t k = graph_add_const(g, k_name, DT_FLOAT, &x->shape, keep, count * sizeof *keep);
+    namemap_put(&z->c->values, g->values[k].name, k);
+    if (m_name) {
+        uint32_t m = graph_add_const(g, m_name, DT_BOOL, &x->shape, mask, count);
+        namemap_put(&z->c->values, g->values[m].name, m);
+    }
+    free(keep);
+    free(mask);
+    z->n->op = OP_MUL;
+    z->n->in[1] = k;
+    z->n->n_in = 2;
+    z->n->n_out = 1;
+}
+
 /* Dropout-7/10 (data -> output[, mask]): ratio=0.5; inference is identity.
  * Dropout-12/13 (data[, ratio[, training_mode]] -> output[, mask]): seed;
  *   ratio=0.5, training_mode default false; both must be constants here.
  * At inference the mask (bool, data's shape) is all true; it is kept when
  * something reads it and dropped otherwise.  In training mode each element
  * is zeroed with probability ratio and the rest scaled by 1/(1-ratio): with
- * ratio 0 that is the identity and an all-true mask again, the one training
- * Dropout vggc runs; any other ratio is random, which a compiled network
- * that must give the same numbers every run does not do. */
+ * ratio 0 that is the identity and an all-true mask again; any other ratio
+ * is random, which vggc runs only with a seed, drawing the mask once at
+ * compile time (dropout_fixed_mask): every run applies the same mask. */
 static void norm_dropout(Norm *z)
 {
     if (z->c->opset < 12) {
@@ -926,10 +1027,10 @@ static void norm_dropout(Norm *z)
             k = const_input(z, 1, "ratio", &v);
             if (k == IN_CONST && !const_scalar(z, v, "ratio", &ratio))
                 k = IN_FAILED;
-            if (k != IN_FAILED && ratio != 0)
-                nerr(z, "training mode (training_mode = true) with ratio %g is random dropout, "
-                     "which vggc does not run (only ratio 0, the identity, is supported)",
-                     (double)ratio);
+            if (k != IN_FAILED && ratio != 0) {
+                dropout_fixed_mask(z, ratio);
+                return;
+            }
         }
         keep_inputs(z, 1);
     }
@@ -950,8 +1051,8 @@ static void norm_cast(Norm *z)
     int32_t code = a->i >= INT32_MIN && a->i <= INT32_MAX ? (int32_t)a->i : -1;
     DType dt = fe_dtype_from_onnx(code);
     if (dt == DT_UNDEF)
-        nerr(z, "Cast to %s is not supported (only FLOAT, INT64, INT32, BOOL)",
-             fe_onnx_dtype_name(code));
+        nerr(z, "Cast to %s is not supported (only FLOAT, DOUBLE, FLOAT16, BFLOAT16, INT64, "
+             "INT32, INT8, UINT8, BOOL)", fe_onnx_dtype_name(code));
     z->n->attr.cast.to = dt;
 }
 

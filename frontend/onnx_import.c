@@ -374,8 +374,17 @@ static void check_binds_matched(ImportCtx *c, const Onnx__GraphProto *gp)
     }
 }
 
-/* Graph input i: a run-time tensor of float or int64 whose dims are all
- * known but the leading one, which may be the batch. */
+/* The element types a graph input may have at run time (BOOL only bound
+ * at compile time). */
+#define RUNTIME_INPUT_TYPES "FLOAT, DOUBLE, FLOAT16, BFLOAT16, INT64, INT32, INT8 and UINT8"
+static bool runtime_input_type(DType dt)
+{
+    return dt == DT_FLOAT || dt == DT_DOUBLE || dt == DT_FLOAT16 || dt == DT_BFLOAT16 ||
+           dt == DT_INT64 || dt == DT_INT32 || dt == DT_INT8 || dt == DT_UINT8;
+}
+
+/* Graph input i: a run-time tensor of one of those types whose dims are
+ * all known but the leading one, which may be the batch. */
 static void add_input(ImportCtx *c, const Onnx__ValueInfoProto *vi, size_t i,
                       const NameMap *skipped)
 {
@@ -413,9 +422,9 @@ static void add_input(ImportCtx *c, const Onnx__ValueInfoProto *vi, size_t i,
     /* INT32 and BOOL inputs are refused at the end of the import unless an
      * operator needs them at compile time, which says so and suggests
      * --bind instead (Dropout's training_mode is a BOOL). */
-    if (dt != DT_FLOAT && dt != DT_INT64 && dt != DT_INT32 && dt != DT_BOOL) {
-        graph_error(c->g, NULL, "input '%s' has data type %s; only FLOAT and INT64 inputs are "
-                    "supported", name, fe_onnx_dtype_name(code));
+    if (!runtime_input_type(dt) && dt != DT_INT32 && dt != DT_BOOL) {
+        graph_error(c->g, NULL, "input '%s' has data type %s; only %s inputs are supported",
+                    name, fe_onnx_dtype_name(code), RUNTIME_INPUT_TYPES);
         ok = false;
     }
     const Onnx__TensorShapeProto *sp = tt->shape;
@@ -435,7 +444,10 @@ static void add_input(ImportCtx *c, const Onnx__ValueInfoProto *vi, size_t i,
             bool has_value =
                 dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
             int64_t v = has_value ? dim->dim_value : 0;
-            if (has_value && v > 0) {
+            /* dim_value 0 is a zero-size dim, as ONNX Runtime reads it (it
+             * refuses a run whose input has another size there); shape
+             * inference lets only views pass such a tensor on. */
+            if (has_value && v >= 0) {
                 if (v > VGGC_MAX_DIM) {
                     graph_error(c->g, NULL, "input '%s' dimension %zu is %lld, larger than %lld",
                                 name, d, (long long)v, (long long)VGGC_MAX_DIM);
@@ -450,8 +462,8 @@ static void add_input(ImportCtx *c, const Onnx__ValueInfoProto *vi, size_t i,
                             fe_str(dim->dim_param));
                 ok = false;
             } else if (has_value) {
-                graph_error(c->g, NULL, "input '%s' dimension %zu is %lld; sizes must be at "
-                            "least 1 (only the leading batch dimension may be symbolic)", name,
+                graph_error(c->g, NULL, "input '%s' dimension %zu is %lld; sizes must not "
+                            "be negative (only the leading batch dimension may be symbolic)", name,
                             d, (long long)v);
                 ok = false;
             } else {
@@ -658,7 +670,8 @@ static void add_node(ImportCtx *c, const Onnx__NodeProto *np, size_t index, Scra
     }
     if (!ok)
         return;
-    uint32_t id = graph_add_node(g, op, *name ? name : NULL, d.n_in, d.in, d.n_out, d.out);
+    /* d.op, not op: the normalizer may rewrite (a seeded Dropout is a Mul). */
+    uint32_t id = graph_add_node(g, d.op, *name ? name : NULL, d.n_in, d.in, d.n_out, d.out);
     g->nodes[id].attr = d.attr;
 }
 
@@ -764,14 +777,14 @@ static void import_graph(ImportCtx *c, const Onnx__ModelProto *m)
         graph_add_output(g, id);
     }
     namemap_free(&skipped);
-    /* Run-time inputs are FLOAT or INT64; an INT32 or BOOL one was let in
-     * so that an operator needing it at compile time could say so. */
+    /* An INT32 or BOOL input was let in so that an operator needing it at
+     * compile time could say so. */
     for (uint32_t i = 0; i < g->n_inputs; i++) {
         const Value *v = &g->values[g->inputs[i]];
-        if (v->dtype != DT_FLOAT && v->dtype != DT_INT64 &&
-            !namemap_get(&c->compile_time, v->name, NULL))
-            graph_error(g, NULL, "input '%s' has data type %s; only FLOAT and INT64 inputs are "
-                        "supported", v->name, fe_onnx_dtype_name(fe_dtype_to_onnx(v->dtype)));
+        if (!runtime_input_type(v->dtype) && !namemap_get(&c->compile_time, v->name, NULL))
+            graph_error(g, NULL, "input '%s' has data type %s; only %s inputs are supported",
+                        v->name, fe_onnx_dtype_name(fe_dtype_to_onnx(v->dtype)),
+                        RUNTIME_INPUT_TYPES);
     }
 }
 

@@ -54,6 +54,11 @@ DType fe_dtype_from_onnx(int32_t code)
     case ONNX__TENSOR_PROTO__DATA_TYPE__INT64: return DT_INT64;
     case ONNX__TENSOR_PROTO__DATA_TYPE__INT32: return DT_INT32;
     case ONNX__TENSOR_PROTO__DATA_TYPE__BOOL: return DT_BOOL;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__UINT8: return DT_UINT8;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT8: return DT_INT8;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE: return DT_DOUBLE;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16: return DT_FLOAT16;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16: return DT_BFLOAT16;
     default: return DT_UNDEF;
     }
 }
@@ -65,6 +70,11 @@ int32_t fe_dtype_to_onnx(DType dt)
     case DT_INT64: return ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
     case DT_INT32: return ONNX__TENSOR_PROTO__DATA_TYPE__INT32;
     case DT_BOOL: return ONNX__TENSOR_PROTO__DATA_TYPE__BOOL;
+    case DT_UINT8: return ONNX__TENSOR_PROTO__DATA_TYPE__UINT8;
+    case DT_INT8: return ONNX__TENSOR_PROTO__DATA_TYPE__INT8;
+    case DT_DOUBLE: return ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE;
+    case DT_FLOAT16: return ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16;
+    case DT_BFLOAT16: return ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16;
     case DT_UNDEF:
     case DT_COUNT: break;
     }
@@ -385,7 +395,8 @@ bool fe_tensor_decode(const Onnx__TensorProto *t, const ExternalRoot *root, Aren
                t->data_location != ONNX__TENSOR_PROTO__DATA_LOCATION__DEFAULT) {
         return fail(err, errcap, "unknown data_location %d", (int)t->data_location);
     } else if (t->has_raw_data && (t->raw_data.len > 0 || count == 0 ||
-                                   (!t->n_float_data && !t->n_int64_data && !t->n_int32_data))) {
+                                   (!t->n_float_data && !t->n_int64_data && !t->n_int32_data &&
+                                    !t->n_double_data))) {
         if (t->raw_data.len != nbytes)
             return fail(err, errcap, "shape %s of %s needs %zu bytes; raw_data has %zu", sbuf,
                         fe_onnx_dtype_name(code), nbytes, t->raw_data.len);
@@ -397,6 +408,9 @@ bool fe_tensor_decode(const Onnx__TensorProto *t, const ExternalRoot *root, Aren
         switch (dt) {
         case DT_FLOAT: src = t->float_data; have = t->n_float_data; field = "float_data"; break;
         case DT_INT64: src = t->int64_data; have = t->n_int64_data; field = "int64_data"; break;
+        case DT_DOUBLE: src = t->double_data; have = t->n_double_data; field = "double_data"; break;
+        /* INT32, and one int32 per element for the narrower types (for
+         * FLOAT16 and BFLOAT16, the bit pattern). */
         default: src = t->int32_data; have = t->n_int32_data; field = "int32_data"; break;
         }
         if (have != count)
@@ -408,6 +422,14 @@ bool fe_tensor_decode(const Onnx__TensorProto *t, const ExternalRoot *root, Aren
         if (dt == DT_BOOL) {
             for (size_t i = 0; i < count; i++)
                 p[i] = t->int32_data[i] != 0;
+        } else if (dt == DT_UINT8 || dt == DT_INT8) {
+            for (size_t i = 0; i < count; i++)       /* the low byte: two's complement for INT8 */
+                p[i] = (unsigned char)t->int32_data[i];
+        } else if (dt == DT_FLOAT16 || dt == DT_BFLOAT16) {
+            for (size_t i = 0; i < count; i++) {
+                uint16_t h = (uint16_t)t->int32_data[i];
+                memcpy(p + 2 * i, &h, 2);
+            }
         } else if (nbytes) {
             memcpy(p, src, nbytes);
         }

@@ -72,6 +72,11 @@ typedef enum {
     DT_INT64,       /* shapes, indices */
     DT_INT32,       /* read and cast; kept for Cast/Gather indices */
     DT_BOOL,        /* read only */
+    DT_UINT8,       /* Add/Sub/Mul/Div (wrapping), Clip, MaxPool, Cast */
+    DT_INT8,        /* as DT_UINT8 */
+    DT_DOUBLE,      /* float64: Add/Sub/Mul/Div, Cast */
+    DT_FLOAT16,     /* IEEE half, stored as its bits: Cast only */
+    DT_BFLOAT16,    /* bfloat16 (float32's top half), stored as its bits: Cast only */
     DT_COUNT
 } DType;
 

@@ -317,6 +317,31 @@ static float word_f32(P *p, const Tok *t)
     return v;
 }
 
+static double word_f64(P *p, const Tok *t)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(t->text, &end);
+    if (*t->text == 0 || *end != 0)
+        FAIL(p, t, "expected a number, got '%.40s'", t->text);
+    if (errno == ERANGE && isinf(v))
+        FAIL(p, t, "%.40s is out of range for f64", t->text);
+    return v;
+}
+
+/* An f16 or bf16 element: its bit pattern, 0x0000..0xffff. */
+static uint16_t word_bits16(P *p, const Tok *t)
+{
+    char *end;
+    errno = 0;
+    if (strncmp(t->text, "0x", 2) != 0)
+        FAIL(p, t, "expected a 16-bit pattern in hex (0x3c00), got '%.40s'", t->text);
+    unsigned long v = strtoul(t->text + 2, &end, 16);
+    if (t->text[2] == 0 || *end != 0 || errno == ERANGE || v > 0xffff)
+        FAIL(p, t, "expected a 16-bit pattern in hex (0x3c00), got '%.40s'", t->text);
+    return (uint16_t)v;
+}
+
 static bool word_bool(P *p, const Tok *t)
 {
     if (!strcmp(t->text, "1") || !strcmp(t->text, "true"))
@@ -331,7 +356,8 @@ static DType word_dtype(P *p, const Tok *t)
     for (int d = DT_UNDEF + 1; d < DT_COUNT; d++)
         if (!strcmp(t->text, dtype_name((DType)d)))
             return (DType)d;
-    FAIL(p, t, "expected a dtype (f32, i64, i32, bool), got '%.40s'", t->text);
+    FAIL(p, t, "expected a dtype (f32, i64, i32, bool, u8, i8, f64, f16, bf16), got '%.40s'",
+         t->text);
 }
 
 /* ---- names -> values ------------------------------------------------------------- */
@@ -426,7 +452,7 @@ static uint32_t define_value(P *p, const Tok *t, ValueKind kind)
 /* dtype ['[' [dim {',' dim}] ']']; dims are N or 0..VGGC_MAX_DIM. */
 static bool parse_type(P *p, DType *dt, Shape *s)
 {
-    Tok t = expect_kind(p, T_WORD, "a dtype (f32, i64, i32, bool)");
+    Tok t = expect_kind(p, T_WORD, "a dtype (f32, i64, ..., bf16)");
     *dt = word_dtype(p, &t);
     memset(s, 0, sizeof *s);
     if (!is_punct(p, '['))
@@ -509,6 +535,14 @@ static void put_element(P *p, const Tok *t, DType dt, void *data, size_t i)
         break;
     }
     case DT_BOOL: ((uint8_t *)data)[i] = word_bool(p, t); break;
+    case DT_UINT8: ((uint8_t *)data)[i] = (uint8_t)word_i64(p, t, 0, UINT8_MAX); break;
+    case DT_INT8: ((int8_t *)data)[i] = (int8_t)word_i64(p, t, INT8_MIN, INT8_MAX); break;
+    case DT_DOUBLE: { double x = word_f64(p, t); memcpy((char *)data + 8 * i, &x, 8); break; }
+    case DT_FLOAT16: case DT_BFLOAT16: {
+        uint16_t x = word_bits16(p, t);
+        memcpy((char *)data + 2 * i, &x, 2);
+        break;
+    }
     default: VGGC_UNREACHABLE();
     }
 }
@@ -551,8 +585,8 @@ static void parse_const(P *p)
     } else if (is_word(p, "zeros")) {
         next(p);
     } else if (is_word(p, "iota")) {
-        if (dt == DT_BOOL)
-            FAIL(p, &d, "iota needs a numeric dtype");
+        if (dt != DT_FLOAT && dt != DT_INT64 && dt != DT_INT32)
+            FAIL(p, &d, "iota needs f32, i64 or i32");
         for (size_t i = 0; i < numel; i++) {
             if (dt == DT_FLOAT) { float x = (float)i; memcpy((char *)data + 4 * i, &x, 4); }
             else if (dt == DT_INT64) { int64_t x = (int64_t)i; memcpy((char *)data + 8 * i, &x, 8); }

@@ -111,6 +111,25 @@ static void format_float(char *buf, size_t cap, float x)
     }
 }
 
+/* As format_float, for a double: the shortest %g form that strtod reads
+ * back to exactly x. */
+static void format_double(char *buf, size_t cap, double x)
+{
+    if (isnan(x) || isinf(x)) {
+        snprintf(buf, cap, isnan(x) ? "nan" : x < 0 ? "-inf" : "inf");
+        return;
+    }
+    if (x == trunc(x) && fabs(x) < 1e15) {
+        snprintf(buf, cap, "%.0f", x);
+        return;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, cap, "%.*g", prec, x);
+        if (strtod(buf, NULL) == x)
+            return;
+    }
+}
+
 static void print_float(FILE *f, float x)
 {
     char buf[64];
@@ -198,6 +217,24 @@ static void print_element(FILE *f, DType t, const unsigned char *p)
     case DT_INT64: { int64_t x; memcpy(&x, p, 8); print_i64(f, x); break; }
     case DT_INT32: { int32_t x; memcpy(&x, p, 4); fprintf(f, "%d", (int)x); break; }
     case DT_BOOL: fputc(*p ? '1' : '0', f); break;
+    case DT_UINT8: fprintf(f, "%u", (unsigned)*p); break;
+    case DT_INT8: fprintf(f, "%d", (int)(int8_t)*p); break;
+    case DT_DOUBLE: {
+        double x;
+        char buf[64];
+        memcpy(&x, p, 8);
+        format_double(buf, sizeof buf, x);
+        fputs(buf, f);
+        break;
+    }
+    /* The 16-bit floats as their bit patterns: exact, and no rounding
+     * code is needed to read them back. */
+    case DT_FLOAT16: case DT_BFLOAT16: {
+        uint16_t x;
+        memcpy(&x, p, 2);
+        fprintf(f, "0x%04x", (unsigned)x);
+        break;
+    }
     default: VGGC_UNREACHABLE();
     }
 }

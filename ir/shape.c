@@ -190,6 +190,33 @@ static bool want_dtype(Inf *c, uint32_t i, DType want)
 
 static bool want_float(Inf *c, uint32_t i) { return want_dtype(c, i, DT_FLOAT); }
 
+/* Which element types an op computes in, as a mask of DType bits: what
+ * the runtime has kernels for (vggrt.h); anything else is refused here,
+ * naming the node, the op and the type. */
+#define DTM(t) (1u << (t))
+#define DTM_BINARY (DTM(DT_FLOAT) | DTM(DT_DOUBLE) | DTM(DT_INT64) | DTM(DT_UINT8) | DTM(DT_INT8))
+#define DTM_CLIP (DTM(DT_FLOAT) | DTM(DT_UINT8) | DTM(DT_INT8))
+#define DTM_MAXPOOL (DTM(DT_FLOAT) | DTM(DT_UINT8) | DTM(DT_INT8))
+
+/* Input i (present) has one of the dtypes in mask, else a message
+ * listing them. */
+static bool want_dtypes(Inf *c, uint32_t i, unsigned mask)
+{
+    const Value *v = inval(c, i);
+    if (v->dtype < DT_COUNT && (mask & DTM(v->dtype)))
+        return true;
+    char list[128] = "";
+    size_t at = 0;
+    for (int t = DT_UNDEF + 1; t < DT_COUNT; t++)
+        if (mask & DTM(t))
+            at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", at ? ", " : "",
+                                   dtype_name((DType)t));
+    Buf b;
+    err(c, "%s: %s of %s is not supported (%s are)", desc(c, i, &b), op_name(c->n->op),
+        dtype_name(v->dtype), list);
+    return false;
+}
+
 /* Checks every present input in [0, count) is f32, reporting each one. */
 static bool want_floats(Inf *c, uint32_t count)
 {
@@ -310,6 +337,15 @@ static const int64_t *const_i64_vec(Inf *c, uint32_t i, int64_t *count)
 /* Gives output i dtype dt and shape s after checking that s is one vggc can
  * hold: positive static dims up to VGGC_MAX_DIM, N only as dim 0, a byte
  * size that fits.  An omitted optional output is skipped. */
+/* Zero-size tensors: the ops that only relabel their input's elements
+ * (views and copies, no kernel) pass them on; every other op refuses one
+ * as a run-time input (infer_node) and as an output (set_out). */
+static bool passes_zero_size(OpKind op)
+{
+    return op == OP_RESHAPE || op == OP_FLATTEN || op == OP_SQUEEZE || op == OP_UNSQUEEZE ||
+           op == OP_IDENTITY;
+}
+
 static void set_out(Inf *c, uint32_t i, DType dt, const Shape *s)
 {
     if (i >= c->n->n_out || c->n->out[i] == VGGC_NONE)
@@ -326,7 +362,7 @@ static void set_out(Inf *c, uint32_t i, DType dt, const Shape *s)
             }
             continue;
         }
-        if (d == 0) {
+        if (d == 0 && !passes_zero_size(c->n->op)) {
             err(c, "output %u would be %s, an empty tensor; vggc does not support zero-size tensors",
                 i, fmt(s, &b));
             return;
@@ -412,11 +448,15 @@ static void infer_identity(Inf *c)
     set_out(c, 0, inval(c, 0)->dtype, &inval(c, 0)->shape);
 }
 
-/* Clip-11+(input, min?, max?) -> output.  Constant bounds are folded into
- * attr.clip; a bound still given as an input is read at run time and must
- * be one f32 element without the batch (ONNX: a scalar; [1] is accepted). */
+/* Clip-11+(input, min?, max?) -> output: f32, u8 or i8.  Constant bounds
+ * are folded into attr.clip; a bound still given as an input is read at
+ * run time and must be one element of the input's type without the batch
+ * (ONNX: a scalar; [1] is accepted). */
 static void infer_clip(Inf *c)
 {
+    const Value *x = inval(c, 0);
+    if (!want_dtypes(c, 0, DTM_CLIP))
+        return;
     bool ok = true;
     for (uint32_t i = 1; i <= 2; i++) {
         const Value *v = inval(c, i);
@@ -425,15 +465,15 @@ static void infer_clip(Inf *c)
         size_t numel;
         Buf b;
         SBuf s;
-        if (v->dtype != DT_FLOAT || shape_is_batched(&v->shape) ||
+        if (v->dtype != x->dtype || shape_is_batched(&v->shape) ||
             !shape_numel_per_item(&v->shape, &numel) || numel != 1 || v->shape.rank > 1) {
-            err(c, "%s: expected an f32 scalar, got %s%s", desc(c, i, &b), dtype_name(v->dtype),
-                fmt(&v->shape, &s));
+            err(c, "%s: expected an %s scalar, got %s%s", desc(c, i, &b), dtype_name(x->dtype),
+                dtype_name(v->dtype), fmt(&v->shape, &s));
             ok = false;
         }
     }
     if (ok)
-        infer_unary_float(c);
+        set_out(c, 0, x->dtype, &x->shape);
 }
 
 /* Dropout-13(data, ratio?, training_mode?) -> output, mask?: inference only. */
@@ -470,15 +510,14 @@ static void infer_dropout(Inf *c)
     set_out(c, 1, DT_BOOL, &inval(c, 0)->shape);
 }
 
-/* Add/Sub/Mul/Div-14(A, B) -> C: numpy broadcasting; f32 or i64, same on both sides. */
+/* Add/Sub/Mul/Div-14(A, B) -> C: numpy broadcasting; f32, f64, i64, u8 or
+ * i8, the same on both sides. */
 static void infer_binary(Inf *c)
 {
     const Value *a = inval(c, 0), *b = inval(c, 1);
     Buf da, db, why;
-    if (a->dtype != DT_FLOAT && a->dtype != DT_INT64) {
-        err(c, "%s: expected f32 or i64, got %s", desc(c, 0, &da), dtype_name(a->dtype));
+    if (!want_dtypes(c, 0, DTM_BINARY))
         return;
-    }
     if (b->dtype != a->dtype) {
         err(c, "%s: expected %s like %s, got %s", desc(c, 1, &db), dtype_name(a->dtype),
             desc(c, 0, &da), dtype_name(b->dtype));
@@ -787,15 +826,21 @@ static void infer_conv(Inf *c)
     set_out(c, 0, DT_FLOAT, &o);
 }
 
-/* MaxPool-12(X) -> Y, Indices? (i64); AveragePool-19(X) -> Y. */
+/* MaxPool-12(X) -> Y, Indices? (i64); AveragePool-19(X) -> Y.  f32;
+ * MaxPool also u8 and i8, without Indices. */
 static void infer_pool(Inf *c)
 {
     WindowAttr *w = &c->n->attr.win;
     const Value *x = inval(c, 0);
     Buf b;
     SBuf s;
-    if (!want_float(c, 0))
+    if (c->n->op == OP_MAXPOOL ? !want_dtypes(c, 0, DTM_MAXPOOL) : !want_float(c, 0))
         return;
+    if (x->dtype != DT_FLOAT && c->n->n_out > 1 && c->n->out[1] != VGGC_NONE) {
+        err(c, "MaxPool's Indices output of %s is not supported (of f32 it is)",
+            dtype_name(x->dtype));
+        return;
+    }
     if (w->nsp < 1 || w->nsp > 3) {
         err(c, "window has %d spatial dims; vggc supports 1, 2 and 3", w->nsp);
         return;
@@ -818,7 +863,7 @@ static void infer_pool(Inf *c)
     o.d[1] = x->shape.d[1];
     for (int i = 0; i < w->nsp; i++)
         o.d[2 + i] = sp[i];
-    set_out(c, 0, DT_FLOAT, &o);
+    set_out(c, 0, x->dtype, &o);
     set_out(c, 1, DT_INT64, &o);
 }
 
@@ -1043,9 +1088,7 @@ static void infer_reshape(Inf *c)
             if (o.d[i] == VGGC_DIM_N)
                 batch_at = i;
         } else if (e == 0) {
-            err(c, "%s: entry %d is 0 with allowzero=1, an empty tensor; vggc does not support "
-                "zero-size tensors", desc(c, 1, &b), i);
-            return;
+            o.d[i] = 0;             /* allowzero=1: a zero-size dim */
         } else if (e == -1) {
             if (infer_at >= 0) {
                 err(c, "%s: -1 appears twice (entries %d and %d); at most one dim is inferred",
@@ -1578,6 +1621,14 @@ static bool infer_node(Graph *g, uint32_t id)
             else
                 graph_error(g, n, "%s: invalid shape %s (dims in [0, %lld], N only as dim 0)",
                             desc(&c, i, &b), fmt(&x->shape, &s), (long long)VGGC_MAX_DIM);
+            return false;
+        }
+        size_t numel = 1;
+        if (x->kind != VAL_CONST && !passes_zero_size(n->op) &&
+            shape_numel_per_item(&x->shape, &numel) && numel == 0) {
+            graph_error(g, n, "%s is %s, a zero-size tensor; vggc supports zero-size tensors only "
+                        "through Reshape, Flatten, Squeeze, Unsqueeze and Identity",
+                        desc(&c, i, &b), fmt(&x->shape, &s));
             return false;
         }
         if (x->kind == VAL_CONST && shape_is_batched(&x->shape)) {

@@ -87,7 +87,13 @@ static void check_value(Ver *v, uint32_t id)
         return;
     }
     shape_format(&x->shape, buf, sizeof buf, NULL);
-    int64_t min = x->kind == VAL_CONST ? 0 : 1;
+    /* A dim of 0 (a zero-size tensor) is held only by graph inputs,
+     * constants and the results of the ops that pass one on (ir/shape.c:
+     * passes_zero_size). */
+    OpKind by = x->kind == VAL_TEMP && x->producer < g->n_nodes ? g->nodes[x->producer].op
+                                                                : OP_COUNT;
+    int64_t min = x->kind != VAL_TEMP || by == OP_RESHAPE || by == OP_FLATTEN ||
+                  by == OP_SQUEEZE || by == OP_UNSQUEEZE || by == OP_IDENTITY ? 0 : 1;
     for (int i = 0; i < x->shape.rank; i++) {
         int64_t d = x->shape.d[i];
         if (d == VGGC_DIM_N) {

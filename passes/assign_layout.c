@@ -48,9 +48,10 @@ static bool blockable_conv(const Graph *g, const Node *n)
            (n->epi.act != ACT_SIGMOID || !n->epi.pool_k);
 }
 
-static bool is_pool2d(const Node *n)
+static bool is_pool2d(const Graph *g, const Node *n)
 {
-    return (n->op == OP_MAXPOOL || n->op == OP_AVGPOOL) && n->attr.win.nsp == 2 && n->n_out == 1;
+    return (n->op == OP_MAXPOOL || n->op == OP_AVGPOOL) && n->attr.win.nsp == 2 &&
+           n->n_out == 1 && g->values[n->out[0]].dtype == DT_FLOAT;  /* blocked kernels: f32 */
 }
 
 /* A reshape of a blocked [N,C,H,W] that keeps the batch first: it becomes
@@ -77,7 +78,7 @@ static bool readers_take_blocked(const Graph *g, uint32_t v, const bool *ok)
                 continue;
             any = true;
             bool takes = j == 0 && ((u->op == OP_CONV && blockable_conv(g, u) && ok[u->out[0]]) ||
-                                    (is_pool2d(u) && ok[u->out[0]]) ||
+                                    (is_pool2d(g, u) && ok[u->out[0]]) ||
                                     u->op == OP_GLOBAL_AVGPOOL || u->op == OP_GLOBAL_MAXPOOL ||
                                     (u->op == OP_GEMM && u->epi.mean_input) ||
                                     reorders(g, u));
@@ -190,7 +191,7 @@ bool pass_assign_layout(Graph *g)
         const Node *n = &g->nodes[i];
         if (n->op == OP_DEAD || n->n_out < 1 || n->out[0] == VGGC_NONE)
             continue;
-        if ((n->op == OP_CONV && blockable_conv(g, n)) || is_pool2d(n))
+        if ((n->op == OP_CONV && blockable_conv(g, n)) || is_pool2d(g, n))
             ok[n->out[0]] = readers_take_blocked(g, n->out[0], ok);
     }
     uint32_t n_nodes = g->n_nodes;
@@ -206,7 +207,7 @@ bool pass_assign_layout(Graph *g)
             n->out_layout = LAYOUT_BLOCKED;
             pack_conv(g, n);
             n = &g->nodes[i];
-        } else if (is_pool2d(n) && in == LAYOUT_BLOCKED) {
+        } else if (is_pool2d(g, n) && in == LAYOUT_BLOCKED) {
             n->in_layout = n->out_layout = LAYOUT_BLOCKED;
         } else if ((n->op == OP_GLOBAL_AVGPOOL || n->op == OP_GLOBAL_MAXPOOL ||
                     (n->op == OP_GEMM && n->epi.mean_input) || reorders(g, n)) &&

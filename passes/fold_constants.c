@@ -155,6 +155,11 @@ static int dtype_code(DType t)
     case DT_INT64: return VGGRT_I64;
     case DT_INT32: return VGGRT_I32;
     case DT_BOOL: return VGGRT_BOOL;
+    case DT_UINT8: return VGGRT_U8;
+    case DT_INT8: return VGGRT_I8;
+    case DT_DOUBLE: return VGGRT_F64;
+    case DT_FLOAT16: return VGGRT_F16;
+    case DT_BFLOAT16: return VGGRT_BF16;
     default: return 0;
     }
 }
@@ -200,11 +205,10 @@ static void fold_binary(Graph *g, Node *n)
            : n->op == OP_MUL ? VGGRT_MUL : VGGRT_DIV;
     void *buf = malloc(nbytes ? nbytes : 1);
     VGGC_ASSERT(buf);
-    if (y->dtype == DT_FLOAT)
-        vggrt_binary_f32(op, y->shape.rank, y->shape.d, as, bs, a->data, b->data, buf);
-    else
-        vggrt_binary_i64(op, y->shape.rank, y->shape.d, as, bs, a->data, b->data, buf);
-    make_const(g, n->out[0], buf, nbytes);
+    /* the run-time kernel, so a folded result is what the layer would give */
+    if (vggrt_binary(dtype_code(y->dtype), op, y->shape.rank, y->shape.d, as, bs, a->data,
+                     b->data, buf) == VGGRT_OK)
+        make_const(g, n->out[0], buf, nbytes);
     free(buf);
 }
 
@@ -458,9 +462,8 @@ static void fold_node(Graph *g, Node *n)
     case OP_CONCAT: fold_concat(g, n); break;
     case OP_CAST: fold_cast(g, n); break;
     case OP_TRANSPOSE: fold_transpose(g, n); break;
-    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
-        if (y->dtype == DT_FLOAT || y->dtype == DT_INT64)
-            fold_binary(g, n);
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:    /* any type shape.c admits */
+        fold_binary(g, n);
         break;
     case OP_RELU: case OP_SIGMOID: case OP_TANH: case OP_HARD_SWISH: case OP_LEAKY_RELU:
     case OP_CLIP: case OP_HARD_SIGMOID:

@@ -9,8 +9,10 @@
  * padded with spaces and ended by '\n', and then the raw C-order data.
  * We read the three versions (3.0 differs only in allowing UTF-8 in the
  * header, which our keys and values never use) and the dtypes the models
- * need: '<f4', '<i8', '<i4', '|b1'.  Float64, big-endian and Fortran-order
- * arrays are refused with a message that says so rather than converted.
+ * need: '<f4', '<i8', '<i4', '|b1', '|u1', '|i1', '<f8', '<f2', and '<u2' as
+ * bfloat16's bit patterns (numpy has no bfloat16).  Other dtypes,
+ * big-endian and Fortran-order arrays are refused with a message that says
+ * so rather than converted.
  *
  * The files come from users, so the parser assumes they are hostile: it
  * never reads past the buffer, bounds the header length, accepts only the
@@ -183,6 +185,11 @@ static const struct {
     { "<i8", VGGRT_I64 },
     { "<i4", VGGRT_I32 },
     { "|b1", VGGRT_BOOL },
+    { "|u1", VGGRT_U8 },
+    { "|i1", VGGRT_I8 },
+    { "<f8", VGGRT_F64 },
+    { "<f2", VGGRT_F16 },
+    { "<u2", VGGRT_BF16 },  /* numpy has no bfloat16: its bit patterns (vggrt.h) */
 };
 
 static int dtype_of(const char *descr) {
@@ -236,12 +243,11 @@ static vggrt_status parse(const char *label, const unsigned char *buf, size_t le
         return vggrt__fail(VGGRT_ERR_FORMAT, err, errcap, "%s: %s", label, why);
     int dtype = dtype_of(h.descr);
     if (!dtype) {
-        const char *hint = strcmp(h.descr, "<f8") == 0 ? " (float64: save the array as float32)"
-                           : h.descr[0] == '>'         ? " (big-endian)"
-                                                       : "";
+        const char *hint = h.descr[0] == '>' ? " (big-endian)" : "";
         return vggrt__fail(VGGRT_ERR_FORMAT, err, errcap,
-                           "%s: dtype '%s'%s is not supported; expected '<f4', '<i8', '<i4' or "
-                           "'|b1'", label, h.descr, hint);
+                           "%s: dtype '%s'%s is not supported; expected '<f4', '<i8', '<i4', "
+                           "'|b1', '|u1', '|i1', '<f8', '<f2' or '<u2' (bfloat16 bits)", label,
+                           h.descr, hint);
     }
     if (h.fortran)
         return vggrt__fail(VGGRT_ERR_FORMAT, err, errcap,

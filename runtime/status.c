@@ -39,6 +39,11 @@ size_t vggrt_dtype_size(int dtype) {
     case VGGRT_I32: return 4;
     case VGGRT_I64: return 8;
     case VGGRT_BOOL: return 1;
+    case VGGRT_U8: return 1;
+    case VGGRT_I8: return 1;
+    case VGGRT_F64: return 8;
+    case VGGRT_F16: return 2;
+    case VGGRT_BF16: return 2;
     default: return 0;
     }
 }

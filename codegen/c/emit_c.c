@@ -26,6 +26,11 @@ static const char *ctype(DType t)
     case DT_INT64: return "int64_t";
     case DT_INT32: return "int32_t";
     case DT_BOOL: return "uint8_t";
+    case DT_UINT8: return "uint8_t";
+    case DT_INT8: return "int8_t";
+    case DT_DOUBLE: return "double";
+    case DT_FLOAT16: return "uint16_t";     /* the bit patterns (vggrt.h) */
+    case DT_BFLOAT16: return "uint16_t";
     default: VGGC_UNREACHABLE();
     }
 }
@@ -285,6 +290,29 @@ static void emit_unary(Ctx *c, const Node *n, const char *op, float p0, float p1
  * read when the layer runs; the others are the attribute's constants. */
 static void emit_clip(Ctx *c, const Node *n)
 {
+    DType t = c->g->values[n->out[0]].dtype;
+    if (t != DT_FLOAT) {
+        /* integers: the generic kernel, a run-time bound by pointer */
+        buf_printf(c->b, "    vggrt_clip(%d, ", rt_dtype(t));
+        put_count(c, n->out[0]);
+        buf_puts(c->b, ", ");
+        put_ptr(c, n->in[0], false);
+        buf_puts(c->b, ", ");
+        put_ptr(c, n->out[0], true);
+        for (uint32_t i = 1; i <= 2; i++) {
+            buf_puts(c->b, ", ");
+            if (i < n->n_in && n->in[i] != VGGC_NONE)
+                put_ptr(c, n->in[i], false);
+            else
+                buf_puts(c->b, "NULL");
+        }
+        for (uint32_t i = 1; i <= 2; i++) {
+            buf_puts(c->b, ", ");
+            put_float(c->b, i == 1 ? n->attr.clip.min : n->attr.clip.max);
+        }
+        buf_puts(c->b, ");\n");
+        return;
+    }
     buf_puts(c->b, "    vggrt_unary_f32(VGGRT_CLIP, ");
     put_count(c, n->out[0]);
     buf_puts(c->b, ", ");
@@ -324,7 +352,11 @@ static void emit_binary_call(Ctx *c, const char *op, uint32_t a, uint32_t b, uin
         buf_puts(c->b, "; /* scalar */\n");
     else
         buf_puts(c->b, ";\n");
-    buf_printf(c->b, "    vggrt_binary_%s(%s, %d, dims, as, bs, ", f ? "f32" : "i64", op, rank);
+    DType t = c->g->values[y_id].dtype;
+    if (f || t == DT_INT64)
+        buf_printf(c->b, "    vggrt_binary_%s(%s, %d, dims, as, bs, ", f ? "f32" : "i64", op, rank);
+    else    /* the other types through the generic entry point */
+        buf_printf(c->b, "    vggrt_binary(%d, %s, %d, dims, as, bs, ", rt_dtype(t), op, rank);
     put_ptr(c, a, false);
     buf_puts(c->b, ", ");
     put_ptr(c, b, false);
@@ -610,15 +642,16 @@ static void emit_pad(Ctx *c, const Node *n)
     put_dims(c->b, y);
     buf_puts(c->b, ";\n    static const int64_t begin[] = ");
     put_i64s(c->b, n->attr.pad.pads, x->rank);
+    /* Element-size generic (any dtype); the constant travels as its bits. */
+    size_t es = dtype_size(c->g->values[n->out[0]].dtype);
     if (n->attr.pad.mode == PAD_CONSTANT) {
-        buf_printf(c->b, ";\n    vggrt_pad_f32(%d, xd, begin, yd, ", x->rank ? x->rank : 1);
-        put_float(c->b, n->attr.pad.value);
-        buf_puts(c->b, ", ");
+        buf_printf(c->b, ";\n    vggrt_pad(%d, xd, begin, yd, %zu, 0x%llxull, ",
+                   x->rank ? x->rank : 1, es, (unsigned long long)plan_pad_value_bits(c->g, n));
     } else {
-        buf_printf(c->b, ";\n    vggrt_pad_mode_f32(%s, %d, xd, begin, yd, ",
+        buf_printf(c->b, ";\n    vggrt_pad_mode(%s, %d, xd, begin, yd, %zu, ",
                    n->attr.pad.mode == PAD_REFLECT ? "VGGRT_PAD_REFLECT"
                    : n->attr.pad.mode == PAD_EDGE ? "VGGRT_PAD_EDGE" : "VGGRT_PAD_WRAP",
-                   x->rank ? x->rank : 1);
+                   x->rank ? x->rank : 1, es);
     }
     put_ptr(c, n->in[0], false);
     buf_puts(c->b, ", ");
@@ -703,8 +736,13 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
             buf_puts(c->b, ");\n");
             break;
         }
-        buf_printf(c->b, "    vggrt_%spool%dd%s(", n->op == OP_MAXPOOL ? "max" : "avg",
-                   n->attr.win.nsp == 3 ? 3 : 2, n->in_layout == LAYOUT_BLOCKED ? "_blocked" : "");
+        if (c->g->values[n->out[0]].dtype != DT_FLOAT)    /* an integer MaxPool, plain */
+            buf_printf(c->b, "    vggrt_maxpool%dd_int(%d, ", n->attr.win.nsp == 3 ? 3 : 2,
+                       rt_dtype(c->g->values[n->out[0]].dtype));
+        else
+            buf_printf(c->b, "    vggrt_%spool%dd%s(", n->op == OP_MAXPOOL ? "max" : "avg",
+                       n->attr.win.nsp == 3 ? 3 : 2,
+                       n->in_layout == LAYOUT_BLOCKED ? "_blocked" : "");
         if (n->in_layout == LAYOUT_BLOCKED)
             buf_printf(c->b, "%d, ", graph_block(c->g));   /* the block */
         buf_printf(c->b, "&pool_%u, ", id);

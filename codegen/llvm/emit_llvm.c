@@ -291,8 +291,13 @@ static void emit_pool3d(L *l, const Node *n)
              ptr_of(l, n->out[1]));
         return;
     }
-    CALL(l, n->op == OP_MAXPOOL ? "vggrt_maxpool3d" : "vggrt_avgpool3d", params,
-         lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+    DType t = l->g->values[n->out[0]].dtype;
+    if (t != DT_FLOAT)
+        CALL(l, "vggrt_maxpool3d_int", k32(l, rt_dtype(t)), params, lead_val(l, n->in[0]),
+             ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+    else
+        CALL(l, n->op == OP_MAXPOOL ? "vggrt_maxpool3d" : "vggrt_avgpool3d", params,
+             lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
 }
 
 static void emit_pool(L *l, const Node *n)
@@ -312,7 +317,11 @@ static void emit_pool(L *l, const Node *n)
              ptr_of(l, n->out[1]));
         return;
     }
-    if (blocked)
+    DType t = l->g->values[n->out[0]].dtype;
+    if (t != DT_FLOAT)      /* an integer MaxPool, plain (emit_c.c: emit_body) */
+        CALL(l, "vggrt_maxpool2d_int", k32(l, rt_dtype(t)), params, lead_val(l, n->in[0]),
+             ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+    else if (blocked)
         CALL(l, n->op == OP_MAXPOOL ? "vggrt_maxpool2d_blocked" : "vggrt_avgpool2d_blocked",
              k32(l, graph_block(l->g)), params, lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
              ptr_of(l, n->out[0]));
@@ -331,6 +340,19 @@ static void emit_unary(L *l, const Node *n, int op, float p0, float p1)
  * (emit_c.c: emit_clip). */
 static void emit_clip(L *l, const Node *n)
 {
+    DType t = l->g->values[n->out[0]].dtype;
+    if (t != DT_FLOAT) {
+        /* integers: the generic kernel, a run-time bound by pointer */
+        LLVMTypeRef f64 = LLVMDoubleTypeInContext(l->cx);
+        LLVMValueRef ptr[2];
+        for (uint32_t i = 1; i <= 2; i++)
+            ptr[i - 1] = i < n->n_in && n->in[i] != VGGC_NONE ? ptr_of(l, n->in[i])
+                                                              : LLVMConstNull(l->ptr);
+        CALL(l, "vggrt_clip", k32(l, rt_dtype(t)), count_val(l, n->out[0]), ptr_of(l, n->in[0]),
+             ptr_of(l, n->out[0]), ptr[0], ptr[1], LLVMConstReal(f64, n->attr.clip.min),
+             LLVMConstReal(f64, n->attr.clip.max));
+        return;
+    }
     LLVMValueRef bound[2];
     for (uint32_t i = 1; i <= 2; i++)
         bound[i - 1] = i < n->n_in && n->in[i] != VGGC_NONE
@@ -347,11 +369,17 @@ static void emit_binary_call(L *l, int op, uint32_t a, uint32_t b, uint32_t y_id
     int64_t as[VGGC_MAX_RANK] = {0}, bs[VGGC_MAX_RANK] = {0};
     shape_broadcast_strides(shp(l, a), y, as);
     shape_broadcast_strides(shp(l, b), y, bs);
-    bool f = l->g->values[y_id].dtype == DT_FLOAT;
+    DType t = l->g->values[y_id].dtype;
+    bool f = t == DT_FLOAT;
     int rank = y->rank ? y->rank : 1;
-    CALL(l, f ? "vggrt_binary_f32" : "vggrt_binary_i64", k32(l, op), k32(l, rank), shape_arr(l, y),
-         const_i64s(l, as, rank), const_i64s(l, bs, rank), ptr_of(l, a), ptr_of(l, b),
-         ptr_of(l, y_id));
+    if (f || t == DT_INT64)
+        CALL(l, f ? "vggrt_binary_f32" : "vggrt_binary_i64", k32(l, op), k32(l, rank),
+             shape_arr(l, y), const_i64s(l, as, rank), const_i64s(l, bs, rank), ptr_of(l, a),
+             ptr_of(l, b), ptr_of(l, y_id));
+    else    /* the other types through the generic entry point */
+        CALL(l, "vggrt_binary", k32(l, rt_dtype(t)), k32(l, op), k32(l, rank), shape_arr(l, y),
+             const_i64s(l, as, rank), const_i64s(l, bs, rank), ptr_of(l, a), ptr_of(l, b),
+             ptr_of(l, y_id));
 }
 
 static void emit_binary(L *l, const Node *n)
@@ -491,17 +519,20 @@ static void emit_concat(L *l, const Node *n)
 static void emit_pad(L *l, const Node *n)
 {
     const Shape *x = shp(l, n->in[0]), *y = shp(l, n->out[0]);
+    /* Element-size generic (emit_c.c: emit_pad). */
+    int64_t es = (int64_t)dtype_size(l->g->values[n->out[0]].dtype);
     if (n->attr.pad.mode != PAD_CONSTANT) {
         int mode = n->attr.pad.mode == PAD_REFLECT ? VGGRT_PAD_REFLECT
                  : n->attr.pad.mode == PAD_EDGE ? VGGRT_PAD_EDGE : VGGRT_PAD_WRAP;
-        CALL(l, "vggrt_pad_mode_f32", k32(l, mode), k32(l, x->rank ? x->rank : 1),
+        CALL(l, "vggrt_pad_mode", k32(l, mode), k32(l, x->rank ? x->rank : 1),
              shape_arr(l, x), const_i64s(l, n->attr.pad.pads, x->rank), shape_arr(l, y),
-             ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+             k64(l, es), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
         return;
     }
-    CALL(l, "vggrt_pad_f32", k32(l, x->rank ? x->rank : 1), shape_arr(l, x),
-         const_i64s(l, n->attr.pad.pads, x->rank), shape_arr(l, y), kf(l, n->attr.pad.value),
-         ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+    CALL(l, "vggrt_pad", k32(l, x->rank ? x->rank : 1), shape_arr(l, x),
+         const_i64s(l, n->attr.pad.pads, x->rank), shape_arr(l, y), k64(l, es),
+         k64(l, (int64_t)plan_pad_value_bits(l->g, n)), ptr_of(l, n->in[0]),
+         ptr_of(l, n->out[0]));
 }
 
 static void emit_copy(L *l, const Node *n)

@@ -34,7 +34,10 @@ typedef enum {
 const char *vggrt_status_str(vggrt_status s);
 
 /* Element types use ONNX's TensorProto.DataType codes. */
-enum { VGGRT_F32 = 1, VGGRT_I32 = 6, VGGRT_I64 = 7, VGGRT_BOOL = 9 };
+enum {
+    VGGRT_F32 = 1, VGGRT_U8 = 2, VGGRT_I8 = 3, VGGRT_I32 = 6, VGGRT_I64 = 7, VGGRT_BOOL = 9,
+    VGGRT_F16 = 10, VGGRT_F64 = 11, VGGRT_BF16 = 16     /* F16, BF16: the 16-bit patterns */
+};
 size_t vggrt_dtype_size(int dtype);          /* 0 when unknown */
 
 /* ---- weights file ------------------------------------------------------------
@@ -76,7 +79,10 @@ void vggrt_weights_close(vggrt_weights *w);
 void vggrt_weights_header(unsigned char hdr[VGGRT_WEIGHTS_HEADER], const char *name,
                           uint64_t payload_size, uint64_t checksum);
 
-/* ---- .npy files (format 1.0/2.0/3.0; '<f4', '<i8', '<i4', '|b1'; C order) --- */
+/* ---- .npy files (format 1.0/2.0/3.0; C order) ----------------------------------
+ * Types: '<f4', '<i8', '<i4', '|b1', '|u1', '|i1', '<f8', '<f2', and '<u2' for
+ * bfloat16, which numpy lacks: its tensors travel as their uint16 bit patterns
+ * (as ONNX's numpy_helper and test data keep them). */
 
 #define VGGRT_MAX_RANK 8
 
@@ -204,6 +210,13 @@ void vggrt_avgpool3d(const vggrt_pool3d_params *p, int64_t n, const float *x, fl
  * (ONNX Runtime's formula). */
 void vggrt_maxpool3d_indices(const vggrt_pool3d_params *p, int storage_order, int64_t n,
                              const float *x, float *y, int64_t *idx);
+/* MaxPool of an integer dtype (VGGRT_U8, I8, I32, I64; x and y of that
+ * type), 2-D and 3-D; a window with no input position gives the type's
+ * lowest value.  VGGRT_ERR_ARG for another dtype. */
+vggrt_status vggrt_maxpool2d_int(int dtype, const vggrt_pool_params *p, int64_t n, const void *x,
+                                 void *y);
+vggrt_status vggrt_maxpool3d_int(int dtype, const vggrt_pool3d_params *p, int64_t n,
+                                 const void *x, void *y);
 
 /* ---- kernels: blocked layout (NCHW16c, NCHW8c) --------------------------------
  * Activations inside the network are kept as [n, cb, h, w, B] with
@@ -315,6 +328,18 @@ void vggrt_binary_f32(int op, int rank, const int64_t *dims, const int64_t *astr
 /* Integer version; DIV truncates toward zero; division by zero gives 0. */
 void vggrt_binary_i64(int op, int rank, const int64_t *dims, const int64_t *astr,
                       const int64_t *bstr, const int64_t *a, const int64_t *b, int64_t *y);
+/* The same for any of VGGRT_F32, F64, I64, I32, U8, I8 (a, b, y of that
+ * type): integers wrap modulo 2^bits, DIV truncates toward zero, x/0 gives
+ * 0 and MIN/-1 gives MIN.  VGGRT_ERR_ARG for another dtype, and for PRELU
+ * of I32, U8, I8. */
+vggrt_status vggrt_binary(int dtype, int op, int rank, const int64_t *dims, const int64_t *astr,
+                          const int64_t *bstr, const void *a, const void *b, void *y);
+/* Clip of count elements of dtype (F32, F64, I64, I32, U8, I8): y = min(max(x,
+ * lo), hi), lo applied first.  A bound is *lo_t (one element of dtype) when
+ * lo_t is not NULL, else lo (a value of the type, or +-INFINITY for none).
+ * x may equal y.  VGGRT_ERR_ARG for another dtype. */
+vggrt_status vggrt_clip(int dtype, size_t count, const void *x, void *y, const void *lo_t,
+                        const void *hi_t, double lo, double hi);
 
 enum { VGGRT_RELU, VGGRT_SIGMOID, VGGRT_LEAKY_RELU, VGGRT_CLIP, VGGRT_COPY, VGGRT_TANH,
        VGGRT_HARD_SIGMOID, VGGRT_HARD_SWISH };
@@ -356,7 +381,11 @@ vggrt_status vggrt_gather(size_t elsize, int64_t outer, int64_t len, int64_t inn
 void vggrt_copy2d(size_t rows, size_t row_bytes, const void *src, size_t src_stride,
                   void *dst, size_t dst_stride);
 
-/* Constant-mode pad (negative pads crop): y[out_dims], y[o] = x[o - begin] or value. */
+/* Constant-mode pad (negative pads crop): y[out_dims], y[o] = x[o - begin] or value.
+ * vggrt_pad moves elements of esize bytes (1, 2, 4 or 8), any element type;
+ * value holds the constant's bits in its low 8 * esize bits. */
+void vggrt_pad(int rank, const int64_t *in_dims, const int64_t *begin, const int64_t *out_dims,
+               size_t esize, uint64_t value, const void *x, void *y);
 void vggrt_pad_f32(int rank, const int64_t *in_dims, const int64_t *begin,
                    const int64_t *out_dims, float value, const float *x, float *y);
 
@@ -369,11 +398,22 @@ void vggrt_pad_f32(int rank, const int64_t *in_dims, const int64_t *begin,
  * Every padded dim must keep at least one element after its crops;
  * end[d] = out_dims[d] - in_dims[d] - begin[d]. */
 enum { VGGRT_PAD_REFLECT = 1, VGGRT_PAD_EDGE = 2, VGGRT_PAD_WRAP = 3 };
+void vggrt_pad_mode(int mode, int rank, const int64_t *in_dims, const int64_t *begin,
+                    const int64_t *out_dims, size_t esize, const void *x, void *y);
 void vggrt_pad_mode_f32(int mode, int rank, const int64_t *in_dims, const int64_t *begin,
                         const int64_t *out_dims, const float *x, float *y);
 
-/* Element type conversion (float <-> int64/int32, bool); float to int truncates. */
+/* Element type conversion between any two dtypes above.  Float to integer
+ * truncates (NaN gives 0, out of range saturates); integer to a narrower
+ * integer keeps the low bits; to bool is != 0.  To F16 and BF16 rounds to
+ * nearest even (overflow gives inf, NaN stays a quiet NaN, subnormals are
+ * kept), from the source's exact value (no double rounding via float). */
 vggrt_status vggrt_cast(int from, int to, size_t count, const void *x, void *y);
+/* One value's conversion to and from the 16-bit float bit patterns. */
+uint16_t vggrt_f16_from_f64(double v);
+uint16_t vggrt_bf16_from_f64(double v);
+double vggrt_f16_to_f64(uint16_t h);
+double vggrt_bf16_to_f64(uint16_t h);
 
 /* ---- images ------------------------------------------------------------------
  * PNG and JPEG files in, a network's input tensor out (runtime/image.c;

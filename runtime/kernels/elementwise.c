@@ -14,14 +14,21 @@
  * dims are counted by an odometer.  The op is switched on outside the
  * loops, so each inner loop is a plain vectorizable one.
  *
- * Integer arithmetic wraps (it is done in uint64_t: signed overflow would be
- * undefined); DIV truncates toward zero, x/0 gives 0 and INT64_MIN/-1 gives
- * INT64_MIN.
+ * f32 and i64 have entry points of their own (the hot ones); vggrt_binary
+ * takes the dtype and runs the same rows for f64, i32, u8 and i8, one
+ * macro-expanded row function per type.
+ *
+ * Integer arithmetic wraps (it is done in an unsigned type: signed overflow
+ * would be undefined); DIV truncates toward zero, x/0 gives 0 and MIN/-1
+ * gives MIN.
  *
  * Cast follows C's conversions where they are defined.  Where C leaves
  * float-to-integer undefined, we define it: NaN gives 0, values beyond the
- * target's range saturate.  int64 to int32 keeps the low 32 bits; to bool
- * is != 0; from bool is 0 or 1.
+ * target's range saturate.  A narrower integer keeps the low bits; to bool
+ * is != 0; from bool is 0 or 1.  float16 and bfloat16 are their bit
+ * patterns; converting to them rounds to nearest even from the source's
+ * exact value (see narrow_float), as numpy does for float16 and ONNX
+ * Runtime for bfloat16.
  */
 #include "vggrt.h"
 
@@ -162,6 +169,72 @@ void vggrt_binary_i64(int op, int rank, const int64_t *dims, const int64_t *astr
     FOR_ROWS(row_i64);
 }
 
+static void row_f64(int op, int64_t n, const double *a, int64_t sa, const double *b, int64_t sb,
+                    double *y) {
+    switch (op) {
+    case VGGRT_ADD: ROW(double, u + v); break;
+    case VGGRT_SUB: ROW(double, u - v); break;
+    case VGGRT_MUL: ROW(double, u * v); break;
+    case VGGRT_DIV: ROW(double, u / v); break;
+    case VGGRT_PRELU: ROW(double, u < 0.0 ? u * v : u); break;
+    }
+}
+
+/* Rows of the narrower integers T, computed in the unsigned type U so that
+ * wrapping is defined (the conversion back to a signed T is two's
+ * complement, as for int64 above).  DIV: x/0 gives 0, MIN/-1 gives MIN
+ * (the wrapped negation).  No PRELU (vggrt_binary refuses it). */
+#define ROW_INT(NAME, T, U)                                                                    \
+    static T NAME##_div(T u, T v) {                                                            \
+        if (v == 0)                                                                            \
+            return 0;                                                                          \
+        if ((T)-1 < 0 && v == (T)-1)                                                           \
+            return (T)(U)(0u - (U)u);                                                          \
+        return (T)(u / v);                                                                     \
+    }                                                                                          \
+    static void NAME(int op, int64_t n, const T *a, int64_t sa, const T *b, int64_t sb, T *y) { \
+        switch (op) {                                                                          \
+        case VGGRT_ADD: ROW(T, (T)(U)((U)u + (U)v)); break;                                    \
+        case VGGRT_SUB: ROW(T, (T)(U)((U)u - (U)v)); break;                                    \
+        case VGGRT_MUL: ROW(T, (T)(U)((U)u * (U)v)); break;                                    \
+        case VGGRT_DIV: ROW(T, NAME##_div(u, v)); break;                                       \
+        }                                                                                      \
+    }
+
+/* uint32_t, not uint8_t: a uint8_t operand would promote to int, whose
+ * product can overflow; the cast to T takes the low bits either way. */
+ROW_INT(row_u8, uint8_t, uint32_t)
+ROW_INT(row_i8, int8_t, uint32_t)
+ROW_INT(row_i32, int32_t, uint32_t)
+
+/* One loop nest per element type, each through FOR_ROWS. */
+#define BINARY_FN(NAME, T, ROWFN)                                                              \
+    static void NAME(int op, int rank, const int64_t *dims, const int64_t *astr,               \
+                     const int64_t *bstr, const T *a, const T *b, T *y) {                      \
+        FOR_ROWS(ROWFN);                                                                       \
+    }
+
+BINARY_FN(binary_f64, double, row_f64)
+BINARY_FN(binary_i32, int32_t, row_i32)
+BINARY_FN(binary_u8, uint8_t, row_u8)
+BINARY_FN(binary_i8, int8_t, row_i8)
+
+vggrt_status vggrt_binary(int dtype, int op, int rank, const int64_t *dims, const int64_t *astr,
+                          const int64_t *bstr, const void *a, const void *b, void *y) {
+    if (op == VGGRT_PRELU && dtype != VGGRT_F32 && dtype != VGGRT_F64 && dtype != VGGRT_I64)
+        return VGGRT_ERR_ARG;
+    switch (dtype) {
+    case VGGRT_F32: vggrt_binary_f32(op, rank, dims, astr, bstr, a, b, y); break;
+    case VGGRT_F64: binary_f64(op, rank, dims, astr, bstr, a, b, y); break;
+    case VGGRT_I64: vggrt_binary_i64(op, rank, dims, astr, bstr, a, b, y); break;
+    case VGGRT_I32: binary_i32(op, rank, dims, astr, bstr, a, b, y); break;
+    case VGGRT_U8: binary_u8(op, rank, dims, astr, bstr, a, b, y); break;
+    case VGGRT_I8: binary_i8(op, rank, dims, astr, bstr, a, b, y); break;
+    default: return VGGRT_ERR_ARG;
+    }
+    return VGGRT_OK;
+}
+
 /* ---- unary ------------------------------------------------------------------------ */
 
 void vggrt_unary_f32(int op, size_t count, const float *x, float *y, float p0, float p1) {
@@ -230,35 +303,148 @@ void vggrt_channel_affine(int64_t outer, int64_t c, int64_t inner, const float *
     }
 }
 
+/* ---- clip of any numeric type ------------------------------------------------------ */
+
+/* y = min(max(x, lo), hi) in type T; the float bounds are converted once
+ * (a float bound outside an integer type's range is clamped to it first,
+ * so +-INFINITY means "no bound"). */
+#define CLIP_AS(T, TMIN, TMAX)                                                                 \
+    do {                                                                                       \
+        T l, h;                                                                                \
+        if (lo_t)                                                                              \
+            memcpy(&l, lo_t, sizeof l);                                                        \
+        else                                                                                   \
+            l = lo <= (double)TMIN ? TMIN : lo >= (double)TMAX ? TMAX : (T)lo;                 \
+        if (hi_t)                                                                              \
+            memcpy(&h, hi_t, sizeof h);                                                        \
+        else                                                                                   \
+            h = hi <= (double)TMIN ? TMIN : hi >= (double)TMAX ? TMAX : (T)hi;                 \
+        const T *xs = x;                                                                       \
+        T *ys = y;                                                                             \
+        for (size_t i = 0; i < count; i++) {                                                   \
+            T v = xs[i] < l ? l : xs[i];                                                       \
+            ys[i] = v > h ? h : v;                                                             \
+        }                                                                                      \
+    } while (0)
+
+vggrt_status vggrt_clip(int dtype, size_t count, const void *x, void *y, const void *lo_t,
+                        const void *hi_t, double lo, double hi) {
+    switch (dtype) {
+    case VGGRT_F32: {
+        float l = (float)lo, h = (float)hi;
+        if (lo_t)
+            memcpy(&l, lo_t, sizeof l);
+        if (hi_t)
+            memcpy(&h, hi_t, sizeof h);
+        vggrt_unary_f32(VGGRT_CLIP, count, x, y, l, h);
+        break;
+    }
+    case VGGRT_F64: CLIP_AS(double, -INFINITY, INFINITY); break;
+    case VGGRT_I64: CLIP_AS(int64_t, INT64_MIN, INT64_MAX); break;
+    case VGGRT_I32: CLIP_AS(int32_t, INT32_MIN, INT32_MAX); break;
+    case VGGRT_U8: CLIP_AS(uint8_t, 0, UINT8_MAX); break;
+    case VGGRT_I8: CLIP_AS(int8_t, INT8_MIN, INT8_MAX); break;
+    default: return VGGRT_ERR_ARG;
+    }
+    return VGGRT_OK;
+}
+
+/* ---- 16-bit floats ------------------------------------------------------------------ */
+
+/* v rounded to nearest even into a binary float of `frac` fraction bits,
+ * exponent bias `bias`, returned as its bits: f16 is (10, 15), bf16 is
+ * (7, 127).  We work on the double's bits, so that a double source rounds
+ * once (numpy's float64 -> float16 does the same).  The quantum is
+ * 2^(max(E, 1 - bias) - frac): subnormal results are the same formula
+ * with the exponent held at its minimum, and a carry out of the fraction
+ * bumps the exponent (up to inf) by plain addition. */
+static uint16_t narrow_float(double v, int frac, int bias) {
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    uint16_t sign = (uint16_t)(b >> 63 << (frac + (bias == 15 ? 5 : 8)));
+    uint16_t inf = (uint16_t)(((1u << (bias == 15 ? 5 : 8)) - 1) << frac);
+    int e = (int)(b >> 52 & 0x7ff);
+    uint64_t m = b & ((UINT64_C(1) << 52) - 1);
+    if (e == 0x7ff) {
+        if (m == 0)
+            return sign | inf;
+        /* NaN: keep the payload's top bits and make sure it stays a NaN
+         * (numpy's rule: quiet if the payload would be lost). */
+        uint16_t q = (uint16_t)(m >> (52 - frac));
+        return sign | inf | (q ? q : (uint16_t)(1u << (frac - 1)));
+    }
+    int E = e - 1023;
+    if (E > bias)
+        return sign | inf;
+    int q = (E > 1 - bias ? E : 1 - bias) - frac;    /* the result's quantum: 2^q */
+    int shift = 52 - E + q;                          /* bits of sig below the quantum */
+    if (e == 0 || shift > 54)
+        return sign;                                 /* below half the smallest subnormal */
+    uint64_t sig = m | UINT64_C(1) << 52;
+    uint64_t r = sig >> shift, rem = sig & ((UINT64_C(1) << shift) - 1);
+    uint64_t half = UINT64_C(1) << (shift - 1);
+    if (rem > half || (rem == half && (r & 1)))
+        r++;
+    if (E < 1 - bias)
+        return sign | (uint16_t)r;                   /* subnormal (or the smallest normal) */
+    uint64_t bits = ((uint64_t)(E + bias) << frac) + (r - (UINT64_C(1) << frac));
+    return sign | (uint16_t)(bits >= inf ? inf : bits);
+}
+
+uint16_t vggrt_f16_from_f64(double v) { return narrow_float(v, 10, 15); }
+uint16_t vggrt_bf16_from_f64(double v) { return narrow_float(v, 7, 127); }
+
+double vggrt_f16_to_f64(uint16_t h) {
+    int e = h >> 10 & 0x1f, m = h & 0x3ff;
+    double v = e == 0 ? ldexp(m, -24) : e == 31 ? (m ? NAN : INFINITY) : ldexp(m | 0x400, e - 25);
+    return h >> 15 ? -v : v;
+}
+
+double vggrt_bf16_to_f64(uint16_t h) {
+    uint32_t b = (uint32_t)h << 16;     /* bf16 is float32's top half, exactly */
+    float f;
+    memcpy(&f, &b, sizeof f);
+    return f;
+}
+
 /* ---- cast ------------------------------------------------------------------------- */
 
-/* Floats at or beyond these limits saturate (2^63 and 2^31 are exact). */
-static int64_t f32_to_i64(float v) {
+/* A double as an integer in [lo, hi]: truncated toward zero, saturating
+ * beyond the range (the bounds' doubles are exact or round up to 2^63,
+ * which saturates correctly), NaN gives 0. */
+static int64_t f64_to_int(double v, int64_t lo, int64_t hi) {
     if (v != v)
         return 0;
-    if (v >= 9223372036854775808.0f)
-        return INT64_MAX;
-    if (v < -9223372036854775808.0f)
-        return INT64_MIN;
+    if (v <= (double)lo)
+        return lo;
+    if (v >= (double)hi)
+        return hi;
     return (int64_t)v;
 }
 
-static int32_t f32_to_i32(float v) {
-    if (v != v)
-        return 0;
-    if (v >= 2147483648.0f)
-        return INT32_MAX;
-    if (v < -2147483648.0f)
-        return INT32_MIN;
-    return (int32_t)v;
+static int is_float_type(int t) {
+    return t == VGGRT_F32 || t == VGGRT_F64 || t == VGGRT_F16 || t == VGGRT_BF16;
 }
 
-#define CAST_LOOP(TF, TT, EXPR)                                                                \
+/* A cast goes through one of two exact intermediates: double for the
+ * float types, int64 for the integers and bool, in chunks so the loops
+ * stay simple: one to load a chunk, one to store it. */
+enum { CHUNK = 256 };
+
+#define LOAD(TF, EXPR, DST)                                                                    \
     do {                                                                                       \
-        const TF *src = x;                                                                     \
-        TT *dst = y;                                                                           \
-        for (size_t i = 0; i < count; i++) {                                                   \
+        const TF *src = (const TF *)x + i0;                                                    \
+        for (size_t i = 0; i < m; i++) {                                                       \
             TF v = src[i];                                                                     \
+            DST[i] = EXPR;                                                                     \
+        }                                                                                      \
+    } while (0)
+
+#define STORE(TT, EXPR, SRC)                                                                   \
+    do {                                                                                       \
+        TT *dst = (TT *)y + i0;                                                                \
+        for (size_t i = 0; i < m; i++) {                                                       \
+            SRC##_t v = SRC[i];                                                                \
             dst[i] = EXPR;                                                                     \
         }                                                                                      \
     } while (0)
@@ -272,20 +458,51 @@ vggrt_status vggrt_cast(int from, int to, size_t count, const void *x, void *y) 
             memmove(y, x, count * fs);
         return VGGRT_OK;
     }
-    switch (from * 16 + to) {
-    case VGGRT_F32 * 16 + VGGRT_I64: CAST_LOOP(float, int64_t, f32_to_i64(v)); break;
-    case VGGRT_F32 * 16 + VGGRT_I32: CAST_LOOP(float, int32_t, f32_to_i32(v)); break;
-    case VGGRT_F32 * 16 + VGGRT_BOOL: CAST_LOOP(float, unsigned char, v != 0.0f); break;
-    case VGGRT_I64 * 16 + VGGRT_F32: CAST_LOOP(int64_t, float, (float)v); break;
-    case VGGRT_I64 * 16 + VGGRT_I32: CAST_LOOP(int64_t, int32_t, (int32_t)(uint32_t)v); break;
-    case VGGRT_I64 * 16 + VGGRT_BOOL: CAST_LOOP(int64_t, unsigned char, v != 0); break;
-    case VGGRT_I32 * 16 + VGGRT_F32: CAST_LOOP(int32_t, float, (float)v); break;
-    case VGGRT_I32 * 16 + VGGRT_I64: CAST_LOOP(int32_t, int64_t, (int64_t)v); break;
-    case VGGRT_I32 * 16 + VGGRT_BOOL: CAST_LOOP(int32_t, unsigned char, v != 0); break;
-    case VGGRT_BOOL * 16 + VGGRT_F32: CAST_LOOP(unsigned char, float, v != 0); break;
-    case VGGRT_BOOL * 16 + VGGRT_I64: CAST_LOOP(unsigned char, int64_t, v != 0); break;
-    case VGGRT_BOOL * 16 + VGGRT_I32: CAST_LOOP(unsigned char, int32_t, v != 0); break;
-    default: return VGGRT_ERR_ARG;
+    typedef double d_t;     /* STORE's element types of d and k */
+    typedef int64_t k_t;
+    double d[CHUNK];
+    int64_t k[CHUNK];
+    int fl = is_float_type(from);
+    for (size_t i0 = 0; i0 < count; i0 += CHUNK) {
+        size_t m = count - i0 < CHUNK ? count - i0 : CHUNK;
+        switch (from) {
+        case VGGRT_F32: LOAD(float, (double)v, d); break;
+        case VGGRT_F64: LOAD(double, v, d); break;
+        case VGGRT_F16: LOAD(uint16_t, vggrt_f16_to_f64(v), d); break;
+        case VGGRT_BF16: LOAD(uint16_t, vggrt_bf16_to_f64(v), d); break;
+        case VGGRT_I64: LOAD(int64_t, v, k); break;
+        case VGGRT_I32: LOAD(int32_t, v, k); break;
+        case VGGRT_U8: LOAD(uint8_t, v, k); break;
+        case VGGRT_I8: LOAD(int8_t, v, k); break;
+        case VGGRT_BOOL: LOAD(uint8_t, v != 0, k); break;
+        }
+        if (fl) {
+            switch (to) {
+            case VGGRT_F32: STORE(float, (float)v, d); break;
+            case VGGRT_F64: STORE(double, v, d); break;
+            case VGGRT_F16: STORE(uint16_t, vggrt_f16_from_f64(v), d); break;
+            case VGGRT_BF16: STORE(uint16_t, vggrt_bf16_from_f64(v), d); break;
+            case VGGRT_I64: STORE(int64_t, f64_to_int(v, INT64_MIN, INT64_MAX), d); break;
+            case VGGRT_I32: STORE(int32_t, (int32_t)f64_to_int(v, INT32_MIN, INT32_MAX), d); break;
+            case VGGRT_U8: STORE(uint8_t, (uint8_t)f64_to_int(v, 0, UINT8_MAX), d); break;
+            case VGGRT_I8: STORE(int8_t, (int8_t)f64_to_int(v, INT8_MIN, INT8_MAX), d); break;
+            case VGGRT_BOOL: STORE(uint8_t, v != 0.0, d); break;
+            }
+        } else {
+            /* Narrower integers keep the low bits (two's complement, as
+             * the binary ops assume). */
+            switch (to) {
+            case VGGRT_F32: STORE(float, (float)v, k); break;
+            case VGGRT_F64: STORE(double, (double)v, k); break;
+            case VGGRT_F16: STORE(uint16_t, vggrt_f16_from_f64((double)v), k); break;
+            case VGGRT_BF16: STORE(uint16_t, vggrt_bf16_from_f64((double)v), k); break;
+            case VGGRT_I64: STORE(int64_t, v, k); break;
+            case VGGRT_I32: STORE(int32_t, (int32_t)(uint32_t)v, k); break;
+            case VGGRT_U8: STORE(uint8_t, (uint8_t)v, k); break;
+            case VGGRT_I8: STORE(int8_t, (int8_t)(uint8_t)v, k); break;
+            case VGGRT_BOOL: STORE(uint8_t, v != 0, k); break;
+            }
+        }
     }
     return VGGRT_OK;
 }

@@ -126,14 +126,36 @@ static int64_t pad_rows(int rank, const int64_t *in_dims, const int64_t *out_dim
     return rows;
 }
 
+/* The pad's constant as the bytes of one element of es (1, 2, 4 or 8)
+ * bytes, from its bits in the low 8*es bits of value (no byte-order
+ * assumption). */
+static void pad_pattern(size_t es, uint64_t value, unsigned char *pat) {
+    switch (es) {
+    case 1: { uint8_t v = (uint8_t)value; memcpy(pat, &v, 1); break; }
+    case 2: { uint16_t v = (uint16_t)value; memcpy(pat, &v, 2); break; }
+    case 4: { uint32_t v = (uint32_t)value; memcpy(pat, &v, 4); break; }
+    default: memcpy(pat, &value, 8); break;
+    }
+}
+
+/* count elements of es bytes, each the pattern pat. */
+static void pad_fill(unsigned char *y, int64_t count, size_t es, const unsigned char *pat) {
+    for (int64_t j = 0; j < count; j++)
+        memcpy(y + (size_t)j * es, pat, es);
+}
+
 /* Each output row of the innermost dim is either all `value` (its outer
  * coordinates fall outside x) or value | a run of x's row | value. */
-void vggrt_pad_f32(int rank, const int64_t *in_dims, const int64_t *begin,
-                   const int64_t *out_dims, float value, const float *x, float *y) {
+void vggrt_pad(int rank, const int64_t *in_dims, const int64_t *begin, const int64_t *out_dims,
+               size_t esize, uint64_t value, const void *x, void *y) {
+    const unsigned char *xb = x;
+    unsigned char *yb = y;
     if (rank == 0) {
-        y[0] = x[0];
+        memcpy(yb, xb, esize);
         return;
     }
+    unsigned char pat[8];
+    pad_pattern(esize, value, pat);
     int64_t istr[VGGRT_MAX_RANK];
     const int64_t rows = pad_rows(rank, in_dims, out_dims, istr);
     const int last = rank - 1;
@@ -145,7 +167,7 @@ void vggrt_pad_f32(int rank, const int64_t *in_dims, const int64_t *begin,
         lo = hi;
     int64_t idx[VGGRT_MAX_RANK] = { 0 };
     for (int64_t row = 0; row < rows; row++) {
-        float *yr = y + row * n;
+        unsigned char *yr = yb + (size_t)(row * n) * esize;
         int inside = 1;
         int64_t off = 0;
         for (int d = 0; d < last; d++) {
@@ -157,14 +179,12 @@ void vggrt_pad_f32(int rank, const int64_t *in_dims, const int64_t *begin,
             off += s * istr[d];
         }
         if (!inside || lo == hi) {
-            for (int64_t j = 0; j < n; j++)
-                yr[j] = value;
+            pad_fill(yr, n, esize, pat);
         } else {
-            for (int64_t j = 0; j < lo; j++)
-                yr[j] = value;
-            memcpy(yr + lo, x + off + (lo - b), (size_t)(hi - lo) * sizeof *yr);
-            for (int64_t j = hi; j < n; j++)
-                yr[j] = value;
+            pad_fill(yr, lo, esize, pat);
+            memcpy(yr + (size_t)lo * esize, xb + (size_t)(off + (lo - b)) * esize,
+                   (size_t)(hi - lo) * esize);
+            pad_fill(yr + (size_t)hi * esize, n - hi, esize, pat);
         }
         for (int d = last - 1; d >= 0; d--) {
             if (++idx[d] < out_dims[d])
@@ -172,6 +192,13 @@ void vggrt_pad_f32(int rank, const int64_t *in_dims, const int64_t *begin,
             idx[d] = 0;
         }
     }
+}
+
+void vggrt_pad_f32(int rank, const int64_t *in_dims, const int64_t *begin,
+                   const int64_t *out_dims, float value, const float *x, float *y) {
+    uint32_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    vggrt_pad(rank, in_dims, begin, out_dims, sizeof *x, bits, x, y);
 }
 
 /* The input index that output index o of one dim reads in a border mode:
@@ -203,10 +230,12 @@ static int64_t pad_source(int mode, int64_t o, int64_t n, int64_t b, int64_t e) 
 /* Row by row of the innermost output dim: the outer coordinates map to one
  * input row (each through pad_source), whose in-range run is one memcpy
  * and whose borders are read element by element. */
-void vggrt_pad_mode_f32(int mode, int rank, const int64_t *in_dims, const int64_t *begin,
-                        const int64_t *out_dims, const float *x, float *y) {
+void vggrt_pad_mode(int mode, int rank, const int64_t *in_dims, const int64_t *begin,
+                    const int64_t *out_dims, size_t esize, const void *x, void *y) {
+    const unsigned char *xb = x;
+    unsigned char *yb = y;
     if (rank == 0) {
-        y[0] = x[0];
+        memcpy(yb, xb, esize);
         return;
     }
     int64_t istr[VGGRT_MAX_RANK];
@@ -218,23 +247,31 @@ void vggrt_pad_mode_f32(int mode, int rank, const int64_t *in_dims, const int64_
     int64_t lo = b < 0 ? 0 : b, hi = e < 0 ? n : n - e;
     int64_t idx[VGGRT_MAX_RANK] = { 0 };
     for (int64_t row = 0; row < rows; row++) {
-        float *yr = y + row * n;
+        unsigned char *yr = yb + (size_t)(row * n) * esize;
         int64_t off = 0;
         for (int d = 0; d < last; d++) {
             int64_t ed = out_dims[d] - in_dims[d] - begin[d];
             off += pad_source(mode, idx[d], in_dims[d], begin[d], ed) * istr[d];
         }
-        const float *xr = x + off;
+        const unsigned char *xr = xb + (size_t)off * esize;
         for (int64_t j = 0; j < lo; j++)
-            yr[j] = xr[pad_source(mode, j, w, b, e)];
+            memcpy(yr + (size_t)j * esize, xr + (size_t)pad_source(mode, j, w, b, e) * esize,
+                   esize);
         if (hi > lo)
-            memcpy(yr + lo, xr + (lo - b), (size_t)(hi - lo) * sizeof *yr);
+            memcpy(yr + (size_t)lo * esize, xr + (size_t)(lo - b) * esize,
+                   (size_t)(hi - lo) * esize);
         for (int64_t j = hi > lo ? hi : lo; j < n; j++)
-            yr[j] = xr[pad_source(mode, j, w, b, e)];
+            memcpy(yr + (size_t)j * esize, xr + (size_t)pad_source(mode, j, w, b, e) * esize,
+                   esize);
         for (int d = last - 1; d >= 0; d--) {
             if (++idx[d] < out_dims[d])
                 break;
             idx[d] = 0;
         }
     }
+}
+
+void vggrt_pad_mode_f32(int mode, int rank, const int64_t *in_dims, const int64_t *begin,
+                        const int64_t *out_dims, const float *x, float *y) {
+    vggrt_pad_mode(mode, rank, in_dims, begin, out_dims, sizeof *x, x, y);
 }

@@ -24,6 +24,9 @@
  *                          padding counts but the overhang that ceil_mode
  *                          adds does not.
  * A window with nothing to divide by gives 0.
+ *
+ * MaxPool also runs on the integer types (vggrt_maxpool2d_int/3d_int, the
+ * same loops macro-expanded per type), starting from the type's lowest.
  */
 #include "vggrt.h"
 #include "ranges.h"
@@ -113,6 +116,58 @@ void vggrt_maxpool3d(const vggrt_pool3d_params *p, int64_t n, const float *x, fl
 void vggrt_maxpool3d_indices(const vggrt_pool3d_params *p, int storage_order, int64_t n,
                              const float *x, float *y, int64_t *idx) {
     maxpool(p, 1, storage_order, n, x, y, idx);
+}
+
+/* Max pool of integer type T, starting each window at LOWEST (as ONNX
+ * Runtime's lowest()): no NaNs and no indices, so a plain loop. */
+#define MAXPOOL_INT(T, LOWEST)                                                                 \
+    do {                                                                                       \
+        const vggrt_pool_params *p = &p3->hw;                                                  \
+        const int64_t hw = p->h * p->w, vol = p3->d * hw, ovol = p3->od * p->oh * p->ow;       \
+        for (int64_t plane = 0; plane < n * p->c; plane++) {                                   \
+            const T *xp = (const T *)x + plane * vol;                                          \
+            T *yp = (T *)y + plane * ovol;                                                     \
+            for (int64_t oz = 0; oz < p3->od; oz++) {                                          \
+                int64_t zs = oz * p3->sd - p3->pfront, a0, a1;                                 \
+                window_range(zs, p3->dd, p3->kd, 0, p3->d, &a0, &a1);                          \
+                for (int64_t oy = 0; oy < p->oh; oy++) {                                       \
+                    int64_t ys = oy * p->sh - p->pt, i0, i1;                                   \
+                    window_range(ys, p->dh, p->kh, 0, p->h, &i0, &i1);                         \
+                    for (int64_t ox = 0; ox < p->ow; ox++) {                                   \
+                        int64_t xs = ox * p->sw - p->pl, j0, j1;                               \
+                        window_range(xs, p->dw, p->kw, 0, p->w, &j0, &j1);                     \
+                        T m = LOWEST;                                                          \
+                        for (int64_t a = a0; a < a1; a++)                                      \
+                            for (int64_t i = i0; i < i1; i++) {                                \
+                                const T *xr = xp + (zs + a * p3->dd) * hw + (ys + i * p->dh) * p->w; \
+                                for (int64_t j = j0; j < j1; j++) {                            \
+                                    T v = xr[xs + j * p->dw];                                  \
+                                    m = v > m ? v : m;                                         \
+                                }                                                              \
+                            }                                                                  \
+                        yp[(oz * p->oh + oy) * p->ow + ox] = m;                                \
+                    }                                                                          \
+                }                                                                              \
+            }                                                                                  \
+        }                                                                                      \
+    } while (0)
+
+vggrt_status vggrt_maxpool3d_int(int dtype, const vggrt_pool3d_params *p3, int64_t n,
+                                 const void *x, void *y) {
+    switch (dtype) {
+    case VGGRT_U8: MAXPOOL_INT(uint8_t, 0); break;
+    case VGGRT_I8: MAXPOOL_INT(int8_t, INT8_MIN); break;
+    case VGGRT_I32: MAXPOOL_INT(int32_t, INT32_MIN); break;
+    case VGGRT_I64: MAXPOOL_INT(int64_t, INT64_MIN); break;
+    default: return VGGRT_ERR_ARG;
+    }
+    return VGGRT_OK;
+}
+
+vggrt_status vggrt_maxpool2d_int(int dtype, const vggrt_pool_params *p, int64_t n, const void *x,
+                                 void *y) {
+    vggrt_pool3d_params q = depth1(p);
+    return vggrt_maxpool3d_int(dtype, &q, n, x, y);
 }
 
 void vggrt_avgpool3d(const vggrt_pool3d_params *p3, int64_t n, const float *x, float *y) {

@@ -240,7 +240,7 @@ then
     "$vggc" run "$m" --bind shape="$b/shape.npy" --bind "t=$b/t_true.npy" --input "$b/x.npy" --input "$b/shape.npy" --no-cache
   check bind-inspect 0 'Total params' -- "$vggc" inspect "$m" --bind shape="$b/shape.npy" --bind "t=$b/t_false.npy"
   check bind-bench 0 'median' -- "$vggc" bench "$m" --iters 2 --bind shape="$b/shape.npy" --bind "t=$b/t_false.npy"
-  check bind-random-dropout 1 'ratio 0.5 is random dropout, which vggc does not run' -- \
+  check bind-random-dropout 1 "ratio 0.5 and no 'seed' attribute is random dropout" -- \
     "$vggc" compile "$b/bind_random.onnx" -o "$b/o1" --bind shape="$b/shape.npy" --bind "t=$b/t_true.npy"
   # The errors: each names the model, the input and the file.
   check bind-unknown-input 1 "bind.onnx: --bind nope=.*shape.npy: the model has no graph input named 'nope' \(its inputs: 'x', 'shape', 't'\)" -- \

@@ -21,6 +21,8 @@ from onnx import TensorProto, helper
 
 F, I64, I32, BOOL, DOUBLE = (TensorProto.FLOAT, TensorProto.INT64, TensorProto.INT32,
                             TensorProto.BOOL, TensorProto.DOUBLE)
+U8, I8, F16, BF16, U16 = (TensorProto.UINT8, TensorProto.INT8, TensorProto.FLOAT16,
+                          TensorProto.BFLOAT16, TensorProto.UINT16)
 
 
 def vi(name, dtype=F, shape=None):
@@ -106,8 +108,8 @@ def cases(out):
          helper.make_node("Constant", [], ["c_raw"],
                           value=helper.make_tensor("r", I64, [2], struct.pack("<2q", 9, 10),
                                                    raw=True)),
-         helper.make_node("Constant", [], ["c_unused_double"],
-                          value=helper.make_tensor("d", DOUBLE, [1], [1.0])),
+         helper.make_node("Constant", [], ["c_unused_u16"],
+                          value=helper.make_tensor("d", U16, [1], [1])),
          helper.make_node("Add", ["c_tensor", "c_float"], ["y"], name="add")],
         [], [vi("y"), vi("c_floats"), vi("c_int"), vi("c_ints"), vi("c_raw")])
     c["constant_string"] = model(
@@ -204,6 +206,15 @@ def cases(out):
     c["dropout_training"] = model(
         [helper.make_node("Dropout", ["x", "r", "t"], ["y"], name="drop")],
         X4, [vi("y")], [scalar("r", 0.5), scalar("t", True, BOOL)])
+    # Seeded training mode: the mask is drawn at import (numpy's generator).
+    seeded = [helper.make_node("Dropout", ["x", "r", "t"], ["y", "mask"], name="drop", seed=5)]
+    c["dropout_seeded"] = model(seeded, [vi("x", F, [2, 3])], [vi("y"), vi("mask", BOOL)],
+                                [scalar("r", 0.75), scalar("t", True, BOOL)])
+    c["dropout_seeded_batched"] = model(seeded, [vi("x", F, ["N", 3])], [vi("y")],
+                                        [scalar("r", 0.75), scalar("t", True, BOOL)])
+    c["dropout_seeded_computed"] = model(
+        [helper.make_node("Relu", ["a"], ["x"])] + seeded, [vi("a", F, [2, 3])], [vi("y")],
+        [scalar("r", 0.75), scalar("t", True, BOOL)])
     c["dropout_mask_used"] = model(
         [helper.make_node("Dropout", ["x"], ["y", "mask"], name="drop"),
          helper.make_node("Identity", ["mask"], ["m2"], name="id")],
@@ -266,8 +277,35 @@ def cases(out):
         X1, [vi("y"), vi("rm"), vi("rv")], [floats("s", [1] * 3), floats("b", [0] * 3),
                                             floats("mu", [0] * 3), floats("var", [1] * 3)],
         opset=15)
-    c["cast_double"] = model(
-        [helper.make_node("Cast", ["x"], ["y"], name="cast", to=DOUBLE)], X4, [vi("y")])
+    c["cast_uint16"] = model(
+        [helper.make_node("Cast", ["x"], ["y"], name="cast", to=U16)], X4, [vi("y")])
+    # The narrower types in the typed fields (one int32 each; float16 and
+    # bfloat16 as their bit patterns), DOUBLE in double_data, and inputs and
+    # Casts of them.
+    c["dtypes"] = model(
+        [helper.make_node("Constant", [], ["c_i8"],
+                          value=TensorProto(name="i8", data_type=I8, dims=[3],
+                                            int32_data=[-128, -1, 127])),
+         helper.make_node("Constant", [], ["c_f16"],
+                          value=TensorProto(name="f16", data_type=F16, dims=[2],
+                                            int32_data=[0x3c00, 0xfc00])),
+         helper.make_node("Constant", [], ["c_bf16"],
+                          value=TensorProto(name="bf16", data_type=BF16, dims=[1],
+                                            int32_data=[0x3f80])),
+         helper.make_node("Constant", [], ["c_f64"],
+                          value=TensorProto(name="f64", data_type=DOUBLE, dims=[2],
+                                            double_data=[0.1, -2.0])),
+         helper.make_node("Add", ["u", "u"], ["y_u8"], name="add_u8"),
+         helper.make_node("Cast", ["u"], ["y_f16"], name="cast_f16", to=F16),
+         helper.make_node("Cast", ["h"], ["y_bf16"], name="cast_bf16", to=BF16),
+         helper.make_node("Add", ["c_f64", "c_f64"], ["y_f64"], name="add_f64")],
+        [vi("u", U8, [2, 3]), vi("h", F16, [2])],
+        [vi("y_u8", U8), vi("y_f16", F16), vi("y_bf16", BF16), vi("y_f64", DOUBLE),
+         vi("c_i8", I8), vi("c_f16", F16), vi("c_bf16", BF16)])
+    # float16 arithmetic: refused by shape inference, naming node, op and type.
+    c["add_f16"] = model(
+        [helper.make_node("Add", ["h", "h"], ["y"], name="add")], [vi("h", F16, [2])],
+        [vi("y", F16)])
 
     # -- graph-level errors --------------------------------------------------------------
     c["unknown_op"] = model(
@@ -295,14 +333,14 @@ def cases(out):
     c["bad_initializers"] = model(
         [helper.make_node("Add", ["x", "short"], ["a"]),
          helper.make_node("Add", ["a", "negdim"], ["b"]),
-         helper.make_node("Add", ["b", "dbl"], ["y"])],
+         helper.make_node("Add", ["b", "u16"], ["y"])],
         X4, [vi("y")],
         [TensorProto(name="short", data_type=F, dims=[2, 3], raw_data=b"\0" * 20),
          TensorProto(name="negdim", data_type=F, dims=[2, -3]),
-         helper.make_tensor("dbl", DOUBLE, [1], [1.0])])
-    c["unused_double"] = model(
-        [helper.make_node("Relu", ["x"], ["y"])], X4 + [vi("dbl", DOUBLE, [1])], [vi("y")],
-        [helper.make_tensor("dbl", DOUBLE, [1], [1.0])])
+         helper.make_tensor("u16", U16, [1], [1])])
+    c["unused_u16"] = model(
+        [helper.make_node("Relu", ["x"], ["y"])], X4 + [vi("u16", U16, [1])], [vi("y")],
+        [helper.make_tensor("u16", U16, [1], [1])])
     c["opset0"] = model([helper.make_node("Relu", ["x"], ["y"])], X4, [vi("y")], opset=0)
     # Before opset 6 only ops unchanged since version 1 are read.
     c["opset5_relu"] = model([helper.make_node("Relu", ["x"], ["y"], name="r")], X4, [vi("y")],
@@ -319,6 +357,12 @@ def cases(out):
         X4, [vi("y")], [floats("s", [1, 1, 1]), floats("b", [0, 0, 0]), floats("m", [0, 0, 0]),
                         floats("v", [1, 1, 1])], opset=6)
     c["opset22"] = model([helper.make_node("Relu", ["x"], ["y"])], X4, [vi("y")], opset=22)
+    # Zero-size tensors: a view passes one on, any other op refuses it.
+    c["zero_size"] = model(
+        [helper.make_node("Reshape", ["x", "s"], ["y"], name="reshape", allowzero=1)],
+        [vi("x", F, [2, 0, 3])], [vi("y")], [ints("s", [3, 0, 2])], opset=14)
+    c["zero_size_relu"] = model([helper.make_node("Relu", ["x"], ["y"], name="relu")],
+                                [vi("x", F, [2, 0, 3])], [vi("y")])
     c["batch"] = model(
         [helper.make_node("Relu", ["x"], ["y"]), helper.make_node("Identity", ["z"], ["w"])],
         [vi("x", F, ["batch", 3, 8, 8]), vi("z", I64, [0, 5])], [vi("y"), vi("w")])

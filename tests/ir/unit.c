@@ -695,14 +695,14 @@ static void test_print(void)
     g->nodes[n].in[0] = 4242;
     g->values[g->nodes[n].out[0]].shape.rank = 12;
     g->values[g->nodes[n].out[0]].has_shape = true;
-    g->values[g->nodes[n].out[0]].dtype = (DType)9;
+    g->values[g->nodes[n].out[0]].dtype = (DType)99;
     uint32_t n2 = add_node(g, OP_RELU, "weird", 1, &x);
     g->nodes[n2].op = (OpKind)99;
     graph_add_output(g, x);
     g->outputs[0] = 5000;
     out = print_to_string(g);
     CHECK_CONTAINS(out, "const %c : f32[4] = <bad data: 3 bytes>\n");
-    CHECK_CONTAINS(out, "%relu : <bad dtype 9>[<bad rank 12>] = Relu(%<bad id 4242>)  @relu\n");
+    CHECK_CONTAINS(out, "%relu : <bad dtype 99>[<bad rank 12>] = Relu(%<bad id 4242>)  @relu\n");
     CHECK_CONTAINS(out, "= <bad op 99>(%x)  @weird\n");
     CHECK_CONTAINS(out, "output %<bad id 5000>\n");
     free(out);

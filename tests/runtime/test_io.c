@@ -123,8 +123,11 @@ static void test_basics(void) {
     }
     report(vggrt_dtype_size(VGGRT_F32) == 4 && vggrt_dtype_size(VGGRT_I32) == 4 &&
                vggrt_dtype_size(VGGRT_I64) == 8 && vggrt_dtype_size(VGGRT_BOOL) == 1 &&
-               vggrt_dtype_size(11) == 0 && vggrt_dtype_size(0) == 0,
-           "vggrt_dtype_size of F32, I32, I64, BOOL, 11, 0");
+               vggrt_dtype_size(VGGRT_U8) == 1 && vggrt_dtype_size(VGGRT_I8) == 1 &&
+               vggrt_dtype_size(VGGRT_F64) == 8 && vggrt_dtype_size(VGGRT_F16) == 2 &&
+               vggrt_dtype_size(VGGRT_BF16) == 2 && vggrt_dtype_size(8) == 0 &&
+               vggrt_dtype_size(12) == 0 && vggrt_dtype_size(0) == 0,
+           "vggrt_dtype_size of F32, I32, I64, BOOL, U8, I8, F64, F16, BF16, 8 (string), 12, 0");
     static const size_t sizes[] = { 0, 1, 63, 64, 65, 1000 };
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         unsigned char *p = vggrt_aligned_alloc(sizes[i]);
@@ -395,9 +398,9 @@ static void test_npy_rejects(void) {
         { "unterminated tuple", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3, \n", 12,
           "" },
         { "fortran order", 1, HDR("<f4", "True", "(2, 3)"), 24, "Fortran" },
-        { "float64", 1, HDR("<f8", "False", "(3,)"), 24, "float64" },
+        { "complex64", 1, HDR("<c8", "False", "(3,)"), 24, "not supported" },
         { "big-endian", 1, HDR(">f4", "False", "(3,)"), 12, "big-endian" },
-        { "uint8", 1, HDR("|u1", "False", "(3,)"), 3, "not supported" },
+        { "uint32", 1, HDR("<u4", "False", "(3,)"), 12, "not supported" },
         { "missing shape", 1, "{'descr': '<f4', 'fortran_order': False, }\n", 4, "lacks" },
         { "duplicate key", 1, "{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, "
                               "'shape': (1,), }\n", 4, "twice" },

@@ -1,5 +1,5 @@
-/* test_movement.c — Pad's reflect, edge and wrap modes (vggrt_pad_mode_f32)
- * and MaxPool's Indices (vggrt_maxpool2d_indices) against references
+/* test_movement.c — Pad's reflect, edge and wrap modes (vggrt_pad_mode_f32),
+ * Pad on elements of any size (vggrt_pad, vggrt_pad_mode) and MaxPool's Indices (vggrt_maxpool2d_indices) against references
  * written from ONNX's definitions.
  *
  * ONNX defines Pad by numpy.pad: negative pads first slice the input, then
@@ -160,6 +160,86 @@ static void test_pad(int mode, int rank, const int64_t *in, const int64_t *begin
     free(want);
 }
 
+/* The element-size generic kernels (vggrt_pad, vggrt_pad_mode: any dtype)
+ * on elements of es bytes (1: uint8/int8/bool, 2: float16, 4: int32, 8:
+ * int64/double).  Element i of x is the index i spelled in es bytes, so each
+ * output element names its source.  The border modes' expected sources come
+ * from the numpy.pad reference above run on x[i] = i; the constant mode's
+ * from its definition, y[o] = x[o - begin] inside x, else the value. */
+static void test_pad_bytes(int mode, size_t es, int rank, const int64_t *in, const int64_t *begin,
+                           const int64_t *end) {
+    char s1[96], s2[96], s3[96];
+    list(s1, sizeof s1, rank, in);
+    list(s2, sizeof s2, rank, begin);
+    list(s3, sizeof s3, rank, end);
+    int64_t out[VGGRT_MAX_RANK], nin = 1, nout = 1;
+    for (int d = 0; d < rank; d++) {
+        nin *= in[d];
+        out[d] = begin[d] + in[d] + end[d];
+        nout *= out[d];
+    }
+    unsigned char *x = xmalloc((size_t)nin * es), *y = xmalloc((size_t)(nout + 1) * es);
+    unsigned char *want = xmalloc((size_t)nout * es);
+    for (int64_t i = 0; i < nin; i++)
+        for (size_t b = 0; b < es; b++)   /* little-endian-independent: byte b of index i */
+            x[(size_t)i * es + b] = (unsigned char)((i >> (8 * (b % 4))) + b);
+    const uint64_t value = 0xa1b2c3d4e5f60718ull;
+    unsigned char vbytes[8];
+    switch (es) {   /* the value's low 8*es bits as one element of that width */
+    case 1: { uint8_t v = (uint8_t)value; memcpy(vbytes, &v, 1); break; }
+    case 2: { uint16_t v = (uint16_t)value; memcpy(vbytes, &v, 2); break; }
+    case 4: { uint32_t v = (uint32_t)value; memcpy(vbytes, &v, 4); break; }
+    default: memcpy(vbytes, &value, 8); break;
+    }
+    if (mode == 0) {
+        for (int64_t o = 0; o < nout; o++) {
+            int64_t rem = o, src = 0, stride = 1;
+            int inside = 1;
+            for (int d = rank - 1; d >= 0; d--) {
+                int64_t c = rem % out[d] - begin[d];
+                rem /= out[d];
+                inside &= c >= 0 && c < in[d];
+                src += c * stride;
+                stride *= in[d];
+            }
+            memcpy(want + (size_t)o * es, inside ? x + (size_t)src * es : vbytes, es);
+        }
+    } else {
+        float *xi = xmalloc((size_t)nin * sizeof *xi);
+        for (int64_t i = 0; i < nin; i++)
+            xi[i] = (float)i;
+        int64_t rout[VGGRT_MAX_RANK];
+        double *src = reference(mode, rank, in, begin, end, xi, rout);
+        for (int64_t o = 0; o < nout; o++)
+            memcpy(want + (size_t)o * es, x + (size_t)src[o] * es, es);
+        free(src);
+        free(xi);
+    }
+    memset(y, 0xee, (size_t)(nout + 1) * es);
+    if (mode == 0)
+        vggrt_pad(rank, in, begin, out, es, value, x, y);
+    else
+        vggrt_pad_mode(mode, rank, in, begin, out, es, x, y);
+    int64_t bad = -1;
+    for (int64_t o = 0; o < nout && bad < 0; o++)
+        if (memcmp(y + (size_t)o * es, want + (size_t)o * es, es) != 0)
+            bad = o;
+    int past = 0;
+    for (size_t b = 0; b < es; b++)
+        past |= y[(size_t)nout * es + b] != 0xee;
+    begin_case("pad %s (%zu-byte elements) in=%s begin=%s end=%s",
+               mode ? mode_name(mode) : "constant", es, s1, s2, s3);
+    if (bad >= 0)
+        fail("y[%lld] differs (first byte %u, expected %u)", (long long)bad,
+             y[(size_t)bad * es], want[(size_t)bad * es]);
+    else if (past)
+        fail("y[%lld] past the end was written", (long long)nout);
+    end_case();
+    free(x);
+    free(y);
+    free(want);
+}
+
 /* MaxPool with Indices over [n, c, h, w]; oh, ow from the floor formula,
  * or the ceil one when ceil is set (a last window may overhang). */
 static void test_maxpool_indices(int64_t n, int64_t c, int64_t h, int64_t w, int64_t kh,
@@ -248,6 +328,20 @@ int main(void) {
         /* A rank-0 tensor is copied. */
         test_pad(mode, 0, NULL, NULL, NULL);
     }
+    /* Element sizes other than float's, as ONNX's edge/reflect Pad tests
+     * on int32 [1,3,4,5]; the constant mode too (0). */
+    static const int all_modes[] = {0, VGGRT_PAD_REFLECT, VGGRT_PAD_EDGE, VGGRT_PAD_WRAP};
+    static const size_t sizes[] = {1, 2, 4, 8};
+    for (int k = 0; k < 4; k++)
+        for (int e = 0; e < 4; e++) {
+            int64_t in4[] = {1, 3, 4, 5}, in2[] = {3, 2};
+            test_pad_bytes(all_modes[k], sizes[e], 4, in4, (const int64_t[]){0, 0, 1, 2},
+                           (const int64_t[]){0, 0, 1, 3});
+            test_pad_bytes(all_modes[k], sizes[e], 4, in4, (const int64_t[]){0, 1, -1, 2},
+                           (const int64_t[]){1, 0, 2, -2});
+            test_pad_bytes(all_modes[k], sizes[e], 2, in2, (const int64_t[]){4, 3},
+                           (const int64_t[]){2, 5});
+        }
     for (int order = 0; order <= 1; order++) {
         test_maxpool_indices(1, 1, 5, 5, 2, 2, 2, 0, 0, 0, 0, 1, 0, order);
         test_maxpool_indices(2, 3, 5, 7, 3, 3, 1, 1, 1, 1, 1, 1, 0, order);
