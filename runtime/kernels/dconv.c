@@ -35,12 +35,18 @@
  * so they equal those of one pass over all channels, bit for bit.
  *
  * Where the input comes from.  When x is blocked, the stride is 1 and the
- * tile's taps all land inside the input row (TILE_DIRECT: all but the
- * first and last tile of a row for VGG's 3x3 pad 1), the tile reads x in
- * place and prefetches the next tap row.  A border tile of a blocked,
- * stride-1 input (TILE_PADDED_ROW) first copies, per channel block and tap
- * row, the T + (kw-1)*dw input pixels it needs into a row on the stack
- * with zeros in the padding.  Any other input (plain with more than 16
+ * tile's taps land inside the input row but for at most the first and the
+ * last pixel of the tile (TILE_DIRECT: every tile of VGG's 3x3 pad 1), the
+ * tile reads x in place; a tap that would read the padding for pixel 0 or
+ * T-1 runs its FMAs for the other pixels only (four constant pixel ranges:
+ * the loops stay unrolled).  At 10x10 and 14x14 a tile is a whole row, and
+ * copying its rows with their padding (below) cost 4-6% of the layer.
+ * (Prefetching the next tap row, as this tile did before, cost 3-8% at
+ * 10x10 to 40x40: the rows are in L1 or L2 already, and the prefetches
+ * compete with the tile's loads.)  A border tile with wider padding, of a
+ * blocked, stride-1 input (TILE_PADDED_ROW) first copies, per channel
+ * block and tap row, the T + (kw-1)*dw input pixels it needs into a row on
+ * the stack with zeros in the padding.  Any other input (plain with more than 16
  * channels, a stride > 1: TILE_GATHER) is gathered per channel block and
  * tap row as [kw][T][16], except the first layer's (below).
  * A copy costs a few vector moves against NB*T*kw*16 FMAs.  Tap rows that
@@ -50,7 +56,9 @@
  *
  * A network's first layer (plain NCHW or NHWC input of at most 16
  * channels, stride 1: J->plain, conv_rows_plain) has its own tile
- * (PlainTile).  Per conv row its kh input rows are copied once into planar
+ * (PlainTile), PNB x PTMAX: with AVX-512 4 blocks (all 64 output channels
+ * of VGG) x 6 pixels, so each input broadcast feeds 4 FMAs and a group of
+ * blocks is the whole layer.  Per conv row its kh input rows are copied once into planar
  * rows [tap row][channel][column] with zeros in the padding (from NCHW one
  * memcpy each), so a tap's T pixels of one channel are adjacent and read
  * base + immediate; the tile runs over all channels at once (loops i -> cl
@@ -60,6 +68,12 @@
  * the registers, and without a pool the results go to y with streaming
  * stores (stream_put: the layer writes 6.5 MB at 160x160, which plain
  * stores first read into L1).  Other activations take the epilogue below.
+ * That layer is close to the bandwidth of memory here: its 6.5 MB at
+ * 160x160 take 0.55 ms to stream out, and the FMAs at peak 0.58 ms;
+ * without the stores the tile reaches ~81% of peak, with them ~75%.
+ * (Tried and dropped: plain stores, 10-15% slower; reading NCHW x in
+ * place for the inner tiles, and keeping a ring of planar rows over the
+ * conv rows, copied once per input row: neither faster for NCHW.)
  *
  * A row is cut into ceil(width/TILE) tiles of nearly equal widths (40 = 14
  * + 13 + 13: a narrow last tile would have too few accumulators to hide the
@@ -86,9 +100,9 @@
  * per cut).  Only a pool window so large that one pooled column does not
  * fit uses the work buffer that vggrt_dconv_work_size asks for (0 floats
  * otherwise), and then runs on one thread.  The
- * max skips NaN and starts from -FLT_MAX, as vggrt_maxpool2d.
+ * max skips NaN and starts from -FLT_MAX, as vggrt_maxpool2d (window_max).
  *
- * Threads.  The work is [batch][group of NB output blocks][column
+ * Threads.  The work is [batch][group of NB (PNB: PlainTile) output blocks][column
  * segment][row] (rows of the output, or pooled rows), numbered in that
  * order and cut by vggrt_parallel_for into contiguous ranges: a thread
  * keeps one group's weights (c*kh*kw*NB*64 bytes: 590 KB for 512 channels,
@@ -148,11 +162,28 @@
 #if VGGRT_DCONV_NB < 1 || VGGRT_DCONV_NB > 2
 #error "VGGRT_DCONV_NB must be 1 or 2"
 #endif
+/* The first layer's tile (PlainTile): blocks and widest tile.  With 32
+ * registers it takes 4 blocks (64 output channels) of 6 pixels: each
+ * input broadcast feeds 4 FMAs (4 weight + 6 input loads per 24 FMAs,
+ * against 2 + 14 per 28 with 2 x 14), and one group covers all of VGG's
+ * 64 output channels, so a conv row's planar input rows are copied once,
+ * not once per pair of blocks (dconv_bench, 160x160 NCHW: 66-71% of the
+ * FMA peak with 2 x 14, 75-76% with 4 x 6; NHWC 52-57% -> 63-67%).
+ * Otherwise the blocked tile's shape. */
+#if VGGRT_DCONV_NB == 2 && VGGRT_DCONV_TILE >= 12
+#define VGGRT_DCONV_PNB 4
+#define VGGRT_DCONV_PTILE 6
+#else
+#define VGGRT_DCONV_PNB VGGRT_DCONV_NB
+#define VGGRT_DCONV_PTILE VGGRT_DCONV_TILE
+#endif
 
 enum {
     B = VGGRT_KB,
     NB = VGGRT_DCONV_NB,
     TMAX = VGGRT_DCONV_TILE,
+    PNB = VGGRT_DCONV_PNB,
+    PTMAX = VGGRT_DCONV_PTILE,
     GATHER_FLOATS = 2048, /* a border tile's input buffer, [kw chunk][T][16]: 8 KB */
     RING_FLOATS = 8192,   /* a task's pool ring: 32 KB */
     PASS_W_FLOATS = 6144, /* weights of one pass over the input channels: <= 24 KB, in L1 */
@@ -173,6 +204,7 @@ typedef struct {
     int64_t xs, ys, cbs, cls, xbatch;  /* input strides (see below) */
     int blocked;                       /* x is blocked: 16 channels of a pixel adjacent */
     int plain;                         /* plain x of at most 16 channels, stride 1: PlainTile */
+    int64_t gnb;                       /* output blocks per group: PNB if plain, else NB */
     int act;
     float alpha, beta;
     int64_t kb, wblock, taps;          /* output blocks, floats of one packed block, kh*kw */
@@ -222,7 +254,7 @@ typedef struct {
     int64_t bstride;       /* floats from one block's results to the next's */
 } PlainTile;
 
-static const float zero_bias[NB * B];
+static const float zero_bias[PNB * B];
 
 /* Full unrolling of a loop over pixels or blocks of a tile (constant trip
  * counts; UNROLL4: 4 times), early enough that the compiler sees constant indices into the
@@ -255,6 +287,20 @@ static inline void stream_put(float *p, const VecI16 *v) {
     _mm256_stream_ps(p, (__m256)*v);
 #else
     memcpy(p, v, sizeof *v);
+#endif
+}
+/* *r = *v > 0 ? *v : 0 (NaN and -0 give +0), as bits: one vmaxps where
+ * the target has it (max(v, 0) returns its second operand unless v > 0),
+ * a compare and a mask otherwise.  (Pointers: a vector argument wider
+ * than the target's registers changes the ABI, which gcc warns of.) */
+static inline void relu_bits(const Vec16 *v, VecI16 *r) {
+#if defined(__AVX512F__) && VGGRT_KB == 16
+    *r = (VecI16)_mm512_max_ps((__m512)*v, _mm512_setzero_ps());
+#elif defined(__AVX__) && VGGRT_KB == 8
+    *r = (VecI16)_mm256_max_ps((__m256)*v, _mm256_setzero_ps());
+#else
+    const Vec16 zero = { 0 };
+    *r = (VecI16)*v & (*v > zero);
 #endif
 }
 #endif
@@ -403,6 +449,9 @@ static void padded_row(const Job *J, const float *xn, int64_t cb, int64_t iy, in
     Vec16 wv;                                                                                  \
     memcpy(&wv, (wp), sizeof wv)
 #define ACC_FMA(b, t, xv, wv) acc[b][t] += (xv) * (wv)
+/* wv[b]: the weight rows of NBK blocks. */
+#define WN_DECL(wv, NBK) Vec16 wv[NBK]
+#define WN_LOAD(wv, b, wp) memcpy(&wv[b], (wp), sizeof(Vec16))
 /* acc[b][t] = p[b*16 .. b*16+16) for all t.  (Each vector loaded once and
  * assigned: gcc then keeps acc in registers from the start.  Zeroing acc
  * and then loading it under a condition made gcc give it a home on the
@@ -424,6 +473,8 @@ static void padded_row(const Job *J, const float *xn, int64_t cb, int64_t iy, in
         for (int e_ = 0; e_ < (T) * B; e_++)                                                   \
     acc[b_][e_] = 0.0f
 #define W_LOAD(wv, wp) const float *wv = (wp)
+#define WN_DECL(wv, NBK) const float *wv[NBK]
+#define WN_LOAD(wv, b, wp) (wv[b] = (wp))
 #define ACC_FMA(b, t, xv, wv)                                                                  \
     do {                                                                                       \
         const float xv_ = (xv);                                                                \
@@ -445,16 +496,19 @@ static void padded_row(const Job *J, const float *xn, int64_t cb, int64_t iy, in
  * channel a 10-pixel tile issues 2 + 10 loads and 20 FMAs, and the loop's
  * own 4 instructions pushed that past what the front end issues per cycle
  * (+6% on 512 channels at 10x10). */
-#define TAP_LOOP(NBK, T, xp, wp)                                                               \
+#define TAP_LOOP(NBK, T, xp, wp) TAP_LOOP_T(NBK, 0, T, xp, wp)
+/* The same for pixels [T0, T1) only, pixel T0's input at xp (a tap that
+ * falls into the padding for the first or the last pixel of the tile). */
+#define TAP_LOOP_T(NBK, T0, T1, xp, wp)                                                        \
     UNROLL4 for (int64_t cl = 0; cl < nl; cl++) {                                              \
         W_LOAD(w0, (wp) + cl * wcs);                                                           \
         if ((NBK) == 1) {                                                                      \
-            for (int t = 0; t < (T); t++)                                                      \
-                ACC_FMA(0, t, (xp)[cl + t * B], w0);                                           \
+            for (int t = (T0); t < (T1); t++)                                                  \
+                ACC_FMA(0, t, (xp)[cl + (t - (T0)) * B], w0);                                  \
         } else {                                                                               \
             W_LOAD(w1, (wp) + wblock + cl * wcs);                                              \
-            for (int t = 0; t < (T); t++) {                                                    \
-                const float xv = (xp)[cl + t * B];                                             \
+            for (int t = (T0); t < (T1); t++) {                                                \
+                const float xv = (xp)[cl + (t - (T0)) * B];                                    \
                 ACC_FMA(0, t, xv, w0);                                                         \
                 ACC_FMA((NBK) - 1, t, xv, w1);                                                 \
             }                                                                                  \
@@ -484,16 +538,23 @@ static void padded_row(const Job *J, const float *xn, int64_t cb, int64_t iy, in
             const float *wc = tl->w + cb * B * wcs;                                            \
             const int64_t jstep = J->dw * B;                                                   \
             if (tl->mode == TILE_DIRECT) {                                                     \
-                const float *xc = tl->xn + cb * J->cbs + tl->row * ys + tl->col0 * B;          \
+                const float *xc = tl->xn + cb * J->cbs + tl->row * ys;                         \
                 for (int64_t i = i0; i < i1; i++) {                                            \
-                    /* The next tap row's input, into L1 while this one computes. */           \
-                    const float *pf = i + 1 < i1 ? xc + (i + 1) * dhys : xc + J->cbs + i0 * dhys; \
-                    for (int64_t e = 0; e < tl->span; e++)                                     \
-                        __builtin_prefetch(pf + e * B);                                        \
                     for (int64_t j = 0; j < kw; j++) {                                         \
-                        const float *xp = xc + i * dhys + j * jstep;                           \
+                        /* Pixels [lo, hi) of this tap are inside the row. */                  \
+                        const int64_t cj = tl->col0 + j * J->dw;                               \
+                        const int lo = cj < 0, hi = J->w - cj < (T) ? (T) - 1 : (T);           \
+                        const float *xp = xc + i * dhys + (cj + lo) * B;                       \
                         const float *wp = wc + (i * kw + j) * B;                               \
-                        TAP_LOOP(NBK, T, xp, wp)                                               \
+                        if (!lo && hi == (T)) {                                                \
+                            TAP_LOOP_T(NBK, 0, T, xp, wp)                                      \
+                        } else if (!lo) {                                                      \
+                            TAP_LOOP_T(NBK, 0, (T) - 1, xp, wp)                                \
+                        } else if (hi == (T)) {                                                \
+                            TAP_LOOP_T(NBK, 1, T, xp, wp)                                      \
+                        } else {                                                               \
+                            TAP_LOOP_T(NBK, 1, (T) - 1, xp, wp)                                \
+                        }                                                                      \
                     }                                                                          \
                 }                                                                              \
                 continue;                                                                      \
@@ -570,12 +631,11 @@ static const TileFn tiles[NB][17] = {
     if (pt->fused) {                                                                           \
         /* (Read once: a store through float * could change *pt.) */                          \
         const int relu = pt->relu, stream = pt->stream;                                        \
-        const Vec16 zero = { 0 };                                                              \
         UNROLL for (int b = 0; b < (NBK); b++)                                                 \
             UNROLL for (int t = 0; t < (T); t++) {                                             \
                 VecI16 r = (VecI16)acc[b][t];                                                  \
                 if (relu)                                                                      \
-                    r &= acc[b][t] > zero;                                                     \
+                    relu_bits(&acc[b][t], &r);                                                 \
                 if (stream)                                                                    \
                     stream_put(out + b * bstride + t * B, &r);                                 \
                 else                                                                           \
@@ -586,20 +646,17 @@ static const TileFn tiles[NB][17] = {
 #else
 #define PLAIN_PUT_FUSED(NBK, T)
 #endif
-/* One tap column: input pixels at xp[t], weights at wp (+ wblock). */
+/* One tap column: input pixels at xp[t], the weights of block b at
+ * wp + b*wblock. */
 #define PLAIN_TAP(NBK, T, xp, wp)                                                              \
     {                                                                                          \
-        W_LOAD(w0, (wp));                                                                      \
-        if ((NBK) == 1) {                                                                      \
-            UNROLL for (int t = 0; t < (T); t++)                                               \
-                ACC_FMA(0, t, (xp)[t], w0);                                                    \
-        } else {                                                                               \
-            W_LOAD(w1, (wp) + wblock);                                                         \
-            UNROLL for (int t = 0; t < (T); t++) {                                             \
-                const float xv = (xp)[t];                                                      \
-                ACC_FMA(0, t, xv, w0);                                                         \
-                ACC_FMA((NBK) - 1, t, xv, w1);                                                 \
-            }                                                                                  \
+        WN_DECL(wv, NBK);                                                                      \
+        UNROLL for (int b = 0; b < (NBK); b++)                                                 \
+            WN_LOAD(wv, b, (wp) + b * wblock);                                                 \
+        UNROLL for (int t = 0; t < (T); t++) {                                                 \
+            const float xv = (xp)[t];                                                          \
+            UNROLL for (int b = 0; b < (NBK); b++)                                             \
+                ACC_FMA(b, t, xv, wv[b]);                                                      \
         }                                                                                      \
     }
 #define PLAIN_TILE(NBK, T)                                                                     \
@@ -622,29 +679,47 @@ static const TileFn tiles[NB][17] = {
                 ACC_PUT(b, t, out + b * bstride + t * B);                                      \
     }
 
+/* T up to 8, or 16 where PTMAX needs it (the others would only spill). */
+#if VGGRT_DCONV_PTILE > 8
+#define PLAIN_TILES_HI(NBK)                                                                    \
+    PLAIN_TILE(NBK, 9) PLAIN_TILE(NBK, 10) PLAIN_TILE(NBK, 11) PLAIN_TILE(NBK, 12)             \
+    PLAIN_TILE(NBK, 13) PLAIN_TILE(NBK, 14) PLAIN_TILE(NBK, 15) PLAIN_TILE(NBK, 16)
+#define PLAIN_ROW_HI(NBK)                                                                      \
+    , ptile_##NBK##_9, ptile_##NBK##_10, ptile_##NBK##_11, ptile_##NBK##_12, ptile_##NBK##_13, \
+        ptile_##NBK##_14, ptile_##NBK##_15, ptile_##NBK##_16
+#else
+#define PLAIN_TILES_HI(NBK)
+#define PLAIN_ROW_HI(NBK)
+#endif
 #define PLAIN_TILES(NBK)                                                                       \
     PLAIN_TILE(NBK, 1) PLAIN_TILE(NBK, 2) PLAIN_TILE(NBK, 3) PLAIN_TILE(NBK, 4)                \
     PLAIN_TILE(NBK, 5) PLAIN_TILE(NBK, 6) PLAIN_TILE(NBK, 7) PLAIN_TILE(NBK, 8)                \
-    PLAIN_TILE(NBK, 9) PLAIN_TILE(NBK, 10) PLAIN_TILE(NBK, 11) PLAIN_TILE(NBK, 12)             \
-    PLAIN_TILE(NBK, 13) PLAIN_TILE(NBK, 14) PLAIN_TILE(NBK, 15) PLAIN_TILE(NBK, 16)
+    PLAIN_TILES_HI(NBK)
 PLAIN_TILES(1)
-#if VGGRT_DCONV_NB == 2
+#if VGGRT_DCONV_PNB >= 2
 PLAIN_TILES(2)
+#endif
+#if VGGRT_DCONV_PNB >= 4
+PLAIN_TILES(3)
+PLAIN_TILES(4)
 #endif
 
 typedef void (*PlainTileFn)(const PlainTile *);
 #define PLAIN_TILE_ROW(NBK)                                                                    \
     {                                                                                          \
         NULL, ptile_##NBK##_1, ptile_##NBK##_2, ptile_##NBK##_3, ptile_##NBK##_4,              \
-            ptile_##NBK##_5, ptile_##NBK##_6, ptile_##NBK##_7, ptile_##NBK##_8,                \
-            ptile_##NBK##_9, ptile_##NBK##_10, ptile_##NBK##_11, ptile_##NBK##_12,             \
-            ptile_##NBK##_13, ptile_##NBK##_14, ptile_##NBK##_15, ptile_##NBK##_16             \
+            ptile_##NBK##_5, ptile_##NBK##_6, ptile_##NBK##_7,                                 \
+            ptile_##NBK##_8 PLAIN_ROW_HI(NBK)                                                  \
     }
 /* ptiles[nb - 1][T] */
-static const PlainTileFn ptiles[NB][17] = {
+static const PlainTileFn ptiles[PNB][17] = {
     PLAIN_TILE_ROW(1),
-#if VGGRT_DCONV_NB == 2
+#if VGGRT_DCONV_PNB >= 2
     PLAIN_TILE_ROW(2),
+#endif
+#if VGGRT_DCONV_PNB >= 4
+    PLAIN_TILE_ROW(3),
+    PLAIN_TILE_ROW(4),
 #endif
 };
 
@@ -686,7 +761,7 @@ static void plain_rows(const Job *J, const float *xn, int64_t row, int64_t i0, i
 static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, int64_t oy0,
                             int64_t oy1, int64_t cs, int64_t ce, float *out, int64_t rstride,
                             int64_t bstride) {
-    const int64_t width = ce - cs, ntiles = ceil_div(width, TMAX);
+    const int64_t width = ce - cs, ntiles = ceil_div(width, PTMAX);
     const int64_t q = width / ntiles, r = width % ntiles;
     /* The planar rows: columns [bcol, bcol + bw) of the input. */
     const int64_t bcol = cs - J->pl, bw = width + (J->kw - 1) * J->dw;
@@ -774,8 +849,8 @@ static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t
                 tl.span = T + (J->kw - 1) * J->dw;
                 if (!stride1) {
                     tl.mode = TILE_GATHER;
-                } else if (tl.col0 >= 0 && tl.col0 + tl.span <= J->w) {
-                    tl.mode = TILE_DIRECT;
+                } else if (tl.col0 >= -1 && tl.col0 + tl.span <= J->w + 1) {
+                    tl.mode = TILE_DIRECT; /* (a tap may skip a first or last pixel) */
                 } else {
                     tl.mode = tl.span * B <= GATHER_FLOATS ? TILE_PADDED_ROW : TILE_GATHER;
                 }
@@ -794,8 +869,40 @@ static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t
     }
 }
 
+/* out[0..16) = the max over the pk x pk window whose top-left conv result
+ * is at w (rows rowsz floats apart, columns 16), lane by lane, skipping NaN
+ * from -FLT_MAX (v > m ? v : m, as vggrt_maxpool2d).  With vectors that is
+ * one vmaxps per conv result (max(v, m) returns m unless v > m); lane by
+ * lane it took longer than the convolution of a 3-channel first layer. */
+static inline void window_max(const float *w, int64_t pk, int64_t rowsz, float *out) {
+#ifdef DCONV_VECTORS
+    Vec16 m;
+    for (int l = 0; l < B; l++)
+        m[l] = -FLT_MAX;
+    for (int64_t rr = 0; rr < pk; rr++)
+        for (int64_t s = 0; s < pk; s++) {
+            Vec16 v;
+            memcpy(&v, w + rr * rowsz + s * B, sizeof v);
+            const VecI16 gt = v > m;
+            m = (Vec16)(((VecI16)v & gt) | ((VecI16)m & ~gt));
+        }
+    memcpy(out, &m, sizeof m);
+#else
+    float m[B];
+    for (int l = 0; l < B; l++)
+        m[l] = -FLT_MAX;
+    for (int64_t rr = 0; rr < pk; rr++)
+        for (int64_t s = 0; s < pk; s++)
+            for (int l = 0; l < B; l++) {
+                float v = w[rr * rowsz + s * B + l];
+                m[l] = v > m[l] ? v : m[l];
+            }
+    memcpy(out, m, sizeof m);
+#endif
+}
+
 /* Units [begin, end) of the work (see the top of the file); ring holds
- * ring_rows * NB * ring_cols * 16 floats. */
+ * ring_rows * gnb * ring_cols * 16 floats. */
 static void run_units(const Job *J, int64_t begin, int64_t end, float *ring) {
     const int64_t ystride = J->py * J->px * B; /* floats of one output block plane */
     int64_t u = begin;
@@ -804,8 +911,8 @@ static void run_units(const Job *J, int64_t begin, int64_t end, float *ring) {
         const int64_t r1 = min64(J->rows, r0 + (end - u));
         const int64_t seg = plane % J->nseg, grp = plane / J->nseg % J->ngroups;
         const int64_t bi = plane / J->nseg / J->ngroups;
-        const int64_t bk = grp * NB;
-        const int nb = (int)min64(NB, J->kb - bk);
+        const int64_t bk = grp * J->gnb;
+        const int nb = (int)min64(J->gnb, J->kb - bk);
         const float *xn = J->x + bi * J->xbatch;
         float *yk = J->y + (bi * J->kb + bk) * ystride;
         u += r1 - r0;
@@ -821,7 +928,7 @@ static void run_units(const Job *J, int64_t begin, int64_t end, float *ring) {
         const int64_t pk = J->pk, ps = J->ps;
         const int64_t px0 = seg * J->seg_px, px1 = min64(J->px, px0 + J->seg_px);
         const int64_t cs = px0 * ps, ce = (px1 - 1) * ps + pk;
-        const int64_t rowsz = NB * J->ring_cols * B, bsz = J->ring_cols * B;
+        const int64_t rowsz = J->gnb * J->ring_cols * B, bsz = J->ring_cols * B;
         int64_t base = 0, next = 0; /* conv rows [base, next) are in the ring, base first */
         for (int64_t g0 = r0; g0 < r1; g0 += J->group_rows) {
             const int64_t g1 = min64(r1, g0 + J->group_rows);
@@ -839,22 +946,9 @@ static void run_units(const Job *J, int64_t begin, int64_t end, float *ring) {
             for (int64_t py = g0; py < g1; py++)
                 for (int b = 0; b < nb; b++) {
                     float *yr = yk + b * ystride + py * J->px * B;
-                    for (int64_t pxo = px0; pxo < px1; pxo++) {
-                        float m[B];
-                        for (int l = 0; l < B; l++)
-                            m[l] = -FLT_MAX;
-                        for (int64_t rr = 0; rr < pk; rr++) {
-                            const float *rw = ring + (py * ps + rr - base) * rowsz + b * bsz +
-                                              (pxo * ps - cs) * B;
-                            for (int64_t s = 0; s < pk; s++)
-                                for (int l = 0; l < B; l++) {
-                                    float v = rw[s * B + l];
-                                    m[l] = v > m[l] ? v : m[l];
-                                }
-                        }
-                        for (int l = 0; l < B; l++)
-                            yr[pxo * B + l] = m[l];
-                    }
+                    for (int64_t pxo = px0; pxo < px1; pxo++)
+                        window_max(ring + (py * ps - base) * rowsz + b * bsz + (pxo * ps - cs) * B,
+                                   pk, rowsz, yr + pxo * B);
                 }
         }
     }
@@ -892,16 +986,31 @@ static int64_t pooled_cols(const vggrt_dconv_params *p) {
     return p->px > 0 ? (p->px - 1) * p->pool_s + p->pool_k : 0;
 }
 
+/* The input is plain (NCHW or NHWC) of at most 16 channels, stride 1, and
+ * a conv row's planar input rows fit the stack buffer of conv_rows_plain:
+ * the layer runs on PlainTile (J->plain). */
+static int is_plain(const vggrt_dconv_params *p) {
+    const vggrt_conv_params *q = &p->conv;
+    const int64_t ncols = p->pool_k > 0 ? pooled_cols(p) : q->ow;
+    return p->in_layout != VGGRT_LAYOUT_BLOCKED && q->c <= B && q->sw == 1 &&
+           q->kh * q->c * ceil_div(ncols + (q->kw - 1) * q->dw, B) * B <= ROWBUF_FLOATS;
+}
+
+/* Output blocks per group (a unit of work, and a ring row's blocks). */
+static int64_t group_blocks(const vggrt_dconv_params *p) {
+    return is_plain(p) ? PNB : NB;
+}
+
 /* Pooled columns per ring segment that fit RING_FLOATS (0: not even one). */
 static int64_t ring_seg_px(const vggrt_dconv_params *p) {
-    const int64_t cols = RING_FLOATS / (p->pool_k * NB * B);
+    const int64_t cols = RING_FLOATS / (p->pool_k * group_blocks(p) * B);
     return cols < p->pool_k ? 0 : (cols - p->pool_k) / p->pool_s + 1;
 }
 
 size_t vggrt_dconv_work_size(const vggrt_dconv_params *p) {
     if (p->pool_k <= 0 || ring_seg_px(p) > 0)
         return 0;
-    return (size_t)(p->pool_k * NB * pooled_cols(p) * B);
+    return (size_t)(p->pool_k * group_blocks(p) * pooled_cols(p) * B);
 }
 
 void vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *x, const float *packed,
@@ -935,11 +1044,9 @@ void vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *x, const
     J.nrows = pool ? (p->py > 0 ? (p->py - 1) * p->pool_s + p->pool_k : 0) : q->oh;
     if (n <= 0 || J.ncols <= 0 || J.nrows <= 0 || J.kb <= 0)
         return;
-    /* A plain input of at most 16 channels, stride 1, whose planar rows
-     * fit the stack buffer of conv_rows_plain. */
-    J.plain = !J.blocked && J.c <= B && J.sw == 1 &&
-              J.kh * J.c * ceil_div(J.ncols + (J.kw - 1) * J.dw, B) * B <= ROWBUF_FLOATS;
-    J.ngroups = ceil_div(J.kb, NB);
+    J.plain = is_plain(p);
+    J.gnb = J.plain ? PNB : NB;
+    J.ngroups = ceil_div(J.kb, J.gnb);
     J.cbchunk = PASS_W_FLOATS / (NB * B * J.taps * B);
     if (J.cbchunk < 1)
         J.cbchunk = 1;
@@ -952,14 +1059,14 @@ void vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *x, const
             J.nseg = ceil_div(p->px, fit);
             J.seg_px = ceil_div(p->px, J.nseg); /* balanced segments */
             J.ring_cols = (J.seg_px - 1) * J.ps + J.pk;
-            const int64_t ring_rows = RING_FLOATS / (NB * J.ring_cols * B);
+            const int64_t ring_rows = RING_FLOATS / (J.gnb * J.ring_cols * B);
             J.group_rows = (ring_rows - J.pk) / J.ps + 1;
         } else {
             J.seg_px = p->px, J.ring_cols = J.ncols, J.work = work, J.group_rows = 1;
         }
     } else {
         J.rows = q->oh;
-        J.group_rows = PART_FLOATS / (NB * q->ow * B);
+        J.group_rows = PART_FLOATS / (J.gnb * q->ow * B);
         if (J.group_rows < 1)
             J.group_rows = 1;
     }
