@@ -90,10 +90,21 @@ void layer_kind(const Graph *g, const Node *n, char *buf, size_t cap)
     bool bias = n->n_in > 2 && n->in[2] != VGGC_NONE;
     int len = 0;
     if (n->op == OP_CONV) {
+        /* Every spatial axis in ONNX's order ("conv3x3x3", a 1-D "conv5");
+         * the stride as one number where it is the same on every axis. */
         const WindowAttr *w = &n->attr.win;
-        len = snprintf(buf, cap, "conv%lldx%lld", (long long)w->kernel[0], (long long)w->kernel[1]);
-        if (w->stride[0] != 1 || w->stride[1] != 1)
-            len += snprintf(buf + len, cap - (size_t)len, "/s%lld", (long long)w->stride[0]);
+        bool strided = false, uniform = true;
+        len = snprintf(buf, cap, "conv");
+        for (int i = 0; i < w->nsp; i++) {
+            WindowAxis a = window_axis(w, i);
+            len += snprintf(buf + len, cap - (size_t)len, "%s%lld", i ? "x" : "",
+                            (long long)a.kernel);
+            strided |= a.stride != 1;
+            uniform &= a.stride == window_axis(w, 0).stride;
+        }
+        for (int i = 0; strided && i < (uniform ? 1 : w->nsp); i++)
+            len += snprintf(buf + len, cap - (size_t)len, "%s%lld", i ? "x" : "/s",
+                            (long long)window_axis(w, i).stride);
         if (w->group != 1)
             len += snprintf(buf + len, cap - (size_t)len, "/g%lld", (long long)w->group);
     } else if (n->op == OP_GEMM) {

@@ -287,33 +287,18 @@ static void emit_unary(Ctx *c, const Node *n, const char *op, float p0, float p1
 }
 
 /* Clip: a bound given as an input (ir.h: ClipAttr) is its one element,
- * read when the layer runs; the others are the attribute's constants. */
+ * read when the layer runs; the others are the attribute's constants.
+ * f32 takes the unary kernel, one value per bound; the other types take
+ * the generic kernel, the input bounds by pointer (NULL where absent) and
+ * then both constants. */
 static void emit_clip(Ctx *c, const Node *n)
 {
     DType t = c->g->values[n->out[0]].dtype;
-    if (t != DT_FLOAT) {
-        /* integers: the generic kernel, a run-time bound by pointer */
+    bool f32 = t == DT_FLOAT;
+    if (f32)
+        buf_puts(c->b, "    vggrt_unary_f32(VGGRT_CLIP, ");
+    else
         buf_printf(c->b, "    vggrt_clip(%d, ", rt_dtype(t));
-        put_count(c, n->out[0]);
-        buf_puts(c->b, ", ");
-        put_ptr(c, n->in[0], false);
-        buf_puts(c->b, ", ");
-        put_ptr(c, n->out[0], true);
-        for (uint32_t i = 1; i <= 2; i++) {
-            buf_puts(c->b, ", ");
-            if (i < n->n_in && n->in[i] != VGGC_NONE)
-                put_ptr(c, n->in[i], false);
-            else
-                buf_puts(c->b, "NULL");
-        }
-        for (uint32_t i = 1; i <= 2; i++) {
-            buf_puts(c->b, ", ");
-            put_float(c->b, i == 1 ? n->attr.clip.min : n->attr.clip.max);
-        }
-        buf_puts(c->b, ");\n");
-        return;
-    }
-    buf_puts(c->b, "    vggrt_unary_f32(VGGRT_CLIP, ");
     put_count(c, n->out[0]);
     buf_puts(c->b, ", ");
     put_ptr(c, n->in[0], false);
@@ -323,10 +308,16 @@ static void emit_clip(Ctx *c, const Node *n)
         buf_puts(c->b, ", ");
         if (i < n->n_in && n->in[i] != VGGC_NONE) {
             put_ptr(c, n->in[i], false);
-            buf_puts(c->b, "[0]");
-        } else {
+            buf_puts(c->b, f32 ? "[0]" : "");
+        } else if (f32) {
             put_float(c->b, i == 1 ? n->attr.clip.min : n->attr.clip.max);
+        } else {
+            buf_puts(c->b, "NULL");
         }
+    }
+    for (uint32_t i = 1; !f32 && i <= 2; i++) {
+        buf_puts(c->b, ", ");
+        put_float(c->b, i == 1 ? n->attr.clip.min : n->attr.clip.max);
     }
     buf_puts(c->b, ");\n");
 }

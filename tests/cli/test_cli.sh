@@ -270,5 +270,33 @@ else
   echo "FAIL bind-models: cannot write the --bind test model"; fail=$((fail + 1))
 fi
 
+# inspect --after-passes names a convolution by its kernel on every spatial
+# axis, in ONNX's order: 3-D [N,C,D,H,W], 2-D, and 1-D [N,C,L]; the stride
+# as one number when it is the same on every axis.
+if "$py" - "$work/convnd.onnx" <<'PYEOF'
+import sys, numpy as np, onnx
+from onnx import helper as h, numpy_helper as nh, TensorProto as T
+w = lambda name, *k: nh.from_array(np.ones((4, 2) + k, np.float32), name)
+g = h.make_graph(
+    [h.make_node("Conv", ["x3", "w3"], ["y3"], name="c3"),
+     h.make_node("Conv", ["x3", "w3"], ["y3s"], name="c3s", strides=[2, 2, 2]),
+     h.make_node("Conv", ["x2", "w2"], ["y2"], name="c2", strides=[1, 2]),
+     h.make_node("Conv", ["x1", "w1"], ["y1"], name="c1", strides=[2])], "convnd",
+    [h.make_tensor_value_info("x3", T.FLOAT, [1, 2, 5, 6, 7]),
+     h.make_tensor_value_info("x2", T.FLOAT, [1, 2, 6, 7]),
+     h.make_tensor_value_info("x1", T.FLOAT, [1, 2, 9])],
+    [h.make_tensor_value_info(n, T.FLOAT, None) for n in ("y3", "y3s", "y2", "y1")],
+    [w("w3", 3, 3, 3), w("w2", 3, 2), w("w1", 5)])
+onnx.save(h.make_model(g, opset_imports=[h.make_opsetid("", 13)]), sys.argv[1])
+PYEOF
+then
+  check inspect-conv3d-kind 0 '^ c3 +conv3x3x3 ' -- "$vggc" inspect "$work/convnd.onnx" --after-passes
+  check inspect-conv3d-stride 0 '^ c3s +conv3x3x3/s2 ' -- "$vggc" inspect "$work/convnd.onnx" --after-passes
+  check inspect-conv2d-kind 0 '^ c2 +conv3x2/s1x2 ' -- "$vggc" inspect "$work/convnd.onnx" --after-passes
+  check inspect-conv1d-kind 0 '^ c1 +conv5/s2 ' -- "$vggc" inspect "$work/convnd.onnx" --after-passes
+else
+  bad "inspect-conv-models: cannot write the test model"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

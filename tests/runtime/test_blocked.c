@@ -346,9 +346,13 @@ static void test_dconvs(void) {
         /* A network's first layer (3 channels of plain input: planar rows
          * copied once per conv row, bias and ReLU in registers, streaming
          * stores without a pool), batch 1 and 3, with and without the
-         * pool, ReLU and none, 64 outputs (two groups of blocks); 16
-         * channels; with dilation and asymmetric padding; rows too wide for
-         * the copy (the per-tile gather). */
+         * pool, ReLU and none, 64 outputs (with the tile of 14 pixels,
+         * AVX-512's and runtime.blocked.t14's: one group of 4 blocks of 16,
+         * all 64 outputs, or two groups of 4 blocks of 8; elsewhere a group
+         * of one block, or of two blocks of 8 with AVX2, so 4 or 8 groups);
+         * 32 and 48 outputs (there, a group of 4 blocks of 16 in part);
+         * 16 channels; with dilation and asymmetric padding; rows too wide
+         * for the copy (the per-tile gather). */
         { 1, 3, 12, 45, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
         { 3, 3, 12, 45, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
         { 2, 3, 7, 30, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },

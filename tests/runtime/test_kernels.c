@@ -57,19 +57,6 @@ static void check_i64(const char *what, const int64_t *got, const int64_t *want,
         }
 }
 
-static void check_bytes(const char *what, const void *got, const void *want, size_t elsize,
-                        size_t n) {
-    const unsigned char *g = got, *w = want;
-    for (size_t i = 0; i < n; i++)
-        if (memcmp(g + i * elsize, w + i * elsize, elsize) != 0) {
-            unsigned long long gv = 0, wv = 0;
-            memcpy(&gv, g + i * elsize, elsize < 8 ? elsize : 8);
-            memcpy(&wv, w + i * elsize, elsize < 8 ? elsize : 8);
-            fail("%s[%zu] = 0x%llx, want 0x%llx (element of %zu bytes)", what, i, gv, wv, elsize);
-            return;
-        }
-}
-
 static void check_status(const char *what, vggrt_status got, vggrt_status want) {
     if (got != want)
         fail("%s returned %d (%s), want %d (%s)", what, (int)got, vggrt_status_str(got), (int)want,
@@ -431,14 +418,6 @@ static int64_t ref_offset(int rank, const int64_t *dims, const int64_t *str, int
 }
 
 static const char *const op_names[] = { "add", "sub", "mul", "div", "prelu" };
-
-static const char *shape_str(int rank, const int64_t *s, char *buf, size_t cap) {
-    size_t n = (size_t)snprintf(buf, cap, "[");
-    for (int d = 0; d < rank; d++)
-        n += (size_t)snprintf(buf + n, cap - n, d ? ",%lld" : "%lld", (long long)s[d]);
-    snprintf(buf + n, cap - n, "]");
-    return buf;
-}
 
 /* a and b have shapes as, bs (1 = broadcast); transpose_a reads a through
  * reversed strides (a non-dense, column-major view) when given. */
@@ -1049,17 +1028,8 @@ static void test_pad(int rank, const int64_t *in, const int64_t *begin, const in
     float *x = rand_f32((size_t)nin, -1, 1), *y = nan_f32((size_t)nout + 1);
     double *want = zeros_f64((size_t)nout);
     for (int64_t o = 0; o < nout; o++) {
-        int64_t rest = o, src = 0, stride = 1;
-        int inside = 1;
-        for (int d = rank - 1; d >= 0; d--) {
-            int64_t s = rest % out[d] - begin[d];
-            rest /= out[d];
-            if (s < 0 || s >= in[d])
-                inside = 0;
-            src += s * stride;
-            stride *= in[d];
-        }
-        want[o] = inside ? x[src] : -7.5;
+        int64_t src = pad_source(rank, in, begin, out, o);
+        want[o] = src >= 0 ? x[src] : -7.5;
     }
     vggrt_pad_f32(rank, in, begin, out, -7.5f, x, y);
     check_f32("y", y, want, NULL, (size_t)nout);

@@ -1,10 +1,11 @@
 /* test_util.h — the harness the libvggrt unit tests share: named cases
  * that count as passed or failed, the float comparison with the tolerance
  * these tests state (|got - want| <= rel * mag + 1e-6, mag the sum of
- * |terms| of the exact result; see test_kernels.c for why), a reproducible
- * random generator and buffers filled from it, and the small reference
- * helpers several tests need (activations, pool output sizes, channel
- * blocks).
+ * |terms| of the exact result; see test_kernels.c for why) and the bit for
+ * bit one, shapes spelled for case names, a reproducible random generator
+ * and buffers filled from it, and the small reference helpers several
+ * tests need (activations, pool output sizes, channel blocks, constant
+ * Pad's source index).
  *
  * Header-only (static inline), so that each test stays one executable built
  * from one file.  A test defines TEST_NAME (its program name, for
@@ -25,6 +26,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #ifndef TEST_NAME
 #error "define TEST_NAME (the test's program name) before including test_util.h"
@@ -82,6 +84,31 @@ static inline void check_f32_rel(const char *what, const float *got, const doubl
 static inline void check_f32(const char *what, const float *got, const double *want,
                              const double *mag, size_t n) {
     check_f32_rel(what, got, want, mag, n, 1e-5);
+}
+
+/* Outputs that must equal the reference bit for bit, n elements of elsize
+ * bytes (kernels that only move data). */
+static inline void check_bytes(const char *what, const void *got, const void *want, size_t elsize,
+                               size_t n) {
+    const unsigned char *g = got, *w = want;
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(g + i * elsize, w + i * elsize, elsize) != 0) {
+            unsigned long long gv = 0, wv = 0;
+            memcpy(&gv, g + i * elsize, elsize < 8 ? elsize : 8);
+            memcpy(&wv, w + i * elsize, elsize < 8 ? elsize : 8);
+            fail("%s[%zu] = 0x%llx, want 0x%llx (element of %zu bytes)", what, i, gv, wv, elsize);
+            return;
+        }
+}
+
+/* "[2,3,4]": rank values, for case names (cut short when cap is small). */
+static inline const char *shape_str(int rank, const int64_t *v, char *buf, size_t cap) {
+    size_t len = (size_t)snprintf(buf, cap, "[");
+    for (int d = 0; d < rank && len < cap; d++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%lld", d ? "," : "", (long long)v[d]);
+    if (len < cap)
+        snprintf(buf + len, cap - len, "]");
+    return buf;
 }
 
 /* ---- data ------------------------------------------------------------------------- */
@@ -154,6 +181,24 @@ static inline double act_ref(int act, double v, double alpha, double beta) {
     case VGGRT_ACT_SIGMOID: return 1.0 / (1.0 + exp(-v));
     default: return v;
     }
+}
+
+/* Where element o of a constant-mode Pad's output comes from (ONNX: y[o] =
+ * x[o - begin] where that lies inside x, else the pad value): x's flat
+ * index, or -1 in the padding.  Row-major; out[d] = begin[d] + in[d] +
+ * end[d], a negative begin or end cropping. */
+static inline int64_t pad_source(int rank, const int64_t *in, const int64_t *begin,
+                                 const int64_t *out, int64_t o) {
+    int64_t src = 0, stride = 1;
+    for (int d = rank - 1; d >= 0; d--) {
+        int64_t s = o % out[d] - begin[d];
+        o /= out[d];
+        if (s < 0 || s >= in[d])
+            return -1;
+        src += s * stride;
+        stride *= in[d];
+    }
+    return src;
 }
 
 typedef struct {
