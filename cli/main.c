@@ -304,8 +304,12 @@ static int cmd_compile(int argc, char **argv)
     vggrt_weights_header(weights, name, p->weights_size, sum);
     progress_end();
 
+    const char *bound[MAX_BINDS];
+    for (size_t i = 0; i < binds.n; i++)
+        bound[i] = binds.b[i].name;
     CEmitOptions co = {name, base_name(model), NULL, NULL,
-                       target && strcmp(target, "generic") == 0 ? "x86-64" : target};
+                       target && strcmp(target, "generic") == 0 ? "x86-64" : target,
+                       bound, binds.n};
     runtime_paths(&scratch, &co.runtime_include, &co.runtime_lib);
     CFiles files = {0};
     int rc = 1;

@@ -52,6 +52,7 @@ static const char *rt_dtype_name(int t)
     case VGGRT_F64: return dtype_name(DT_DOUBLE);
     case VGGRT_F16: return dtype_name(DT_FLOAT16);
     case VGGRT_BF16: return dtype_name(DT_BFLOAT16);
+    case VGGRT_STRING: return dtype_name(DT_STRING);
     default: return "unknown";
     }
 }
@@ -66,7 +67,8 @@ static void format_dims(const vggrt_tensor *t, char *buf, size_t cap)
 }
 
 /* Checks the input files against the graph's inputs; sets *batch.  Reports
- * every mismatch. */
+ * every mismatch.  An unread input (Value.unread: no node reads its data)
+ * is checked for its type alone and says nothing about the batch. */
 static bool check_inputs(const Graph *g, const char **paths, const vggrt_tensor *t, int64_t *batch)
 {
     bool ok = true;
@@ -77,8 +79,9 @@ static bool check_inputs(const Graph *g, const char **paths, const vggrt_tensor 
         char want[256], got[256];
         shape_format(&v->shape, want, sizeof want, "batch");
         format_dims(&t[i], got, sizeof got);
-        bool match = t[i].dtype == rt_dtype(v->dtype) && t[i].rank == v->shape.rank;
-        for (int d = 0; match && d < v->shape.rank; d++)
+        bool match = t[i].dtype == rt_dtype(v->dtype) &&
+                     (v->unread || t[i].rank == v->shape.rank);
+        for (int d = 0; match && !v->unread && d < v->shape.rank; d++)
             match = v->shape.d[d] == VGGC_DIM_N ? t[i].dims[d] >= 1 : t[i].dims[d] == v->shape.d[d];
         if (!match) {
             fprintf(stderr, "vggc: error: %s: input %u '%s' must be %s %s, not %s %s\n", paths[i], i,
@@ -86,7 +89,7 @@ static bool check_inputs(const Graph *g, const char **paths, const vggrt_tensor 
             ok = false;
             continue;
         }
-        if (shape_is_batched(&v->shape)) {
+        if (shape_is_batched(&v->shape) && !v->unread) {
             if (batch_from && t[i].dims[0] != *batch) {
                 fprintf(stderr, "vggc: error: %s: input %u '%s' has batch %lld but %s has %lld: "
                                 "batched inputs must agree\n", paths[i], i, v->name,
@@ -457,7 +460,8 @@ int cmd_run(int argc, char **argv)
                       ? onnx_read_tensor_pb(in_paths[i], &in_t[i], msg, sizeof msg)
                       : vggrt_npy_read(in_paths[i], &in_t[i], msg, sizeof msg) == VGGRT_OK;
         if (!ok) {
-            fprintf(stderr, "vggc: error: %s\n", msg);
+            fprintf(stderr, "vggc: error: input %d '%s': %s\n", i, g->values[g->inputs[i]].name,
+                    msg);
             goto out;
         }
     }

@@ -177,6 +177,7 @@ int rt_dtype(DType t)
     case DT_DOUBLE: return VGGRT_F64;
     case DT_FLOAT16: return VGGRT_F16;
     case DT_BFLOAT16: return VGGRT_BF16;
+    case DT_STRING: return VGGRT_STRING;
     default: VGGC_UNREACHABLE();
     }
 }

@@ -274,6 +274,7 @@ static bool const_scalar(Norm *z, const Value *v, const char *what, float *out)
         *out = (float)(v->dtype == DT_FLOAT16 ? vggrt_f16_to_f64(h) : vggrt_bf16_to_f64(h));
         return true;
     }
+    case DT_STRING:     /* never a constant (onnx_import.c) */
     case DT_UNDEF:
     case DT_COUNT: break;
     }
@@ -1049,11 +1050,40 @@ static void norm_cast(Norm *z)
         return;
     }
     int32_t code = a->i >= INT32_MIN && a->i <= INT32_MAX ? (int32_t)a->i : -1;
-    DType dt = fe_dtype_from_onnx(code);
+    DType dt = code == ONNX__TENSOR_PROTO__DATA_TYPE__STRING ? DT_STRING
+                                                             : fe_dtype_from_onnx(code);
     if (dt == DT_UNDEF)
         nerr(z, "Cast to %s is not supported (only FLOAT, DOUBLE, FLOAT16, BFLOAT16, INT64, "
-             "INT32, INT8, UINT8, BOOL)", fe_onnx_dtype_name(code));
+             "INT32, INT8, UINT8, BOOL, STRING)", fe_onnx_dtype_name(code));
     z->n->attr.cast.to = dt;
+}
+
+/* CastLike-15/19/21 (input, target_type -> output): saturate=1 (19; float8
+ *   only, so nothing to read here).  target_type is read for its element
+ *   type alone, so the node becomes Cast(input) with `to` that type and
+ *   reads target_type's data nowhere (the graph input it may be is then
+ *   unread: onnx_import.c).  The type must be known at import: a graph
+ *   input or a constant, as in every exporter's use. */
+static void norm_cast_like(Norm *z)
+{
+    const Value *like = &z->c->g->values[z->n->in[1]];
+    if (z->c->opset < 15) {
+        nerr(z, "CastLike is an opset 15 operator; the model imports opset %lld",
+             (long long)z->c->opset);
+        return;
+    }
+    if (fe_poisoned(like)) {
+        z->ok = false;
+        return;
+    }
+    if (like->kind == VAL_TEMP) {
+        nerr(z, "target_type '%s' is computed by a node; vggc needs its element type at import "
+             "(a graph input or a constant)", like->name);
+        return;
+    }
+    z->n->op = OP_CAST;
+    z->n->n_in = 1;
+    z->n->attr.cast.to = like->dtype;
 }
 
 /* LRN-1/13 (X -> Y): alpha=1e-4, beta=0.75, bias=1.0, size required. */
@@ -1207,6 +1237,7 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
     case OP_LEAKY_RELU: n->attr.alpha.alpha = get_float(&z, "alpha", 0.01f); break;
     case OP_LRN: norm_lrn(&z); break;
     case OP_CAST: norm_cast(&z); break;
+    case OP_CAST_LIKE: norm_cast_like(&z); break;
     /* Reshape-5/13 (data, shape -> reshaped); Reshape-14/19/21: allowzero=0
      * (1: a 0 in shape means 0, not "copy the input's dim").  The shape
      * stays input 1: it is often computed (Shape -> Gather -> Concat). */

@@ -376,11 +376,12 @@ static void check_binds_matched(ImportCtx *c, const Onnx__GraphProto *gp)
 
 /* The element types a graph input may have at run time (BOOL only bound
  * at compile time). */
-#define RUNTIME_INPUT_TYPES "FLOAT, DOUBLE, FLOAT16, BFLOAT16, INT64, INT32, INT8 and UINT8"
+#define RUNTIME_INPUT_TYPES "FLOAT, DOUBLE, FLOAT16, BFLOAT16, INT64, INT32, INT8, UINT8 and STRING"
 static bool runtime_input_type(DType dt)
 {
     return dt == DT_FLOAT || dt == DT_DOUBLE || dt == DT_FLOAT16 || dt == DT_BFLOAT16 ||
-           dt == DT_INT64 || dt == DT_INT32 || dt == DT_INT8 || dt == DT_UINT8;
+           dt == DT_INT64 || dt == DT_INT32 || dt == DT_INT8 || dt == DT_UINT8 ||
+           dt == DT_STRING;
 }
 
 /* Graph input i: a run-time tensor of one of those types whose dims are
@@ -417,7 +418,8 @@ static void add_input(ImportCtx *c, const Onnx__ValueInfoProto *vi, size_t i,
     if (bound)
         return;
     int32_t code = tt->has_elem_type ? tt->elem_type : 0;
-    DType dt = fe_dtype_from_onnx(code);
+    /* STRING only here and as Cast's `to`: never a constant. */
+    DType dt = code == ONNX__TENSOR_PROTO__DATA_TYPE__STRING ? DT_STRING : fe_dtype_from_onnx(code);
     bool ok = true;
     /* INT32 and BOOL inputs are refused at the end of the import unless an
      * operator needs them at compile time, which says so and suggests
@@ -714,6 +716,29 @@ static bool check_counts(ImportCtx *c, const Onnx__GraphProto *gp)
     return ok;
 }
 
+/* Graph inputs whose data nothing reads once the nodes are imported:
+ * CastLike's target_type (only its type is taken) or an input no node and
+ * no graph output uses.  ONNX's runners take any data for such an input,
+ * so a run checks only its element type (Value.unread).  Decided here,
+ * before any pass: an input that only Shape reads is read (its shape is
+ * the result), even after folding leaves no reader. */
+static void mark_unread_inputs(ImportCtx *c)
+{
+    Graph *g = c->g;
+    if (g->n_errors)
+        return;
+    for (uint32_t i = 0; i < g->n_inputs; i++) {
+        Value *v = &g->values[g->inputs[i]];
+        if (graph_count_uses(g, g->inputs[i]) != 0)
+            continue;
+        v->unread = true;
+        /* Always shown (not only with -v): it changes what a run accepts. */
+        fprintf(stderr, "vggc: note: %s: input %u '%s' is not read by any node (at most its "
+                "type is): a run accepts it with any shape\n", g->path ? g->path : "<model>",
+                i, v->name);
+    }
+}
+
 /* The walk: opset, names, initializers, inputs, nodes, outputs.  Reports
  * into c->g; the caller looks at g->n_errors. */
 static void import_graph(ImportCtx *c, const Onnx__ModelProto *m)
@@ -777,6 +802,7 @@ static void import_graph(ImportCtx *c, const Onnx__ModelProto *m)
         graph_add_output(g, id);
     }
     namemap_free(&skipped);
+    mark_unread_inputs(c);
     /* An INT32 or BOOL input was let in so that an operator needing it at
      * compile time could say so. */
     for (uint32_t i = 0; i < g->n_inputs; i++) {

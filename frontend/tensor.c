@@ -75,6 +75,7 @@ int32_t fe_dtype_to_onnx(DType dt)
     case DT_DOUBLE: return ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE;
     case DT_FLOAT16: return ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16;
     case DT_BFLOAT16: return ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16;
+    case DT_STRING: return ONNX__TENSOR_PROTO__DATA_TYPE__STRING;
     case DT_UNDEF:
     case DT_COUNT: break;
     }

@@ -77,6 +77,8 @@ typedef enum {
     DT_DOUBLE,      /* float64: Add/Sub/Mul/Div, Cast */
     DT_FLOAT16,     /* IEEE half, stored as its bits: Cast only */
     DT_BFLOAT16,    /* bfloat16 (float32's top half), stored as its bits: Cast only */
+    DT_STRING,      /* ASCII text in fixed 32-byte NUL-padded slots (VGGRT_STRING_SIZE):
+                       graph inputs and outputs, Cast and Identity only; never a constant */
     DT_COUNT
 } DType;
 
@@ -130,6 +132,9 @@ typedef struct {
     void *data;             /* VAL_CONST: little-endian, dtype elements, C order */
     size_t nbytes;
     Layout layout;          /* its producer's out_layout; graph inputs are plain */
+    bool unread;            /* VAL_INPUT: no node of the model read its data (CastLike's
+                               target_type, an input nothing consumes): a run takes it with
+                               any shape (its element type is still checked) */
 } Value;
 
 /* A constant int64 tensor computed from a batched shape (PyTorch's flatten

@@ -30,7 +30,7 @@ static const struct { const char *name; size_t size; } dtypes[] = {
     [DT_UNDEF] = {"undef", 0}, [DT_FLOAT] = {"f32", 4}, [DT_INT64] = {"i64", 8},
     [DT_INT32] = {"i32", 4},   [DT_BOOL] = {"bool", 1},   [DT_UINT8] = {"u8", 1},
     [DT_INT8] = {"i8", 1},     [DT_DOUBLE] = {"f64", 8},  [DT_FLOAT16] = {"f16", 2},
-    [DT_BFLOAT16] = {"bf16", 2},
+    [DT_BFLOAT16] = {"bf16", 2}, [DT_STRING] = {"str", 32},   /* VGGRT_STRING_SIZE */
 };
 _Static_assert(sizeof dtypes / sizeof dtypes[0] == DT_COUNT, "dtype table");
 

@@ -356,7 +356,7 @@ static DType word_dtype(P *p, const Tok *t)
     for (int d = DT_UNDEF + 1; d < DT_COUNT; d++)
         if (!strcmp(t->text, dtype_name((DType)d)))
             return (DType)d;
-    FAIL(p, t, "expected a dtype (f32, i64, i32, bool, u8, i8, f64, f16, bf16), got '%.40s'",
+    FAIL(p, t, "expected a dtype (f32, i64, i32, bool, u8, i8, f64, f16, bf16, str), got '%.40s'",
          t->text);
 }
 
@@ -506,7 +506,7 @@ static void parse_header(P *p)
     p->have_header = true;
 }
 
-/* input %name : TYPE */
+/* input %name : TYPE [unread] */
 static void parse_input(P *p)
 {
     next(p);
@@ -515,6 +515,10 @@ static void parse_input(P *p)
     expect_punct(p, ':', "before the input's type");
     Value *v = &p->g->values[id];
     v->has_shape = parse_type(p, &v->dtype, &v->shape);
+    if (is_word(p, "unread")) {
+        next(p);
+        v->unread = true;
+    }
     expect_eol(p);
     graph_add_input(p->g, id);
 }
@@ -561,6 +565,8 @@ static void parse_const(P *p)
         FAIL(p, &tt, "a constant needs a shape, e.g. f32[2,3] or f32[] for a scalar");
     if (shape_is_batched(&s))
         FAIL(p, &tt, "a constant cannot have the batch dimension N");
+    if (dt == DT_STRING)
+        FAIL(p, &tt, "a constant cannot be a str tensor (STRING is for inputs, outputs and Cast)");
     size_t numel, bytes;
     if (!shape_numel(&s, 1, &numel) || !size_mul(numel, dtype_size(dt), &bytes) ||
         bytes > MAX_TEXT_CONST)
@@ -974,10 +980,10 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_RELU: case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: case OP_MATMUL: case OP_ADD:
     case OP_SUB: case OP_MUL: case OP_DIV: case OP_DROPOUT: case OP_IDENTITY: case OP_CONSTANT:
     case OP_SIGMOID: case OP_SUM: case OP_PRELU: case OP_TANH: case OP_HARD_SWISH:
-    case OP_COUNT:
+    case OP_CAST_LIKE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 40, "the parser knows every op's attributes");
+    _Static_assert(OP_COUNT == 41, "the parser knows every op's attributes");
     for (int i = 0; i < ra->n; i++)
         if (!ra->a[i].used)
             FAIL(p, &ra->a[i].key, "%s has no attribute '%.40s'", op_name(n->op), ra->a[i].key.text);

@@ -419,10 +419,10 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     case OP_RELU: case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: case OP_MATMUL: case OP_ADD:
     case OP_SUB: case OP_MUL: case OP_DIV: case OP_DROPOUT: case OP_IDENTITY: case OP_CONSTANT:
     case OP_SIGMOID: case OP_SUM: case OP_PRELU: case OP_TANH: case OP_HARD_SWISH:
-    case OP_COUNT:
+    case OP_CAST_LIKE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 40, "the printer knows every op's attributes");
+    _Static_assert(OP_COUNT == 41, "the printer knows every op's attributes");
 }
 
 /* What fusion and layout assignment added to a node; nothing when none. */
@@ -505,6 +505,8 @@ void graph_print(const Graph *g, FILE *f)
         print_value_ref(f, g, g->inputs[i]);
         if (g->inputs[i] < g->n_values)
             print_type(f, &g->values[g->inputs[i]]);
+        if (g->inputs[i] < g->n_values && g->values[g->inputs[i]].unread)
+            fputs(" unread", f);
         fputc('\n', f);
     }
     for (uint32_t i = 0; i < g->n_values; i++) {

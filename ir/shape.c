@@ -1473,12 +1473,28 @@ static void infer_shape_op(Inf *c)
     set_out(c, 0, DT_INT64, &o);
 }
 
-/* Cast-13(input) -> output of dtype `to`, same shape. */
+/* Cast-13(input) -> output of dtype `to`, same shape.  STRING (numpy's
+ * str() of a number, and back): to it from f32, f64, i64, i32, i8, u8; from
+ * it to f32 and f64 (runtime/strings.c). */
+#define DTM_TO_STRING (DTM(DT_FLOAT) | DTM(DT_DOUBLE) | DTM(DT_INT64) | DTM(DT_INT32) | \
+                       DTM(DT_INT8) | DTM(DT_UINT8) | DTM(DT_STRING))
+#define DTM_FROM_STRING (DTM(DT_FLOAT) | DTM(DT_DOUBLE) | DTM(DT_STRING))
 static void infer_cast(Inf *c)
 {
     DType to = c->n->attr.cast.to;
     if ((unsigned)to <= DT_UNDEF || (unsigned)to >= DT_COUNT) {
         err(c, "'to' is not a dtype vggc supports (%d)", (int)to);
+        return;
+    }
+    DType from = inval(c, 0)->dtype;
+    if (to == DT_STRING && !(DTM(from) & DTM_TO_STRING)) {
+        err(c, "Cast from %s to str is not supported (from f32, f64, i64, i32, i8, u8 and str "
+            "are)", dtype_name(from));
+        return;
+    }
+    if (from == DT_STRING && !(DTM(to) & DTM_FROM_STRING)) {
+        err(c, "Cast from str to %s is not supported (to f32, f64 and str are)",
+            dtype_name(to));
         return;
     }
     set_out(c, 0, to, &inval(c, 0)->shape);
@@ -1578,6 +1594,10 @@ static bool infer_node(Graph *g, uint32_t id)
         graph_error(g, n, "Constant nodes must become constant values in the frontend");
         return false;
     }
+    if (n->op == OP_CAST_LIKE) {
+        graph_error(g, n, "CastLike nodes must become Cast nodes in the frontend");
+        return false;
+    }
     if (n->out[0] == VGGC_NONE) {
         graph_error(g, n, "output 0 is omitted");
         return false;
@@ -1640,6 +1660,12 @@ static bool infer_node(Graph *g, uint32_t id)
             graph_error(g, n, "%s has no valid dtype", desc(&c, i, &b));
             return false;
         }
+        /* Text goes through Cast and Identity only (runtime/strings.c). */
+        if (x->dtype == DT_STRING && n->op != OP_CAST && n->op != OP_IDENTITY) {
+            graph_error(g, n, "%s: %s of %s is not supported (only Cast and Identity take "
+                        "STRING tensors)", desc(&c, i, &b), op_name(n->op), dtype_name(x->dtype));
+            return false;
+        }
     }
 
     switch (n->op) {
@@ -1672,9 +1698,9 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_CLIP: infer_clip(&c); break;
     case OP_PAD: infer_pad(&c); break;
     case OP_LRN: infer_lrn(&c); break;
-    case OP_CONSTANT: case OP_COUNT: VGGC_UNREACHABLE();
+    case OP_CONSTANT: case OP_CAST_LIKE: case OP_COUNT: VGGC_UNREACHABLE();
     }
-    _Static_assert(OP_COUNT == 40, "shape inference handles every op in ops.def");
+    _Static_assert(OP_COUNT == 41, "shape inference handles every op in ops.def");
     return c.bad == 0;
 }
 

@@ -10,7 +10,11 @@
  * We read the three versions (3.0 differs only in allowing UTF-8 in the
  * header, which our keys and values never use) and the dtypes the models
  * need: '<f4', '<i8', '<i4', '|b1', '|u1', '|i1', '<f8', '<f2', and '<u2' as
- * bfloat16's bit patterns (numpy has no bfloat16).  Other dtypes,
+ * bfloat16's bit patterns (numpy has no bfloat16), and '<U<n>' (numpy's
+ * fixed-width UTF-32LE strings) for STRING tensors: each element becomes a
+ * VGGRT_STRING_SIZE slot, so ASCII text of at most 31 characters is read
+ * and anything else refused naming the element; written back as '<U<m>',
+ * m the longest element (at least 1), as numpy would.  Other dtypes,
  * big-endian and Fortran-order arrays are refused with a message that says
  * so rather than converted.
  *
@@ -206,11 +210,88 @@ static const char *descr_of(int dtype) {
     return NULL;
 }
 
+/* n of a string descr '<U<n>' (n in 1..2^20), else 0. */
+static uint64_t string_width(const char *descr) {
+    if (descr[0] != '<' || descr[1] != 'U' || !descr[2])
+        return 0;
+    uint64_t n = 0;
+    for (const char *s = descr + 2; *s; s++) {
+        if (*s < '0' || *s > '9' || n > (1u << 20))
+            return 0;
+        n = n * 10 + (uint64_t)(*s - '0');
+    }
+    return n <= (1u << 20) ? n : 0;
+}
+
 static uint32_t load_le(const unsigned char *p, int n) {
     uint32_t v = 0;
     for (int i = n - 1; i >= 0; i--)
         v = v << 8 | p[i];
     return v;
+}
+
+/* count '<U<width>' elements at src into a STRING tensor: code points
+ * little-endian, NUL-padded; each must be ASCII (1..127) up to its first
+ * NUL, at most VGGRT_STRING_SIZE - 1 of them, and only NULs after it. */
+static vggrt_status read_strings(const char *label, const unsigned char *src, uint64_t count,
+                                 size_t width, vggrt_tensor *t, int rank, const int64_t *dims,
+                                 char *err, size_t errcap) {
+    size_t nbytes = (size_t)count * VGGRT_STRING_SIZE;
+    char *data = vggrt__alloc_uninit(nbytes);
+    if (!data)
+        return vggrt__fail(VGGRT_ERR_NOMEM, err, errcap, "%s: out of memory for %zu bytes",
+                           label, nbytes);
+    memset(data, 0, nbytes);
+    for (uint64_t i = 0; i < count; i++) {
+        const unsigned char *e = src + i * 4 * width;
+        size_t len = 0;
+        int ended = 0;
+        for (size_t k = 0; k < width; k++) {
+            uint32_t ch = load_le(e + 4 * k, 4);
+            if (ch == 0) {
+                ended = 1;
+                continue;
+            }
+            const char *why = ended ? "has a character after a NUL"
+                            : ch > 127 ? "has a non-ASCII character"
+                            : len == VGGRT_STRING_SIZE - 1 ? "is longer than 31 characters"
+                                                          : NULL;
+            if (why) {
+                vggrt_aligned_free(data);
+                if (ch > 127 && !ended)
+                    return vggrt__fail(VGGRT_ERR_FORMAT, err, errcap,
+                                       "%s: string element %llu %s (U+%04X at %zu); STRING "
+                                       "tensors hold ASCII only", label, (unsigned long long)i,
+                                       why, (unsigned)ch, k);
+                return vggrt__fail(VGGRT_ERR_FORMAT, err, errcap,
+                                   "%s: string element %llu %s; STRING elements hold at most "
+                                   "%d ASCII characters", label, (unsigned long long)i, why,
+                                   VGGRT_STRING_SIZE - 1);
+            }
+            data[i * VGGRT_STRING_SIZE + len++] = (char)ch;
+        }
+    }
+    t->dtype = VGGRT_STRING;
+    t->rank = rank;
+    memcpy(t->dims, dims, sizeof t->dims);
+    t->data = data;
+    t->nbytes = nbytes;
+    return VGGRT_OK;
+}
+
+/* Writes a STRING tensor's elements as '<U<width>' code points. */
+static int write_strings(FILE *f, const vggrt_tensor *t, size_t width) {
+    const char *s = t->data;
+    size_t count = t->nbytes / VGGRT_STRING_SIZE;
+    unsigned char cell[4 * VGGRT_STRING_SIZE];
+    for (size_t i = 0; i < count; i++, s += VGGRT_STRING_SIZE) {
+        memset(cell, 0, sizeof cell);
+        for (size_t k = 0; k < width && s[k]; k++)
+            cell[4 * k] = (unsigned char)s[k];
+        if (fwrite(cell, 4, width, f) != width)
+            return 0;
+    }
+    return 1;
 }
 
 static vggrt_status parse(const char *label, const unsigned char *buf, size_t len,
@@ -242,20 +323,24 @@ static vggrt_status parse(const char *label, const unsigned char *buf, size_t le
     if (why)
         return vggrt__fail(VGGRT_ERR_FORMAT, err, errcap, "%s: %s", label, why);
     int dtype = dtype_of(h.descr);
+    uint64_t width = string_width(h.descr);     /* characters of a '<U' element */
+    if (width)
+        dtype = VGGRT_STRING;
     if (!dtype) {
         const char *hint = h.descr[0] == '>' ? " (big-endian)" : "";
         return vggrt__fail(VGGRT_ERR_FORMAT, err, errcap,
                            "%s: dtype '%s'%s is not supported; expected '<f4', '<i8', '<i4', "
-                           "'|b1', '|u1', '|i1', '<f8', '<f2' or '<u2' (bfloat16 bits)", label,
-                           h.descr, hint);
+                           "'|b1', '|u1', '|i1', '<f8', '<f2', '<u2' (bfloat16 bits) or '<U<n>' "
+                           "(strings)", label, h.descr, hint);
     }
     if (h.fortran)
         return vggrt__fail(VGGRT_ERR_FORMAT, err, errcap,
                            "%s: Fortran-order array; save it in C order", label);
     /* Every prefix product (zeros counted as 1) must fit, so that no later
      * stride or size computation over these dims can overflow either. */
-    size_t elsize = vggrt_dtype_size(dtype);
-    uint64_t bound = (uint64_t)INT64_MAX / elsize, count = 1;
+    size_t elsize = width ? 4 * (size_t)width : vggrt_dtype_size(dtype);   /* in the file */
+    uint64_t bound = (uint64_t)INT64_MAX / (elsize > VGGRT_STRING_SIZE ? elsize : VGGRT_STRING_SIZE);
+    uint64_t count = 1;
     int has_zero = 0;
     for (int i = 0; i < h.rank; i++) {
         uint64_t d = (uint64_t)h.dims[i];
@@ -281,6 +366,9 @@ static vggrt_status parse(const char *label, const unsigned char *buf, size_t le
         return vggrt__fail(VGGRT_ERR_FORMAT, err, errcap,
                            "%s: %llu bytes of trailing data after the %llu the shape needs", label,
                            (unsigned long long)(have - nbytes), (unsigned long long)nbytes);
+    if (width)
+        return read_strings(label, buf + start + hlen, count, (size_t)width, t, h.rank, h.dims,
+                            err, errcap);
     void *data = vggrt__alloc_uninit((size_t)nbytes);
     if (!data)
         return vggrt__fail(VGGRT_ERR_NOMEM, err, errcap, "%s: out of memory for %llu bytes",
@@ -339,7 +427,25 @@ static size_t format_header(const vggrt_tensor *t, const char *descr, char *out,
 }
 
 vggrt_status vggrt_npy_write(const char *path, const vggrt_tensor *t, char *err, size_t errcap) {
+    char sdescr[32];
     const char *descr = descr_of(t->dtype);
+    size_t width = 0;       /* STRING: characters per element in the file */
+    if (t->dtype == VGGRT_STRING && t->data && t->nbytes % VGGRT_STRING_SIZE == 0) {
+        width = 1;
+        for (size_t i = 0; i < t->nbytes; i += VGGRT_STRING_SIZE) {
+            size_t n = strnlen((const char *)t->data + i, VGGRT_STRING_SIZE);
+            if (n == VGGRT_STRING_SIZE)
+                return vggrt__fail(VGGRT_ERR_ARG, err, errcap, "%s: string element %zu has no "
+                                   "NUL in its %d bytes", path, i / VGGRT_STRING_SIZE,
+                                   VGGRT_STRING_SIZE);
+            width = n > width ? n : width;
+        }
+        snprintf(sdescr, sizeof sdescr, "<U%zu", width);
+        descr = sdescr;
+    } else if (t->dtype == VGGRT_STRING) {
+        width = 1;
+        descr = "<U1";
+    }
     if (!descr)
         return vggrt__fail(VGGRT_ERR_ARG, err, errcap, "%s: cannot write dtype %d to .npy", path,
                            t->dtype);
@@ -370,7 +476,8 @@ vggrt_status vggrt_npy_write(const char *path, const vggrt_tensor *t, char *err,
         return vggrt__fail(VGGRT_ERR_IO, err, errcap, "%s: cannot create: %s", path,
                            strerror(errno));
     int ok = fwrite(pre, 1, sizeof pre, f) == sizeof pre && fwrite(hdr, 1, hlen, f) == hlen &&
-             (t->nbytes == 0 || fwrite(t->data, 1, t->nbytes, f) == t->nbytes);
+             (t->nbytes == 0 ||
+              (width ? write_strings(f, t, width) : fwrite(t->data, 1, t->nbytes, f) == t->nbytes));
     int e = errno;
     if (fclose(f) != 0 && ok) {
         ok = 0;

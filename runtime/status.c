@@ -29,6 +29,7 @@ const char *vggrt_status_str(vggrt_status s) {
     case VGGRT_ERR_MISMATCH: return "file does not match the model";
     case VGGRT_ERR_NOMEM: return "out of memory";
     case VGGRT_ERR_ARG: return "bad argument";
+    case VGGRT_ERR_VALUE: return "a STRING element is not a number";
     }
     return "unknown status";
 }
@@ -44,6 +45,7 @@ size_t vggrt_dtype_size(int dtype) {
     case VGGRT_F64: return 8;
     case VGGRT_F16: return 2;
     case VGGRT_BF16: return 2;
+    case VGGRT_STRING: return VGGRT_STRING_SIZE;
     default: return 0;
     }
 }

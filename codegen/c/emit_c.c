@@ -31,6 +31,7 @@ static const char *ctype(DType t)
     case DT_DOUBLE: return "double";
     case DT_FLOAT16: return "uint16_t";     /* the bit patterns (vggrt.h) */
     case DT_BFLOAT16: return "uint16_t";
+    case DT_STRING: return "vggrt_string";  /* a fixed text slot (vggrt.h) */
     default: VGGC_UNREACHABLE();
     }
 }
@@ -800,9 +801,13 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
     case OP_GATHER: emit_gather(c, n); break;
     case OP_CONCAT: emit_concat(c, n); break;
     case OP_PAD: emit_pad(c, n); break;
-    case OP_CAST:
-        buf_printf(c->b, "    vggrt_cast(%d, %d, ", rt_dtype(c->g->values[n->in[0]].dtype),
-                   rt_dtype(c->g->values[n->out[0]].dtype));
+    case OP_CAST: {
+        /* Only text can fail (an element that is not a number): then the
+         * status is the layer's. */
+        bool text = c->g->values[n->in[0]].dtype == DT_STRING ||
+                    c->g->values[n->out[0]].dtype == DT_STRING;
+        buf_printf(c->b, "    %svggrt_cast(%d, %d, ", text ? "return (int)" : "",
+                   rt_dtype(c->g->values[n->in[0]].dtype), rt_dtype(c->g->values[n->out[0]].dtype));
         put_count(c, n->in[0]);
         buf_puts(c->b, ", ");
         put_ptr(c, n->in[0], false);
@@ -810,6 +815,7 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
         put_ptr(c, n->out[0], true);
         buf_puts(c->b, ");\n");
         break;
+    }
     case OP_LRN: {
         const Shape *x = shp(c, n->in[0]);
         buf_puts(c->b, "    vggrt_lrn(");
@@ -854,7 +860,7 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
             buf_puts(c->b, "    /* a view: no data moves */\n");
         }
         break;
-    case OP_SHAPE: case OP_CONSTANT: case OP_DEAD:
+    case OP_SHAPE: case OP_CONSTANT: case OP_CAST_LIKE: case OP_DEAD:
         VGGC_UNREACHABLE();   /* folded or never in the IR */
     }
 }
@@ -873,10 +879,10 @@ static void emit_tensor_info(Ctx *c, const char *name, const char *what, const u
             buf_printf(c->b, "%s%lld", j ? ", " : "", (long long)v->shape.d[j]);
         if (v->shape.rank == 0)
             buf_puts(c->b, "0");
-        buf_puts(c->b, "}},\n");
+        buf_printf(c->b, "}, %d},\n", v->kind == VAL_INPUT && v->unread);
     }
     if (count == 0)
-        buf_puts(c->b, "    {\"\", 0, 0, {0}},\n");
+        buf_puts(c->b, "    {\"\", 0, 0, {0}, 0},\n");
     buf_puts(c->b, "};\n\n");
 }
 
@@ -892,9 +898,12 @@ void emit_c_header(Buf *b, const Graph *g, const CEmitOptions *o)
     buf_puts(b, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
     buf_printf(b, "typedef struct %s_model %s_model;\n\n", N, N);
     buf_printf(b, "/* A tensor the network reads or writes.  dtype: ONNX codes (1 = float32,\n"
-                  " * 7 = int64).  dims[0] == -1 is the batch, chosen at each run. */\n"
+                  " * 7 = int64).  dims[0] == -1 is the batch, chosen at each run.  unread: an\n"
+                  " * input no node reads the data of (CastLike's target_type, or unused): its\n"
+                  " * buffer is never read, so any shape will do (the driver checks only its\n"
+                  " * dtype; ONNX's runners accept it so too). */\n"
                   "typedef struct {\n    const char *name;\n    int dtype;\n    int rank;\n"
-                  "    int64_t dims[8];\n} %s_tensor_info;\n\n", N);
+                  "    int64_t dims[8];\n    int unread;\n} %s_tensor_info;\n\n", N);
     buf_printf(b, "#define %s_NUM_INPUTS %u\n#define %s_NUM_OUTPUTS %u\n", N, g->n_inputs, N,
                g->n_outputs);
     bool batched = false;
@@ -910,12 +919,24 @@ void emit_c_header(Buf *b, const Graph *g, const CEmitOptions *o)
             size_t per;
             shape_format(&v->shape, dims, sizeof dims, "batch");
             VGGC_ASSERT(shape_numel_per_item(&v->shape, &per));
-            buf_printf(b, "/* %s %u '%s': %s %s */\n", io ? "output" : "input", i,
+            buf_printf(b, "/* %s %u '%s': %s %s%s */\n", io ? "output" : "input", i,
                        comment_text(v->name, safe, sizeof safe),
-                       dtype_name(v->dtype), dims);
+                       dtype_name(v->dtype), dims,
+                       !io && v->unread ? "; unread: no node reads it, any shape is accepted"
+                                        : "");
             buf_printf(b, "#define %s_%s%u_SIZE %zu  /* elements per batch item */\n", N,
                        io ? "OUTPUT" : "INPUT", i, per);
         }
+    }
+    if (o->n_bound) {
+        /* A bound input is folded into the network: not among the above. */
+        buf_puts(b, "/* Bound at compile time (vggc compile --bind), constants of this model, "
+                    "not inputs:");
+        for (size_t i = 0; i < o->n_bound; i++) {
+            char safe[256];
+            buf_printf(b, "%s '%s'", i ? "," : "", comment_text(o->bound[i], safe, sizeof safe));
+        }
+        buf_puts(b, " */\n");
     }
     buf_printf(b, "\nextern const %s_tensor_info %s_input_info[];\n", N, N);
     buf_printf(b, "extern const %s_tensor_info %s_output_info[];\n\n", N, N);

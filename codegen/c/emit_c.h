@@ -11,6 +11,8 @@ typedef struct {
     const char *runtime_include;  /* in-tree runtime headers, for the Makefile */
     const char *runtime_lib;      /* in-tree libvggrt.a */
     const char *march;            /* the Makefile's default -march (NULL: native) */
+    const char *const *bound;     /* graph inputs bound at compile time (--bind), */
+    size_t n_bound;               /* n_bound of them: named in NAME.h's comments */
 } CEmitOptions;
 
 typedef struct {

@@ -610,11 +610,16 @@ static LLVMValueRef emit_body(L *l, const Node *n)
     case OP_GATHER: return emit_gather(l, n);
     case OP_CONCAT: emit_concat(l, n); break;
     case OP_PAD: emit_pad(l, n); break;
-    case OP_CAST:
-        CALL(l, "vggrt_cast", k32(l, rt_dtype(l->g->values[n->in[0]].dtype)),
-             k32(l, rt_dtype(l->g->values[n->out[0]].dtype)), count_val(l, n->in[0]),
-             ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+    case OP_CAST: {
+        LLVMValueRef rc = CALL(l, "vggrt_cast", k32(l, rt_dtype(l->g->values[n->in[0]].dtype)),
+                               k32(l, rt_dtype(l->g->values[n->out[0]].dtype)),
+                               count_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+        /* Only text can fail (an element that is not a number; emit_c.c). */
+        if (l->g->values[n->in[0]].dtype == DT_STRING ||
+            l->g->values[n->out[0]].dtype == DT_STRING)
+            return LLVMBuildIntCast2(l->b, rc, l->i32, 1, "");
         break;
+    }
     case OP_LRN: {
         const Shape *x = shp(l, n->in[0]);
         CALL(l, "vggrt_lrn", lead_val(l, n->in[0]), k64(l, x->d[1]),
@@ -638,7 +643,7 @@ static LLVMValueRef emit_body(L *l, const Node *n)
                  k64(l, x->d[2] * x->d[3]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
         }
         break;  /* otherwise a view: no data moves */
-    case OP_SHAPE: case OP_CONSTANT: case OP_DEAD:
+    case OP_SHAPE: case OP_CONSTANT: case OP_CAST_LIKE: case OP_DEAD:
         VGGC_UNREACHABLE();
     }
     return k32(l, 0);
@@ -750,13 +755,14 @@ static LLVMValueRef const_string(L *l, const char *s, const char *name)
     return private_const(l, LLVMConstStringInContext(l->cx, s, (unsigned)strlen(s), 0), name);
 }
 
-/* NAME_input_info / NAME_output_info: {name, dtype, rank, dims[8]} each. */
+/* NAME_input_info / NAME_output_info: {name, dtype, rank, dims[8], unread}
+ * each (emit_c.c: emit_c_header has the C struct). */
 static void emit_tensor_info(L *l, const char *api, const char *what, const uint32_t *ids,
                              uint32_t count)
 {
     LLVMTypeRef dims_t = LLVMArrayType2(l->i64, 8);
-    LLVMTypeRef fields[4] = {l->ptr, l->i32, l->i32, dims_t};
-    LLVMTypeRef info_t = LLVMStructTypeInContext(l->cx, fields, 4, 0);
+    LLVMTypeRef fields[5] = {l->ptr, l->i32, l->i32, dims_t, l->i32};
+    LLVMTypeRef info_t = LLVMStructTypeInContext(l->cx, fields, 5, 0);
     uint32_t n = count ? count : 1;
     LLVMValueRef *rows = calloc(n, sizeof *rows);
     VGGC_ASSERT(rows);
@@ -764,7 +770,7 @@ static void emit_tensor_info(L *l, const char *api, const char *what, const uint
         LLVMValueRef d[8];
         for (int j = 0; j < 8; j++)
             d[j] = k64(l, 0);
-        LLVMValueRef f[4];
+        LLVMValueRef f[5];
         if (count) {
             const Value *v = &l->g->values[ids[i]];
             for (int j = 0; j < v->shape.rank && j < 8; j++)
@@ -772,13 +778,15 @@ static void emit_tensor_info(L *l, const char *api, const char *what, const uint
             f[0] = const_string(l, c_identifier(&l->g->arena, v->name), "tensor_name");
             f[1] = k32(l, rt_dtype(v->dtype));
             f[2] = k32(l, v->shape.rank);
+            f[4] = k32(l, v->kind == VAL_INPUT && v->unread);
         } else {
             f[0] = const_string(l, "", "tensor_name");
             f[1] = k32(l, 0);
             f[2] = k32(l, 0);
+            f[4] = k32(l, 0);
         }
         f[3] = LLVMConstArray2(l->i64, d, 8);
-        rows[i] = LLVMConstNamedStruct(info_t, f, 4);
+        rows[i] = LLVMConstNamedStruct(info_t, f, 5);
     }
     char name[256];
     snprintf(name, sizeof name, "%s_%s_info", api, what);

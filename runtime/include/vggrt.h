@@ -29,6 +29,7 @@ typedef enum {
     VGGRT_ERR_MISMATCH,     /* valid file, but not what this model expects */
     VGGRT_ERR_NOMEM,
     VGGRT_ERR_ARG,          /* bad argument (batch < 1, index out of range, ...) */
+    VGGRT_ERR_VALUE,        /* a STRING element that Cast cannot read as a number */
 } vggrt_status;
 
 const char *vggrt_status_str(vggrt_status s);
@@ -36,8 +37,13 @@ const char *vggrt_status_str(vggrt_status s);
 /* Element types use ONNX's TensorProto.DataType codes. */
 enum {
     VGGRT_F32 = 1, VGGRT_U8 = 2, VGGRT_I8 = 3, VGGRT_I32 = 6, VGGRT_I64 = 7, VGGRT_BOOL = 9,
-    VGGRT_F16 = 10, VGGRT_F64 = 11, VGGRT_BF16 = 16     /* F16, BF16: the 16-bit patterns */
+    VGGRT_F16 = 10, VGGRT_F64 = 11, VGGRT_BF16 = 16,    /* F16, BF16: the 16-bit patterns */
+    VGGRT_STRING = 8        /* Cast and Identity only; elements of VGGRT_STRING_SIZE bytes */
 };
+/* A STRING element: ASCII text NUL-padded to a fixed slot, at most 31 bytes
+ * (room for any number Cast writes; runtime/strings.c says why). */
+#define VGGRT_STRING_SIZE 32
+typedef struct { char text[VGGRT_STRING_SIZE]; } vggrt_string;
 size_t vggrt_dtype_size(int dtype);          /* 0 when unknown */
 
 /* ---- weights file ------------------------------------------------------------
@@ -407,7 +413,11 @@ void vggrt_pad_mode_f32(int mode, int rank, const int64_t *in_dims, const int64_
  * truncates (NaN gives 0, out of range saturates); integer to a narrower
  * integer keeps the low bits; to bool is != 0.  To F16 and BF16 rounds to
  * nearest even (overflow gives inf, NaN stays a quiet NaN, subnormals are
- * kept), from the source's exact value (no double rounding via float). */
+ * kept), from the source's exact value (no double rounding via float).
+ * STRING: from F32, F64, I64, I32, I8, U8 (numpy's str() of the value) and
+ * to F32, F64 (strtof/strtod of the whole text; "INF", "-INF", "NaN" in any
+ * case); VGGRT_ERR_VALUE for an element that is not a number, VGGRT_ERR_ARG
+ * for another pair (runtime/strings.c). */
 vggrt_status vggrt_cast(int from, int to, size_t count, const void *x, void *y);
 /* One value's conversion to and from the 16-bit float bit patterns. */
 uint16_t vggrt_f16_from_f64(double v);

@@ -449,6 +449,10 @@ enum { CHUNK = 256 };
         }                                                                                      \
     } while (0)
 
+/* In strings.c, which is not part of the kernels' bitcode: the JIT
+ * resolves it in vggc (vggrt-impl.h declares it for the runtime). */
+vggrt_status vggrt__cast_string(int from, int to, size_t count, const void *x, void *y);
+
 vggrt_status vggrt_cast(int from, int to, size_t count, const void *x, void *y) {
     size_t fs = vggrt_dtype_size(from), ts = vggrt_dtype_size(to);
     if (!fs || !ts)
@@ -458,6 +462,8 @@ vggrt_status vggrt_cast(int from, int to, size_t count, const void *x, void *y) 
             memmove(y, x, count * fs);
         return VGGRT_OK;
     }
+    if (from == VGGRT_STRING || to == VGGRT_STRING)
+        return vggrt__cast_string(from, to, count, x, y);
     typedef double d_t;     /* STORE's element types of d and k */
     typedef int64_t k_t;
     double d[CHUNK];

@@ -125,9 +125,9 @@ static void test_basics(void) {
                vggrt_dtype_size(VGGRT_I64) == 8 && vggrt_dtype_size(VGGRT_BOOL) == 1 &&
                vggrt_dtype_size(VGGRT_U8) == 1 && vggrt_dtype_size(VGGRT_I8) == 1 &&
                vggrt_dtype_size(VGGRT_F64) == 8 && vggrt_dtype_size(VGGRT_F16) == 2 &&
-               vggrt_dtype_size(VGGRT_BF16) == 2 && vggrt_dtype_size(8) == 0 &&
+               vggrt_dtype_size(VGGRT_BF16) == 2 && vggrt_dtype_size(8) == VGGRT_STRING_SIZE &&
                vggrt_dtype_size(12) == 0 && vggrt_dtype_size(0) == 0,
-           "vggrt_dtype_size of F32, I32, I64, BOOL, U8, I8, F64, F16, BF16, 8 (string), 12, 0");
+           "vggrt_dtype_size of F32, I32, I64, BOOL, U8, I8, F64, F16, BF16, 8 (string: its slot), 12, 0");
     static const size_t sizes[] = { 0, 1, 63, 64, 65, 1000 };
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         unsigned char *p = vggrt_aligned_alloc(sizes[i]);

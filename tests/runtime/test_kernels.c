@@ -715,8 +715,8 @@ static void test_casts(void) {
     }
     begin_case("cast refuses unknown dtypes");
     float y[1];
-    /* 8 is STRING, 12 UINT32: not runtime types */
-    check_status("vggrt_cast(F32 -> 8)", vggrt_cast(VGGRT_F32, 8, 1, f, y), VGGRT_ERR_ARG);
+    /* 12 is UINT32, 13 UINT64: not runtime types */
+    check_status("vggrt_cast(F32 -> 13)", vggrt_cast(VGGRT_F32, 13, 1, f, y), VGGRT_ERR_ARG);
     check_status("vggrt_cast(12 -> F32)", vggrt_cast(12, VGGRT_F32, 1, f, y), VGGRT_ERR_ARG);
     end_case();
 }

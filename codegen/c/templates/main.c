@@ -71,7 +71,8 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Checks that t matches the network's input i; returns its batch (1 when
- * the input has no batch dimension). */
+ * the input has no batch dimension, -1 when the network reads no data of
+ * it: then only the type is checked, as ONNX's runners take any shape). */
 static int64_t check_input(const vggrt_tensor *t, int i, const char *path)
 {
     const M(tensor_info) *info = &M(input_info)[i];
@@ -81,6 +82,8 @@ static int64_t check_input(const vggrt_tensor *t, int i, const char *path)
                  path, i, info->name, info->dtype, t->dtype);
         die(1, msg, NULL);
     }
+    if (info->unread)
+        return -1;
     int ok = t->rank == info->rank;
     for (int d = 0; ok && d < info->rank; d++)
         ok = info->dims[d] < 0 ? t->dims[d] >= 1 : t->dims[d] == info->dims[d];
@@ -323,6 +326,7 @@ int main(int argc, char **argv)
     vggrt_tensor in_t[MAX_IO];
     const void *in_p[MAX_IO + 1];
     int64_t batch = 1;
+    int batch_from = -1;        /* the first batched input read */
     if (n_img) {
         load_images(images, n_img, preprocess, &in_t[0]);
         in_p[0] = in_t[0].data;
@@ -330,14 +334,19 @@ int main(int argc, char **argv)
         n_in = 1;
     }
     for (int i = 0; i < n_in && !n_img; i++) {
-        if (vggrt_npy_read(inputs[i], &in_t[i], err, sizeof err) != VGGRT_OK)
-            die(1, err, NULL);
+        if (vggrt_npy_read(inputs[i], &in_t[i], err, sizeof err) != VGGRT_OK) {
+            char msg[640];
+            snprintf(msg, sizeof msg, "input %d ('%s')", i, M(input_info)[i].name);
+            die(1, msg, err);
+        }
         int64_t b = check_input(&in_t[i], i, inputs[i]);
-        if (i > 0 && b != batch && M(input_info)[i].dims[0] < 0)
-            die(1, "inputs disagree on the batch size", inputs[i]);
-        if (M(input_info)[i].rank > 0 && M(input_info)[i].dims[0] < 0)
-            batch = b;
         in_p[i] = in_t[i].data;
+        if (b < 0 || M(input_info)[i].rank == 0 || M(input_info)[i].dims[0] >= 0)
+            continue;           /* no batch, or unread: its shape says nothing about it */
+        if (batch_from >= 0 && b != batch)
+            die(1, "inputs disagree on the batch size", inputs[i]);
+        batch_from = i;
+        batch = b;
     }
 
     char *wpath = weights ? NULL : default_weights(argv[0]);
