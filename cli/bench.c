@@ -95,7 +95,7 @@ static bool make_inputs(const Graph *g, int64_t batch, vggrt_tensor *t)
     for (uint32_t i = 0; i < g->n_inputs; i++) {
         const Value *v = &g->values[g->inputs[i]];
         size_t count = 1;
-        t[i].dtype = rt_dtype(v->dtype);    /* other than f32: zeros */
+        t[i].dtype = rt_dtype(v->dtype);    /* other than f32: zeros ("0" as text) */
         t[i].rank = v->shape.rank;
         for (int d = 0; d < v->shape.rank; d++) {
             t[i].dims[d] = v->shape.d[d] == VGGC_DIM_N ? batch : v->shape.d[d];
@@ -111,6 +111,11 @@ static bool make_inputs(const Graph *g, int64_t batch, vggrt_tensor *t)
                 state = state * 6364136223846793005ull + 1442695040888963407ull;
                 f[e] = (float)((double)(state >> 40) / (double)(1ull << 24) * 2.0 - 1.0);
             }
+        } else if (t[i].dtype == VGGRT_STRING) {
+            /* an empty text is not a number: a Cast from it would fail */
+            vggrt_string *s = t[i].data;
+            for (size_t e = 0; e < count; e++)
+                s[e].text[0] = '0';
         }
     }
     return true;

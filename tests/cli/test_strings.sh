@@ -86,5 +86,9 @@ check jit-not-a-number 1 "run failed: a STRING element is not a number" -- "$vgg
 check jit-too-long 1 "input 0 's'.*string element 5 is longer than 31 characters" -- "$vggc" run \
   "$work/ok.onnx" --no-cache --input "$work/s_long.npy"
 
+# vggc bench feeds "0" as text (an empty text is not a number)
+check jit-bench 0 'backend jit' -- "$vggc" bench "$work/ok.onnx" --iters 2
+check c-bench 0 'backend c' -- "$vggc" bench "$work/ok.onnx" --iters 2 --backend c
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
