@@ -20,56 +20,102 @@
  *     and the speedup over the one-thread wall-clock median of the same pass.
  * A benchmark, not a test: it checks nothing (tests/runtime/test_blocked.c
  * does).  Usage: dconv_bench [--reps N] [--threads N] [--batch N] [--only C]
- * (--only C: only the layers of C input channels).
+ * [--block 8|16] (--only C: only the layers of C input channels; --block:
+ * the channel block of the layout and kernels, by default the one vggc
+ * picks for the build's target: 16 with AVX-512, 8 below).
+ *
+ * The probe uses the vectors the kernels of that block use: 16 floats
+ * (zmm) for blocks of 16 with AVX-512, else 8 (ymm: AVX2, or blocks of 8),
+ * or 4 without AVX, with as many chains as the registers hold (28 zmm, or
+ * 12: 16 registers), so that an AVX2 build's share of peak is against
+ * AVX2's peak, not against a probe that spills.
  */
 #define _POSIX_C_SOURCE 200809L
 #define BENCH_NAME "dconv_bench"
 #include "bench_util.h"
 
-enum { B = VGGRT_BLOCK };
-/* Iterations of one interleaved probe: 200000 * 28 * 32 flops, ~1.5 ms. */
+/* The channel block of this run (--block). */
+static int64_t B = VGGRT_BLOCK;
+/* Iterations of one interleaved probe: 200000 * 28 * 32 flops, ~1.5 ms
+ * with zmm (4x fewer flops per iteration with 12 chains of ymm). */
 #define PROBE_ITERS 200000L
 
-typedef float Vec16 __attribute__((vector_size(64)));
+/* The build's widest vectors of floats, and how many accumulators of them
+ * a probe keeps in registers (2 more hold the weights, 1 the broadcast). */
+#if defined(__AVX512F__)
+#define WIDE 16
+#define WIDE_CHAINS 14 /* pairs: 28 of the 32 registers */
+#elif defined(__AVX__)
+#define WIDE 8
+#define WIDE_CHAINS 6  /* pairs: 12 of the 16 registers */
+#else
+#define WIDE 4
+#define WIDE_CHAINS 6
+#endif
 
-/* FMA rate of one thread, GFLOP/s: the median of `samples` runs of `iters`
- * iterations (28 FMAs each), per-thread CPU time. */
-static double fma_peak(int samples, long iters) {
-    float xs[16 * 14];
-    for (int i = 0; i < 16 * 14; i++)
-        xs[i] = 1e-7f * (float)i;
-    Vec16 acc[28], w0, w1;
-    for (int i = 0; i < 28; i++)
-        acc[i] = (Vec16){ 0 };
-    for (int l = 0; l < 16; l++)
-        w0[l] = 0.999f - 1e-6f * (float)l, w1[l] = 1.001f + 1e-6f * (float)l;
-    __asm__ volatile("" : "+m"(w0), "+m"(w1)); /* no folding of the constants */
-    double v[16];
-    samples = samples < 1 ? 1 : samples > 16 ? 16 : samples;
-    for (int s = 0; s < samples; s++) {
-        double t0 = bench_clock_s(CLOCK_THREAD_CPUTIME_ID);
-        for (long it = 0; it < iters; it++) {
-            const float *xp = xs + (it & 15);
-            __asm__ volatile("" : "+r"(xp)); /* keep the loads in the loop */
-#pragma GCC unroll 14 /* (clang reads it too) the accumulators must stay in registers */
-            for (int t = 0; t < 14; t++) {
-                acc[2 * t] += xp[16 * t] * w0;
-                acc[2 * t + 1] += xp[16 * t] * w1;
-            }
-        }
-        v[s] = (double)iters * 28 * 32 / (bench_clock_s(CLOCK_THREAD_CPUTIME_ID) - t0) * 1e-9;
+/* fma_peak_W(samples, iters): the FMA rate of one thread, GFLOP/s, with
+ * vectors of W floats: the median of `samples` runs of `iters` iterations
+ * (2 * CHAINS FMAs each, broadcast times two weight vectors, as the
+ * convolution's tile), per-thread CPU time. */
+#define FMA_PEAK(W, CHAINS)                                                                    \
+    typedef float Vec##W __attribute__((vector_size((W) * sizeof(float))));                   \
+    static double fma_peak_##W(int samples, long iters) {                                      \
+        float xs[(W) * (CHAINS) + 16];                                                         \
+        for (int i = 0; i < (W) * (CHAINS) + 16; i++)                                          \
+            xs[i] = 1e-7f * (float)i;                                                          \
+        Vec##W acc[2 * (CHAINS)], w0, w1;                                                      \
+        for (int i = 0; i < 2 * (CHAINS); i++)                                                 \
+            acc[i] = (Vec##W){ 0 };                                                            \
+        for (int l = 0; l < (W); l++)                                                          \
+            w0[l] = 0.999f - 1e-6f * (float)l, w1[l] = 1.001f + 1e-6f * (float)l;              \
+        __asm__ volatile("" : "+m"(w0), "+m"(w1)); /* no folding of the constants */          \
+        double v[16];                                                                          \
+        samples = samples < 1 ? 1 : samples > 16 ? 16 : samples;                               \
+        for (int s = 0; s < samples; s++) {                                                    \
+            double t0 = bench_clock_s(CLOCK_THREAD_CPUTIME_ID);                                \
+            for (long it = 0; it < iters; it++) {                                              \
+                const float *xp = xs + (it & 15);                                              \
+                __asm__ volatile("" : "+r"(xp)); /* keep the loads in the loop */              \
+                /* (clang reads it too) the accumulators must stay in registers */             \
+                _Pragma("GCC unroll 14") for (int t = 0; t < (CHAINS); t++) {                  \
+                    acc[2 * t] += xp[(W) * t] * w0;                                            \
+                    acc[2 * t + 1] += xp[(W) * t] * w1;                                        \
+                }                                                                              \
+            }                                                                                  \
+            v[s] = (double)iters * 2 * (CHAINS) * 2 * (W) /                                    \
+                   (bench_clock_s(CLOCK_THREAD_CPUTIME_ID) - t0) * 1e-9;                       \
+        }                                                                                      \
+        float sink = 0;                                                                        \
+        for (int i = 0; i < 2 * (CHAINS); i++)                                                 \
+            sink += acc[i][i % (W)];                                                           \
+        if (sink == 12345.0f) /* keeps the sums alive */                                       \
+            printf(" ");                                                                       \
+        return bench_median(v, samples);                                                       \
     }
-    float sink = 0;
-    for (int i = 0; i < 28; i++)
-        sink += acc[i][i % 16];
-    if (sink == 12345.0f) /* keeps the sums alive */
-        printf(" ");
-    return bench_median(v, samples);
+#if WIDE == 16
+FMA_PEAK(16, 14)
+#endif
+FMA_PEAK(8, 6)
+#if WIDE == 4
+FMA_PEAK(4, 6)
+#endif
+
+/* The probe for the vectors of the kernels of block B: zmm for 16 with
+ * AVX-512; ymm for 8, or for 16 with AVX2 (two per block: the same rate). */
+static double fma_peak(int samples, long iters) {
+#if WIDE == 16
+    if (B == 16)
+        return fma_peak_16(samples, iters);
+#elif WIDE == 4
+    return fma_peak_4(samples, iters * 2);
+#endif
+    return fma_peak_8(samples, iters * 2);
 }
 
 static void bench(int64_t c, int64_t k, int64_t hw, int layout, int64_t pool, int64_t batch,
                   int reps, int threads) {
     vggrt_dconv_params p = bench_vgg_conv(c, k, hw, layout, pool);
+    p.block = (int)B;
     const int64_t cb = (c + B - 1) / B, kb = (k + B - 1) / B;
     const int64_t cx = layout == VGGRT_LAYOUT_BLOCKED ? cb * B : c; /* channel slots of x */
     float *x = bench_alloc_rand((size_t)(batch * cx * hw * hw));
@@ -125,10 +171,32 @@ static void bench(int64_t c, int64_t k, int64_t hw, int layout, int64_t pool, in
 }
 
 int main(int argc, char **argv) {
+    /* --block N, then the options all convolution benchmarks share. */
+    B = WIDE == 16 ? 16 : 8;
+    char **rest = malloc((size_t)argc * sizeof *rest);
+    if (!rest)
+        bench_out_of_memory();
+    int nrest = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && strcmp(argv[i], "--block") == 0 && i + 1 < argc) {
+            B = atoi(argv[++i]);
+            if (B != 8 && B != 16) {
+                fprintf(stderr, BENCH_NAME ": --block must be 8 or 16\n");
+                return 2;
+            }
+            continue;
+        }
+        rest[nrest++] = argv[i];
+    }
     BenchConvArgs a;
-    if (!bench_conv_args(argc, argv, &a))
+    if (!bench_conv_args(nrest, rest, &a)) {
+        fprintf(stderr, "       (and --block 8|16)\n");
         return 2;
-    printf("FMA peak of one thread now: %.1f GFLOP/s\n", fma_peak(5, 2000000));
+    }
+    free(rest);
+    printf("blocks of %lld channels; FMA peak of one thread now: %.1f GFLOP/s (vectors of %d "
+           "floats)\n",
+           (long long)B, fma_peak(5, 2000000), WIDE == 16 && B == 16 ? 16 : WIDE < 8 ? 4 : 8);
     /* The first layer reads the network's input (3 channels, NCHW or NHWC)
      * at the two input sizes the models use; the others blocked input. */
     static const struct { int64_t c, hw; int layout; } layers[] = {

@@ -62,18 +62,27 @@
  * rows [tap row][channel][column] with zeros in the padding (from NCHW one
  * memcpy each), so a tap's T pixels of one channel are adjacent and read
  * base + immediate; the tile runs over all channels at once (loops i -> cl
- * -> j -> t).  With 3 channels a result has only 27 multiply-adds, so
- * whatever is done per result counts: for ReLU or no activation (and k a
- * multiple of 16) the sums start at the bias and the activation runs on
- * the registers, and without a pool the results go to y with streaming
- * stores (stream_put: the layer writes 6.5 MB at 160x160, which plain
- * stores first read into L1).  Other activations take the epilogue below.
- * That layer is close to the bandwidth of memory here: its 6.5 MB at
- * 160x160 take 0.55 ms to stream out, and the FMAs at peak 0.58 ms;
- * without the stores the tile reaches ~81% of peak, with them ~75%.
- * (Tried and dropped: plain stores, 10-15% slower; reading NCHW x in
- * place for the inner tiles, and keeping a ring of planar rows over the
- * conv rows, copied once per input row: neither faster for NCHW.)
+ * -> j -> t; for 3 channels of 3x3 all 27 steps unrolled, PLAIN_SUMS).
+ * With 3 channels a result has only 27 multiply-adds, so whatever is done
+ * per result counts: for ReLU or no activation (and k a multiple of 16)
+ * the sums start at the bias and the activation runs on the registers,
+ * and without a pool the results go to y with streaming stores
+ * (stream_put: the layer writes 6.5 MB at 160x160, which plain stores
+ * first read into L1).  Other activations take the epilogue below.  A
+ * fused 2x2/2 max pool runs in the tile too (PLAIN_POOL_TILE: two conv
+ * rows, the pooled results straight to y).
+ * Without a pool that layer is bound by the bandwidth of memory for
+ * streaming stores: on the Xeon (Emerald Rapids) VM of 2026-11-29 one
+ * core streams 12.7 GB/s into the 4 block planes the tile writes
+ * (17.6 GB/s into one), so the 6.5 MB at 160x160 take ~0.52 ms against
+ * ~0.74 ms for the FMAs at that VM's zmm peak; without the stores (a
+ * throwaway test) the unrolled tile reaches 97% of peak, with them 80-82%.
+ * (Tried and dropped: plain stores, 10-15% slower; staging a tile's
+ * results in L1 and streaming them out between the next tile's FMAs,
+ * 82% -> 65%; 2 blocks x 12 pixels, fewer planes at a time, 3-4% slower;
+ * reading NCHW x in place for the inner tiles, and keeping a ring of
+ * planar rows over the conv rows, copied once per input row: neither
+ * faster for NCHW.)
  *
  * A row is cut into ceil(width/TILE) tiles of nearly equal widths (40 = 14
  * + 13 + 13: a narrow last tile would have too few accumulators to hide the
@@ -89,7 +98,8 @@
  * all 16 lanes.  Without a pool the partial sums and the results live in y.
  *
  * Fused max pool (pool_k x pool_k, stride pool_s, no padding, floor mode).
- * Conv rows go into a ring (the rows of a group of pooled rows, only the
+ * (The first layer's 2x2/2 pool with ReLU or none: in the tile, J->pool2,
+ * see PLAIN_POOL_TILE.)  Conv rows go into a ring (the rows of a group of pooled rows, only the
  * columns that some window uses); once they are there, the window maxima
  * are written to y.  Overlapping windows (3x3 stride 2) carry the shared
  * conv rows over to the next group instead of recomputing them; conv rows
@@ -204,6 +214,7 @@ typedef struct {
     int64_t xs, ys, cbs, cls, xbatch;  /* input strides (see below) */
     int blocked;                       /* x is blocked: 16 channels of a pixel adjacent */
     int plain;                         /* plain x of at most 16 channels, stride 1: PlainTile */
+    int pool2;                         /* plain, 2x2/2 pool in the tile (conv_rows_plain_pool2) */
     int64_t gnb;                       /* output blocks per group: PNB if plain, else NB */
     int act;
     float alpha, beta;
@@ -659,20 +670,42 @@ static const TileFn tiles[NB][17] = {
                 ACC_FMA(b, t, xv, wv[b]);                                                      \
         }                                                                                      \
     }
-#define PLAIN_TILE(NBK, T)                                                                     \
-    static void ptile_##NBK##_##T(const PlainTile *pt) {                                       \
-        const Job *J = pt->J;                                                                  \
-        const int64_t c = J->c, kw = J->kw, dw = J->dw, taps = J->taps, pw = pt->pw;           \
-        const int64_t wblock = J->wblock, bstride = pt->bstride;                               \
-        float *out = pt->out;                                                                  \
-        ACC_INIT(NBK, T, pt->init);                                                            \
-        for (int64_t i = pt->i0; i < pt->i1; i++)                                              \
+/* The sums of a plain tile P into acc (declared here): from P->init, over
+ * tap rows [P->i0, P->i1), channels, tap columns.  For the VGG first
+ * layer's shape (3 channels, 3x3, dilation 1) with all three tap rows
+ * inside the input, in the widest tiles of a full group (PLAIN_UNROLLED),
+ * the 27 steps are unrolled: every load is then base + immediate (or a
+ * planar row pointer + immediate) and the tile is one run of 27 * NBK * T
+ * FMAs without loop control.  With the loops (trip counts of 3) the
+ * 4 x 6 tile reached 68-73% of the FMA peak in dconv_bench's first layer
+ * at 160x160 and 224x224, unrolled 75-84% (interleaved runs; without its
+ * stores, a throwaway test, 83-89% -> 97%).  Same sums, same order. */
+#define PLAIN_UNROLLED(NBK, T) ((NBK) == PNB && (T) >= PTMAX - 2)
+#define PLAIN_SUMS(NBK, T, P)                                                                  \
+    ACC_INIT(NBK, T, (P)->init);                                                               \
+    if (PLAIN_UNROLLED(NBK, T) && c == 3 && kh == 3 && kw == 3 && dw == 1 && (P)->i0 == 0 &&   \
+        (P)->i1 == 3) {                                                                        \
+        UNROLL for (int i = 0; i < 3; i++)                                                     \
+            UNROLL for (int cl = 0; cl < 3; cl++)                                              \
+                UNROLL for (int j = 0; j < 3; j++)                                             \
+                    PLAIN_TAP(NBK, T, (P)->x + (i * 3 + cl) * pw + j,                          \
+                              pt->w + (cl * 9 + i * 3 + j) * B)                                \
+    } else {                                                                                   \
+        for (int64_t i = (P)->i0; i < (P)->i1; i++)                                            \
             for (int64_t cl = 0; cl < c; cl++) {                                               \
-                const float *xr = pt->x + (i * c + cl) * pw;                                   \
+                const float *xr = (P)->x + (i * c + cl) * pw;                                  \
                 const float *wr = pt->w + (cl * taps + i * kw) * B;                            \
                 for (int64_t j = 0; j < kw; j++)                                               \
                     PLAIN_TAP(NBK, T, xr + j * dw, wr + j * B)                                 \
             }                                                                                  \
+    }
+#define PLAIN_TILE(NBK, T)                                                                     \
+    static void ptile_##NBK##_##T(const PlainTile *pt) {                                       \
+        const Job *J = pt->J;                                                                  \
+        const int64_t c = J->c, kh = J->kh, kw = J->kw, dw = J->dw, taps = J->taps;            \
+        const int64_t pw = pt->pw, wblock = J->wblock, bstride = pt->bstride;                  \
+        float *out = pt->out;                                                                  \
+        PLAIN_SUMS(NBK, T, pt)                                                                 \
         PLAIN_PUT_FUSED(NBK, T)                                                                \
         UNROLL for (int b = 0; b < (NBK); b++)                                                 \
             UNROLL for (int t = 0; t < (T); t++)                                               \
@@ -723,6 +756,114 @@ static const PlainTileFn ptiles[PNB][17] = {
 #endif
 };
 
+/* The first layer's fused 2x2 stride-2 max pool (J->pool2: a plain input,
+ * ReLU or no activation, k a multiple of 16): the tile computes the T = 2U
+ * conv pixels of two conv rows (2py, 2py+1) in turn, from their planar rows
+ * (pt, p1), and writes the U pooled pixels of each block straight to y.
+ * Between the rows the first row's column maxima wait in hm (NBK*U
+ * vectors, in L1: the accumulators of the second row need the registers).
+ * Through the ring and window_max the pooled layer ran at 58-68% of the
+ * FMA peak at 160x160 and 224x224 (dconv_bench; per conv row a separate
+ * pass of loads and compare-and-selects over its results, 9 conv pixels
+ * per tile call in 3 segments of a row), in the tile at ~82%.  The max is taken in the order of
+ * window_max, (0,0) (0,1) (1,0) (1,1) from -FLT_MAX with v > m ? v : m
+ * (NaN skipped), so results are those of the ring, bit for bit. */
+#ifdef DCONV_VECTORS
+/* *m = *v > *m ? *v : *m, lane by lane: one vmaxps where the target has
+ * it (it returns its second operand unless the first is greater).
+ * (Pointers, as relu_bits.) */
+static inline void vmax_into(const Vec16 *v, Vec16 *m) {
+#if defined(__AVX512F__) && VGGRT_KB == 16
+    *m = (Vec16)_mm512_max_ps((__m512)*v, (__m512)*m);
+#elif defined(__AVX__) && VGGRT_KB == 8
+    *m = (Vec16)_mm256_max_ps((__m256)*v, (__m256)*m);
+#else
+    const VecI16 gt = *v > *m;
+    *m = (Vec16)(((VecI16)*v & gt) | ((VecI16)*m & ~gt));
+#endif
+}
+/* The activated result of acc[b][t] (ReLU or none). */
+#define PLAIN_ACT(b, t, v)                                                                     \
+    Vec16 v = acc[b][t];                                                                       \
+    if (relu) {                                                                                \
+        VecI16 r_;                                                                             \
+        relu_bits(&acc[b][t], &r_);                                                            \
+        v = (Vec16)r_;                                                                         \
+    }
+/* One conv row of a pool tile: its T = 2U sums, activated, the maxima of
+ * column pairs; for the first row (hm_in NULL) from -FLT_MAX into hm, for
+ * the second from hm into y.  (A function per row: with both rows in one,
+ * gcc 12 kept accumulators on the stack, 160 of the 1344 FMAs reading
+ * and writing memory: 77-79% of the FMA peak at 160x160 and 224x224,
+ * against 82% with the rows apart.) */
+#define PLAIN_POOL_ROWFN(NBK, U)                                                               \
+    __attribute__((noinline)) static void pprow_##NBK##_##U(const PlainTile *pt,               \
+                                                            const float *hm_in, float *hm) {   \
+        const Job *J = pt->J;                                                                  \
+        const int64_t c = J->c, kh = J->kh, kw = J->kw, dw = J->dw, taps = J->taps;            \
+        const int64_t pw = pt->pw, wblock = J->wblock, bstride = pt->bstride;                  \
+        const int relu = pt->relu, stream = pt->stream;                                        \
+        float *out = pt->out;                                                                  \
+        PLAIN_SUMS(NBK, 2 * (U), pt)                                                           \
+        UNROLL for (int b = 0; b < (NBK); b++)                                                 \
+            UNROLL for (int u = 0; u < (U); u++) {                                             \
+                PLAIN_ACT(b, 2 * u, v0)                                                        \
+                PLAIN_ACT(b, 2 * u + 1, v1)                                                    \
+                Vec16 m;                                                                       \
+                if (hm_in) {                                                                   \
+                    memcpy(&m, hm_in + (b * (U) + u) * B, sizeof m);                           \
+                } else {                                                                       \
+                    for (int l = 0; l < B; l++)                                                \
+                        m[l] = -FLT_MAX;                                                       \
+                }                                                                              \
+                vmax_into(&v0, &m);                                                            \
+                vmax_into(&v1, &m);                                                            \
+                const VecI16 r = (VecI16)m;                                                    \
+                if (!hm_in)                                                                    \
+                    memcpy(hm + (b * (U) + u) * B, &r, sizeof r);                              \
+                else if (stream)                                                               \
+                    stream_put(out + b * bstride + u * B, &r);                                 \
+                else                                                                           \
+                    memcpy(out + b * bstride + u * B, &r, sizeof r);                           \
+            }                                                                                  \
+    }                                                                                          \
+    static void pptile_##NBK##_##U(const PlainTile *pt, const PlainTile *p1) {                 \
+        float hm[(NBK) * (U) * B] __attribute__((aligned(64)));                                \
+        pprow_##NBK##_##U(pt, NULL, hm);                                                       \
+        pprow_##NBK##_##U(p1, hm, NULL);                                                       \
+    }
+#define PLAIN_POOL_TILE(NBK, U) PLAIN_POOL_ROWFN(NBK, U)
+/* U pooled columns, 2U conv columns: up to PTMAX (and 8) conv columns. */
+#define PLAIN_POOL_TILES(NBK)                                                                  \
+    PLAIN_POOL_TILE(NBK, 1) PLAIN_POOL_TILE(NBK, 2) PLAIN_POOL_TILE(NBK, 3)                    \
+    PLAIN_POOL_TILE(NBK, 4)
+enum { PPMAX = (PTMAX < 8 ? PTMAX : 8) / 2 };
+PLAIN_POOL_TILES(1)
+#if VGGRT_DCONV_PNB >= 2
+PLAIN_POOL_TILES(2)
+#endif
+#if VGGRT_DCONV_PNB >= 4
+PLAIN_POOL_TILES(3)
+PLAIN_POOL_TILES(4)
+#endif
+typedef void (*PlainPoolTileFn)(const PlainTile *, const PlainTile *);
+#define PLAIN_POOL_ROW(NBK)                                                                    \
+    { NULL, pptile_##NBK##_1, pptile_##NBK##_2, pptile_##NBK##_3, pptile_##NBK##_4 }
+/* pptiles[nb - 1][U] */
+static const PlainPoolTileFn pptiles[PNB][5] = {
+    PLAIN_POOL_ROW(1),
+#if VGGRT_DCONV_PNB >= 2
+    PLAIN_POOL_ROW(2),
+#endif
+#if VGGRT_DCONV_PNB >= 4
+    PLAIN_POOL_ROW(3),
+    PLAIN_POOL_ROW(4),
+#endif
+};
+#else
+enum { PPMAX = 0 };
+#endif
+
 /* The input rows of conv row `row` of a plain (NCHW or NHWC) input, as
  * planar rows: buf[(i*c + l)*pw + e] = x(l, row + i*dh, col + e) for tap
  * rows i in [i0, i1), channels l < c, e in [0, width), 0 outside the
@@ -736,6 +877,24 @@ static void plain_rows(const Job *J, const float *xn, int64_t row, int64_t i0, i
         hi = lo;
     for (int64_t i = i0; i < i1; i++) {
         const float *xr = xn + (row + i * J->dh) * J->ys;
+        if (J->cls == 1 && J->c == 3) {
+            /* NHWC, 3 channels (RGB): the three planar rows in one pass of
+             * constant stride, which the compiler vectorizes with shuffles
+             * (channel by channel with the runtime stride, the copy cost
+             * NHWC 10-15% of the layer against NCHW's memcpy). */
+            float *restrict d0 = buf + i * 3 * pw, *restrict d1 = d0 + pw, *restrict d2 = d1 + pw;
+            const float *restrict s = xr + col * 3;
+            for (int64_t e = 0; e < lo; e++)
+                d0[e] = d1[e] = d2[e] = 0.0f;
+            for (int64_t e = hi; e < width; e++)
+                d0[e] = d1[e] = d2[e] = 0.0f;
+            for (int64_t e = lo; e < hi; e++) {
+                d0[e] = s[3 * e];
+                d1[e] = s[3 * e + 1];
+                d2[e] = s[3 * e + 2];
+            }
+            continue;
+        }
         for (int64_t l = 0; l < J->c; l++) {
             float *d = buf + (i * J->c + l) * pw;
             for (int64_t e = 0; e < lo; e++)
@@ -798,6 +957,45 @@ static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, i
         }
     }
 }
+
+#ifdef DCONV_VECTORS
+/* Pooled rows [py0, py1) of output blocks [bk, bk + nb) of a plain input
+ * with the fused 2x2/2 pool (J->pool2), into y (block b's plane ystride
+ * floats after block 0's): per pooled row, the planar rows of its two conv
+ * rows (one half of buf each), then tiles of up to PPMAX pooled columns
+ * (PLAIN_POOL_TILE). */
+static void conv_rows_plain_pool2(const Job *J, const float *xn, int64_t bk, int nb,
+                                  int64_t py0, int64_t py1, float *y, int64_t ystride) {
+    const int64_t ntiles = ceil_div(J->px, PPMAX), q = J->px / ntiles, r = J->px % ntiles;
+    const int64_t bcol = -J->pl, bw = 2 * J->px + (J->kw - 1) * J->dw;
+    float buf[ROWBUF_FLOATS] __attribute__((aligned(64)));
+    PlainTile pt, p1;
+    pt.J = J, pt.pw = ceil_div(bw, B) * B, pt.w = J->packed + bk * J->wblock;
+    pt.bstride = ystride;
+    pt.init = J->bias ? J->bias + bk * B : zero_bias;
+    pt.fused = 1, pt.relu = J->act == VGGRT_ACT_RELU;
+    pt.stream = (uintptr_t)y % (B * sizeof(float)) == 0;
+    p1 = pt;
+    /* The second row's planar rows: after the first's, on a 64-byte line. */
+    const int64_t half = ceil_div(J->kh * J->c * pt.pw, 16) * 16;
+    for (int64_t py = py0; py < py1; py++) {
+        const int64_t row0 = 2 * py * J->sh - J->pt, row1 = row0 + J->sh;
+        window_range(row0, J->dh, J->kh, 0, J->h, &pt.i0, &pt.i1);
+        window_range(row1, J->dh, J->kh, 0, J->h, &p1.i0, &p1.i1);
+        plain_rows(J, xn, row0, pt.i0, pt.i1, bcol, bw, pt.pw, buf);
+        plain_rows(J, xn, row1, p1.i0, p1.i1, bcol, bw, pt.pw, buf + half);
+        float *orow = y + py * J->px * B;
+        int64_t pxo = 0;
+        for (int64_t tt = 0; tt < ntiles; tt++) {
+            const int U = (int)(q + (tt < r));
+            pt.x = buf + 2 * pxo, p1.x = buf + half + 2 * pxo;
+            pt.out = p1.out = orow + pxo * B;
+            pptiles[nb - 1][U](&pt, &p1);
+            pxo += U;
+        }
+    }
+}
+#endif
 
 /* Conv rows [oy0, oy1), columns [cs, ce), output blocks [bk, bk + nb), the
  * epilogue applied: row oy of block b goes to out + (oy - oy0)*rstride +
@@ -916,6 +1114,12 @@ static void run_units(const Job *J, int64_t begin, int64_t end, float *ring) {
         const float *xn = J->x + bi * J->xbatch;
         float *yk = J->y + (bi * J->kb + bk) * ystride;
         u += r1 - r0;
+#ifdef DCONV_VECTORS
+        if (J->pool2) {
+            conv_rows_plain_pool2(J, xn, bk, nb, r0, r1, yk, ystride);
+            continue;
+        }
+#endif
         if (!J->pk) {
             /* The partial sums live in y itself. */
             for (int64_t oy = r0; oy < r1; oy += J->group_rows) {
@@ -996,6 +1200,17 @@ static int is_plain(const vggrt_dconv_params *p) {
            q->kh * q->c * ceil_div(ncols + (q->kw - 1) * q->dw, B) * B <= ROWBUF_FLOATS;
 }
 
+/* A plain input whose 2x2/2 max pool runs in the tile (J->pool2,
+ * conv_rows_plain_pool2): ReLU or no activation, whole blocks of outputs,
+ * and the planar rows of two conv rows fit the stack buffer. */
+static int is_plain_pool2(const vggrt_dconv_params *p) {
+    const vggrt_conv_params *q = &p->conv;
+    const int64_t pw = ceil_div(2 * p->px + (q->kw - 1) * q->dw, B) * B;
+    return PPMAX > 0 && is_plain(p) && p->pool_k == 2 && p->pool_s == 2 &&
+           (q->act == VGGRT_ACT_RELU || q->act == VGGRT_ACT_NONE) && q->k % B == 0 &&
+           2 * ceil_div(q->kh * q->c * pw, 16) * 16 <= ROWBUF_FLOATS;
+}
+
 /* Output blocks per group (a unit of work, and a ring row's blocks). */
 static int64_t group_blocks(const vggrt_dconv_params *p) {
     return is_plain(p) ? PNB : NB;
@@ -1055,7 +1270,9 @@ void vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *x, const
         J.pk = p->pool_k, J.ps = p->pool_s;
         J.rows = p->py;
         const int64_t fit = ring_seg_px(p);
-        if (fit > 0) {
+        if (is_plain_pool2(p)) {
+            J.pool2 = 1, J.seg_px = p->px, J.group_rows = 1;
+        } else if (fit > 0) {
             J.nseg = ceil_div(p->px, fit);
             J.seg_px = ceil_div(p->px, J.nseg); /* balanced segments */
             J.ring_cols = (J.seg_px - 1) * J.ps + J.pk;

@@ -363,6 +363,17 @@ static void test_dconvs(void) {
         { 1, 3, 5, 400, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
         { 1, 16, 4, 400, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
         { 1, 3, 3, 1900, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
+        /* The first layer at the models' widths, 160 and 224 (the unrolled
+         * tile of 3 channels x 3x3: tiles of 5 and 6 pixels, 2 and 3 pooled
+         * columns with the 2x2 pool in the tile), ReLU and none each; the
+         * pool in the tile with 1 and 2 pooled columns per tile, and with a
+         * group of 2 blocks of 16 (32 outputs). */
+        { 1, 3, 5, 160, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
+        { 1, 3, 6, 224, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },
+        { 1, 3, 7, 224, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
+        { 2, 3, 9, 160, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },
+        { 1, 3, 4, 3, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },
+        { 1, 3, 5, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         for (int layout = VGGRT_LAYOUT_NCHW; layout <= VGGRT_LAYOUT_BLOCKED; layout++)
