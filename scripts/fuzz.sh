@@ -19,7 +19,9 @@
 # input into tests/fuzz/regressions/TARGET/ so ctest replays it.
 # Environment: FUZZ_JOBS (build jobs, default 2), FUZZ_NICE (default 10),
 # FUZZ_ARGS (extra libFuzzer flags), FUZZ_NO_BUILD=1 (use the harnesses as
-# built, e.g. during a campaign while the tree changes).
+# built, e.g. during a campaign while the tree changes), FUZZ_PARALLEL (with
+# `all`: how many harnesses run at a time, each single-threaded for its full
+# SECONDS; default 1).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -31,7 +33,7 @@ target=${1:-}
 seconds=${2:-60}
 case "$target" in
   onnx|npy|tensor_pb|weights|all|--build-only) ;;
-  -h|--help|"") sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; [ -n "$target" ]; exit ;;
+  -h|--help|"") sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; [ -n "$target" ]; exit ;;
   *) die "unknown target '$target' (onnx, npy, tensor_pb, weights, all)" ;;
 esac
 [ "$target" = --build-only ] || [[ "$seconds" =~ ^[0-9]+$ ]] || die "SECONDS must be a number, not '$seconds'"
@@ -139,7 +141,18 @@ run_one() {
 
 status=0
 if [ "$target" = all ]; then
-  for h in "${HARNESSES[@]}"; do run_one "$h" "$seconds" || status=1; done
+  par=${FUZZ_PARALLEL:-1}
+  [[ "$par" =~ ^[1-9][0-9]*$ ]] || die "FUZZ_PARALLEL must be a positive number, not '$par'"
+  pids=()
+  for h in "${HARNESSES[@]}"; do
+    (run_one "$h" "$seconds" || exit 1) &
+    pids+=($!)
+    if [ ${#pids[@]} -ge "$par" ]; then
+      wait "${pids[0]}" || status=1
+      pids=("${pids[@]:1}")
+    fi
+  done
+  for p in "${pids[@]}"; do wait "$p" || status=1; done
 else
   run_one "$target" "$seconds" || status=1
 fi

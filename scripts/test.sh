@@ -11,9 +11,12 @@
 #    UndefinedBehaviorSanitizer and runs the suite again there without the
 #    full-size models (unit, conformance, bad-input corpus, tiny models).
 # 5. builds the libFuzzer harnesses in build-fuzz/ (clang-19, ASan+UBSan) and
-#    fuzzes each for a bounded time (scripts/fuzz.sh; docs/robustness.md).
+#    fuzzes each for a bounded time (scripts/fuzz.sh; docs/robustness.md),
+#    one harness per core at a time.
+# Each stage ends with a line `-- STAGE: W s, CPU C s` (wall time, and the
+# CPU time of its processes), to see where a slow run went.
 # Environment: VGGC_TEST_BIG=0 skips the full-size VGG-16 models;
-# VGGC_FUZZ_SECONDS (default 30) is the time per harness, 0 skips step 4.
+# VGGC_FUZZ_SECONDS (default 30) is the time per harness, 0 skips step 5.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -22,30 +25,47 @@ big=${VGGC_TEST_BIG:-1}
 big_flag=ON
 [ "$big" = 0 ] && big_flag=OFF
 
+# `stage NAME`: ends the running stage (its times line), starts NAME.
+tick=$(getconf CLK_TCK)
+stage_name='' stage_t0=0 stage_cpu0=0
+children_cpu() {  # seconds of CPU of this shell's finished children
+  awk -v t="$tick" '{ printf "%d", ($16 + $17) / t }' "/proc/$$/stat" 2>/dev/null || echo 0
+}
+stage() {
+  local cpu
+  cpu=$(children_cpu)
+  [ -n "$stage_name" ] &&
+    echo "-- $stage_name: $((SECONDS - stage_t0)) s, CPU $((cpu - stage_cpu0)) s"
+  stage_name=$1 stage_t0=$SECONDS stage_cpu0=$cpu
+  [ -z "$1" ] || echo "== $1 =="
+}
+trap 'stage ""; echo "-- total: $SECONDS s, CPU $(children_cpu) s"' EXIT
+
+stage "dependencies"
 bash scripts/install-deps.sh
 
-echo "== build (release) =="
+stage "build (release)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DVGGC_WERROR=ON -DVGGC_TESTS_BIG=$big_flag >/dev/null
 cmake --build build -j"$jobs"
-echo "== tests (release) =="
+stage "tests (release)"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
-echo "== kernels built for AVX2 and for any x86-64 (tiny models) =="
+stage "kernels built for AVX2 and for any x86-64 (tiny models)"
 bash scripts/test_arch.sh x86-64-v3 build
 bash scripts/test_arch.sh x86-64 build
 
-echo "== build (AddressSanitizer + UndefinedBehaviorSanitizer) =="
+stage "build (AddressSanitizer + UndefinedBehaviorSanitizer)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DVGGC_SANITIZE=ON -DVGGC_WERROR=ON \
       -DVGGC_TESTS_BIG=OFF >/dev/null
 cmake --build build-asan -j"$jobs"
-echo "== tests (sanitizers; tiny models only) =="
+stage "tests (sanitizers; tiny models only)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
 fuzz_secs=${VGGC_FUZZ_SECONDS:-30}
-echo "== bounded fuzzing (libFuzzer + ASan + UBSan; $fuzz_secs s per harness) =="
+stage "bounded fuzzing (libFuzzer + ASan + UBSan; $fuzz_secs s per harness)"
 if [ "$fuzz_secs" -gt 0 ]; then
-  bash scripts/fuzz.sh all "$fuzz_secs"
+  FUZZ_PARALLEL=$jobs bash scripts/fuzz.sh all "$fuzz_secs"
 else
   echo "skipped (VGGC_FUZZ_SECONDS=0)"
 fi
