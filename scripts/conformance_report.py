@@ -235,10 +235,11 @@ def build_report(runs, commit_override):
     for r in runs:
         for x in r.cases:
             if x["status"] == "skip":
-                skip_kinds[r.config][x.get("kind") or "other"] += 1
+                kind = x.get("kind")
+                skip_kinds[r.config][kind if kind in ("op", "refused") else "other"] += 1
     def kinds_text(k):
         return (f"{k['op']} for an operator not in ops.def, {k['refused']} refused on purpose"
-                + (f", {k['other']} other" if k["other"] else ""))
+                + (f", {k['other']} other (see Other skips)" if k["other"] else ""))
     groups = collections.OrderedDict()   # the same counts in several runs: said once
     for c in cfgs:
         groups.setdefault(kinds_text(skip_kinds[c]), []).append(c)
