@@ -311,8 +311,10 @@ def build_report(runs, commit_override):
                     text = "other ops not in ops.def"
                     for o in miss:
                         others_missing[op][o].add(key)
-                else:
+                elif x.get("kind") == "refused":
                     text = "refused: " + x["reason"]
+                else:
+                    text = x["reason"]
                 reasons[op][text].add(key)
                 reason_cfgs[op][text].add(r.config)
 
