@@ -16,9 +16,11 @@ The machine is shared and noisy: read the ratio and the medians, and rerun.
 Writes a markdown report (with the machine, commit and OpenBLAS settings).
 """
 import argparse
+import atexit
 import json
 import os
 import platform
+import shutil
 import re
 import statistics
 import subprocess
@@ -64,6 +66,7 @@ def main():
     model = a.model or os.path.join(a.build, "models", "vgg16_head.onnx")
     name = os.path.splitext(os.path.basename(model))[0]
     work = tempfile.mkdtemp(prefix="vggc-bench-")
+    atexit.register(shutil.rmtree, work, True)  # its programs and weights: ~0.8 GB
     x = os.path.join(work, "x.npy")
     sh([PY, os.path.join(ROOT, "models", "make_input.py"), "--model", model, "--batch", "1", x])
     sh([vggc, "compile", model, "-o", os.path.join(work, "c"), "--name", name])

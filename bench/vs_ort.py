@@ -38,9 +38,11 @@ Writes OUT.md (table, machine, versions, environment) and OUT.svg (chart).
 Assert nothing: this is a measurement, not a test.
 """
 import argparse
+import atexit
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -256,6 +258,7 @@ def main():
     if a.quick:
         configs = [("vgg16_head", 1, 1), ("vgg16_head", 1, 2)]
     work = tempfile.mkdtemp(prefix="vggc-vs-ort-")
+    atexit.register(shutil.rmtree, work, True)  # its programs and weights: ~0.8 GB
     env_base = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"))
 
     # The FMA-peak probe, built for this CPU.

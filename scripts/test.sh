@@ -13,8 +13,10 @@
 # 5. builds the libFuzzer harnesses in build-fuzz/ (clang-19, ASan+UBSan) and
 #    fuzzes each for a bounded time (scripts/fuzz.sh; docs/robustness.md),
 #    one harness per core at a time.
-# Each stage ends with a line `-- STAGE: W s, CPU C s` (wall time, and the
-# CPU time of its processes), to see where a slow run went.
+# Each stage ends with a line `-- STAGE: W s, CPU C s, tree D MB` (wall time,
+# the CPU time of its processes, and the checkout's size on disk then), to
+# see where a slow or a disk-hungry run went.  Passing tests remove their
+# work files (VGGC_KEEP_WORK=1 keeps them); the run needs about 2 GB free.
 # Environment: VGGC_TEST_BIG=0 skips the full-size VGG-16 models;
 # VGGC_FUZZ_SECONDS (default 30) is the time per harness, 0 skips step 5.
 set -euo pipefail
@@ -31,15 +33,21 @@ stage_name='' stage_t0=0 stage_cpu0=0
 children_cpu() {  # seconds of CPU of this shell's finished children
   awk -v t="$tick" '{ printf "%d", ($16 + $17) / t }' "/proc/$$/stat" 2>/dev/null || echo 0
 }
+tree_mb() { du -sm "$root" 2>/dev/null | cut -f1; }
 stage() {
   local cpu
   cpu=$(children_cpu)
   [ -n "$stage_name" ] &&
-    echo "-- $stage_name: $((SECONDS - stage_t0)) s, CPU $((cpu - stage_cpu0)) s"
+    echo "-- $stage_name: $((SECONDS - stage_t0)) s, CPU $((cpu - stage_cpu0)) s, tree $(tree_mb) MB"
   stage_name=$1 stage_t0=$SECONDS stage_cpu0=$cpu
   [ -z "$1" ] || echo "== $1 =="
 }
 trap 'stage ""; echo "-- total: $SECONDS s, CPU $(children_cpu) s"' EXIT
+
+free_mb=$(df -Pm "$root" | awk 'NR == 2 { print $4 }')
+if [ "${free_mb:-0}" -lt 2048 ]; then
+  echo "test.sh: warning: only ${free_mb} MB free under $root; the run needs about 2 GB" >&2
+fi
 
 stage "dependencies"
 bash scripts/install-deps.sh

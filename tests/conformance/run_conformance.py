@@ -2,14 +2,16 @@
 """run_conformance.py — ONNX's backend test data through vggc's backends.
 
     run_conformance.py --vggc PATH --suite node|pytorch-converted|pytorch-operator|simple
-                       --work DIR [--backend c|jit] [--opt -O0..-O3] [--data DIR] [--jobs N]
+                       --work DIR [--backend c|jit] [--opt -O0..-O3] [--data DIR] [--jobs N] [--keep]
                        [--json OUT.json] [--only REGEX]
 
 Walks one suite of libonnx-testdata (DIR/<suite>/<case>/{model.onnx,
 test_data_set_N/{input,output}_K.pb}).  A case is in scope when every node's
 operator (default domain) is one of the X(...) lines of ir/ops.def, the one
 table of what vggc supports; every other case is listed as SKIP with the
-operators it lacks, never dropped silently.
+operators it lacks, never dropped silently.  Each case works in
+DIR/<suite>/<case>/, which is removed afterwards unless the case failed
+(--keep keeps them all).
 
 An in-scope case is compiled (`vggc compile`), built with make (CFLAGS=-O1 and
 the warnings -Wall -Wextra -Werror, so the generated C is proved warning-free;
@@ -575,6 +577,8 @@ def main():
     ap.add_argument("--opt", choices=("-O0", "-O1", "-O2", "-O3"), default="-O2",
                     help="vggc's optimization level (the passes that run)")
     ap.add_argument("--only", help="only cases whose suite/case matches this regex")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep every case's work directory (default: only failed cases')")
     args = ap.parse_args()
     args.vggc = os.path.abspath(args.vggc)
     args.work = os.path.abspath(args.work)
@@ -605,6 +609,10 @@ def main():
             check_case(c, args, ops_ok, skips)
         except Exception as e:  # noqa: BLE001 - a harness bug fails the case, not the run
             c.result("fail", f"harness: {type(e).__name__}: {short(str(e))}")
+        if c.status != "fail" and not args.keep:
+            # Only a failure's files are worth keeping; the rest would add up
+            # to hundreds of MB per suite and configuration.
+            shutil.rmtree(os.path.join(args.work, c.suite, c.name), ignore_errors=True)
         c.seconds = time.monotonic() - t0
         return c
 

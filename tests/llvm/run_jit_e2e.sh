@@ -19,6 +19,9 @@ shift 3
 name=$(basename "$model" .onnx)
 rm -rf "$work"
 mkdir -p "$work"
+# A passing run removes WORKDIR (VGG-16's compiled weights alone are 0.6 GB);
+# a failing one keeps it to look into, and VGGC_KEEP_WORK=1 keeps it always.
+trap '[ $? -eq 0 ] && [ "${VGGC_KEEP_WORK:-0}" = 0 ] && rm -rf "$work"' EXIT
 export XDG_CACHE_HOME="$work/cache"
 
 "$vggc" compile "$model" ${VGGC_OPT:-} -o "$work/c" --name "$name"
