@@ -298,6 +298,11 @@ static int time_c(const char *model, const Plan *p, const vggrt_tensor *in, int6
                 model, p->g->n_inputs);
         goto out;
     }
+    if (p->g->values[p->g->inputs[0]].wrap) {
+        fprintf(stderr, "vggc: error: bench: --backend c feeds a tensor; the input of %s is a "
+                "sequence or optional (the JIT backend times it)\n", model);
+        goto out;
+    }
     if (vggrt_npy_write(x, &in[0], msg, sizeof msg) != VGGRT_OK) {
         fprintf(stderr, "vggc: error: %s\n", msg);
         goto out;

@@ -343,9 +343,24 @@ static void dot_storage(Buf *b, const Plan *p, uint32_t v, bool named)
     }
 }
 
+/* A graph input's or output's type as its oval shows it: "f32 (None, 3, 32, 32)",
+ * or a sequence's or optional's ONNX spelling. */
+static void dot_type(const Value *v, char *buf, size_t cap)
+{
+    if (v->wrap) {
+        wrap_format(v->wrap, v->dtype, buf, cap);
+        return;
+    }
+    char shape[200];
+    keras_shape(&v->shape, shape, sizeof shape);
+    snprintf(buf, cap, "%s %s", dtype_name(v->dtype), shape);
+}
+
 /* "n3", "in0": the DOT id of whatever produces value v; false for a constant. */
 static bool dot_source(const Graph *g, uint32_t v, char *id, size_t cap)
 {
+    if (g->values[v].kind == VAL_PASS)
+        v = g->values[v].source;    /* a sequence or optional passed on: its input */
     const Value *val = &g->values[v];
     if (val->kind == VAL_TEMP && val->producer != VGGC_NONE) {
         snprintf(id, cap, "n%u", val->producer);
@@ -423,10 +438,10 @@ void write_dot(const Graph *g, const Plan *p, const char *model_label, Buf *b)
     char shape[256];
     for (uint32_t i = 0; i < g->n_inputs; i++) {
         const Value *v = &g->values[g->inputs[i]];
-        keras_shape(&v->shape, shape, sizeof shape);
+        dot_type(v, shape, sizeof shape);
         buf_printf(b, "  in%u [shape=oval, fillcolor=\"#ffffff\", label=\"", i);
         dot_text(b, v->name);
-        buf_printf(b, "\\ninput %s %s\"];\n", dtype_name(v->dtype), shape);
+        buf_printf(b, "\\ninput %s\"];\n", shape);
     }
     uint32_t count = p ? p->n_layers : g->n_nodes;
     for (uint32_t l = 0; l < count; l++) {
@@ -443,10 +458,10 @@ void write_dot(const Graph *g, const Plan *p, const char *model_label, Buf *b)
     }
     for (uint32_t i = 0; i < g->n_outputs; i++) {
         const Value *v = &g->values[g->outputs[i]];
-        keras_shape(&v->shape, shape, sizeof shape);
+        dot_type(v, shape, sizeof shape);
         buf_printf(b, "  out%u [shape=oval, fillcolor=\"#ffffff\", label=\"", i);
         dot_text(b, v->name);
-        buf_printf(b, "\\noutput %s %s\"];\n", dtype_name(v->dtype), shape);
+        buf_printf(b, "\\noutput %s\"];\n", shape);
         char to[32];
         snprintf(to, sizeof to, "out%u", i);
         dot_edge(b, g, p, g->outputs[i], to, false);

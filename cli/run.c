@@ -77,6 +77,8 @@ static bool check_inputs(const Graph *g, const char **paths, const vggrt_tensor 
     for (uint32_t i = 0; i < g->n_inputs; i++) {
         const Value *v = &g->values[g->inputs[i]];
         char want[256], got[256];
+        if (v->wrap)
+            continue;               /* checked whole as it was read (read_value) */
         shape_format(&v->shape, want, sizeof want, "batch");
         format_dims(&t[i], got, sizeof got);
         bool match = t[i].dtype == rt_dtype(v->dtype) &&
@@ -102,6 +104,49 @@ static bool check_inputs(const Graph *g, const char **paths, const vggrt_tensor 
         }
     }
     return ok;
+}
+
+/* The type a sequence or optional value v (Value.wrap) must have. */
+static vggrt_value_type value_type(const Graph *g, uint32_t v)
+{
+    IoInfo r = plan_io_info(g, v, false);
+    vggrt_value_type t = {.nwrap = r.nwrap, .dtype = r.dtype, .rank = r.rank};
+    memcpy(t.wrap, r.wrap, sizeof t.wrap);
+    memcpy(t.dims, r.dims, sizeof t.dims);
+    return t;
+}
+
+/* Output i, the sequence or optional value v: the input it passes on,
+ * written to path (when given) under v's name, and described (JSON or a
+ * line) unless a benchmark runs.  False after reporting a failed write. */
+static bool write_passed_value(const Graph *g, uint32_t v, uint32_t i, const vggrt_value *in_v,
+                               bool json, const char *path, bool bench)
+{
+    const Value *x = &g->values[v];
+    IoInfo r = plan_io_info(g, v, true);
+    const vggrt_value *val = &in_v[r.source];
+    char type[256], msg[512];
+    wrap_format(x->wrap, x->dtype, type, sizeof type);
+    if (json) {
+        printf("%s\n    {\"index\": %u, \"name\": ", i ? "," : "", i);
+        json_str(x->name);
+        printf(", \"type\": ");
+        json_str(type);
+        printf(", \"tensors\": %lld", (long long)val->n_tensors);
+        if (path) {
+            printf(", \"file\": ");
+            json_str(path);
+        }
+        printf("}");
+    } else if (!path && !bench) {
+        printf("output %u '%s': %s holding %lld tensor(s)\n", i, x->name, type,
+               (long long)val->n_tensors);
+    }
+    if (path && vggrt_value_write(path, val, x->name, msg, sizeof msg) != VGGRT_OK) {
+        fprintf(stderr, "vggc: error: %s\n", msg);
+        return false;
+    }
+    return true;
 }
 
 /* ---- the JIT cache ------------------------------------------------------------ */
@@ -411,6 +456,7 @@ int cmd_run(int argc, char **argv)
     JitModel jm = {0};
     bool loaded = false;
     vggrt_tensor in_t[MAX_IO] = {0}, out_t[MAX_IO] = {0};
+    vggrt_value in_v[MAX_IO] = {0};     /* sequences and optionals */
     Labels labels = {0};
     char msg[512];
 
@@ -456,6 +502,17 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     for (int i = 0; i < n_in && !n_img; i++) {
+        const Value *v = &g->values[g->inputs[i]];
+        if (v->wrap) {
+            vggrt_value_type type = value_type(g, g->inputs[i]);
+            if (vggrt_value_read(in_paths[i], &type, &in_v[i], msg, sizeof msg) != VGGRT_OK) {
+                char want[256];
+                wrap_format(v->wrap, v->dtype, want, sizeof want);
+                fprintf(stderr, "vggc: error: input %d '%s' (%s): %s\n", i, v->name, want, msg);
+                goto out;
+            }
+            continue;
+        }
         bool ok = ends_with(in_paths[i], ".pb")
                       ? onnx_read_tensor_pb(in_paths[i], &in_t[i], msg, sizeof msg)
                       : vggrt_npy_read(in_paths[i], &in_t[i], msg, sizeof msg) == VGGRT_OK;
@@ -494,6 +551,9 @@ int cmd_run(int argc, char **argv)
         const Value *v = &g->values[g->outputs[i]];
         vggrt_tensor *t = &out_t[i];
         size_t count = 1;
+        out_p[i] = NULL;
+        if (v->wrap)
+            continue;               /* passed on from its input */
         t->dtype = rt_dtype(v->dtype);
         t->rank = v->shape.rank;
         for (int d = 0; d < v->shape.rank; d++) {
@@ -552,6 +612,12 @@ int cmd_run(int argc, char **argv)
     }
     for (uint32_t i = 0; i < g->n_outputs; i++) {
         const Value *v = &g->values[g->outputs[i]];
+        if (v->wrap) {
+            if (!write_passed_value(g, g->outputs[i], i, in_v, json, n_out ? out_paths[i] : NULL,
+                                    bench > 0))
+                rc = 1;
+            continue;
+        }
         if (json) {
             printf("%s\n    {\"index\": %u, \"name\": ", i ? "," : "", i);
             json_str(v->name);
@@ -594,6 +660,7 @@ int cmd_run(int argc, char **argv)
 
 out:
     for (int i = 0; i < MAX_IO; i++) {
+        vggrt_value_free(&in_v[i]);
         if (in_t[i].data)
             vggrt_tensor_free(&in_t[i]);
         if (out_t[i].data)

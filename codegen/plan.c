@@ -182,6 +182,37 @@ int rt_dtype(DType t)
     }
 }
 
+IoInfo plan_io_info(const Graph *g, uint32_t v, bool output)
+{
+    const Value *x = &g->values[v];
+    IoInfo r = {.dtype = rt_dtype(x->dtype), .source = -1};
+    r.unread = x->kind == VAL_INPUT && x->unread;
+    if (!x->wrap) {
+        r.rank = x->shape.rank;
+        for (int d = 0; d < x->shape.rank; d++)
+            r.dims[d] = x->shape.d[d];
+        return r;
+    }
+    r.rank = x->wrap->rank;
+    for (int d = 0; d < x->wrap->rank; d++)
+        r.dims[d] = x->wrap->dims[d];
+    r.nwrap = x->wrap->n;
+    for (int i = 0; i < x->wrap->n; i++)
+        r.wrap[i] = x->wrap->kind[i] == WRAP_SEQUENCE ? VGGRT_SEQUENCE : VGGRT_OPTIONAL;
+    uint32_t in = x->kind == VAL_PASS ? x->source : v;
+    for (uint32_t i = 0; output && i < g->n_inputs; i++)
+        if (g->inputs[i] == in)
+            r.source = (int)i;
+    return r;
+}
+
+bool plan_simple_api(const Graph *g)
+{
+    return g->n_inputs == 1 && g->n_outputs == 1 && g->values[g->inputs[0]].dtype == DT_FLOAT &&
+           g->values[g->outputs[0]].dtype == DT_FLOAT && !g->values[g->inputs[0]].wrap &&
+           !g->values[g->outputs[0]].wrap;
+}
+
 /* A float that holds an integer of dtype t exactly: Pad's constant_value
  * arrives as a float (frontend), which is exact for integers below 2^24. */
 static bool pad_int_value_ok(DType t, float v)

@@ -91,6 +91,24 @@ int plan_act_code(ActKind a);
 /* The runtime's dtype code (VGGRT_F32, ...) of a dtype. */
 int rt_dtype(DType t);
 
+/* One row of NAME_input_info / NAME_output_info, the tensor_info struct of
+ * NAME.h (emit_c.c: emit_c_header), as both emitters write it. */
+typedef struct {
+    int dtype;              /* ONNX code */
+    int rank;               /* -1: a sequence or optional whose tensors' rank is not declared */
+    int64_t dims[VGGRT_MAX_RANK];   /* a tensor: -1 the batch; a sequence's tensors: -1 any */
+    int unread;             /* inputs: no node reads its data (Value.unread) */
+    int nwrap;              /* 0: a tensor; else a sequence or optional (Value.wrap) ... */
+    int wrap[VGGRT_MAX_WRAP];   /* ... VGGRT_SEQUENCE / VGGRT_OPTIONAL, outermost first */
+    int source;             /* a sequence or optional output: the input it passes on; else -1 */
+} IoInfo;
+_Static_assert(VGGC_MAX_WRAP == VGGRT_MAX_WRAP && VGGC_MAX_RANK == VGGRT_MAX_RANK,
+               "IoInfo mirrors vggrt_value_type");
+IoInfo plan_io_info(const Graph *g, uint32_t v, bool output);
+/* Does NAME.h declare NAME_run (one float tensor in, one out), besides
+ * NAME_run_multi? */
+bool plan_simple_api(const Graph *g);
+
 /* A constant-mode Pad's value as vggrt_pad takes it: the bits of one
  * element of the pad's dtype (layer checks: representable exactly). */
 uint64_t plan_pad_value_bits(const Graph *g, const Node *n);

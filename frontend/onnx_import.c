@@ -384,6 +384,172 @@ static bool runtime_input_type(DType dt)
            dt == DT_STRING;
 }
 
+/* ---- sequences and optionals -------------------------------------------------- */
+
+static bool is_wrap_type(const Onnx__TypeProto *tp)
+{
+    return tp && (tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE ||
+                  tp->value_case == ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE);
+}
+
+/* A sequence or optional type (is_wrap_type) as a Wrap and its tensors'
+ * element type; false after reporting what vggc does not take (`what`
+ * names the graph input or output). */
+static bool read_wrap(ImportCtx *c, const Onnx__TypeProto *tp, const char *what, Wrap *w,
+                      DType *dt)
+{
+    *w = (Wrap){.rank = -1};
+    while (is_wrap_type(tp)) {
+        if (w->n == VGGC_MAX_WRAP) {
+            graph_error(c->g, NULL, "%s nests more than %d sequence and optional types", what,
+                        VGGC_MAX_WRAP);
+            return false;
+        }
+        bool seq = tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE;
+        w->kind[w->n++] = seq ? WRAP_SEQUENCE : WRAP_OPTIONAL;
+        tp = seq ? (tp->sequence_type ? tp->sequence_type->elem_type : NULL)
+                 : (tp->optional_type ? tp->optional_type->elem_type : NULL);
+    }
+    if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type) {
+        graph_error(c->g, NULL, "%s is a sequence or optional of %s; vggc takes them only of "
+                    "tensors", what, !tp || tp->value_case == ONNX__TYPE_PROTO__VALUE__NOT_SET
+                                         ? "an undeclared type"
+                                         : "maps or sparse tensors");
+        return false;
+    }
+    const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
+    int32_t code = tt->has_elem_type ? tt->elem_type : 0;
+    *dt = code == ONNX__TENSOR_PROTO__DATA_TYPE__STRING ? DT_STRING : fe_dtype_from_onnx(code);
+    if (*dt == DT_UNDEF) {
+        graph_error(c->g, NULL, "%s holds tensors of data type %s, which vggc does not know",
+                    what, fe_onnx_dtype_name(code));
+        return false;
+    }
+    const Onnx__TensorShapeProto *sp = tt->shape;
+    if (!sp)
+        return true;
+    if (sp->n_dim > VGGC_MAX_RANK) {
+        graph_error(c->g, NULL, "%s holds tensors of rank %zu; the maximum is %d", what,
+                    sp->n_dim, VGGC_MAX_RANK);
+        return false;
+    }
+    w->rank = (int)sp->n_dim;
+    for (size_t d = 0; d < sp->n_dim; d++) {
+        const Onnx__TensorShapeProto__Dimension *dim = sp->dim[d];
+        bool known = dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
+                     dim->dim_value >= 0;
+        if (known && dim->dim_value > VGGC_MAX_DIM) {
+            graph_error(c->g, NULL, "%s: dimension %zu of its tensors is %lld, larger than %lld",
+                        what, d, (long long)dim->dim_value, (long long)VGGC_MAX_DIM);
+            return false;
+        }
+        w->dims[d] = known ? dim->dim_value : -1;   /* symbolic or unset: any size */
+    }
+    return true;
+}
+
+/* A sequence or optional graph input: passed through to graph outputs by
+ * Identity, never computed on (ir.h: Wrap), so nothing of it is planned. */
+static void add_wrapped_input(ImportCtx *c, const Onnx__ValueInfoProto *vi)
+{
+    const char *name = vi->name;
+    char what[FE_MAX_NAME + 32];
+    snprintf(what, sizeof what, "input '%s'", name);
+    for (size_t b = 0; b < c->n_binds; b++)
+        if (strcmp(c->binds[b].name, name) == 0) {
+            graph_error(c->g, NULL, "--bind %s=%s: input '%s' is a sequence or optional; only "
+                        "tensors can be bound", name, c->binds[b].path, name);
+            c->bound[b] = true;
+        }
+    Wrap w;
+    DType dt;
+    if (!read_wrap(c, vi->type, what, &w, &dt)) {
+        add_poisoned(c, name, VAL_INPUT);
+        return;
+    }
+    uint32_t id = graph_add_value(c->g, name, VAL_INPUT, dt);
+    Value *v = &c->g->values[id];
+    v->wrap = arena_alloc(&c->g->arena, sizeof *v->wrap);
+    *v->wrap = w;
+    v->has_shape = true;            /* rank 0: Wrap holds the type */
+    graph_add_input(c->g, id);
+    namemap_put(&c->values, v->name, id);
+}
+
+/* Identity of a sequence or optional: its output is the same value under
+ * another name (VAL_PASS), with no node. */
+static void pass_on(ImportCtx *c, const Onnx__NodeProto *np, const Node *d)
+{
+    Graph *g = c->g;
+    const char *o = np->output[0];
+    if (namemap_get(&c->values, o, NULL)) {
+        graph_error(g, d, "output '%s' is already defined by an earlier node, graph input or "
+                    "initializer", o);
+        return;
+    }
+    uint32_t in = d->in[0];
+    uint32_t id = graph_add_value(g, o, VAL_PASS, g->values[in].dtype);
+    Value *v = &g->values[id], *x = &g->values[in];
+    v->wrap = x->wrap;
+    v->source = x->kind == VAL_PASS ? x->source : in;
+    v->has_shape = true;
+    namemap_put(&c->values, v->name, id);
+}
+
+/* Graph output i is the value id: a sequence or optional one must be
+ * declared (if at all) as the type it has, and a tensor must not be
+ * declared a sequence or optional.  Dims the output declares and its input
+ * does not are added to the input's type, which a run checks. */
+static void check_output_type(ImportCtx *c, const Onnx__ValueInfoProto *vi, uint32_t id)
+{
+    Graph *g = c->g;
+    Value *v = &g->values[id];
+    const Onnx__TypeProto *tp = vi->type;
+    bool declared_wrap = is_wrap_type(tp);
+    if (!v->wrap) {
+        if (declared_wrap && v->dtype != DT_UNDEF)
+            graph_error(g, NULL, "graph output '%s' is declared a sequence or optional, but it "
+                        "is a tensor", vi->name);
+        return;
+    }
+    char have[256], want[256], what[FE_MAX_NAME + 32];
+    wrap_format(v->wrap, v->dtype, have, sizeof have);
+    if (!tp || tp->value_case == ONNX__TYPE_PROTO__VALUE__NOT_SET)
+        return;                     /* no type declared: it is what it is */
+    if (!declared_wrap) {
+        graph_error(g, NULL, "graph output '%s' is declared a tensor, but it is %s, which it "
+                    "passes on", vi->name, have);
+        return;
+    }
+    snprintf(what, sizeof what, "output '%s'", vi->name);
+    Wrap w;
+    DType dt;
+    if (!read_wrap(c, tp, what, &w, &dt))
+        return;
+    wrap_format(&w, dt, want, sizeof want);
+    bool same = w.n == v->wrap->n && dt == v->dtype &&
+                (w.rank < 0 || v->wrap->rank < 0 || w.rank == v->wrap->rank);
+    for (int i = 0; same && i < w.n; i++)
+        same = w.kind[i] == v->wrap->kind[i];
+    for (int d = 0; same && w.rank >= 0 && v->wrap->rank >= 0 && d < w.rank; d++)
+        same = w.dims[d] < 0 || v->wrap->dims[d] < 0 || w.dims[d] == v->wrap->dims[d];
+    if (!same) {
+        const Value *src = &g->values[v->kind == VAL_PASS ? v->source : id];
+        graph_error(g, NULL, "graph output '%s' is declared %s, but it passes on input '%s', "
+                    "declared %s", vi->name, want, src->name, have);
+        return;
+    }
+    Wrap *t = v->wrap;              /* shared with its input: the type a run checks */
+    if (t->rank < 0 && w.rank >= 0) {
+        t->rank = w.rank;
+        for (int d = 0; d < w.rank; d++)
+            t->dims[d] = -1;
+    }
+    for (int d = 0; w.rank >= 0 && d < w.rank; d++)
+        if (t->dims[d] < 0)
+            t->dims[d] = w.dims[d];
+}
+
 /* Graph input i: a run-time tensor of one of those types whose dims are
  * all known but the leading one, which may be the batch. */
 static void add_input(ImportCtx *c, const Onnx__ValueInfoProto *vi, size_t i,
@@ -401,9 +567,13 @@ static void add_input(ImportCtx *c, const Onnx__ValueInfoProto *vi, size_t i,
         return;                     /* an initializer: a constant */
     }
     const Onnx__TypeProto *tp = vi->type;
+    if (is_wrap_type(tp)) {
+        add_wrapped_input(c, vi);
+        return;
+    }
     if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type) {
-        graph_error(c->g, NULL, "input '%s' is not a tensor (sequences, maps, optionals and "
-                    "sparse tensors are not supported)", name);
+        graph_error(c->g, NULL, "input '%s' is not a tensor, a sequence or an optional (maps "
+                    "and sparse tensors are not supported)", name);
         add_poisoned(c, name, VAL_INPUT);
         return;
     }
@@ -637,6 +807,21 @@ static void add_node(ImportCtx *c, const Onnx__NodeProto *np, size_t index, Scra
         define_failed_outputs(c, np);
         return;
     }
+    for (uint32_t i = 0; i < d.n_in; i++) {
+        const Value *x = d.in[i] != VGGC_NONE ? &g->values[d.in[i]] : NULL;
+        if (!x || !x->wrap)
+            continue;
+        if (op == OP_IDENTITY) {
+            pass_on(c, np, &d);
+            return;
+        }
+        char type[256];
+        wrap_format(x->wrap, x->dtype, type, sizeof type);
+        graph_error(g, &d, "input %u ('%s') is %s; vggc passes sequences and optionals on "
+                    "unchanged (Identity), and no other operator takes one", i, x->name, type);
+        define_failed_outputs(c, np);
+        return;
+    }
 
     if (op == OP_CONSTANT) {
         bool failed = false;
@@ -729,7 +914,8 @@ static void mark_unread_inputs(ImportCtx *c)
         return;
     for (uint32_t i = 0; i < g->n_inputs; i++) {
         Value *v = &g->values[g->inputs[i]];
-        if (graph_count_uses(g, g->inputs[i]) != 0)
+        /* A sequence or optional is read whole and checked by its type. */
+        if (v->wrap || graph_count_uses(g, g->inputs[i]) != 0)
             continue;
         v->unread = true;
         /* Always shown (not only with -v): it changes what a run accepts. */
@@ -799,6 +985,7 @@ static void import_graph(ImportCtx *c, const Onnx__ModelProto *m)
                             "or initializer", name);
             continue;
         }
+        check_output_type(c, gp->output[i], id);
         graph_add_output(g, id);
     }
     namemap_free(&skipped);
@@ -807,7 +994,8 @@ static void import_graph(ImportCtx *c, const Onnx__ModelProto *m)
      * compile time could say so. */
     for (uint32_t i = 0; i < g->n_inputs; i++) {
         const Value *v = &g->values[g->inputs[i]];
-        if (!runtime_input_type(v->dtype) && !namemap_get(&c->compile_time, v->name, NULL))
+        if (!v->wrap && !runtime_input_type(v->dtype) &&
+            !namemap_get(&c->compile_time, v->name, NULL))
             graph_error(g, NULL, "input '%s' has data type %s; only %s inputs are supported",
                         v->name, fe_onnx_dtype_name(fe_dtype_to_onnx(v->dtype)),
                         RUNTIME_INPUT_TYPES);

@@ -220,9 +220,12 @@ void graph_compact(Graph *g)
         g->inputs[i] = remap[g->inputs[i]];
     for (uint32_t i = 0; i < g->n_outputs; i++)
         g->outputs[i] = remap[g->outputs[i]];
-    for (uint32_t i = 0; i < g->n_values; i++)
+    for (uint32_t i = 0; i < g->n_values; i++) {
         if (g->values[i].kind != VAL_TEMP)
             g->values[i].producer = VGGC_NONE;
+        if (g->values[i].kind == VAL_PASS)
+            g->values[i].source = remap[g->values[i].source];   /* an input: live */
+    }
     free(live);
     free(remap);
 }

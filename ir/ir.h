@@ -119,7 +119,27 @@ typedef enum {
     VAL_INPUT,      /* a graph input supplied at run time */
     VAL_CONST,      /* data known at compile time (initializer, Constant, folded) */
     VAL_TEMP,       /* produced by a node */
+    VAL_PASS,       /* a sequence or optional graph input passed on unchanged (Identity):
+                       Value.source names the input; no node produces or reads it */
 } ValueKind;
+
+/* A sequence or optional value: the containers around its tensors (ONNX's
+ * seq(...) and optional(...) types) and what the model declares of the
+ * tensors; their element type is the Value's dtype.  vggc passes such a
+ * value from a graph input to graph outputs (Identity) and computes nothing
+ * on it, so it is checked when a run reads it (libvggrt's vggrt_value_read,
+ * whose vggrt_value_type has this layout) and never planned in the arena. */
+#define VGGC_MAX_WRAP 4
+typedef enum { WRAP_SEQUENCE = 1, WRAP_OPTIONAL = 2 } WrapKind;   /* VGGRT_SEQUENCE/OPTIONAL */
+typedef struct {
+    int n;                          /* 1..VGGC_MAX_WRAP containers ... */
+    WrapKind kind[VGGC_MAX_WRAP];   /* ... outermost first */
+    int rank;                       /* the tensors' declared rank; -1: not declared */
+    int64_t dims[VGGC_MAX_RANK];    /* -1: that size is not declared */
+} Wrap;
+
+/* "optional(seq(tensor(float))) of [5]" (ONNX's spelling; dims when declared). */
+void wrap_format(const Wrap *w, DType dt, char *buf, size_t cap);
 
 typedef struct {
     const char *name;
@@ -135,6 +155,9 @@ typedef struct {
     bool unread;            /* VAL_INPUT: no node of the model read its data (CastLike's
                                target_type, an input nothing consumes): a run takes it with
                                any shape (its element type is still checked) */
+    Wrap *wrap;             /* a sequence or optional (VAL_INPUT, VAL_PASS); NULL: a tensor.
+                               has_shape is set, to a rank-0 shape that means nothing */
+    uint32_t source;        /* VAL_PASS: the graph input (value id) it is */
 } Value;
 
 /* A constant int64 tensor computed from a batched shape (PyTorch's flatten

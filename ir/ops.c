@@ -120,3 +120,37 @@ const char *pad_mode_name(PadMode m)
     _Static_assert(sizeof names / sizeof names[0] == PAD_COUNT, "pad mode names");
     return (unsigned)m < PAD_COUNT ? names[m] : "?";
 }
+
+void wrap_format(const Wrap *w, DType dt, char *buf, size_t cap)
+{
+    static const char *const onnx_names[DT_COUNT] = {
+        [DT_UNDEF] = "undefined", [DT_FLOAT] = "float", [DT_INT64] = "int64",
+        [DT_INT32] = "int32", [DT_BOOL] = "bool", [DT_UINT8] = "uint8", [DT_INT8] = "int8",
+        [DT_DOUBLE] = "double", [DT_FLOAT16] = "float16", [DT_BFLOAT16] = "bfloat16",
+        [DT_STRING] = "string",
+    };
+    size_t len = 0;
+#define PUT(...)                                                              \
+    do {                                                                      \
+        if (len < cap)                                                        \
+            len += (size_t)snprintf(buf + len, cap - len, __VA_ARGS__);       \
+    } while (0)
+    if (cap)
+        buf[0] = '\0';
+    for (int i = 0; i < w->n; i++)
+        PUT("%s(", w->kind[i] == WRAP_SEQUENCE ? "seq" : "optional");
+    PUT("tensor(%s)", dt < DT_COUNT ? onnx_names[dt] : "?");
+    for (int i = 0; i < w->n; i++)
+        PUT(")");
+    if (w->rank >= 0) {
+        PUT(" of [");
+        for (int d = 0; d < w->rank; d++) {
+            if (w->dims[d] < 0)
+                PUT("%s?", d ? "," : "");
+            else
+                PUT("%s%lld", d ? "," : "", (long long)w->dims[d]);
+        }
+        PUT("]");
+    }
+#undef PUT
+}

@@ -191,6 +191,12 @@ static void print_type(FILE *f, const Value *v)
     if (!v->has_shape && v->dtype == DT_UNDEF)
         return;
     fputs(" : ", f);
+    if (v->wrap) {                  /* printed to be read; parse.c does not take it */
+        char buf[256];
+        wrap_format(v->wrap, v->dtype, buf, sizeof buf);
+        fputs(buf, f);
+        return;
+    }
     print_dtype(f, v->dtype);
     if (v->has_shape)
         print_shape(f, &v->shape);
@@ -525,6 +531,10 @@ void graph_print(const Graph *g, FILE *f)
     for (uint32_t i = 0; i < g->n_outputs; i++) {
         fputs("output ", f);
         print_value_ref(f, g, g->outputs[i]);
+        if (g->outputs[i] < g->n_values && g->values[g->outputs[i]].kind == VAL_PASS) {
+            fputs(" = ", f);        /* a sequence or optional input passed on */
+            print_value_ref(f, g, g->values[g->outputs[i]].source);
+        }
         fputc('\n', f);
     }
 }

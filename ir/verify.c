@@ -71,10 +71,24 @@ static void check_value(Ver *v, uint32_t id)
     const Graph *g = v->g;
     const Value *x = &g->values[id];
     char buf[256];
-    if ((unsigned)x->kind > VAL_TEMP) {
+    if ((unsigned)x->kind > VAL_PASS) {
         verr(v, NULL, "value '%s' has the invalid kind %d", x->name, (int)x->kind);
         return;
     }
+    /* Sequences and optionals: graph inputs, and VAL_PASS values that are
+     * such an input under another name. */
+    if ((x->wrap != NULL) != (x->kind == VAL_PASS || (x->kind == VAL_INPUT && x->wrap)))
+        verr(v, NULL, "value '%s' is a %s %s a sequence or optional type", x->name,
+             x->kind == VAL_PASS ? "pass-through value" : "tensor",
+             x->wrap ? "with" : "without");
+    if (x->kind == VAL_PASS &&
+        (x->source >= g->n_values || g->values[x->source].kind != VAL_INPUT ||
+         g->values[x->source].wrap != x->wrap))
+        verr(v, NULL, "pass-through value '%s' does not name a sequence or optional graph input "
+             "of its type", x->name);
+    if (x->wrap && (x->wrap->n < 1 || x->wrap->n > VGGC_MAX_WRAP || x->wrap->rank < -1 ||
+                    x->wrap->rank > VGGC_MAX_RANK))
+        verr(v, NULL, "value '%s' has an invalid sequence or optional type", x->name);
     if ((unsigned)x->dtype <= DT_UNDEF || (unsigned)x->dtype >= DT_COUNT)
         verr(v, NULL, "value '%s' has no valid dtype (%d)", x->name, (int)x->dtype);
     if (!x->has_shape) {
@@ -149,7 +163,9 @@ static void check_node(Ver *v, uint32_t id, uint32_t *nprod, bool *live)
         const Value *x = &g->values[o];
         if (x->kind != VAL_TEMP)
             verr(v, n, "output %u ('%s') is a %s, not a node result", i, x->name,
-                 x->kind == VAL_INPUT ? "graph input" : "constant");
+                 x->kind == VAL_INPUT  ? "graph input"
+                 : x->kind == VAL_PASS ? "pass-through value"
+                                       : "constant");
         else if (x->producer != id)
             verr(v, n, "output %u ('%s') names node %u as its producer, not this node (%u)", i,
                  x->name, x->producer, id);
@@ -167,6 +183,9 @@ static void check_node(Ver *v, uint32_t id, uint32_t *nprod, bool *live)
         }
         live[in] = true;
         const Value *x = &g->values[in];
+        if (x->wrap)
+            verr(v, n, "input %u ('%s') is a sequence or optional; no node reads one", i,
+                 x->name);
         if (x->kind != VAL_TEMP)
             continue;
         uint32_t p = x->producer;

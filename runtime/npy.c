@@ -478,14 +478,7 @@ vggrt_status vggrt_npy_write(const char *path, const vggrt_tensor *t, char *err,
     int ok = fwrite(pre, 1, sizeof pre, f) == sizeof pre && fwrite(hdr, 1, hlen, f) == hlen &&
              (t->nbytes == 0 ||
               (width ? write_strings(f, t, width) : fwrite(t->data, 1, t->nbytes, f) == t->nbytes));
-    int e = errno;
-    if (fclose(f) != 0 && ok) {
-        ok = 0;
-        e = errno;
-    }
-    if (!ok)
-        return vggrt__fail(VGGRT_ERR_IO, err, errcap, "%s: write failed: %s", path, strerror(e));
-    return VGGRT_OK;
+    return vggrt__close_written(f, ok, path, err, errcap);
 }
 
 void vggrt_tensor_free(vggrt_tensor *t) {

@@ -169,3 +169,14 @@ vggrt_status vggrt__parse_file(const char *path, vggrt__parse_fn parse, void *ou
     vggrt_aligned_free(buf);
     return s;
 }
+
+vggrt_status vggrt__close_written(FILE *f, int ok, const char *path, char *err, size_t errcap) {
+    int e = errno;
+    if (fclose(f) != 0 && ok) {
+        ok = 0;
+        e = errno;
+    }
+    if (!ok)
+        return vggrt__fail(VGGRT_ERR_IO, err, errcap, "%s: write failed: %s", path, strerror(e));
+    return VGGRT_OK;
+}

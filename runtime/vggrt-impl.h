@@ -9,6 +9,8 @@
 
 #include "vggrt.h"
 
+#include <stdio.h>
+
 #if defined(__GNUC__) || defined(__clang__)
 #define VGGRT__PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
@@ -41,5 +43,10 @@ typedef vggrt_status (*vggrt__parse_fn)(const char *name, const unsigned char *b
 /* Reads the file at path (vggrt__read_file) and hands it to parse. */
 vggrt_status vggrt__parse_file(const char *path, vggrt__parse_fn parse, void *out, char *err,
                                size_t errcap);
+
+/* Closes f, a file written to path; ok says whether every write before
+ * succeeded.  VGGRT_ERR_IO naming the file and errno when a write or the
+ * close failed. */
+vggrt_status vggrt__close_written(FILE *f, int ok, const char *path, char *err, size_t errcap);
 
 #endif

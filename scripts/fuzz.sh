@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fuzz.sh — build the libFuzzer harnesses and run one for a bounded time.
 #
-# Usage: scripts/fuzz.sh TARGET SECONDS      TARGET: onnx | npy | tensor_pb | weights | all
+# Usage: scripts/fuzz.sh TARGET SECONDS      TARGET: onnx | npy | tensor_pb | weights | pbvalue | all
 #        scripts/fuzz.sh --build-only [TARGET...]
 #
 # Builds build-fuzz/ with clang-19 (-fsanitize=fuzzer-no-link,address,undefined
@@ -26,15 +26,15 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bf=$root/build-fuzz
-HARNESSES=(onnx npy tensor_pb weights)
+HARNESSES=(onnx npy tensor_pb weights pbvalue)
 die() { printf 'fuzz: error: %s\n' "$*" >&2; exit 2; }
 
 target=${1:-}
 seconds=${2:-60}
 case "$target" in
-  onnx|npy|tensor_pb|weights|all|--build-only) ;;
+  onnx|npy|tensor_pb|weights|pbvalue|all|--build-only) ;;
   -h|--help|"") sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; [ -n "$target" ]; exit ;;
-  *) die "unknown target '$target' (onnx, npy, tensor_pb, weights, all)" ;;
+  *) die "unknown target '$target' (onnx, npy, tensor_pb, weights, pbvalue, all)" ;;
 esac
 [ "$target" = --build-only ] || [[ "$seconds" =~ ^[0-9]+$ ]] || die "SECONDS must be a number, not '$seconds'"
 command -v clang-19 >/dev/null || die "clang-19 not found (scripts/install-deps.sh)"
@@ -64,9 +64,9 @@ fi
 # Small, deterministic; remade when missing.
 make_seeds() {
   local s=$bf/seeds
-  [ -f "$s/.done" ] && return 0
+  [ -f "$s/.done" ] && [ -d "$s/pbvalue" ] && return 0     # (remade for seeds added later)
   rm -rf "$s"
-  mkdir -p "$s"/{onnx,npy,tensor_pb,weights}
+  mkdir -p "$s"/{onnx,npy,tensor_pb,weights,pbvalue}
   local models=$root/build/models td=/usr/share/libonnx-testdata/data/node
   for m in "$models"/tiny_vgg*.onnx; do [ -f "$m" ] && cp "$m" "$s/onnx/"; done
   for m in "$root"/build/tests/frontend/cases/*.onnx; do [ -f "$m" ] && cp "$m" "$s/onnx/"; done
@@ -80,6 +80,29 @@ make_seeds() {
       [ -f "$pb" ] && [ "$(stat -c %s "$pb")" -le 65536 ] && cp "$pb" "$s/tensor_pb/node_${i}_$(basename "$pb")"
     done
   done
+  # ONNX's sequence and optional values, and some of the types fuzz_pbvalue
+  # checks against (it parses every input as each of them).
+  for d in "$td"/test_identity_{sequence,opt} "$td"/test_optional_* "$td"/test_sequence_insert*; do
+    for pb in "$d"/test_data_set_0/*.pb; do
+      [ -f "$pb" ] && [ "$(stat -c %s "$pb")" -le 65536 ] && cp "$pb" "$s/pbvalue/$(basename "$d")_$(basename "$pb")"
+    done
+  done
+  /usr/bin/python3 - "$s/pbvalue" <<'PY'
+import sys, os, numpy as np
+from onnx import numpy_helper as nh, helper, SequenceProto, OptionalProto, TensorProto
+d = sys.argv[1]
+def save(name, m): open(os.path.join(d, name), "wb").write(m.SerializeToString())
+save("seq_f32.pb", nh.from_list([np.ones((2, 3), np.float32), np.zeros(0, np.float32)], name="x"))
+save("opt_seq_5.pb", nh.from_optional([np.arange(5, dtype=np.float32)], name="o"))
+save("seq_opt_i64.pb", SequenceProto(name="s", elem_type=5, optional_values=[
+    nh.from_optional(np.ones((3, 2), np.int64)), nh.from_optional(None, dtype=1)]))
+save("deep_str.pb", OptionalProto(name="d", elem_type=3, sequence_value=SequenceProto(
+    elem_type=3, sequence_values=[SequenceProto(elem_type=5, optional_values=[OptionalProto(
+        elem_type=1, tensor_value=helper.make_tensor("t", TensorProto.STRING, [2], [b"a", b"bc"]))])])))
+save("opt_bool.pb", nh.from_optional(np.array(True), name="b"))
+save("seq_f32_typed.pb", SequenceProto(name="y", elem_type=1, tensor_values=[
+    helper.make_tensor("t", TensorProto.FLOAT, [2], [1.0, 2.0])]))
+PY
   /usr/bin/python3 - "$s/npy" <<'PY'
 import sys, numpy as np, os
 d = sys.argv[1]

@@ -737,6 +737,8 @@ static LLVMValueRef emit_entry(L *l, LLVMValueRef *layers)
     LLVMPositionBuilderAtEnd(l->b, ok);
     for (uint32_t i = 0; i < l->g->n_outputs; i++) {
         uint32_t v = l->g->outputs[i];
+        if (l->g->values[v].wrap)
+            continue;       /* a sequence or optional: the caller passes its input on */
         LLVMValueRef idx = k64(l, i);
         LLVMValueRef dst = LLVMBuildLoad2(l->b, l->ptr,
                                           LLVMBuildInBoundsGEP2(l->b, l->ptr, out, &idx, 1, ""), "output");
@@ -755,38 +757,35 @@ static LLVMValueRef const_string(L *l, const char *s, const char *name)
     return private_const(l, LLVMConstStringInContext(l->cx, s, (unsigned)strlen(s), 0), name);
 }
 
-/* NAME_input_info / NAME_output_info: {name, dtype, rank, dims[8], unread}
- * each (emit_c.c: emit_c_header has the C struct). */
+/* NAME_input_info / NAME_output_info: {name, dtype, rank, dims[8], unread,
+ * nwrap, wrap[4], source} each (emit_c.c: emit_c_header has the C struct). */
 static void emit_tensor_info(L *l, const char *api, const char *what, const uint32_t *ids,
                              uint32_t count)
 {
-    LLVMTypeRef dims_t = LLVMArrayType2(l->i64, 8);
-    LLVMTypeRef fields[5] = {l->ptr, l->i32, l->i32, dims_t, l->i32};
-    LLVMTypeRef info_t = LLVMStructTypeInContext(l->cx, fields, 5, 0);
+    LLVMTypeRef dims_t = LLVMArrayType2(l->i64, VGGRT_MAX_RANK);
+    LLVMTypeRef wrap_t = LLVMArrayType2(l->i32, VGGRT_MAX_WRAP);
+    LLVMTypeRef fields[8] = {l->ptr, l->i32, l->i32, dims_t, l->i32, l->i32, wrap_t, l->i32};
+    LLVMTypeRef info_t = LLVMStructTypeInContext(l->cx, fields, 8, 0);
     uint32_t n = count ? count : 1;
     LLVMValueRef *rows = calloc(n, sizeof *rows);
     VGGC_ASSERT(rows);
     for (uint32_t i = 0; i < n; i++) {
-        LLVMValueRef d[8];
-        for (int j = 0; j < 8; j++)
-            d[j] = k64(l, 0);
-        LLVMValueRef f[5];
+        IoInfo r = {.source = -1};
+        const char *name = "";
         if (count) {
-            const Value *v = &l->g->values[ids[i]];
-            for (int j = 0; j < v->shape.rank && j < 8; j++)
-                d[j] = k64(l, v->shape.d[j]);
-            f[0] = const_string(l, c_identifier(&l->g->arena, v->name), "tensor_name");
-            f[1] = k32(l, rt_dtype(v->dtype));
-            f[2] = k32(l, v->shape.rank);
-            f[4] = k32(l, v->kind == VAL_INPUT && v->unread);
-        } else {
-            f[0] = const_string(l, "", "tensor_name");
-            f[1] = k32(l, 0);
-            f[2] = k32(l, 0);
-            f[4] = k32(l, 0);
+            r = plan_io_info(l->g, ids[i], what[0] == 'o');
+            name = c_identifier(&l->g->arena, l->g->values[ids[i]].name);
         }
-        f[3] = LLVMConstArray2(l->i64, d, 8);
-        rows[i] = LLVMConstNamedStruct(info_t, f, 5);
+        LLVMValueRef d[VGGRT_MAX_RANK], w[VGGRT_MAX_WRAP];
+        for (int j = 0; j < VGGRT_MAX_RANK; j++)
+            d[j] = k64(l, j < r.rank ? r.dims[j] : 0);
+        for (int j = 0; j < VGGRT_MAX_WRAP; j++)
+            w[j] = k32(l, r.wrap[j]);
+        LLVMValueRef f[8] = {const_string(l, name, "tensor_name"), k32(l, r.dtype),
+                             k32(l, r.rank), LLVMConstArray2(l->i64, d, VGGRT_MAX_RANK),
+                             k32(l, r.unread), k32(l, r.nwrap),
+                             LLVMConstArray2(l->i32, w, VGGRT_MAX_WRAP), k32(l, r.source)};
+        rows[i] = LLVMConstNamedStruct(info_t, f, 8);
     }
     char name[256];
     snprintf(name, sizeof name, "%s_%s_info", api, what);
@@ -827,8 +826,7 @@ static void emit_api(L *l, const LlvmOptions *o, LLVMValueRef entry)
                             LLVMGetParam(multi, 2), LLVMGetParam(multi, 3), k32(l, batched),
                             k64(l, (int64_t)p->static_bytes), k64(l, (int64_t)p->batch_bytes), entry));
 
-    if (g->n_inputs == 1 && g->n_outputs == 1 && g->values[g->inputs[0]].dtype == DT_FLOAT &&
-        g->values[g->outputs[0]].dtype == DT_FLOAT) {
+    if (plan_simple_api(g)) {
         snprintf(name, sizeof name, "%s_run", N);
         f = add_function(l, name, l->i32, multi_params, 4);
         LLVMValueRef in = LLVMBuildAlloca(l->b, l->ptr, "in");

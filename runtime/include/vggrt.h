@@ -107,6 +107,50 @@ void vggrt_tensor_free(vggrt_tensor *t);
 void *vggrt_aligned_alloc(size_t size);     /* 64-byte aligned, zeroed; NULL on failure */
 void vggrt_aligned_free(void *p);
 
+/* ---- sequence and optional values (ONNX SequenceProto / OptionalProto files) ----
+ * A network may take a sequence or an optional value as a graph input and pass
+ * it on unchanged to a graph output (Identity); no operator computes on one.
+ * So the runtime never decodes one into memory it plans: it reads the file,
+ * checks every level against the type the network declares (containers,
+ * element type, declared dims, each tensor's data size against its dims), and
+ * writes the same message out under the output's name.  External data and
+ * sparse tensors and maps are refused. */
+
+enum { VGGRT_SEQUENCE = 1, VGGRT_OPTIONAL = 2 };
+#define VGGRT_MAX_WRAP 4
+
+typedef struct {
+    int nwrap;                      /* 1..VGGRT_MAX_WRAP containers ... */
+    int wrap[VGGRT_MAX_WRAP];       /* ... outermost first: VGGRT_SEQUENCE / VGGRT_OPTIONAL */
+    int dtype;                      /* the tensors' element type (ONNX code) */
+    int rank;                       /* the tensors' rank; -1: not declared */
+    int64_t dims[VGGRT_MAX_RANK];   /* -1: that size is not declared */
+} vggrt_value_type;
+
+typedef struct {
+    void *data;                     /* the serialized message (malloc'd) */
+    size_t nbytes;
+    int64_t n_tensors;              /* tensors it holds, at any depth */
+} vggrt_value;
+
+/* Reads path (or parses buf, copying it) as a value of `type`: the
+ * outermost message is a SequenceProto or an OptionalProto as type->wrap[0]
+ * says.  VGGRT_ERR_FORMAT for a malformed message, VGGRT_ERR_MISMATCH for a
+ * well-formed one of another type or shape; err says where (e.g. "element 2:
+ * dims [4] where the model declares [5]"). */
+vggrt_status vggrt_value_read(const char *path, const vggrt_value_type *type, vggrt_value *v,
+                              char *err, size_t errcap);
+vggrt_status vggrt_value_parse(const void *buf, size_t len, const vggrt_value_type *type,
+                               vggrt_value *v, char *err, size_t errcap);
+/* Writes v to path with its outermost name field set to name (the rest
+ * byte for byte as read). */
+vggrt_status vggrt_value_write(const char *path, const vggrt_value *v, const char *name, char *err,
+                               size_t errcap);
+void vggrt_value_free(vggrt_value *v);
+/* ONNX's spelling of the type: "optional(seq(tensor(float)))", with the
+ * declared dims after it when there are any: "seq(tensor(float)) of [5]". */
+void vggrt_value_type_format(const vggrt_value_type *t, char *buf, size_t cap);
+
 /* ---- threads -------------------------------------------------------------------
  * Kernels split their work over one pool of threads per process (see
  * runtime/threads.c).  Results do not depend on the thread count. */

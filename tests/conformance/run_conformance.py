@@ -169,6 +169,61 @@ def load_pb(path):
     return numpy_helper.to_array(t)
 
 
+def wrap_kind(type_proto):
+    """"seq" or "opt" for a sequence or optional graph input or output
+    (ONNX TypeProto), None for a tensor."""
+    which = type_proto.WhichOneof("value")
+    return {"sequence_type": "seq", "optional_type": "opt"}.get(which)
+
+
+def load_value_pb(path, kind):
+    """A SequenceProto ("seq") or OptionalProto ("opt") file as a tree:
+    ("seq", [items]), ("opt", item or None), a tensor as a numpy array."""
+    msg = onnx.SequenceProto() if kind == "seq" else onnx.OptionalProto()
+    with open(path, "rb") as f:
+        msg.ParseFromString(f.read())
+    return value_tree(msg)
+
+
+def value_tree(msg):
+    if isinstance(msg, onnx.TensorProto):
+        return numpy_helper.to_array(msg)
+    if isinstance(msg, onnx.SequenceProto):
+        items = (list(msg.tensor_values) + list(msg.sequence_values) + list(msg.optional_values)
+                 + list(msg.sparse_tensor_values) + list(msg.map_values))
+        return ("seq", [value_tree(m) for m in items])
+    for field in ("tensor_value", "sequence_value", "optional_value"):
+        if msg.HasField(field):
+            return ("opt", value_tree(getattr(msg, field)))
+    if msg.HasField("sparse_tensor_value") or msg.HasField("map_value"):
+        raise ValueError("a sparse tensor or map in an optional")
+    return ("opt", None)
+
+
+def compare_tree(got, want, where="the value"):
+    """None when two value trees are equal in structure and, tensor by
+    tensor, within compare()'s tolerance; else what differs."""
+    if isinstance(want, np.ndarray) or isinstance(got, np.ndarray):
+        if not (isinstance(want, np.ndarray) and isinstance(got, np.ndarray)):
+            return f"{where}: a tensor on one side only"
+        why = compare(got, want)
+        return f"{where}: {why}" if why else None
+    if got[0] != want[0]:
+        return f"{where}: {got[0]} where the reference has {want[0]}"
+    if want[0] == "opt":
+        if (got[1] is None) != (want[1] is None):
+            return f"{where}: {'empty' if got[1] is None else 'a value'} where the reference has " \
+                   f"{'none' if want[1] is None else 'one'}"
+        return None if want[1] is None else compare_tree(got[1], want[1], f"{where}'s value")
+    if len(got[1]) != len(want[1]):
+        return f"{where}: {len(got[1])} items where the reference has {len(want[1])}"
+    for i, (g, w) in enumerate(zip(got[1], want[1])):
+        why = compare_tree(g, w, f"item {i} of {where}")
+        if why:
+            return why
+    return None
+
+
 def float32_to_bfloat16_rne(x):
     """bfloat16 bit patterns of float32 values, rounded to nearest even (the
     rule of ONNX >= 1.14's reference Cast and of ONNX Runtime); NaN stays a
@@ -489,6 +544,8 @@ def run_sets(case, model, model_path, work, prog_cmd, cwd, listed, note):
     contradicts the model's declaration)."""
     inputs = runtime_inputs(model)
     n_inputs = len(inputs)
+    in_kinds = {i.name: wrap_kind(i.type) for i in model.graph.input}
+    out_kinds = [wrap_kind(o.type) for o in model.graph.output]
     stale = STALE_REFERENCES.get(case.key)
     sets = sorted(glob.glob(os.path.join(case.path, "test_data_set_*")),
                   key=lambda p: int(re.sub(r"\D", "", os.path.basename(p)) or 0))
@@ -508,6 +565,9 @@ def run_sets(case, model, model_path, work, prog_cmd, cwd, listed, note):
         for i, p in enumerate(ins):
             if inputs[i] in case.bound:
                 continue        # a constant of the compiled model now
+            if in_kinds.get(inputs[i]):
+                cmd += ["--input", p]   # a sequence or optional: the .pb as it is
+                continue
             try:
                 arr = load_pb(p)
             except Exception as e:  # noqa: BLE001
@@ -519,7 +579,8 @@ def run_sets(case, model, model_path, work, prog_cmd, cwd, listed, note):
             cmd += ["--input", npy]
         got_paths = []
         for k in range(len(outs)):
-            y = os.path.join(work, f"{dsn}_out{k}.npy")
+            wrapped = k < len(out_kinds) and out_kinds[k]
+            y = os.path.join(work, f"{dsn}_out{k}.{'pb' if wrapped else 'npy'}")
             if os.path.exists(y):
                 os.unlink(y)
             got_paths.append(y)
@@ -538,6 +599,16 @@ def run_sets(case, model, model_path, work, prog_cmd, cwd, listed, note):
             return case.result("fail", f"{dsn}: sanitizer report: {short(err)}" + note)
         recomputed = stale[1]([load_pb(p) for p in ins]) if stale else None
         for k, (y, ref) in enumerate(zip(got_paths, outs)):
+            if k < len(out_kinds) and out_kinds[k]:
+                try:
+                    got_tree = load_value_pb(y, out_kinds[k])
+                except Exception as e:  # noqa: BLE001
+                    return case.result("fail", f"{dsn}: output {k}: cannot read {y}: "
+                                               f"{short(str(e), 160)}" + note)
+                why = compare_tree(got_tree, load_value_pb(ref, out_kinds[k]))
+                if why:
+                    return case.result("fail", f"{dsn}: output {k}: {why}" + note)
+                continue
             try:
                 got = np.load(y, allow_pickle=False)
             except Exception as e:  # noqa: BLE001

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # campaign.sh — the long fuzzing campaign behind docs/robustness.md.
 #
-# Usage: tests/fuzz/campaign.sh SECONDS [HARNESS...]   (default: all four)
+# Usage: tests/fuzz/campaign.sh SECONDS [HARNESS...]   (default: all five)
 #
 # Builds the harnesses once (the commit and whether the tree had local
 # changes are recorded), then runs each harness, one at a time, niced, for
@@ -15,7 +15,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:?usage: campaign.sh SECONDS [HARNESS...]}
 shift
 hs=("$@")
-[ ${#hs[@]} -eq 0 ] && hs=(onnx npy tensor_pb weights)
+[ ${#hs[@]} -eq 0 ] && hs=(onnx npy tensor_pb weights pbvalue)
 bash "$root/scripts/fuzz.sh" --build-only "${hs[@]}" || exit 2
 export FUZZ_NO_BUILD=1
 commit=$(git -C "$root" rev-parse --short HEAD)

@@ -6,7 +6,9 @@
  *          [--labels FILE] [--top K] [--output out.npy]
  *
  * Inputs are .npy files (C order) in the order of the network's inputs; the
- * batch is their leading dimension.  Or images (PNG, JPEG), one batch for a
+ * batch is their leading dimension.  A sequence or optional input or output
+ * is an ONNX SequenceProto / OptionalProto file instead (.pb, as
+ * onnx.numpy_helper.from_list / from_optional write them).  Or images (PNG, JPEG), one batch for a
  * network with one image input: load_images below shows the two runtime
  * calls that turn files into the input tensor (decode; resize, lay out as
  * the input's shape says, scale).  Without --output, prints each output's
@@ -103,6 +105,17 @@ static int64_t check_input(const vggrt_tensor *t, int i, const char *path)
     return info->rank > 0 && info->dims[0] < 0 ? t->dims[0] : 1;
 }
 
+/* The type a sequence or optional input's file must have. */
+static vggrt_value_type value_type(const M(tensor_info) *info)
+{
+    vggrt_value_type t = {.nwrap = info->nwrap, .dtype = info->dtype, .rank = info->rank};
+    for (int i = 0; i < info->nwrap && i < VGGRT_MAX_WRAP; i++)
+        t.wrap[i] = info->wrap[i];
+    for (int d = 0; d < info->rank && d < VGGRT_MAX_RANK; d++)
+        t.dims[d] = info->dims[d];
+    return t;
+}
+
 /* Images -> the network's one input: float [n, 3, H, W] (NCHW) or
  * [n, H, W, 3] (NHWC), whichever its shape says.  The runtime decodes each
  * file to 8-bit RGB, then resizes (bilinear, as tf.image.resize), lays out
@@ -111,7 +124,7 @@ static void load_images(const char **paths, int n, int preprocess, vggrt_tensor 
 {
     const M(tensor_info) *info = &M(input_info)[0];
     char err[512];
-    if (M(NUM_INPUTS) != 1 || info->dtype != VGGRT_F32 || info->rank != 4 ||
+    if (M(NUM_INPUTS) != 1 || info->nwrap || info->dtype != VGGRT_F32 || info->rank != 4 ||
         (info->dims[1] != 3 && info->dims[3] != 3))
         die(2, "--image needs a network whose one input is float [N,3,H,W] or [N,H,W,3]", NULL);
     if (info->dims[0] >= 0 && info->dims[0] != n)
@@ -324,7 +337,10 @@ int main(int argc, char **argv)
 
     char err[512];
     vggrt_tensor in_t[MAX_IO];
+    vggrt_value in_v[MAX_IO];   /* sequences and optionals */
     const void *in_p[MAX_IO + 1];
+    memset(in_t, 0, sizeof in_t);
+    memset(in_v, 0, sizeof in_v);
     int64_t batch = 1;
     int batch_from = -1;        /* the first batched input read */
     if (n_img) {
@@ -334,6 +350,19 @@ int main(int argc, char **argv)
         n_in = 1;
     }
     for (int i = 0; i < n_in && !n_img; i++) {
+        in_p[i] = NULL;
+        if (M(input_info)[i].nwrap) {
+            vggrt_value_type type = value_type(&M(input_info)[i]);
+            if (vggrt_value_read(inputs[i], &type, &in_v[i], err, sizeof err) != VGGRT_OK) {
+                char msg[1024];
+                vggrt_value_type_format(&type, msg, sizeof msg);
+                char what[1280];
+                snprintf(what, sizeof what, "input %d ('%s', %s)", i, M(input_info)[i].name,
+                         msg);   /* err starts with the file's name */
+                die(1, what, err);
+            }
+            continue;
+        }
         if (vggrt_npy_read(inputs[i], &in_t[i], err, sizeof err) != VGGRT_OK) {
             char msg[640];
             snprintf(msg, sizeof msg, "input %d ('%s')", i, M(input_info)[i].name);
@@ -364,6 +393,9 @@ int main(int argc, char **argv)
         const M(tensor_info) *info = &M(output_info)[i];
         vggrt_tensor *t = &out_t[i];
         memset(t, 0, sizeof *t);
+        out_p[i] = NULL;
+        if (info->nwrap)
+            continue;           /* passed on from input info->source */
         t->dtype = info->dtype;
         t->rank = info->rank;
         size_t count = 1;
@@ -401,11 +433,25 @@ int main(int argc, char **argv)
         print_profile(m, in_p, out_p, batch, profile);
 
     for (int i = 0; i < M(NUM_OUTPUTS); i++) {
+        const M(tensor_info) *info = &M(output_info)[i];
+        if (info->nwrap) {
+            const vggrt_value *v = &in_v[info->source];
+            if (i < n_out && vggrt_value_write(outputs[i], v, info->name, err, sizeof err) !=
+                                 VGGRT_OK)
+                die(1, err, NULL);
+            if (i >= n_out && bench == 0) {
+                vggrt_value_type type = value_type(info);
+                char desc[256];
+                vggrt_value_type_format(&type, desc, sizeof desc);
+                printf("output %d '%s': %s holding %lld tensor(s)\n", i, info->name, desc,
+                       (long long)v->n_tensors);
+            }
+            continue;
+        }
         if (i < n_out) {
             if (vggrt_npy_write(outputs[i], &out_t[i], err, sizeof err) != VGGRT_OK)
                 die(1, err, NULL);
         } else if (bench == 0 && out_t[i].dtype == VGGRT_F32) {
-            const M(tensor_info) *info = &M(output_info)[i];
             int classifier = info->rank == 2 && info->dims[0] < 0;
             if (classifier && (n_img || labels_path)) {
                 if (M(NUM_OUTPUTS) > 1 || !n_img)
@@ -424,8 +470,10 @@ int main(int argc, char **argv)
         }
         vggrt_tensor_free(&out_t[i]);
     }
-    for (int i = 0; i < n_in; i++)
+    for (int i = 0; i < n_in; i++) {
         vggrt_tensor_free(&in_t[i]);
+        vggrt_value_free(&in_v[i]);
+    }
     for (int64_t i = 0; i < n_labels; i++)
         free(labels[i]);
     free(labels);
