@@ -31,10 +31,20 @@ deps=$(pkg-config --libs openblas libpng libjpeg)
 export VGGC_MARCH=$arch
 export VGGC_OPT="--target $arch"
 export VGGC_RUNTIME_LIBS="$root/$bdir/runtime/libvggrt.a $deps -lm -lpthread"
-fail=0
+# The models run side by side (each is a few short processes), then report
+# in a fixed order.
+names=() pids=()
 for model in "$main_build"/models/tiny_*.onnx; do
   name=$(basename "$model" .onnx)
-  if bash tests/e2e/run_e2e.sh "$vggc" "$model" "$root/$bdir/e2e/$name" 1 2 >"$root/$bdir/e2e-$name.log" 2>&1; then
+  names+=("$name")
+  bash tests/e2e/run_e2e.sh "$vggc" "$model" "$root/$bdir/e2e/$name" 1 2 \
+    >"$root/$bdir/e2e-$name.log" 2>&1 &
+  pids+=("$!")
+done
+fail=0
+for i in "${!names[@]}"; do
+  name=${names[$i]}
+  if wait "${pids[$i]}"; then
     echo "$arch: $name passed"
   else
     echo "$arch: $name FAILED:"; cat "$root/$bdir/e2e-$name.log"; fail=1
