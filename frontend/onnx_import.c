@@ -991,10 +991,11 @@ static void import_graph(ImportCtx *c, const Onnx__ModelProto *m)
     namemap_free(&skipped);
     mark_unread_inputs(c);
     /* An INT32 or BOOL input was let in so that an operator needing it at
-     * compile time could say so. */
+     * compile time could say so; one that nothing reads is taken (a run
+     * checks its type alone). */
     for (uint32_t i = 0; i < g->n_inputs; i++) {
         const Value *v = &g->values[g->inputs[i]];
-        if (!v->wrap && !runtime_input_type(v->dtype) &&
+        if (!v->wrap && !v->unread && !runtime_input_type(v->dtype) &&
             !namemap_get(&c->compile_time, v->name, NULL))
             graph_error(g, NULL, "input '%s' has data type %s; only %s inputs are supported",
                         v->name, fe_onnx_dtype_name(fe_dtype_to_onnx(v->dtype)),

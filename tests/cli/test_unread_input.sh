@@ -8,7 +8,9 @@
 #
 # The model: y = CastLike(x, like), x FLOAT [3,4] (read), like FLOAT16
 # [3,4] (only its type matters), spare INT64 [2] (read by nothing).  The
-# reference output is numpy's x.astype(float16), independent of vggc.
+# reference output is numpy's x.astype(float16), independent of vggc.  A
+# second model, y2 = Relu(x) beside unread INT32 and BOOL inputs (types no
+# run-time kernel takes), must compile and run too.
 set -uo pipefail
 vggc=$1 work=$2
 py=/usr/bin/python3
@@ -37,7 +39,27 @@ np.save(f"{w}/like.npy", np.zeros(1, dtype=np.float16))      # as ONNX's test da
 np.save(f"{w}/like_f32.npy", np.zeros(1, dtype=np.float32))  # the type is still checked
 np.save(f"{w}/spare.npy", np.zeros((5, 2), dtype=np.int64))
 np.save(f"{w}/want.npy", x.astype(np.float16))
+# INT32 and BOOL inputs (no run-time kernel takes them) are accepted when
+# nothing reads them: y2 = Relu(x), beside i32 [2] and flag BOOL [1].
+g2 = helper.make_graph(
+    [helper.make_node("Relu", ["x"], ["y2"])], "unread_types",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 4]),
+     helper.make_tensor_value_info("i32", TensorProto.INT32, [2]),
+     helper.make_tensor_value_info("flag", TensorProto.BOOL, [1])],
+    [helper.make_tensor_value_info("y2", TensorProto.FLOAT, [3, 4])])
+m2 = helper.make_model(g2, opset_imports=[helper.make_opsetid("", 15)])
+m2.ir_version = 8
+open(f"{w}/m2.onnx", "wb").write(m2.SerializeToString())
+np.save(f"{w}/i32.npy", np.zeros(3, dtype=np.int32))
+np.save(f"{w}/flag.npy", np.ones(1, dtype=np.bool_))
+np.save(f"{w}/want2.npy", np.maximum(x, 0))
 EOF
+
+# Two float32 arrays equal element for element (Relu is exact).
+same_f32() {
+  "$py" -c "import numpy as np, sys; a, b = np.load(sys.argv[1]), np.load(sys.argv[2]); \
+sys.exit(0 if a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b) else 1)" "$1" "$2"
+}
 
 # The output bit for bit against numpy's float16 rounding.
 same() {
@@ -71,6 +93,23 @@ check jit-mis-shaped-read 1 "input 0 'x' must be f32 \[3,4\], not f32 \[4,3\]" -
   "$work/m.onnx" --no-cache --input "$work/x_bad.npy" --input "$work/like.npy" --input "$work/spare.npy"
 check jit-unread-type 1 "input 1 'like' must be f16" -- "$vggc" run "$work/m.onnx" --no-cache \
   --input "$work/x.npy" --input "$work/like_f32.npy" --input "$work/spare.npy"
+
+check unread-i32-bool 0 "input 1 'i32' is not read by any node" -- \
+  "$vggc" compile "$work/m2.onnx" -o "$work/c4" --name m2
+if make -s -C "$work/c4" >"$work/make4.log" 2>&1; then
+  check c-unread-i32-bool 0 '' -- "$work/c4/m2" --input "$work/x.npy" --input "$work/i32.npy" \
+    --input "$work/flag.npy" --output "$work/y2_c.npy"
+  if same_f32 "$work/y2_c.npy" "$work/want2.npy"; then ok c-unread-i32-bool-output
+  else bad "c-unread-i32-bool-output differs from numpy"; fi
+  check c-unread-i32-type 1 "input 1 \('i32'\) must have ONNX type 6" -- "$work/c4/m2" \
+    --input "$work/x.npy" --input "$work/spare.npy" --input "$work/flag.npy"
+else
+  bad "build m2: $(head -3 "$work/make4.log")"
+fi
+check jit-unread-i32-bool 0 '' -- "$vggc" run "$work/m2.onnx" --no-cache --input "$work/x.npy" \
+  --input "$work/i32.npy" --input "$work/flag.npy" --output "$work/y2_jit.npy"
+if same_f32 "$work/y2_jit.npy" "$work/want2.npy"; then ok jit-unread-i32-bool-output
+else bad "jit-unread-i32-bool-output differs from numpy"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
