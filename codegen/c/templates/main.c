@@ -14,7 +14,9 @@
  * the input's shape says, scale).  Without --output, prints each output's
  * shape and, for a classifier, its top classes (one line per image, with
  * probabilities, named by --labels: one label a line).  Exit codes:
- * 0 success, 1 bad input file or weights, 2 usage, 3 run failure.
+ * 0 success, 1 bad input file or weights (or input data the network cannot
+ * take: a STRING element Cast cannot read as a number), 2 usage, 3 run
+ * failure.
  *
  * This text follows a prologue that vggc writes: the model's header, and
  * M(x) naming the model's symbols.
@@ -411,8 +413,8 @@ int main(int argc, char **argv)
     }
 
     int rc = M(run_multi)(m, in_p, out_p, batch);
-    if (rc != 0)
-        die(3, "run failed", vggrt_status_str((vggrt_status)rc));
+    if (rc != 0)    /* input data a Cast cannot read (VGGRT_ERR_VALUE) is bad input */
+        die(rc == VGGRT_ERR_VALUE ? 1 : 3, "run failed", vggrt_status_str((vggrt_status)rc));
 
     if (bench > 0) {
         double *t = malloc(sizeof *t * (size_t)bench);
