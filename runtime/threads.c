@@ -12,9 +12,13 @@
  * Workers are started on first use and live until the process exits.  A
  * worker that finishes a job spins briefly for the next one (a network's
  * layers come microseconds apart) before it sleeps on a condition
- * variable.  Calls made from inside a task, or while another thread of the
- * program holds the pool, run serially on the caller: never a deadlock,
- * never nested oversubscription.
+ * variable.  A job is announced by one atomic word holding its generation
+ * and its number of ranges, so a worker decides whether a job is its own
+ * from that word alone: a worker left out of one job (fewer ranges than
+ * workers) that wakes late never takes the next job's range count for that
+ * job's, and never runs a range twice.  Calls made from inside a task, or
+ * while another thread of the program holds the pool, run serially on the
+ * caller: never a deadlock, never nested oversubscription.
  */
 #define _GNU_SOURCE
 #include "vggrt-impl.h"
@@ -25,7 +29,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-enum { MAX_THREADS = 256, SPIN = 20000 };
+enum { MAX_THREADS = 256, SPIN = 20000, PARTS_BITS = 16 };
+_Static_assert(MAX_THREADS < (1 << PARTS_BITS), "a job word holds its range count");
 
 typedef struct {
     pthread_mutex_t lock;         /* held by the one caller that owns the pool */
@@ -38,7 +43,7 @@ typedef struct {
     void *ctx;
     int64_t n;
     int parts;
-    atomic_uint generation;       /* bumped for every job */
+    _Atomic uint64_t job;         /* (generation << PARTS_BITS) | parts, stored last */
     atomic_int pending;           /* ranges not yet finished */
 } Pool;
 
@@ -97,13 +102,16 @@ static void run_range(int part) {
     inside_task = 0;
 }
 
+/* A worker starts with seen = 0.  Any job word it then finds counts at most
+ * the workers started before it, so it runs nothing until a job that
+ * counts it is announced. */
 static void *worker(void *arg) {
     const int me = (int)(intptr_t)arg;
-    unsigned seen = 0;
+    uint64_t seen = 0;
     for (;;) {
-        unsigned gen;
+        uint64_t job;
         int spins = 0;
-        while ((gen = atomic_load_explicit(&pool.generation, memory_order_acquire)) == seen) {
+        while ((job = atomic_load_explicit(&pool.job, memory_order_acquire)) == seen) {
             if (++spins < SPIN) {
 #if defined(__x86_64__) || defined(__i386__)
                 __builtin_ia32_pause();
@@ -111,12 +119,14 @@ static void *worker(void *arg) {
                 continue;
             }
             pthread_mutex_lock(&pool.wake_lock);
-            while (atomic_load_explicit(&pool.generation, memory_order_acquire) == seen)
+            while (atomic_load_explicit(&pool.job, memory_order_acquire) == seen)
                 pthread_cond_wait(&pool.wake, &pool.wake_lock);
             pthread_mutex_unlock(&pool.wake_lock);
         }
-        seen = gen;
-        if (me < pool.parts) {
+        seen = job;
+        /* A job that counts this worker keeps its fields until this
+         * worker's range is done; one that does not is never read. */
+        if (me < (int)(job & ((1u << PARTS_BITS) - 1))) {
             run_range(me);
             atomic_fetch_sub_explicit(&pool.pending, 1, memory_order_acq_rel);
         }
@@ -151,7 +161,10 @@ void vggrt_parallel_for(int64_t n, vggrt_task fn, void *ctx) {
             pool.fn = fn, pool.ctx = ctx, pool.n = n, pool.parts = parts;
             atomic_store_explicit(&pool.pending, parts - 1, memory_order_relaxed);
             pthread_mutex_lock(&pool.wake_lock);
-            atomic_fetch_add_explicit(&pool.generation, 1, memory_order_release);
+            const uint64_t gen =
+                (atomic_load_explicit(&pool.job, memory_order_relaxed) >> PARTS_BITS) + 1;
+            atomic_store_explicit(&pool.job, gen << PARTS_BITS | (uint64_t)parts,
+                                  memory_order_release);
             pthread_cond_broadcast(&pool.wake);
             pthread_mutex_unlock(&pool.wake_lock);
             run_range(0);
