@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "vggrt.h"
+#include "../read_file.h"
 
 static char dir[64], path[96], path2[96];
 
@@ -19,30 +20,6 @@ static void cleanup(void)
     unlink(path);
     unlink(path2);
     rmdir(dir);
-}
-
-static unsigned char *slurp(const char *p, size_t *len)
-{
-    FILE *f = fopen(p, "rb");
-    if (!f)
-        abort();
-    size_t cap = 1 << 16;
-    unsigned char *buf = malloc(cap);
-    size_t n = 0, got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            unsigned char *nb = realloc(buf, cap *= 2);
-            if (!nb)
-                abort();
-            buf = nb;
-        }
-    }
-    fclose(f);
-    if (!buf)
-        abort();
-    *len = n;
-    return buf;
 }
 
 /* Writes v as "out", reads it back as t, writes that again: same bytes. */
@@ -60,8 +37,8 @@ static void roundtrip(const vggrt_value_type *t, const vggrt_value *v)
     if (vggrt_value_write(path2, &w, "out", err, sizeof err) != VGGRT_OK)
         abort();
     size_t la, lb;
-    unsigned char *a = slurp(path, &la), *c = slurp(path2, &lb);
-    if (la != lb || memcmp(a, c, la) != 0)
+    unsigned char *a = read_file(path, &la), *c = read_file(path2, &lb);
+    if (!a || !c || la != lb || memcmp(a, c, la) != 0)
         abort();
     free(a);
     free(c);

@@ -17,6 +17,7 @@
  * "N passed, N failed".
  */
 #include "vggrt.h"
+#include "../read_file.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -66,16 +67,6 @@ static void write_file(const char *path, const void *data, size_t n) {
         fprintf(stderr, "test_io: cannot write %s\n", path);
         exit(2);
     }
-}
-
-static unsigned char *read_whole(const char *path, size_t *n) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    unsigned char *b = malloc(1 << 16);
-    *n = fread(b, 1, 1 << 16, f);
-    fclose(f);
-    return b;
 }
 
 /* ---- checksum --------------------------------------------------------------------- */
@@ -283,7 +274,7 @@ static void test_npy_numpy_files(void) {
         const char *path = tmp_path("numpy-same.npy");
         check_status("npy_write", vggrt_npy_write(path, &w, err, sizeof err), VGGRT_OK, err, NULL);
         size_t n = 0;
-        unsigned char *got = read_whole(path, &n);
+        unsigned char *got = read_file(path, &n);
         report(got && n == same[k].len && memcmp(got, same[k].bytes, n) == 0,
                "npy_write of case %zu: %zu bytes, not numpy's %zu bytes", k, n, same[k].len);
         free(got);

@@ -20,6 +20,7 @@
  */
 #define TEST_NAME "test_runtime_pbvalue"
 #include "test_util.h"
+#include "../read_file.h"
 
 #include <sys/wait.h>
 
@@ -71,16 +72,6 @@ static int parse_type(const char *wraps, int dtype, const char *dims, vggrt_valu
     return 1;
 }
 
-static unsigned char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    unsigned char *buf = malloc(1 << 20);
-    *len = buf ? fread(buf, 1, 1 << 20, f) : 0;
-    fclose(f);
-    return buf;
-}
-
 static int run(const char *cmd) {
     int r = system(cmd);
     return r != -1 && WIFEXITED(r) ? WEXITSTATUS(r) : -1;
@@ -118,7 +109,7 @@ static void check_case(char *line) {
         if (v.n_tensors != want_n)
             fail("n_tensors %lld, want %lld", (long long)v.n_tensors, want_n);
         size_t len = 0;
-        unsigned char *buf = slurp(path, &len);
+        unsigned char *buf = read_file(path, &len);
         if (!buf || len != v.nbytes || (len && memcmp(buf, v.data, len) != 0))
             fail("the value's %zu bytes are not the file's %zu", v.nbytes, len);
         vggrt_value w;
@@ -217,7 +208,7 @@ static void check_identity(const char *test, const char *wraps, const char *dims
     if (vggrt_value_write(mine, &v, outname, err, sizeof err) != VGGRT_OK)
         fail("%s", err);
     size_t la = 0, lb = 0;
-    unsigned char *a = slurp(mine, &la), *b = slurp(outp, &lb);
+    unsigned char *a = read_file(mine, &la), *b = read_file(outp, &lb);
     if (!a || !b || la != lb || memcmp(a, b, la) != 0)
         fail("%s (%zu bytes) differs from %s (%zu bytes)", mine, la, outp, lb);
     /* Truncations: every prefix is refused as FORMAT, except those that
