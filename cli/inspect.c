@@ -192,10 +192,29 @@ void print_layers(const Graph *g, FILE *f)
     rule(f, width, '=');
 }
 
+/* A graph output passed on unchanged from an input (a sequence or optional
+ * through Identity: no layer runs for it): its summary row's label and
+ * shape. */
+static void pass_row(const Graph *g, uint32_t v, char *label, size_t lcap, char *shape,
+                     size_t scap)
+{
+    const Value *val = &g->values[v];
+    snprintf(label, lcap, "%s (passed on from %s)", val->name, g->values[val->source].name);
+    wrap_format(val->wrap, val->dtype, shape, scap);
+}
+
 void print_summary(const Graph *g, const char *model_path, FILE *f)
 {
     int wname = (int)strlen("Layer (type)"), wshape = (int)strlen("Output Shape");
     uint32_t last_base = VGGC_NONE;
+    for (uint32_t o = 0; o < g->n_outputs; o++) {
+        char label[1024], shape[256];
+        if (g->values[g->outputs[o]].kind != VAL_PASS)
+            continue;
+        pass_row(g, g->outputs[o], label, sizeof label, shape, sizeof shape);
+        if ((int)strlen(label) > wname) wname = (int)strlen(label);
+        if ((int)strlen(shape) > wshape) wshape = (int)strlen(shape);
+    }
     for (uint32_t i = 0; i < g->n_nodes; i++) {
         const Node *n = &g->nodes[i];
         char shape[256];
@@ -224,6 +243,13 @@ void print_summary(const Graph *g, const char *model_path, FILE *f)
         total += p;
         if (last_base != VGGC_NONE && i <= last_base)
             base += p;
+    }
+    for (uint32_t o = 0; o < g->n_outputs; o++) {
+        char label[1024], shape[256];
+        if (g->values[g->outputs[o]].kind != VAL_PASS)
+            continue;
+        pass_row(g, g->outputs[o], label, sizeof label, shape, sizeof shape);
+        fprintf(f, " %-*s  %-*s  %12s\n", wname, label, wshape, shape, "0");
     }
     rule(f, width, '=');
     char num[32];

@@ -116,6 +116,8 @@ check compile 0 '' -- "$vggc" compile "$work/m.onnx" -o "$work/c" --name m
 check header 0 "input 1 'o': optional\(seq\(tensor\(float\)\)\) of \[2,3\], passed on unchanged" \
   -- cat "$work/c/m.h"
 check dump-ir 0 "^output %o2 = %o$" -- "$vggc" compile "$work/m.onnx" --dump-ir -o "$work/c2"
+check inspect 0 "^ o2 \(passed on from o\) +optional\(seq\(tensor\(float\)\)\) of \[2,3\] +0$" \
+  -- "$vggc" inspect "$work/m.onnx"
 if make -s -C "$work/c" WARNINGS="-Wall -Wextra -Werror" >"$work/make.log" 2>&1; then
   ok build
   check c-run 0 '' -- "$work/c/m" --input "$work/s.pb" --input "$work/o.pb" --input "$work/x.npy" \
