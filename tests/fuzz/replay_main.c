@@ -3,6 +3,7 @@
  * folder: every file in it), so the regression corpus replays in the normal
  * build, under the sanitizer configuration and under valgrind. */
 #include "fuzz_common.h"
+#include "../read_file.h"
 
 #include <dirent.h>
 #include <string.h>
@@ -10,26 +11,10 @@
 
 static int run_file(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stdout, "replay: cannot open %s\n", path);
-        return 1;
-    }
-    size_t cap = 1 << 16, len = 0;
-    unsigned char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += got;
-        if (len == cap) {
-            unsigned char *nb = realloc(buf, cap *= 2);
-            if (!nb)
-                free(buf);
-            buf = nb;
-        }
-    }
-    fclose(f);
+    size_t len;
+    unsigned char *buf = read_file(path, &len);
     if (!buf) {
-        fprintf(stdout, "replay: out of memory reading %s\n", path);
+        fprintf(stdout, "replay: cannot read %s\n", path);
         return 1;
     }
     /* An exact-size copy, so reads past the end trip AddressSanitizer. */
