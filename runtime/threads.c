@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-enum { MAX_THREADS = 256, SPIN = 20000, PARTS_BITS = 16 };
+enum { MAX_THREADS = 256, SPIN = 20000, YIELD_EVERY = 64, PARTS_BITS = 16 };
 _Static_assert(MAX_THREADS < (1 << PARTS_BITS), "a job word holds its range count");
 
 typedef struct {
@@ -102,6 +102,19 @@ static void run_range(int part) {
     inside_task = 0;
 }
 
+/* One step of a busy wait.  Every YIELD_EVERY steps it yields the core:
+ * when there are more threads than cores (a --threads above the core
+ * count, or other programs on the machine), a waiting thread would
+ * otherwise spin through the time slice of the thread it waits for. */
+static void wait_step(unsigned spins) {
+    if (spins % YIELD_EVERY == 0)
+        sched_yield();
+#if defined(__x86_64__) || defined(__i386__)
+    else
+        __builtin_ia32_pause();
+#endif
+}
+
 /* A worker starts with seen = 0.  Any job word it then finds counts at most
  * the workers started before it, so it runs nothing until a job that
  * counts it is announced. */
@@ -113,9 +126,7 @@ static void *worker(void *arg) {
         int spins = 0;
         while ((job = atomic_load_explicit(&pool.job, memory_order_acquire)) == seen) {
             if (++spins < SPIN) {
-#if defined(__x86_64__) || defined(__i386__)
-                __builtin_ia32_pause();
-#endif
+                wait_step(spins);
                 continue;
             }
             pthread_mutex_lock(&pool.wake_lock);
@@ -168,14 +179,8 @@ void vggrt_parallel_for(int64_t n, vggrt_task fn, void *ctx) {
             pthread_cond_broadcast(&pool.wake);
             pthread_mutex_unlock(&pool.wake_lock);
             run_range(0);
-            for (int spins = 0; atomic_load_explicit(&pool.pending, memory_order_acquire) > 0;) {
-                if (++spins > SPIN)
-                    sched_yield(); /* a worker was descheduled: give it the core */
-#if defined(__x86_64__) || defined(__i386__)
-                else
-                    __builtin_ia32_pause();
-#endif
-            }
+            for (unsigned spins = 1; atomic_load_explicit(&pool.pending, memory_order_acquire) > 0;)
+                wait_step(spins++);
             pthread_mutex_unlock(&pool.lock);
             return;
         }
