@@ -101,8 +101,9 @@ uint32_t graph_add_node(Graph *g, OpKind op, const char *name,
 
 uint32_t graph_find_value(const Graph *g, const char *name)
 {
-    /* Linear, used only by the frontend through its own hash index and by
-     * tests; fine for graphs of thousands of values. */
+    /* Linear: used by tests and by the passes' add_float_const (the
+     * frontend keeps its own hash index); fine for graphs of thousands of
+     * values. */
     for (uint32_t i = g->n_values; i-- > 0;)
         if (strcmp(g->values[i].name, name) == 0)
             return i;

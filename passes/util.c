@@ -45,8 +45,18 @@ uint32_t add_float_const(Graph *g, const char *base, const char *suffix, const S
 {
     size_t n = 0;
     VGGC_ASSERT(shape_numel_per_item(s, &n));
-    return graph_add_const(g, arena_printf(&g->arena, "%s%s", base, suffix), DT_FLOAT, s, data,
-                           n * sizeof(float));
+    const char *name = arena_printf(&g->arena, "%s%s", base, suffix);
+    for (unsigned k = 2;; k++) {
+        uint32_t id = graph_find_value(g, name);
+        if (id == VGGC_NONE)
+            break;
+        const Value *v = &g->values[id];
+        if (v->kind == VAL_CONST && v->dtype == DT_FLOAT && shape_equal(&v->shape, s) &&
+            v->nbytes == n * sizeof(float) && (n == 0 || memcmp(v->data, data, v->nbytes) == 0))
+            return id;
+        name = arena_printf(&g->arena, "%s%s.%u", base, suffix, k);
+    }
+    return graph_add_const(g, name, DT_FLOAT, s, data, n * sizeof(float));
 }
 
 void absorb_node(Graph *g, Node *into, Node *from)

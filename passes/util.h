@@ -11,7 +11,11 @@ Node *sole_user(Graph *g, uint32_t v);
 Node *producer_of(Graph *g, uint32_t v);
 /* A float constant's data, or NULL when v is not a float constant. */
 const float *const_floats(const Graph *g, uint32_t v);
-/* Adds a float constant named after `base` with a suffix. */
+/* A float constant named base + suffix, made from a weight by a pass.
+ * When two nodes read one weight (a module applied twice), the second call
+ * finds the constant the first made, with the same shape and bytes, and
+ * returns it: one copy, one name.  A name already taken by other data gets
+ * a number ("w+bn.2"). */
 uint32_t add_float_const(Graph *g, const char *base, const char *suffix, const Shape *s,
                          const float *data);
 /* Makes node `into` produce what `from` produced (its output 0 takes over
