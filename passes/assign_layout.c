@@ -89,14 +89,19 @@ static bool readers_take_blocked(const Graph *g, uint32_t v, const bool *ok)
     return any;
 }
 
-/* Winograd needs outputs at least this tall and wide.  Its weights are 4x
- * the direct ones and, at batch 1, each is used once per 4x4 tile: on a
- * small map (VGG-16's 10x10 and 14x14 layers, 512 channels, 38 MB of
- * transformed weights each) there are too few tiles to pay for streaming
- * them, the 4x4 tiles overhang the map (12x12 computed for 10x10), and
- * the direct kernel measured as fast or faster; it also keeps the weights
- * in memory 4x smaller there. */
-enum { WINO_MIN_SIZE = 16 };
+/* Winograd needs outputs at least WINO_MIN_SIZE tall and wide, or
+ * WINO_MIN_SIZE_BATCHED when the model is compiled for a fixed batch of at
+ * least WINO_BATCH (`vggc compile --batch N`).  Its weights are 4x the
+ * direct ones, each used once per 4x4 tile of each image.  On a small map
+ * (VGG-16's 10x10 and 14x14 layers, 512 channels, 38 MB of transformed
+ * weights each against 9.4 MB direct) at batch 1 it is only a little
+ * faster (the 4x4 tiles overhang the map: 12x12 computed for 10x10) and
+ * costs the memory: vgg16_head's three 10x10 layers measured 13.2-13.6 ms
+ * against 14.7-15.8 direct (1 thread, 2026-11-30), for 85 MB more weights,
+ * which would put the program's peak RSS above ONNX Runtime's.  A
+ * symbolic batch is taken to be 1.  From batch 2 the weights serve every
+ * image: at batch 8 those layers took 63-67 ms against 115-126 direct. */
+enum { WINO_MIN_SIZE = 16, WINO_MIN_SIZE_BATCHED = 8, WINO_BATCH = 2 };
 
 /* dp all zero but for the sizes a conv's weights [K, C, kh, kw] give and
  * the block: all the packing functions read. */
@@ -130,8 +135,8 @@ static bool use_winograd(const Graph *g, const Node *n)
     /* The conv's own output (before a fused pool): 3x3, stride 1. */
     const Shape *x = &g->values[n->in[0]].shape;
     int64_t oh = x->d[2] + a->pad[0] + a->pad[2] - 2, ow = x->d[3] + a->pad[1] + a->pad[3] - 2;
-    return vggrt_wino_applies(&dp) && dp.conv.c >= 16 && oh >= WINO_MIN_SIZE &&
-           ow >= WINO_MIN_SIZE;
+    const int64_t min_size = x->d[0] >= WINO_BATCH ? WINO_MIN_SIZE_BATCHED : WINO_MIN_SIZE;
+    return vggrt_wino_applies(&dp) && dp.conv.c >= 16 && oh >= min_size && ow >= min_size;
 }
 
 /* The packed weights and padded bias of a blocked conv. */
