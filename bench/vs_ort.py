@@ -22,16 +22,18 @@ resident set (getrusage of the child, whole process: loading included).
 Columns: median ms per batch, images/s, effective GFLOP/s (direct-
 convolution and dense FLOPs of the model / time, so a Winograd layer that
 does fewer multiplies shows above the machine's peak), % of the probed FMA
-peak for that thread count (bench/fma_peak.c, same rounds), ORT time / vggc
+peak for that thread count (bench/kernels/fma_peak: vggrt_fma_probe, same
+rounds), ORT time / vggc
 time, and peak RSS.  Accuracy: each model's outputs from the C program and
 the JIT against ONNX Runtime's, largest relative difference per element.
 
 Direct-convolution layers (the layers that do not run Winograd: the first
 layer and the 512-channel ones at 14x14 / 10x10), 1 thread, batch 1, for
 vgg16_head and vgg16 (where built): per round and backend, `vggc bench
-MODEL --profile --json --threads 1` framed by two 1-thread probes of
-bench/fma_peak.c; each layer's GFLOP/s (from the profile) against the mean
-of the two probes, the median over rounds.  --direct-only runs this table
+MODEL --profile --json --threads 1`, which probes the FMA peak right before
+and after every layer of every profiled run (vggrt_fma_probe, 0.5 ms) and
+reports each layer's share of the peak of its moment; the medians over
+rounds.  --direct-only runs this table
 alone (with --quick: vgg16_head, one round), into OUT.md/OUT.json too.
 
 Writes OUT.md (table, machine, versions, environment) and OUT.svg (chart).
@@ -168,23 +170,20 @@ def svg_chart(rows, path):
         f.write("\n".join(out) + "\n")
 
 
-def direct_layers(vggc, models, rounds, iters, probe, env):
-    """The direct-convolution layers' GFLOP/s against the 1-thread FMA peak
-    probed right before and right after each `vggc bench --profile` run.
-    Returns rows: model, layer index/name/kind/shape, engine, and per-round
-    gflops, peak, share; plus their medians."""
+def direct_layers(vggc, models, rounds, iters, env):
+    """The direct-convolution layers' GFLOP/s and share of the FMA peak that
+    `vggc bench --profile` probed beside each layer.  Returns rows: model,
+    layer index/name/kind/shape, engine, and per-round gflops, probed peak,
+    share; plus their medians."""
     env = dict(env, VGGRT_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     per = {}   # (model, engine, index) -> row
-    loads = []  # the 1-minute load average at each run: wall-clock times mean little above 1
+    loads = []  # the 1-minute load average at each run
     for rnd in range(rounds):
         for model, path in models:
             for engine in ("c", "jit"):
                 loads.append(os.getloadavg()[0])
-                p0 = last_json(run([probe, "1", "0.5"])[0], "fma_peak")["gflops"]
                 so = run([vggc, "bench", path, "--profile", "--json", "--threads", "1",
                           "--iters", str(iters), "--backend", engine], env)[0]
-                p1 = last_json(run([probe, "1", "0.5"])[0], "fma_peak")["gflops"]
-                peak = 0.5 * (p0 + p1)
                 layers = json.loads(so[so.index("{"):])["layers"]
                 for l in layers:
                     if not l["kernel"].startswith("direct"):
@@ -195,10 +194,9 @@ def direct_layers(vggc, models, rounds, iters, probe, env):
                         "shape": l["shape"], "kernel": l["kernel"],
                         "gflops_runs": [], "peak_runs": [], "share_runs": []})
                     r["gflops_runs"].append(l["gflops"])
-                    r["peak_runs"].append(peak)
-                    r["share_runs"].append(100 * l["gflops"] / peak)
-                print(f"direct layers, round {rnd + 1}/{rounds} {model} {engine}: peak "
-                      f"{p0:.0f}/{p1:.0f} GFLOP/s", flush=True)
+                    r["peak_runs"].append(l["probed_gflops"])
+                    r["share_runs"].append(l["peak_pct"])
+                print(f"direct layers, round {rnd + 1}/{rounds} {model} {engine}", flush=True)
     rows = sorted(per.values(), key=lambda r: ([m for m, _ in models].index(r["model"]),
                                               r["index"], r["engine"]))
     for r in rows:
@@ -214,13 +212,16 @@ def direct_table(rows, rounds, iters):
     lines = ["", "## Direct-convolution layers (1 thread, batch 1)", "",
              "The layers that run the direct convolution (runtime/kernels/dconv.c; the "
              "other 3x3 layers run Winograd). Per round and backend, `vggc bench MODEL "
-             f"--profile --json --threads 1 --iters {iters}` between two 1-thread probes of "
-             "bench/fma_peak.c; a layer's GFLOP/s (2 x MACs / its profiled time) against the "
-             f"mean of those two probes; medians over {rounds} round(s). Issue #5's target: "
-             ">= 85% of peak. Both are wall-clock rates: with other processes on the machine "
-             "(1-minute load average during these runs: "
-             + (", ".join(f"{x:.1f}" for x in rows[0]["load_runs"]) if rows else "-") +
-             ") the 0.5 s probes lose more time to them than a layer of a few ms does.", "",
+             f"--profile --json --threads 1 --iters {iters}`: each profiled run probes the "
+             "1-thread FMA peak right before and after every layer (vggrt_fma_probe, 0.5 ms "
+             "on registers, not timed), and a layer's share is its GFLOP/s (2 x MACs / its "
+             "time) against the mean of the two probes beside it, the median over the "
+             f"profiled runs; medians over {rounds} round(s). Issue #5's target: >= 85% of "
+             "peak. \"probed peak\" is the probes' rate beside the layer. Both are "
+             "wall-clock rates, taken milliseconds apart, so another process on the machine "
+             "slows both (1-minute load average during these runs: "
+             + (", ".join(f"{x:.1f}" for x in rows[0]["load_runs"]) if rows else "-") + ").",
+             "",
              "| model | layer | kind | output | engine | GFLOP/s | probed peak | % of peak |",
              "|---|---|---|---|---|---|---|---|"]
     for r in rows:
@@ -261,17 +262,17 @@ def main():
     atexit.register(shutil.rmtree, work, True)  # its programs and weights: ~0.8 GB
     env_base = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"))
 
-    # The FMA-peak probe, built for this CPU.
-    probe = os.path.join(work, "fma_peak")
-    run(["cc", "-std=c11", "-O2", "-march=native", "-ffp-contract=fast", "-pthread",
-         os.path.join(ROOT, "bench", "fma_peak.c"), "-o", probe])
+    # The FMA-peak probe, built with libvggrt for this CPU.
+    probe = os.path.join(a.build, "bench", "kernels", "fma_peak")
+    if not os.path.exists(probe):
+        fail(f"{probe} is missing: build first (cmake --build {a.build})")
 
     # The direct-convolution layers: vgg16_head, and vgg16 where it is built.
     direct_models = [(m, os.path.join(models_dir, m + ".onnx"))
                      for m in (("vgg16_head",) if a.quick else ("vgg16_head", "vgg16"))
                      if os.path.exists(os.path.join(models_dir, m + ".onnx"))]
     if a.direct_only:
-        drows = direct_layers(vggc, direct_models, a.rounds, a.iters, probe, env_base)
+        drows = direct_layers(vggc, direct_models, a.rounds, a.iters, env_base)
         lines = ["# vggc: direct-convolution layers against the probed FMA peak", "",
                  f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {machine()}.",
                  f"Command: `bench/vs_ort.py --direct-only --rounds {a.rounds} --iters {a.iters}"
@@ -352,7 +353,7 @@ def main():
             print(f"round {rnd + 1}/{a.rounds} {model} b{batch} t{threads}: " +
                   ", ".join(f"{e} {samples[(cfg, e)][-1]:.1f} ms" for e in ENGINES), flush=True)
 
-    drows = direct_layers(vggc, direct_models, a.rounds, a.iters, probe, env_base)
+    drows = direct_layers(vggc, direct_models, a.rounds, a.iters, env_base)
 
     peak = {t: statistics.median(v) for t, v in peaks.items()}
     rows = []
@@ -384,7 +385,7 @@ def main():
         f"{' --quick' if a.quick else ''}`. "
         f"Medians over {a.rounds} interleaved rounds of per-process medians of {a.iters} runs "
         "(batch 8: half as many).",
-        f"Probed FMA peak (bench/fma_peak.c, median of rounds): 1 thread {peak[1]:.0f} GFLOP/s, "
+        f"Probed FMA peak (bench/kernels/fma_peak.c, median of rounds): 1 thread {peak[1]:.0f} GFLOP/s, "
         f"2 threads {peak[2]:.0f} GFLOP/s.",
         f"Model FLOPs per image (direct convolution + dense): " +
         ", ".join(f"{m} {p['gflop']:.2f} GFLOP" for m, p in prepared.items()) + ".",

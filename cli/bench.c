@@ -46,10 +46,13 @@ typedef struct {
     ImportOptions io;       /* pointing into binds */
 } BenchOptions;
 
-/* What was measured: whole runs and, with --profile, layers (medians, ms). */
+/* What was measured: whole runs and, with --profile, layers (medians over
+ * the profiled runs): milliseconds, and the GFLOP the FMA peak probed
+ * beside the layer does in its time (vggrt_profile_begin). */
 typedef struct {
     double median_ms, min_ms;
     double *layer_ms;       /* plan->n_layers entries, or NULL */
+    double *layer_peak;     /* plan->n_layers entries, or NULL */
 } Timing;
 
 static int cmp_double(const void *a, const void *b)
@@ -136,8 +139,10 @@ static int time_jit(const char *model, Plan *p, const vggrt_tensor *in, int64_t 
     void *out_p[MAX_IO] = {0};
     const void *in_p[MAX_IO];
     double *runs = calloc((size_t)o->iters, sizeof *runs);
-    double *lay = o->profile ? calloc((size_t)o->iters * p->n_layers + 1, sizeof *lay) : NULL;
-    bool ok = arena && runs && (!o->profile || lay);
+    const size_t cells = (size_t)o->iters * p->n_layers + 1;
+    double *lay = o->profile ? calloc(cells, sizeof *lay) : NULL;
+    double *peak = o->profile ? calloc(cells, sizeof *peak) : NULL;
+    bool ok = arena && runs && (!o->profile || (lay && peak));
     for (uint32_t i = 0; ok && i < g->n_outputs; i++) {
         const Value *v = &g->values[g->outputs[i]];
         size_t count = 1;
@@ -169,7 +174,8 @@ static int time_jit(const char *model, Plan *p, const vggrt_tensor *in, int64_t 
         progress_update((double)++done / total);
     }
     for (int i = 0; lay && i < o->iters && !st; i++) {
-        vggrt_profile_begin(lay + (size_t)i * p->n_layers, (int)p->n_layers);
+        const size_t at = (size_t)i * p->n_layers;
+        vggrt_profile_begin(lay + at, peak + at, (int)p->n_layers);
         st = jm.entry(batch, arena, jm.weights, in_p, out_p);
         vggrt_profile_end();
         progress_update((double)++done / total);
@@ -188,11 +194,15 @@ static int time_jit(const char *model, Plan *p, const vggrt_tensor *in, int64_t 
     tm->median_ms = median(runs, o->iters);
     if (lay) {
         tm->layer_ms = calloc(p->n_layers + 1, sizeof *tm->layer_ms);
+        tm->layer_peak = calloc(p->n_layers + 1, sizeof *tm->layer_peak);
         double *col = calloc((size_t)o->iters, sizeof *col);
-        for (uint32_t l = 0; tm->layer_ms && col && l < p->n_layers; l++) {
+        for (uint32_t l = 0; tm->layer_ms && tm->layer_peak && col && l < p->n_layers; l++) {
             for (int i = 0; i < o->iters; i++)
                 col[i] = lay[(size_t)i * p->n_layers + l];
             tm->layer_ms[l] = median(col, o->iters);
+            for (int i = 0; i < o->iters; i++)
+                col[i] = peak[(size_t)i * p->n_layers + l];
+            tm->layer_peak[l] = median(col, o->iters);
         }
         free(col);
     }
@@ -202,6 +212,7 @@ out:
         vggrt_aligned_free(out_p[i]);
     free(runs);
     free(lay);
+    free(peak);
     vggrt_aligned_free(arena);
     jit_model_free(&jm);
     return rc;
@@ -268,6 +279,31 @@ static double json_number(const char *text, const char *key)
 {
     const char *s = text ? strstr(text, key) : NULL;
     return s ? strtod(s + strlen(key), NULL) : -1;
+}
+
+/* The n numbers of the JSON array that follows key in out, into *dst
+ * (calloc'd); false, having said why, unless there are exactly n. */
+static bool json_array(const char *out, const char *key, uint32_t n, double **dst)
+{
+    const char *s = out ? strstr(out, key) : NULL;
+    if (!(*dst = calloc(n + 1, sizeof **dst))) {
+        fprintf(stderr, "vggc: error: out of memory\n");
+        return false;
+    }
+    uint32_t l = 0;
+    for (s = s ? s + strlen(key) : NULL; s && l < n && *s != ']'; l++) {
+        char *end;
+        (*dst)[l] = strtod(s, &end);
+        s = end + (*end == ',' ? 1 : 0);
+        s += *s == ' ';
+    }
+    if (!s || l != n || *s != ']') {
+        fprintf(stderr, "vggc: error: bench: the program's profile has %s%u entries in %.*s, the "
+                "plan has %u layers\n", s && *s != ']' ? "over " : "", l,
+                (int)strcspn(key, ":"), key, n);
+        return false;
+    }
+    return true;
 }
 
 /* --backend c: `vggc compile`, make, and the program's --bench/--profile. */
@@ -349,21 +385,10 @@ static int time_c(const char *model, const Plan *p, const vggrt_tensor *in, int6
         fprintf(stderr, "vggc: error: bench: the program printed no timing\n");
         goto out;
     }
-    if (o->profile) {
-        const char *s = out ? strstr(out, "\"layer_ms\": [") : NULL;
-        tm->layer_ms = calloc(p->n_layers + 1, sizeof *tm->layer_ms);
-        uint32_t l = 0;
-        for (s = s ? s + 13 : NULL; s && tm->layer_ms && l < p->n_layers && *s != ']'; l++) {
-            char *end;
-            tm->layer_ms[l] = strtod(s, &end);
-            s = end + (*end == ',' ? 1 : 0);
-        }
-        if (l != p->n_layers) {
-            fprintf(stderr, "vggc: error: bench: the program reported %u layers, the plan has %u\n",
-                    l, p->n_layers);
-            goto out;
-        }
-    }
+    if (o->profile && !(json_array(out, "\"layer_ms\": [", p->n_layers, &tm->layer_ms) &&
+                        json_array(out, "\"layer_peak_gflop\": [", p->n_layers,
+                                   &tm->layer_peak)))
+        goto out;
     rc = 0;
 out:
     free(out);
@@ -409,8 +434,11 @@ static void report(const char *model, const Plan *p, int64_t batch, const BenchO
                 json_str(layer_kernel(g, n));
                 printf(", \"shape\": ");
                 json_str(shape);
-                printf(", \"ms\": %.4f, \"gflops\": %.1f}", tm->layer_ms[l],
-                       tm->layer_ms[l] > 0 ? f / (tm->layer_ms[l] * 1e6) : 0.0);
+                printf(", \"ms\": %.4f, \"gflops\": %.1f, \"probed_gflops\": %.1f, "
+                       "\"peak_pct\": %.1f}", tm->layer_ms[l],
+                       tm->layer_ms[l] > 0 ? f / (tm->layer_ms[l] * 1e6) : 0.0,
+                       tm->layer_ms[l] > 0 ? tm->layer_peak[l] * 1e3 / tm->layer_ms[l] : 0.0,
+                       tm->layer_peak[l] > 0 ? 100.0 * f / (tm->layer_peak[l] * 1e9) : 0.0);
             }
             printf("]");
         }
@@ -426,25 +454,32 @@ static void report(const char *model, const Plan *p, int64_t batch, const BenchO
         printf(" (below the timer's resolution: no rate)\n");
     if (!tm->layer_ms)
         return;
-    double sum = 0;
+    double sum = 0, sum_peak = 0;
     for (uint32_t l = 0; l < p->n_layers; l++)
-        sum += tm->layer_ms[l];
-    printf("\n %-3s %-36s %-30s %-15s %-22s %9s %8s %6s\n", "#", "Layer", "Kind", "Kernel",
-           "Output Shape", "ms", "GFLOP/s", "share");
+        sum += tm->layer_ms[l], sum_peak += tm->layer_peak[l];
+    printf("\n %-3s %-36s %-30s %-15s %-22s %9s %8s %6s %6s\n", "#", "Layer", "Kind", "Kernel",
+           "Output Shape", "ms", "GFLOP/s", "peak", "share");
     for (uint32_t l = 0; l < p->n_layers; l++) {
         const Node *n = &g->nodes[p->layers[l]];
-        char kind[128], shape[128], rate[32] = "-";
+        char kind[128], shape[128], rate[32] = "-", share[32] = "-";
         layer_kind(g, n, kind, sizeof kind);
         shape_format(&g->values[n->out[0]].shape, shape, sizeof shape, "None");
         double f = layer_flops(g, n, batch);
         if (f > 0 && tm->layer_ms[l] > 0)
             snprintf(rate, sizeof rate, "%.1f", f / (tm->layer_ms[l] * 1e6));
-        printf(" %-3u %-36.36s %-30.30s %-15s %-22s %9.3f %8s %5.1f%%\n", l, n->name, kind,
-               layer_kernel(g, n), shape, tm->layer_ms[l], rate,
+        if (f > 0 && tm->layer_peak[l] > 0)
+            snprintf(share, sizeof share, "%.0f%%", 100.0 * f / (tm->layer_peak[l] * 1e9));
+        printf(" %-3u %-36.36s %-30.30s %-15s %-22s %9.3f %8s %6s %5.1f%%\n", l, n->name, kind,
+               layer_kernel(g, n), shape, tm->layer_ms[l], rate, share,
                sum > 0 ? 100.0 * tm->layer_ms[l] / sum : 0.0);
     }
-    printf(" %-3s %-36s %-30s %-15s %-22s %9.3f %8.1f %5.1f%%\n", "", "total (profiled runs)", "",
-           "", "", sum, sum > 0 ? total_flops / (sum * 1e6) : 0.0, 100.0);
+    printf(" %-3s %-36s %-30s %-15s %-22s %9.3f %8.1f %5.0f%% %5.1f%%\n", "",
+           "total (profiled runs)", "", "", "", sum, sum > 0 ? total_flops / (sum * 1e6) : 0.0,
+           sum_peak > 0 ? 100.0 * total_flops / (sum_peak * 1e9) : 0.0, 100.0);
+    printf("\n peak: the layer's GFLOP/s against the FMA peak of %d thread%s probed right before "
+           "and after it\n (vggrt_fma_probe, %.1f ms each, not timed); above 100%% the kernel "
+           "does fewer multiply-adds\n than the direct convolution (Winograd).\n",
+           threads, threads == 1 ? "" : "s", VGGRT_PROFILE_PROBE_S * 1e3);
 }
 
 static bool parse_int(const char *s, int lo, int *v)
@@ -547,6 +582,7 @@ out:
         if (in[i].data)
             vggrt_aligned_free(in[i].data);
     free(tm.layer_ms);
+    free(tm.layer_peak);
     plan_free(p);
     graph_free(g);
     return rc;

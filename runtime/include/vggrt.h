@@ -170,13 +170,25 @@ void vggrt_parallel_for(int64_t n, vggrt_task fn, void *ctx);
  * Generated code calls vggrt_layer_done(-1) as a run starts and
  * vggrt_layer_done(i) after its layer i.  Between vggrt_profile_begin and
  * vggrt_profile_end, each call adds the milliseconds since the previous one
- * to ms[i] (ms has n_layers entries; the caller zeroes it).  Otherwise the
- * calls do nothing.  One profile per process at a time. */
-void vggrt_profile_begin(double *ms, int n_layers);
+ * to ms[i] (ms has n_layers entries; the caller zeroes it).  With peak not
+ * NULL (n_layers entries, zeroed too) each call also probes the FMA peak
+ * (vggrt_fma_probe, VGGRT_PROFILE_PROBE_S seconds, outside the timed
+ * intervals) and adds to peak[i] the GFLOP that the mean of the probes
+ * right before and right after layer i does in its time: the layer's
+ * FLOPs over that is its share of the peak, against the rate of that
+ * moment.  Otherwise the calls do nothing.  One profile per process at a
+ * time. */
+#define VGGRT_PROFILE_PROBE_S 0.0005
+void vggrt_profile_begin(double *ms, double *peak, int n_layers);
 /* Ends the profile; returns the number of layers the run reported (the
  * highest i + 1), which may exceed n_layers: then ms holds the first ones. */
 int vggrt_profile_end(void);
 void vggrt_layer_done(int layer);
+/* The single-precision FMA rate of the threads that kernels use
+ * (vggrt_num_threads), GFLOP/s, over about `seconds`: chains of vector
+ * multiply-adds on registers, the vectors as wide as the kernels' (see
+ * runtime/kernels/probe.c). */
+double vggrt_fma_probe(double seconds);
 
 /* ---- kernels: convolution and pooling (NCHW; 1-D runs as H = 1) ------------ */
 

@@ -84,7 +84,8 @@ check bench-jit 0 'backend jit, batch 2, 1 thread, 3 runs: median' -- \
 for backend in jit c; do
   out=$("$vggc" bench "$models/tiny_vgg.onnx" --iters 3 --profile --backend $backend 2>&1)
   rows=$(grep -cE '^ [0-9]+ +/' <<<"$out")
-  if [ "$rows" -eq "$layers" ] && grep -qE 'winograd4x4 .* [0-9.]+ +[0-9.]+ +[0-9.]+%$' <<<"$out"; then
+  # (ms, GFLOP/s, share of the probed peak, share of the total)
+  if [ "$rows" -eq "$layers" ] && grep -qE 'winograd4x4 .* [0-9.]+ +[0-9.]+ +[0-9]+% +[0-9.]+%$' <<<"$out"; then
     echo "PASS bench-profile-$backend"; pass=$((pass + 1))
   else
     echo "FAIL bench-profile-$backend: $rows layer rows, want $layers"; echo "$out" | head -12 | sed 's/^/  | /'
@@ -99,6 +100,11 @@ n = int(sys.argv[1])
 assert d["backend"] == "jit" and d["median_ms"] > 0 and d["images_per_s"] > 0, d
 assert len(d["layers"]) == n, (len(d["layers"]), n)
 assert all(l["ms"] >= 0 and l["kernel"] and l["shape"].startswith("[None,") for l in d["layers"])
+# Every convolution has a rate, the probe beside it a rate, and so a share
+# of that peak.
+convs = [l for l in d["layers"] if l["kind"].startswith("conv")]
+assert convs and all(l["gflops"] > 0 and l["probed_gflops"] > 0 and l["peak_pct"] > 0
+                     for l in convs), convs
 ' "$layers" <<<"$json"; then
   echo "PASS bench-json"; pass=$((pass + 1))
 else

@@ -249,10 +249,20 @@ static void print_output(int i, const float *y, int64_t batch, int top)
     free(order);
 }
 
-/* --profile N: N more runs timed layer by layer (vggrt_profile_begin); one
- * JSON line with each layer's median milliseconds, in the order the
- * network runs them (`vggc inspect --after-passes` lists them; `vggc bench
- * --profile --backend c` prints them by name). */
+/* The median of column l of a runs x layers table (col: runs scratch). */
+static double column_median(const double *table, int runs, int layers, int l, double *col)
+{
+    for (int r = 0; r < runs; r++)
+        col[r] = table[(size_t)r * (size_t)layers + (size_t)l];
+    qsort(col, (size_t)runs, sizeof *col, cmp_double);
+    return col[runs / 2];
+}
+
+/* --profile N: N more runs timed layer by layer, the FMA peak probed
+ * between layers (vggrt_profile_begin); one JSON line with each layer's
+ * median milliseconds, in the order the network runs them (`vggc inspect
+ * --after-passes` lists them; `vggc bench --profile --backend c` prints
+ * them by name), and the median GFLOP the probed peak does in its time. */
 static void print_profile(M(model) *m, const void *const *in, void *const *out, int64_t batch,
                           int runs)
 {
@@ -260,7 +270,7 @@ static void print_profile(M(model) *m, const void *const *in, void *const *out, 
     double *first = calloc(CAP, sizeof *first);
     if (!first)
         die(3, "out of memory", NULL);
-    vggrt_profile_begin(first, CAP);
+    vggrt_profile_begin(first, NULL, CAP);
     int rc = M(run_multi)(m, in, out, batch);
     int layers = vggrt_profile_end();
     free(first);
@@ -268,26 +278,28 @@ static void print_profile(M(model) *m, const void *const *in, void *const *out, 
         die(3, "run failed", vggrt_status_str((vggrt_status)rc));
     if (layers > CAP)
         die(3, "too many layers to profile", NULL);
-    double *ms = calloc((size_t)layers * (size_t)runs + 1, sizeof *ms);
+    const size_t cells = (size_t)layers * (size_t)runs + 1;
+    double *ms = calloc(cells, sizeof *ms), *peak = calloc(cells, sizeof *peak);
     double *col = malloc(sizeof *col * (size_t)runs);
-    if (!ms || !col)
+    if (!ms || !peak || !col)
         die(3, "out of memory", NULL);
     for (int r = 0; r < runs; r++) {
-        vggrt_profile_begin(ms + (size_t)r * (size_t)layers, layers);
+        const size_t at = (size_t)r * (size_t)layers;
+        vggrt_profile_begin(ms + at, peak + at, layers);
         rc = M(run_multi)(m, in, out, batch);
         vggrt_profile_end();
         if (rc != 0)
             die(3, "run failed", vggrt_status_str((vggrt_status)rc));
     }
     printf("{\"layer_ms\": [");
-    for (int l = 0; l < layers; l++) {
-        for (int r = 0; r < runs; r++)
-            col[r] = ms[(size_t)r * (size_t)layers + (size_t)l];
-        qsort(col, (size_t)runs, sizeof *col, cmp_double);
-        printf("%s%.4f", l ? ", " : "", col[runs / 2]);
-    }
+    for (int l = 0; l < layers; l++)
+        printf("%s%.4f", l ? ", " : "", column_median(ms, runs, layers, l, col));
+    printf("], \"layer_peak_gflop\": [");
+    for (int l = 0; l < layers; l++)
+        printf("%s%.6g", l ? ", " : "", column_median(peak, runs, layers, l, col));
     printf("], \"runs\": %d, \"batch\": %lld}\n", runs, (long long)batch);
     free(ms);
+    free(peak);
     free(col);
 }
 
