@@ -196,7 +196,12 @@ static int time_jit(const char *model, Plan *p, const vggrt_tensor *in, int64_t 
         tm->layer_ms = calloc(p->n_layers + 1, sizeof *tm->layer_ms);
         tm->layer_peak = calloc(p->n_layers + 1, sizeof *tm->layer_peak);
         double *col = calloc((size_t)o->iters, sizeof *col);
-        for (uint32_t l = 0; tm->layer_ms && tm->layer_peak && col && l < p->n_layers; l++) {
+        if (!tm->layer_ms || !tm->layer_peak || !col) {
+            free(col);
+            fprintf(stderr, "vggc: error: out of memory\n");
+            goto out;
+        }
+        for (uint32_t l = 0; l < p->n_layers; l++) {
             for (int i = 0; i < o->iters; i++)
                 col[i] = lay[(size_t)i * p->n_layers + l];
             tm->layer_ms[l] = median(col, o->iters);
