@@ -14,12 +14,8 @@
 # (Winograd at 10x10), each against ONNX Runtime with run_e2e.sh's
 # tolerance (rel 1e-4 per element, abs floor 1e-5 x the largest output).
 set -uo pipefail
-vggc=$1 work=$2
+. "$(dirname "$0")/setup.sh"   # vggc, work, py, check.sh
 root=$(cd "$(dirname "$0")/../.." && pwd)
-py=/usr/bin/python3
-rm -rf "$work"
-mkdir -p "$work"
-. "$(dirname "$0")/../check.sh"
 
 "$py" - "$work" <<'PYEOF' || { echo "FAIL: cannot make the model and input"; exit 1; }
 import sys

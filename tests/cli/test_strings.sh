@@ -7,11 +7,7 @@
 #
 #   test_strings.sh VGGC WORKDIR
 set -uo pipefail
-vggc=$1 work=$2
-py=/usr/bin/python3
-rm -rf "$work"
-mkdir -p "$work"
-. "$(dirname "$0")/../check.sh"
+. "$(dirname "$0")/setup.sh"   # vggc, work, py, check.sh
 
 "$py" - "$work" <<'EOF' || { echo "FAIL: cannot make the models and data"; exit 1; }
 import sys

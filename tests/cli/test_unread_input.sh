@@ -12,11 +12,7 @@
 # second model, y2 = Relu(x) beside unread INT32 and BOOL inputs (types no
 # run-time kernel takes), must compile and run too.
 set -uo pipefail
-vggc=$1 work=$2
-py=/usr/bin/python3
-rm -rf "$work"
-mkdir -p "$work"
-. "$(dirname "$0")/../check.sh"
+. "$(dirname "$0")/setup.sh"   # vggc, work, py, check.sh
 
 "$py" - "$work" <<'EOF' || { echo "FAIL: cannot make the model and data"; exit 1; }
 import sys
