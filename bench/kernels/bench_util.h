@@ -71,15 +71,27 @@ typedef struct {
     int reps, threads; /* runs per shape; threads of the multi-thread runs */
     long long batch;   /* images per run */
     long long only;    /* only the layers of this many input channels; 0: all */
+    int block;         /* channels per block of the layout and kernels: 8 or 16 */
 } BenchConvArgs;
 
-/* Reads [--reps N] [--threads N] [--batch N] [--only C] into *a (defaults
- * 7, 2, 1, 0). On anything else or a count below 1, prints why and returns
- * 0 (the caller exits with 2); else 1. */
+/* The block vggc picks for the CPU this file is compiled for (the
+ * benchmarks are built with the kernels' -march): 16 with AVX-512, else 8
+ * (llvm_target_block, codegen/llvm/emit_llvm.c). */
+#if defined(__AVX512F__)
+#define BENCH_TARGET_BLOCK 16
+#else
+#define BENCH_TARGET_BLOCK 8
+#endif
+
+/* Reads [--reps N] [--threads N] [--batch N] [--only C] [--block 8|16]
+ * into *a (defaults 7, 2, 1, 0, BENCH_TARGET_BLOCK). On anything else or a
+ * count below 1, prints why and returns 0 (the caller exits with 2); else 1. */
 static inline int bench_conv_args(int argc, char **argv, BenchConvArgs *a) {
-    a->reps = 7, a->threads = 2, a->batch = 1, a->only = 0;
+    a->reps = 7, a->threads = 2, a->batch = 1, a->only = 0, a->block = BENCH_TARGET_BLOCK;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "--block") == 0 && i + 1 < argc)
+            a->block = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
             a->reps = atoi(argv[++i]);
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
             a->threads = atoi(argv[++i]);
@@ -89,12 +101,17 @@ static inline int bench_conv_args(int argc, char **argv, BenchConvArgs *a) {
             a->only = atoll(argv[++i]);
         else {
             fprintf(stderr,
-                    "usage: " BENCH_NAME " [--reps N] [--threads N] [--batch N] [--only C]\n");
+                    "usage: " BENCH_NAME
+                    " [--reps N] [--threads N] [--batch N] [--only C] [--block 8|16]\n");
             return 0;
         }
     }
     if (a->reps < 1 || a->threads < 1 || a->batch < 1) {
         fprintf(stderr, BENCH_NAME ": --reps, --threads and --batch must be >= 1\n");
+        return 0;
+    }
+    if (a->block != 8 && a->block != 16) {
+        fprintf(stderr, BENCH_NAME ": --block must be 8 or 16\n");
         return 0;
     }
     return 1;

@@ -171,29 +171,10 @@ static void bench(int64_t c, int64_t k, int64_t hw, int layout, int64_t pool, in
 }
 
 int main(int argc, char **argv) {
-    /* --block N, then the options all convolution benchmarks share. */
-    B = WIDE == 16 ? 16 : 8;
-    char **rest = malloc((size_t)argc * sizeof *rest);
-    if (!rest)
-        bench_out_of_memory();
-    int nrest = 0;
-    for (int i = 0; i < argc; i++) {
-        if (i > 0 && strcmp(argv[i], "--block") == 0 && i + 1 < argc) {
-            B = atoi(argv[++i]);
-            if (B != 8 && B != 16) {
-                fprintf(stderr, BENCH_NAME ": --block must be 8 or 16\n");
-                return 2;
-            }
-            continue;
-        }
-        rest[nrest++] = argv[i];
-    }
     BenchConvArgs a;
-    if (!bench_conv_args(nrest, rest, &a)) {
-        fprintf(stderr, "       (and --block 8|16)\n");
+    if (!bench_conv_args(argc, argv, &a))
         return 2;
-    }
-    free(rest);
+    B = a.block;
     printf("blocks of %lld channels; FMA peak of one thread now: %.1f GFLOP/s (vectors of %d "
            "floats)\n",
            (long long)B, fma_peak(5, 2000000), WIDE == 16 && B == 16 ? 16 : WIDE < 8 ? 4 : 8);

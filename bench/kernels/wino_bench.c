@@ -17,16 +17,18 @@
  * hits all of them.  A benchmark, not a test: it checks nothing
  * (tests/runtime/test_winograd.c does).
  * Usage: wino_bench [--reps N] [--threads N] [--batch N] [--only C]
+ * [--block 8|16] (--block: the channel block of the layout and kernels, by
+ * default the one vggc picks for the build's target: 16 with AVX-512, 8
+ * below; a block the target's registers do not suit runs many times slower).
  */
 #define _POSIX_C_SOURCE 200809L
 #define BENCH_NAME "wino_bench"
 #include "bench_util.h"
 
-enum { B = VGGRT_BLOCK };
-
 static void bench(int64_t c, int64_t k, int64_t hw, int64_t pool, int64_t batch, int reps,
-                  int threads) {
+                  int threads, int64_t B) {
     vggrt_dconv_params p = bench_vgg_conv(c, k, hw, VGGRT_LAYOUT_BLOCKED, pool);
+    p.block = (int)B;
     const int64_t cb = (c + B - 1) / B, kb = (k + B - 1) / B;
     float *x = bench_alloc_rand((size_t)(batch * cb * B * hw * hw));
     float *w = bench_alloc_rand((size_t)(k * c * 9)), *bias = bench_alloc_rand((size_t)(kb * B));
@@ -76,6 +78,7 @@ int main(int argc, char **argv) {
     BenchConvArgs a;
     if (!bench_conv_args(argc, argv, &a))
         return 2;
+    printf("blocks of %d channels\n", a.block);
     static const struct { int64_t c, k, hw; } layers[] = {
         { 64, 64, 160 }, { 128, 128, 80 }, { 256, 256, 40 }, { 256, 512, 28 }, { 512, 512, 28 },
         { 256, 512, 20 }, { 512, 512, 20 }, { 512, 512, 10 },
@@ -84,7 +87,8 @@ int main(int argc, char **argv) {
         if (a.only && layers[i].c != a.only)
             continue;
         for (int64_t pool = 0; pool <= 2; pool += 2)
-            bench(layers[i].c, layers[i].k, layers[i].hw, pool, a.batch, a.reps, a.threads);
+            bench(layers[i].c, layers[i].k, layers[i].hw, pool, a.batch, a.reps, a.threads,
+                  a.block);
     }
     return 0;
 }
