@@ -453,8 +453,8 @@ static void padded_row(const Job *J, const float *xn, int64_t cb, int64_t iy, in
 #ifdef DCONV_VECTORS
 #define ACC_DECL(NBK, T)                                                                       \
     Vec16 acc[NBK][T];                                                                         \
-    for (int b_ = 0; b_ < (NBK); b_++)                                                         \
-        for (int t_ = 0; t_ < (T); t_++)                                                       \
+    UNROLL for (int b_ = 0; b_ < (NBK); b_++)                                                  \
+        UNROLL for (int t_ = 0; t_ < (T); t_++)                                                \
     acc[b_][t_] = (Vec16){ 0 }
 #define W_LOAD(wv, wp)                                                                         \
     Vec16 wv;                                                                                  \
@@ -541,8 +541,8 @@ static void padded_row(const Job *J, const float *xn, int64_t cb, int64_t iy, in
         const int64_t i0 = tl->i0, i1 = tl->i1, jchunk = GATHER_FLOATS / ((T) * B);            \
         ACC_DECL(NBK, T);                                                                      \
         if (tl->cb0 > 0)                                                                       \
-            for (int b = 0; b < (NBK); b++)                                                    \
-                for (int t = 0; t < (T); t++)                                                  \
+            UNROLL for (int b = 0; b < (NBK); b++)                                             \
+                UNROLL for (int t = 0; t < (T); t++)                                           \
                     ACC_LOAD(b, t, tl->out + b * tl->bstride + t * B);                         \
         for (int64_t cb = tl->cb0; cb < tl->cb1; cb++) {                                       \
             const int64_t nl = min64(B, c - cb * B);                                           \
@@ -595,8 +595,8 @@ static void padded_row(const Job *J, const float *xn, int64_t cb, int64_t iy, in
                     }                                                                          \
                 }                                                                              \
         }                                                                                      \
-        for (int b = 0; b < (NBK); b++)                                                        \
-            for (int t = 0; t < (T); t++)                                                      \
+        UNROLL for (int b = 0; b < (NBK); b++)                                                 \
+            UNROLL for (int t = 0; t < (T); t++)                                               \
                 ACC_PUT(b, t, tl->out + b * tl->bstride + t * B);                              \
     }
 

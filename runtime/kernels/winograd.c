@@ -254,32 +254,73 @@ static void input_tile(const Job *j, const float *xb, int64_t ty, int64_t tx, fl
 
 /* For one position xi: m{0,1}[t][16] += sum over the nc channels of a chunk
  * of v[cbl][t][cl] * u[cbl*16 + cl][{0,1}][16]; v holds T tiles per block,
- * u the rows of two output blocks side by side (gemm1: of one). */
+ * u the rows of two output blocks side by side (gemm1: of one).  pf: the
+ * rows to prefetch beside u's (the next position's), or NULL: only the
+ * first register tile of a position prefetches, the others find the
+ * lines in L1 already, and a prefetch still takes a load slot.  One
+ * prefetch per 64-byte line (the row pair of one channel is one line with
+ * blocks of 8, two with 16).  A full block of channels runs unrolled by
+ * 4: with blocks of 8 a channel's step is only 2T FMAs (AVX2: 12), and the
+ * loop's own increments and branch per channel were a fifth of its
+ * instructions. */
+#define GEMM_LINE_FLOATS 16 /* floats per 64-byte line */
+/* The accumulators' loads and stores unrolled, so that each goes straight
+ * between M and its register: left as loops, gcc 12 copied M through a
+ * stack home in 16-byte halves and loaded 32 bytes from it, a failed
+ * store-to-load forward at every call (12 per call with AVX2), which cost
+ * a quarter of the microkernel's speed on 64 channels (Zen 3). */
+#define GEMM_UNROLL _Pragma("GCC unroll 16")
+#define GEMM2_STEP(T, cl)                                                                      \
+    {                                                                                          \
+        Vec16 w0, w1;                                                                          \
+        VLOAD(w0, up + (cl) * 2 * B);                                                          \
+        VLOAD(w1, up + (cl) * 2 * B + B);                                                      \
+        if (pp)                                                                                \
+            for (int q_ = 0; q_ < 2 * B; q_ += GEMM_LINE_FLOATS)                               \
+                __builtin_prefetch(pp + (cl) * 2 * B + q_);                                    \
+        for (int t = 0; t < (T); t++) {                                                        \
+            const float xv = vp[t * B + (cl)];                                                 \
+            a0[t] += xv * w0;                                                                  \
+            a1[t] += xv * w1;                                                                  \
+        }                                                                                      \
+    }
+#define GEMM1_STEP(T, cl)                                                                      \
+    {                                                                                          \
+        Vec16 w0;                                                                              \
+        VLOAD(w0, up + (cl) * B);                                                              \
+        if (pp)                                                                                \
+            __builtin_prefetch(pp + (cl) * B);                                                 \
+        for (int t = 0; t < (T); t++)                                                          \
+            a0[t] += vp[t * B + (cl)] * w0;                                                    \
+    }
+/* The channel blocks of a chunk, rows of W floats per channel, prefetching
+ * (pp) if PF (with a constant PF the compiler leaves the prefetch out of
+ * the copy that does not need it: gemm2_T). */
+#define GEMM_CHANNELS(STEP, T, W, PF)                                                          \
+    for (int64_t cb = 0; cb * B < nc; cb++) {                                                  \
+        const float *vp = v + cb * (T) * B, *up = u + cb * B * (W);                            \
+        const float *pp = (PF) ? pf + cb * B * (W) : NULL;                                     \
+        const int64_t nl = min64(B, nc - cb * B);                                              \
+        if (nl == B) {                                                                         \
+            _Pragma("GCC unroll 4") for (int cl = 0; cl < B; cl++) STEP(T, cl)                 \
+        } else {                                                                               \
+            for (int64_t cl = 0; cl < nl; cl++)                                                \
+                STEP(T, cl)                                                                    \
+        }                                                                                      \
+    }
 #define WINO_GEMM(T)                                                                           \
     static void gemm2_##T(const float *v, int64_t nc, const float *u, const float *pf,         \
                           float *m0, float *m1) {                                              \
         Vec16 a0[T], a1[T];                                                                    \
-        for (int t = 0; t < (T); t++) {                                                        \
+        GEMM_UNROLL for (int t = 0; t < (T); t++) {                                            \
             VLOAD(a0[t], m0 + t * B);                                                          \
             VLOAD(a1[t], m1 + t * B);                                                          \
         }                                                                                      \
-        for (int64_t cb = 0; cb * B < nc; cb++) {                                              \
-            const float *vp = v + cb * (T) * B;                                                \
-            const int64_t nl = min64(B, nc - cb * B);                                          \
-            for (int64_t cl = 0; cl < nl; cl++) {                                              \
-                Vec16 w0, w1;                                                                  \
-                VLOAD(w0, u + (cb * B + cl) * 2 * B);                                          \
-                VLOAD(w1, u + (cb * B + cl) * 2 * B + B);                                      \
-                __builtin_prefetch(pf + (cb * B + cl) * 2 * B);                                \
-                __builtin_prefetch(pf + (cb * B + cl) * 2 * B + B);                            \
-                for (int t = 0; t < (T); t++) {                                                \
-                    const float xv = vp[t * B + cl];                                           \
-                    a0[t] += xv * w0;                                                          \
-                    a1[t] += xv * w1;                                                          \
-                }                                                                              \
-            }                                                                                  \
-        }                                                                                      \
-        for (int t = 0; t < (T); t++) {                                                        \
+        if (pf)                                                                                \
+            GEMM_CHANNELS(GEMM2_STEP, T, 2 * B, 1)                                             \
+        else                                                                                   \
+            GEMM_CHANNELS(GEMM2_STEP, T, 2 * B, 0)                                             \
+        GEMM_UNROLL for (int t = 0; t < (T); t++) {                                            \
             VSTORE(m0 + t * B, a0[t]);                                                         \
             VSTORE(m1 + t * B, a1[t]);                                                         \
         }                                                                                      \
@@ -287,20 +328,10 @@ static void input_tile(const Job *j, const float *xb, int64_t ty, int64_t tx, fl
     static void gemm1_##T(const float *v, int64_t nc, const float *u, const float *pf,         \
                           float *m0) {                                                         \
         Vec16 a0[T];                                                                           \
-        for (int t = 0; t < (T); t++)                                                          \
+        GEMM_UNROLL for (int t = 0; t < (T); t++)                                              \
             VLOAD(a0[t], m0 + t * B);                                                          \
-        for (int64_t cb = 0; cb * B < nc; cb++) {                                              \
-            const float *vp = v + cb * (T) * B;                                                \
-            const int64_t nl = min64(B, nc - cb * B);                                          \
-            for (int64_t cl = 0; cl < nl; cl++) {                                              \
-                Vec16 w0;                                                                      \
-                VLOAD(w0, u + (cb * B + cl) * B);                                              \
-                __builtin_prefetch(pf + (cb * B + cl) * B);                                    \
-                for (int t = 0; t < (T); t++)                                                  \
-                    a0[t] += vp[t * B + cl] * w0;                                              \
-            }                                                                                  \
-        }                                                                                      \
-        for (int t = 0; t < (T); t++)                                                          \
+        GEMM_CHANNELS(GEMM1_STEP, T, B, pf != NULL)                                            \
+        GEMM_UNROLL for (int t = 0; t < (T); t++)                                              \
             VSTORE(m0 + t * B, a0[t]);                                                         \
     }
 
@@ -539,7 +570,7 @@ static void run_task(const Job *j, int64_t task) {
                 const float *pf = xi + 1 < NXI ? ux + nc * wd : ux;
                 for (int64_t r = 0; r < nr; r++) {
                     const int64_t ta = G * r / nr, T = G * (r + 1) / nr - ta;
-                    gemm((int)T, vx + ta * ncb * B, nc, ux, r == 0 ? pf : ux, m + ta * B,
+                    gemm((int)T, vx + ta * ncb * B, nc, ux, r == 0 ? pf : NULL, m + ta * B,
                          two ? m + (G + ta) * B : NULL);
                 }
             }
