@@ -68,9 +68,10 @@
  * the sums start at the bias and the activation runs on the registers,
  * and without a pool the results go to y with streaming stores
  * (stream_put: the layer writes 6.5 MB at 160x160, which plain stores
- * first read into L1).  Other activations take the epilogue below.  A
- * fused 2x2/2 max pool runs in the tile too (PLAIN_POOL_TILE: two conv
- * rows, the pooled results straight to y).
+ * first read into L1), for blocks of 16 (STREAM_FIRST).  Other
+ * activations take the epilogue below.  A fused 2x2/2 max pool runs in
+ * the tile too (PLAIN_POOL_TILE: two conv rows, the pooled results
+ * straight to y).
  * Without a pool that layer is bound by the bandwidth of memory for
  * streaming stores: on the Xeon (Emerald Rapids) VM of 2026-11-29 one
  * core streams 12.7 GB/s into the 4 block planes the tile writes
@@ -315,6 +316,14 @@ static inline void relu_bits(const Vec16 *v, VecI16 *r) {
 #endif
 }
 #endif
+/* Whether the first layer streams its results past the caches: with
+ * blocks of 16 (AVX-512), where a pixel's block is one 64-byte line, yes
+ * (Xeon VM: 6-19% faster than plain stores).  With blocks of 8 (AVX2) no:
+ * on Zen 3 (EPYC VM, 32 MB L3) its streaming stores ran the layer at
+ * 41-45% of the AVX2 FMA peak in dconv_bench, with tiles cut to whole
+ * lines too, and plain stores at 50-65%: the 6.5 MB output then stays in
+ * L3, where the next layer reads it. */
+#define STREAM_FIRST (B == 16)
 /* Orders the streaming stores before whatever reads the output next. */
 #if (defined(__AVX512F__) && VGGRT_KB == 16) || (defined(__AVX__) && VGGRT_KB == 8)
 #define STREAM_FENCE() _mm_sfence()
@@ -937,7 +946,7 @@ static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, i
 #endif
     pt.relu = J->act == VGGRT_ACT_RELU;
     pt.init = pt.fused ? bias : zero_bias;
-    pt.stream = pt.fused && !J->pk && (uintptr_t)out % (B * sizeof(float)) == 0;
+    pt.stream = STREAM_FIRST && pt.fused && !J->pk && (uintptr_t)out % (B * sizeof(float)) == 0;
     for (int64_t oy = oy0; oy < oy1; oy++) {
         const int64_t row = oy * J->sh - J->pt;
         window_range(row, J->dh, J->kh, 0, J->h, &pt.i0, &pt.i1);
@@ -974,7 +983,7 @@ static void conv_rows_plain_pool2(const Job *J, const float *xn, int64_t bk, int
     pt.bstride = ystride;
     pt.init = J->bias ? J->bias + bk * B : zero_bias;
     pt.fused = 1, pt.relu = J->act == VGGRT_ACT_RELU;
-    pt.stream = (uintptr_t)y % (B * sizeof(float)) == 0;
+    pt.stream = STREAM_FIRST && (uintptr_t)y % (B * sizeof(float)) == 0;
     p1 = pt;
     /* The second row's planar rows: after the first's, on a 64-byte line. */
     const int64_t half = ceil_div(J->kh * J->c * pt.pw, 16) * 16;
