@@ -688,8 +688,14 @@ static const TileFn tiles[NB][17] = {
  * FMAs without loop control.  With the loops (trip counts of 3) the
  * 4 x 6 tile reached 68-73% of the FMA peak in dconv_bench's first layer
  * at 160x160 and 224x224, unrolled 75-84% (interleaved runs; without its
- * stores, a throwaway test, 83-89% -> 97%).  Same sums, same order. */
-#define PLAIN_UNROLLED(NBK, T) ((NBK) == PNB && (T) >= PTMAX - 2)
+ * stores, a throwaway test, 83-89% -> 97%).  Same sums, same order.
+ * Blocks of 16 only: with AVX2's 16 registers gcc 12 kept the broadcasts
+ * of one tap for the next across the unrolled steps and folded the
+ * weights into the FMAs as memory operands instead (one load per FMA,
+ * bound by the load ports); the loops keep the 2 weight vectors in
+ * registers (Zen 3, dconv_bench first layer: 51-57% -> 61-65% of the
+ * AVX2 FMA peak, with the pool 50-52% -> 57-60%). */
+#define PLAIN_UNROLLED(NBK, T) (B == 16 && (NBK) == PNB && (T) >= PTMAX - 2)
 #define PLAIN_SUMS(NBK, T, P)                                                                  \
     ACC_INIT(NBK, T, (P)->init);                                                               \
     if (PLAIN_UNROLLED(NBK, T) && c == 3 && kh == 3 && kw == 3 && dw == 1 && (P)->i0 == 0 &&   \
