@@ -95,13 +95,23 @@ static bool readers_take_blocked(const Graph *g, uint32_t v, const bool *ok)
  * direct ones, each used once per 4x4 tile of each image.  On a small map
  * (VGG-16's 10x10 and 14x14 layers, 512 channels, 38 MB of transformed
  * weights each against 9.4 MB direct) at batch 1 it is only a little
- * faster (the 4x4 tiles overhang the map: 12x12 computed for 10x10) and
- * costs the memory: vgg16_head's three 10x10 layers measured 13.2-13.6 ms
- * against 14.7-15.8 direct (1 thread, 2026-11-30), for 85 MB more weights,
- * which would put the program's peak RSS above ONNX Runtime's.  A
- * symbolic batch is taken to be 1.  From batch 2 the weights serve every
- * image: at batch 8 those layers took 63-67 ms against 115-126 direct. */
-enum { WINO_MIN_SIZE = 16, WINO_MIN_SIZE_BATCHED = 8, WINO_BATCH = 2 };
+ * faster with blocks of 16 (the 4x4 tiles overhang the map: 12x12
+ * computed for 10x10) and costs the memory: vgg16_head's three 10x10
+ * layers measured 13.2-13.6 ms against 14.7-15.8 direct (AVX-512, 1
+ * thread, 2026-11-30), for 85 MB more weights, which would put the
+ * program's peak RSS above ONNX Runtime's.  A symbolic batch is taken to
+ * be 1.  From batch 2 the weights serve every image: at batch 8 those
+ * layers took 63-67 ms against 115-126 direct.
+ * With blocks of 8 (AVX2: 16 vector registers, a direct tile of 2 x 6
+ * vectors) the direct convolution is the weaker kernel: vgg16's 14x14
+ * layers took 10.6-16.6 ms each direct in the network and 6.6-7.7 ms as
+ * Winograd (Zen 3, JIT, 1 thread, two interleaved profiles).  There a
+ * batch-1 model's small maps go to Winograd too (small_maps_winograd)
+ * when the 3x more weights they then need add at most 1/WINO_SMALL_BUDGET
+ * to the model's weights: vgg16's three 14x14 layers add 85 MB to 553 MB;
+ * vgg16_head's three 10x10 layers would add 85 MB to its 60 MB, and its
+ * RSS would pass ONNX Runtime's. */
+enum { WINO_MIN_SIZE = 16, WINO_MIN_SIZE_BATCHED = 8, WINO_BATCH = 2, WINO_SMALL_BUDGET = 4 };
 
 /* dp all zero but for the sizes a conv's weights [K, C, kh, kw] give and
  * the block: all the packing functions read. */
@@ -115,9 +125,10 @@ static void weight_params(const Graph *g, const Value *w, vggrt_dconv_params *dp
     dp->conv.kw = w->shape.d[3];
 }
 
-/* Winograd for this blocked conv?  (Its in_layout is set.)  Only the
- * fields vggrt_wino_applies reads are filled. */
-static bool use_winograd(const Graph *g, const Node *n)
+/* Winograd for this blocked conv, on outputs of at least min_size (or
+ * WINO_MIN_SIZE_BATCHED at a fixed batch of WINO_BATCH or more)?  (Its
+ * in_layout is set.)  Only the fields vggrt_wino_applies reads are filled. */
+static bool use_winograd(const Graph *g, const Node *n, int64_t min_size)
 {
     const WindowAttr *a = &n->attr.win;
     vggrt_dconv_params dp;
@@ -135,18 +146,49 @@ static bool use_winograd(const Graph *g, const Node *n)
     /* The conv's own output (before a fused pool): 3x3, stride 1. */
     const Shape *x = &g->values[n->in[0]].shape;
     int64_t oh = x->d[2] + a->pad[0] + a->pad[2] - 2, ow = x->d[3] + a->pad[1] + a->pad[3] - 2;
-    const int64_t min_size = x->d[0] >= WINO_BATCH ? WINO_MIN_SIZE_BATCHED : WINO_MIN_SIZE;
+    if (x->d[0] >= WINO_BATCH)
+        min_size = WINO_MIN_SIZE_BATCHED;
     return vggrt_wino_applies(&dp) && dp.conv.c >= 16 && oh >= min_size && ow >= min_size;
 }
 
-/* The packed weights and padded bias of a blocked conv. */
-static void pack_conv(Graph *g, Node *n)
+/* Whether the small maps of this graph's blocked convs (outputs from
+ * WINO_MIN_SIZE_BATCHED up to WINO_MIN_SIZE) run Winograd: with blocks of
+ * 8, if their transformed weights add at most 1/WINO_SMALL_BUDGET to the
+ * bytes of the constants the graph reads (see WINO_MIN_SIZE). */
+static bool small_maps_winograd(const Graph *g)
+{
+    if (graph_block(g) != 8)
+        return false;
+    bool *read = calloc(g->n_values ? g->n_values : 1, sizeof *read);
+    VGGC_ASSERT(read);
+    for (uint32_t i = 0; i < g->n_nodes; i++)
+        if (g->nodes[i].op != OP_DEAD)
+            for (uint32_t j = 0; j < g->nodes[i].n_in; j++)
+                if (g->nodes[i].in[j] != VGGC_NONE)
+                    read[g->nodes[i].in[j]] = true;
+    double weights = 0, extra = 0;
+    for (uint32_t v = 0; v < g->n_values; v++)
+        if (read[v] && is_const(g, v))
+            weights += (double)g->values[v].nbytes;
+    free(read);
+    for (uint32_t i = 0; i < g->n_nodes; i++) {
+        const Node *n = &g->nodes[i];
+        if (n->op == OP_CONV && n->out_layout == LAYOUT_BLOCKED &&
+            use_winograd(g, n, WINO_MIN_SIZE_BATCHED) && !use_winograd(g, n, WINO_MIN_SIZE))
+            extra += 3.0 * (double)g->values[n->in[1]].nbytes;
+    }
+    return extra > 0 && extra * WINO_SMALL_BUDGET <= weights;
+}
+
+/* The packed weights and padded bias of a blocked conv, Winograd's on
+ * outputs of at least wino_min (see use_winograd). */
+static void pack_conv(Graph *g, Node *n, int64_t wino_min)
 {
     const Value *w = &g->values[n->in[1]];
     vggrt_dconv_params dp;
     weight_params(g, w, &dp);
     const int64_t b = dp.block, kb = (dp.conv.k + b - 1) / b;
-    bool wino = use_winograd(g, n);
+    bool wino = use_winograd(g, n, wino_min);
     size_t size = wino ? vggrt_wino_packed_size(&dp) : vggrt_dconv_packed_size(&dp);
     float *packed = malloc(size * sizeof(float));
     VGGC_ASSERT(packed);
@@ -210,8 +252,6 @@ bool pass_assign_layout(Graph *g)
             if (n->in_layout != LAYOUT_NHWC)
                 n->in_layout = g->values[n->in[0]].layout;
             n->out_layout = LAYOUT_BLOCKED;
-            pack_conv(g, n);
-            n = &g->nodes[i];
         } else if (is_pool2d(g, n) && in == LAYOUT_BLOCKED) {
             n->in_layout = n->out_layout = LAYOUT_BLOCKED;
         } else if ((n->op == OP_GLOBAL_AVGPOOL || n->op == OP_GLOBAL_MAXPOOL ||
@@ -222,6 +262,12 @@ bool pass_assign_layout(Graph *g)
         g->values[n->out[0]].layout = n->out_layout;
     }
     free(ok);
+    /* Then the kernels and their packed weights, once every layout (and
+     * so every small map that could take Winograd) is known. */
+    const int64_t wino_min = small_maps_winograd(g) ? WINO_MIN_SIZE_BATCHED : WINO_MIN_SIZE;
+    for (uint32_t i = 0; i < n_nodes; i++)
+        if (g->nodes[i].op == OP_CONV && g->nodes[i].out_layout == LAYOUT_BLOCKED)
+            pack_conv(g, &g->nodes[i], wino_min);
     graph_compact(g);
     return true;
 }

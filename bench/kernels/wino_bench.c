@@ -81,7 +81,7 @@ int main(int argc, char **argv) {
     printf("blocks of %d channels\n", a.block);
     static const struct { int64_t c, k, hw; } layers[] = {
         { 64, 64, 160 }, { 128, 128, 80 }, { 256, 256, 40 }, { 256, 512, 28 }, { 512, 512, 28 },
-        { 256, 512, 20 }, { 512, 512, 20 }, { 512, 512, 10 },
+        { 256, 512, 20 }, { 512, 512, 20 }, { 512, 512, 14 }, { 512, 512, 10 },
     };
     for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
         if (a.only && layers[i].c != a.only)
