@@ -160,9 +160,13 @@ void vggrt_value_type_format(const vggrt_value_type *t, char *buf, size_t cap);
  * run on. */
 void vggrt_set_num_threads(int n);
 int vggrt_num_threads(void);
-/* Runs fn(ctx, begin, end, tid) over contiguous ranges that cover [0, n),
- * one per thread (tid < vggrt_num_threads()), and returns when all are
- * done.  Called from inside a task it runs serially. */
+/* Runs fn(ctx, begin, end, tid) over the min(n, threads *
+ * VGGRT_CHUNKS_PER_THREAD) contiguous, nearly equal ranges ("chunks") that
+ * cover [0, n), which the threads claim one at a time (tid <
+ * vggrt_num_threads() names the thread running a chunk; a thread may run
+ * several), and returns when all are done.  Called from inside a task, or
+ * with one thread, it runs fn once over [0, n) on the caller. */
+#define VGGRT_CHUNKS_PER_THREAD 4
 typedef void (*vggrt_task)(void *ctx, int64_t begin, int64_t end, int tid);
 void vggrt_parallel_for(int64_t n, vggrt_task fn, void *ctx);
 

@@ -99,7 +99,9 @@ double vggrt_fma_probe(double seconds) {
     threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
     Probe p = { .seconds = seconds };
     /* One item per thread; a range that runs on a busy pool (serially, on
-     * the caller) still probes only once. */
+     * the caller) still probes only once.  (Items are claimed: a thread
+     * that wakes late may find its item run by another after that one's
+     * own, each still the rate of one thread.) */
     vggrt_parallel_for(threads, probe_task, &p);
     double total = 0;
     for (int t = 0; t < threads; t++)

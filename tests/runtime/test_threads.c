@@ -1,8 +1,11 @@
 /* test_threads.c — the runtime's thread pool (runtime/threads.c).
  *
  * Checks that vggrt_parallel_for covers [0, n) exactly once with
- * contiguous ranges and tids below the thread count, for thread counts 1..5
- * and sizes around them (0, 1, fewer items than threads, uneven splits);
+ * contiguous ranges (one per chunk: min(n, threads *
+ * VGGRT_CHUNKS_PER_THREAD)) and tids below the thread count, for thread
+ * counts 1..5 and sizes around them (0, 1, fewer items than threads,
+ * uneven splits); that the chunks of a thread that is held up go to the
+ * others;
  * that a call from inside a task runs serially and completes; that many
  * back-to-back jobs (as a network's layers are) all complete; that jobs
  * of fewer ranges than workers, alternating with jobs of all of them, run
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int failures;
 
@@ -83,6 +87,25 @@ static void alt_task(void *ctx, int64_t begin, int64_t end, int tid) {
         atomic_fetch_add(&j->hits[i], 1);
 }
 
+typedef struct {
+    atomic_int by_caller, done, waited;
+} Held;
+
+/* Chunks of 1 item; the first chunk a worker (tid > 0) runs waits for the
+ * caller (tid 0) to have run 5, or 2 s. */
+static void held_task(void *ctx, int64_t begin, int64_t end, int tid) {
+    Held *h = ctx;
+    (void)begin, (void)end;
+    if (tid == 0) {
+        atomic_fetch_add(&h->by_caller, 1);
+    } else if (atomic_exchange(&h->waited, 1) == 0) {
+        const struct timespec step = { 0, 1000000 };
+        for (int ms = 0; ms < 2000 && atomic_load(&h->by_caller) < 5; ms++)
+            nanosleep(&step, NULL);
+    }
+    atomic_fetch_add(&h->done, 1);
+}
+
 int main(void) {
     static Cover c;
     const int64_t sizes[] = { 0, 1, 2, 3, 4, 5, 7, 64, 999, MAX_N };
@@ -99,7 +122,10 @@ int main(void) {
                 wrong += atomic_load(&c.hits[i]) != 1;
             CHECK(wrong == 0, "threads %d, n %lld: %d items not covered exactly once", t,
                   (long long)n, wrong);
-            const int64_t want_calls = n == 0 ? 0 : n < t ? n : t;
+            /* one call on the caller, or one per chunk: min(n, threads *
+             * VGGRT_CHUNKS_PER_THREAD), threads = min(n, t) */
+            const int64_t parts = n < t ? n : t, chunks = parts * VGGRT_CHUNKS_PER_THREAD;
+            const int64_t want_calls = n == 0 ? 0 : parts == 1 ? 1 : n < chunks ? n : chunks;
             CHECK(atomic_load(&c.calls) == want_calls, "threads %d, n %lld: %d ranges, want %lld",
                   t, (long long)n, atomic_load(&c.calls), (long long)want_calls);
             CHECK(atomic_load(&c.bad_tid) == 0, "threads %d: tid out of range", t);
@@ -110,6 +136,18 @@ int main(void) {
         CHECK(atomic_load(&c.nested_ok) == 50, "threads %d: nested calls: %d of 50 complete", t,
               atomic_load(&c.nested_ok));
     }
+    /* A worker held up (as by another program on its core): the caller
+     * takes the chunks it would have had.  The worker's first chunk waits
+     * for the caller to have run 5 of the 8 (2 threads x 4), which a fixed
+     * half each (4) would never reach: then it gives up after 2 s and the
+     * check fails, without a hang. */
+    vggrt_set_num_threads(2);
+    static Held held;
+    vggrt_parallel_for(8, held_task, &held);
+    CHECK(atomic_load(&held.by_caller) >= 5 && atomic_load(&held.done) == 8,
+          "2 threads, 8 chunks, worker held up: the caller ran %d chunks (want >= 5), %d ran",
+          atomic_load(&held.by_caller), atomic_load(&held.done));
+
     /* Back-to-back jobs, as the layers of a network. */
     vggrt_set_num_threads(2);
     int lost = 0;
