@@ -115,7 +115,8 @@
  *
  * Threads.  The work is [batch][group of NB (PNB: PlainTile) output blocks][column
  * segment][row] (rows of the output, or pooled rows), numbered in that
- * order and cut by vggrt_parallel_for into contiguous ranges: a thread
+ * order and cut by vggrt_parallel_for into contiguous ranges (chunks,
+ * a few per thread, which the threads claim): a thread
  * keeps one group's weights (c*kh*kw*NB*64 bytes: 590 KB for 512 channels,
  * in L2) for a run of rows, and even a 10x10 layer at batch 1 has kb/NB *
  * 10 units to share.  Within a range, consecutive pooled rows reuse the
