@@ -56,9 +56,11 @@
  *
  * A network's first layer (plain NCHW or NHWC input of at most 16
  * channels, stride 1: J->plain, conv_rows_plain) has its own tile
- * (PlainTile), PNB x PTMAX: with AVX-512 4 blocks (all 64 output channels
- * of VGG) x 6 pixels, so each input broadcast feeds 4 FMAs and a group of
- * blocks is the whole layer.  Per conv row its kh input rows are copied once into planar
+ * (PlainTile), PRB x PTMAX: with AVX-512 4 blocks (all 64 output channels
+ * of VGG) x 6 pixels, so each input broadcast feeds 4 FMAs; with AVX2 1
+ * block x 12 pixels, each broadcast feeding 3 FMAs, one per tap column
+ * (PLAIN_SLIDE).  Either way a group of blocks (PNB) is the whole of
+ * VGG's layer.  Per conv row its kh input rows are copied once into planar
  * rows [tap row][channel][column] with zeros in the padding (from NCHW one
  * memcpy each), so a tap's T pixels of one channel are adjacent and read
  * base + immediate; the tile runs over all channels at once (loops i -> cl
@@ -174,20 +176,40 @@
 #if VGGRT_DCONV_NB < 1 || VGGRT_DCONV_NB > 2
 #error "VGGRT_DCONV_NB must be 1 or 2"
 #endif
-/* The first layer's tile (PlainTile): blocks and widest tile.  With 32
- * registers it takes 4 blocks (64 output channels) of 6 pixels: each
- * input broadcast feeds 4 FMAs (4 weight + 6 input loads per 24 FMAs,
- * against 2 + 14 per 28 with 2 x 14), and one group covers all of VGG's
- * 64 output channels, so a conv row's planar input rows are copied once,
- * not once per pair of blocks (dconv_bench, 160x160 NCHW: 66-71% of the
- * FMA peak with 2 x 14, 75-76% with 4 x 6; NHWC 52-57% -> 63-67%).
- * Otherwise the blocked tile's shape. */
+/* The first layer's tile (PlainTile): output blocks per group (PNB: a
+ * unit of work, whose conv rows' planar input rows are copied once),
+ * blocks per tile (PRB, at most PNB: the group's blocks go through the
+ * tile PRB at a time) and widest tile.  With 32 registers (AVX-512) a
+ * tile takes 4 blocks (64 output channels) of 6 pixels: each input
+ * broadcast feeds 4 FMAs (4 weight + 6 input loads per 24 FMAs, against
+ * 2 + 14 per 28 with 2 x 14), and one group covers all of VGG's 64 output
+ * channels (dconv_bench, 160x160 NCHW: 66-71% of the FMA peak with
+ * 2 x 14, 75-76% with 4 x 6; NHWC 52-57% -> 63-67%).  With 16 ymm
+ * registers and blocks of 8 (AVX2) a tile is 1 block of 12 pixels whose
+ * input broadcasts slide over the 3 tap columns (PLAIN_SLIDE): 12
+ * accumulators, 3 weights and the broadcast fill the 16 registers, and a
+ * tap row of a channel takes 3 + 14 loads for 36 FMAs, against 3 x (2 +
+ * 6) with the 2 x 6 tile it replaced; the group is 8 blocks, VGG's 64
+ * channels (Zen 3, dconv_bench first layer at 160x160 and 224x224, 1
+ * thread, 4 interleaved rounds, medians: 58-63% -> 78-79% of the FMA
+ * peak, with the pool 62-69% -> 82-83%; vgg16_head, JIT, 3 interleaved
+ * profiles: 1.21-1.22 ms against 1.27-1.73 ms).  Otherwise the blocked
+ * tile's shape. */
 #if VGGRT_DCONV_NB == 2 && VGGRT_DCONV_TILE >= 12
 #define VGGRT_DCONV_PNB 4
+#define VGGRT_DCONV_PRB 4
 #define VGGRT_DCONV_PTILE 6
+#define PLAIN_SLIDE 0
+#elif VGGRT_KB == 8 && defined(__AVX__)
+#define VGGRT_DCONV_PNB 8
+#define VGGRT_DCONV_PRB 1
+#define VGGRT_DCONV_PTILE 12
+#define PLAIN_SLIDE 1
 #else
 #define VGGRT_DCONV_PNB VGGRT_DCONV_NB
+#define VGGRT_DCONV_PRB VGGRT_DCONV_NB
 #define VGGRT_DCONV_PTILE VGGRT_DCONV_TILE
+#define PLAIN_SLIDE 0
 #endif
 
 enum {
@@ -195,6 +217,7 @@ enum {
     NB = VGGRT_DCONV_NB,
     TMAX = VGGRT_DCONV_TILE,
     PNB = VGGRT_DCONV_PNB,
+    PRB = VGGRT_DCONV_PRB,
     PTMAX = VGGRT_DCONV_PTILE,
     GATHER_FLOATS = 2048, /* a border tile's input buffer, [kw chunk][T][16]: 8 KB */
     RING_FLOATS = 8192,   /* a task's pool ring: 32 KB */
@@ -695,6 +718,33 @@ static const TileFn tiles[NB][17] = {
                 ACC_FMA(b, t, xv, wv[b]);                                                      \
         }                                                                                      \
     }
+/* One tap row of one channel for kw = 3, dw = 1 (PLAIN_SLIDE): input
+ * pixels at xp[u], the weights of tap column j of block b at
+ * wp + b*wblock + j*16.  Input pixel u is broadcast once and feeds the
+ * results t = u, u - 1, u - 2 (tap columns 0, 1, 2), so result t still
+ * adds its tap columns in the order 0, 1, 2. */
+#define PLAIN_SLIDE_ROW(NBK, T, xp, wp)                                                        \
+    {                                                                                          \
+        WN_DECL(w0, NBK);                                                                      \
+        WN_DECL(w1, NBK);                                                                      \
+        WN_DECL(w2, NBK);                                                                      \
+        UNROLL for (int b = 0; b < (NBK); b++) {                                               \
+            WN_LOAD(w0, b, (wp) + b * wblock);                                                 \
+            WN_LOAD(w1, b, (wp) + b * wblock + B);                                             \
+            WN_LOAD(w2, b, (wp) + b * wblock + 2 * B);                                         \
+        }                                                                                      \
+        UNROLL for (int u = 0; u < (T) + 2; u++) {                                             \
+            const float xv = (xp)[u];                                                          \
+            UNROLL for (int b = 0; b < (NBK); b++) {                                           \
+                if (u < (T))                                                                   \
+                    ACC_FMA(b, u, xv, w0[b]);                                                  \
+                if (u >= 1 && u <= (T))                                                        \
+                    ACC_FMA(b, u - 1, xv, w1[b]);                                              \
+                if (u >= 2)                                                                    \
+                    ACC_FMA(b, u - 2, xv, w2[b]);                                              \
+            }                                                                                  \
+        }                                                                                      \
+    }
 /* The sums of a plain tile P into acc (declared here): from P->init, over
  * tap rows [P->i0, P->i1), channels, tap columns.  For the VGG first
  * layer's shape (3 channels, 3x3, dilation 1) with all three tap rows
@@ -705,17 +755,30 @@ static const TileFn tiles[NB][17] = {
  * 4 x 6 tile reached 68-73% of the FMA peak in dconv_bench's first layer
  * at 160x160 and 224x224, unrolled 75-84% (interleaved runs; without its
  * stores, a throwaway test, 83-89% -> 97%).  Same sums, same order.
- * Blocks of 16 only: with AVX2's 16 registers gcc 12 kept the broadcasts
- * of one tap for the next across the unrolled steps and folded the
- * weights into the FMAs as memory operands instead (one load per FMA,
- * bound by the load ports); the loops keep the 2 weight vectors in
- * registers (Zen 3, dconv_bench first layer: 51-57% -> 61-65% of the
- * AVX2 FMA peak, with the pool 50-52% -> 57-60%). */
-#define PLAIN_UNROLLED(NBK, T) (B == 16 && (NBK) == PNB && (T) >= PTMAX - 2)
+ * With blocks of 8 and 16 registers, the 2 x 6 tile that AVX2 had before
+ * PLAIN_SLIDE lost to the unrolling (gcc 12 kept the broadcasts of one tap
+ * for the next and folded the weights into the FMAs as memory operands,
+ * one load per FMA); the 1 x 12 sliding tile gains from it (a throwaway
+ * copy of the tile on data in L1, Zen 3, gcc 12 -O3: 77-80% of the FMA
+ * peak with loops over tap rows and channels, 88-97% unrolled). */
+#define PLAIN_UNROLLED(NBK, T)                                                                 \
+    ((B == 16 || PLAIN_SLIDE) && (NBK) == PRB && (T) >= PTMAX - 2)
 #define PLAIN_SUMS(NBK, T, P)                                                                  \
     ACC_INIT(NBK, T, (P)->init);                                                               \
-    if (PLAIN_UNROLLED(NBK, T) && c == 3 && kh == 3 && kw == 3 && dw == 1 && (P)->i0 == 0 &&   \
-        (P)->i1 == 3) {                                                                        \
+    if (PLAIN_SLIDE && kw == 3 && dw == 1) {                                                   \
+        if (PLAIN_UNROLLED(NBK, T) && c == 3 && kh == 3 && (P)->i0 == 0 && (P)->i1 == 3) {    \
+            UNROLL for (int i = 0; i < 3; i++)                                                 \
+                UNROLL for (int cl = 0; cl < 3; cl++)                                          \
+                    PLAIN_SLIDE_ROW(NBK, T, (P)->x + (i * 3 + cl) * pw,                        \
+                                    pt->w + (cl * 9 + i * 3) * B)                              \
+        } else {                                                                               \
+            for (int64_t i = (P)->i0; i < (P)->i1; i++)                                        \
+                for (int64_t cl = 0; cl < c; cl++)                                             \
+                    PLAIN_SLIDE_ROW(NBK, T, (P)->x + (i * c + cl) * pw,                        \
+                                    pt->w + (cl * taps + i * 3) * B)                           \
+        }                                                                                      \
+    } else if (PLAIN_UNROLLED(NBK, T) && c == 3 && kh == 3 && kw == 3 && dw == 1 &&            \
+               (P)->i0 == 0 && (P)->i1 == 3) {                                                 \
         UNROLL for (int i = 0; i < 3; i++)                                                     \
             UNROLL for (int cl = 0; cl < 3; cl++)                                              \
                 UNROLL for (int j = 0; j < 3; j++)                                             \
@@ -760,10 +823,10 @@ static const TileFn tiles[NB][17] = {
     PLAIN_TILE(NBK, 5) PLAIN_TILE(NBK, 6) PLAIN_TILE(NBK, 7) PLAIN_TILE(NBK, 8)                \
     PLAIN_TILES_HI(NBK)
 PLAIN_TILES(1)
-#if VGGRT_DCONV_PNB >= 2
+#if VGGRT_DCONV_PRB >= 2
 PLAIN_TILES(2)
 #endif
-#if VGGRT_DCONV_PNB >= 4
+#if VGGRT_DCONV_PRB >= 4
 PLAIN_TILES(3)
 PLAIN_TILES(4)
 #endif
@@ -775,13 +838,13 @@ typedef void (*PlainTileFn)(const PlainTile *);
             ptile_##NBK##_5, ptile_##NBK##_6, ptile_##NBK##_7,                                 \
             ptile_##NBK##_8 PLAIN_ROW_HI(NBK)                                                  \
     }
-/* ptiles[nb - 1][T] */
-static const PlainTileFn ptiles[PNB][17] = {
+/* ptiles[nb - 1][T], nb <= PRB */
+static const PlainTileFn ptiles[PRB][17] = {
     PLAIN_TILE_ROW(1),
-#if VGGRT_DCONV_PNB >= 2
+#if VGGRT_DCONV_PRB >= 2
     PLAIN_TILE_ROW(2),
 #endif
-#if VGGRT_DCONV_PNB >= 4
+#if VGGRT_DCONV_PRB >= 4
     PLAIN_TILE_ROW(3),
     PLAIN_TILE_ROW(4),
 #endif
@@ -864,29 +927,39 @@ static inline void vmax_into(const Vec16 *v, Vec16 *m) {
         pprow_##NBK##_##U(p1, hm, NULL);                                                       \
     }
 #define PLAIN_POOL_TILE(NBK, U) PLAIN_POOL_ROWFN(NBK, U)
-/* U pooled columns, 2U conv columns: up to PTMAX (and 8) conv columns. */
+/* U pooled columns, 2U conv columns: up to PTMAX (and 12) conv columns. */
+#if VGGRT_DCONV_PTILE >= 10
+#define PLAIN_POOL_TILES_HI(NBK) PLAIN_POOL_TILE(NBK, 5) PLAIN_POOL_TILE(NBK, 6)
+#define PLAIN_POOL_ROW_HI(NBK) , pptile_##NBK##_5, pptile_##NBK##_6
+#else
+#define PLAIN_POOL_TILES_HI(NBK)
+#define PLAIN_POOL_ROW_HI(NBK)
+#endif
 #define PLAIN_POOL_TILES(NBK)                                                                  \
     PLAIN_POOL_TILE(NBK, 1) PLAIN_POOL_TILE(NBK, 2) PLAIN_POOL_TILE(NBK, 3)                    \
-    PLAIN_POOL_TILE(NBK, 4)
-enum { PPMAX = (PTMAX < 8 ? PTMAX : 8) / 2 };
+    PLAIN_POOL_TILE(NBK, 4) PLAIN_POOL_TILES_HI(NBK)
+enum { PPMAX = (PTMAX < 12 ? PTMAX : 12) / 2 };
 PLAIN_POOL_TILES(1)
-#if VGGRT_DCONV_PNB >= 2
+#if VGGRT_DCONV_PRB >= 2
 PLAIN_POOL_TILES(2)
 #endif
-#if VGGRT_DCONV_PNB >= 4
+#if VGGRT_DCONV_PRB >= 4
 PLAIN_POOL_TILES(3)
 PLAIN_POOL_TILES(4)
 #endif
 typedef void (*PlainPoolTileFn)(const PlainTile *, const PlainTile *);
 #define PLAIN_POOL_ROW(NBK)                                                                    \
-    { NULL, pptile_##NBK##_1, pptile_##NBK##_2, pptile_##NBK##_3, pptile_##NBK##_4 }
-/* pptiles[nb - 1][U] */
-static const PlainPoolTileFn pptiles[PNB][5] = {
+    {                                                                                          \
+        NULL, pptile_##NBK##_1, pptile_##NBK##_2, pptile_##NBK##_3,                            \
+            pptile_##NBK##_4 PLAIN_POOL_ROW_HI(NBK)                                            \
+    }
+/* pptiles[nb - 1][U], nb <= PRB */
+static const PlainPoolTileFn pptiles[PRB][PPMAX > 4 ? 7 : 5] = {
     PLAIN_POOL_ROW(1),
-#if VGGRT_DCONV_PNB >= 2
+#if VGGRT_DCONV_PRB >= 2
     PLAIN_POOL_ROW(2),
 #endif
-#if VGGRT_DCONV_PNB >= 4
+#if VGGRT_DCONV_PRB >= 4
     PLAIN_POOL_ROW(3),
     PLAIN_POOL_ROW(4),
 #endif
@@ -957,9 +1030,10 @@ static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, i
     const int64_t bcol = cs - J->pl, bw = width + (J->kw - 1) * J->dw;
     float buf[ROWBUF_FLOATS] __attribute__((aligned(64)));
     PlainTile pt;
-    pt.J = J, pt.pw = ceil_div(bw, B) * B, pt.w = J->packed + bk * J->wblock;
+    pt.J = J, pt.pw = ceil_div(bw, B) * B;
     pt.bstride = bstride;
     const float *bias = J->bias ? J->bias + bk * B : zero_bias;
+    const float *w = J->packed + bk * J->wblock;
     /* In registers: ReLU or nothing, and no lanes past k to clear. */
 #ifdef DCONV_VECTORS
     pt.fused = (J->act == VGGRT_ACT_RELU || J->act == VGGRT_ACT_NONE) && J->k >= (bk + nb) * B;
@@ -967,7 +1041,7 @@ static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, i
     pt.fused = 0;
 #endif
     pt.relu = J->act == VGGRT_ACT_RELU;
-    pt.init = pt.fused ? bias : zero_bias;
+    const float *init = pt.fused ? bias : zero_bias;
     pt.stream = STREAM_FIRST && pt.fused && !J->pk && (uintptr_t)out % (B * sizeof(float)) == 0;
     for (int64_t oy = oy0; oy < oy1; oy++) {
         const int64_t row = oy * J->sh - J->pt;
@@ -978,12 +1052,16 @@ static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, i
         for (int64_t tt = 0; tt < ntiles; tt++) {
             const int T = (int)(q + (tt < r));
             pt.x = buf + (ox - cs);
-            pt.out = orow + (ox - cs) * B;
-            ptiles[nb - 1][T](&pt);
+            for (int b0 = 0; b0 < nb; b0 += PRB) {
+                pt.w = w + b0 * J->wblock, pt.init = init + b0 * B;
+                pt.out = orow + (ox - cs) * B + b0 * bstride;
+                ptiles[(nb - b0 < PRB ? nb - b0 : PRB) - 1][T](&pt);
+            }
             if (!pt.fused)
-                for (int b = 0; b < nb; b++)
-                    epilogue(J, bias + b * B, min64(B, J->k - (bk + b) * B), T,
-                             pt.out + b * bstride, pt.out + b * bstride);
+                for (int b = 0; b < nb; b++) {
+                    float *ob = orow + (ox - cs) * B + b * bstride;
+                    epilogue(J, bias + b * B, min64(B, J->k - (bk + b) * B), T, ob, ob);
+                }
             ox += T;
         }
     }
@@ -1001,9 +1079,9 @@ static void conv_rows_plain_pool2(const Job *J, const float *xn, int64_t bk, int
     const int64_t bcol = -J->pl, bw = 2 * J->px + (J->kw - 1) * J->dw;
     float buf[ROWBUF_FLOATS] __attribute__((aligned(64)));
     PlainTile pt, p1;
-    pt.J = J, pt.pw = ceil_div(bw, B) * B, pt.w = J->packed + bk * J->wblock;
+    pt.J = J, pt.pw = ceil_div(bw, B) * B;
     pt.bstride = ystride;
-    pt.init = J->bias ? J->bias + bk * B : zero_bias;
+    const float *w = J->packed + bk * J->wblock, *init = J->bias ? J->bias + bk * B : zero_bias;
     pt.fused = 1, pt.relu = J->act == VGGRT_ACT_RELU;
     pt.stream = STREAM_FIRST && (uintptr_t)y % (B * sizeof(float)) == 0;
     p1 = pt;
@@ -1020,8 +1098,11 @@ static void conv_rows_plain_pool2(const Job *J, const float *xn, int64_t bk, int
         for (int64_t tt = 0; tt < ntiles; tt++) {
             const int U = (int)(q + (tt < r));
             pt.x = buf + 2 * pxo, p1.x = buf + half + 2 * pxo;
-            pt.out = p1.out = orow + pxo * B;
-            pptiles[nb - 1][U](&pt, &p1);
+            for (int b0 = 0; b0 < nb; b0 += PRB) {
+                pt.w = p1.w = w + b0 * J->wblock, pt.init = p1.init = init + b0 * B;
+                pt.out = p1.out = orow + pxo * B + b0 * ystride;
+                pptiles[(nb - b0 < PRB ? nb - b0 : PRB) - 1][U](&pt, &p1);
+            }
             pxo += U;
         }
     }

@@ -348,14 +348,18 @@ static void test_dconvs(void) {
          * stores without a pool), batch 1 and 3, with and without the
          * pool, ReLU and none, 64 outputs (with the tile of 14 pixels,
          * AVX-512's and runtime.blocked.t14's: one group of 4 blocks of 16,
-         * all 64 outputs, or two groups of 4 blocks of 8; elsewhere a group
-         * of one block, or of two blocks of 8 with AVX2, so 4 or 8 groups);
-         * 32 and 48 outputs (there, a group of 4 blocks of 16 in part);
-         * 16 channels; with dilation and asymmetric padding; rows too wide
-         * for the copy (the per-tile gather). */
+         * all 64 outputs, or two groups of 4 blocks of 8; with AVX2 one
+         * group of 8 blocks of 8, through the tile one block at a time;
+         * elsewhere a group of one block, so 4 or 8 groups); 72 outputs
+         * (a group and a part of one, with AVX2 and AVX-512); 32 and 48
+         * outputs (there, a group of 4 blocks of 16 in part); 16 channels;
+         * with dilation and asymmetric padding; rows too wide for the copy
+         * (the per-tile gather). */
         { 1, 3, 12, 45, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
         { 3, 3, 12, 45, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
         { 2, 3, 7, 30, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
+        { 2, 3, 6, 50, 72, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
+        { 1, 3, 7, 50, 72, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },
         { 1, 16, 6, 23, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
         { 1, 3, 12, 45, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },
         { 3, 3, 13, 44, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 2, 2 },
@@ -365,7 +369,8 @@ static void test_dconvs(void) {
         { 1, 3, 3, 1900, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
         /* The first layer at the models' widths, 160 and 224 (the unrolled
          * tile of 3 channels x 3x3: tiles of 5 and 6 pixels, 2 and 3 pooled
-         * columns with the 2x2 pool in the tile), ReLU and none each; the
+         * columns with the 2x2 pool in the tile; with AVX2 11 and 12
+         * pixels, 5 and 6 pooled columns), ReLU and none each; the
          * pool in the tile with 1 and 2 pooled columns per tile, and with a
          * group of 2 blocks of 16 (32 outputs). */
         { 1, 3, 5, 160, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
