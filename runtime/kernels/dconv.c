@@ -20,7 +20,11 @@
  * the tile is read with a constant pixel step of 16 floats, so every load
  * is base + immediate (with runtime strides the 14 addresses need their own
  * registers and the kernel spills: that was 4x slower).  The channel loop
- * is unrolled 4 times (see TAP_LOOP).
+ * is unrolled 4 times (see TAP_LOOP).  With blocks of 8 and 16 registers
+ * (AVX2, SLIDE) a 3x3 layer with at most one column of padding takes a
+ * tile of 1 block x up to 12 pixels instead (stiles, SLIDE_TILE): its
+ * loops go cb -> i -> cl -> input pixel, each broadcast feeding the 3 tap
+ * columns.
  *
  * Passes over the input channels.  The weights of one tile are
  * c*kh*kw*NB*64 bytes (73 KB for 64 channels, 590 KB for 512): more than
@@ -59,7 +63,7 @@
  * (PlainTile), PRB x PTMAX: with AVX-512 4 blocks (all 64 output channels
  * of VGG) x 6 pixels, so each input broadcast feeds 4 FMAs; with AVX2 1
  * block x 12 pixels, each broadcast feeding 3 FMAs, one per tap column
- * (PLAIN_SLIDE).  Either way a group of blocks (PNB) is the whole of
+ * (SLIDE).  Either way a group of blocks (PNB) is the whole of
  * VGG's layer.  Per conv row its kh input rows are copied once into planar
  * rows [tap row][channel][column] with zeros in the padding (from NCHW one
  * memcpy each), so a tap's T pixels of one channel are adjacent and read
@@ -186,10 +190,11 @@
  * channels (dconv_bench, 160x160 NCHW: 66-71% of the FMA peak with
  * 2 x 14, 75-76% with 4 x 6; NHWC 52-57% -> 63-67%).  With 16 ymm
  * registers and blocks of 8 (AVX2) a tile is 1 block of 12 pixels whose
- * input broadcasts slide over the 3 tap columns (PLAIN_SLIDE): 12
- * accumulators, 3 weights and the broadcast fill the 16 registers, and a
- * tap row of a channel takes 3 + 14 loads for 36 FMAs, against 3 x (2 +
- * 6) with the 2 x 6 tile it replaced; the group is 8 blocks, VGG's 64
+ * input broadcasts slide over the 3 tap columns (SLIDE, which the blocked
+ * layers' stiles use too): 12 accumulators, 3 weights and the broadcast
+ * fill the 16 registers, and a tap row of a channel takes 3 + 14 loads
+ * for 36 FMAs, against 3 x (2 + 6) with the 2 x 6 tile it replaced (the
+ * blocked tile's shape with AVX2); the group is 8 blocks, VGG's 64
  * channels (Zen 3, dconv_bench first layer at 160x160 and 224x224, 1
  * thread, 4 interleaved rounds, medians: 58-63% -> 78-79% of the FMA
  * peak, with the pool 62-69% -> 82-83%; vgg16_head, JIT, 3 interleaved
@@ -199,17 +204,17 @@
 #define VGGRT_DCONV_PNB 4
 #define VGGRT_DCONV_PRB 4
 #define VGGRT_DCONV_PTILE 6
-#define PLAIN_SLIDE 0
+#define SLIDE 0
 #elif VGGRT_KB == 8 && defined(__AVX__)
 #define VGGRT_DCONV_PNB 8
 #define VGGRT_DCONV_PRB 1
 #define VGGRT_DCONV_PTILE 12
-#define PLAIN_SLIDE 1
+#define SLIDE 1
 #else
 #define VGGRT_DCONV_PNB VGGRT_DCONV_NB
 #define VGGRT_DCONV_PRB VGGRT_DCONV_NB
 #define VGGRT_DCONV_PTILE VGGRT_DCONV_TILE
-#define PLAIN_SLIDE 0
+#define SLIDE 0
 #endif
 
 enum {
@@ -240,6 +245,8 @@ typedef struct {
     int blocked;                       /* x is blocked: 16 channels of a pixel adjacent */
     int plain;                         /* plain x of at most 16 channels, stride 1: PlainTile */
     int pool2;                         /* plain, 2x2/2 pool in the tile (conv_rows_plain_pool2) */
+    int slide;                         /* blocked, 3 tap columns, every tile direct: stiles */
+    int64_t tmax;                      /* widest tile: TMAX, or STMAX for stiles */
     int64_t gnb;                       /* output blocks per group: PNB if plain, else NB */
     int act;
     float alpha, beta;
@@ -674,6 +681,87 @@ static const TileFn tiles[NB][17] = {
 #endif
 };
 
+/* The tile of a blocked layer with SLIDE (J->slide: 3 tap columns, dilation
+ * and stride 1 in width, every tile TILE_DIRECT), each block of a group
+ * in turn (its input pixels are in L1 for the second): one block, T pixels,
+ * input channel blocks [cb0, cb1), loops cb -> i -> cl -> input pixel u:
+ * the T + 2 input pixels of a tap row are broadcast once each and feed the
+ * results u, u - 1, u - 2 with the weights of tap columns 0, 1, 2 (in
+ * registers for the whole row): 3 + T + 2 loads per 3T FMAs, against
+ * 2 + T per 2T for the 2-block tile.  The sums go in the order (cb, i, cl,
+ * j) in every tile of such a layer.  Input pixel 0 (T + 1) is skipped
+ * when it falls into the left (right) padding.  Zen 3, dconv_bench, 1
+ * thread, 3 interleaved rounds, medians of % of the FMA peak against the
+ * 2 x 6 tile: 512 channels 10x10 90 -> 108 (the probe reads low against
+ * both), 20x20 87 -> 112, 14x14 (tiles of 7) 86 -> 100, and 83 -> 89
+ * and 86 -> 84 in two later runs; 64 to 256 channels +5 to +15 points;
+ * vgg16_head's 10x10 layers (JIT, 4 interleaved profiles) 5.25-5.33 ms
+ * against 6.89-7.13 ms. */
+#define SLIDE_STEP(T, U0, U1, xp, wp, cl)                                                      \
+    {                                                                                          \
+        W_LOAD(w0, (wp) + (cl) * wcs);                                                         \
+        W_LOAD(w1, (wp) + (cl) * wcs + B);                                                     \
+        W_LOAD(w2, (wp) + (cl) * wcs + 2 * B);                                                 \
+        UNROLL for (int u = (U0); u < (U1); u++) {                                             \
+            const float xv = (xp)[(cl) + (u - (U0)) * B];                                      \
+            if (u < (T))                                                                       \
+                ACC_FMA(0, u, xv, w0);                                                         \
+            if (u >= 1 && u <= (T))                                                            \
+                ACC_FMA(0, u - 1, xv, w1);                                                     \
+            if (u >= 2)                                                                        \
+                ACC_FMA(0, u - 2, xv, w2);                                                     \
+        }                                                                                      \
+    }
+#define SLIDE_LOOP(T, U0, U1, xp, wp)                                                          \
+    if (nl == B) {                                                                             \
+        SLIDE_UNROLL for (int cl = 0; cl < B; cl++) SLIDE_STEP(T, U0, U1, xp, wp, cl)          \
+    } else {                                                                                   \
+        for (int64_t cl = 0; cl < nl; cl++)                                                    \
+            SLIDE_STEP(T, U0, U1, xp, wp, cl)                                                  \
+    }
+#ifndef SLIDE_UNROLL
+#define SLIDE_UNROLL UNROLL4
+#endif
+#define SLIDE_TILE(T)                                                                          \
+    static void stile_##T(const Tile *tl) {                                                    \
+        const Job *J = tl->J;                                                                  \
+        const int64_t c = J->c, wcs = J->taps * B, dhys = J->dh * J->ys;                       \
+        const int lo = tl->col0 < 0, hi = tl->col0 + (T) + 2 > J->w;                           \
+        ACC_DECL(1, T);                                                                        \
+        if (tl->cb0 > 0)                                                                       \
+            UNROLL for (int t = 0; t < (T); t++)                                               \
+                ACC_LOAD(0, t, tl->out + t * B);                                               \
+        for (int64_t cb = tl->cb0; cb < tl->cb1; cb++) {                                       \
+            const int64_t nl = min64(B, c - cb * B);                                           \
+            const float *wc = tl->w + cb * B * wcs;                                            \
+            const float *xc = tl->xn + cb * J->cbs + tl->row * J->ys + (tl->col0 + lo) * B;    \
+            for (int64_t i = tl->i0; i < tl->i1; i++) {                                        \
+                const float *xp = xc + i * dhys, *wp = wc + i * 3 * B;                         \
+                if (!lo && !hi) {                                                              \
+                    SLIDE_LOOP(T, 0, (T) + 2, xp, wp)                                          \
+                } else if (!lo) {                                                              \
+                    SLIDE_LOOP(T, 0, (T) + 1, xp, wp)                                          \
+                } else if (!hi) {                                                              \
+                    SLIDE_LOOP(T, 1, (T) + 2, xp, wp)                                          \
+                } else {                                                                       \
+                    SLIDE_LOOP(T, 1, (T) + 1, xp, wp)                                          \
+                }                                                                              \
+            }                                                                                  \
+        }                                                                                      \
+        UNROLL for (int t = 0; t < (T); t++)                                                   \
+            ACC_PUT(0, t, tl->out + t * B);                                                    \
+    }
+#if SLIDE
+enum { STMAX = 12 };
+SLIDE_TILE(1) SLIDE_TILE(2) SLIDE_TILE(3) SLIDE_TILE(4) SLIDE_TILE(5) SLIDE_TILE(6)
+SLIDE_TILE(7) SLIDE_TILE(8) SLIDE_TILE(9) SLIDE_TILE(10) SLIDE_TILE(11) SLIDE_TILE(12)
+/* stiles[T] */
+static const TileFn stiles[STMAX + 1] = {
+    NULL,     stile_1,  stile_2,  stile_3, stile_4, stile_5, stile_6,
+    stile_7,  stile_8,  stile_9,  stile_10, stile_11, stile_12,
+};
+#endif
+
 /* The tile of a plain input (NCHW or NHWC, at most 16 channels, stride 1:
  * a network's first layer), T pixels, NBK blocks, all input channels at
  * once, from the planar rows of plain_rows:
@@ -718,7 +806,7 @@ static const TileFn tiles[NB][17] = {
                 ACC_FMA(b, t, xv, wv[b]);                                                      \
         }                                                                                      \
     }
-/* One tap row of one channel for kw = 3, dw = 1 (PLAIN_SLIDE): input
+/* One tap row of one channel for kw = 3, dw = 1 (SLIDE): input
  * pixels at xp[u], the weights of tap column j of block b at
  * wp + b*wblock + j*16.  Input pixel u is broadcast once and feeds the
  * results t = u, u - 1, u - 2 (tap columns 0, 1, 2), so result t still
@@ -756,16 +844,16 @@ static const TileFn tiles[NB][17] = {
  * at 160x160 and 224x224, unrolled 75-84% (interleaved runs; without its
  * stores, a throwaway test, 83-89% -> 97%).  Same sums, same order.
  * With blocks of 8 and 16 registers, the 2 x 6 tile that AVX2 had before
- * PLAIN_SLIDE lost to the unrolling (gcc 12 kept the broadcasts of one tap
+ * SLIDE lost to the unrolling (gcc 12 kept the broadcasts of one tap
  * for the next and folded the weights into the FMAs as memory operands,
  * one load per FMA); the 1 x 12 sliding tile gains from it (a throwaway
  * copy of the tile on data in L1, Zen 3, gcc 12 -O3: 77-80% of the FMA
  * peak with loops over tap rows and channels, 88-97% unrolled). */
 #define PLAIN_UNROLLED(NBK, T)                                                                 \
-    ((B == 16 || PLAIN_SLIDE) && (NBK) == PRB && (T) >= PTMAX - 2)
+    ((B == 16 || SLIDE) && (NBK) == PRB && (T) >= PTMAX - 2)
 #define PLAIN_SUMS(NBK, T, P)                                                                  \
     ACC_INIT(NBK, T, (P)->init);                                                               \
-    if (PLAIN_SLIDE && kw == 3 && dw == 1) {                                                   \
+    if (SLIDE && kw == 3 && dw == 1) {                                                   \
         if (PLAIN_UNROLLED(NBK, T) && c == 3 && kh == 3 && (P)->i0 == 0 && (P)->i1 == 3) {    \
             UNROLL for (int i = 0; i < 3; i++)                                                 \
                 UNROLL for (int cl = 0; cl < 3; cl++)                                          \
@@ -1126,7 +1214,7 @@ static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t
         conv_rows_plain(J, xn, bk, nb, oy0, oy1, cs, ce, out, rstride, bstride);
         return;
     }
-    const int64_t width = ce - cs, ntiles = ceil_div(width, TMAX);
+    const int64_t width = ce - cs, ntiles = ceil_div(width, J->tmax);
     const int64_t q = width / ntiles, r = width % ntiles, ncb = ceil_div(J->c, B);
     const int stride1 = J->blocked && J->sw == 1;
     Tile tl;
@@ -1181,7 +1269,16 @@ static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t
                      pf_done++) /* (a line is 16 floats) */
                     __builtin_prefetch(pf_base + pf_done / pf_lines * J->wblock +
                                            pf_done % pf_lines * 16, 0, 2);
-                tiles[nb - 1][T](&tl);
+#if SLIDE
+                if (J->slide) {
+                    for (int b = 0; b < nb; b++) {
+                        Tile tb = tl;
+                        tb.w = tl.w + b * J->wblock, tb.out = tl.out + b * bstride;
+                        stiles[T](&tb);
+                    }
+                } else
+#endif
+                    tiles[nb - 1][T](&tl);
                 if (last)
                     for (int b = 0; b < nb; b++) {
                         const int64_t kblk = bk + b;
@@ -1389,6 +1486,14 @@ void vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *x, const
         return;
     J.plain = is_plain(p);
     J.gnb = J.plain ? PNB : NB;
+    /* Every tile direct: at most one column of padding at either end. */
+    J.slide = SLIDE && J.blocked && q->sw == 1 && q->kw == 3 && q->dw == 1 && q->pl <= 1 &&
+              J.ncols + 1 - q->pl <= q->w;
+#if SLIDE
+    J.tmax = J.slide ? STMAX : TMAX;
+#else
+    J.tmax = TMAX;
+#endif
     J.ngroups = ceil_div(J.kb, J.gnb);
     J.cbchunk = PASS_W_FLOATS / (NB * B * J.taps * B);
     if (J.cbchunk < 1)
