@@ -692,8 +692,9 @@ static const TileFn tiles[NB][17] = {
  * j) in every tile of such a layer.  Input pixel 0 (T + 1) is skipped
  * when it falls into the left (right) padding.  Zen 3, dconv_bench, 1
  * thread, 3 interleaved rounds, medians of % of the FMA peak against the
- * 2 x 6 tile: 512 channels 10x10 90 -> 108 (the probe reads low against
- * both), 20x20 87 -> 112, 14x14 (tiles of 7) 86 -> 100, and 83 -> 89
+ * 2 x 6 tile: 512 channels 10x10 90 -> 108, 20x20 87 -> 112 (the count
+ * is of direct-convolution FLOPs, 9 taps per result, but both tiles skip
+ * the taps in the padding: 13% of a 10x10 layer's, 7% at 20x20), 14x14 (tiles of 7) 86 -> 100, and 83 -> 89
  * and 86 -> 84 in two later runs; 64 to 256 channels +5 to +15 points;
  * vgg16_head's 10x10 layers (JIT, 4 interleaved profiles) 5.25-5.33 ms
  * against 6.89-7.13 ms. */
