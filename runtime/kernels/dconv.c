@@ -74,7 +74,7 @@
  * the sums start at the bias and the activation runs on the registers,
  * and without a pool the results go to y with streaming stores
  * (stream_put: the layer writes 6.5 MB at 160x160, which plain stores
- * first read into L1), for blocks of 16 (STREAM_FIRST).  Other
+ * first read into L1), in tiles of whole lines (STREAM_FIRST).  Other
  * activations take the epilogue below.  A fused 2x2/2 max pool runs in
  * the tile too (PLAIN_POOL_TILE: two conv rows, the pooled results
  * straight to y).
@@ -347,15 +347,25 @@ static inline void relu_bits(const Vec16 *v, VecI16 *r) {
 #endif
 }
 #endif
-/* Whether the first layer streams its results past the caches: with
- * blocks of 16 (AVX-512), where a pixel's block is one 64-byte line, yes
- * (Xeon VM: 6-19% faster than plain stores).  With blocks of 8 (AVX2) no:
- * on Zen 3 (EPYC VM, 32 MB L3) its streaming stores ran the layer at
- * 41-45% of the AVX2 FMA peak in dconv_bench, with tiles cut to whole
- * lines too, and plain stores at 50-65%; in the network (vgg16_head, JIT,
- * 4 interleaved profiles) 2.0-2.5 ms streamed against 1.3-1.9 ms plain,
- * and the next layer, which then finds the 6.5 MB in L3, was faster too. */
-#define STREAM_FIRST (B == 16)
+/* Whether the first layer streams its results past the caches: yes, in
+ * tiles of whole 64-byte lines (LINE_PIX pixels: a tile of blocks of 8
+ * starts on an even pixel and, but for a row's last, has an even width).
+ * With blocks of 16 (AVX-512) a pixel's block is a line (Xeon VM: 6-19%
+ * faster than plain stores).  With blocks of 8 (AVX2, Zen 3 VM) the tile
+ * of 2 x 6 streamed at 41-45% of the FMA peak in dconv_bench, with tiles
+ * cut to whole lines too, against 50-65% with plain stores, and in the
+ * network too (vgg16_head, JIT, 4 interleaved profiles: 2.0-2.5 ms
+ * against 1.3-1.9 ms); the 1 x 12 tile (SLIDE) streams in tiles of whole
+ * lines faster (dconv_bench, 160x160 and 224x224: 72-73% -> 83-84%;
+ * interleaved profiles, JIT: vgg16_head 1 thread 1.22-1.32 ms against
+ * 1.24-1.76 ms, 2 threads 0.69-0.75 against 0.76-0.77, vgg16 2.35-2.58
+ * against 2.56-2.86; the next layer no slower).  The pool in the tile
+ * (J->pool2, pooled tiles of 5 and 6 pixels with blocks of 8) streams
+ * with blocks of 16 only: with blocks of 8 it measured no faster
+ * streamed (dconv_bench: 82% either way). */
+#define STREAM_FIRST 1
+#define STREAM_POOL2 (B == 16)
+enum { LINE_PIX = B == 8 && VGGRT_DCONV_PTILE % 2 == 0 ? 2 : 1 };
 /* Orders the streaming stores before whatever reads the output next. */
 #if (defined(__AVX512F__) && VGGRT_KB == 16) || (defined(__AVX__) && VGGRT_KB == 8)
 #define STREAM_FENCE() _mm_sfence()
@@ -1113,8 +1123,10 @@ static void plain_rows(const Job *J, const float *xn, int64_t row, int64_t i0, i
 static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, int64_t oy0,
                             int64_t oy1, int64_t cs, int64_t ce, float *out, int64_t rstride,
                             int64_t bstride) {
+    /* Tiles of nearly equal widths, in whole lines (LINE_PIX pixels) but
+     * for the remainder of an odd width, which the last tile takes. */
     const int64_t width = ce - cs, ntiles = ceil_div(width, PTMAX);
-    const int64_t q = width / ntiles, r = width % ntiles;
+    const int64_t lines = width / LINE_PIX, q = lines / ntiles * LINE_PIX, r = lines % ntiles;
     /* The planar rows: columns [bcol, bcol + bw) of the input. */
     const int64_t bcol = cs - J->pl, bw = width + (J->kw - 1) * J->dw;
     float buf[ROWBUF_FLOATS] __attribute__((aligned(64)));
@@ -1139,7 +1151,7 @@ static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, i
         float *orow = out + (oy - oy0) * rstride;
         int64_t ox = cs;
         for (int64_t tt = 0; tt < ntiles; tt++) {
-            const int T = (int)(q + (tt < r));
+            const int T = (int)(q + (tt < r) * LINE_PIX + (tt == ntiles - 1) * (width % LINE_PIX));
             pt.x = buf + (ox - cs);
             for (int b0 = 0; b0 < nb; b0 += PRB) {
                 pt.w = w + b0 * J->wblock, pt.init = init + b0 * B;
@@ -1172,7 +1184,7 @@ static void conv_rows_plain_pool2(const Job *J, const float *xn, int64_t bk, int
     pt.bstride = ystride;
     const float *w = J->packed + bk * J->wblock, *init = J->bias ? J->bias + bk * B : zero_bias;
     pt.fused = 1, pt.relu = J->act == VGGRT_ACT_RELU;
-    pt.stream = STREAM_FIRST && (uintptr_t)y % (B * sizeof(float)) == 0;
+    pt.stream = STREAM_POOL2 && (uintptr_t)y % (B * sizeof(float)) == 0;
     p1 = pt;
     /* The second row's planar rows: after the first's, on a 64-byte line. */
     const int64_t half = ceil_div(J->kh * J->c * pt.pw, 16) * 16;
