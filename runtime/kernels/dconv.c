@@ -567,12 +567,14 @@ static void padded_row(const Job *J, const float *xn, int64_t cb, int64_t iy, in
 #define TAP_LOOP(NBK, T, xp, wp) TAP_LOOP_T(NBK, 0, T, xp, wp)
 /* The same for pixels [T0, T1) only, pixel T0's input at xp (a tap that
  * falls into the padding for the first or the last pixel of the tile). */
-#define TAP_LOOP_T(NBK, T0, T1, xp, wp)                                                        \
+#define TAP_LOOP_T(NBK, T0, T1, xp, wp) CHANNEL_LOOP(TAP_STEP(NBK, T0, T1, xp, wp, cl))
+/* The channel loop of a block of nl channels, the body naming cl. */
+#define CHANNEL_LOOP(...)                                                                      \
     if (nl == B) {                                                                             \
-        UNROLL4 for (int cl = 0; cl < B; cl++) TAP_STEP(NBK, T0, T1, xp, wp, cl)               \
+        UNROLL4 for (int cl = 0; cl < B; cl++) __VA_ARGS__                                     \
     } else {                                                                                   \
         for (int64_t cl = 0; cl < nl; cl++)                                                    \
-            TAP_STEP(NBK, T0, T1, xp, wp, cl)                                                  \
+            __VA_ARGS__                                                                        \
     }
 /* Channel cl of a tap. */
 #define TAP_STEP(NBK, T0, T1, xp, wp, cl)                                                      \
@@ -723,16 +725,7 @@ static const TileFn tiles[NB][17] = {
                 ACC_FMA(0, u - 2, xv, w2);                                                     \
         }                                                                                      \
     }
-#define SLIDE_LOOP(T, U0, U1, xp, wp)                                                          \
-    if (nl == B) {                                                                             \
-        SLIDE_UNROLL for (int cl = 0; cl < B; cl++) SLIDE_STEP(T, U0, U1, xp, wp, cl)          \
-    } else {                                                                                   \
-        for (int64_t cl = 0; cl < nl; cl++)                                                    \
-            SLIDE_STEP(T, U0, U1, xp, wp, cl)                                                  \
-    }
-#ifndef SLIDE_UNROLL
-#define SLIDE_UNROLL UNROLL4
-#endif
+#define SLIDE_LOOP(T, U0, U1, xp, wp) CHANNEL_LOOP(SLIDE_STEP(T, U0, U1, xp, wp, cl))
 #define SLIDE_TILE(T)                                                                          \
     static void stile_##T(const Tile *tl) {                                                    \
         const Job *J = tl->J;                                                                  \
