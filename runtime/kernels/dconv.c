@@ -706,8 +706,9 @@ static const TileFn tiles[NB][17] = {
  * thread, 3 interleaved rounds, medians of % of the FMA peak against the
  * 2 x 6 tile: 512 channels 10x10 90 -> 108, 20x20 87 -> 112 (the count
  * is of direct-convolution FLOPs, 9 taps per result, but both tiles skip
- * the taps in the padding: 13% of a 10x10 layer's, 7% at 20x20), 14x14 (tiles of 7) 86 -> 100, and 83 -> 89
- * and 86 -> 84 in two later runs; 64 to 256 channels +5 to +15 points;
+ * the taps in the padding: 13% of a 10x10 layer's, 7% at 20x20); 64 to
+ * 256 channels +5 to +15 points; 14x14, in tiles of 7, no clear change
+ * (86 -> 100 and 83 -> 89 in two runs, 86 -> 84 in one of 2 threads).
  * vgg16_head's 10x10 layers (JIT, 4 interleaved profiles) 5.25-5.33 ms
  * against 6.89-7.13 ms. */
 #define SLIDE_STEP(T, U0, U1, xp, wp, cl)                                                      \
@@ -853,12 +854,11 @@ static const TileFn stiles[STMAX + 1] = {
  * one load per FMA); the 1 x 12 sliding tile gains from it (a throwaway
  * copy of the tile on data in L1, Zen 3, gcc 12 -O3: 77-80% of the FMA
  * peak with loops over tap rows and channels, 88-97% unrolled). */
-#define PLAIN_UNROLLED(NBK, T)                                                                 \
-    ((B == 16 || SLIDE) && (NBK) == PRB && (T) >= PTMAX - 2)
+#define PLAIN_UNROLLED(NBK, T) ((B == 16 || SLIDE) && (NBK) == PRB && (T) >= PTMAX - 2)
 #define PLAIN_SUMS(NBK, T, P)                                                                  \
     ACC_INIT(NBK, T, (P)->init);                                                               \
-    if (SLIDE && kw == 3 && dw == 1) {                                                   \
-        if (PLAIN_UNROLLED(NBK, T) && c == 3 && kh == 3 && (P)->i0 == 0 && (P)->i1 == 3) {    \
+    if (SLIDE && kw == 3 && dw == 1) {                                                         \
+        if (PLAIN_UNROLLED(NBK, T) && c == 3 && kh == 3 && (P)->i0 == 0 && (P)->i1 == 3) {     \
             UNROLL for (int i = 0; i < 3; i++)                                                 \
                 UNROLL for (int cl = 0; cl < 3; cl++)                                          \
                     PLAIN_SLIDE_ROW(NBK, T, (P)->x + (i * 3 + cl) * pw,                        \
