@@ -375,7 +375,8 @@ enum { LINE_PIX = B == 8 && VGGRT_DCONV_PTILE % 2 == 0 ? 2 : 1 };
 
 /* res[T][16] + bias -> activation -> out[T][16], lanes >= nk set to 0.
  * Called once per tile and block (T*16 results for T*16*c*kh*kw
- * multiply-adds), on a copy of the accumulator that is still in L1.  With
+ * multiply-adds), on a copy of the accumulator that is still in L1 (for
+ * a plain input, once per conv row and block: T is the row's width).  With
  * vectors, the selections are masks (a comparison gives all ones or 0 per
  * lane) that pick exactly what the scalar forms below pick, NaN included:
  * a 3-channel first layer has only 27 multiply-adds per result, and lane
@@ -1142,21 +1143,30 @@ static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, i
         window_range(row, J->dh, J->kh, 0, J->h, &pt.i0, &pt.i1);
         plain_rows(J, xn, row, pt.i0, pt.i1, bcol, bw, pt.pw, buf);
         float *orow = out + (oy - oy0) * rstride;
-        int64_t ox = cs;
-        for (int64_t tt = 0; tt < ntiles; tt++) {
-            const int T = (int)(q + (tt < r) * LINE_PIX + (tt == ntiles - 1) * (width % LINE_PIX));
-            pt.x = buf + (ox - cs);
-            for (int b0 = 0; b0 < nb; b0 += PRB) {
-                pt.w = w + b0 * J->wblock, pt.init = init + b0 * B;
+        /* Block by block, each over the whole row: a block's results go
+         * out as one run of whole lines (5 KB at 160 wide) instead of 384
+         * bytes into each of 8 planes in turn (AVX2, PRB 1; with AVX-512
+         * the group is one register tile and the order is the same).  The
+         * planar rows (6 KB) stay in L1 across the blocks.  Zen 3, 1
+         * thread, vgg16_head's first layer in 10 interleaved JIT profiles:
+         * 71-75% of the FMA peak -> 74-85% (medians 72.5 -> 82.5); at 2
+         * threads no change (0.74 against 0.75 ms). */
+        for (int b0 = 0; b0 < nb; b0 += PRB) {
+            const int nbk = nb - b0 < PRB ? nb - b0 : PRB;
+            pt.w = w + b0 * J->wblock, pt.init = init + b0 * B;
+            int64_t ox = cs;
+            for (int64_t tt = 0; tt < ntiles; tt++) {
+                const int T = (int)(q + (tt < r) * LINE_PIX + (tt == ntiles - 1) * (width % LINE_PIX));
+                pt.x = buf + (ox - cs);
                 pt.out = orow + (ox - cs) * B + b0 * bstride;
-                ptiles[(nb - b0 < PRB ? nb - b0 : PRB) - 1][T](&pt);
+                ptiles[nbk - 1][T](&pt);
+                ox += T;
             }
             if (!pt.fused)
-                for (int b = 0; b < nb; b++) {
-                    float *ob = orow + (ox - cs) * B + b * bstride;
-                    epilogue(J, bias + b * B, min64(B, J->k - (bk + b) * B), T, ob, ob);
+                for (int b = b0; b < b0 + nbk; b++) {
+                    float *ob = orow + b * bstride;
+                    epilogue(J, bias + b * B, min64(B, J->k - (bk + b) * B), (int)width, ob, ob);
                 }
-            ox += T;
         }
     }
 }
