@@ -1315,7 +1315,9 @@ static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t
  * lane it took longer than the convolution of a 3-channel first layer. */
 static inline void window_max(const float *w, int64_t pk, int64_t rowsz, float *out) {
 #ifdef DCONV_VECTORS
-    Vec16 m;
+    /* (Set whole first: gcc 12 -O2 for AVX-512 warned that m, set lane
+     * by lane, may be used uninitialized.) */
+    Vec16 m = { 0 };
     for (int l = 0; l < B; l++)
         m[l] = -FLT_MAX;
     for (int64_t rr = 0; rr < pk; rr++)
