@@ -415,7 +415,8 @@ static void report(const char *model, const Plan *p, int64_t batch, const BenchO
     const bool timed = tm->median_ms > 0;
     double gflops = timed ? total_flops / (tm->median_ms * 1e6) : 0.0;
     double images_per_s = timed ? (double)batch * 1e3 / tm->median_ms : 0.0;
-    int threads = o->threads ? o->threads : vggrt_num_threads();
+    /* The pool's count (--threads above its cap of 256 runs 256). */
+    int threads = vggrt_num_threads();
     if (o->json) {
         printf("{\"model\": ");
         json_str(model);

@@ -157,7 +157,7 @@ void vggrt_value_type_format(const vggrt_value_type *t, char *buf, size_t cap);
 
 /* Threads that kernels use from now on; n < 1 restores the default: the
  * environment variable VGGRT_NUM_THREADS, else the CPUs this process may
- * run on. */
+ * run on.  At most 256: a larger n, or VGGRT_NUM_THREADS, counts as 256. */
 void vggrt_set_num_threads(int n);
 int vggrt_num_threads(void);
 /* Runs fn(ctx, begin, end, tid) over the min(n, threads *

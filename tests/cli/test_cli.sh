@@ -81,6 +81,9 @@ fi
 layers=$("$vggc" inspect "$models/tiny_vgg.onnx" --after-passes | sed '/^Model:/q' | grep -cE '^ /')
 check bench-jit 0 'backend jit, batch 2, 1 thread, 3 runs: median' -- \
   "$vggc" bench "$models/tiny_vgg.onnx" --batch 2 --iters 3 --threads 1
+# More threads than the pool's cap: the report names the threads that ran.
+check bench-threads-cap 0 'backend jit, batch 1, 256 threads, 2 runs: median' -- \
+  "$vggc" bench "$models/tiny_vgg.onnx" --iters 2 --threads 300
 for backend in jit c; do
   out=$("$vggc" bench "$models/tiny_vgg.onnx" --iters 3 --profile --backend $backend 2>&1)
   rows=$(grep -cE '^ [0-9]+ +/' <<<"$out")
