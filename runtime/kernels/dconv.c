@@ -90,6 +90,13 @@
  * reading NCHW x in place for the inner tiles, and keeping a ring of
  * planar rows over the conv rows, copied once per input row: neither
  * faster for NCHW.)
+ * With AVX2 (the Zen 3 VM of 2026-11-30) the stores are not what bounds
+ * it: the 1 x 12 tile writing one vector per call instead of 12 (a
+ * throwaway test) ran no faster, at 1 thread (~80% of the FMA peak) or
+ * 2, while a hand-written loop of the sliding step (12 accumulators, 3
+ * weights, a broadcast from memory and 3 FMAs per input pixel) runs at
+ * 95-99%.  The rest goes in the compiled tile (gcc 12: 536 instructions
+ * for its 324 FMAs, 43 of them register copies) and its calls.
  *
  * A row is cut into ceil(width/TILE) tiles of nearly equal widths (40 = 14
  * + 13 + 13: a narrow last tile would have too few accumulators to hide the
