@@ -137,8 +137,27 @@ static void run_case(const Case *t) {
     double *ref = xmalloc(no * sizeof *ref), *mag = xmalloc(no * sizeof *mag);
     double *tol = xmalloc(no * sizeof *tol);
     const double u = ldexp(1.0, -24), R = (double)c + 18;
-    for (int64_t b = 0; b < n; b++)
-        for (int64_t ko = 0; ko < k; ko++)
+    /* W's weight of window value (r, v) for output (i, j) of a tile and
+     * channel ci of output channel ko:
+     *     wv[ci][i][j][r][v] = sum_a,e f[i][a][r] f[j][e][v] |g[a][e]|,
+     * so that W = sum_ci sum_r,v wv[ci][i][j][r][v] |d_ci[r][v]| (the
+     * same sum of nonnegative terms as over a, e, r, v, factored). */
+    double(*wv)[4][4][6][6] = xmalloc((size_t)c * sizeof *wv);
+    for (int64_t ko = 0; ko < k; ko++) {
+        for (int64_t ci = 0; ci < c; ci++) {
+            const float *g = wt + (ko * c + ci) * 9;
+            for (int i = 0; i < 4; i++)
+                for (int j = 0; j < 4; j++)
+                    for (int r = 0; r < 6; r++)
+                        for (int v = 0; v < 6; v++) {
+                            double sw = 0;
+                            for (int a = 0; a < 3; a++)
+                                for (int e = 0; e < 3; e++)
+                                    sw += fw[i][a][r] * fw[j][e][v] * fabs((double)g[a * 3 + e]);
+                            wv[ci][i][j][r][v] = sw;
+                        }
+        }
+        for (int64_t b = 0; b < n; b++)
             for (int64_t oy = 0; oy < oh; oy++)
                 for (int64_t ox = 0; ox < ow; ox++) {
                     double s = bias[ko], m = fabs(bias[ko]), wb = 0;
@@ -154,24 +173,22 @@ static void run_case(const Case *t) {
                                 s += (double)g[a * 3 + e] * xc[iy * w + ix];
                                 m += fabs((double)g[a * 3 + e] * xc[iy * w + ix]);
                             }
-                        /* W: every tap with every value of the tile's window. */
-                        for (int a = 0; a < 3; a++)
-                            for (int e = 0; e < 3; e++)
-                                for (int r = 0; r < 6; r++)
-                                    for (int v = 0; v < 6; v++) {
-                                        const int64_t iy = ty * 4 - t->pad + r;
-                                        const int64_t ix = tx * 4 - t->pad + v;
-                                        if (iy < 0 || iy >= h || ix < 0 || ix >= w)
-                                            continue;
-                                        wb += fw[i][a][r] * fw[j][e][v] *
-                                              fabs((double)g[a * 3 + e] * xc[iy * w + ix]);
-                                    }
+                        /* W: every value of the tile's window inside the input. */
+                        for (int r = 0; r < 6; r++)
+                            for (int v = 0; v < 6; v++) {
+                                const int64_t iy = ty * 4 - t->pad + r, ix = tx * 4 - t->pad + v;
+                                if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                                    continue;
+                                wb += wv[ci][i][j][r][v] * fabs((double)xc[iy * w + ix]);
+                            }
                     }
                     const size_t o = (size_t)(((b * k + ko) * oh + oy) * ow + ox);
                     ref[o] = act_ref(t->act, s, p.alpha, p.beta);
                     mag[o] = m;
                     tol[o] = R * u * (wb + fabs(bias[ko])) + 1e-30;
                 }
+    }
+    free(wv);
     /* The pool, and the output as the kernel lays it out ([n][kb][py][px][16]). */
     const int64_t py = p.py, px = p.px;
     const size_t ny = (size_t)(n * kb * py * px * B);
