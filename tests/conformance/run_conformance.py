@@ -30,11 +30,11 @@ operator needs then (Reshape's shape, Squeeze's axes, Pad's pads, Dropout's
 training_mode, ...), naming it as `--bind NAME=FILE.npy`.  For such a
 refusal the runner binds exactly the input named, to the case's own value
 for it (input_K.pb of test_data_set_0, written as .npy; every data set must
-hold the same value), and compiles again, repeating while refusals name
-further inputs.  The bound inputs are then left out of the run's --input
-list.  A case that passes so is a PASS reported as such ("passed with
-'shape' bound at compile time"), in its line, the JSON ("bound") and the
-summary, never silently.
+hold the same value), and compiles (with --backend jit: runs) again,
+repeating while refusals name further inputs.  The bound inputs are then
+left out of the run's --input list.  A case that passes so is a PASS
+reported as such ("passed with 'shape' bound at compile time"), in its
+line, the JSON ("bound") and the summary, never silently.
 
 vggc refusing a case on purpose (exit 1) is a SKIP only if the case is listed
 in expected_skips.txt beside this script (`suite/case: reason`); otherwise it
@@ -368,16 +368,26 @@ def check_case(case, args, ops_ok, skips):
     work = os.path.join(args.work, case.suite, case.name)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    out_dir = os.path.join(work, "c")
+    note = " (listed in expected_skips.txt as refused, but vggc compiled it)" if listed else ""
     if args.backend == "jit":
-        # The whole pipeline down to LLVM IR, to tell a refusal apart before
-        # any input is read.
-        cmd = [args.vggc, "compile", model_path, args.opt, "--emit", "llvm-ir", "-o", out_dir,
-               "--name", "model"]
-        what = "vggc compile --emit llvm-ir"
-    else:
-        cmd = [args.vggc, "compile", model_path, args.opt, "-o", out_dir, "--name", "model"]
-        what = "vggc compile"
+        # `vggc run` goes through the whole pipeline and refuses a model
+        # before it reads any input, with `vggc compile`'s message: a refusal
+        # that names inputs to bind binds them and runs again, as the loop
+        # below compiles again.  (Compiling down to LLVM IR before the runs,
+        # as this did, cost as much CPU time as a run.)
+        run_cmd = [args.vggc, "run", model_path, args.opt, "--no-cache"]
+        while True:
+            r = run_sets(case, model, model_path, work, run_cmd + bind_args(case), work, listed,
+                         note)
+            if not isinstance(r, NeedsBind):
+                return r
+            why = bind_named(case, model, r.err, work)
+            if why:
+                return case.result("fail", why)
+
+    out_dir = os.path.join(work, "c")
+    cmd = [args.vggc, "compile", model_path, args.opt, "-o", out_dir, "--name", "model"]
+    what = "vggc compile"
     while True:
         rc, _, err = run(cmd + bind_args(case), COMPILE_TIMEOUT)
         if rc != 1:
@@ -394,14 +404,6 @@ def check_case(case, args, ops_ok, skips):
                                    f"{bound_note(case)}: {msg}")
     if rc != 0:
         return case.result("fail", f"{what}: {describe_rc(rc)}{bound_note(case)}: {short(err)}")
-    if listed:
-        note = " (listed in expected_skips.txt as refused, but vggc compiled it)"
-    else:
-        note = ""
-    if args.backend == "jit":
-        return run_sets(case, model, model_path, work,
-                        [args.vggc, "run", model_path, args.opt, "--no-cache"] + bind_args(case),
-                        work, listed, note)
 
     cflags = ("-O1 " + os.environ.get("VGGC_CFLAGS", "")).strip()
     make = ["make", "-C", out_dir, f"CFLAGS={cflags}", "WARNINGS=-Wall -Wextra -Werror"]
@@ -536,12 +538,22 @@ def bind_named(case, model, err, work):
     return None
 
 
+class NeedsBind:
+    """run_sets' answer when `vggc run` refused the model for inputs it
+    needs at compile time that are not bound yet (err: its message)."""
+
+    def __init__(self, err):
+        self.err = err
+
+
 def run_sets(case, model, model_path, work, prog_cmd, cwd, listed, note):
     """Runs prog_cmd (+ --input/--output files) on every test_data_set_* of the
     case and compares; a JIT run refusing the model (exit 1) is handled like
     a compile refusal, and so is a generated program refusing its input
     (exit 1) in a case expected_skips.txt lists (e.g. data whose shape
-    contradicts the model's declaration)."""
+    contradicts the model's declaration).  A JIT run refused for inputs it
+    needs at compile time that are not bound yet (`--bind NAME=FILE.npy`)
+    returns NeedsBind instead of a result."""
     inputs = runtime_inputs(model)
     n_inputs = len(inputs)
     in_kinds = {i.name: wrap_kind(i.type) for i in model.graph.input}
@@ -586,6 +598,9 @@ def run_sets(case, model, model_path, work, prog_cmd, cwd, listed, note):
             got_paths.append(y)
             cmd += ["--output", y]
         rc, out, err = run(cmd, RUN_TIMEOUT, cwd=cwd)
+        if (rc == 1 and prog_cmd[1:2] == ["run"]
+                and any(n not in case.bound for n in BIND_RE.findall(err))):
+            return NeedsBind(err)
         if rc == 1 and (prog_cmd[1:2] == ["run"] or listed):
             if listed:
                 return case.result("skip", listed, "refused", short(err, 2000))
