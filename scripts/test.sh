@@ -59,8 +59,19 @@ stage "tests (release)"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
 stage "kernels built for AVX2 and for any x86-64 (tiny models)"
-bash scripts/test_arch.sh x86-64-v3 build
-bash scripts/test_arch.sh x86-64 build
+# Both levels at once, each into its own log (in build/), printed in turn:
+# one alone left a core idle for much of its build (a few kernel files
+# take tens of seconds each to compile).
+archs=(x86-64-v3 x86-64) arch_pids=() arch_fail=0
+for arch in "${archs[@]}"; do
+  bash scripts/test_arch.sh "$arch" build >"build/test_arch-$arch.log" 2>&1 &
+  arch_pids+=("$!")
+done
+for i in "${!archs[@]}"; do
+  wait "${arch_pids[$i]}" || { arch_fail=1; echo "test_arch.sh ${archs[$i]} FAILED:"; }
+  cat "build/test_arch-${archs[$i]}.log"
+done
+[ "$arch_fail" = 0 ]
 
 stage "build (AddressSanitizer + UndefinedBehaviorSanitizer)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DVGGC_SANITIZE=ON -DVGGC_WERROR=ON \
