@@ -5,8 +5,9 @@
 # 2. builds in build/ and runs the whole ctest suite (unit, ONNX backend
 #    conformance, end to end against ONNX Runtime, bad input);
 # 3. builds libvggrt for AVX2 and for any x86-64 (build-x86-64-v3/,
-#    build-x86-64/), runs its unit tests and the tiny models against it
-#    (scripts/test_arch.sh; the JIT's own --target tests are in step 2);
+#    build-x86-64/, the two side by side), runs its unit tests and the tiny
+#    models against it (scripts/test_arch.sh; the JIT's own --target tests
+#    are in step 2);
 # 4. builds again in build-asan/ with AddressSanitizer and
 #    UndefinedBehaviorSanitizer and runs the suite again there without the
 #    full-size models (unit, conformance, bad-input corpus, tiny models).
