@@ -95,8 +95,13 @@
  * throwaway test) ran no faster, at 1 thread (~80% of the FMA peak) or
  * 2, while a hand-written loop of the sliding step (12 accumulators, 3
  * weights, a broadcast from memory and 3 FMAs per input pixel) runs at
- * 95-99%.  The rest goes in the compiled tile (gcc 12: 536 instructions
- * for its 324 FMAs, 43 of them register copies) and its calls.
+ * 95-99%.  Nor is it gcc's register allocation: gcc 12's tile has 536
+ * instructions for its 324 FMAs, 43 of them register copies, yet the
+ * step written as asm (broadcast + 3 FMAs into the accumulators, no
+ * copies) measured the same (dconv_bench, 8 interleaved rounds: 86-87%
+ * at 160x160, 84-85% at 224x224), and so did prefetching the next conv
+ * row's input.  In the network the layer reaches ~82% (quiet profiles);
+ * what the last points go to is not known.
  *
  * A row is cut into ceil(width/TILE) tiles of nearly equal widths (40 = 14
  * + 13 + 13: a narrow last tile would have too few accumulators to hide the
