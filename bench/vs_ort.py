@@ -8,8 +8,10 @@ For each configuration (model, batch, threads):
     vgg16_head  batch 1 and 8,  1 and 2 threads
     vgg16       batch 1,        1 and 2 threads
 it runs three engines on the same seeded input, with the same thread count:
-    C     the program `vggc compile` writes, built with its Makefile (`--bench N`)
-    JIT   `vggc run --bench N` (LLVM ORC JIT, object cache warm)
+    C     the program `vggc compile --batch-hint B` writes for the row's batch B,
+          built with its Makefile (`--bench N`)
+    JIT   `vggc run --bench N` (LLVM ORC JIT, object cache warm; it chooses the
+          kernels for its input's batch, as --batch-hint does)
     ORT   ONNX Runtime 1.30 (onnxruntime-node, graph optimization `all`,
           intraOpNumThreads = threads; tools/ort/ort_run.js --bench N)
 Each process does its own warm-up and then N timed runs of inference alone
@@ -286,21 +288,24 @@ def main():
         print("\n".join(lines))
         return
 
-    # Per model: the compiled program, inputs per batch, reference outputs.
+    # Per model: the compiled programs and inputs per batch, reference
+    # outputs.  The program for each batch is compiled with --batch-hint
+    # (kernels chosen for that batch, as `vggc run` chooses them for its
+    # input); it still takes any batch.
     prepared = {}
     for model, batch, _ in configs:
         path = os.path.join(models_dir, model + ".onnx")
         if not os.path.exists(path):
             fail(f"{path} is missing (built by the `models` and `models-big` targets)")
         if model not in prepared:
-            cdir = os.path.join(work, model)
-            run([vggc, "compile", path, "-o", cdir, "--name", model])
-            run(["make", "-s", "-C", cdir])
-            prepared[model] = {"path": path, "prog": os.path.join(cdir, model),
-                               "gflop": float(run([PY, __file__, "--gflop", path])[0]),
-                               "inputs": {}}
+            prepared[model] = {"path": path, "progs": {}, "inputs": {},
+                               "gflop": float(run([PY, __file__, "--gflop", path])[0])}
         p = prepared[model]
         if batch not in p["inputs"]:
+            cdir = os.path.join(work, f"{model}_b{batch}")
+            run([vggc, "compile", path, "-o", cdir, "--name", model, "--batch-hint", str(batch)])
+            run(["make", "-s", "-C", cdir])
+            p["progs"][batch] = os.path.join(cdir, model)
             x = os.path.join(work, f"{model}_b{batch}.npy")
             run([PY, os.path.join(ROOT, "models", "make_input.py"), "--model", path,
                  "--batch", str(batch), x])
@@ -309,10 +314,11 @@ def main():
     # Accuracy against ONNX Runtime, batch 1 (also warms the JIT's cache).
     accuracy = {}
     for model, p in prepared.items():
-        x = p["inputs"][min(p["inputs"])]
+        b = min(p["inputs"])
+        x = p["inputs"][b]
         outs = {e: os.path.join(work, f"{model}_{e}.npy") for e in ENGINES}
         run(["node", ORT_RUN, p["path"], "--input", x, "--output", outs["ORT"]], env_base)
-        run([p["prog"], "--input", x, "--output", outs["C"]], env_base)
+        run([p["progs"][b], "--input", x, "--output", outs["C"]], env_base)
         run([vggc, "run", p["path"], "--input", x, "--output", outs["JIT"]], env_base)
         code = ("import numpy as np, sys, json\n"
                 "r = np.load(sys.argv[1]).astype(np.float64)\n"
@@ -340,7 +346,7 @@ def main():
             env = dict(env_base, VGGRT_NUM_THREADS=str(threads),
                        OPENBLAS_NUM_THREADS=str(threads))
             cmds = {
-                "C": [p["prog"], "--input", x, "--bench", iters],
+                "C": [p["progs"][batch], "--input", x, "--bench", iters],
                 "JIT": [vggc, "run", p["path"], "--input", x, "--bench", iters,
                         "--threads", str(threads)],
                 "ORT": ["node", ORT_RUN, p["path"], "--input", x, "--bench", iters,
@@ -376,8 +382,9 @@ def main():
         "",
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit}"
         f"{' (with local changes)' if dirty.strip() else ''}; {machine()}.",
-        f"{v}; generated C built by `{cc}` with its Makefile's flags; ONNX Runtime {ort_v} "
-        f"(onnxruntime-node, node {node_v}, CPU EP, graph optimization all).",
+        f"{v}; generated C (`vggc compile --batch-hint B` for each row's batch B, the kernels "
+        f"`vggc run` chooses for that batch) built by `{cc}` with its Makefile's flags; "
+        f"ONNX Runtime {ort_v} (onnxruntime-node, node {node_v}, CPU EP, graph optimization all).",
         f"Environment: OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, "
         f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}; "
         f"VGGRT_NUM_THREADS and OPENBLAS_NUM_THREADS set to each row's thread count.",

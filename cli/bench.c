@@ -17,8 +17,9 @@
  * --after-passes` names it, with its kernel, output shape, median ms,
  * GFLOP/s and share of the total.
  *
- * Backends: jit (default) runs the model as `vggc run` does.  c compiles it
- * as `vggc compile` does into a temporary folder, builds the program with
+ * Backends: jit (default) runs the model as `vggc run` does, with the
+ * kernels chosen for --batch (Graph.batch_hint).  c compiles it as `vggc
+ * compile --batch-hint` does into a temporary folder, builds the program with
  * its Makefile (make and a C compiler must be on PATH), runs it with
  * --bench and --profile and reads its JSON; the table is the same.
  * Speed is never asserted here: the machines are shared and noisy.
@@ -317,7 +318,7 @@ static int time_c(const char *model, const Plan *p, const vggrt_tensor *in, int6
 {
     (void)batch;
     const char *tmpdir = getenv("TMPDIR");
-    char dir[4096], self[4096], x[4200], prog[4200], level[4], iters[16], warm[16];
+    char dir[4096], self[4096], x[4200], prog[4200], level[4], iters[16], warm[16], hint[24];
     snprintf(dir, sizeof dir, "%s/vggc-bench-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
     ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
     if (sl <= 0 || !mkdtemp(dir)) {
@@ -352,6 +353,11 @@ static int time_c(const char *model, const Plan *p, const vggrt_tensor *in, int6
     char *compile[16 + 2 * MAX_BINDS] = {self, "-q", "compile", (char *)model, "-o", dir,
                                          "--name", "bench_model", level, "--force"};
     int nc = 10;
+    if (p->g->batch_hint) {
+        snprintf(hint, sizeof hint, "%lld", (long long)p->g->batch_hint);
+        compile[nc++] = "--batch-hint";
+        compile[nc++] = hint;
+    }
     if (o->target) {
         compile[nc++] = "--target";
         compile[nc++] = (char *)o->target;
@@ -367,6 +373,13 @@ static int time_c(const char *model, const Plan *p, const vggrt_tensor *in, int6
                    NULL};
     char *warmup[] = {prog, "--input", x, "--bench", warm, NULL};
     char *warm_out = NULL;
+    if (vggc_verbose) {
+        Buf cmd = {0};
+        for (int i = 0; i < nc; i++)
+            buf_printf(&cmd, "%s%s", i ? " " : "", compile[i]);
+        vggc_note("bench: %s", cmd.len ? cmd.data : "");
+        buf_free(&cmd);
+    }
     /* The children write to the terminal themselves (make's compiler
      * warnings, errors): each step's line is ended before they start. */
     progress_begin("building", "built", "the C program", 0);
@@ -558,15 +571,13 @@ int cmd_bench(int argc, char **argv)
     PassOptions po = {.opt_level = o.opt_level, .verify = true,
                       .block = llvm_target_block(o.target)};
     binds_to_import(&o.binds, &o.io);
-    Graph *g = load_model(model, &o.io, &po);
+    Graph *g = import_model(model, &o.io);
     if (!g)
         return 1;
     int rc = 1;
     Plan *p = NULL;
     vggrt_tensor in[MAX_IO] = {0};
     Timing tm = {0};
-    if (!(p = plan_build(g)))
-        goto out;
     bool batched = false;
     for (uint32_t i = 0; i < g->n_inputs; i++)
         batched |= shape_is_batched(&g->values[g->inputs[i]].shape);
@@ -574,6 +585,10 @@ int cmd_bench(int argc, char **argv)
         fprintf(stderr, "vggc: error: %s has no batch dimension: --batch must be 1\n", model);
         goto out;
     }
+    /* The kernels are chosen for the batch timed, as `vggc run` does. */
+    po.batch_hint = batched ? o.batch : 0;
+    if (!optimize_model(g, model, &po) || !(p = plan_build(g)))
+        goto out;
     if (g->n_inputs > MAX_IO || !make_inputs(g, o.batch, in)) {
         fprintf(stderr, "vggc: error: %s: cannot make its inputs (out of memory?)\n", model);
         rc = 3;

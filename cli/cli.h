@@ -65,9 +65,10 @@ typedef struct {
     double compile_ms, link_ms, weights_ms;  /* compile or cache load; JIT link; weights */
 } JitModel;
 /* Compiles plan p (or loads the object from the JIT cache, keyed by the
- * model file's bytes, io's bound files, the level and the target CPU),
- * links it and fills its weights.  target NULL or "native": this CPU.  Returns 0, or the exit
- * code after reporting (1: bad target, 3: LLVM or memory). */
+ * model file's bytes, io's bound files, the level, the graph's batch hint
+ * and the target CPU), links it and fills its weights.  target NULL or
+ * "native": this CPU.  Returns 0, or the exit code after reporting (1: bad
+ * target, 3: LLVM or memory). */
 int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions *io,
                    int opt_level, const char *target, bool use_cache);
 void jit_model_free(JitModel *m);
@@ -75,6 +76,12 @@ void jit_model_free(JitModel *m);
 /* Imports the model and runs the passes, as steps progress shows; NULL
  * after reporting (main.c). */
 Graph *load_model(const char *path, const ImportOptions *io, const PassOptions *po);
+/* load_model's two steps, for a command that reads its inputs in between
+ * (run: the batch it runs is the passes' Graph.batch_hint): the import
+ * (NULL after reporting), then the passes (false after reporting; the
+ * caller frees g). */
+Graph *import_model(const char *path, const ImportOptions *io);
+bool optimize_model(Graph *g, const char *path, const PassOptions *po);
 
 /* ---- progress.c: what long steps are doing, on a terminal ---------------
  * Shown only when stderr is a terminal and -q was not given; otherwise

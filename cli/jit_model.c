@@ -6,7 +6,8 @@
  *
  * The JIT cache.  Compiling costs most of a cold start, and the object only
  * depends on the model's bytes, vggc itself (its version, a hash of its
- * executable and of the kernels' bitcode), the options and the CPU.  Those
+ * executable and of the kernels' bitcode), the options (the level and
+ * Graph.batch_hint, which chooses kernels) and the CPU.  Those
  * make a key; its hash names the entry $XDG_CACHE_HOME/vggc/<hash>.jit
  * (default ~/.cache/vggc), laid out as
  *   0   char     magic[8]      "VGGCJIT\0"
@@ -180,10 +181,11 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions 
             path = malloc(strlen(dir) + 64);
             if (key && path) {
                 snprintf(key, klen, "vggc %s compiler %016llx backend %016llx\n"
-                         "model %016llx %zu\noptions O%d\ncpu %s\nfeatures %s\n%s", VGGC_VERSION,
-                         (unsigned long long)compiler, (unsigned long long)llvm_backend_id(),
-                         (unsigned long long)vggrt_checksum(bytes, mlen), mlen, opt_level, cpu,
-                         features, bound.len ? bound.data : "");
+                         "model %016llx %zu\noptions O%d batch_hint %lld\ncpu %s\nfeatures %s\n%s",
+                         VGGC_VERSION, (unsigned long long)compiler,
+                         (unsigned long long)llvm_backend_id(),
+                         (unsigned long long)vggrt_checksum(bytes, mlen), mlen, opt_level,
+                         (long long)p->g->batch_hint, cpu, features, bound.len ? bound.data : "");
                 snprintf(path, strlen(dir) + 64, "%s/%016llx.jit", dir,
                          (unsigned long long)vggrt_checksum(key, strlen(key)));
                 obj = cache_load(path, key, &obj_size);

@@ -42,12 +42,15 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  compile MODEL.onnx [-o DIR] [--name NAME] [--emit c|obj|llvm-ir] [--batch N] [-O0..-O3]\n"
-    "                     [--dump-ir[=PASS]] [--time-passes] [--disable-pass NAME] [--force]\n"
+    "                     [--batch-hint N] [--dump-ir[=PASS]] [--time-passes]\n"
+    "                     [--disable-pass NAME] [--force]\n"
     "                     [--target native|x86-64-v4|x86-64-v3|generic] [--bind NAME=FILE ...]\n"
     "      write NAME.c, NAME.h, NAME.weights, main.c and a Makefile into DIR\n"
     "      (default: ./NAME); `make -C DIR` builds the program DIR/NAME.\n"
     "      --emit obj: NAME.o + NAME.h + NAME.weights (LLVM); llvm-ir: NAME.ll\n"
     "      --target: the CPU to compile for (default: this one)\n"
+    "      --batch N: fix a symbolic batch to N; --batch-hint N: keep it, but choose\n"
+    "      the kernels for batches of N (run and bench choose for the batch they run)\n"
     "  run MODEL.onnx --input FILE [--input ...] [--output FILE ...] [--top K] [--threads N]\n"
     "                 [--preprocess tf|caffe|torch|none] [--labels FILE] [--json]\n"
     "                 [-O0..-O3] [--bench N] [--no-cache] [--target CPU] [--bind NAME=FILE ...]\n"
@@ -64,10 +67,11 @@ static const char usage_text[] =
     "      time the model on a seeded input: median, images/s, effective GFLOP/s;\n"
     "      --profile: each layer's kernel, ms, GFLOP/s and share of the total\n"
     "  inspect MODEL.onnx [--after-passes] [--dot FILE.dot] [--svg FILE.svg] [--force]\n"
-    "                     [--bind NAME=FILE ...] [--target CPU]\n"
+    "                     [--bind NAME=FILE ...] [--target CPU] [--batch-hint N]\n"
     "      print the network's layers, output shapes and parameter counts; with\n"
     "      --after-passes, the fused layers, layouts, kernels and the arena\n"
-    "      (the blocked layout is --target's: NCHW16c with AVX-512, else NCHW8c);\n"
+    "      (the blocked layout is --target's: NCHW16c with AVX-512, else NCHW8c;\n"
+    "      the kernels are those for batches of --batch-hint, default 1);\n"
     "      --dot: the graph for Graphviz (of the fused layers with --after-passes);\n"
     "      --svg: the same drawn by Graphviz's dot, which must be on PATH\n"
     "\n"
@@ -157,7 +161,7 @@ static void runtime_paths(Arena *a, const char **include, const char **lib)
     }
 }
 
-Graph *load_model(const char *path, const ImportOptions *io, const PassOptions *po)
+Graph *import_model(const char *path, const ImportOptions *io)
 {
     struct stat st;
     progress_begin("importing", "imported", base_name(path),
@@ -168,13 +172,27 @@ Graph *load_model(const char *path, const ImportOptions *io, const PassOptions *
         return NULL;
     }
     progress_end();
+    return g;
+}
+
+bool optimize_model(Graph *g, const char *path, const PassOptions *po)
+{
     progress_begin("optimizing", "optimized", base_name(path), 0);
     if (!passes_run(g, po)) {
         progress_abort();
+        return false;
+    }
+    progress_end();
+    return true;
+}
+
+Graph *load_model(const char *path, const ImportOptions *io, const PassOptions *po)
+{
+    Graph *g = import_model(path, io);
+    if (g && !optimize_model(g, path, po)) {
         graph_free(g);
         return NULL;
     }
-    progress_end();
     return g;
 }
 
@@ -220,6 +238,9 @@ static int cmd_compile(int argc, char **argv)
             target = argv[++i];
         else if (strcmp(a, "--batch") == 0 && i + 1 < argc)
             io.batch = parse_positive(argv[++i], "--batch takes a positive number, not '%s'");
+        else if (strcmp(a, "--batch-hint") == 0 && i + 1 < argc)
+            po.batch_hint = parse_positive(argv[++i],
+                                           "--batch-hint takes a positive number, not '%s'");
         else if (parse_level(a, &po.opt_level))
             ;
         else if (strcmp(a, "--dump-ir") == 0)
@@ -421,10 +442,14 @@ static int cmd_inspect(int argc, char **argv)
 {
     const char *model = NULL, *dot_path = NULL, *svg_path = NULL, *target = NULL;
     bool after = false, force = false;
+    int64_t batch_hint = 0;
     Binds binds = {0};
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--after-passes") == 0)
             after = true;
+        else if (strcmp(argv[i], "--batch-hint") == 0 && i + 1 < argc)
+            batch_hint = parse_positive(argv[++i],
+                                        "--batch-hint takes a positive number, not '%s'");
         else if (strcmp(argv[i], "--bind") == 0 && i + 1 < argc) {
             int rc = binds_add(&binds, "inspect", argv[++i]);
             if (rc)
@@ -467,7 +492,8 @@ static int cmd_inspect(int argc, char **argv)
     ImportOptions io = {0};
     binds_to_import(&binds, &io);
     PassOptions po = {.opt_level = after ? 2 : 0, .verify = true,
-                      .block = llvm_target_block(target)};   /* the layout --target gets */
+                      .block = llvm_target_block(target),   /* the layout --target gets */
+                      .batch_hint = batch_hint};
     if (!po.block)
         usage_error("--target takes " LLVM_TARGETS ", not '%s'", target);
     Graph *g = load_model(model, &io, &po);

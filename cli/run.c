@@ -447,7 +447,7 @@ int cmd_run(int argc, char **argv)
     ImportOptions io = {0};
     binds_to_import(&binds, &io);
     po.block = llvm_target_block(target);   /* 0 for a bad target: jit_model_load says so */
-    Graph *g = load_model(model, &io, &po);
+    Graph *g = import_model(model, &io);
     if (!g)
         return 1;
     int rc = 1;
@@ -460,26 +460,6 @@ int cmd_run(int argc, char **argv)
     Labels labels = {0};
     char msg[512];
 
-    if (labels_path) {
-        if (!labels_read(labels_path, &labels))
-            goto out;
-        bool used = false;
-        for (uint32_t i = 0; i < g->n_outputs; i++) {
-            const Value *v = &g->values[g->outputs[i]];
-            if (!is_classifier(v))
-                continue;
-            used = true;
-            if (v->shape.d[1] != labels.count) {
-                fprintf(stderr, "vggc: error: %s has %lld label%s, but output %u '%s' of %s has "
-                        "%lld classes\n", labels_path, (long long)labels.count,
-                        labels.count == 1 ? "" : "s", i, v->name, model, (long long)v->shape.d[1]);
-                goto out;
-            }
-        }
-        if (!used)
-            fprintf(stderr, "vggc: warning: --labels: no output of %s is a [batch, classes] "
-                    "classifier\n", model);
-    }
     if (n_img) {
         int layout;
         int64_t h, w;
@@ -521,6 +501,38 @@ int cmd_run(int argc, char **argv)
                     msg);
             goto out;
         }
+    }
+    /* The passes choose the kernels for the batch this run has (Graph.
+     * batch_hint): the first batched input's.  check_inputs checks them
+     * all once the passes have said which inputs the model reads. */
+    for (int i = 0; i < n_in && !po.batch_hint; i++) {
+        const Value *v = &g->values[g->inputs[i]];
+        if (!v->wrap && shape_is_batched(&v->shape) && in_t[i].rank >= 1)
+            po.batch_hint = in_t[i].dims[0];
+    }
+    if (po.batch_hint)
+        vggc_note("kernels chosen for a batch of %lld (the input's)", (long long)po.batch_hint);
+    if (!optimize_model(g, model, &po))
+        goto out;
+    if (labels_path) {
+        if (!labels_read(labels_path, &labels))
+            goto out;
+        bool used = false;
+        for (uint32_t i = 0; i < g->n_outputs; i++) {
+            const Value *v = &g->values[g->outputs[i]];
+            if (!is_classifier(v))
+                continue;
+            used = true;
+            if (v->shape.d[1] != labels.count) {
+                fprintf(stderr, "vggc: error: %s has %lld label%s, but output %u '%s' of %s has "
+                        "%lld classes\n", labels_path, (long long)labels.count,
+                        labels.count == 1 ? "" : "s", i, v->name, model, (long long)v->shape.d[1]);
+                goto out;
+            }
+        }
+        if (!used)
+            fprintf(stderr, "vggc: warning: --labels: no output of %s is a [batch, classes] "
+                    "classifier\n", model);
     }
     int64_t batch;
     if (!check_inputs(g, in_paths, in_t, &batch))
@@ -579,7 +591,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "vggc: error: %s: run failed: %s\n", model, vggrt_status_str((vggrt_status)st));
         goto out;
     }
-    vggc_note("times: import+passes+plan %.1f ms, %s %.1f ms, JIT link %.1f ms, weights %.1f ms, "
+    vggc_note("times: import+inputs+passes+plan %.1f ms, %s %.1f ms, JIT link %.1f ms, weights %.1f ms, "
               "run %.1f ms, start-up total %.1f ms", t_front - t_start,
               jm.cache_hit ? "cache" : "compile", jm.compile_ms, jm.link_ms, jm.weights_ms,
               t_run - t_ready, t_ready - t_start);

@@ -335,6 +335,9 @@ typedef struct {
     int n_errors;           /* diagnostics reported against this graph */
     int block;              /* channels per block of the blocked layout (NCHW<block>c): the
                                target's vector width, 8 or 16; 0 until set: 16 */
+    int64_t batch_hint;     /* the batch a symbolic N is expected to run at, which the
+                               kernels are chosen for (any batch still runs); 0: unknown,
+                               taken as 1 */
 } Graph;
 
 /* The graph's block (graph_block: 16 when unset). */

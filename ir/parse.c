@@ -502,6 +502,11 @@ static void parse_header(P *p)
         else
             FAIL(p, &l, "expected NCHW8c or NCHW16c after 'layout'");
     }
+    if (is_word(p, "batch_hint")) {
+        next(p);
+        Tok b = expect_kind(p, T_WORD, "the batch hint (a positive number)");
+        p->g->batch_hint = word_i64(p, &b, 1, VGGC_MAX_DIM);
+    }
     expect_eol(p);
     p->have_header = true;
 }

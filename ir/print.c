@@ -504,6 +504,8 @@ void graph_print(const Graph *g, FILE *f)
     }
     if (g->block)
         fprintf(f, " layout NCHW%dc", g->block);
+    if (g->batch_hint)
+        fprintf(f, " batch_hint %lld", (long long)g->batch_hint);
     fputc('\n', f);
 
     for (uint32_t i = 0; i < g->n_inputs; i++) {

@@ -90,8 +90,10 @@ static bool readers_take_blocked(const Graph *g, uint32_t v, const bool *ok)
 }
 
 /* Winograd needs outputs at least WINO_MIN_SIZE tall and wide, or
- * WINO_MIN_SIZE_BATCHED when the model is compiled for a fixed batch of at
- * least WINO_BATCH (`vggc compile --batch N`).  Its weights are 4x the
+ * WINO_MIN_SIZE_BATCHED when the model runs batches of at least WINO_BATCH:
+ * a fixed batch (`vggc compile --batch N`) or a symbolic one whose
+ * Graph.batch_hint says so (`vggc run` and `bench` set it from the batch
+ * they run, `compile --batch-hint N` by hand).  Its weights are 4x the
  * direct ones, each used once per 4x4 tile of each image.  On a small map
  * (VGG-16's 10x10 and 14x14 layers, 512 channels, 38 MB of transformed
  * weights each against 9.4 MB direct) at batch 1 it is only a little
@@ -99,9 +101,9 @@ static bool readers_take_blocked(const Graph *g, uint32_t v, const bool *ok)
  * computed for 10x10) and costs the memory: vgg16_head's three 10x10
  * layers measured 13.2-13.6 ms against 14.7-15.8 direct (AVX-512, 1
  * thread, 2026-11-30), for 85 MB more weights, which would put the
- * program's peak RSS above ONNX Runtime's.  A symbolic batch is taken to
- * be 1.  From batch 2 the weights serve every image: at batch 8 those
- * layers took 63-67 ms against 115-126 direct.
+ * program's peak RSS above ONNX Runtime's.  A symbolic batch without a
+ * hint is taken to be 1.  From batch 2 the weights serve every image: at
+ * batch 8 those layers took 63-67 ms against 115-126 direct.
  * With blocks of 8 (AVX2: 16 vector registers, a direct tile of 2 x 6
  * vectors) the direct convolution is the weaker kernel: vgg16's 14x14
  * layers took 10.6-16.6 ms each direct in the network and 6.6-7.7 ms as
@@ -126,8 +128,9 @@ static void weight_params(const Graph *g, const Value *w, vggrt_dconv_params *dp
 }
 
 /* Winograd for this blocked conv, on outputs of at least min_size (or
- * WINO_MIN_SIZE_BATCHED at a fixed batch of WINO_BATCH or more)?  (Its
- * in_layout is set.)  Only the fields vggrt_wino_applies reads are filled. */
+ * WINO_MIN_SIZE_BATCHED at a batch, fixed or hinted, of WINO_BATCH or
+ * more)?  (Its in_layout is set.)  Only the fields vggrt_wino_applies reads
+ * are filled. */
 static bool use_winograd(const Graph *g, const Node *n, int64_t min_size)
 {
     const WindowAttr *a = &n->attr.win;
@@ -146,7 +149,8 @@ static bool use_winograd(const Graph *g, const Node *n, int64_t min_size)
     /* The conv's own output (before a fused pool): 3x3, stride 1. */
     const Shape *x = &g->values[n->in[0]].shape;
     int64_t oh = x->d[2] + a->pad[0] + a->pad[2] - 2, ow = x->d[3] + a->pad[1] + a->pad[3] - 2;
-    if (x->d[0] >= WINO_BATCH)
+    int64_t batch = x->d[0] == VGGC_DIM_N ? g->batch_hint : x->d[0];
+    if (batch >= WINO_BATCH)
         min_size = WINO_MIN_SIZE_BATCHED;
     return vggrt_wino_applies(&dp) && dp.conv.c >= 16 && oh >= min_size && ow >= min_size;
 }

@@ -19,6 +19,8 @@ typedef struct {
     FILE *dump_to;              /* where --dump-ir writes (stdout if NULL) */
     int block;                  /* the target's block for the blocked layout, 8 or 16
                                    (Graph.block); 0: keep the graph's */
+    int64_t batch_hint;         /* the batch a symbolic N will run at (Graph.batch_hint);
+                                   0: keep the graph's */
 } PassOptions;
 
 typedef struct {

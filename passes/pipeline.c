@@ -68,6 +68,8 @@ bool passes_run(Graph *g, const PassOptions *opt)
     bool ok = true;
     if (opt->block)
         g->block = opt->block;
+    if (opt->batch_hint)
+        g->batch_hint = opt->batch_hint;
     for (int i = 0; i < pass_count && ok; i++) {
         const PassInfo *p = &pass_list[i];
         if (opt->opt_level < p->min_level || is_disabled(opt, p))

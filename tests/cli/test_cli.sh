@@ -38,6 +38,17 @@ check after-passes-arena 0 '^weights: [0-9]+ bytes; arena: [0-9]+ static' -- \
   "$vggc" inspect "$models/vgg16_head.onnx" --after-passes
 check after-passes-nhwc-in 0 'nhwc->nchw16c' -- "$vggc" inspect "$models/vgg16_head_nhwc.onnx" --after-passes \
   --target x86-64-v4
+# --batch-hint: the kernels for a symbolic batch expected at N (docs/passes.md,
+# kernel choice): the last 10x10 conv stays direct for one image, takes
+# Winograd from 2; the shapes stay symbolic.
+check after-passes-no-hint 0 'features\.28/Conv .*\(None, 512, 5, 5\) .* +direct NCHW16c' -- \
+  "$vggc" inspect "$models/vgg16_head.onnx" --after-passes --target x86-64-v4
+check after-passes-hint 0 'features\.28/Conv .*\(None, 512, 5, 5\) .* +winograd4x4' -- \
+  "$vggc" inspect "$models/vgg16_head.onnx" --after-passes --target x86-64-v4 --batch-hint 2
+check batch-hint-zero 2 "--batch-hint takes a positive number, not '0'" -- \
+  "$vggc" compile "$models/tiny_vgg.onnx" --batch-hint 0 -o "$work/o3"
+check dump-ir-hint 0 '^graph "[^"]*" opset [0-9]+ .*batch_hint 4$' -- \
+  "$vggc" compile "$models/tiny_vgg.onnx" --batch-hint 4 --dump-ir
 check disable-pass 0 '= Relu\(' -- "$vggc" compile "$models/tiny_vgg.onnx" --disable-pass fuse-activation --dump-ir
 check O0-no-fusion 0 '= Relu\(' -- "$vggc" compile "$models/tiny_vgg.onnx" -O0 --dump-ir
 
@@ -84,6 +95,30 @@ check bench-jit 0 'backend jit, batch 2, 1 thread, 3 runs: median' -- \
 # More threads than the pool's cap: the report names the threads that ran.
 check bench-threads-cap 0 'backend jit, batch 1, 256 threads, 2 runs: median' -- \
   "$vggc" bench "$models/tiny_vgg.onnx" --iters 2 --threads 300
+# Both backends choose the kernels for the batch timed: tiny_vgg_bn's 8x8
+# conv of 16 channels (layer 2) is direct for one image, Winograd for 3;
+# --backend c builds its program with that --batch-hint (-v shows the
+# command).
+for backend in jit c; do
+  check "bench-hint1-$backend" 0 '^ 2 +[^ ]+ +conv3x3[^ ]* +direct NCHW' -- \
+    "$vggc" bench "$models/tiny_vgg_bn.onnx" --iters 1 --profile --backend $backend
+  check "bench-hint3-$backend" 0 '^ 2 +[^ ]+ +conv3x3[^ ]* +winograd4x4' -- \
+    "$vggc" bench "$models/tiny_vgg_bn.onnx" --batch 3 --iters 1 --profile --backend $backend
+done
+# vggc run chooses them for its input's batch, and caches each choice apart
+# (the JIT cache's key holds the hint: one image after three is a miss).
+for b in 1 3; do
+  /usr/bin/python3 "$(dirname "$0")/../../models/make_input.py" --model "$models/tiny_vgg_bn.onnx" \
+    --batch $b "$work/bn_b$b.npy"
+done
+check run-hint3 0 'kernels chosen for a batch of 3 \(the input.s\)' -- \
+  env XDG_CACHE_HOME="$work/cache" "$vggc" -v run "$models/tiny_vgg_bn.onnx" --input "$work/bn_b3.npy"
+check run-hint3-cached 0 'cache hit' -- \
+  env XDG_CACHE_HOME="$work/cache" "$vggc" -v run "$models/tiny_vgg_bn.onnx" --input "$work/bn_b3.npy"
+check run-hint1-miss 0 'cache miss' -- \
+  env XDG_CACHE_HOME="$work/cache" "$vggc" -v run "$models/tiny_vgg_bn.onnx" --input "$work/bn_b1.npy"
+check bench-hint3-c-command 0 'vggc: bench: .* compile .*tiny_vgg_bn\.onnx .* --batch-hint 3( |$)' -- \
+  "$vggc" -v bench "$models/tiny_vgg_bn.onnx" --batch 3 --iters 1 --backend c
 for backend in jit c; do
   out=$("$vggc" bench "$models/tiny_vgg.onnx" --iters 3 --profile --backend $backend 2>&1)
   rows=$(grep -cE '^ [0-9]+ +/' <<<"$out")
