@@ -313,10 +313,17 @@ static void labels_free(Labels *l)
     free(l->names);
 }
 
-/* Outputs that print top classes: float [batch, classes]. */
-static bool is_classifier(const Value *v)
+/* Outputs that print top classes: float [batch, classes], the batch
+ * symbolic or fixed at the first input's leading size (a model exported or
+ * compiled for a fixed batch: [1, 1000] from [1, 3, 224, 224]). */
+static bool is_classifier(const Graph *g, const Value *v)
 {
-    return v->dtype == DT_FLOAT && v->shape.rank == 2 && v->shape.d[0] == VGGC_DIM_N;
+    if (v->wrap || v->dtype != DT_FLOAT || v->shape.rank != 2)
+        return false;
+    if (v->shape.d[0] == VGGC_DIM_N)
+        return true;
+    const Value *x = g->n_inputs ? &g->values[g->inputs[0]] : NULL;
+    return x && !x->wrap && x->shape.rank > 0 && x->shape.d[0] == v->shape.d[0];
 }
 
 /* ---- printing results ------------------------------------------------------------ */
@@ -520,7 +527,7 @@ int cmd_run(int argc, char **argv)
         bool used = false;
         for (uint32_t i = 0; i < g->n_outputs; i++) {
             const Value *v = &g->values[g->outputs[i]];
-            if (!is_classifier(v))
+            if (!is_classifier(g, v))
                 continue;
             used = true;
             if (v->shape.d[1] != labels.count) {
@@ -640,7 +647,7 @@ int cmd_run(int argc, char **argv)
             if (n_out) {
                 printf(", \"file\": ");
                 json_str(out_paths[i]);
-            } else if (is_classifier(v)) {
+            } else if (is_classifier(g, v)) {
                 print_top(&out_t[i], top, &labels, n_img ? in_paths : NULL, true);
             }
             printf("}");
@@ -659,12 +666,12 @@ int cmd_run(int argc, char **argv)
             continue;
         /* Images: one line per image, under a header only when there are
          * several outputs to tell apart. */
-        if (!n_img || !is_classifier(v) || g->n_outputs > 1) {
+        if (!n_img || !is_classifier(g, v) || g->n_outputs > 1) {
             char dims[256];
             format_dims(&out_t[i], dims, sizeof dims);
             printf("output %u '%s': %s %s\n", i, v->name, dtype_name(v->dtype), dims);
         }
-        if (is_classifier(v))
+        if (is_classifier(g, v))
             print_top(&out_t[i], top, &labels, n_img ? in_paths : NULL, false);
     }
     if (json)

@@ -358,5 +358,35 @@ else
   bad "inspect-conv-models: cannot write the test model"
 fi
 
+# A classifier whose batch is fixed, as PyTorch exports it without
+# dynamic_axes ([1,3] from [1,3,32,32]) or as `compile --batch 2` makes it,
+# prints its top classes per item like one with a symbolic batch, in `vggc
+# run` and in the compiled program.
+if "$py" - "$models/tiny_vgg.onnx" "$work/tiny_static.onnx" <<'PYEOF'
+import sys, onnx
+m = onnx.load(sys.argv[1])
+for v in list(m.graph.input) + list(m.graph.output):
+    d = v.type.tensor_type.shape.dim[0]
+    d.ClearField("dim_param")
+    d.dim_value = 1
+onnx.save(m, sys.argv[2])
+PYEOF
+then
+  for b in 1 2; do
+    "$py" "$root/models/make_input.py" --model "$models/tiny_vgg.onnx" --batch $b "$work/tv_b$b.npy"
+  done
+  check run-fixed-batch-top 0 '^  item 0:  class [0-2]: 0\.[0-9]{4}  class' -- \
+    "$vggc" run "$work/tiny_static.onnx" --input "$work/tv_b1.npy" --no-cache
+  "$vggc" compile "$work/tiny_static.onnx" -o "$work/static1" &&
+    "$vggc" compile "$models/tiny_vgg.onnx" --batch 2 -o "$work/fixed2" &&
+    make -s -C "$work/static1" >/dev/null && make -s -C "$work/fixed2" >/dev/null
+  check program-static-top 0 '^  item 0:  class [0-2]: 0\.[0-9]{6}  class' -- \
+    "$work/static1/tiny_static" --input "$work/tv_b1.npy"
+  check program-fixed-batch-top 0 '^  item 1:  class [0-2]: 0\.[0-9]{6}  class' -- \
+    "$work/fixed2/tiny_vgg" --input "$work/tv_b2.npy"
+else
+  bad "fixed-batch-classifier: cannot write the test model"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

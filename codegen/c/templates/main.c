@@ -218,26 +218,37 @@ static void print_top(const float *y, int64_t batch, int64_t classes, int top, c
     free(order);
 }
 
+/* The items of a classifier output, float [batch, classes]: its leading
+ * dimension when that is the batch, symbolic or fixed at the first
+ * input's leading size (a model exported or compiled for a fixed batch:
+ * [1, 1000] from [1, 3, 224, 224]); 0 for any other output. */
+static int64_t classifier_items(const M(tensor_info) *info, int64_t batch)
+{
+    const M(tensor_info) *x = &M(input_info)[0];
+    if (info->dtype != VGGRT_F32 || info->rank != 2 || info->nwrap)
+        return 0;
+    if (info->dims[0] < 0)
+        return batch;
+    return M(NUM_INPUTS) > 0 && !x->nwrap && x->rank > 0 && x->dims[0] == info->dims[0]
+               ? info->dims[0] : 0;
+}
+
 static void print_output(int i, const float *y, int64_t batch, int top)
 {
     const M(tensor_info) *info = &M(output_info)[i];
-    int64_t per = 1;
     printf("output %d '%s': [", i, info->name);
-    for (int d = 0; d < info->rank; d++) {
-        int64_t dim = info->dims[d] < 0 ? batch : info->dims[d];
-        printf("%s%lld", d ? ", " : "", (long long)dim);
-        if (d > 0 || info->dims[0] >= 0)
-            per *= dim;
-    }
+    for (int d = 0; d < info->rank; d++)
+        printf("%s%lld", d ? ", " : "", (long long)(info->dims[d] < 0 ? batch : info->dims[d]));
     printf("]\n");
-    if (info->dtype != VGGRT_F32 || info->rank != 2 || info->dims[0] >= 0)
+    int64_t items = classifier_items(info, batch), per = items ? info->dims[1] : 0;
+    if (!items)
         return;
     /* A classifier, [batch, classes]: its top classes with their values. */
     double *p = malloc(sizeof *p * (size_t)(per ? per : 1));
     int64_t *order = malloc(sizeof *order * (size_t)(per ? per : 1));
     if (!p || !order)
         die(3, "out of memory", NULL);
-    for (int64_t b = 0; b < batch; b++) {
+    for (int64_t b = 0; b < items; b++) {
         const float *row = y + b * per;
         int k = vggrt_top_classes(row, per, top, p, order);
         printf("  item %lld:", (long long)b);
@@ -466,17 +477,17 @@ int main(int argc, char **argv)
             if (vggrt_npy_write(outputs[i], &out_t[i], err, sizeof err) != VGGRT_OK)
                 die(1, err, NULL);
         } else if (bench == 0 && out_t[i].dtype == VGGRT_F32) {
-            int classifier = info->rank == 2 && info->dims[0] < 0;
-            if (classifier && (n_img || labels_path)) {
+            int64_t items = classifier_items(info, batch);
+            if (items && (n_img || labels_path)) {
                 if (M(NUM_OUTPUTS) > 1 || !n_img)
-                    printf("output %d '%s': [%lld, %lld]\n", i, info->name, (long long)batch,
+                    printf("output %d '%s': [%lld, %lld]\n", i, info->name, (long long)items,
                            (long long)info->dims[1]);
                 if (labels_path && !labels) {
                     n_labels = read_labels(labels_path, &labels);
                     if (n_labels != info->dims[1])
                         die(1, "the labels file has not one label per class", labels_path);
                 }
-                print_top(out_t[i].data, batch, info->dims[1], top, labels,
+                print_top(out_t[i].data, items, info->dims[1], top, labels,
                           n_img ? images : NULL);
             } else {
                 print_output(i, out_t[i].data, batch, top);
