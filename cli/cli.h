@@ -60,7 +60,8 @@ typedef struct {
     Plan *plan;                 /* borrowed */
     LlvmJit *jit;
     LlvmEntry entry;            /* vggc_run(n, arena, weights, inputs, outputs) */
-    unsigned char *weights;     /* laid out by plan_fill_weights */
+    unsigned char *weights;     /* laid out by plan_move_weights, weights_bytes mapped */
+    size_t weights_bytes;
     bool cache_hit;
     double compile_ms, link_ms, weights_ms;  /* compile or cache load; JIT link; weights */
 } JitModel;

@@ -2,7 +2,8 @@
  *
  * What `vggc run` and `vggc bench` share: the plan goes through the LLVM
  * backend (or comes from the JIT cache), ORC LLJIT links the object, and
- * the weights are laid out from the plan.
+ * the weights are laid out from the plan, taking the graph's constants
+ * (their data is gone afterwards).
  *
  * The JIT cache.  Compiling costs most of a cold start, and the object only
  * depends on the model's bytes, vggc itself (its version, a hash of its
@@ -19,6 +20,7 @@
  * sizes, checksum); otherwise it is rebuilt.  Entries are written to a
  * temporary file and renamed into place, so readers never see half of one.
  */
+#define _GNU_SOURCE     /* MAP_ANONYMOUS */
 #include "cli.h"
 #include "vggrt.h"
 
@@ -26,6 +28,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -145,6 +148,31 @@ static bool compiler_id(uint64_t *id)
     return true;
 }
 
+/* The model file's checksum for the key, read 4 MiB at a time (vgg16 is
+ * 0.5 GB, which would otherwise sit in memory beside its packed weights):
+ * the checksum of its pieces' checksums.  False if it cannot be read. */
+static bool file_checksum(const char *path, uint64_t *sum, size_t *size)
+{
+    enum { PIECE = 4 << 20 };
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = malloc(PIECE);
+    Buf sums = {0};
+    size_t n;
+    *size = 0;
+    while (f && buf && (n = fread(buf, 1, PIECE, f)) > 0) {
+        uint64_t s = vggrt_checksum(buf, n);
+        buf_write(&sums, &s, sizeof s);
+        *size += n;
+    }
+    bool ok = f && buf && !ferror(f);
+    *sum = vggrt_checksum(sums.data, sums.len);
+    buf_free(&sums);
+    free(buf);
+    if (f)
+        fclose(f);
+    return ok;
+}
+
 int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions *io,
                    int opt_level, const char *target, bool use_cache)
 {
@@ -168,14 +196,10 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions 
         /* The key hashes the model file: a step of its own for a big one. */
         progress_begin("checking", "checked", "the JIT cache", 0);
         size_t mlen = 0;
-        unsigned char *bytes = read_file(model, &mlen);
+        uint64_t msum = 0;
         /* Bound inputs are constants in the code: their values are in the key. */
         Buf bound = {0};
-        if (bytes && !binds_key(io, &bound)) {
-            free(bytes);
-            bytes = NULL;
-        }
-        if (bytes) {
+        if (file_checksum(model, &msum, &mlen) && binds_key(io, &bound)) {
             size_t klen = strlen(cpu) + strlen(features) + bound.len + 512;
             key = malloc(klen);
             path = malloc(strlen(dir) + 64);
@@ -184,7 +208,7 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions 
                          "model %016llx %zu\noptions O%d batch_hint %lld\ncpu %s\nfeatures %s\n%s",
                          VGGC_VERSION, (unsigned long long)compiler,
                          (unsigned long long)llvm_backend_id(),
-                         (unsigned long long)vggrt_checksum(bytes, mlen), mlen, opt_level,
+                         (unsigned long long)msum, mlen, opt_level,
                          (long long)p->g->batch_hint, cpu, features, bound.len ? bound.data : "");
                 snprintf(path, strlen(dir) + 64, "%s/%016llx.jit", dir,
                          (unsigned long long)vggrt_checksum(key, strlen(key)));
@@ -192,7 +216,6 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions 
                 m->cache_hit = obj != NULL;
                 vggc_note("cache %s: %s", m->cache_hit ? "hit" : "miss", path);
             }
-            free(bytes);
         }
         buf_free(&bound);
         progress_end();
@@ -231,13 +254,20 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions 
     progress_end();
     double t2 = now_ms();
     progress_begin("packing", "packed", "weights", p->weights_size);
-    if (!(m->weights = vggrt_aligned_alloc(p->weights_size + 64))) {
+    /* Zeroed pages from the system, filled constant by constant as each
+     * goes back to the graph (plan_move_weights): the weights are never
+     * held twice over. */
+    m->weights_bytes = p->weights_size + 64;
+    void *w = mmap(NULL, m->weights_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+    if (w == MAP_FAILED) {
         progress_abort();
         fprintf(stderr, "vggc: error: out of memory\n");
         rc = 3;
         goto out;
     }
-    plan_fill_weights(p, m->weights);
+    m->weights = w;
+    plan_move_weights(p, m->weights);
     progress_end();
     m->compile_ms = t1 - t0;
     m->link_ms = t2 - t1;
@@ -259,7 +289,8 @@ out:
 void jit_model_free(JitModel *m)
 {
     llvm_jit_free(m->jit);
-    vggrt_aligned_free(m->weights);
+    if (m->weights)
+        munmap(m->weights, m->weights_bytes);
     m->jit = NULL;
     m->weights = NULL;
 }

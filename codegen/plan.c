@@ -657,6 +657,21 @@ void plan_fill_weights(const Plan *p, unsigned char *buf)
     }
 }
 
+void plan_move_weights(Plan *p, unsigned char *buf)
+{
+    Graph *g = p->g;
+    for (uint32_t v = 0; v < g->n_values; v++) {
+        const Storage *s = &p->store[v];
+        Value *x = &g->values[v];
+        if (s->kind != STORE_CONST || !x->data)
+            continue;
+        if (s->root == v)
+            memcpy(buf + s->offset, x->data, x->nbytes);
+        arena_release(&g->arena, x->data);
+        x->data = NULL;
+    }
+}
+
 void plan_print_summary(const Plan *p, FILE *f)
 {
     fprintf(f, "weights: %llu bytes; arena: %llu static (%llu scratch) + %llu per batch item\n",

@@ -60,6 +60,12 @@ void plan_free(Plan *p);
 
 /* Writes the weights payload (size p->weights_size) into buf. */
 void plan_fill_weights(const Plan *p, unsigned char *buf);
+/* The same into buf, which must be zeroed, giving each constant's data
+ * back to the graph's arena as soon as it is copied (Value.data becomes
+ * NULL): for a caller done with the graph's constants (the JIT, once its
+ * code is compiled), whose peak memory then holds one copy of the weights
+ * rather than two. */
+void plan_move_weights(Plan *p, unsigned char *buf);
 
 /* Scratch bytes (static arena, offset 0) a layer needs. */
 uint64_t plan_layer_scratch(const Graph *g, const Node *n);

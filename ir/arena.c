@@ -4,7 +4,9 @@
  * lists) and a few huge ones (weights).  All of it lives as long as the
  * graph, so it all comes from one arena and goes in one arena_free().
  * Small requests are carved from 64 KiB blocks; a large one gets a block of
- * its own so that a 400 MB weight does not waste a block's tail.
+ * its own so that a 400 MB weight does not waste a block's tail, and so
+ * that it can be given back early (arena_release) once no value holds it:
+ * the raw weights a pass has packed, the constants the JIT has copied.
  */
 #include "ir.h"
 
@@ -15,6 +17,7 @@
 struct ArenaBlock {
     ArenaBlock *next;
     size_t used, cap;
+    bool own;               /* one big allocation's (arena_release may free it) */
     _Alignas(64) unsigned char mem[];
 };
 
@@ -37,6 +40,7 @@ static ArenaBlock *new_block(size_t cap)
     b->next = NULL;
     b->used = 0;
     b->cap = cap;
+    b->own = false;
     return b;
 }
 
@@ -51,6 +55,7 @@ void *arena_alloc_aligned(Arena *a, size_t size, size_t align)
          * current block keeps serving small requests. */
         ArenaBlock *b = new_block(size);
         b->used = size;
+        b->own = true;
         if (a->head) {
             b->next = a->head->next;
             a->head->next = b;
@@ -97,6 +102,18 @@ char *arena_printf(Arena *a, const char *fmt, ...)
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     va_end(ap);
     return p;
+}
+
+void arena_release(Arena *a, void *p)
+{
+    for (ArenaBlock **at = &a->head; p && *at; at = &(*at)->next) {
+        ArenaBlock *b = *at;
+        if (b->own && b->mem == p) {
+            *at = b->next;
+            free(b);
+            return;
+        }
+    }
 }
 
 void arena_free(Arena *a)

@@ -197,6 +197,8 @@ void graph_compact(Graph *g)
         remap[i] = live[i] ? nv : VGGC_NONE;
         if (live[i])
             g->values[nv++] = g->values[i];
+        else if (g->values[i].kind == VAL_CONST)
+            arena_release(&g->arena, g->values[i].data);  /* each constant has its own */
     }
     g->n_values = nv;
 

@@ -47,6 +47,10 @@ void *arena_alloc_aligned(Arena *a, size_t size, size_t align);
 char *arena_strdup(Arena *a, const char *s);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_printf(Arena *a, const char *fmt, ...) VGGC_PRINTF(2, 3);
+/* Gives p's memory back now when it was a big allocation (16 KiB or more:
+ * a block of its own; a constant's data, typically); otherwise, or when p
+ * is not from a, it stays until arena_free.  p is not used again. */
+void arena_release(Arena *a, void *p);
 void arena_free(Arena *a);
 
 /* Overflow-checked size arithmetic: false when the result does not fit. */
@@ -361,7 +365,9 @@ void graph_add_output(Graph *g, uint32_t v);
 void graph_replace_uses(Graph *g, uint32_t from, uint32_t to);
 /* Number of live node inputs and graph outputs that read v. */
 uint32_t graph_count_uses(const Graph *g, uint32_t v);
-/* Drop dead nodes and values no one reads or writes; renumbers ids. */
+/* Drop dead nodes and values no one reads or writes; renumbers ids.  A
+ * dropped constant's data goes back to the system (arena_release): no two
+ * values share data. */
 void graph_compact(Graph *g);
 
 static inline Value *val(Graph *g, uint32_t id) { return &g->values[id]; }

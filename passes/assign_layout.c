@@ -188,7 +188,8 @@ static bool small_maps_winograd(const Graph *g)
  * outputs of at least wino_min (see use_winograd). */
 static void pack_conv(Graph *g, Node *n, int64_t wino_min)
 {
-    const Value *w = &g->values[n->in[1]];
+    const uint32_t wid = n->in[1];
+    const Value *w = &g->values[wid];
     vggrt_dconv_params dp;
     weight_params(g, w, &dp);
     const int64_t b = dp.block, kb = (dp.conv.k + b - 1) / b;
@@ -207,6 +208,13 @@ static void pack_conv(Graph *g, Node *n, int64_t wino_min)
     uint32_t pid = add_float_const(g, base, wino ? "+wino" : "+packed", &ps, packed);
     free(packed);
     n->in[1] = pid;
+    /* Read by no other node, the raw weights go back now rather than at the
+     * compaction below, so that the raw and the packed weights of the
+     * whole model are never held at once. */
+    if (graph_count_uses(g, wid) == 0) {
+        arena_release(&g->arena, g->values[wid].data);
+        g->values[wid].data = NULL;
+    }
     if (n->n_in > 2 && n->in[2] != VGGC_NONE) {
         float *bias = calloc((size_t)(kb * b), sizeof(float));
         VGGC_ASSERT(bias);
