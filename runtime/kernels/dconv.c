@@ -52,22 +52,24 @@
  * block and tap row, the T + (kw-1)*dw input pixels it needs into a row on
  * the stack with zeros in the padding.  Any other input (plain with more than 16
  * channels, a stride > 1: TILE_GATHER) is gathered per channel block and
- * tap row as [kw][T][16], except the first layer's (below).
+ * tap row as [kw][T][16], except the first layer's (below) at any stride.
  * A copy costs a few vector moves against NB*T*kw*16 FMAs.  Tap rows that
  * fall into the padding are skipped (i0..i1).  Bottom and right padding
  * are implied, as in vggrt_conv2d: positions past the input read as 0.  An
  * input channel slot past c is never read.
  *
  * A network's first layer (plain NCHW or NHWC input of at most 16
- * channels, stride 1: J->plain, conv_rows_plain) has its own tile
+ * channels, a kernel at most 16 wide: J->plain, conv_rows_plain) has its own tile
  * (PlainTile), PRB x PTMAX: with AVX-512 4 blocks (all 64 output channels
  * of VGG) x 6 pixels, so each input broadcast feeds 4 FMAs; with AVX2 1
  * block x 12 pixels, each broadcast feeding 3 FMAs, one per tap column
  * (SLIDE).  Either way a group of blocks (PNB) is the whole of
  * VGG's layer.  Per conv row its kh input rows are copied once into planar
  * rows [tap row][channel][column] with zeros in the padding (from NCHW one
- * memcpy each), so a tap's T pixels of one channel are adjacent and read
- * base + immediate; the tile runs over all channels at once (loops i -> cl
+ * memcpy each; at a stride s > 1 each planar row is s phase rows, phase q
+ * holding columns q, q + s, ...: plain_layout), so a tap's T pixels of one
+ * channel are adjacent and read base + immediate; the tile runs over all
+ * channels at once (loops i -> cl
  * -> j -> t; for 3 channels of 3x3 all 27 steps unrolled, PLAIN_SUMS).
  * With 3 channels a result has only 27 multiply-adds, so whatever is done
  * per result counts: for ReLU or no activation (and k a multiple of 16)
@@ -241,6 +243,7 @@ enum {
     PASS_W_FLOATS = 6144, /* weights of one pass over the input channels: <= 24 KB, in L1 */
     PART_FLOATS = 8192,   /* partial sums of the rows of one pass (no pool): 32 KB */
     ROWBUF_FLOATS = 16384, /* a conv row's planar input rows, plain input, c <= 16: 64 KB */
+    PLAIN_KW_MAX = 16,     /* widest kernel of PlainTile (11 for AlexNet's first layer) */
 };
 
 /* Where a tile reads its input (see the top of the file). */
@@ -255,7 +258,7 @@ typedef struct {
     int64_t n, c, h, w, k, kh, kw, sh, sw, pt, pl, dh, dw;
     int64_t xs, ys, cbs, cls, xbatch;  /* input strides (see below) */
     int blocked;                       /* x is blocked: 16 channels of a pixel adjacent */
-    int plain;                         /* plain x of at most 16 channels, stride 1: PlainTile */
+    int plain;                         /* plain x of at most 16 channels, kw <= 16: PlainTile */
     int pool2;                         /* plain, 2x2/2 pool in the tile (conv_rows_plain_pool2) */
     int slide;                         /* blocked, 3 tap columns, every tile direct: stiles */
     int64_t tmax;                      /* widest tile: TMAX, or STMAX for stiles */
@@ -300,6 +303,7 @@ typedef struct {
     const Job *J;
     const float *x;        /* planar input rows (plain_rows) at the tile's column 0 */
     int64_t pw;            /* floats from one planar row to the next */
+    int64_t joff[PLAIN_KW_MAX];  /* tap column j's pixel 0, from a planar row's start */
     const float *w;        /* packed weights of the tile's first block */
     const float *init;     /* where the sums start, per block: the bias (fused) or 0 */
     int64_t i0, i1;        /* tap rows inside the input */
@@ -780,11 +784,12 @@ static const TileFn stiles[STMAX + 1] = {
 };
 #endif
 
-/* The tile of a plain input (NCHW or NHWC, at most 16 channels, stride 1:
- * a network's first layer), T pixels, NBK blocks, all input channels at
+/* The tile of a plain input (NCHW or NHWC, at most 16 channels: a
+ * network's first layer), T pixels, NBK blocks, all input channels at
  * once, from the planar rows of plain_rows:
  *     out[b][t][l] = bias[b][l] + sum over i in [i0, i1), cl < c, j < kw of
- *                    x[(i*c + cl)*pw + t + j*dw] * w[b][cl][i][j][l]
+ *                    x[(i*c + cl)*pw + joff[j] + t] * w[b][cl][i][j][l]
+ * (joff[j] = j*dw at stride 1; plain_layout).
  * Input pixels of one channel are adjacent there, so the T broadcasts of a
  * tap are base + immediate, as in the blocked tile.  With 3 channels a
  * result has only 27 multiply-adds, so the epilogue of ReLU or no
@@ -870,7 +875,7 @@ static const TileFn stiles[STMAX + 1] = {
 #define PLAIN_UNROLLED(NBK, T) ((B == 16 || SLIDE) && (NBK) == PRB && (T) >= PTMAX - 2)
 #define PLAIN_SUMS(NBK, T, P)                                                                  \
     ACC_INIT(NBK, T, (P)->init);                                                               \
-    if (SLIDE && kw == 3 && dw == 1) {                                                         \
+    if (SLIDE && kw == 3 && dw == 1 && sw == 1) {                                              \
         if (PLAIN_UNROLLED(NBK, T) && c == 3 && kh == 3 && (P)->i0 == 0 && (P)->i1 == 3) {     \
             UNROLL for (int i = 0; i < 3; i++)                                                 \
                 UNROLL for (int cl = 0; cl < 3; cl++)                                          \
@@ -882,7 +887,7 @@ static const TileFn stiles[STMAX + 1] = {
                     PLAIN_SLIDE_ROW(NBK, T, (P)->x + (i * c + cl) * pw,                        \
                                     pt->w + (cl * taps + i * 3) * B)                           \
         }                                                                                      \
-    } else if (PLAIN_UNROLLED(NBK, T) && c == 3 && kh == 3 && kw == 3 && dw == 1 &&            \
+    } else if (PLAIN_UNROLLED(NBK, T) && c == 3 && kh == 3 && kw == 3 && dw == 1 && sw == 1 && \
                (P)->i0 == 0 && (P)->i1 == 3) {                                                 \
         UNROLL for (int i = 0; i < 3; i++)                                                     \
             UNROLL for (int cl = 0; cl < 3; cl++)                                              \
@@ -895,13 +900,14 @@ static const TileFn stiles[STMAX + 1] = {
                 const float *xr = (P)->x + (i * c + cl) * pw;                                  \
                 const float *wr = pt->w + (cl * taps + i * kw) * B;                            \
                 for (int64_t j = 0; j < kw; j++)                                               \
-                    PLAIN_TAP(NBK, T, xr + j * dw, wr + j * B)                                 \
+                    PLAIN_TAP(NBK, T, xr + (P)->joff[j], wr + j * B)                           \
             }                                                                                  \
     }
 #define PLAIN_TILE(NBK, T)                                                                     \
     static void ptile_##NBK##_##T(const PlainTile *pt) {                                       \
         const Job *J = pt->J;                                                                  \
-        const int64_t c = J->c, kh = J->kh, kw = J->kw, dw = J->dw, taps = J->taps;            \
+        const int64_t c = J->c, kh = J->kh, kw = J->kw, dw = J->dw, sw = J->sw;               \
+        const int64_t taps = J->taps;                                                          \
         const int64_t pw = pt->pw, wblock = J->wblock, bstride = pt->bstride;                  \
         float *out = pt->out;                                                                  \
         PLAIN_SUMS(NBK, T, pt)                                                                 \
@@ -955,6 +961,38 @@ static const PlainTileFn ptiles[PRB][17] = {
 #endif
 };
 
+/* With SLIDE, the shapes that cannot slide (a kernel other than 3 wide, a
+ * dilation, a stride: AlexNet's 11x11/4, ResNet's 7x7/2) take 2 blocks x 6
+ * pixels instead (plain_tiles): in the 1 x 12 tile each of their input
+ * broadcasts would feed one FMA, and Zen 3 broadcasts one float a cycle,
+ * half its FMA rate; here each feeds two.  (Zen 3, 1 thread, JIT
+ * profiles: 11x11/4 of 224x224, 64 channels, 25% of the FMA peak by the
+ * gather tile, 48-50% by the 1 x 12 one.) */
+#if SLIDE
+enum { PRB_WIDE = 2, PTMAX_WIDE = 6 };
+PLAIN_TILE(2, 1) PLAIN_TILE(2, 2) PLAIN_TILE(2, 3) PLAIN_TILE(2, 4) PLAIN_TILE(2, 5)
+PLAIN_TILE(2, 6)
+static const PlainTileFn ptiles_wide[PRB_WIDE][PTMAX_WIDE + 1] = {
+    {NULL, ptile_1_1, ptile_1_2, ptile_1_3, ptile_1_4, ptile_1_5, ptile_1_6},
+    {NULL, ptile_2_1, ptile_2_2, ptile_2_3, ptile_2_4, ptile_2_5, ptile_2_6},
+};
+#endif
+
+/* The tiles of this plain layer: blocks per tile (*prb), widest (*ptmax),
+ * and the table, tile (nb, T) at [(nb - 1) * *row + T]. */
+static const PlainTileFn *plain_tiles(const Job *J, int *prb, int *ptmax, int *row) {
+#if SLIDE
+    if (!(J->kw == 3 && J->dw == 1 && J->sw == 1)) {
+        *prb = PRB_WIDE, *ptmax = PTMAX_WIDE, *row = PTMAX_WIDE + 1;
+        return &ptiles_wide[0][0];
+    }
+#else
+    (void)J;
+#endif
+    *prb = PRB, *ptmax = PTMAX, *row = 17;
+    return &ptiles[0][0];
+}
+
 /* The first layer's fused 2x2 stride-2 max pool (J->pool2: a plain input,
  * ReLU or no activation, k a multiple of 16): the tile computes the T = 2U
  * conv pixels of two conv rows (2py, 2py+1) in turn, from their planar rows
@@ -999,7 +1037,8 @@ static inline void vmax_into(const Vec16 *v, Vec16 *m) {
     __attribute__((noinline)) static void pprow_##NBK##_##U(const PlainTile *pt,               \
                                                             const float *hm_in, float *hm) {   \
         const Job *J = pt->J;                                                                  \
-        const int64_t c = J->c, kh = J->kh, kw = J->kw, dw = J->dw, taps = J->taps;            \
+        const int64_t c = J->c, kh = J->kh, kw = J->kw, dw = J->dw, sw = J->sw;               \
+        const int64_t taps = J->taps;                                                          \
         const int64_t pw = pt->pw, wblock = J->wblock, bstride = pt->bstride;                  \
         const int relu = pt->relu, stream = pt->stream;                                        \
         float *out = pt->out;                                                                  \
@@ -1073,17 +1112,66 @@ static const PlainPoolTileFn pptiles[PRB][PPMAX > 4 ? 7 : 5] = {
 enum { PPMAX = 0 };
 #endif
 
+/* The planar rows of ncols conv columns (plain_rows): the input columns
+ * they read, (ncols-1)*sw + (kw-1)*dw + 1; with pt, their stride pt->pw
+ * and where tap column j of a tile's pixel 0 is (pt->joff).  At stride 1
+ * a planar row is the input row; at stride sw > 1 it is sw phase rows of
+ * pw/sw floats, phase q holding input columns q, q + sw, q + 2*sw, ..., so
+ * that tap column j of pixel t, column t*sw + j*dw, is element t of phase
+ * (j*dw) % sw counted from (j*dw) / sw: a tap's T pixels are adjacent and
+ * read base + immediate, as at stride 1. */
+static int64_t plain_span(const vggrt_conv_params *q, int64_t ncols) {
+    return (ncols - 1) * q->sw + (q->kw - 1) * q->dw + 1;
+}
+static int64_t plain_pitch(const vggrt_conv_params *q, int64_t ncols) {
+    return q->sw * ceil_div(ceil_div(plain_span(q, ncols), q->sw), B) * B;
+}
+static void plain_layout(const Job *J, int64_t ncols, PlainTile *pt) {
+    const vggrt_conv_params q = {.kw = J->kw, .sw = J->sw, .dw = J->dw};
+    pt->pw = plain_pitch(&q, ncols);
+    for (int64_t j = 0; j < J->kw; j++)
+        pt->joff[j] = (j * J->dw) % J->sw * (pt->pw / J->sw) + (j * J->dw) / J->sw;
+}
+
 /* The input rows of conv row `row` of a plain (NCHW or NHWC) input, as
  * planar rows: buf[(i*c + l)*pw + e] = x(l, row + i*dh, col + e) for tap
  * rows i in [i0, i1), channels l < c, e in [0, width), 0 outside the
- * input.  Tap rows outside [i0, i1) are not written (and never read).
- * From NCHW each is one copy. */
+ * input; at a stride sw > 1 element e goes to phase e % sw instead,
+ * buf[(i*c + l)*pw + (e % sw)*(pw/sw) + e / sw] (plain_layout).  Tap rows
+ * outside [i0, i1) are not written (and never read).  From NCHW at stride
+ * 1 each is one copy. */
 static void plain_rows(const Job *J, const float *xn, int64_t row, int64_t i0, int64_t i1,
                        int64_t col, int64_t width, int64_t pw, float *buf) {
     const int64_t lo = col < 0 ? -col : 0;                      /* first e inside the input */
     int64_t hi = col + width > J->w ? J->w - col : width;       /* past the last */
     if (hi < lo)
         hi = lo;
+    if (J->sw > 1) {
+        /* Element by element, the padding apart from the inside so that
+         * the copy has no test per element. */
+        const int64_t sw = J->sw, pws = pw / sw, xs = J->xs;
+        for (int64_t i = i0; i < i1; i++)
+            for (int64_t l = 0; l < J->c; l++) {
+                const float *xr = xn + (row + i * J->dh) * J->ys + l * J->cls;
+                float *d = buf + (i * J->c + l) * pw;
+                for (int64_t ph = 0; ph < sw; ph++) {
+                    float *restrict dp = d + ph * pws;
+                    /* elements m of phase ph: e = ph + m*sw; inside for m in [m0, m1) */
+                    const int64_t n = ceil_div(width - ph, sw);
+                    int64_t m0 = lo > ph ? ceil_div(lo - ph, sw) : 0;
+                    int64_t m1 = hi > ph ? ceil_div(hi - ph, sw) : 0;
+                    m0 = m0 < n ? m0 : n, m1 = m1 < m0 ? m0 : m1 < n ? m1 : n;
+                    const int64_t at = (col + ph) * xs, step = sw * xs;
+                    for (int64_t m = 0; m < m0; m++)
+                        dp[m] = 0.0f;
+                    for (int64_t m = m0; m < m1; m++)
+                        dp[m] = xr[at + m * step];
+                    for (int64_t m = m1; m < n; m++)
+                        dp[m] = 0.0f;
+                }
+            }
+        return;
+    }
     for (int64_t i = i0; i < i1; i++) {
         const float *xr = xn + (row + i * J->dh) * J->ys;
         if (J->cls == 1 && J->c == 3) {
@@ -1120,8 +1208,8 @@ static void plain_rows(const Job *J, const float *xn, int64_t row, int64_t i0, i
     }
 }
 
-/* conv_rows for a plain input of at most 16 channels with stride 1 (J->plain;
- * a network's first layer, 3 channels): per conv row, its kh input rows are
+/* conv_rows for a plain input of at most 16 channels (J->plain; a
+ * network's first layer, 3 channels): per conv row, its kh input rows are
  * copied once into planar rows with zeros in the padding (plain_rows), and
  * every tile of the row reads them with PlainTile.  Gathering per tile
  * instead cost 4-5x the multiply-adds of such a layer: per tap row and
@@ -1131,13 +1219,17 @@ static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, i
                             int64_t bstride) {
     /* Tiles of nearly equal widths, in whole lines (LINE_PIX pixels) but
      * for the remainder of an odd width, which the last tile takes. */
-    const int64_t width = ce - cs, ntiles = ceil_div(width, PTMAX);
+    int prb, ptmax, prow;
+    const PlainTileFn *ptab = plain_tiles(J, &prb, &ptmax, &prow);
+    const int64_t width = ce - cs, ntiles = ceil_div(width, ptmax);
     const int64_t lines = width / LINE_PIX, q = lines / ntiles * LINE_PIX, r = lines % ntiles;
     /* The planar rows: columns [bcol, bcol + bw) of the input. */
-    const int64_t bcol = cs - J->pl, bw = width + (J->kw - 1) * J->dw;
+    const vggrt_conv_params cq = {.kw = J->kw, .sw = J->sw, .dw = J->dw};
+    const int64_t bcol = cs * J->sw - J->pl, bw = plain_span(&cq, width);
     float buf[ROWBUF_FLOATS] __attribute__((aligned(64)));
     PlainTile pt;
-    pt.J = J, pt.pw = ceil_div(bw, B) * B;
+    pt.J = J;
+    plain_layout(J, width, &pt);
     pt.bstride = bstride;
     const float *bias = J->bias ? J->bias + bk * B : zero_bias;
     const float *w = J->packed + bk * J->wblock;
@@ -1163,15 +1255,15 @@ static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, i
          * thread, vgg16_head's first layer in 10 interleaved JIT profiles:
          * 71-75% of the FMA peak -> 74-85% (medians 72.5 -> 82.5); at 2
          * threads no change (0.74 against 0.75 ms). */
-        for (int b0 = 0; b0 < nb; b0 += PRB) {
-            const int nbk = nb - b0 < PRB ? nb - b0 : PRB;
+        for (int b0 = 0; b0 < nb; b0 += prb) {
+            const int nbk = nb - b0 < prb ? nb - b0 : prb;
             pt.w = w + b0 * J->wblock, pt.init = init + b0 * B;
             int64_t ox = cs;
             for (int64_t tt = 0; tt < ntiles; tt++) {
                 const int T = (int)(q + (tt < r) * LINE_PIX + (tt == ntiles - 1) * (width % LINE_PIX));
                 pt.x = buf + (ox - cs);
                 pt.out = orow + (ox - cs) * B + b0 * bstride;
-                ptiles[nbk - 1][T](&pt);
+                ptab[(nbk - 1) * prow + T](&pt);
                 ox += T;
             }
             if (!pt.fused)
@@ -1192,10 +1284,11 @@ static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, i
 static void conv_rows_plain_pool2(const Job *J, const float *xn, int64_t bk, int nb,
                                   int64_t py0, int64_t py1, float *y, int64_t ystride) {
     const int64_t ntiles = ceil_div(J->px, PPMAX), q = J->px / ntiles, r = J->px % ntiles;
-    const int64_t bcol = -J->pl, bw = 2 * J->px + (J->kw - 1) * J->dw;
+    const int64_t bcol = -J->pl, bw = 2 * J->px + (J->kw - 1) * J->dw;   /* stride 1 */
     float buf[ROWBUF_FLOATS] __attribute__((aligned(64)));
     PlainTile pt, p1;
-    pt.J = J, pt.pw = ceil_div(bw, B) * B;
+    pt.J = J;
+    plain_layout(J, 2 * J->px, &pt);
     pt.bstride = ystride;
     const float *w = J->packed + bk * J->wblock, *init = J->bias ? J->bias + bk * B : zero_bias;
     pt.fused = 1, pt.relu = J->act == VGGRT_ACT_RELU;
@@ -1445,14 +1538,14 @@ static int64_t pooled_cols(const vggrt_dconv_params *p) {
     return p->px > 0 ? (p->px - 1) * p->pool_s + p->pool_k : 0;
 }
 
-/* The input is plain (NCHW or NHWC) of at most 16 channels, stride 1, and
- * a conv row's planar input rows fit the stack buffer of conv_rows_plain:
- * the layer runs on PlainTile (J->plain). */
+/* The input is plain (NCHW or NHWC) of at most 16 channels, the kernel at
+ * most PLAIN_KW_MAX wide, and a conv row's planar input rows fit the stack
+ * buffer of conv_rows_plain: the layer runs on PlainTile (J->plain). */
 static int is_plain(const vggrt_dconv_params *p) {
     const vggrt_conv_params *q = &p->conv;
     const int64_t ncols = p->pool_k > 0 ? pooled_cols(p) : q->ow;
-    return p->in_layout != VGGRT_LAYOUT_BLOCKED && q->c <= B && q->sw == 1 &&
-           q->kh * q->c * ceil_div(ncols + (q->kw - 1) * q->dw, B) * B <= ROWBUF_FLOATS;
+    return p->in_layout != VGGRT_LAYOUT_BLOCKED && q->c <= B && q->kw <= PLAIN_KW_MAX &&
+           ncols > 0 && q->kh * q->c * plain_pitch(q, ncols) <= ROWBUF_FLOATS;
 }
 
 /* A plain input whose 2x2/2 max pool runs in the tile (J->pool2,
@@ -1461,7 +1554,7 @@ static int is_plain(const vggrt_dconv_params *p) {
 static int is_plain_pool2(const vggrt_dconv_params *p) {
     const vggrt_conv_params *q = &p->conv;
     const int64_t pw = ceil_div(2 * p->px + (q->kw - 1) * q->dw, B) * B;
-    return PPMAX > 0 && is_plain(p) && p->pool_k == 2 && p->pool_s == 2 &&
+    return PPMAX > 0 && is_plain(p) && q->sw == 1 && p->pool_k == 2 && p->pool_s == 2 &&
            (q->act == VGGRT_ACT_RELU || q->act == VGGRT_ACT_NONE) && q->k % B == 0 &&
            2 * ceil_div(q->kh * q->c * pw, 16) * 16 <= ROWBUF_FLOATS;
 }

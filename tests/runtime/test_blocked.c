@@ -379,6 +379,18 @@ static void test_dconvs(void) {
         { 2, 3, 9, 160, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },
         { 1, 3, 4, 3, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },
         { 1, 3, 5, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2 },
+        /* Strided first layers (planar rows in phases, plain_layout; with
+         * AVX2 the tile of 2 blocks x 6 pixels, plain_tiles), ReLU and
+         * none each: AlexNet's 11x11/4 with its 3x3/2 pool, 40 outputs
+         * (with AVX2 5 blocks: two pairs and a single one), ResNet's 7x7/2,
+         * a 3x3/2 (with AVX2 not the sliding tile), and a row too wide for
+         * the planar buffer (the per-tile gather). */
+        { 1, 3, 67, 67, 40, 11, 11, 4, 4, 2, 2, 2, 2, 1, 1, 1, 3, 2 },
+        { 1, 3, 67, 67, 40, 11, 11, 4, 4, 2, 2, 2, 2, 1, 1, 1, 3, 2 },
+        { 2, 3, 23, 47, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, 0, 0 },
+        { 2, 3, 23, 47, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, 0, 0 },
+        { 1, 3, 9, 33, 24, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
+        { 1, 3, 11, 1900, 16, 11, 11, 4, 4, 0, 0, 0, 0, 1, 1, 1, 0, 0 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         for (int layout = VGGRT_LAYOUT_NCHW; layout <= VGGRT_LAYOUT_BLOCKED; layout++)
