@@ -965,9 +965,11 @@ static const PlainTileFn ptiles[PRB][17] = {
  * dilation, a stride: AlexNet's 11x11/4, ResNet's 7x7/2) take 2 blocks x 6
  * pixels instead (plain_tiles): in the 1 x 12 tile each of their input
  * broadcasts would feed one FMA, and Zen 3 broadcasts one float a cycle,
- * half its FMA rate; here each feeds two.  (Zen 3, 1 thread, JIT
- * profiles: 11x11/4 of 224x224, 64 channels, 25% of the FMA peak by the
- * gather tile, 48-50% by the 1 x 12 one.) */
+ * half its FMA rate; here each feeds two.  (Zen 3, 1 thread, vggc bench
+ * --profile, one run each: 11x11/4 of 224x224 to 64 channels, with and
+ * without a 3x3/2 pool, 34% and 48% of the FMA peak with the 1 x 12 tile,
+ * 51% and 72% with 2 x 6; 7x7/2, 31% and 48%.  The gather tile, before
+ * either: 16-25%.) */
 #if SLIDE
 enum { PRB_WIDE = 2, PTMAX_WIDE = 6 };
 PLAIN_TILE(2, 1) PLAIN_TILE(2, 2) PLAIN_TILE(2, 3) PLAIN_TILE(2, 4) PLAIN_TILE(2, 5)
