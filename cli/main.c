@@ -196,6 +196,44 @@ Graph *load_model(const char *path, const ImportOptions *io, const PassOptions *
     return g;
 }
 
+/* The weights file a piece at a time (plan_weights_piece): the payload is
+ * never held whole beside the graph's constants it is made of (730 MB for
+ * vgg16, whose 3x3 filters grow 4x in Winograd's transform). */
+enum { WEIGHTS_PIECE = 4 << 20 };
+typedef struct {
+    const Plan *p;
+    unsigned char header[VGGRT_WEIGHTS_HEADER];
+    unsigned char *piece;   /* WEIGHTS_PIECE bytes */
+} WeightsFile;
+
+static size_t weights_piece(const WeightsFile *w, uint64_t off)
+{
+    uint64_t left = w->p->weights_size - off;
+    size_t n = left < WEIGHTS_PIECE ? (size_t)left : WEIGHTS_PIECE;
+    plan_weights_piece(w->p, off, n, w->piece);
+    return n;
+}
+
+static uint64_t weights_checksum(const WeightsFile *w)
+{
+    vggrt_checksum_state st;
+    vggrt_checksum_init(&st);
+    for (uint64_t off = 0; off < w->p->weights_size; off += WEIGHTS_PIECE)
+        vggrt_checksum_update(&st, w->piece, weights_piece(w, off));
+    return vggrt_checksum_final(&st);
+}
+
+static bool write_weights(int fd, const void *ctx)
+{
+    const WeightsFile *w = ctx;
+    if (!write_all(fd, w->header, sizeof w->header))
+        return false;
+    for (uint64_t off = 0; off < w->p->weights_size; off += WEIGHTS_PIECE)
+        if (!write_all(fd, w->piece, weights_piece(w, off)))
+            return false;
+    return true;
+}
+
 /* write_outputs as a step the user sees: 0, or 1 after reporting. */
 static int write_files(const char *dir, const OutFile *files, size_t n, bool force)
 {
@@ -314,16 +352,17 @@ static int cmd_compile(int argc, char **argv)
     if (vggc_verbose)
         plan_print_summary(p, stderr);
 
-    unsigned char *weights = malloc(VGGRT_WEIGHTS_HEADER + p->weights_size);
-    if (!weights) {
+    WeightsFile wf = {.p = p, .piece = malloc(WEIGHTS_PIECE)};
+    if (!wf.piece) {
         progress_abort();
-        fprintf(stderr, "vggc: error: out of memory for %llu bytes of weights\n",
-                (unsigned long long)p->weights_size);
+        fprintf(stderr, "vggc: error: out of memory\n");
         return 3;
     }
-    plan_fill_weights(p, weights + VGGRT_WEIGHTS_HEADER);
-    uint64_t sum = vggrt_checksum(weights + VGGRT_WEIGHTS_HEADER, p->weights_size);
-    vggrt_weights_header(weights, name, p->weights_size, sum);
+    uint64_t sum = weights_checksum(&wf);
+    vggrt_weights_header(wf.header, name, p->weights_size, sum);
+    const OutFile weights_out = {.name = arena_printf(&scratch, "%s.weights", name),
+                                 .size = VGGRT_WEIGHTS_HEADER + p->weights_size,
+                                 .write = write_weights, .ctx = &wf};
     progress_end();
 
     const char *bound[MAX_BINDS];
@@ -354,10 +393,11 @@ static int cmd_compile(int argc, char **argv)
             emit_c_header(&files.header, g, &co);
             progress_end();
             OutFile outs[] = {
-                {arena_printf(&scratch, "%s.h", name), files.header.data, files.header.len, true},
-                {arena_printf(&scratch, "%s.%s", name, ext), code.data, code.len, ir},
-                {arena_printf(&scratch, "%s.weights", name), weights,
-                 VGGRT_WEIGHTS_HEADER + p->weights_size, false},
+                {.name = arena_printf(&scratch, "%s.h", name), .data = files.header.data,
+                 .size = files.header.len, .text = true},
+                {.name = arena_printf(&scratch, "%s.%s", name, ext), .data = code.data,
+                 .size = code.len, .text = ir},
+                weights_out,
             };
             rc = write_files(out_dir, outs, sizeof outs / sizeof outs[0], force);
             if (rc == 0)
@@ -372,12 +412,14 @@ static int cmd_compile(int argc, char **argv)
         } else {
             progress_end();
             OutFile outs[] = {
-                {arena_printf(&scratch, "%s.h", name), files.header.data, files.header.len, true},
-                {arena_printf(&scratch, "%s.c", name), files.source.data, files.source.len, true},
-                {"main.c", files.main.data, files.main.len, true},
-                {"Makefile", files.makefile.data, files.makefile.len, true},
-                {arena_printf(&scratch, "%s.weights", name), weights,
-                 VGGRT_WEIGHTS_HEADER + p->weights_size, false},
+                {.name = arena_printf(&scratch, "%s.h", name), .data = files.header.data,
+                 .size = files.header.len, .text = true},
+                {.name = arena_printf(&scratch, "%s.c", name), .data = files.source.data,
+                 .size = files.source.len, .text = true},
+                {.name = "main.c", .data = files.main.data, .size = files.main.len, .text = true},
+                {.name = "Makefile", .data = files.makefile.data, .size = files.makefile.len,
+                 .text = true},
+                weights_out,
             };
             rc = write_files(out_dir, outs, sizeof outs / sizeof outs[0], force);
             if (rc == 0)
@@ -389,7 +431,7 @@ static int cmd_compile(int argc, char **argv)
     buf_free(&files.source);
     buf_free(&files.main);
     buf_free(&files.makefile);
-    free(weights);
+    free(wf.piece);
     plan_free(p);
     graph_free(g);
     arena_free(&scratch);
@@ -420,7 +462,8 @@ static int write_graph_files(const Graph *g, const Plan *p, const char *model, c
     Buf dot = {0}, svg = {0};
     write_dot(g, p, base_name(model), &dot);
     bool ok = !svg_path || render_svg(dot_exe, &dot, &svg);
-    OutFile files[2] = {{dot_base, dot.data, dot.len, true}, {svg_base, svg.data, svg.len, true}};
+    OutFile files[2] = {{.name = dot_base, .data = dot.data, .size = dot.len, .text = true},
+                        {.name = svg_base, .data = svg.data, .size = svg.len, .text = true}};
     if (ok && dot_path && svg_path && strcmp(dot_dir, svg_dir) == 0) {
         ok = write_outputs(dot_dir, files, 2, force);
     } else if (ok) {

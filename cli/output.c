@@ -161,7 +161,8 @@ bool write_outputs(const char *dir, const OutFile *files, size_t n, bool force)
             break;
         }
         written++;
-        bool w = write_all(fd, files[i].data, files[i].size);
+        bool w = files[i].write ? files[i].write(fd, files[i].ctx)
+                                : write_all(fd, files[i].data, files[i].size);
         if (close(fd) != 0)
             w = false;
         if (!w) {

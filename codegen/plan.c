@@ -647,13 +647,19 @@ void plan_free(Plan *p)
     free(p);
 }
 
-void plan_fill_weights(const Plan *p, unsigned char *buf)
+void plan_weights_piece(const Plan *p, uint64_t off, size_t n, unsigned char *dst)
 {
-    memset(buf, 0, p->weights_size);
+    memset(dst, 0, n);
     for (uint32_t v = 0; v < p->g->n_values; v++) {
         const Storage *s = &p->store[v];
-        if (s->kind == STORE_CONST && s->root == v)
-            memcpy(buf + s->offset, p->g->values[v].data, p->g->values[v].nbytes);
+        const Value *x = &p->g->values[v];
+        if (s->kind != STORE_CONST || s->root != v)
+            continue;
+        uint64_t lo = s->offset > off ? s->offset : off;
+        uint64_t hi = s->offset + x->nbytes < off + n ? s->offset + x->nbytes : off + n;
+        if (lo < hi)
+            memcpy(dst + (lo - off), (const unsigned char *)x->data + (lo - s->offset),
+                   (size_t)(hi - lo));
     }
 }
 

@@ -58,9 +58,11 @@ bool plan_is_view(const Node *n);
 Plan *plan_build(Graph *g);
 void plan_free(Plan *p);
 
-/* Writes the weights payload (size p->weights_size) into buf. */
-void plan_fill_weights(const Plan *p, unsigned char *buf);
-/* The same into buf, which must be zeroed, giving each constant's data
+/* Bytes [off, off + n) of the weights payload (p->weights_size bytes:
+ * each constant at its offset, zeros between) into dst, so that the
+ * payload can be checksummed and written a piece at a time. */
+void plan_weights_piece(const Plan *p, uint64_t off, size_t n, unsigned char *dst);
+/* The whole payload into buf, which must be zeroed, giving each constant's data
  * back to the graph's arena as soon as it is copied (Value.data becomes
  * NULL): for a caller done with the graph's constants (the JIT, once its
  * code is compiled), whose peak memory then holds one copy of the weights

@@ -86,25 +86,53 @@ static uint64_t merge(uint64_t h, uint64_t v) {
     return (h ^ xround(0, v)) * P1 + P4;
 }
 
-uint64_t vggrt_checksum(const void *data, size_t size) {
-    const unsigned char *p = data, *end = p + size;
+/* Whole 32-byte stripes of p[0, n) into the four lanes; returns the bytes used. */
+static size_t stripes(uint64_t v[4], const unsigned char *p, size_t n) {
+    size_t used = 0;
+    for (; n - used >= 32; used += 32) {
+        v[0] = xround(v[0], load64(p + used));
+        v[1] = xround(v[1], load64(p + used + 8));
+        v[2] = xround(v[2], load64(p + used + 16));
+        v[3] = xround(v[3], load64(p + used + 24));
+    }
+    return used;
+}
+
+void vggrt_checksum_init(vggrt_checksum_state *s) {
+    memset(s, 0, sizeof *s);
+    s->v[0] = P1 + P2, s->v[1] = P2, s->v[2] = 0, s->v[3] = 0 - P1;
+}
+
+/* Every whole stripe is taken at once, as the one-call form takes every
+ * whole stripe of its input: only the last < 32 bytes wait in tail. */
+void vggrt_checksum_update(vggrt_checksum_state *s, const void *data, size_t size) {
+    const unsigned char *p = data;
+    s->total += size;
+    if (s->n > 0) {
+        size_t take = 32 - s->n < size ? 32 - s->n : size;
+        memcpy(s->tail + s->n, p, take);
+        s->n += (unsigned)take, p += take, size -= take;
+        if (s->n < 32)
+            return;
+        stripes(s->v, s->tail, 32);
+        s->n = 0;
+    }
+    size_t used = stripes(s->v, p, size);
+    memcpy(s->tail, p + used, size - used);
+    s->n = (unsigned)(size - used);
+}
+
+uint64_t vggrt_checksum_final(const vggrt_checksum_state *s) {
+    const unsigned char *p = s->tail, *end = p + s->n;
     uint64_t h;
-    if (size >= 32) {
-        uint64_t v1 = P1 + P2, v2 = P2, v3 = 0, v4 = 0 - P1;
-        const unsigned char *last = end - 32;
-        do {
-            v1 = xround(v1, load64(p));
-            v2 = xround(v2, load64(p + 8));
-            v3 = xround(v3, load64(p + 16));
-            v4 = xround(v4, load64(p + 24));
-            p += 32;
-        } while (p <= last);
-        h = rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18);
-        h = merge(merge(merge(merge(h, v1), v2), v3), v4);
+    if (s->total >= 32) {
+        const uint64_t *v = s->v;
+        h = rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18);
+        h = merge(merge(merge(merge(h, v[0]), v[1]), v[2]), v[3]);
     } else {
         h = P5;
     }
-    h += (uint64_t)size;
+    h += s->total;
     for (; end - p >= 8; p += 8)
         h = rotl(h ^ xround(0, load64(p)), 27) * P1 + P4;
     if (end - p >= 4) {
@@ -119,6 +147,13 @@ uint64_t vggrt_checksum(const void *data, size_t size) {
     h *= P3;
     h ^= h >> 32;
     return h;
+}
+
+uint64_t vggrt_checksum(const void *data, size_t size) {
+    vggrt_checksum_state s;
+    vggrt_checksum_init(&s);
+    vggrt_checksum_update(&s, data, size);
+    return vggrt_checksum_final(&s);
 }
 
 /* ---- header ------------------------------------------------------------------ */

@@ -69,6 +69,17 @@ typedef struct {
 
 /* Hash of a byte string (64-bit, word-at-a-time; see runtime/weights.c). */
 uint64_t vggrt_checksum(const void *data, size_t size);
+/* The same hash of bytes given in pieces: init, update with each piece in
+ * order, final (which leaves the state as it is). */
+typedef struct {
+    uint64_t v[4];          /* the four lanes */
+    uint64_t total;         /* bytes so far */
+    unsigned char tail[32]; /* the bytes past the last whole 32 */
+    unsigned n;             /* how many */
+} vggrt_checksum_state;
+void vggrt_checksum_init(vggrt_checksum_state *s);
+void vggrt_checksum_update(vggrt_checksum_state *s, const void *data, size_t size);
+uint64_t vggrt_checksum_final(const vggrt_checksum_state *s);
 
 /* Opens and reads the whole file, checking magic, version, name, payload
  * size and checksum against what the generated code expects.  On failure

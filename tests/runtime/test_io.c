@@ -20,6 +20,7 @@
 #include "../read_file.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,24 @@ static void test_checksum(void) {
         memmove(buf, buf + 1, 1000);
         report(h == v[i].h, "vggrt_checksum(pattern + 1, %zu) = %016" PRIx64 ", want %016" PRIx64,
                v[i].n, h, v[i].h);
+        /* in pieces: every split into two, and pieces of 1, 5, 31, 32 and 33 bytes */
+        bool all = true;
+        for (size_t cut = 0; cut <= v[i].n; cut++) {
+            vggrt_checksum_state st;
+            vggrt_checksum_init(&st);
+            vggrt_checksum_update(&st, buf, cut);
+            vggrt_checksum_update(&st, buf + cut, v[i].n - cut);
+            all = all && vggrt_checksum_final(&st) == v[i].h;
+        }
+        static const size_t pieces[] = { 1, 5, 31, 32, 33 };
+        for (size_t k = 0; k < sizeof pieces / sizeof pieces[0]; k++) {
+            vggrt_checksum_state st;
+            vggrt_checksum_init(&st);
+            for (size_t at = 0; at < v[i].n; at += pieces[k])
+                vggrt_checksum_update(&st, buf + at, v[i].n - at < pieces[k] ? v[i].n - at : pieces[k]);
+            all = all && vggrt_checksum_final(&st) == v[i].h;
+        }
+        report(all, "vggrt_checksum_update in pieces (%zu bytes)", v[i].n);
     }
     uint64_t h = vggrt_checksum("abc", 3);
     report(h == 0x44bc2cf5ad770999ull, "vggrt_checksum(\"abc\") = %016" PRIx64, h);
