@@ -40,8 +40,11 @@ bool namemap_get(const NameMap *m, const char *key, uint32_t *val);
 void namemap_put(NameMap *m, const char *key, uint32_t val);
 void namemap_free(NameMap *m);
 
+typedef struct PbAlloc PbAlloc;
+
 typedef struct {
     Graph *g;
+    PbAlloc *pb;                    /* what protobuf-c allocated (onnx_import.c) */
     int64_t opset;                  /* default-domain opset version */
     int64_t batch;                  /* ImportOptions.batch */
     const char *base_dir;           /* external data folder; NULL: refused */

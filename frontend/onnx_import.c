@@ -19,14 +19,87 @@
  * The file is read whole and unpacked by protoc-c's code, after a wire scan
  * (pbscan.c) bounds nesting depth and message count.  The file buffer is
  * freed as soon as it is unpacked, since the unpacked model holds copies of
- * every raw_data; the graph then copies each tensor once more, so the peak
- * is about twice the model's size.
+ * every raw_data: the peak is about twice the model's size.  An
+ * initializer's raw_data stays where protobuf-c unpacked it, in a block
+ * the graph's arena adopts (PbAlloc); other data is copied into the arena.
  */
 #include "frontend-impl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- protobuf-c's allocations ---------------------------------------------
+ * Every allocation of the unpacking is listed and given back at once after
+ * the import (pb_release; protobuf-c's own frees, on its failure paths, are
+ * deferred to it), but for the buffers the graph keeps: one of ADOPT_MIN
+ * bytes or more (a weight's raw_data, in practice) is a detached arena block
+ * (arena_detached_alloc) that pb_adopt hands to the graph's arena in place.
+ * For vgg16 that is 553 MB neither copied nor faulted in once more
+ * (vggc inspect vgg16: 521k page faults -> 388k). */
+
+enum { ADOPT_MIN = 64 * 1024 };
+
+typedef struct {
+    void *p;
+    bool big;                       /* from arena_detached_alloc */
+    bool adopted;                   /* now the graph's */
+} PbBuf;
+
+struct PbAlloc {
+    PbBuf *bufs;
+    size_t n, cap;
+};
+
+static void *pb_alloc(void *data, size_t size)
+{
+    PbAlloc *a = data;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 256;
+        PbBuf *b = cap <= SIZE_MAX / sizeof *b ? realloc(a->bufs, cap * sizeof *b) : NULL;
+        if (!b)
+            return NULL;
+        a->bufs = b;
+        a->cap = cap;
+    }
+    bool big = size >= ADOPT_MIN;
+    void *p = big ? arena_detached_alloc(size) : malloc(size ? size : 1);
+    if (p)
+        a->bufs[a->n++] = (PbBuf){p, big, false};
+    return p;
+}
+
+static void pb_defer_free(void *data, void *p)
+{
+    (void)data, (void)p;
+}
+
+/* Whether the graph's arena now owns p, one of a's big buffers. */
+static bool pb_adopt(PbAlloc *a, Arena *arena, const void *p)
+{
+    for (size_t i = a->n; i-- > 0;)
+        if (a->bufs[i].p == p) {
+            if (!a->bufs[i].big || a->bufs[i].adopted)
+                return false;
+            a->bufs[i].adopted = true;
+            arena_adopt(arena, a->bufs[i].p);
+            return true;
+        }
+    return false;
+}
+
+static void pb_release(PbAlloc *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (a->bufs[i].big) {
+            if (!a->bufs[i].adopted)
+                arena_detached_free(a->bufs[i].p);
+        } else {
+            free(a->bufs[i].p);
+        }
+    free(a->bufs);
+    *a = (PbAlloc){0};
+}
 
 /* ---- the name map -------------------------------------------------------- */
 
@@ -217,6 +290,10 @@ static void add_initializers(ImportCtx *c, const Onnx__GraphProto *gp, NameMap *
             add_poisoned(c, t->name, VAL_CONST);
             continue;
         }
+        /* Kept in place when it is protobuf-c's raw_data buffer. */
+        if (!td.in_arena && !td.owned && td.data && t->has_raw_data &&
+            td.data == t->raw_data.data && c->pb && pb_adopt(c->pb, &c->g->arena, td.data))
+            td.in_arena = true;
         uint32_t id = fe_add_const(c->g, t->name, &td);
         namemap_put(&c->values, c->g->values[id].name, id);
     }
@@ -1010,13 +1087,15 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, void *owned
 {
     size_t max_bytes = opt && opt->max_bytes ? opt->max_bytes : FE_DEFAULT_MAX_BYTES;
     Onnx__ModelProto *m = NULL;
+    PbAlloc pb = {0};
+    ProtobufCAllocator alloc = {pb_alloc, pb_defer_free, &pb};
     if (len == 0) {
         graph_error(g, NULL, "the file is empty (0 bytes); not an ONNX model");
     } else if (len > max_bytes) {
         graph_error(g, NULL, "the model is %zu bytes, over the limit of %zu", len, max_bytes);
     } else {
         const char *why = fe_pb_scan(&onnx__model_proto__descriptor, buf, len);
-        m = why ? NULL : onnx__model_proto__unpack(NULL, len, buf);
+        m = why ? NULL : onnx__model_proto__unpack(&alloc, len, buf);
         if (!m) {
             char head[16] = "";
             for (size_t i = 0, at = 0; i < 4 && i < len; i++)
@@ -1028,7 +1107,7 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, void *owned
     }
     free(owned);
     if (m) {
-        ImportCtx c = {.g = g, .batch = opt ? opt->batch : 0, .base_dir = base_dir};
+        ImportCtx c = {.g = g, .pb = &pb, .batch = opt ? opt->batch : 0, .base_dir = base_dir};
         if (opt && opt->n_binds) {
             c.binds = opt->binds;
             c.n_binds = opt->n_binds;
@@ -1044,8 +1123,8 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, void *owned
         namemap_free(&c.used);
         namemap_free(&c.compile_time);
         free(c.base_real);
-        onnx__model_proto__free_unpacked(m, NULL);
     }
+    pb_release(&pb);
     if (g->n_errors) {
         graph_free(g);
         return NULL;

@@ -10,6 +10,7 @@
  */
 #include "ir.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,44 @@ void arena_release(Arena *a, void *p)
             free(b);
             return;
         }
+    }
+}
+
+static ArenaBlock *block_of(void *mem)
+{
+    return (ArenaBlock *)((unsigned char *)mem - offsetof(ArenaBlock, mem));
+}
+
+void *arena_detached_alloc(size_t size)
+{
+    size_t total;
+    if (!size_add(sizeof(ArenaBlock), size, &total) || !size_add(total, 63, &total))
+        return NULL;
+    ArenaBlock *b = aligned_alloc(64, total & ~(size_t)63);
+    if (!b)
+        return NULL;
+    b->next = NULL;
+    b->used = b->cap = size;
+    b->own = true;
+    return b->mem;
+}
+
+void arena_detached_free(void *mem)
+{
+    if (mem)
+        free(block_of(mem));
+}
+
+void arena_adopt(Arena *a, void *mem)
+{
+    /* Behind the current block, as arena_alloc_aligned links a big one. */
+    ArenaBlock *b = block_of(mem);
+    a->total += b->used;
+    if (a->head) {
+        b->next = a->head->next;
+        a->head->next = b;
+    } else {
+        a->head = b;
     }
 }
 

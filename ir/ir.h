@@ -52,6 +52,14 @@ char *arena_printf(Arena *a, const char *fmt, ...) VGGC_PRINTF(2, 3);
  * is not from a, it stays until arena_free.  p is not used again. */
 void arena_release(Arena *a, void *p);
 void arena_free(Arena *a);
+/* A big block made outside any arena (uninitialized, 64-aligned; NULL when
+ * out of memory): a parser's buffer that a graph may keep where it is.
+ * arena_adopt makes it a's, as if from arena_alloc (arena_release and
+ * arena_free give it back); arena_detached_free gives back one not
+ * adopted. */
+void *arena_detached_alloc(size_t size);
+void arena_detached_free(void *mem);
+void arena_adopt(Arena *a, void *mem);
 
 /* Overflow-checked size arithmetic: false when the result does not fit. */
 bool size_mul(size_t a, size_t b, size_t *out);
