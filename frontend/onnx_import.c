@@ -49,6 +49,7 @@ typedef struct {
 struct PbAlloc {
     PbBuf *bufs;
     size_t n, cap;
+    size_t next;                    /* where pb_adopt looks first */
 };
 
 static void *pb_alloc(void *data, size_t size)
@@ -74,17 +75,22 @@ static void pb_defer_free(void *data, void *p)
     (void)data, (void)p;
 }
 
-/* Whether the graph's arena now owns p, one of a's big buffers. */
+/* Whether the graph's arena now owns p, one of a's big buffers.  The
+ * initializers come in the order protobuf-c unpacked them, so the search
+ * starts past the last one found: one pass over the list for them all. */
 static bool pb_adopt(PbAlloc *a, Arena *arena, const void *p)
 {
-    for (size_t i = a->n; i-- > 0;)
-        if (a->bufs[i].p == p) {
-            if (!a->bufs[i].big || a->bufs[i].adopted)
-                return false;
-            a->bufs[i].adopted = true;
-            arena_adopt(arena, a->bufs[i].p);
-            return true;
-        }
+    for (size_t k = 0; k < a->n; k++) {
+        size_t i = (a->next + k) % a->n;
+        if (a->bufs[i].p != p)
+            continue;
+        if (!a->bufs[i].big || a->bufs[i].adopted)
+            return false;
+        a->bufs[i].adopted = true;
+        a->next = i + 1;
+        arena_adopt(arena, a->bufs[i].p);
+        return true;
+    }
     return false;
 }
 
@@ -291,7 +297,7 @@ static void add_initializers(ImportCtx *c, const Onnx__GraphProto *gp, NameMap *
             continue;
         }
         /* Kept in place when it is protobuf-c's raw_data buffer. */
-        if (!td.in_arena && !td.owned && td.data && t->has_raw_data &&
+        if (!td.in_arena && !td.owned && td.nbytes >= ADOPT_MIN && t->has_raw_data &&
             td.data == t->raw_data.data && c->pb && pb_adopt(c->pb, &c->g->arena, td.data))
             td.in_arena = true;
         uint32_t id = fe_add_const(c->g, t->name, &td);
