@@ -102,8 +102,14 @@
  * step written as asm (broadcast + 3 FMAs into the accumulators, no
  * copies) measured the same (dconv_bench, 8 interleaved rounds: 86-87%
  * at 160x160, 84-85% at 224x224), and so did prefetching the next conv
- * row's input.  In the network the layer reaches ~82% (quiet profiles);
- * what the last points go to is not known.
+ * row's input.  In the network the layer reaches ~82% (quiet profiles).
+ * The stores take most of the rest: an asm copy of the unrolled tile's
+ * sequence (9 passes of 14 broadcasts and 36 FMAs, 3 weight loads each,
+ * then ReLU) ran at 99.7% of the probe without stores, 92-95% streaming
+ * its results over 6.6 MB, 97-98% over 15 KB (bests of 25-40 runs, the
+ * VM being noisy).  Plain stores with the output lines prefetched for
+ * writing a tile ahead ran 95-97% there, but slower in the kernel
+ * (dconv_bench, 6 interleaved rounds at 160x160: 64-78% against 71-76%).
  *
  * A row is cut into ceil(width/TILE) tiles of nearly equal widths (40 = 14
  * + 13 + 13: a narrow last tile would have too few accumulators to hide the
