@@ -107,6 +107,8 @@ void vggrt_checksum_init(vggrt_checksum_state *s) {
  * whole stripe of its input: only the last < 32 bytes wait in tail. */
 void vggrt_checksum_update(vggrt_checksum_state *s, const void *data, size_t size) {
     const unsigned char *p = data;
+    if (size == 0) /* data may then be NULL */
+        return;
     s->total += size;
     if (s->n > 0) {
         size_t take = 32 - s->n < size ? 32 - s->n : size;

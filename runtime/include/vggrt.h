@@ -70,7 +70,8 @@ typedef struct {
 /* Hash of a byte string (64-bit, word-at-a-time; see runtime/weights.c). */
 uint64_t vggrt_checksum(const void *data, size_t size);
 /* The same hash of bytes given in pieces: init, update with each piece in
- * order, final (which leaves the state as it is). */
+ * order (data may be NULL when size is 0), final (which leaves the state as
+ * it is). */
 typedef struct {
     uint64_t v[4];          /* the four lanes */
     uint64_t total;         /* bytes so far */
