@@ -1086,9 +1086,9 @@ static void import_graph(ImportCtx *c, const Onnx__ModelProto *m)
     }
 }
 
-/* Unpacks buf (owned, when not NULL, is freed as soon as it has been) and
+/* Unpacks buf (owned, when not NULL, is released as soon as it has been) and
  * imports it into g; frees g and returns NULL after errors. */
-static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, void *owned,
+static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, FeFile *owned,
                            const char *base_dir, const ImportOptions *opt)
 {
     size_t max_bytes = opt && opt->max_bytes ? opt->max_bytes : FE_DEFAULT_MAX_BYTES;
@@ -1111,7 +1111,8 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, void *owned
                         why ? why : "protobuf parse failed", len, head);
         }
     }
-    free(owned);
+    if (owned)
+        fe_file_release(owned);
     if (m) {
         ImportCtx c = {.g = g, .pb = &pb, .batch = opt ? opt->batch : 0, .base_dir = base_dir};
         if (opt && opt->n_binds) {
@@ -1149,10 +1150,9 @@ Graph *onnx_import(const char *path, const ImportOptions *opt)
 {
     Graph *g = graph_new(path);
     size_t max_bytes = opt && opt->max_bytes ? opt->max_bytes : FE_DEFAULT_MAX_BYTES;
-    void *buf;
-    size_t len;
+    FeFile file;
     char why[256];
-    if (!fe_read_file(path, max_bytes, &buf, &len, why, sizeof why)) {
+    if (!fe_file_load(path, max_bytes, &file, why, sizeof why)) {
         graph_error(g, NULL, "%s", why);
         graph_free(g);
         return NULL;
@@ -1162,7 +1162,7 @@ Graph *onnx_import(const char *path, const ImportOptions *opt)
         fprintf(stderr, "vggc: error: out of memory\n");
         exit(3);
     }
-    g = import_bytes(g, buf, len, buf, dir, opt);
+    g = import_bytes(g, file.data, file.len, &file, dir, opt);
     free(dir);
     return g;
 }
