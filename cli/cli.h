@@ -64,8 +64,8 @@ typedef struct {
     Plan *plan;                 /* borrowed */
     LlvmJit *jit;
     LlvmEntry entry;            /* vggc_run(n, arena, weights, inputs, outputs) */
-    unsigned char *weights;     /* laid out by plan_move_weights, weights_bytes mapped */
-    size_t weights_bytes;
+    const void **weights;       /* the code's table of constants (LlvmEntry's W) */
+    unsigned char *copies;      /* aligned copies of constants that were not */
     bool cache_hit;
     double compile_ms, link_ms, weights_ms;  /* compile or cache load; JIT link; weights */
 } JitModel;

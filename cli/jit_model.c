@@ -2,8 +2,8 @@
  *
  * What `vggc run` and `vggc bench` share: the plan goes through the LLVM
  * backend (or comes from the JIT cache), ORC LLJIT links the object, and
- * the weights are laid out from the plan, taking the graph's constants
- * (their data is gone afterwards).
+ * the code reads the weights where the graph holds them, through a table
+ * of pointers (LlvmEntry).
  *
  * The JIT cache.  Compiling costs most of a cold start, and the object only
  * depends on the model's bytes, vggc itself (its version, a hash of its
@@ -20,7 +20,6 @@
  * sizes, checksum); otherwise it is rebuilt.  Entries are written to a
  * temporary file and renamed into place, so readers never see half of one.
  */
-#define _GNU_SOURCE     /* MAP_ANONYMOUS */
 #include "cli.h"
 #include "vggrt.h"
 
@@ -28,7 +27,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -173,6 +171,43 @@ static bool file_checksum(const char *path, uint64_t *sum, size_t *size)
     return ok;
 }
 
+/* The code's table of weights (LlvmEntry): each constant of the plan where
+ * the graph holds it, 64-byte aligned as in a weights blob (the import's
+ * and the passes' big constants are; any other is copied, into
+ * m->copies).  Copying vgg16's 730 MB into one blob, as this step did
+ * before, took 0.5-1.7 s of fresh pages on the Zen 3 VM.  False when out
+ * of memory. */
+static bool weights_table(JitModel *m, const Plan *p)
+{
+    static const float empty[16] __attribute__((aligned(64)));
+    const Graph *g = p->g;
+    if (!(m->weights = calloc(p->n_consts ? p->n_consts : 1, sizeof *m->weights)))
+        return false;
+    size_t need = 0, at = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1 && need && !(m->copies = vggrt_aligned_alloc(need)))
+            return false;
+        for (uint32_t v = 0; v < g->n_values; v++) {
+            const Storage *s = &p->store[v];
+            const Value *x = &g->values[v];
+            if (s->kind != STORE_CONST || s->root != v)
+                continue;
+            bool in_place = !x->nbytes || (uintptr_t)x->data % 64 == 0;
+            size_t size = (x->nbytes + 63) & ~(size_t)63;
+            if (pass == 0) {
+                need += in_place ? 0 : size;
+            } else if (in_place) {
+                m->weights[s->index] = x->nbytes ? x->data : empty;
+            } else {
+                memcpy(m->copies + at, x->data, x->nbytes);
+                m->weights[s->index] = m->copies + at;
+                at += size;
+            }
+        }
+    }
+    return true;
+}
+
 int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions *io,
                    int opt_level, const char *target, bool use_cache)
 {
@@ -253,26 +288,11 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions 
     }
     progress_end();
     double t2 = now_ms();
-    progress_begin("packing", "packed", "weights", p->weights_size);
-    /* Zeroed pages from the system, filled constant by constant as each
-     * goes back to the graph (plan_move_weights): the weights are never
-     * held twice over.  No MADV_HUGEPAGE here, unlike vggrt's buffers of
-     * weights: with the defrag policy "madvise" the kernel compacts memory
-     * for each 2 MB page as it is filled (Zen 3 VM, vgg16, 4 alternating
-     * runs: this step 0.49-0.93 s without, 1.53-2.16 s with), for ~1 ms of
-     * fc6's ~30 per run. */
-    m->weights_bytes = p->weights_size + 64;
-    void *w = mmap(NULL, m->weights_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
-    if (w == MAP_FAILED) {
-        progress_abort();
+    if (!weights_table(m, p)) {
         fprintf(stderr, "vggc: error: out of memory\n");
         rc = 3;
         goto out;
     }
-    m->weights = w;
-    plan_move_weights(p, m->weights);
-    progress_end();
     m->compile_ms = t1 - t0;
     m->link_ms = t2 - t1;
     m->weights_ms = now_ms() - t2;
@@ -293,8 +313,9 @@ out:
 void jit_model_free(JitModel *m)
 {
     llvm_jit_free(m->jit);
-    if (m->weights)
-        munmap(m->weights, m->weights_bytes);
+    free(m->weights);
+    vggrt_aligned_free(m->copies);
     m->jit = NULL;
     m->weights = NULL;
+    m->copies = NULL;
 }

@@ -561,7 +561,7 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     LlvmEntry entry = jm.entry;
-    unsigned char *weights = jm.weights;
+    const void *const *weights = jm.weights;
     const void *in_p[MAX_IO];
     void *out_p[MAX_IO];
     for (int i = 0; i < n_in; i++)

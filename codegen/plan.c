@@ -560,6 +560,7 @@ Plan *plan_build(Graph *g)
         if (!needed[v] || cv->kind != VAL_CONST)
             continue;
         p->store[v].kind = STORE_CONST;
+        p->store[v].index = p->n_consts++;
         p->store[v].offset = woff;
         p->store[v].size = cv->nbytes;
         woff = align_up(woff + cv->nbytes);
@@ -660,21 +661,6 @@ void plan_weights_piece(const Plan *p, uint64_t off, size_t n, unsigned char *ds
         if (lo < hi)
             memcpy(dst + (lo - off), (const unsigned char *)x->data + (lo - s->offset),
                    (size_t)(hi - lo));
-    }
-}
-
-void plan_move_weights(Plan *p, unsigned char *buf)
-{
-    Graph *g = p->g;
-    for (uint32_t v = 0; v < g->n_values; v++) {
-        const Storage *s = &p->store[v];
-        Value *x = &g->values[v];
-        if (s->kind != STORE_CONST || !x->data)
-            continue;
-        if (s->root == v)
-            memcpy(buf + s->offset, x->data, x->nbytes);
-        arena_release(&g->arena, x->data);
-        x->data = NULL;
     }
 }
 

@@ -6,7 +6,9 @@
  *
  * Memory.  A run uses three blocks:
  *   - the weights blob (read-only, 64-byte aligned), holding every
- *     constant that a layer or a graph output reads;
+ *     constant that a layer or a graph output reads (the JIT instead
+ *     passes a table of pointers to the graph's own constants, one per
+ *     STORE_CONST index: no copy);
  *   - the arena: a static part (tensors without a batch dimension, and
  *     scratch) of `static_bytes`, then a batch part of `batch_bytes` per
  *     batch item.  A batched tensor at per-item offset `off` starts at
@@ -31,7 +33,9 @@ typedef enum {
 
 typedef struct {
     StoreKind kind;
-    uint32_t index;         /* STORE_INPUT: position among the graph inputs */
+    uint32_t index;         /* STORE_INPUT: position among the graph inputs;
+                               STORE_CONST: the root's position among the
+                               constants (the JIT's table of them) */
     uint64_t offset;
     uint64_t size;          /* bytes (per item for STORE_BATCH) */
     uint32_t root;          /* the value whose bytes these are (itself unless a view) */
@@ -43,6 +47,7 @@ typedef struct {
     uint32_t *layers;       /* node ids in execution order */
     uint32_t n_layers;
     uint64_t weights_size;  /* payload bytes */
+    uint32_t n_consts;      /* constants with storage (STORE_CONST roots) */
     uint64_t static_bytes;  /* includes scratch at offset 0 */
     uint64_t scratch_bytes; /* largest per-layer scratch (conv im2col, BN factors) */
     uint64_t batch_bytes;   /* per batch item */
@@ -62,12 +67,6 @@ void plan_free(Plan *p);
  * each constant at its offset, zeros between) into dst, so that the
  * payload can be checksummed and written a piece at a time. */
 void plan_weights_piece(const Plan *p, uint64_t off, size_t n, unsigned char *dst);
-/* The whole payload into buf, which must be zeroed, giving each constant's data
- * back to the graph's arena as soon as it is copied (Value.data becomes
- * NULL): for a caller done with the graph's constants (the JIT, once its
- * code is compiled), whose peak memory then holds one copy of the weights
- * rather than two. */
-void plan_move_weights(Plan *p, unsigned char *buf);
 
 /* Scratch bytes (static arena, offset 0) a layer needs. */
 uint64_t plan_layer_scratch(const Graph *g, const Node *n);

@@ -56,6 +56,7 @@ typedef struct {
     Graph *g;
     LLVMTypeRef i8, i32, i64, f32, ptr;
     LLVMValueRef n, A, W, in;   /* the current layer function's parameters */
+    bool const_table;           /* W: a table of pointers, one per constant (JIT) */
     unsigned inline_kind;       /* attribute kind of alwaysinline */
 } L;
 
@@ -100,6 +101,11 @@ static LLVMValueRef ptr_of(L *l, uint32_t v)
         return LLVMBuildLoad2(l->b, l->ptr, slot, "input");
     }
     case STORE_CONST:
+        if (l->const_table) {
+            LLVMValueRef idx = k64(l, s->index);
+            LLVMValueRef slot = LLVMBuildInBoundsGEP2(l->b, l->ptr, l->W, &idx, 1, "");
+            return LLVMBuildLoad2(l->b, l->ptr, slot, "const");
+        }
         return byte_gep(l, l->W, k64(l, (int64_t)s->offset));
     case STORE_STATIC:
         return byte_gep(l, l->A, k64(l, (int64_t)s->offset));
@@ -676,7 +682,7 @@ static LLVMValueRef emit_layer(L *l, uint32_t i, const Node *n)
     add_attr(l, f, LLVMAttributeFunctionIndex, "noinline", 0);
     add_attr(l, f, LLVMAttributeFunctionIndex, "nounwind", 0);
     add_attr(l, f, 2, "align", 64);    /* the arena */
-    add_attr(l, f, 3, "align", 64);    /* the weights */
+    add_attr(l, f, 3, "align", l->const_table ? 8 : 64);    /* the weights (or their table) */
     l->n = LLVMGetParam(f, 0);
     l->A = LLVMGetParam(f, 1);
     l->W = LLVMGetParam(f, 2);
@@ -1013,6 +1019,7 @@ static LlvmStatus build_module(L *l, const LlvmOptions *o, LlvmEmitKind kind, LL
     l->ptr = LLVMPointerTypeInContext(l->cx, 0);
     l->inline_kind = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
     l->b = LLVMCreateBuilderInContext(l->cx);
+    l->const_table = kind == LLVM_EMIT_JIT;
 
     const Plan *p = l->p;
     LLVMValueRef *layers = calloc(p->n_layers + 1, sizeof *layers);

@@ -19,7 +19,7 @@
 #include "plan.h"
 
 typedef enum {
-    LLVM_EMIT_JIT,      /* object with vggc_run only, for llvm_jit_load */
+    LLVM_EMIT_JIT,      /* object with vggc_run only, for llvm_jit_load (W: a table) */
     LLVM_EMIT_OBJECT,   /* object implementing NAME.h (NAME_open, NAME_run, ...) */
     LLVM_EMIT_IR,       /* the optimized module as text (.ll), API included */
 } LlvmEmitKind;
@@ -62,7 +62,10 @@ LlvmStatus llvm_emit(const Plan *p, const LlvmOptions *o, LlvmEmitKind kind, Buf
 
 /* ---- jit.c: running an LLVM_EMIT_JIT object in this process ------------- */
 
-typedef int (*LlvmEntry)(int64_t n, unsigned char *A, const unsigned char *W,
+/* An LLVM_EMIT_JIT object's vggc_run.  Its W is not a payload but a table:
+ * W[Storage.index] points to that constant's data (64-byte aligned), so
+ * the JIT runs on the graph's own constants without copying them. */
+typedef int (*LlvmEntry)(int64_t n, unsigned char *A, const void *const *W,
                          const void *const *in, void *const *out);
 
 typedef struct LlvmJit LlvmJit;
