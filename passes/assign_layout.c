@@ -195,8 +195,8 @@ static void pack_conv(Graph *g, Node *n, int64_t wino_min)
     const int64_t b = dp.block, kb = (dp.conv.k + b - 1) / b;
     bool wino = use_winograd(g, n, wino_min);
     size_t size = wino ? vggrt_wino_packed_size(&dp) : vggrt_dconv_packed_size(&dp);
-    float *packed = malloc(size * sizeof(float));
-    VGGC_ASSERT(packed);
+    /* Packed straight into the arena: the constant keeps these bytes. */
+    float *packed = arena_alloc_aligned(&g->arena, size * sizeof(float), 64);
     Shape ps = {5, {kb, dp.conv.c, dp.conv.kh, dp.conv.kw, b}};
     if (wino) {
         VGGC_ASSERT(vggrt_wino_pack(&dp, w->data, packed) == VGGRT_OK);
@@ -205,9 +205,7 @@ static void pack_conv(Graph *g, Node *n, int64_t wino_min)
         VGGC_ASSERT(vggrt_dconv_pack(&dp, w->data, packed) == VGGRT_OK);
     }
     const char *base = w->name;
-    uint32_t pid = add_float_const(g, base, wino ? "+wino" : "+packed", &ps, packed);
-    free(packed);
-    n->in[1] = pid;
+    n->in[1] = adopt_float_const(g, base, wino ? "+wino" : "+packed", &ps, packed);
     /* Read by no other node, the raw weights go back now rather than at the
      * compaction below, so that the raw and the packed weights of the
      * whole model are never held at once. */

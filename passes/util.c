@@ -40,23 +40,56 @@ const float *const_floats(const Graph *g, uint32_t v)
     return g->values[v].data;
 }
 
-uint32_t add_float_const(Graph *g, const char *base, const char *suffix, const Shape *s,
-                         const float *data)
+/* The constant base + suffix (or base + suffix + ".k") equal to (s, data),
+ * or VGGC_NONE with *name the first such name not taken. */
+static uint32_t find_float_const(Graph *g, const char *base, const char *suffix, const Shape *s,
+                                 const float *data, const char **name)
 {
     size_t n = 0;
     VGGC_ASSERT(shape_numel_per_item(s, &n));
-    const char *name = arena_printf(&g->arena, "%s%s", base, suffix);
+    *name = arena_printf(&g->arena, "%s%s", base, suffix);
     for (unsigned k = 2;; k++) {
-        uint32_t id = graph_find_value(g, name);
+        uint32_t id = graph_find_value(g, *name);
         if (id == VGGC_NONE)
-            break;
+            return VGGC_NONE;
         const Value *v = &g->values[id];
         if (v->kind == VAL_CONST && v->dtype == DT_FLOAT && shape_equal(&v->shape, s) &&
             v->nbytes == n * sizeof(float) && (n == 0 || memcmp(v->data, data, v->nbytes) == 0))
             return id;
-        name = arena_printf(&g->arena, "%s%s.%u", base, suffix, k);
+        *name = arena_printf(&g->arena, "%s%s.%u", base, suffix, k);
     }
+}
+
+uint32_t add_float_const(Graph *g, const char *base, const char *suffix, const Shape *s,
+                         const float *data)
+{
+    const char *name;
+    uint32_t id = find_float_const(g, base, suffix, s, data, &name);
+    if (id != VGGC_NONE)
+        return id;
+    size_t n = 0;
+    VGGC_ASSERT(shape_numel_per_item(s, &n));
     return graph_add_const(g, name, DT_FLOAT, s, data, n * sizeof(float));
+}
+
+uint32_t adopt_float_const(Graph *g, const char *base, const char *suffix, const Shape *s,
+                           float *data)
+{
+    const char *name;
+    uint32_t id = find_float_const(g, base, suffix, s, data, &name);
+    if (id != VGGC_NONE) {
+        arena_release(&g->arena, data);
+        return id;
+    }
+    size_t n = 0;
+    VGGC_ASSERT(shape_numel_per_item(s, &n));
+    id = graph_add_value(g, name, VAL_CONST, DT_FLOAT);
+    Value *v = &g->values[id];
+    v->has_shape = true;
+    v->shape = *s;
+    v->nbytes = n * sizeof(float);
+    v->data = data;
+    return id;
 }
 
 void absorb_node(Graph *g, Node *into, Node *from)

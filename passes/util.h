@@ -18,6 +18,12 @@ const float *const_floats(const Graph *g, uint32_t v);
  * a number ("w+bn.2"). */
 uint32_t add_float_const(Graph *g, const char *base, const char *suffix, const Shape *s,
                          const float *data);
+/* The same for data the pass wrote into g's arena (arena_alloc_aligned,
+ * 64-byte aligned), which the constant keeps rather than copies: for big
+ * results, such as packed weights.  When an equal constant exists, data
+ * goes back to the arena and that constant is returned. */
+uint32_t adopt_float_const(Graph *g, const char *base, const char *suffix, const Shape *s,
+                           float *data);
 /* Makes node `into` produce what `from` produced (its output 0 takes over
  * from's output value, which keeps its name), and marks `from` dead. */
 void absorb_node(Graph *g, Node *into, Node *from);
