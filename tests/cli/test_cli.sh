@@ -61,6 +61,16 @@ if cmp -s "$work/d1.txt" "$work/d2.txt" && ! grep -qE 'Shape\(|Gather\(|Identity
 else
   echo "FAIL dump-ir-stable-and-folded"; fail=$((fail + 1))
 fi
+# A model that is not a regular file (a pipe: read, not mapped) imports as
+# from its file; an empty pipe is an empty model.
+"$vggc" inspect "$models/tiny_vgg.onnx" --after-passes 2>&1 | grep -v "^Model: " >"$work/i-file.txt"
+"$vggc" inspect /dev/stdin --after-passes < <(cat "$models/tiny_vgg.onnx") 2>&1 | grep -v "^Model: " >"$work/i-pipe.txt"
+if grep -q '^Total params' "$work/i-file.txt" && cmp -s "$work/i-file.txt" "$work/i-pipe.txt"; then
+  ok model-from-pipe
+else
+  bad "model-from-pipe: inspect of a pipe differs from inspect of the file"
+fi
+check model-from-empty-pipe 1 'the file is empty' -- bash -c "'$vggc' inspect /dev/stdin < <(:)"
 check dump-ir-after-pass 0 '# after remove-identity' -- "$vggc" compile "$models/tiny_vgg_bn.onnx" --dump-ir=remove-identity
 check time-passes 0 'fold-constants' -- "$vggc" compile "$models/tiny_vgg.onnx" --time-passes -o "$work/o3"
 if grep -q 'Bound at compile time' "$work/o3/tiny_vgg.h"; then
