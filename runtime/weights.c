@@ -4,15 +4,24 @@
  * a 128-byte header (layout in vggrt.h) and the payload, each tensor on a
  * 64-byte boundary.  The generated code knows the name, payload size and
  * checksum it was compiled with and passes them to vggrt_weights_open, which
- * reads the whole file into one 64-byte aligned buffer and checks every
- * header field before anything runs: a wrong, truncated, corrupt or foreign
- * file is an error at open, never a crash (or silent garbage) at run time.
+ * maps the file read-only (or, when it is not a regular file, reads it into
+ * one 64-byte aligned buffer) and checks every header field before
+ * anything runs: a wrong, truncated, corrupt or foreign file is an error at
+ * open, never a crash (or silent garbage) at run time.  Mapped, the
+ * payload's pages come from the page cache, neither copied nor allocated:
+ * vgg16's program (730 MB of weights) ran in 0.22-0.24 s against
+ * 0.46-2.88 s reading them into a buffer that asked for huge pages, whose
+ * kernel compaction made the slow runs (Zen 3 VM, 4 alternating runs), with
+ * the same inference times.  The cost: a file rewritten in place (not
+ * replaced by a rename, as vggc does) while a program has it open changes
+ * under it, and a truncated one raises SIGBUS.
  *
- * Ownership: the buffer holds the file image; w->data points at the payload
- * inside it, VGGRT_WEIGHTS_HEADER bytes past the (64-byte aligned) start, so
- * the payload is aligned too, and vggrt_weights_close frees data - HEADER.
- * vggrt_weights_parse copies the image into such a buffer, so both calls
- * hand back the same shape of object.
+ * Ownership: the mapping or buffer holds the file image; w->data points at
+ * the payload inside it, VGGRT_WEIGHTS_HEADER bytes past the (64-byte
+ * aligned) start, so the payload is aligned too, and vggrt_weights_close
+ * unmaps (w->mapped bytes) or frees data - HEADER.  vggrt_weights_parse
+ * copies the image into such a buffer, so both calls hand back the same
+ * shape of object.
  *
  * Status codes: VGGRT_ERR_FORMAT when the file is not a readable weights
  * file of this format version (bad magic, other version, malformed or
@@ -46,9 +55,14 @@
  *   for each remaining byte b:  h = rotl(h ^ (b * P5), 11) * P1
  *   h ^= h >> 33;  h *= P2;  h ^= h >> 29;  h *= P3;  h ^= h >> 32
  */
+#define _DEFAULT_SOURCE /* O_CLOEXEC, mmap */
 #include "vggrt-impl.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "libvggrt reads little-endian files with plain loads: port these first"
@@ -271,8 +285,34 @@ vggrt_status vggrt_weights_open(const char *path, const char *name, uint64_t exp
                                 size_t errcap) {
     w->data = NULL;
     w->size = 0;
+    w->mapped = 0;
     unsigned char *img;
     size_t len;
+    /* A regular file is mapped read-only: its pages come from the page
+     * cache, neither copied nor allocated. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        (unsigned long long)st.st_size >= VGGRT_WEIGHTS_HEADER &&
+        (unsigned long long)st.st_size <= SIZE_MAX) {
+        len = (size_t)st.st_size;
+        img = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (img != MAP_FAILED) {
+            close(fd);
+            vggrt_status s = check_image(path, img, len, name, expect_size, expect_checksum, err,
+                                         errcap);
+            if (s != VGGRT_OK) {
+                munmap(img, len);
+                return s;
+            }
+            w->data = img + VGGRT_WEIGHTS_HEADER;
+            w->size = len - VGGRT_WEIGHTS_HEADER;
+            w->mapped = len;
+            return VGGRT_OK;
+        }
+    }
+    if (fd >= 0)
+        close(fd);
     vggrt_status s = vggrt__read_file(path, &img, &len, err, errcap);
     if (s != VGGRT_OK)
         return s;
@@ -291,6 +331,7 @@ vggrt_status vggrt_weights_parse(const void *buf, size_t len, const char *name,
                                  vggrt_weights *w, char *err, size_t errcap) {
     w->data = NULL;
     w->size = 0;
+    w->mapped = 0;
     vggrt_status s = check_image("weights image", buf, len, name, expect_size, expect_checksum,
                                  err, errcap);
     if (s != VGGRT_OK)
@@ -306,10 +347,13 @@ vggrt_status vggrt_weights_parse(const void *buf, size_t len, const char *name,
 }
 
 void vggrt_weights_close(vggrt_weights *w) {
-    if (w && w->data)
+    if (w && w->data && w->mapped)
+        munmap((unsigned char *)w->data - VGGRT_WEIGHTS_HEADER, w->mapped);
+    else if (w && w->data)
         vggrt_aligned_free((unsigned char *)w->data - VGGRT_WEIGHTS_HEADER);
     if (w) {
         w->data = NULL;
         w->size = 0;
+        w->mapped = 0;
     }
 }

@@ -5,7 +5,8 @@
 #
 # Compiles tiny_vgg to C, builds its program (VGGC_CFLAGS: the sanitizer
 # configuration builds it with the sanitizers), and runs it on a seeded
-# input with: its own weights (exit 0), then truncated, empty, extended,
+# input with: its own weights (exit 0; also through a pipe, which is read
+# where a file is mapped), then truncated, empty, extended,
 # byte-flipped (header and payload) weights, the weights of another model
 # under the same name (tiny_vgg_bn compiled --name tiny_vgg: other size and
 # checksum), another model's file renamed, a missing file and a folder.
@@ -69,6 +70,17 @@ flip() {  # flip FILE OFFSET: xor one byte with 0x01
 }
 
 case_ good 0 '' "$good"
+cp "$work/y.npy" "$work/y_mapped.npy"
+# Through a pipe (read, where a regular file is mapped): the same outputs,
+# and the same checks.
+case_ good_from_pipe 0 '' <(cat "$good")
+if cmp -s "$work/y.npy" "$work/y_mapped.npy"; then
+  echo "ok   good_from_pipe_same_output"
+else
+  echo "FAIL good_from_pipe_same_output: outputs differ from the mapped file's"; fails=$((fails + 1))
+fi
+n=$((n + 1))
+case_ truncated_from_pipe 1 'truncat|short|size' <(head -c $((size - 1)) "$good")
 w=$(mut empty); : >"$w"; case_ empty 1 'truncat|short|size|empty|header' "$w"
 w=$(mut header_only); truncate -s 128 "$w"; case_ header_only 1 'truncat|short|size' "$w"
 w=$(mut half_header); truncate -s 60 "$w"; case_ half_header 1 'truncat|short|size|header' "$w"
