@@ -145,41 +145,81 @@ size_t vggrt_wino_packed_size(const vggrt_dconv_params *p) {
     return (size_t)(ceil_div(q->k, B) * B) * NXI * (size_t)q->c;
 }
 
-/* U = G g G^T in double, for one 3x3 filter g (row-major). */
-static void filter_transform(const float *g, double u[6][6]) {
-    static const double G[6][3] = {
-        { 1.0 / 4, 0, 0 },
-        { -1.0 / 6, -1.0 / 6, -1.0 / 6 },
-        { -1.0 / 6, 1.0 / 6, -1.0 / 6 },
-        { 1.0 / 24, 1.0 / 12, 1.0 / 6 },
-        { 1.0 / 24, -1.0 / 12, 1.0 / 6 },
-        { 0, 0, 1 },
-    };
-    double t[6][3];
+/* U = G g G^T, in double, for the filters of a pair of output blocks
+ * ("lanes") at once: g[e][l] is element e (row-major) of lane l's 3x3
+ * filter, u[xi][l] element xi of its 6x6 transform.  Lane loops, which the
+ * compiler vectorizes; each lane's arithmetic is the plain matrix product,
+ * term by term, as when filters were transformed one at a time (the packed
+ * weights are the same bits). */
+enum { PL = 2 * B };    /* lanes */
+
+static const double GMAT[6][3] = {
+    { 1.0 / 4, 0, 0 },
+    { -1.0 / 6, -1.0 / 6, -1.0 / 6 },
+    { -1.0 / 6, 1.0 / 6, -1.0 / 6 },
+    { 1.0 / 24, 1.0 / 12, 1.0 / 6 },
+    { 1.0 / 24, -1.0 / 12, 1.0 / 6 },
+    { 0, 0, 1 },
+};
+
+/* r[i * rs][l] = G[i] . (v0[l], v1[l], v2[l]) for the 6 rows i of G (GMAT). */
+static void g_rows(const double *v0, const double *v1, const double *v2, double (*r)[PL],
+                   int rs) {
     for (int i = 0; i < 6; i++)
-        for (int j = 0; j < 3; j++)
-            t[i][j] = G[i][0] * g[0 * 3 + j] + G[i][1] * g[1 * 3 + j] + G[i][2] * g[2 * 3 + j];
-    for (int i = 0; i < 6; i++)
-        for (int j = 0; j < 6; j++)
-            u[i][j] = t[i][0] * G[j][0] + t[i][1] * G[j][1] + t[i][2] * G[j][2];
+        for (int l = 0; l < PL; l++)
+            r[i * rs][l] = GMAT[i][0] * v0[l] + GMAT[i][1] * v1[l] + GMAT[i][2] * v2[l];
 }
 
-void vggrt_wino_pack(const vggrt_dconv_params *p, const float *w, float *packed) {
-    const vggrt_conv_params *q = &p->conv;
+static void filter_transforms(double g[9][PL], double u[NXI][PL]) {
+    double t[18][PL]; /* t = G g: [6 rows][3 columns] */
+    for (int j = 0; j < 3; j++)
+        g_rows(g[j], g[3 + j], g[6 + j], &t[j], 3);
+    for (int i = 0; i < 6; i++) /* u = t G^T */
+        g_rows(t[3 * i], t[3 * i + 1], t[3 * i + 2], &u[6 * i], 1);
+}
+
+/* Packs the filters of output-channel pairs [begin, end). */
+typedef struct {
+    const vggrt_conv_params *q;
+    const float *w;
+    float *packed;
+} PackJob;
+
+static void pack_pairs(void *ctx, int64_t begin, int64_t end, int tid) {
+    (void)tid;
+    const PackJob *j = ctx;
+    const vggrt_conv_params *q = j->q;
     const int64_t kb = ceil_div(q->k, B), c = q->c;
-    memset(packed, 0, vggrt_wino_packed_size(p) * sizeof(float));
-    for (int64_t k = 0; k < q->k; k++)
+    for (int64_t kp = begin; kp < end; kp++) {
+        const int64_t wd = (2 * kp + 1 < kb ? 2 : 1) * B;
+        float *pair = j->packed + packed_offset(c, kb, kp, 0);
+        /* Channel by channel: the pair's 36 rows of this channel (zeros
+         * past k) are built in L1, then each goes out whole.  (Stored a
+         * filter at a time, the 36 values went to rows 4 KB apart, which
+         * share one set of L1: a 512 x 512 layer took 36 ms, now 9 on one
+         * thread, Zen 3.) */
         for (int64_t ci = 0; ci < c; ci++) {
-            double u[6][6];
-            filter_transform(w + (k * c + ci) * 9, u);
-            const int64_t kp = k / B / 2, c0 = ci / (CCB * B) * (CCB * B);
+            const int64_t nl = min64(wd, q->k - kp * PL); /* lanes of real filters */
+            double g[9][PL] = { { 0 } }, u[NXI][PL];
+            for (int64_t l = 0; l < nl; l++)
+                for (int e = 0; e < 9; e++)
+                    g[e][l] = j->w[((kp * PL + l) * c + ci) * 9 + e];
+            filter_transforms(g, u);
+            const int64_t c0 = ci / (CCB * B) * (CCB * B);
             const int64_t nc = min64(c, c0 + CCB * B) - c0;
-            const int64_t wd = (2 * kp + 1 < kb ? 2 : 1) * B;
-            float *dst = packed + packed_offset(c, kb, kp, c0) + (ci - c0) * wd + (k / B % 2) * B +
-                         k % B;
+            float *row = pair + c0 * NXI * wd + (ci - c0) * wd;
             for (int xi = 0; xi < NXI; xi++)
-                dst[xi * nc * wd] = (float)u[xi / 6][xi % 6];
+                for (int64_t l = 0; l < wd; l++) /* +0 past k (G's -1/6 makes -0 of 0) */
+                    row[xi * nc * wd + l] = l < nl ? (float)u[xi][l] : 0.0f;
         }
+    }
+}
+
+/* The pairs are independent: the thread pool packs them (vgg16's 12
+ * Winograd layers: 1.6 million filters, most of the passes' time). */
+void vggrt_wino_pack(const vggrt_dconv_params *p, const float *w, float *packed) {
+    PackJob j = { &p->conv, w, packed };
+    vggrt_parallel_for(ceil_div(ceil_div(p->conv.k, B), 2), pack_pairs, &j);
 }
 
 size_t vggrt_wino_work_size(const vggrt_dconv_params *p) {
