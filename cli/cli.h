@@ -61,7 +61,7 @@ bool make_dirs(const char *dir, bool report);
 
 /* A model JIT-compiled for this CPU (jit_model.c): run.c and bench.c. */
 typedef struct {
-    Plan *plan;                 /* borrowed */
+    Plan *plan;                 /* borrowed: its graph holds the weights the code reads */
     LlvmJit *jit;
     LlvmEntry entry;            /* vggc_run(n, arena, weights, inputs, outputs) */
     const void **weights;       /* the code's table of constants (LlvmEntry's W) */

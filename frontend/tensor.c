@@ -159,6 +159,37 @@ bool fe_read_file(const char *path, size_t max_bytes, void **buf, size_t *len, c
     return true;
 }
 
+bool fe_file_load(const char *path, size_t max_bytes, FeFile *f, char *err, size_t errcap)
+{
+    memset(f, 0, sizeof *f);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size <= max_bytes) {
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p != MAP_FAILED) {
+            close(fd);
+            f->data = p;
+            f->len = (size_t)st.st_size;
+            f->mapped = true;
+            return true;
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    /* Not mappable (or over the limit, or empty): fe_read_file says why. */
+    return fe_read_file(path, max_bytes, &f->data, &f->len, err, errcap);
+}
+
+void fe_file_release(FeFile *f)
+{
+    if (f->mapped)
+        munmap(f->data, f->len);
+    else
+        free(f->data);
+    memset(f, 0, sizeof *f);
+}
+
 char *fe_dirname(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -192,37 +223,6 @@ static void data_own(TensorData *out, Arena *arena, void *p)
     out->data = p;
     out->owned = arena ? NULL : p;
     out->in_arena = arena != NULL;
-}
-
-bool fe_file_load(const char *path, size_t max_bytes, FeFile *f, char *err, size_t errcap)
-{
-    memset(f, 0, sizeof *f);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-        (uint64_t)st.st_size <= max_bytes) {
-        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (p != MAP_FAILED) {
-            close(fd);
-            f->data = p;
-            f->len = (size_t)st.st_size;
-            f->mapped = true;
-            return true;
-        }
-    }
-    if (fd >= 0)
-        close(fd);
-    /* Not mappable (or over the limit, or empty): fe_read_file says why. */
-    return fe_read_file(path, max_bytes, &f->data, &f->len, err, errcap);
-}
-
-void fe_file_release(FeFile *f)
-{
-    if (f->mapped)
-        munmap(f->data, f->len);
-    else
-        free(f->data);
-    memset(f, 0, sizeof *f);
 }
 
 /* ---- external data ------------------------------------------------------ */
