@@ -147,8 +147,14 @@ typedef struct {
     void *data;
     size_t len;
     bool mapped;                    /* munmap, not free, on release */
+    size_t dropped;                 /* bytes of whole pages let go from the start */
 } FeFile;
 bool fe_file_load(const char *path, size_t max_bytes, FeFile *f, char *err, size_t errcap);
+/* Lets the mapping's whole pages before byte upto go (madvise DONTNEED: a
+ * later read brings them back from the page cache): the pages protobuf-c
+ * has copied from stop counting in this process's memory.  Nothing for a
+ * file that was read. */
+void fe_file_drop(FeFile *f, size_t upto);
 void fe_file_release(FeFile *f);
 /* The folder part of path ("." when it has none), malloc'd; NULL on OOM. */
 char *fe_dirname(const char *path);
@@ -161,6 +167,21 @@ char *fe_dirname(const char *path);
  * overflow the stack or be made to allocate without bound.  Returns NULL if
  * fine, else a static description of the problem. */
 const char *fe_pb_scan(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len);
+/* The same walk, also listing in spans, in the order of the bytes, where
+ * every bytes field of spans->min bytes or more lies (its data, after the
+ * length prefix); spans->v is malloc'd (free it).  The order is protobuf-c's
+ * unpacking order too, which the importer uses to let go of the mapped
+ * file's pages behind it (onnx_import.c, PbAlloc). */
+typedef struct {
+    size_t off, len;
+} FeSpan;
+typedef struct {
+    FeSpan *v;
+    size_t n, cap;
+    size_t min;
+} FeSpans;
+const char *fe_pb_scan_spans(const ProtobufCMessageDescriptor *desc, const uint8_t *buf,
+                             size_t len, FeSpans *spans);
 
 /* ---- small helpers shared by the files --------------------------------- */
 

@@ -50,6 +50,9 @@ struct PbAlloc {
     PbBuf *bufs;
     size_t n, cap;
     size_t next;                    /* where pb_adopt looks first */
+    FeFile *file;                   /* the mapped model, or NULL */
+    FeSpans spans;                  /* its big bytes fields, in unpacking order */
+    size_t next_span;               /* the one protobuf-c copies next */
 };
 
 static void *pb_alloc(void *data, size_t size)
@@ -64,6 +67,13 @@ static void *pb_alloc(void *data, size_t size)
         a->cap = cap;
     }
     bool big = size >= ADOPT_MIN;
+    /* A big bytes field about to be copied: those before it are, so the
+     * mapped file's pages before it go (vgg16: peak RSS 1.13 -> 0.9 GB).
+     * Anything else that happens to have its size only lets pages go
+     * early, which reading them again brings back from the page cache. */
+    const FeSpans *s = &a->spans;
+    if (big && a->file && a->next_span < s->n && s->v[a->next_span].len == size)
+        fe_file_drop(a->file, s->v[a->next_span++].off);
     void *p = big ? arena_detached_alloc(size) : malloc(size ? size : 1);
     if (p)
         a->bufs[a->n++] = (PbBuf){p, big, false};
@@ -104,6 +114,7 @@ static void pb_release(PbAlloc *a)
             free(a->bufs[i].p);
         }
     free(a->bufs);
+    free(a->spans.v);
     *a = (PbAlloc){0};
 }
 
@@ -1100,8 +1111,16 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, FeFile *own
     } else if (len > max_bytes) {
         graph_error(g, NULL, "the model is %zu bytes, over the limit of %zu", len, max_bytes);
     } else {
-        const char *why = fe_pb_scan(&onnx__model_proto__descriptor, buf, len);
+        const char *why;
+        if (owned && owned->mapped) {
+            pb.file = owned;
+            pb.spans.min = ADOPT_MIN;
+            why = fe_pb_scan_spans(&onnx__model_proto__descriptor, buf, len, &pb.spans);
+        } else {
+            why = fe_pb_scan(&onnx__model_proto__descriptor, buf, len);
+        }
         m = why ? NULL : onnx__model_proto__unpack(&alloc, len, buf);
+        pb.file = NULL;
         if (!m) {
             char head[16] = "";
             for (size_t i = 0, at = 0; i < 4 && i < len; i++)

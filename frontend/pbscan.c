@@ -15,6 +15,8 @@
  */
 #include "frontend-impl.h"
 
+#include <stdlib.h>
+
 typedef struct {
     const uint8_t *p;
     size_t len, pos;
@@ -46,10 +48,27 @@ static bool skip(Cursor *c, uint64_t n)
     return true;
 }
 
-/* Scans one message of type desc occupying all of buf[0..len).  *items
- * counts messages and unknown fields seen so far. */
+/* Adds [off, off + len) to spans; false when out of memory. */
+static bool add_span(FeSpans *s, size_t off, size_t len)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 64;
+        FeSpan *v = cap <= SIZE_MAX / sizeof *v ? realloc(s->v, cap * sizeof *v) : NULL;
+        if (!v)
+            return false;
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->n++] = (FeSpan){off, len};
+    return true;
+}
+
+/* Scans one message of type desc occupying all of buf[0..len), which
+ * starts at byte base of the outermost message.  *items counts messages
+ * and unknown fields seen so far.  spans (NULL: none) collects the bytes
+ * fields of spans->min bytes or more. */
 static const char *scan(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
-                        int depth, size_t *items)
+                        size_t base, int depth, size_t *items, FeSpans *spans)
 {
     if (depth > FE_MAX_DEPTH)
         return "messages nested more than 100 deep";
@@ -83,9 +102,13 @@ static const char *scan(const ProtobufCMessageDescriptor *desc, const uint8_t *b
             if (!read_varint(&c, &n) || n > c.len - c.pos)
                 return "length prefix runs past the end of its message";
             if (fd && fd->type == PROTOBUF_C_TYPE_MESSAGE) {
-                const char *why = scan(fd->descriptor, c.p + c.pos, (size_t)n, depth + 1, items);
+                const char *why = scan(fd->descriptor, c.p + c.pos, (size_t)n, base + c.pos,
+                                       depth + 1, items, spans);
                 if (why)
                     return why;
+            } else if (fd && fd->type == PROTOBUF_C_TYPE_BYTES && spans && n >= spans->min &&
+                       !add_span(spans, base + c.pos, (size_t)n)) {
+                return "out of memory";
             }
             c.pos += (size_t)n;
             break;
@@ -100,5 +123,12 @@ static const char *scan(const ProtobufCMessageDescriptor *desc, const uint8_t *b
 const char *fe_pb_scan(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len)
 {
     size_t items = 0;
-    return scan(desc, buf, len, 0, &items);
+    return scan(desc, buf, len, 0, 0, &items, NULL);
+}
+
+const char *fe_pb_scan_spans(const ProtobufCMessageDescriptor *desc, const uint8_t *buf,
+                             size_t len, FeSpans *spans)
+{
+    size_t items = 0;
+    return scan(desc, buf, len, 0, 0, &items, spans);
 }

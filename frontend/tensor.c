@@ -20,6 +20,7 @@
  * and output files of ONNX's test cases; onnx_write_tensor_pb() writes one.
  */
 #define _XOPEN_SOURCE 700           /* realpath, pread */
+#define _DEFAULT_SOURCE             /* madvise */
 #include "frontend-impl.h"
 
 #include <errno.h>
@@ -179,6 +180,18 @@ bool fe_file_load(const char *path, size_t max_bytes, FeFile *f, char *err, size
         close(fd);
     /* Not mappable (or over the limit, or empty): fe_read_file says why. */
     return fe_read_file(path, max_bytes, &f->data, &f->len, err, errcap);
+}
+
+void fe_file_drop(FeFile *f, size_t upto)
+{
+    if (!f->mapped)
+        return;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t end = (upto < f->len ? upto : f->len) / page * page;
+    if (end > f->dropped) {
+        madvise((char *)f->data + f->dropped, end - f->dropped, MADV_DONTNEED);
+        f->dropped = end;
+    }
 }
 
 void fe_file_release(FeFile *f)
