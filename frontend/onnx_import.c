@@ -16,12 +16,15 @@
  * and the caller gets NULL.  What the walk cannot survive (no graph, an
  * opset out of range, a count over the limits) ends it.
  *
- * The file is read whole and unpacked by protoc-c's code, after a wire scan
- * (pbscan.c) bounds nesting depth and message count.  The file buffer is
- * freed as soon as it is unpacked, since the unpacked model holds copies of
- * every raw_data: the peak is about twice the model's size.  An
- * initializer's raw_data stays where protobuf-c unpacked it, in a block
- * the graph's arena adopts (PbAlloc); other data is copied into the arena.
+ * The file is mapped (a pipe is read whole: fe_file_load) and unpacked by
+ * protoc-c's code, after a wire scan (pbscan.c) bounds nesting depth and
+ * message count and lists where the big bytes fields lie.  The unpacked
+ * model holds copies of every raw_data, so the mapped pages behind
+ * protobuf-c's copies are let go as it goes (fe_file_drop) and the mapping
+ * as soon as it is unpacked: the peak is the model's size plus its largest
+ * weight.  An initializer's raw_data stays where protobuf-c unpacked it, in
+ * a block the graph's arena adopts (PbAlloc); other data is copied into the
+ * arena.
  */
 #include "frontend-impl.h"
 
