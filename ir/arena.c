@@ -8,12 +8,15 @@
  * that it can be given back early (arena_release) once no value holds it:
  * the raw weights a pass has packed, the constants the JIT has copied.
  */
+#define _DEFAULT_SOURCE     /* madvise */
 #include "ir.h"
 
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 struct ArenaBlock {
     ArenaBlock *next;
@@ -30,6 +33,25 @@ static VGGC_NORETURN void out_of_memory(size_t size)
     exit(3);
 }
 
+/* Populates the whole pages of [p, p + n) in one call rather than one
+ * fault at a time as they are first written: the blocks of weights are
+ * written whole right away (protobuf-c's copies, packed weights).  Zen 3
+ * VM, vgg16 (790 MB of such blocks), 5 alternating runs: inspect
+ * --after-passes 0.72-0.79 s -> 0.50-0.62 s, run 0.93-1.19 s -> 0.75-0.93
+ * s.  Advice: without it (a kernel before 5.14, or no memory to spare
+ * now) the pages fault in as before. */
+static void populate(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = ((uintptr_t)p + page - 1) / page * page, hi = ((uintptr_t)p + n) / page * page;
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+#else
+    (void)p, (void)n;
+#endif
+}
+
 static ArenaBlock *new_block(size_t cap)
 {
     size_t total;
@@ -38,6 +60,8 @@ static ArenaBlock *new_block(size_t cap)
     ArenaBlock *b = aligned_alloc(64, (total + 63) & ~(size_t)63);
     if (!b)
         out_of_memory(cap);
+    if (cap >= BIG)
+        populate(b, total);
     b->next = NULL;
     b->used = 0;
     b->cap = cap;
@@ -130,6 +154,7 @@ void *arena_detached_alloc(size_t size)
     ArenaBlock *b = aligned_alloc(64, total & ~(size_t)63);
     if (!b)
         return NULL;
+    populate(b, total & ~(size_t)63);
     b->next = NULL;
     b->used = b->cap = size;
     b->own = true;
