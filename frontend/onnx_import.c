@@ -1114,14 +1114,11 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, FeFile *own
     } else if (len > max_bytes) {
         graph_error(g, NULL, "the model is %zu bytes, over the limit of %zu", len, max_bytes);
     } else {
-        const char *why;
-        if (owned && owned->mapped) {
-            pb.file = owned;
-            pb.spans.min = ADOPT_MIN;
-            why = fe_pb_scan_spans(&onnx__model_proto__descriptor, buf, len, &pb.spans);
-        } else {
-            why = fe_pb_scan(&onnx__model_proto__descriptor, buf, len);
-        }
+        /* (The spans serve a mapped file only; listed for any, so that the
+         * fuzzers, which import from memory, walk the same code.) */
+        pb.file = owned && owned->mapped ? owned : NULL;
+        pb.spans.min = ADOPT_MIN;
+        const char *why = fe_pb_scan_spans(&onnx__model_proto__descriptor, buf, len, &pb.spans);
         m = why ? NULL : onnx__model_proto__unpack(&alloc, len, buf);
         pb.file = NULL;
         if (!m) {
