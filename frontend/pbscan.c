@@ -15,6 +15,7 @@
  */
 #include "frontend-impl.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 typedef struct {
@@ -48,19 +49,21 @@ static bool skip(Cursor *c, uint64_t n)
     return true;
 }
 
-/* Adds [off, off + len) to spans; false when out of memory. */
-static bool add_span(FeSpans *s, size_t off, size_t len)
+/* Adds [off, off + len) to spans (at most one per spans->min bytes of the
+ * model: memory runs out only when everything does). */
+static void add_span(FeSpans *s, size_t off, size_t len)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 64;
         FeSpan *v = cap <= SIZE_MAX / sizeof *v ? realloc(s->v, cap * sizeof *v) : NULL;
-        if (!v)
-            return false;
+        if (!v) {
+            fprintf(stderr, "vggc: error: out of memory\n");
+            exit(3);
+        }
         s->v = v;
         s->cap = cap;
     }
     s->v[s->n++] = (FeSpan){off, len};
-    return true;
 }
 
 /* Scans one message of type desc occupying all of buf[0..len), which
@@ -106,9 +109,8 @@ static const char *scan(const ProtobufCMessageDescriptor *desc, const uint8_t *b
                                        depth + 1, items, spans);
                 if (why)
                     return why;
-            } else if (fd && fd->type == PROTOBUF_C_TYPE_BYTES && spans && n >= spans->min &&
-                       !add_span(spans, base + c.pos, (size_t)n)) {
-                return "out of memory";
+            } else if (fd && fd->type == PROTOBUF_C_TYPE_BYTES && spans && n >= spans->min) {
+                add_span(spans, base + c.pos, (size_t)n);
             }
             c.pos += (size_t)n;
             break;

@@ -6,7 +6,7 @@
  * Small requests are carved from 64 KiB blocks; a large one gets a block of
  * its own so that a 400 MB weight does not waste a block's tail, and so
  * that it can be given back early (arena_release) once no value holds it:
- * the raw weights a pass has packed, the constants the JIT has copied.
+ * the raw weights a pass has packed.
  */
 #define _DEFAULT_SOURCE     /* madvise */
 #include "ir.h"
@@ -34,8 +34,9 @@ static VGGC_NORETURN void out_of_memory(size_t size)
 }
 
 /* Populates the whole pages of [p, p + n) in one call rather than one
- * fault at a time as they are first written: the blocks of weights are
- * written whole right away (protobuf-c's copies, packed weights).  Zen 3
+ * fault at a time as they are first written: blocks are written soon after
+ * they are made, a big one (weights: protobuf-c's copies, packed weights)
+ * whole and right away.  Zen 3
  * VM, vgg16 (790 MB of such blocks), 5 alternating runs: inspect
  * --after-passes 0.72-0.79 s -> 0.50-0.62 s, run 0.93-1.19 s -> 0.75-0.93
  * s.  Advice: without it (a kernel before 5.14, or no memory to spare
