@@ -554,11 +554,10 @@ int cmd_bench(int argc, char **argv)
     }
     if (!model)
         return usage("bench: no model given%s", "");
-    char *cpu, *features;
-    if (!llvm_target_cpu(o.target, &cpu, &features))
-        return usage("bench: --target takes " LLVM_TARGETS ", not '%s'", o.target);
-    free(cpu);
-    free(features);
+    if (!target_level(o.target))
+        return usage("bench: --target takes " TARGET_NAMES ", not '%s'", o.target);
+    if (strcmp(o.backend, "jit") == 0 && !llvm_backend())   /* before the model is read */
+        return 3;
     if (o.threads) {
         vggrt_set_num_threads(o.threads);
         openblas_set_num_threads(o.threads);
@@ -569,7 +568,7 @@ int cmd_bench(int argc, char **argv)
     }
 
     PassOptions po = {.opt_level = o.opt_level, .verify = true,
-                      .block = llvm_target_block(o.target)};
+                      .block = target_block(o.target)};
     binds_to_import(&o.binds, &o.io);
     Graph *g = import_model(model, &o.io);
     if (!g)

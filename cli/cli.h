@@ -8,6 +8,7 @@
 #include "ir.h"
 #include "passes.h"
 #include "plan.h"
+#include "target.h"
 
 typedef struct {
     const char *name;       /* file name inside the output folder */
@@ -59,9 +60,23 @@ unsigned char *read_file(const char *path, size_t *len);
  * on stderr.  False if dir is not a folder afterwards. */
 bool make_dirs(const char *dir, bool report);
 
+/* ---- install.c: vggc's own installed pieces ---------------------------------- */
+
+/* Where the generated Makefile finds libvggrt when pkg-config does not: the
+ * installed runtime when this vggc runs from an install prefix, else the
+ * build tree it was built in.  The strings live in a. */
+void runtime_paths(Arena *a, const char **include, const char **lib);
+/* The LLVM backend (emit_llvm.h), loaded on the first call: the installed
+ * module under the prefix vggc runs from, else the build tree's.  NULL
+ * after saying why on stderr (then on every later call, silently). */
+const LlvmBackend *llvm_backend(void);
+/* The file llvm_backend loaded, or NULL before it has. */
+const char *llvm_backend_file(void);
+
 /* A model JIT-compiled for this CPU (jit_model.c): run.c and bench.c. */
 typedef struct {
     Plan *plan;                 /* borrowed: its graph holds the weights the code reads */
+    const LlvmBackend *llvm;    /* the backend that compiled and linked it */
     LlvmJit *jit;
     LlvmEntry entry;            /* vggc_run(n, arena, weights, inputs, outputs) */
     const void **weights;       /* the code's table of constants (LlvmEntry's W) */

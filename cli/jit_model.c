@@ -125,21 +125,27 @@ static void cache_store(const char *dir, const char *path, const char *key, cons
     free(tmp);
 }
 
-/* A hash of this vggc's own executable.  The object depends on the code
- * generator as much as on the kernels' bitcode (llvm_backend_id), and a
- * rebuilt vggc of the same version may emit other code: its entries must
- * not be reused.  Hashing the file (about 1 MB) costs a millisecond. */
+/* A hash of this vggc's own executable and of the LLVM backend module it
+ * loaded.  The object depends on the code generator as much as on the
+ * kernels' bitcode (LlvmBackend.backend_id), and a rebuilt vggc of the
+ * same version may emit other code: its entries must not be reused.
+ * Hashing the files (1 MB and 3 MB) costs a few milliseconds. */
 static bool compiler_id(uint64_t *id)
 {
     static uint64_t cached;
     static bool done;
     if (!done) {
-        size_t len = 0;
-        unsigned char *exe = read_file("/proc/self/exe", &len);
-        if (!exe)
-            return false;
-        cached = vggrt_checksum(exe, len);
-        free(exe);
+        const char *files[] = {"/proc/self/exe", llvm_backend_file()};
+        uint64_t h = 0;
+        for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+            size_t len = 0;
+            unsigned char *data = files[i] ? read_file(files[i], &len) : NULL;
+            if (!data)
+                return false;
+            h = h * 0x9e3779b97f4a7c15ull ^ vggrt_checksum(data, len);
+            free(data);
+        }
+        cached = h;
         done = true;
     }
     *id = cached;
@@ -219,14 +225,19 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions 
     int rc = 1;
     double t0 = now_ms();
 
+    const LlvmBackend *llvm = m->llvm = llvm_backend();
+    if (!llvm) {
+        rc = 3;
+        goto out;
+    }
     /* The key: everything the object depends on. */
-    if (!llvm_target_cpu(target, &cpu, &features)) {
-        fprintf(stderr, "vggc: error: unknown --target '%s' (" LLVM_TARGETS ")\n", target);
+    if (!llvm->target_cpu(target, &cpu, &features)) {
+        fprintf(stderr, "vggc: error: unknown --target '%s' (" TARGET_NAMES ")\n", target);
         goto out;
     }
     uint64_t compiler = 0;
     if (use_cache && !compiler_id(&compiler))
-        vggc_note("cannot read this vggc's executable: the JIT cache is not used");
+        vggc_note("cannot read this vggc's executable or its LLVM backend: the JIT cache is not used");
     else if (use_cache && (dir = cache_dir()) != NULL) {
         /* The key hashes the model file: a step of its own for a big one. */
         progress_begin("checking", "checked", "the JIT cache", 0);
@@ -242,7 +253,7 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions 
                 snprintf(key, klen, "vggc %s compiler %016llx backend %016llx\n"
                          "model %016llx %zu\noptions O%d batch_hint %lld\ncpu %s\nfeatures %s\n%s",
                          VGGC_VERSION, (unsigned long long)compiler,
-                         (unsigned long long)llvm_backend_id(),
+                         (unsigned long long)llvm->backend_id(),
                          (unsigned long long)msum, mlen, opt_level,
                          (long long)p->g->batch_hint, cpu, features, bound.len ? bound.data : "");
                 snprintf(path, strlen(dir) + 64, "%s/%016llx.jit", dir,
@@ -261,7 +272,7 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions 
         LlvmOptions lo = {c_identifier(&scratch, "vggc_jit"), model, 0, true, target};
         Buf b = {0};
         progress_begin("compiling", "compiled", base, 0);
-        LlvmStatus st = llvm_emit(p, &lo, LLVM_EMIT_JIT, &b, &err);
+        LlvmStatus st = llvm->emit(p, &lo, LLVM_EMIT_JIT, &b, &err);
         arena_free(&scratch);
         if (st != LLVM_OK) {
             progress_abort();
@@ -280,7 +291,7 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions 
     }
     double t1 = now_ms();
     progress_begin("linking", "linked", m->cache_hit ? "cached code" : base, obj_size);
-    if (!(m->jit = llvm_jit_load(obj, obj_size, &m->entry, &err))) {
+    if (!(m->jit = llvm->jit_load(obj, obj_size, &m->entry, &err))) {
         progress_abort();
         fprintf(stderr, "vggc: error: LLVM: %s\n", err ? err : "cannot load the object");
         rc = 3;
@@ -312,7 +323,8 @@ out:
 
 void jit_model_free(JitModel *m)
 {
-    llvm_jit_free(m->jit);
+    if (m->jit)
+        m->llvm->jit_free(m->jit);
     free(m->weights);
     vggrt_aligned_free(m->copies);
     m->jit = NULL;

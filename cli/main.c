@@ -23,20 +23,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef VGGC_RUNTIME_INCLUDE
-#define VGGC_RUNTIME_INCLUDE "/usr/local/include"
-#endif
-#ifndef VGGC_RUNTIME_LIB
-#define VGGC_RUNTIME_LIB "-lvggrt"
-#endif
-/* Where `cmake --install` puts vggc, vggrt.h and libvggrt.a, relative to
- * the prefix chosen at install time (cli/CMakeLists.txt). */
-#ifndef VGGC_INSTALL_BINDIR
-#define VGGC_INSTALL_BINDIR "bin"
-#define VGGC_INSTALL_INCLUDEDIR "include"
-#define VGGC_INSTALL_LIBDIR "lib"
-#endif
-
 static const char usage_text[] =
     "usage: vggc COMMAND [options]\n"
     "\n"
@@ -123,42 +109,6 @@ static int64_t parse_positive(const char *s, const char *what)
     if (errno || *end || v < 1 || v > (1LL << 30))
         usage_error(what, s);
     return v;
-}
-
-/* Where the generated Makefile finds libvggrt when pkg-config does not: the
- * installed runtime when this vggc runs from an install prefix
- * (PREFIX/bin/vggc beside PREFIX/include/vggrt.h and PREFIX/lib/libvggrt.a;
- * the prefix is only known at install time, so it is found from the
- * executable's own path), else the build tree it was built in. */
-static void runtime_paths(Arena *a, const char **include, const char **lib)
-{
-    *include = VGGC_RUNTIME_INCLUDE;
-    *lib = VGGC_RUNTIME_LIB;
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0 || VGGC_INSTALL_BINDIR[0] == '/')
-        return;
-    exe[n] = 0;
-    /* Up one folder for the file name and one per component of bindir. */
-    int up = 1;
-    for (const char *s = VGGC_INSTALL_BINDIR; *s; s++)
-        up += *s == '/' && s[1] && s[1] != '/';
-    up += VGGC_INSTALL_BINDIR[0] != 0;
-    for (int i = 0; i < up; i++) {
-        char *slash = strrchr(exe, '/');
-        if (!slash || slash == exe)
-            return;
-        *slash = 0;
-    }
-    const char *inc_dir = VGGC_INSTALL_INCLUDEDIR[0] == '/'
-        ? VGGC_INSTALL_INCLUDEDIR : arena_printf(a, "%s/%s", exe, VGGC_INSTALL_INCLUDEDIR);
-    const char *lib_file = VGGC_INSTALL_LIBDIR[0] == '/'
-        ? arena_printf(a, "%s/libvggrt.a", VGGC_INSTALL_LIBDIR)
-        : arena_printf(a, "%s/%s/libvggrt.a", exe, VGGC_INSTALL_LIBDIR);
-    if (access(arena_printf(a, "%s/vggrt.h", inc_dir), R_OK) == 0 && access(lib_file, R_OK) == 0) {
-        *include = inc_dir;
-        *lib = lib_file;
-    }
 }
 
 Graph *import_model(const char *path, const ImportOptions *io)
@@ -306,12 +256,13 @@ static int cmd_compile(int argc, char **argv)
         usage_error("compile: no model given%s", "");
     if (strcmp(emit, "c") != 0 && strcmp(emit, "obj") != 0 && strcmp(emit, "llvm-ir") != 0)
         usage_error("compile: --emit takes c, obj or llvm-ir, not '%s'", emit);
-    char *tcpu, *tfeatures;
-    if (!llvm_target_cpu(target, &tcpu, &tfeatures))
-        usage_error("--target takes " LLVM_TARGETS ", not '%s'", target);
-    free(tcpu);
-    free(tfeatures);
-    po.block = llvm_target_block(target);   /* the blocked layout: the target's vector width */
+    po.block = target_block(target);   /* the blocked layout: the target's vector width */
+    if (!po.block)
+        usage_error("--target takes " TARGET_NAMES ", not '%s'", target);
+    /* --emit obj|llvm-ir: the backend is loaded before the model is read. */
+    const LlvmBackend *llvm = NULL;
+    if (strcmp(emit, "c") != 0 && !(llvm = llvm_backend()))
+        exit(3);
     if (dump && *dump && strcmp(dump, "all") != 0 && !pass_find(dump))
         usage_error("--dump-ir: no pass is named '%s'", dump);
     disabled[n_disabled] = NULL;
@@ -382,7 +333,7 @@ static int cmd_compile(int argc, char **argv)
         char *err = NULL;
         const char *ext = ir ? "ll" : "o";
         progress_begin("compiling", "compiled", arena_printf(&scratch, "%s.%s", name, ext), 0);
-        LlvmStatus st = llvm_emit(p, &lo, ir ? LLVM_EMIT_IR : LLVM_EMIT_OBJECT, &code, &err);
+        LlvmStatus st = llvm->emit(p, &lo, ir ? LLVM_EMIT_IR : LLVM_EMIT_OBJECT, &code, &err);
         if (st == LLVM_FAILED) {
             progress_abort();
             fprintf(stderr, "vggc: error: LLVM: %s\n", err ? err : "unknown failure");
@@ -535,10 +486,10 @@ static int cmd_inspect(int argc, char **argv)
     ImportOptions io = {0};
     binds_to_import(&binds, &io);
     PassOptions po = {.opt_level = after ? 2 : 0, .verify = true,
-                      .block = llvm_target_block(target),   /* the layout --target gets */
+                      .block = target_block(target),   /* the layout --target gets */
                       .batch_hint = batch_hint};
     if (!po.block)
-        usage_error("--target takes " LLVM_TARGETS ", not '%s'", target);
+        usage_error("--target takes " TARGET_NAMES ", not '%s'", target);
     Graph *g = load_model(model, &io, &po);
     if (!g) {
         free(dot_exe);

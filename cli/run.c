@@ -450,10 +450,14 @@ int cmd_run(int argc, char **argv)
     /* The count of --input is checked against the graph's inputs below (a
      * network of constants takes none). */
 
+    po.block = target_block(target);
+    if (!po.block)
+        return usage("run: --target takes " TARGET_NAMES ", not '%s'", target);
+    if (!llvm_backend())   /* before the model is read: it may be large */
+        return 3;
     double t_start = now_ms();
     ImportOptions io = {0};
     binds_to_import(&binds, &io);
-    po.block = llvm_target_block(target);   /* 0 for a bad target: jit_model_load says so */
     Graph *g = import_model(model, &io);
     if (!g)
         return 1;

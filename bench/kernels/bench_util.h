@@ -76,7 +76,7 @@ typedef struct {
 
 /* The block vggc picks for the CPU this file is compiled for (the
  * benchmarks are built with the kernels' -march): 16 with AVX-512, else 8
- * (llvm_target_block, codegen/llvm/emit_llvm.c). */
+ * (target_block, codegen/target.c). */
 #if defined(__AVX512F__)
 #define BENCH_TARGET_BLOCK 16
 #else

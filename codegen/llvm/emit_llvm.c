@@ -25,6 +25,7 @@
  * each op's arguments here in step with emit_c.c.
  */
 #include "emit_llvm.h"
+#include "target.h"
 #include "vggrt.h"
 
 #include <llvm-c/Analysis.h>
@@ -904,7 +905,10 @@ static void fatal_handler(const char *reason)
 
 bool llvm_target_cpu(const char *target, char **name, char **features)
 {
-    if (!target || strcmp(target, "native") == 0) {
+    const char *level = target_level(target);
+    if (!level)
+        return false;
+    if (!*level) {
         char *n = LLVMGetHostCPUName(), *f = LLVMGetHostCPUFeatures();
         *name = strdup(n);
         *features = strdup(f);
@@ -912,29 +916,9 @@ bool llvm_target_cpu(const char *target, char **name, char **features)
         LLVMDisposeMessage(f);
         return true;
     }
-    static const char *const levels[] = {"x86-64-v4", "x86-64-v3", "x86-64"};
-    const char *cpu = strcmp(target, "generic") == 0 ? "x86-64" : NULL;
-    for (size_t i = 0; !cpu && i < sizeof levels / sizeof *levels; i++)
-        if (strcmp(target, levels[i]) == 0)
-            cpu = levels[i];
-    if (!cpu)
-        return false;
-    *name = strdup(cpu);
+    *name = strdup(level);
     *features = strdup("");
     return true;
-}
-
-int llvm_target_block(const char *target)
-{
-    char *cpu, *features;
-    if (!llvm_target_cpu(target, &cpu, &features))
-        return 0;
-    /* A host's feature string lists +avx512f or -avx512f; a level's is
-     * empty (its CPU name says it). */
-    int block = strcmp(cpu, "x86-64-v4") == 0 || strstr(features, "+avx512f") ? 16 : 8;
-    free(cpu);
-    free(features);
-    return block;
 }
 
 uint64_t llvm_backend_id(void)
@@ -1062,7 +1046,7 @@ LlvmStatus llvm_emit(const Plan *p, const LlvmOptions *o, LlvmEmitKind kind, Buf
     char *cpu, *features;
     if (!llvm_target_cpu(o->target, &cpu, &features)) {
         LLVMDisposeMessage(triple);
-        *err = strdup("unknown target CPU (" LLVM_TARGETS ")");
+        *err = strdup("unknown target CPU (" TARGET_NAMES ")");
         return LLVM_FAILED;
     }
     LLVMTargetRef target;

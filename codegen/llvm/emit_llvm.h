@@ -11,6 +11,13 @@
  * and out: the caller's buffers, as in the generated C).  The module is
  * optimized at O3 for the host CPU and becomes an object file (for the JIT
  * or for a user's program) or IR text.  No LLVM type appears here.
+ *
+ * The backend is a module of its own, vggc-llvm.so, linked with libLLVM
+ * and loaded by vggc when a command first needs it (cli/backend.c):
+ * `vggc compile` (C) and `vggc inspect` never load libLLVM, which took
+ * ~20 ms and 50 MB of every start.  The module exports one symbol, the
+ * table LlvmBackend of the functions below; everything they call in vggc
+ * (the plan, the IR, libvggrt) the executable exports (-rdynamic).
  */
 #ifndef VGGC_EMIT_LLVM_H
 #define VGGC_EMIT_LLVM_H
@@ -42,15 +49,8 @@ typedef enum {
  * of the JIT cache key).  target: NULL or "native" for this host as LLVM
  * sees it ("sapphirerapids", its features); "x86-64-v4" (AVX-512),
  * "x86-64-v3" (AVX2 + FMA), "x86-64" or "generic" (SSE2) for the x86-64
- * levels.  False for any other name. */
+ * levels (target.h).  False for any other name. */
 bool llvm_target_cpu(const char *target, char **name, char **features);
-/* The block of the blocked layout for a target (Graph.block, the number of
- * floats in one of its vector registers): 16 for "x86-64-v4" and for this
- * host when it has AVX-512, 8 for every other target; 0 for a name
- * llvm_target_cpu does not know. */
-int llvm_target_block(const char *target);
-/* The target names llvm_target_cpu knows, for messages. */
-#define LLVM_TARGETS "native, x86-64-v4, x86-64-v3, x86-64 or generic"
 
 /* Identifies this backend's code generation (a hash of the embedded kernel
  * bitcode): part of the JIT cache key, beside VGGC_VERSION. */
@@ -75,5 +75,19 @@ typedef struct LlvmJit LlvmJit;
  * NULL with *err (malloc'd) on failure. */
 LlvmJit *llvm_jit_load(const void *obj, size_t size, LlvmEntry *entry, char **err);
 void llvm_jit_free(LlvmJit *j);
+
+/* ---- the module's one export --------------------------------------------- */
+
+typedef struct {
+    bool (*target_cpu)(const char *target, char **name, char **features);
+    uint64_t (*backend_id)(void);
+    LlvmStatus (*emit)(const Plan *p, const LlvmOptions *o, LlvmEmitKind kind, Buf *out,
+                       char **err);
+    LlvmJit *(*jit_load)(const void *obj, size_t size, LlvmEntry *entry, char **err);
+    void (*jit_free)(LlvmJit *j);
+} LlvmBackend;
+
+/* The name of the module's LlvmBackend, for dlsym. */
+#define LLVM_BACKEND_SYMBOL "vggc_llvm_backend"
 
 #endif

@@ -4,8 +4,9 @@
  * either way it is already optimized and compiled for this host, so LLJIT
  * only links it (JITLink) and resolves its external symbols: the runtime
  * helpers the kernels call (vggrt_dtype_size), cblas_sgemm, libm, memcpy.
- * Those come from this process: vggc is linked with libvggrt and OpenBLAS
- * and exports its symbols (-rdynamic, cli/CMakeLists.txt).
+ * Those come from this process, which loaded this module: vggc is linked
+ * with libvggrt and OpenBLAS and exports its symbols (-rdynamic,
+ * cli/CMakeLists.txt).
  */
 #include "emit_llvm.h"
 

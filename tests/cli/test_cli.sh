@@ -162,6 +162,7 @@ check bench-bad-backend 2 "--backend takes jit or c, not 'gpu'" -- "$vggc" bench
 check bench-bad-target 2 "--target takes native, x86-64-v4, x86-64-v3, x86-64 or generic, not 'arm'" -- \
   "$vggc" bench "$models/tiny_vgg.onnx" --target arm
 check compile-bad-target 2 "--target takes .* not 'arm'" -- "$vggc" compile "$models/tiny_vgg.onnx" --target arm
+check run-bad-target 2 "run: --target takes .* not 'arm'" -- "$vggc" run "$models/tiny_vgg.onnx" --target arm
 check compile-target-march 0 '' -- "$vggc" compile "$models/tiny_vgg.onnx" --target x86-64-v3 -o "$work/o5"
 check compile-target-makefile 0 'march=x86-64-v3' -- grep -- '-march' "$work/o5/Makefile"
 

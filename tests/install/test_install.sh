@@ -5,7 +5,8 @@
 #   test_install.sh CMAKE BUILD_DIR MODELS_DIR WORKDIR PYTHON
 #
 # Installs into WORKDIR/prefix, then with PKG_CONFIG_PATH=prefix/lib/pkgconfig:
-#   - the files are there: bin/vggc, lib/libvggrt.{a,so}, include/vggrt.h,
+#   - the files are there: bin/vggc, lib/vggc/vggc-llvm.so (the LLVM backend,
+#     the only one of them that needs libLLVM), lib/libvggrt.{a,so}, include/vggrt.h,
 #     lib/pkgconfig/vggrt.pc, share/man/man1/vggc.1 (which `man` finds and
 #     renders without a warning, and which describes every option
 #     `vggc --help` prints);
@@ -18,7 +19,10 @@
 #     with `cc $(pkg-config --cflags --libs vggrt)`, shared and static;
 #   - that program, the generated driver and the installed `vggc run` give
 #     ONNX Runtime's outputs on the same input, batch 2 (relative 1e-4 with
-#     an absolute floor of 1e-5 x the largest output, as the e2e tests).
+#     an absolute floor of 1e-5 x the largest output, as the e2e tests);
+#     `vggc run` loads the prefix's backend module;
+#   - with a broken module beside a copy of vggc, run and --emit obj fail
+#     with exit 3 naming the module, and compiling to C still works.
 set -uo pipefail
 # (grep -q reads here-strings, not pipes: it stops at the first match, and
 # under pipefail the writer's SIGPIPE would fail the check.)
@@ -44,8 +48,8 @@ model=$models/tiny_vgg.onnx
 name=tiny_vgg
 
 # ---- the files --------------------------------------------------------------------
-for f in bin/vggc lib/libvggrt.a lib/libvggrt.so include/vggrt.h lib/pkgconfig/vggrt.pc \
-         share/man/man1/vggc.1; do
+for f in bin/vggc lib/vggc/vggc-llvm.so lib/libvggrt.a lib/libvggrt.so include/vggrt.h \
+         lib/pkgconfig/vggrt.pc share/man/man1/vggc.1; do
   [ -s "$P/$f" ] && ok "installed-$f" || bad "installed-$f"
 done
 cmp -s "$P/include/vggrt.h" "$root/runtime/include/vggrt.h" && ok "header-is-vggrt.h" || bad "header-is-vggrt.h"
@@ -53,6 +57,11 @@ grep -q ' T vggrt_weights_open$' <<<"$(nm -D --defined-only "$P/lib/libvggrt.so"
   grep -q ' T vggrt_weights_open$' <<<"$(nm --defined-only "$P/lib/libvggrt.a" 2>/dev/null)" &&
   ok "libraries-export-the-runtime" || bad "libraries-export-the-runtime"
 [ -x "$vggc" ] && ! grep -q 'not found' <<<"$(ldd "$vggc")" && ok "vggc-loads" || bad "vggc-loads"
+# libLLVM is the backend module's alone: vggc loads it for the commands that
+# need it, so compiling to C and inspecting never do.
+! grep -q libLLVM <<<"$(ldd "$vggc")" && grep -q libLLVM <<<"$(ldd "$P/lib/vggc/vggc-llvm.so")" &&
+  ! grep -q 'not found' <<<"$(ldd "$P/lib/vggc/vggc-llvm.so")" && ok "libllvm-only-in-the-module" ||
+  bad "libllvm-only-in-the-module"
 "$vggc" --version >"$work/version.txt" 2>&1 && grep -qE '^vggc [0-9.]+$' "$work/version.txt" &&
   ok "vggc-version" || bad "vggc-version" "$work/version.txt"
 
@@ -203,7 +212,27 @@ for app in app app-static; do
 done
 "$work/c/$name" --input "$x" --output "$work/driver.npy" >"$work/driver.log" 2>&1 &&
   compare "driver-matches-ort" "$work/driver.npy" || bad "driver-runs" "$work/driver.log"
-XDG_CACHE_HOME=$work/cache "$vggc" run "$model" --input "$x" --output "$work/jit.npy" >"$work/run.log" 2>&1 &&
+XDG_CACHE_HOME=$work/cache "$vggc" run "$model" --input "$x" --output "$work/jit.npy" -v >"$work/run.log" 2>&1 &&
   compare "installed-vggc-run-matches-ort" "$work/jit.npy" || bad "installed-vggc-run" "$work/run.log"
+grep -qF "LLVM backend: $P/lib/vggc/vggc-llvm.so" "$work/run.log" && ok "run-loads-the-installed-backend" ||
+  bad "run-loads-the-installed-backend" "$work/run.log"
+
+# ---- a broken backend module: the commands that need it say so, the others work ----------------
+B=$work/broken
+mkdir -p "$B/bin" "$B/lib/vggc"
+cp "$vggc" "$B/bin/vggc"
+echo "not a shared object" >"$B/lib/vggc/vggc-llvm.so"
+XDG_CACHE_HOME=$work/cache "$B/bin/vggc" run "$model" --input "$x" >"$work/broken-run.log" 2>&1
+rc=$?
+[ "$rc" = 3 ] && grep -qF "LLVM backend, which \`vggc run\`, \`vggc bench\` and \`compile --emit obj|llvm-ir\` need, cannot be loaded: $B/lib/vggc/vggc-llvm.so:" "$work/broken-run.log" &&
+  ok "broken-backend-run-exits-3" || { echo "  | exit $rc"; bad "broken-backend-run-exits-3" "$work/broken-run.log"; }
+"$B/bin/vggc" compile "$model" --emit obj -o "$work/broken-obj" >"$work/broken-obj.log" 2>&1
+rc=$?
+[ "$rc" = 3 ] && grep -qF "cannot be loaded: $B/lib/vggc/vggc-llvm.so:" "$work/broken-obj.log" && [ ! -e "$work/broken-obj" ] &&
+  ok "broken-backend-emit-obj-exits-3" ||
+  { echo "  | exit $rc"; bad "broken-backend-emit-obj-exits-3" "$work/broken-obj.log"; }
+"$B/bin/vggc" compile "$model" -o "$work/broken-c" >"$work/broken-c.log" 2>&1 &&
+  cmp -s "$work/broken-c/$name.c" "$work/c/$name.c" && ok "broken-backend-compile-to-c-works" ||
+  bad "broken-backend-compile-to-c-works" "$work/broken-c.log"
 
 finish

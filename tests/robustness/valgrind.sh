@@ -12,7 +12,9 @@
 # is checked the same way when this vggc has it (`vggc run --help` exits 0),
 # cold (LLVM compiles; minutes under valgrind) and warm (from its JIT cache).
 # Not registered in the sanitizer configuration (valgrind and ASan exclude
-# each other).
+# each other).  valgrind.supp holds the one report outside vggc's code
+# that is suppressed (the dynamic loader's, when vggc loads its LLVM
+# backend), with why.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -22,7 +24,8 @@ rm -rf "$work"
 mkdir -p "$work"
 command -v valgrind >/dev/null || { echo "valgrind not installed (scripts/install-deps.sh)"; exit 1; }
 vg=(valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect
-    --errors-for-leak-kinds=definite,indirect --track-origins=yes --quiet)
+    --errors-for-leak-kinds=definite,indirect --track-origins=yes --quiet
+    --suppressions="$here/valgrind.supp")
 export OPENBLAS_NUM_THREADS=1
 fails=0 n=0
 step() {  # step NAME WANT COMMAND...: runs COMMAND under valgrind, expects exit WANT
