@@ -173,13 +173,13 @@ static uint64_t weights_checksum(const WeightsFile *w)
     return vggrt_checksum_final(&st);
 }
 
-static bool write_weights(int fd, const void *ctx)
+static bool produce_weights(const void *ctx, OutSink sink, void *state)
 {
     const WeightsFile *w = ctx;
-    if (!write_all(fd, w->header, sizeof w->header))
+    if (!sink(state, w->header, sizeof w->header))
         return false;
     for (uint64_t off = 0; off < w->p->weights_size; off += WEIGHTS_PIECE)
-        if (!write_all(fd, w->piece, weights_piece(w, off)))
+        if (!sink(state, w->piece, weights_piece(w, off)))
             return false;
     return true;
 }
@@ -313,7 +313,7 @@ static int cmd_compile(int argc, char **argv)
     vggrt_weights_header(wf.header, name, p->weights_size, sum);
     const OutFile weights_out = {.name = arena_printf(&scratch, "%s.weights", name),
                                  .size = VGGRT_WEIGHTS_HEADER + p->weights_size,
-                                 .write = write_weights, .ctx = &wf};
+                                 .produce = produce_weights, .ctx = &wf};
     progress_end();
 
     const char *bound[MAX_BINDS];

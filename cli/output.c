@@ -4,7 +4,9 @@
  * land or none does: each is written under a temporary name (created
  * exclusively, never through a symbolic link) and the set is renamed into
  * place at the end.  Files vggc did not write are not overwritten without
- * --force, so `-o ~` cannot clobber a user's Makefile.
+ * --force, so `-o ~` cannot clobber a user's Makefile.  A file that is
+ * already there byte for byte is kept (vggc's output is deterministic, so
+ * recompiling an unchanged model changes nothing in the folder).
  */
 #include "cli.h"
 #include "vggrt.h"
@@ -129,6 +131,59 @@ unsigned char *read_file(const char *path, size_t *len)
     return buf;
 }
 
+static bool sink_write(void *state, const void *data, size_t size)
+{
+    return write_all(*(const int *)state, data, size);
+}
+
+/* Compares what is produced with a file, piece by piece. */
+typedef struct {
+    int fd;
+    unsigned char *buf;
+    size_t cap;
+} Compare;
+
+static bool sink_compare(void *state, const void *data, size_t size)
+{
+    Compare *c = state;
+    const unsigned char *d = data;
+    while (size > 0) {
+        size_t want = size < c->cap ? size : c->cap, got = 0;
+        while (got < want) {
+            ssize_t r = read(c->fd, c->buf + got, want - got);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                return false;
+            got += (size_t)r;
+        }
+        if (memcmp(c->buf, d, want) != 0)
+            return false;
+        d += want;
+        size -= want;
+    }
+    return true;
+}
+
+/* Whether path is a regular file holding exactly f's bytes.  A produced
+ * file's first piece goes first, so a weights file whose header (size,
+ * checksum) differs is told apart without reading the rest. */
+static bool unchanged(const char *path, const OutFile *f)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    Compare c = {fd, NULL, (size_t)1 << 20};
+    bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == f->size &&
+                (c.buf = malloc(c.cap)) != NULL &&
+                (f->produce ? f->produce(f->ctx, sink_compare, &c)
+                            : sink_compare(&c, f->data, f->size));
+    free(c.buf);
+    close(fd);
+    return same;
+}
+
 bool write_outputs(const char *dir, const OutFile *files, size_t n, bool force)
 {
     if (!make_dirs(dir, true))
@@ -152,8 +207,20 @@ bool write_outputs(const char *dir, const OutFile *files, size_t n, bool force)
             ok = false;
         }
     }
+    /* Files already there as they would be written are kept (final[i]
+     * freed and set to NULL: nothing to write or rename). */
+    for (size_t i = 0; ok && i < n; i++)
+        if (unchanged(final[i], &files[i])) {
+            vggc_note("kept %s: unchanged", final[i]);
+            free(final[i]);
+            final[i] = NULL;
+        }
     size_t written = 0;
     for (size_t i = 0; ok && i < n; i++) {
+        if (!final[i]) {
+            written++;
+            continue;
+        }
         int fd = open(tmp[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
         if (fd < 0) {
             fprintf(stderr, "vggc: error: cannot create '%s': %s\n", tmp[i], strerror(errno));
@@ -161,8 +228,8 @@ bool write_outputs(const char *dir, const OutFile *files, size_t n, bool force)
             break;
         }
         written++;
-        bool w = files[i].write ? files[i].write(fd, files[i].ctx)
-                                : write_all(fd, files[i].data, files[i].size);
+        bool w = files[i].produce ? files[i].produce(files[i].ctx, sink_write, &fd)
+                                  : write_all(fd, files[i].data, files[i].size);
         if (close(fd) != 0)
             w = false;
         if (!w) {
@@ -171,14 +238,15 @@ bool write_outputs(const char *dir, const OutFile *files, size_t n, bool force)
         }
     }
     for (size_t i = 0; ok && i < n; i++)
-        if (rename(tmp[i], final[i]) != 0) {
+        if (final[i] && rename(tmp[i], final[i]) != 0) {
             fprintf(stderr, "vggc: error: cannot rename '%s' to '%s': %s\n", tmp[i], final[i],
                     strerror(errno));
             ok = false;
         }
     if (!ok)
         for (size_t i = 0; i < written; i++)
-            unlink(tmp[i]);
+            if (final[i])
+                unlink(tmp[i]);
     for (size_t i = 0; final && tmp && i < n; i++) {
         free(final[i]);
         free(tmp[i]);

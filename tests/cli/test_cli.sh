@@ -96,6 +96,34 @@ if ls -a "$work/o4" | grep -q 'vggc-tmp'; then
 else
   echo "PASS no-temporaries-left"; pass=$((pass + 1))
 fi
+# A recompile of the same model keeps the files as they are (same bytes:
+# not rewritten, same times, so make has nothing to do); a change rewrites
+# what changed, and a file damaged in place is written again.
+o4=$work/o4 w=$work/o4/tiny_vgg.weights
+touch -d '2001-01-01 00:00:00' "$o4"/*
+check recompile-keeps 0 'kept .*/tiny_vgg\.weights: unchanged' -- "$vggc" compile "$models/tiny_vgg.onnx" -o "$o4" -v
+if [ -z "$(find "$o4" -type f -newermt '2001-01-02')" ]; then
+  echo "PASS recompile-touches-nothing"; pass=$((pass + 1))
+else
+  echo "FAIL recompile-touches-nothing: $(find "$o4" -type f -newermt '2001-01-02' | xargs -n1 basename)"
+  fail=$((fail + 1))
+fi
+cp "$w" "$work/w.orig"
+printf '\x55' | dd of="$w" bs=1 seek=$(($(stat -c %s "$w") - 3)) conv=notrunc status=none
+check recompile-repairs 0 '' -- "$vggc" compile "$models/tiny_vgg.onnx" -o "$o4"
+"$vggc" compile "$models/tiny_vgg.onnx" -o "$work/o4b"
+if cmp -s "$w" "$work/w.orig" && [ "$(stat -c %Y "$w")" -gt "$(date -d 2001-01-02 +%s)" ] &&
+   [ -z "$(find "$o4" -name '*.c' -newermt '2001-01-02')" ]; then
+  echo "PASS recompile-rewrites-the-damaged-file-only"; pass=$((pass + 1))
+else
+  echo "FAIL recompile-rewrites-the-damaged-file-only"; fail=$((fail + 1))
+fi
+check recompile-changed 0 '' -- "$vggc" compile "$models/tiny_vgg.onnx" -o "$o4" -O0
+if cmp -s "$o4/tiny_vgg.c" "$work/o4b/tiny_vgg.c" || [ -z "$(find "$o4" -name tiny_vgg.c -newermt '2001-01-02')" ]; then
+  echo "FAIL recompile-rewrites-what-changed"; fail=$((fail + 1))
+else
+  echo "PASS recompile-rewrites-what-changed"; pass=$((pass + 1))
+fi
 
 # vggc bench: one row per layer the plan runs (as inspect --after-passes
 # lists them), through both backends; --json parses; bad options exit 2.
