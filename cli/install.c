@@ -5,7 +5,9 @@
  * PREFIX/bin/vggc beside PREFIX/include/vggrt.h, PREFIX/lib/libvggrt.a and
  * PREFIX/lib/vggc/vggc-llvm.so.  The prefix is only known at install time,
  * so it is found from the executable's own path.  Otherwise (vggc run from
- * its build tree, or an install that lacks the file) the build tree's. */
+ * its build tree, or an install that lacks the file) the build tree's.  The
+ * module is also looked for beside the executable, where the build tree
+ * puts it, so vggc and vggc-llvm.so copied together into one folder work. */
 #define _GNU_SOURCE /* dlopen's RTLD_* on older C libraries */
 #include "cli.h"
 
@@ -32,17 +34,30 @@
 #define VGGC_INSTALL_LIBDIR "lib"
 #endif
 
+/* The folder of this executable, or NULL when /proc does not tell. */
+static char *exe_dir(Arena *a)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash || slash == exe)
+        return NULL;
+    *slash = 0;
+    return arena_printf(a, "%s", exe);
+}
+
 /* The install prefix this vggc runs from (PREFIX of PREFIX/BINDIR/vggc),
  * or NULL when it cannot be told (no /proc, an absolute bindir). */
 static const char *install_prefix(Arena *a)
 {
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0 || VGGC_INSTALL_BINDIR[0] == '/')
+    char *exe = exe_dir(a);
+    if (!exe || VGGC_INSTALL_BINDIR[0] == '/')
         return NULL;
-    exe[n] = 0;
-    /* Up one folder for the file name and one per component of bindir. */
-    int up = 1;
+    /* Up one folder per component of bindir. */
+    int up = 0;
     for (const char *s = VGGC_INSTALL_BINDIR; *s; s++)
         up += *s == '/' && s[1] && s[1] != '/';
     up += VGGC_INSTALL_BINDIR[0] != 0;
@@ -105,13 +120,17 @@ const LlvmBackend *llvm_backend(void)
         return backend;
     tried = true;
     Arena a = {0};
-    const char *path = VGGC_LLVM_MODULE;
-    const char *prefix = install_prefix(&a);
-    if (prefix) {
-        const char *installed = installed_lib(&a, prefix, "vggc/vggc-llvm.so");
-        if (access(installed, R_OK) == 0)
-            path = installed;
-    }
+    const char *prefix = install_prefix(&a), *dir = exe_dir(&a);
+    const char *candidates[] = {
+        prefix ? installed_lib(&a, prefix, "vggc/vggc-llvm.so") : NULL,
+        dir ? arena_printf(&a, "%s/vggc-llvm.so", dir) : NULL,
+    };
+    const char *path = VGGC_LLVM_MODULE;   /* the build tree's */
+    for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++)
+        if (candidates[i] && access(candidates[i], R_OK) == 0) {
+            path = candidates[i];
+            break;
+        }
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     const char *why = h ? NULL : dlerror();
     if (h && !(backend = dlsym(h, LLVM_BACKEND_SYMBOL)))

@@ -22,7 +22,8 @@
 #     an absolute floor of 1e-5 x the largest output, as the e2e tests);
 #     `vggc run` loads the prefix's backend module;
 #   - with a broken module beside a copy of vggc, run and --emit obj fail
-#     with exit 3 naming the module, and compiling to C still works.
+#     with exit 3 naming the module, and compiling to C still works; vggc
+#     and its module copied into one folder run there.
 set -uo pipefail
 # (grep -q reads here-strings, not pipes: it stops at the first match, and
 # under pipefail the writer's SIGPIPE would fail the check.)
@@ -231,6 +232,13 @@ rc=$?
 [ "$rc" = 3 ] && grep -qF "cannot be loaded: $B/lib/vggc/vggc-llvm.so:" "$work/broken-obj.log" && [ ! -e "$work/broken-obj" ] &&
   ok "broken-backend-emit-obj-exits-3" ||
   { echo "  | exit $rc"; bad "broken-backend-emit-obj-exits-3" "$work/broken-obj.log"; }
+# vggc and its module copied together into one folder: the module beside it.
+mkdir -p "$work/together"
+cp "$vggc" "$P/lib/vggc/vggc-llvm.so" "$work/together/"
+XDG_CACHE_HOME=$work/cache "$work/together/vggc" run "$model" --input "$x" --output "$work/together.npy" -v \
+  >"$work/together.log" 2>&1 && grep -qF "LLVM backend: $work/together/vggc-llvm.so" "$work/together.log" &&
+  compare "module-beside-vggc-is-loaded" "$work/together.npy" ||
+  bad "module-beside-vggc-is-loaded" "$work/together.log"
 "$B/bin/vggc" compile "$model" -o "$work/broken-c" >"$work/broken-c.log" 2>&1 &&
   cmp -s "$work/broken-c/$name.c" "$work/c/$name.c" && ok "broken-backend-compile-to-c-works" ||
   bad "broken-backend-compile-to-c-works" "$work/broken-c.log"
