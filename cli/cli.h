@@ -73,8 +73,9 @@ bool make_dirs(const char *dir, bool report);
  * build tree it was built in.  The strings live in a. */
 void runtime_paths(Arena *a, const char **include, const char **lib);
 /* The LLVM backend (emit_llvm.h), loaded on the first call: the installed
- * module under the prefix vggc runs from, else the build tree's.  NULL
- * after saying why on stderr (then on every later call, silently). */
+ * module under the prefix vggc runs from, else the one beside the
+ * executable, else the build tree's.  NULL after saying why on stderr
+ * (then on every later call, silently). */
 const LlvmBackend *llvm_backend(void);
 /* The file llvm_backend loaded, or NULL before it has. */
 const char *llvm_backend_file(void);

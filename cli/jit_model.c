@@ -129,7 +129,7 @@ static void cache_store(const char *dir, const char *path, const char *key, cons
  * loaded.  The object depends on the code generator as much as on the
  * kernels' bitcode (LlvmBackend.backend_id), and a rebuilt vggc of the
  * same version may emit other code: its entries must not be reused.
- * Hashing the files (1 MB and 3 MB) costs a few milliseconds. */
+ * Hashing the files (2.3 MB and 0.3 MB) costs about a millisecond. */
 static bool compiler_id(uint64_t *id)
 {
     static uint64_t cached;

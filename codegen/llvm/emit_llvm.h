@@ -13,7 +13,7 @@
  * or for a user's program) or IR text.  No LLVM type appears here.
  *
  * The backend is a module of its own, vggc-llvm.so, linked with libLLVM
- * and loaded by vggc when a command first needs it (cli/backend.c):
+ * and loaded by vggc when a command first needs it (cli/install.c):
  * `vggc compile` (C) and `vggc inspect` never load libLLVM, which took
  * ~20 ms and 50 MB of every start.  The module exports one symbol, the
  * table LlvmBackend of the functions below; everything they call in vggc
