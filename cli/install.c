@@ -135,6 +135,13 @@ const LlvmBackend *llvm_backend(void)
     const char *why = h ? NULL : dlerror();
     if (h && !(backend = dlsym(h, LLVM_BACKEND_SYMBOL)))
         why = dlerror();
+    if (backend && (strcmp(backend->version, VGGC_VERSION) != 0 ||
+                    backend->layout != LLVM_BACKEND_LAYOUT)) {
+        why = arena_printf(&a, "%s belongs to another build of vggc (version %s; this one is %s): "
+                           "install vggc and its backend together", path, backend->version,
+                           VGGC_VERSION);
+        backend = NULL;
+    }
     if (backend && !(module_file = strdup(path))) {
         backend = NULL;
         why = "out of memory";

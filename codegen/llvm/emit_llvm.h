@@ -79,6 +79,11 @@ void llvm_jit_free(LlvmJit *j);
 /* ---- the module's one export --------------------------------------------- */
 
 typedef struct {
+    /* What it was built as, checked when vggc loads it (a module of another
+     * build would read vggc's structures wrong): VGGC_VERSION, and
+     * LLVM_BACKEND_LAYOUT, the sizes of the structures passed between them. */
+    const char *version;
+    uint64_t layout;
     bool (*target_cpu)(const char *target, char **name, char **features);
     uint64_t (*backend_id)(void);
     LlvmStatus (*emit)(const Plan *p, const LlvmOptions *o, LlvmEmitKind kind, Buf *out,
@@ -89,5 +94,9 @@ typedef struct {
 
 /* The name of the module's LlvmBackend, for dlsym. */
 #define LLVM_BACKEND_SYMBOL "vggc_llvm_backend"
+#define LLVM_BACKEND_LAYOUT                                                                  \
+    ((uint64_t)sizeof(LlvmBackend) << 56 ^ (uint64_t)sizeof(LlvmOptions) << 48 ^            \
+     (uint64_t)sizeof(Plan) << 36 ^ (uint64_t)sizeof(Graph) << 24 ^ (uint64_t)sizeof(Node) << 12 ^ \
+     (uint64_t)sizeof(Value))
 
 #endif

@@ -6,6 +6,8 @@
 __attribute__((visibility("default"))) extern const LlvmBackend vggc_llvm_backend;
 
 const LlvmBackend vggc_llvm_backend = {
+    .version = VGGC_VERSION,
+    .layout = LLVM_BACKEND_LAYOUT,
     .target_cpu = llvm_target_cpu,
     .backend_id = llvm_backend_id,
     .emit = llvm_emit,

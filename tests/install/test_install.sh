@@ -23,7 +23,8 @@
 #     `vggc run` loads the prefix's backend module;
 #   - with a broken module beside a copy of vggc, run and --emit obj fail
 #     with exit 3 naming the module, and compiling to C still works; vggc
-#     and its module copied into one folder run there.
+#     and its module copied into one folder run there; a module of another
+#     build is refused (exit 3), not called.
 set -uo pipefail
 # (grep -q reads here-strings, not pipes: it stops at the first match, and
 # under pipefail the writer's SIGPIPE would fail the check.)
@@ -239,6 +240,17 @@ XDG_CACHE_HOME=$work/cache "$work/together/vggc" run "$model" --input "$x" --out
   >"$work/together.log" 2>&1 && grep -qF "LLVM backend: $work/together/vggc-llvm.so" "$work/together.log" &&
   compare "module-beside-vggc-is-loaded" "$work/together.npy" ||
   bad "module-beside-vggc-is-loaded" "$work/together.log"
+# A module of another build (its table says another version): refused, not called.
+mkdir -p "$work/other"
+cp "$vggc" "$work/other/"
+printf '%s\n' 'const struct { const char *version; unsigned long long layout; } vggc_llvm_backend' \
+  '    __attribute__((visibility("default"))) = {"0.0.0-other", 0};' >"$work/other.c"
+cc -shared -fPIC "$work/other.c" -o "$work/other/vggc-llvm.so" &&
+  "$work/other/vggc" run "$model" --input "$x" >"$work/other.log" 2>&1
+rc=$?
+[ "$rc" = 3 ] && grep -qF "vggc-llvm.so belongs to another build of vggc (version 0.0.0-other; this one is $version)" \
+  "$work/other.log" && ok "other-build-backend-refused" ||
+  { echo "  | exit $rc"; bad "other-build-backend-refused" "$work/other.log"; }
 "$B/bin/vggc" compile "$model" -o "$work/broken-c" >"$work/broken-c.log" 2>&1 &&
   cmp -s "$work/broken-c/$name.c" "$work/c/$name.c" && ok "broken-backend-compile-to-c-works" ||
   bad "broken-backend-compile-to-c-works" "$work/broken-c.log"
