@@ -154,10 +154,16 @@ static bool compiler_id(uint64_t *id)
 
 /* The model file's checksum for the key, read 4 MiB at a time (vgg16 is
  * 0.5 GB, which would otherwise sit in memory beside its packed weights):
- * the checksum of its pieces' checksums.  False if it cannot be read. */
+ * the checksum of its pieces' checksums.  False if it cannot be read, and
+ * for anything but a regular file: a pipe's bytes went to the import, and
+ * reading it again would give none (every piped model the same key: the
+ * first one's code run on the next) or, for a named pipe, wait forever. */
 static bool file_checksum(const char *path, uint64_t *sum, size_t *size)
 {
     enum { PIECE = 4 << 20 };
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
     FILE *f = fopen(path, "rb");
     unsigned char *buf = malloc(PIECE);
     Buf sums = {0};
@@ -245,7 +251,9 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions 
         uint64_t msum = 0;
         /* Bound inputs are constants in the code: their values are in the key. */
         Buf bound = {0};
-        if (file_checksum(model, &msum, &mlen) && binds_key(io, &bound)) {
+        if (!file_checksum(model, &msum, &mlen))
+            vggc_note("%s is not a regular file to read again: the JIT cache is not used", model);
+        else if (binds_key(io, &bound)) {
             size_t klen = strlen(cpu) + strlen(features) + bound.len + 512;
             key = malloc(klen);
             path = malloc(strlen(dir) + 64);
