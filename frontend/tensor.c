@@ -100,14 +100,10 @@ static bool fail(char *err, size_t cap, const char *fmt, ...)
 
 /* ---- reading files ------------------------------------------------------ */
 
-bool fe_read_file(const char *path, size_t max_bytes, void **buf, size_t *len, char *err,
-                  size_t errcap)
+/* fe_read_file on a stream already open (closed here). */
+static bool read_stream(FILE *f, size_t max_bytes, void **buf, size_t *len, char *err,
+                        size_t errcap)
 {
-    *buf = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return fail(err, errcap, "cannot open: %s", strerror(errno));
     struct stat st;
     bool have_stat = fstat(fileno(f), &st) == 0;
     if (have_stat && S_ISDIR(st.st_mode)) {
@@ -160,12 +156,25 @@ bool fe_read_file(const char *path, size_t max_bytes, void **buf, size_t *len, c
     return true;
 }
 
+bool fe_read_file(const char *path, size_t max_bytes, void **buf, size_t *len, char *err,
+                  size_t errcap)
+{
+    *buf = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fail(err, errcap, "cannot open: %s", strerror(errno));
+    return read_stream(f, max_bytes, buf, len, err, errcap);
+}
+
 bool fe_file_load(const char *path, size_t max_bytes, FeFile *f, char *err, size_t errcap)
 {
     memset(f, 0, sizeof *f);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(err, errcap, "cannot open: %s", strerror(errno));
     struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
         (uint64_t)st.st_size <= max_bytes) {
         void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p != MAP_FAILED) {
@@ -176,10 +185,16 @@ bool fe_file_load(const char *path, size_t max_bytes, FeFile *f, char *err, size
             return true;
         }
     }
-    if (fd >= 0)
+    /* Not mappable (a pipe, empty, over the limit): read from the same
+     * descriptor, which also says what is wrong.  (A named pipe opened a
+     * second time would wait for another writer: its first one has gone.) */
+    FILE *s = fdopen(fd, "rb");
+    if (!s) {
+        int e = errno;
         close(fd);
-    /* Not mappable (or over the limit, or empty): fe_read_file says why. */
-    return fe_read_file(path, max_bytes, &f->data, &f->len, err, errcap);
+        return fail(err, errcap, "cannot open: %s", strerror(e));
+    }
+    return read_stream(s, max_bytes, &f->data, &f->len, err, errcap);
 }
 
 void fe_file_drop(FeFile *f, size_t upto)

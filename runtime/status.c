@@ -118,6 +118,13 @@ vggrt_status vggrt__read_file(const char *path, unsigned char **buf, size_t *len
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return vggrt__fail(VGGRT_ERR_IO, err, errcap, "%s: cannot open: %s", path, strerror(errno));
+    return vggrt__read_fd(fd, path, buf, len, err, errcap);
+}
+
+vggrt_status vggrt__read_fd(int fd, const char *path, unsigned char **buf, size_t *len,
+                            char *err, size_t errcap) {
+    *buf = NULL;
+    *len = 0;
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;

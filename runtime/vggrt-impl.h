@@ -35,6 +35,11 @@ void *vggrt__alloc_uninit(size_t size);
  * *len).  Errors (VGGRT_ERR_IO, VGGRT_ERR_NOMEM) name the file and errno. */
 vggrt_status vggrt__read_file(const char *path, unsigned char **buf, size_t *len,
                               char *err, size_t errcap);
+/* The same from fd, already open on path (closed here): for a caller that
+ * opened the file to look at it first, since a named pipe opened a second
+ * time would wait for another writer. */
+vggrt_status vggrt__read_fd(int fd, const char *path, unsigned char **buf, size_t *len,
+                            char *err, size_t errcap);
 
 /* Parses a whole buffer read from the file `name` into *out. */
 typedef vggrt_status (*vggrt__parse_fn)(const char *name, const unsigned char *buf, size_t len,

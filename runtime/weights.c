@@ -311,9 +311,10 @@ vggrt_status vggrt_weights_open(const char *path, const char *name, uint64_t exp
             return VGGRT_OK;
         }
     }
-    if (fd >= 0)
-        close(fd);
-    vggrt_status s = vggrt__read_file(path, &img, &len, err, errcap);
+    /* Anything else (a pipe, a file too short to check) is read from the
+     * same descriptor: a named pipe opened again would wait for a writer. */
+    vggrt_status s = fd >= 0 ? vggrt__read_fd(fd, path, &img, &len, err, errcap)
+                             : vggrt__read_file(path, &img, &len, err, errcap);
     if (s != VGGRT_OK)
         return s;
     s = check_image(path, img, len, name, expect_size, expect_checksum, err, errcap);

@@ -81,6 +81,15 @@ else
 fi
 n=$((n + 1))
 case_ truncated_from_pipe 1 'truncat|short|size' <(head -c $((size - 1)) "$good")
+# A named pipe: opened once (a second open would wait for a writer that has
+# gone; case_'s timeout turns such a hang into a failure).
+mkfifo "$work/fifo"
+cat "$good" >"$work/fifo" &
+case_ good_from_named_pipe 0 '' "$work/fifo"
+wait
+cmp -s "$work/y.npy" "$work/y_mapped.npy" && echo "ok   good_from_named_pipe_same_output" ||
+  { echo "FAIL good_from_named_pipe_same_output"; fails=$((fails + 1)); }
+n=$((n + 1))
 w=$(mut empty); : >"$w"; case_ empty 1 'truncat|short|size|empty|header' "$w"
 w=$(mut header_only); truncate -s 128 "$w"; case_ header_only 1 'truncat|short|size' "$w"
 w=$(mut half_header); truncate -s 60 "$w"; case_ half_header 1 'truncat|short|size|header' "$w"
