@@ -160,12 +160,17 @@ static bool ends_with_ci(const char *s, const char *suffix)
 }
 
 /* An image by its name (.png, .jpg, .jpeg) or, when the name says neither
- * image nor tensor, by its first bytes. */
+ * image nor tensor, by the first bytes of a regular file.  Anything else
+ * (a pipe, /dev/stdin) is a tensor: the bytes looked at would be gone
+ * from it, and a named pipe would be opened twice. */
 static bool is_image_path(const char *path)
 {
     if (ends_with_ci(path, ".png") || ends_with_ci(path, ".jpg") || ends_with_ci(path, ".jpeg"))
         return true;
     if (ends_with(path, ".npy") || ends_with(path, ".pb"))
+        return false;
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return false;
     unsigned char head[8];
     FILE *f = fopen(path, "rb");
