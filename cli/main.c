@@ -59,7 +59,8 @@ static const char usage_text[] =
     "      (the blocked layout is --target's: NCHW16c with AVX-512, else NCHW8c;\n"
     "      the kernels are those for batches of --batch-hint, default 1);\n"
     "      --dot: the graph for Graphviz (of the fused layers with --after-passes);\n"
-    "      --svg: the same drawn by Graphviz's dot, which must be on PATH\n"
+    "      --svg: the same drawn by Graphviz's dot, which must be on PATH; FILE '-':\n"
+    "      standard output, which then carries the graph alone\n"
     "\n"
     "options for every command:\n"
     "  --bind NAME=FILE  fix graph input NAME to the array in FILE (.npy or .pb) at compile\n"
@@ -401,18 +402,35 @@ static bool split_path(Arena *a, const char *path, const char **dir, const char 
 
 /* --dot / --svg: the graph as DOT text, drawn by Graphviz for --svg; both
  * written like compile's outputs (atomically, not over a user's file). */
+/* "-" for --dot or --svg: standard output. */
+static bool is_stdout(const char *path)
+{
+    return path && strcmp(path, "-") == 0;
+}
+
 static int write_graph_files(const Graph *g, const Plan *p, const char *model, const char *dot_path,
                              const char *svg_path, const char *dot_exe, bool force)
 {
     Arena scratch = {0};
     const char *dot_dir = NULL, *dot_base = NULL, *svg_dir = NULL, *svg_base = NULL;
+    Buf dot = {0}, svg = {0};
+    write_dot(g, p, base_name(model), &dot);
+    bool ok = !svg_path || render_svg(dot_exe, &dot, &svg);
+    /* One of them to standard output (the other, if any, to its file). */
+    const Buf *out = is_stdout(dot_path) ? &dot : is_stdout(svg_path) ? &svg : NULL;
+    if (ok && out && !write_all(STDOUT_FILENO, out->data, out->len)) {
+        fprintf(stderr, "vggc: error: cannot write the graph to standard output: %s\n",
+                strerror(errno));
+        ok = false;
+    }
+    if (is_stdout(dot_path))
+        dot_path = NULL;
+    if (is_stdout(svg_path))
+        svg_path = NULL;
     if (dot_path)
         split_path(&scratch, dot_path, &dot_dir, &dot_base);
     if (svg_path)
         split_path(&scratch, svg_path, &svg_dir, &svg_base);
-    Buf dot = {0}, svg = {0};
-    write_dot(g, p, base_name(model), &dot);
-    bool ok = !svg_path || render_svg(dot_exe, &dot, &svg);
     OutFile files[2] = {{.name = dot_base, .data = dot.data, .size = dot.len, .text = true},
                         {.name = svg_base, .data = svg.data, .size = svg.len, .text = true}};
     if (ok && dot_path && svg_path && strcmp(dot_dir, svg_dir) == 0) {
@@ -423,7 +441,7 @@ static int write_graph_files(const Graph *g, const Plan *p, const char *model, c
         if (ok && svg_path)
             ok = write_outputs(svg_dir, &files[1], 1, force);
     }
-    if (ok)
+    if (ok && (dot_path || svg_path))
         vggc_note("wrote %s%s%s", dot_path ? dot_path : "", dot_path && svg_path ? " and " : "",
                   svg_path ? svg_path : "");
     buf_free(&dot);
@@ -468,13 +486,15 @@ static int cmd_inspect(int argc, char **argv)
         usage_error("inspect: no model given%s", "");
     Arena scratch = {0};
     const char *dir, *base;
-    if (dot_path && !split_path(&scratch, dot_path, &dir, &base))
+    if (dot_path && !is_stdout(dot_path) && !split_path(&scratch, dot_path, &dir, &base))
         usage_error("inspect: --dot needs a file name, not '%s'", dot_path);
-    if (svg_path && !split_path(&scratch, svg_path, &dir, &base))
+    if (svg_path && !is_stdout(svg_path) && !split_path(&scratch, svg_path, &dir, &base))
         usage_error("inspect: --svg needs a file name, not '%s'", svg_path);
     arena_free(&scratch);
     if (dot_path && svg_path && strcmp(dot_path, svg_path) == 0)
         usage_error("inspect: --dot and --svg both name '%s'", dot_path);
+    /* The graph on standard output is all that goes there. */
+    bool tables = !is_stdout(dot_path) && !is_stdout(svg_path);
     /* Before any work: --svg cannot be done without Graphviz. */
     char *dot_exe = NULL;
     if (svg_path && !(dot_exe = find_graphviz_dot())) {
@@ -495,9 +515,10 @@ static int cmd_inspect(int argc, char **argv)
         free(dot_exe);
         return 1;
     }
-    if (after)
+    if (after && tables)
         print_layers(g, stdout);
-    print_summary(g, model, stdout);
+    if (tables)
+        print_summary(g, model, stdout);
     Plan *p = NULL;
     if (after) {
         p = plan_build(g);
@@ -506,7 +527,8 @@ static int cmd_inspect(int argc, char **argv)
             free(dot_exe);
             return 1;
         }
-        plan_print_summary(p, stdout);
+        if (tables)
+            plan_print_summary(p, stdout);
     }
     int rc = 0;
     if (dot_path || svg_path) {

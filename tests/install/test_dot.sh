@@ -9,8 +9,8 @@
 # node with its name, op and the output shape from ONNX's shape inference,
 # one arrow per tensor a node reads.  Names with quotes, backslashes, a line
 # break, '&' and non-ASCII must come out as written.  Also: same model ->
-# same bytes; files never clobbered; --svg without Graphviz exits 1 and
-# says how to get it.
+# same bytes; '-' writes to standard output; files never clobbered; --svg
+# without Graphviz exits 1 and says how to get it.
 set -uo pipefail
 vggc=$1 models=$2 work=$3 py=$4
 rm -rf "$work"
@@ -208,6 +208,13 @@ else
 fi
 check svg-only 0 '' -- "$vggc" inspect "$models/tiny_vgg.onnx" --svg "$work/sub/only.svg"
 [ -s "$work/sub/only.svg" ] && ok "svg-only-written" || bad "svg-only-written"
+
+# ---- '-': standard output, carrying the graph alone -------------------------------
+(cd "$work" && "$vggc" inspect "$models/tiny_vgg.onnx" --after-passes --dot - >stdout.dot) &&
+  cmp -s "$work/stdout.dot" "$work/g.dot" && [ ! -e "$work/-" ] && ok "dot-to-stdout" || bad "dot-to-stdout"
+(cd "$work" && "$vggc" inspect "$models/tiny_vgg.onnx" --after-passes --svg - --dot "$work/g4.dot" >stdout.svg) &&
+  cmp -s "$work/stdout.svg" "$work/g.svg" && cmp -s "$work/g4.dot" "$work/g.dot" && [ ! -e "$work/-" ] &&
+  ok "svg-to-stdout-dot-to-file" || bad "svg-to-stdout-dot-to-file"
 
 # ---- never over a file vggc did not write; --force; our own files freely --------
 for ext in dot svg; do
