@@ -569,6 +569,9 @@ int cmd_bench(int argc, char **argv)
 
     PassOptions po = {.opt_level = o.opt_level, .verify = true,
                       .block = target_block(o.target)};
+    ImportDigest digest = {0};
+    if (strcmp(o.backend, "jit") == 0 && o.use_cache)
+        o.io.digest = &digest;   /* the JIT cache's key */
     binds_to_import(&o.binds, &o.io);
     Graph *g = import_model(model, &o.io);
     if (!g)

@@ -92,7 +92,8 @@ typedef struct {
     double compile_ms, link_ms, weights_ms;  /* compile or cache load; JIT link; weights */
 } JitModel;
 /* Compiles plan p (or loads the object from the JIT cache, keyed by the
- * model file's bytes, io's bound files, the level, the graph's batch hint
+ * model's bytes as the import hashed them (io->digest; without one the
+ * cache is not used), io's bound files, the level, the graph's batch hint
  * and the target CPU), links it and fills its weights.  target NULL or
  * "native": this CPU.  Returns 0, or the exit code after reporting (1: bad
  * target, 3: LLVM or memory). */
@@ -154,7 +155,8 @@ int binds_add(Binds *bs, const char *cmd, char *arg);
 /* The binds into io (which keeps pointing into bs). */
 void binds_to_import(const Binds *bs, ImportOptions *io);
 /* Text naming every bound file's contents (name, size, checksum), for the
- * JIT cache's key, appended to out; false if a file cannot be read. */
+ * JIT cache's key, appended to out; false if a file cannot be read again
+ * (or is not a regular file: a pipe's bytes went to the import). */
 bool binds_key(const ImportOptions *io, Buf *out);
 
 /* Milliseconds on the monotonic clock, for timings. */

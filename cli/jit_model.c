@@ -152,37 +152,6 @@ static bool compiler_id(uint64_t *id)
     return true;
 }
 
-/* The model file's checksum for the key, read 4 MiB at a time (vgg16 is
- * 0.5 GB, which would otherwise sit in memory beside its packed weights):
- * the checksum of its pieces' checksums.  False if it cannot be read, and
- * for anything but a regular file: a pipe's bytes went to the import, and
- * reading it again would give none (every piped model the same key: the
- * first one's code run on the next) or, for a named pipe, wait forever. */
-static bool file_checksum(const char *path, uint64_t *sum, size_t *size)
-{
-    enum { PIECE = 4 << 20 };
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-        return false;
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf = malloc(PIECE);
-    Buf sums = {0};
-    size_t n;
-    *size = 0;
-    while (f && buf && (n = fread(buf, 1, PIECE, f)) > 0) {
-        uint64_t s = vggrt_checksum(buf, n);
-        buf_write(&sums, &s, sizeof s);
-        *size += n;
-    }
-    bool ok = f && buf && !ferror(f);
-    *sum = vggrt_checksum(sums.data, sums.len);
-    buf_free(&sums);
-    free(buf);
-    if (f)
-        fclose(f);
-    return ok;
-}
-
 /* The code's table of weights (LlvmEntry): each constant of the plan where
  * the graph holds it, 64-byte aligned as in a weights blob (the import's
  * and the passes' big constants are; any other is copied, into
@@ -245,15 +214,17 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions 
     if (use_cache && !compiler_id(&compiler))
         vggc_note("cannot read this vggc's executable or its LLVM backend: the JIT cache is not used");
     else if (use_cache && (dir = cache_dir()) != NULL) {
-        /* The key hashes the model file: a step of its own for a big one. */
+        /* The model's bytes are in the key as the import hashed them
+         * (ImportOptions.digest): those the code was compiled from, even
+         * when the file changes meanwhile or came through a pipe. */
         progress_begin("checking", "checked", "the JIT cache", 0);
-        size_t mlen = 0;
-        uint64_t msum = 0;
         /* Bound inputs are constants in the code: their values are in the key. */
         Buf bound = {0};
-        if (!file_checksum(model, &msum, &mlen))
-            vggc_note("%s is not a regular file to read again: the JIT cache is not used", model);
-        else if (binds_key(io, &bound)) {
+        if (!io->digest || !io->digest->done)
+            vggc_note("no checksum of %s's bytes: the JIT cache is not used", model);
+        else if (!binds_key(io, &bound))
+            vggc_note("a bound file cannot be read again: the JIT cache is not used");
+        else {
             size_t klen = strlen(cpu) + strlen(features) + bound.len + 512;
             key = malloc(klen);
             path = malloc(strlen(dir) + 64);
@@ -262,7 +233,7 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions 
                          "model %016llx %zu\noptions O%d batch_hint %lld\ncpu %s\nfeatures %s\n%s",
                          VGGC_VERSION, (unsigned long long)compiler,
                          (unsigned long long)llvm->backend_id(),
-                         (unsigned long long)msum, mlen, opt_level,
+                         (unsigned long long)io->digest->sum, (size_t)io->digest->bytes, opt_level,
                          (long long)p->g->batch_hint, cpu, features, bound.len ? bound.data : "");
                 snprintf(path, strlen(dir) + 64, "%s/%016llx.jit", dir,
                          (unsigned long long)vggrt_checksum(key, strlen(key)));

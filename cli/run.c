@@ -461,7 +461,8 @@ int cmd_run(int argc, char **argv)
     if (!llvm_backend())   /* before the model is read: it may be large */
         return 3;
     double t_start = now_ms();
-    ImportOptions io = {0};
+    ImportDigest digest = {0};
+    ImportOptions io = {.digest = use_cache ? &digest : NULL};   /* the JIT cache's key */
     binds_to_import(&binds, &io);
     Graph *g = import_model(model, &io);
     if (!g)

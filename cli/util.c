@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 double now_ms(void)
@@ -69,6 +70,11 @@ void binds_to_import(const Binds *bs, ImportOptions *io)
 bool binds_key(const ImportOptions *io, Buf *out)
 {
     for (size_t i = 0; io && i < io->n_binds; i++) {
+        /* A pipe's bytes went to the import: read again, it would give
+         * none or (a named pipe) wait for a writer. */
+        struct stat st;
+        if (stat(io->binds[i].path, &st) != 0 || !S_ISREG(st.st_mode))
+            return false;
         size_t len;
         unsigned char *bytes = read_file(io->binds[i].path, &len);
         if (!bytes)

@@ -33,11 +33,22 @@ typedef struct {
     const char *path;       /* the file with its value */
 } ImportBind;
 
+/* The checksum (vggrt_checksum) of a model's bytes as the import read
+ * them, for keys of what is built from it (vggc run's JIT cache): the very
+ * bytes unpacked, hashed as the import goes, however the file was given
+ * (a pipe too) and whatever happens to it afterwards. */
+typedef struct {
+    uint64_t sum;
+    uint64_t bytes;
+    bool done;              /* set by a successful import */
+} ImportDigest;
+
 typedef struct {
     int64_t batch;          /* >0: fix the symbolic batch to this */
     size_t max_bytes;       /* refuse larger model files; 0: 4 GiB */
     const ImportBind *binds;    /* inputs to make constants; n_binds of them */
     size_t n_binds;
+    ImportDigest *digest;   /* when set: filled with the model's checksum */
 } ImportOptions;
 
 /* Reads the ONNX model at path.  External data files are resolved inside the

@@ -56,7 +56,19 @@ struct PbAlloc {
     FeFile *file;                   /* the mapped model, or NULL */
     FeSpans spans;                  /* its big bytes fields, in unpacking order */
     size_t next_span;               /* the one protobuf-c copies next */
+    vggrt_checksum_state *hash;     /* ImportOptions.digest's, or NULL */
+    size_t hashed;                  /* bytes of the file hashed so far */
 };
+
+/* Hashes the model's bytes up to upto (the pages about to go, or at the
+ * end all of them), in order. */
+static void pb_hash_upto(PbAlloc *a, const uint8_t *buf, size_t upto)
+{
+    if (a->hash && upto > a->hashed) {
+        vggrt_checksum_update(a->hash, buf + a->hashed, upto - a->hashed);
+        a->hashed = upto;
+    }
+}
 
 static void *pb_alloc(void *data, size_t size)
 {
@@ -75,8 +87,11 @@ static void *pb_alloc(void *data, size_t size)
      * Anything else that happens to have its size only lets pages go
      * early, which reading them again brings back from the page cache. */
     const FeSpans *s = &a->spans;
-    if (big && a->file && a->next_span < s->n && s->v[a->next_span].len == size)
-        fe_file_drop(a->file, s->v[a->next_span++].off);
+    if (big && a->file && a->next_span < s->n && s->v[a->next_span].len == size) {
+        size_t off = s->v[a->next_span++].off;
+        pb_hash_upto(a, (const uint8_t *)a->file->data, off);   /* while its pages are there */
+        fe_file_drop(a->file, off);
+    }
     void *p = big ? arena_detached_alloc(size) : malloc(size ? size : 1);
     if (p)
         a->bufs[a->n++] = (PbBuf){p, big, false};
@@ -1118,9 +1133,19 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, FeFile *own
          * fuzzers, which import from memory, walk the same code.) */
         pb.file = owned && owned->mapped ? owned : NULL;
         pb.spans.min = ADOPT_MIN;
+        vggrt_checksum_state hash;
+        if (opt && opt->digest) {
+            vggrt_checksum_init(&hash);
+            pb.hash = &hash;
+        }
         const char *why = fe_pb_scan_spans(&onnx__model_proto__descriptor, buf, len, &pb.spans);
         m = why ? NULL : onnx__model_proto__unpack(&alloc, len, buf);
+        if (m && pb.hash) {
+            pb_hash_upto(&pb, buf, len);
+            *opt->digest = (ImportDigest){vggrt_checksum_final(&hash), len, true};
+        }
         pb.file = NULL;
+        pb.hash = NULL;
         if (!m) {
             char head[16] = "";
             for (size_t i = 0, at = 0; i < 4 && i < len; i++)

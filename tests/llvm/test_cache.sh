@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test_cache.sh — the JIT object cache: a miss stores an entry, the next run
 # hits it, a corrupted or foreign entry is detected and rebuilt (never
-# executed), a model read from a pipe bypasses it, and the output stays
-# right throughout.
+# executed), a model through a pipe is keyed by its bytes as its file is,
+# and the output stays right throughout.
 #
 #   test_cache.sh VGGC MODEL.onnx WORKDIR
 set -euo pipefail
@@ -64,22 +64,23 @@ printf 'x' >>"$work/vggc-rebuilt"
 expect rebuilt "cache miss"
 cmp "$work/ref.npy" "$work/rebuilt.npy"
 
-# A model read from a pipe has no file to hash for the key: the cache is not
-# used, so two different piped models each run their own code (the key of
-# an empty re-read once gave the second the first one's code, which
-# crashed), and a named pipe is not opened again (which would wait forever).
+# The key holds the model's bytes as the import read them, so a model through
+# a pipe is keyed like its file: the same model hits the file's entry, another
+# one gets its own (a key from reading the pipe again, empty, once gave the
+# second piped model the first one's code, which crashed), and a named pipe
+# is read once (a second open would wait for a writer).
 other=$(dirname "$model")/tiny_vgg_bn.onnx
 "$vggc" run "$other" --input "$x" --output "$work/other_ref.npy" --no-cache
 cat "$model" | "$vggc" run /dev/stdin --input "$x" --output "$work/pipe1.npy" -v 2>"$work/pipe1.err"
-expect pipe1 "not a regular file to read again: the JIT cache is not used"
+expect pipe1 "cache hit: $entry"
 cat "$other" | "$vggc" run /dev/stdin --input "$x" --output "$work/pipe2.npy" -v 2>"$work/pipe2.err"
-expect pipe2 "the JIT cache is not used"
+expect pipe2 "cache miss"
 cmp "$work/ref.npy" "$work/pipe1.npy"
 cmp "$work/other_ref.npy" "$work/pipe2.npy"
 mkfifo "$work/fifo"
 cat "$other" >"$work/fifo" &
 timeout 120 "$vggc" run "$work/fifo" --input "$x" --output "$work/fifo.npy" -v 2>"$work/fifo.err"
 wait
-expect fifo "the JIT cache is not used"
+expect fifo "cache hit"
 cmp "$work/other_ref.npy" "$work/fifo.npy"
 echo "cache: ok"
