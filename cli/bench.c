@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -558,6 +559,15 @@ int cmd_bench(int argc, char **argv)
         return usage("bench: --target takes " TARGET_NAMES ", not '%s'", o.target);
     if (strcmp(o.backend, "jit") == 0 && !llvm_backend())   /* before the model is read */
         return 3;
+    /* --backend c times the program `vggc compile MODEL` writes: that
+     * reads the model again, which a pipe cannot give twice. */
+    struct stat st;
+    if (strcmp(o.backend, "c") == 0 && (stat(model, &st) != 0 || !S_ISREG(st.st_mode))) {
+        fprintf(stderr, "vggc: error: bench: %s is not a regular file: --backend c times the "
+                        "program `vggc compile` writes from it, which reads it again (save it to "
+                        "a file first)\n", model);
+        return 1;
+    }
     if (o.threads) {
         vggrt_set_num_threads(o.threads);
         openblas_set_num_threads(o.threads);

@@ -214,6 +214,8 @@ else
   echo "FAIL bench-json"; echo "$json" | head -5 | sed 's/^/  | /'; fail=$((fail + 1))
 fi
 check bench-bad-backend 2 "--backend takes jit or c, not 'gpu'" -- "$vggc" bench "$models/tiny_vgg.onnx" --backend gpu
+check bench-c-pipe 1 'is not a regular file: --backend c times the program' -- \
+  bash -c "'$vggc' bench /dev/stdin --backend c --iters 1 < <(cat '$models/tiny_vgg.onnx')"
 check bench-bad-target 2 "--target takes native, x86-64-v4, x86-64-v3, x86-64 or generic, not 'arm'" -- \
   "$vggc" bench "$models/tiny_vgg.onnx" --target arm
 check compile-bad-target 2 "--target takes .* not 'arm'" -- "$vggc" compile "$models/tiny_vgg.onnx" --target arm
