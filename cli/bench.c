@@ -560,13 +560,17 @@ int cmd_bench(int argc, char **argv)
     if (strcmp(o.backend, "jit") == 0 && !llvm_backend())   /* before the model is read */
         return 3;
     /* --backend c times the program `vggc compile MODEL` writes: that
-     * reads the model again, which a pipe cannot give twice. */
-    struct stat st;
-    if (strcmp(o.backend, "c") == 0 && (stat(model, &st) != 0 || !S_ISREG(st.st_mode))) {
-        fprintf(stderr, "vggc: error: bench: %s is not a regular file: --backend c times the "
-                        "program `vggc compile` writes from it, which reads it again (save it to "
-                        "a file first)\n", model);
-        return 1;
+     * reads the model and the bound files again, which a pipe cannot give
+     * twice. */
+    for (size_t i = 0; strcmp(o.backend, "c") == 0 && i <= o.binds.n; i++) {
+        const char *file = i < o.binds.n ? o.binds.b[i].path : model;
+        struct stat st;
+        if (stat(file, &st) != 0 || !S_ISREG(st.st_mode)) {
+            fprintf(stderr, "vggc: error: bench: %s is not a regular file: --backend c times "
+                            "the program `vggc compile` writes, which reads it again (save it "
+                            "to a file first)\n", file);
+            return 1;
+        }
     }
     if (o.threads) {
         vggrt_set_num_threads(o.threads);
