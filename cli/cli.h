@@ -91,10 +91,10 @@ typedef struct {
     bool cache_hit;
     double compile_ms, link_ms, weights_ms;  /* compile or cache load; JIT link; weights */
 } JitModel;
-/* Compiles plan p (or loads the object from the JIT cache, keyed by the
- * model's bytes as the import hashed them (io->digest; without one the
- * cache is not used), io's bound files, the level, the graph's batch hint
- * and the target CPU), links it and fills its weights.  target NULL or
+/* Compiles plan p (or loads the object from the JIT cache, keyed by what
+ * the import read as it hashed it (io->digest: the model's bytes, its
+ * external data and the bound inputs' values; without one the cache is
+ * not used), the level, the graph's batch hint and the target CPU), links it and fills its weights.  target NULL or
  * "native": this CPU.  Returns 0, or the exit code after reporting (1: bad
  * target, 3: LLVM or memory). */
 int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions *io,
@@ -154,10 +154,6 @@ typedef struct {
 int binds_add(Binds *bs, const char *cmd, char *arg);
 /* The binds into io (which keeps pointing into bs). */
 void binds_to_import(const Binds *bs, ImportOptions *io);
-/* Text naming every bound file's contents (name, size, checksum), for the
- * JIT cache's key, appended to out; false if a file cannot be read again
- * (or is not a regular file: a pipe's bytes went to the import). */
-bool binds_key(const ImportOptions *io, Buf *out);
 
 /* Milliseconds on the monotonic clock, for timings. */
 double now_ms(void);

@@ -214,27 +214,25 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions 
     if (use_cache && !compiler_id(&compiler))
         vggc_note("cannot read this vggc's executable or its LLVM backend: the JIT cache is not used");
     else if (use_cache && (dir = cache_dir()) != NULL) {
-        /* The model's bytes are in the key as the import hashed them
-         * (ImportOptions.digest): those the code was compiled from, even
-         * when the file changes meanwhile or came through a pipe. */
+        /* What the import read is in the key as it hashed it
+         * (ImportOptions.digest): the model's bytes, its external data and
+         * the bound inputs' values (constants in the code), those the code
+         * was compiled from, even when a file changes meanwhile or came
+         * through a pipe. */
         progress_begin("checking", "checked", "the JIT cache", 0);
-        /* Bound inputs are constants in the code: their values are in the key. */
-        Buf bound = {0};
         if (!io->digest || !io->digest->done)
             vggc_note("no checksum of %s's bytes: the JIT cache is not used", model);
-        else if (!binds_key(io, &bound))
-            vggc_note("a bound file cannot be read again: the JIT cache is not used");
         else {
-            size_t klen = strlen(cpu) + strlen(features) + bound.len + 512;
+            size_t klen = strlen(cpu) + strlen(features) + 512;
             key = malloc(klen);
             path = malloc(strlen(dir) + 64);
             if (key && path) {
                 snprintf(key, klen, "vggc %s compiler %016llx backend %016llx\n"
-                         "model %016llx %zu\noptions O%d batch_hint %lld\ncpu %s\nfeatures %s\n%s",
+                         "model %016llx %zu\noptions O%d batch_hint %lld\ncpu %s\nfeatures %s\n",
                          VGGC_VERSION, (unsigned long long)compiler,
                          (unsigned long long)llvm->backend_id(),
                          (unsigned long long)io->digest->sum, (size_t)io->digest->bytes, opt_level,
-                         (long long)p->g->batch_hint, cpu, features, bound.len ? bound.data : "");
+                         (long long)p->g->batch_hint, cpu, features);
                 snprintf(path, strlen(dir) + 64, "%s/%016llx.jit", dir,
                          (unsigned long long)vggrt_checksum(key, strlen(key)));
                 obj = cache_load(path, key, &obj_size);
@@ -242,7 +240,6 @@ int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions 
                 vggc_note("cache %s: %s", m->cache_hit ? "hit" : "miss", path);
             }
         }
-        buf_free(&bound);
         progress_end();
     }
     const char *base = strrchr(model, '/') ? strrchr(model, '/') + 1 : model;

@@ -66,22 +66,3 @@ void binds_to_import(const Binds *bs, ImportOptions *io)
     io->binds = bs->n ? bs->b : NULL;
     io->n_binds = bs->n;
 }
-
-bool binds_key(const ImportOptions *io, Buf *out)
-{
-    for (size_t i = 0; io && i < io->n_binds; i++) {
-        /* A pipe's bytes went to the import: read again, it would give
-         * none or (a named pipe) wait for a writer. */
-        struct stat st;
-        if (stat(io->binds[i].path, &st) != 0 || !S_ISREG(st.st_mode))
-            return false;
-        size_t len;
-        unsigned char *bytes = read_file(io->binds[i].path, &len);
-        if (!bytes)
-            return false;
-        buf_printf(out, "bind %s %016llx %zu\n", io->binds[i].name,
-                   (unsigned long long)vggrt_checksum(bytes, len), len);
-        free(bytes);
-    }
-    return true;
-}

@@ -1345,7 +1345,7 @@ uint32_t fe_constant_node(ImportCtx *c, const Onnx__NodeProto *np, const Node *d
         }
         TensorData td;
         char why[600];
-        ExternalRoot root = {c->base_dir, &c->base_real};
+        ExternalRoot root = {c->base_dir, &c->base_real, c->hash};
         if (!fe_tensor_decode(a->t, &root, &g->arena, &td, why, sizeof why)) {
             graph_error(g, diag, "value: %s", why);
             return VGGC_NONE;

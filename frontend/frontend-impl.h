@@ -56,6 +56,7 @@ typedef struct {
     size_t n_binds;
     bool *bound;                    /* binds[i] matched a graph input */
     NameMap compile_time;           /* graph inputs refused as needed at compile time */
+    vggrt_checksum_state *hash;     /* ImportOptions.digest's, or NULL */
 } ImportCtx;
 
 /* Marks graph input v as one an operator needs at compile time (the caller
@@ -112,10 +113,12 @@ typedef struct {
 } TensorData;
 
 /* Where external data may come from: base_dir is the folder named files are
- * resolved in (NULL refuses external data); real caches its realpath. */
+ * resolved in (NULL refuses external data); real caches its realpath.  The
+ * bytes read go into hash too, when it is set (ImportOptions.digest). */
 typedef struct {
     const char *base_dir;
     char **real;                    /* in/out: realpath(base_dir), malloc'd */
+    vggrt_checksum_state *hash;
 } ExternalRoot;
 
 /* Decodes t, checking its data type, rank, dims, element and byte counts

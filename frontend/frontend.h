@@ -33,13 +33,15 @@ typedef struct {
     const char *path;       /* the file with its value */
 } ImportBind;
 
-/* The checksum (vggrt_checksum) of a model's bytes as the import read
- * them, for keys of what is built from it (vggc run's JIT cache): the very
- * bytes unpacked, hashed as the import goes, however the file was given
- * (a pipe too) and whatever happens to it afterwards. */
+/* The checksum (vggrt_checksum) of everything the import read, for keys of
+ * what is built from it (vggc run's JIT cache): the model's bytes as
+ * unpacked, then the external data files' bytes and the bound inputs'
+ * values (name, type, shape, data), in the order the import read them.
+ * The very bytes used, hashed as the import goes, however the files were
+ * given (a pipe too) and whatever happens to them afterwards. */
 typedef struct {
     uint64_t sum;
-    uint64_t bytes;
+    uint64_t bytes;         /* of the model file */
     bool done;              /* set by a successful import */
 } ImportDigest;
 

@@ -429,6 +429,13 @@ static void bind_input(ImportCtx *c, const char *name, const Onnx__TypeProto__Te
     if (dt == DT_BOOL)      /* the IR's bools are 0 or 1, whatever the file says */
         for (size_t i = 0; i < t.nbytes; i++)
             ((unsigned char *)t.data)[i] = ((unsigned char *)t.data)[i] != 0;
+    if (c->hash) {          /* the constant, as the code will hold it */
+        int64_t head[2 + VGGRT_MAX_RANK] = {code, t.rank};
+        memcpy(head + 2, t.dims, (size_t)t.rank * sizeof *t.dims);
+        vggrt_checksum_update(c->hash, name, strlen(name) + 1);
+        vggrt_checksum_update(c->hash, head, sizeof head);
+        vggrt_checksum_update(c->hash, t.data, t.nbytes);
+    }
     uint32_t id = graph_add_const(c->g, name, dt, &s, t.data, t.nbytes);
     vggrt_tensor_free(&t);
     namemap_put(&c->values, c->g->values[id].name, id);
@@ -1072,7 +1079,7 @@ static void import_graph(ImportCtx *c, const Onnx__ModelProto *m)
     }
 
     NameMap skipped = {0};
-    ExternalRoot root = {c->base_dir, &c->base_real};
+    ExternalRoot root = {c->base_dir, &c->base_real, c->hash};
     add_initializers(c, gp, &skipped, &root);
     check_binds_twice(c);
     for (size_t i = 0; i < gp->n_input; i++)
@@ -1124,6 +1131,11 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, FeFile *own
     Onnx__ModelProto *m = NULL;
     PbAlloc pb = {0};
     ProtobufCAllocator alloc = {pb_alloc, pb_defer_free, &pb};
+    vggrt_checksum_state hash;
+    if (opt && opt->digest) {
+        vggrt_checksum_init(&hash);
+        pb.hash = &hash;
+    }
     if (len == 0) {
         graph_error(g, NULL, "the file is empty (0 bytes); not an ONNX model");
     } else if (len > max_bytes) {
@@ -1133,17 +1145,10 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, FeFile *own
          * fuzzers, which import from memory, walk the same code.) */
         pb.file = owned && owned->mapped ? owned : NULL;
         pb.spans.min = ADOPT_MIN;
-        vggrt_checksum_state hash;
-        if (opt && opt->digest) {
-            vggrt_checksum_init(&hash);
-            pb.hash = &hash;
-        }
         const char *why = fe_pb_scan_spans(&onnx__model_proto__descriptor, buf, len, &pb.spans);
         m = why ? NULL : onnx__model_proto__unpack(&alloc, len, buf);
-        if (m && pb.hash) {
+        if (m && pb.hash)
             pb_hash_upto(&pb, buf, len);
-            *opt->digest = (ImportDigest){vggrt_checksum_final(&hash), len, true};
-        }
         pb.file = NULL;
         pb.hash = NULL;
         if (!m) {
@@ -1158,7 +1163,8 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, FeFile *own
     if (owned)
         fe_file_release(owned);
     if (m) {
-        ImportCtx c = {.g = g, .pb = &pb, .batch = opt ? opt->batch : 0, .base_dir = base_dir};
+        ImportCtx c = {.g = g, .pb = &pb, .batch = opt ? opt->batch : 0, .base_dir = base_dir,
+                       .hash = opt && opt->digest ? &hash : NULL};
         if (opt && opt->n_binds) {
             c.binds = opt->binds;
             c.n_binds = opt->n_binds;
@@ -1174,6 +1180,10 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, FeFile *own
         namemap_free(&c.used);
         namemap_free(&c.compile_time);
         free(c.base_real);
+        /* The model's bytes, then the external data and bound inputs in the
+         * order the import read them. */
+        if (c.hash && !g->n_errors)
+            *opt->digest = (ImportDigest){vggrt_checksum_final(c.hash), len, true};
     }
     pb_release(&pb);
     if (g->n_errors) {

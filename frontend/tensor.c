@@ -409,6 +409,8 @@ static bool read_external(const Onnx__TensorProto *t, const ExternalRoot *root, 
         done += (size_t)r;
     }
     close(fd);
+    if (root->hash)
+        vggrt_checksum_update(root->hash, p, nbytes);
     *out = p;
     return true;
 }
@@ -557,7 +559,7 @@ bool onnx_read_tensor_pb(const char *path, vggrt_tensor *out, char *err, size_t 
         return fail(err, errcap, "%s: not a valid ONNX TensorProto (%s; %zu bytes)", path,
                     scan ? scan : "protobuf parse failed", len);
     char *dir = fe_dirname(path), *real = NULL;
-    ExternalRoot root = {dir, &real};
+    ExternalRoot root = {dir, &real, NULL};
     TensorData td;
     bool ok = fe_tensor_decode(t, &root, NULL, &td, why, sizeof why);
     if (ok) {
