@@ -154,6 +154,49 @@ bool plan_conv_winograd(const Graph *g, const Node *n)
     return w->rank == 4 && w->d[1] == 36 && w->d[3] == graph_block(g);
 }
 
+bool plan_unary(const Node *n, PlanUnary *u)
+{
+#define K(e) u->op = VGGRT_##e, u->name = "VGGRT_" #e
+    u->p0 = u->p1 = 0;
+    switch (n->op) {
+    case OP_RELU: K(RELU); break;
+    case OP_SIGMOID: K(SIGMOID); break;
+    case OP_TANH: K(TANH); break;
+    case OP_HARD_SWISH: K(HARD_SWISH); break;
+    case OP_LEAKY_RELU: K(LEAKY_RELU); u->p0 = n->attr.alpha.alpha; break;
+    case OP_HARD_SIGMOID:
+        K(HARD_SIGMOID);
+        u->p0 = n->attr.hsig.alpha;
+        u->p1 = n->attr.hsig.beta;
+        break;
+    case OP_ABS: K(ABS); break;
+    case OP_NEG: K(NEG); break;
+    case OP_EXP: K(EXP); break;
+    case OP_LOG: K(LOG); break;
+    case OP_SQRT: K(SQRT); break;
+    case OP_RECIPROCAL: K(RECIPROCAL); break;
+    case OP_CEIL: K(CEIL); break;
+    case OP_FLOOR: K(FLOOR); break;
+    case OP_ROUND: K(ROUND); break;
+    case OP_SIGN: K(SIGN); break;
+    case OP_ERF: K(ERF); break;
+    case OP_SIN: K(SIN); break;
+    case OP_COS: K(COS); break;
+    case OP_ELU: K(ELU); u->p0 = n->attr.alpha.alpha; break;
+    case OP_SELU:
+        K(SELU);
+        u->p0 = n->attr.selu.alpha;
+        u->p1 = n->attr.selu.gamma;
+        break;
+    case OP_SOFTPLUS: K(SOFTPLUS); break;
+    case OP_SOFTSIGN: K(SOFTSIGN); break;
+    case OP_THRESHOLDED_RELU: K(THRESHOLDED_RELU); u->p0 = n->attr.alpha.alpha; break;
+    default: return false;
+    }
+#undef K
+    return true;
+}
+
 int plan_act_code(ActKind a)
 {
     switch (a) {
@@ -380,13 +423,14 @@ static uint64_t place(Interval *iv, uint32_t n, uint64_t base)
  * appears once among the inputs. */
 static bool in_place_op(const Graph *g, const Node *n)
 {
+    PlanUnary u;
     switch (n->op) {
-    case OP_RELU: case OP_SIGMOID: case OP_LEAKY_RELU: case OP_CLIP: case OP_TANH:
-    case OP_HARD_SIGMOID: case OP_HARD_SWISH: case OP_ADD: case OP_SUB: case OP_MUL:
-    case OP_DIV: case OP_PRELU: case OP_SUM:
+    case OP_CLIP: case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_PRELU: case OP_SUM:
         break;
     default:
-        return false;
+        if (!plan_unary(n, &u))
+            return false;
+        break;
     }
     const Value *x = &g->values[n->in[0]], *y = &g->values[n->out[0]];
     if (x->dtype != y->dtype || !shape_equal(&x->shape, &y->shape) || x->layout != y->layout)

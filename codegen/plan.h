@@ -92,6 +92,16 @@ void plan_dconv_params(const Graph *g, const Node *n, vggrt_dconv_params *dp);
 bool plan_conv_winograd(const Graph *g, const Node *n);
 /* VGGRT_ACT_* for an epilogue's activation. */
 int plan_act_code(ActKind a);
+/* The vggrt_unary_f32 call of a float function of one input (Relu,
+ * Sigmoid, Exp, Elu, ...; Clip, whose bounds may be inputs, has its own):
+ * the kernel's op, its enum's name (for the C backend) and parameters.
+ * False for any other node. */
+typedef struct {
+    int op;
+    const char *name;
+    float p0, p1;
+} PlanUnary;
+bool plan_unary(const Node *n, PlanUnary *u);
 
 /* ---- what both emitters compute from shapes ------------------------------ */
 

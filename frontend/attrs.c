@@ -1135,7 +1135,8 @@ static bool legacy_op_ok(OpKind op)
     case OP_IDENTITY: case OP_MATMUL: case OP_TRANSPOSE: case OP_FLATTEN:
     case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_SHAPE: case OP_GATHER:
     case OP_SQUEEZE: case OP_UNSQUEEZE: case OP_LRN: case OP_SUM: case OP_TANH:
-    case OP_HARD_SIGMOID: case OP_REDUCE_MAX: case OP_REDUCE_SUM:
+    case OP_HARD_SIGMOID: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_SOFTPLUS:
+    case OP_SOFTSIGN:
     case OP_PRELU:      /* norm_prelu() refuses what changed in 7 */
         return true;
     default:
@@ -1235,6 +1236,16 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
     case OP_DROPOUT: norm_dropout(&z); break;
     /* LeakyRelu-6/16 (X -> Y): alpha=0.01. */
     case OP_LEAKY_RELU: n->attr.alpha.alpha = get_float(&z, "alpha", 0.01f); break;
+    /* Elu-6/22, ThresholdedRelu-10/22 (X -> Y): alpha=1. */
+    case OP_ELU:
+    case OP_THRESHOLDED_RELU:
+        n->attr.alpha.alpha = get_float(&z, "alpha", 1.0f);
+        break;
+    /* Selu-6/22 (X -> Y): alpha and gamma, the spec's defaults as floats. */
+    case OP_SELU:
+        n->attr.selu.alpha = get_float(&z, "alpha", 1.67326319217681884765625f);
+        n->attr.selu.gamma = get_float(&z, "gamma", 1.05070102214813232421875f);
+        break;
     case OP_LRN: norm_lrn(&z); break;
     case OP_CAST: norm_cast(&z); break;
     case OP_CAST_LIKE: norm_cast_like(&z); break;
@@ -1264,6 +1275,11 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
     case OP_TANH:
     case OP_HARD_SWISH:
     case OP_SUM:
+    /* Abs, Neg, Exp, Log, Sqrt, Reciprocal, Ceil, Floor-6/13, Round-11,
+     * Sign-9/13, Erf-9/13, Sin, Cos-7, Softplus, Softsign-1 (X -> Y). */
+    case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT: case OP_RECIPROCAL:
+    case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_SIGN: case OP_ERF: case OP_SIN:
+    case OP_COS: case OP_SOFTPLUS: case OP_SOFTSIGN:
         break;
     case OP_CONSTANT:
     case OP_COUNT:

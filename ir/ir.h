@@ -243,7 +243,8 @@ typedef struct { int64_t axis; bool coerce_2d; } SoftmaxAttr; /* coerce_2d: opse
  * tensor stays the node's input 1 (min) or 2 (max), a one-element f32 read
  * when the layer runs; the attribute's field is then unused. */
 typedef struct { float min, max; } ClipAttr;
-typedef struct { float alpha; } AlphaAttr;        /* LeakyRelu */
+typedef struct { float alpha; } AlphaAttr;        /* LeakyRelu, Elu, ThresholdedRelu */
+typedef struct { float alpha, gamma; } SeluAttr;  /* y = gamma * (x > 0 ? x : alpha * (e^x - 1)) */
 typedef struct { float alpha, beta; } HardSigmoidAttr;  /* y = max(0, min(1, alpha*x + beta)) */
 typedef struct { float alpha, beta, bias; int64_t size; } LrnAttr;
 typedef struct { DType to; } CastAttr;
@@ -267,6 +268,7 @@ typedef union {
     BatchNormAttr bn;
     ClipAttr clip;
     AlphaAttr alpha;
+    SeluAttr selu;
     HardSigmoidAttr hsig;
     LrnAttr lrn;
     CastAttr cast;

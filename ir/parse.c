@@ -944,6 +944,16 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
         a->alpha.alpha = 0.01f;
         a_float(p, ra, "alpha", &a->alpha.alpha);
         break;
+    case OP_ELU: case OP_THRESHOLDED_RELU:
+        a->alpha.alpha = 1.0f;
+        a_float(p, ra, "alpha", &a->alpha.alpha);
+        break;
+    case OP_SELU:
+        a->selu.alpha = 1.67326319217681884765625f;
+        a->selu.gamma = 1.05070102214813232421875f;
+        a_float(p, ra, "alpha", &a->selu.alpha);
+        a_float(p, ra, "gamma", &a->selu.gamma);
+        break;
     case OP_HARD_SIGMOID:
         a->hsig.alpha = 0.2f;
         a->hsig.beta = 0.5f;
@@ -985,10 +995,12 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_RELU: case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: case OP_MATMUL: case OP_ADD:
     case OP_SUB: case OP_MUL: case OP_DIV: case OP_DROPOUT: case OP_IDENTITY: case OP_CONSTANT:
     case OP_SIGMOID: case OP_SUM: case OP_PRELU: case OP_TANH: case OP_HARD_SWISH:
-    case OP_CAST_LIKE: case OP_COUNT:
+    case OP_CAST_LIKE: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT:
+    case OP_RECIPROCAL: case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_SIGN: case OP_ERF:
+    case OP_SIN: case OP_COS: case OP_SOFTPLUS: case OP_SOFTSIGN: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 41, "the parser knows every op's attributes");
+    _Static_assert(OP_COUNT == 59, "the parser knows every op's attributes");
     for (int i = 0; i < ra->n; i++)
         if (!ra->a[i].used)
             FAIL(p, &ra->a[i].key, "%s has no attribute '%.40s'", op_name(n->op), ra->a[i].key.text);

@@ -379,9 +379,15 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
         fputs(" max=", f);
         print_float(f, a->clip.max);
         break;
-    case OP_LEAKY_RELU:
+    case OP_LEAKY_RELU: case OP_ELU: case OP_THRESHOLDED_RELU:
         fputs(" alpha=", f);
         print_float(f, a->alpha.alpha);
+        break;
+    case OP_SELU:
+        fputs(" alpha=", f);
+        print_float(f, a->selu.alpha);
+        fputs(" gamma=", f);
+        print_float(f, a->selu.gamma);
         break;
     case OP_HARD_SIGMOID:
         fputs(" alpha=", f);
@@ -425,10 +431,12 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     case OP_RELU: case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: case OP_MATMUL: case OP_ADD:
     case OP_SUB: case OP_MUL: case OP_DIV: case OP_DROPOUT: case OP_IDENTITY: case OP_CONSTANT:
     case OP_SIGMOID: case OP_SUM: case OP_PRELU: case OP_TANH: case OP_HARD_SWISH:
-    case OP_CAST_LIKE: case OP_COUNT:
+    case OP_CAST_LIKE: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT:
+    case OP_RECIPROCAL: case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_SIGN: case OP_ERF:
+    case OP_SIN: case OP_COS: case OP_SOFTPLUS: case OP_SOFTSIGN: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 41, "the printer knows every op's attributes");
+    _Static_assert(OP_COUNT == 59, "the printer knows every op's attributes");
 }
 
 /* What fusion and layout assignment added to a node; nothing when none. */

@@ -433,8 +433,9 @@ static bool broadcasts_to(const Shape *from, const Shape *to)
 
 /* ---- elementwise ------------------------------------------------------------------------- */
 
-/* Relu, Sigmoid, LeakyRelu, Tanh, HardSigmoid, HardSwish, Clip(X) -> Y:
- * float, same shape. */
+/* Relu, Sigmoid, LeakyRelu, Tanh, HardSigmoid, HardSwish, Clip and the
+ * other float functions of one input (ops.def) (X) -> Y: float, same
+ * shape. */
 static void infer_unary_float(Inf *c)
 {
     if (!want_float(c, 0))
@@ -1671,7 +1672,10 @@ static bool infer_node(Graph *g, uint32_t id)
     switch (n->op) {
     case OP_CONV: infer_conv(&c); break;
     case OP_RELU: case OP_SIGMOID: case OP_LEAKY_RELU: case OP_TANH: case OP_HARD_SIGMOID:
-    case OP_HARD_SWISH:
+    case OP_HARD_SWISH: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT:
+    case OP_RECIPROCAL: case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_SIGN: case OP_ERF:
+    case OP_SIN: case OP_COS: case OP_ELU: case OP_SELU: case OP_SOFTPLUS: case OP_SOFTSIGN:
+    case OP_THRESHOLDED_RELU:
         infer_unary_float(&c);
         break;
     case OP_MAXPOOL: case OP_AVGPOOL: infer_pool(&c); break;
@@ -1700,7 +1704,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_LRN: infer_lrn(&c); break;
     case OP_CONSTANT: case OP_CAST_LIKE: case OP_COUNT: VGGC_UNREACHABLE();
     }
-    _Static_assert(OP_COUNT == 41, "shape inference handles every op in ops.def");
+    _Static_assert(OP_COUNT == 59, "shape inference handles every op in ops.def");
     return c.bad == 0;
 }
 

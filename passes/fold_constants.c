@@ -220,13 +220,8 @@ static void fold_unary(Graph *g, Node *n)
         return;
     int op;
     float p0 = 0, p1 = 0;
-    switch (n->op) {
-    case OP_RELU: op = VGGRT_RELU; break;
-    case OP_SIGMOID: op = VGGRT_SIGMOID; break;
-    case OP_TANH: op = VGGRT_TANH; break;
-    case OP_HARD_SWISH: op = VGGRT_HARD_SWISH; break;
-    case OP_LEAKY_RELU: op = VGGRT_LEAKY_RELU; p0 = n->attr.alpha.alpha; break;
-    case OP_CLIP:   /* a bound input (ir.h: ClipAttr) is a constant here too */
+    PlanUnary u;
+    if (n->op == OP_CLIP) { /* a bound input (ir.h: ClipAttr) is a constant here too */
         op = VGGRT_CLIP;
         p0 = n->attr.clip.min;
         p1 = n->attr.clip.max;
@@ -234,13 +229,11 @@ static void fold_unary(Graph *g, Node *n)
             memcpy(&p0, g->values[n->in[1]].data, sizeof p0);
         if (n->n_in > 2 && n->in[2] != VGGC_NONE)
             memcpy(&p1, g->values[n->in[2]].data, sizeof p1);
-        break;
-    case OP_HARD_SIGMOID:
-        op = VGGRT_HARD_SIGMOID;
-        p0 = n->attr.hsig.alpha;
-        p1 = n->attr.hsig.beta;
-        break;
-    default:
+    } else if (plan_unary(n, &u)) {
+        op = u.op;
+        p0 = u.p0;
+        p1 = u.p1;
+    } else {
         return;
     }
     size_t count = x->nbytes / sizeof(float);
@@ -466,7 +459,10 @@ static void fold_node(Graph *g, Node *n)
         fold_binary(g, n);
         break;
     case OP_RELU: case OP_SIGMOID: case OP_TANH: case OP_HARD_SWISH: case OP_LEAKY_RELU:
-    case OP_CLIP: case OP_HARD_SIGMOID:
+    case OP_CLIP: case OP_HARD_SIGMOID: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG:
+    case OP_SQRT: case OP_RECIPROCAL: case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_SIGN:
+    case OP_ERF: case OP_SIN: case OP_COS: case OP_ELU: case OP_SELU: case OP_SOFTPLUS:
+    case OP_SOFTSIGN: case OP_THRESHOLDED_RELU:
         fold_unary(g, n);
         break;
     case OP_GEMM: case OP_MATMUL: case OP_BATCHNORM: case OP_SOFTMAX: case OP_LOG_SOFTMAX:

@@ -272,18 +272,20 @@ static void put_count(Ctx *c, uint32_t v)
     put_size(c->b, size_of_dims(s, 0, s->rank));
 }
 
-static void emit_unary(Ctx *c, const Node *n, const char *op, float p0, float p1)
+static void emit_unary(Ctx *c, const Node *n)
 {
-    buf_printf(c->b, "    vggrt_unary_f32(%s, ", op);
+    PlanUnary u;
+    VGGC_ASSERT(plan_unary(n, &u));
+    buf_printf(c->b, "    vggrt_unary_f32(%s, ", u.name);
     put_count(c, n->out[0]);
     buf_puts(c->b, ", ");
     put_ptr(c, n->in[0], false);
     buf_puts(c->b, ", ");
     put_ptr(c, n->out[0], true);
     buf_puts(c->b, ", ");
-    put_float(c->b, p0);
+    put_float(c->b, u.p0);
     buf_puts(c->b, ", ");
-    put_float(c->b, p1);
+    put_float(c->b, u.p1);
     buf_puts(c->b, ");\n");
 }
 
@@ -745,15 +747,14 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
         put_ptr(c, n->out[0], true);
         buf_puts(c->b, ");\n");
         break;
-    case OP_RELU: emit_unary(c, n, "VGGRT_RELU", 0, 0); break;
-    case OP_SIGMOID: emit_unary(c, n, "VGGRT_SIGMOID", 0, 0); break;
-    case OP_LEAKY_RELU: emit_unary(c, n, "VGGRT_LEAKY_RELU", n->attr.alpha.alpha, 0); break;
-    case OP_CLIP: emit_clip(c, n); break;
-    case OP_TANH: emit_unary(c, n, "VGGRT_TANH", 0, 0); break;
-    case OP_HARD_SIGMOID:
-        emit_unary(c, n, "VGGRT_HARD_SIGMOID", n->attr.hsig.alpha, n->attr.hsig.beta);
+    case OP_RELU: case OP_SIGMOID: case OP_LEAKY_RELU: case OP_TANH: case OP_HARD_SIGMOID:
+    case OP_HARD_SWISH: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT:
+    case OP_RECIPROCAL: case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_SIGN: case OP_ERF:
+    case OP_SIN: case OP_COS: case OP_ELU: case OP_SELU: case OP_SOFTPLUS: case OP_SOFTSIGN:
+    case OP_THRESHOLDED_RELU:
+        emit_unary(c, n);
         break;
-    case OP_HARD_SWISH: emit_unary(c, n, "VGGRT_HARD_SWISH", 0, 0); break;
+    case OP_CLIP: emit_clip(c, n); break;
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_PRELU: emit_binary(c, n); break;
     case OP_SUM: emit_sum(c, n); break;
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: {

@@ -337,10 +337,12 @@ static void emit_pool(L *l, const Node *n)
              lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
 }
 
-static void emit_unary(L *l, const Node *n, int op, float p0, float p1)
+static void emit_unary(L *l, const Node *n)
 {
-    CALL(l, "vggrt_unary_f32", k32(l, op), count_val(l, n->out[0]), ptr_of(l, n->in[0]),
-         ptr_of(l, n->out[0]), kf(l, p0), kf(l, p1));
+    PlanUnary u;
+    VGGC_ASSERT(plan_unary(n, &u));
+    CALL(l, "vggrt_unary_f32", k32(l, u.op), count_val(l, n->out[0]), ptr_of(l, n->in[0]),
+         ptr_of(l, n->out[0]), kf(l, u.p0), kf(l, u.p1));
 }
 
 /* Clip: a bound given as an input is loaded when the layer runs
@@ -567,15 +569,14 @@ static LLVMValueRef emit_body(L *l, const Node *n)
     switch (n->op) {
     case OP_CONV: emit_conv(l, n); break;
     case OP_MAXPOOL: case OP_AVGPOOL: emit_pool(l, n); break;
-    case OP_RELU: emit_unary(l, n, VGGRT_RELU, 0, 0); break;
-    case OP_SIGMOID: emit_unary(l, n, VGGRT_SIGMOID, 0, 0); break;
-    case OP_LEAKY_RELU: emit_unary(l, n, VGGRT_LEAKY_RELU, n->attr.alpha.alpha, 0); break;
-    case OP_CLIP: emit_clip(l, n); break;
-    case OP_TANH: emit_unary(l, n, VGGRT_TANH, 0, 0); break;
-    case OP_HARD_SIGMOID:
-        emit_unary(l, n, VGGRT_HARD_SIGMOID, n->attr.hsig.alpha, n->attr.hsig.beta);
+    case OP_RELU: case OP_SIGMOID: case OP_LEAKY_RELU: case OP_TANH: case OP_HARD_SIGMOID:
+    case OP_HARD_SWISH: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT:
+    case OP_RECIPROCAL: case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_SIGN: case OP_ERF:
+    case OP_SIN: case OP_COS: case OP_ELU: case OP_SELU: case OP_SOFTPLUS: case OP_SOFTSIGN:
+    case OP_THRESHOLDED_RELU:
+        emit_unary(l, n);
         break;
-    case OP_HARD_SWISH: emit_unary(l, n, VGGRT_HARD_SWISH, 0, 0); break;
+    case OP_CLIP: emit_clip(l, n); break;
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_PRELU: emit_binary(l, n); break;
     case OP_SUM: emit_sum(l, n); break;
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: {

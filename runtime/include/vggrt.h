@@ -423,10 +423,17 @@ vggrt_status vggrt_clip(int dtype, size_t count, const void *x, void *y, const v
                         const void *hi_t, double lo, double hi);
 
 enum { VGGRT_RELU, VGGRT_SIGMOID, VGGRT_LEAKY_RELU, VGGRT_CLIP, VGGRT_COPY, VGGRT_TANH,
-       VGGRT_HARD_SIGMOID, VGGRT_HARD_SWISH };
+       VGGRT_HARD_SIGMOID, VGGRT_HARD_SWISH, VGGRT_ABS, VGGRT_NEG, VGGRT_EXP, VGGRT_LOG,
+       VGGRT_SQRT, VGGRT_RECIPROCAL, VGGRT_CEIL, VGGRT_FLOOR, VGGRT_ROUND, VGGRT_SIGN,
+       VGGRT_ERF, VGGRT_SIN, VGGRT_COS, VGGRT_ELU, VGGRT_SELU, VGGRT_SOFTPLUS,
+       VGGRT_SOFTSIGN, VGGRT_THRESHOLDED_RELU };
 /* y = f(x), count elements; p0/p1: LeakyRelu alpha; Clip min, max;
  * HardSigmoid alpha, beta (y = max(0, min(1, alpha*x + beta))).  HardSwish
- * is x * HardSigmoid(x) with alpha 1/6, beta 1/2.  x may equal y. */
+ * is x * HardSigmoid(x) with alpha 1/6, beta 1/2.  ROUND rounds half to
+ * even, SIGN keeps 0 and NaN; ELU (y = x < 0 ? alpha (e^x - 1) : x) and
+ * THRESHOLDED_RELU (y = x > alpha ? x : 0) take alpha as p0, SELU
+ * (gamma ELU(x) with its alpha) alpha and gamma; SOFTPLUS is ln(1 + e^x),
+ * SOFTSIGN x / (1 + |x|).  x may equal y. */
 void vggrt_unary_f32(int op, size_t count, const float *x, float *y, float p0, float p1);
 
 /* y[o,c,i] = x[o,c,i] * scale[c] + shift[c]  (inference BatchNormalization) */

@@ -237,6 +237,39 @@ vggrt_status vggrt_binary(int dtype, int op, int rank, const int64_t *dims, cons
 
 /* ---- unary ------------------------------------------------------------------------ */
 
+/* The functions of libm and those built on it (vggrt_unary_f32). */
+#define MAP(expr)                                                                              \
+    for (size_t i = 0; i < count; i++) {                                                       \
+        const float v = x[i];                                                                  \
+        y[i] = (expr);                                                                         \
+    }
+static void unary_math(int op, size_t count, const float *x, float *y, float p0, float p1) {
+    switch (op) {
+    case VGGRT_ABS: MAP(fabsf(v)) break;
+    case VGGRT_NEG: MAP(-v) break;
+    case VGGRT_EXP: MAP(expf(v)) break;
+    case VGGRT_LOG: MAP(logf(v)) break;
+    case VGGRT_SQRT: MAP(sqrtf(v)) break;
+    case VGGRT_RECIPROCAL: MAP(1.0f / v) break;
+    case VGGRT_CEIL: MAP(ceilf(v)) break;
+    case VGGRT_FLOOR: MAP(floorf(v)) break;
+    case VGGRT_ROUND: MAP(rintf(v)) break;  /* the default rounding: half to even */
+    case VGGRT_SIGN: MAP(v > 0.0f ? 1.0f : v < 0.0f ? -1.0f : v) break;
+    case VGGRT_ERF: MAP(erff(v)) break;
+    case VGGRT_SIN: MAP(sinf(v)) break;
+    case VGGRT_COS: MAP(cosf(v)) break;
+    /* e^x - 1 as expm1f: exact near 0, where e^x rounds to about 1. */
+    case VGGRT_ELU: MAP(v < 0.0f ? p0 * expm1f(v) : v) break;
+    case VGGRT_SELU: MAP(p1 * (v > 0.0f ? v : p0 * expm1f(v))) break;
+    /* ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|): no overflow for large x. */
+    case VGGRT_SOFTPLUS: MAP((v > 0.0f ? v : 0.0f) + log1pf(expf(-fabsf(v)))) break;
+    case VGGRT_SOFTSIGN: MAP(v / (1.0f + fabsf(v))) break;
+    case VGGRT_THRESHOLDED_RELU: MAP(v > p0 ? v : 0.0f) break;
+    default: break;
+    }
+}
+#undef MAP
+
 void vggrt_unary_f32(int op, size_t count, const float *x, float *y, float p0, float p1) {
     switch (op) {
     case VGGRT_RELU:
@@ -287,6 +320,9 @@ void vggrt_unary_f32(int op, size_t count, const float *x, float *y, float p0, f
             float v = x[i] * (1.0f / 6.0f) + 0.5f;
             y[i] = x[i] * (v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v);
         }
+        break;
+    default:
+        unary_math(op, count, x, y, p0, p1);
         break;
     }
 }

@@ -591,20 +591,30 @@ static void test_binaries(void) {
 
 /* ---- unary, affine, cast ---------------------------------------------------------- */
 
-static const char *const unary_names[] = { "relu", "sigmoid", "leaky_relu", "clip", "copy",
-                                           "tanh", "hard_sigmoid", "hard_swish" };
+static const char *const unary_names[] = {
+    "relu", "sigmoid", "leaky_relu", "clip", "copy", "tanh", "hard_sigmoid", "hard_swish", "abs",
+    "neg", "exp", "log", "sqrt", "reciprocal", "ceil", "floor", "round", "sign", "erf", "sin", "cos",
+    "elu", "selu", "softplus", "softsign", "thresholded_relu",
+};
+_Static_assert(sizeof unary_names / sizeof *unary_names == VGGRT_THRESHOLDED_RELU + 1,
+               "a name for every unary op");
 
 static void test_unaries(void) {
     const size_t n = 103;
-    for (int op = VGGRT_RELU; op <= VGGRT_HARD_SWISH; op++)
+    for (int op = VGGRT_RELU; op <= VGGRT_THRESHOLDED_RELU; op++)
         for (int inplace = 0; inplace < 2; inplace++) {
             begin_case("unary_f32 %s%s n=%zu", unary_names[op], inplace ? " in place" : "", n);
             float *x = rand_f32(n, -3, 3), *y = nan_f32(n);
             x[0] = 0.0f, x[1] = -100.0f, x[2] = 100.0f, x[3] = 0.25f, x[4] = -0.5f;
             x[5] = -3.0f, x[6] = 3.0f, x[7] = -1.2f, x[8] = 0.8f;   /* hard_* at the kinks */
+            x[9] = 2.5f, x[10] = -1.5f, x[11] = 1e-4f, x[12] = -1e-4f;  /* round's ties; e^x near 1 */
             double *want = zeros_f64(n);
-            const float p0 = op == VGGRT_CLIP ? -0.5f : op == VGGRT_HARD_SIGMOID ? 0.5f : 0.1f;
-            const float p1 = op == VGGRT_HARD_SIGMOID ? 0.6f : 0.25f;
+            float p0 = op == VGGRT_CLIP ? -0.5f : op == VGGRT_HARD_SIGMOID ? 0.5f : 0.1f;
+            float p1 = op == VGGRT_HARD_SIGMOID ? 0.6f : 0.25f;
+            if (op == VGGRT_SELU)
+                p0 = 1.6732632f, p1 = 1.0507010f;
+            if (op == VGGRT_THRESHOLDED_RELU)
+                p0 = 0.25f;     /* x[3]: not above the threshold */
             for (size_t i = 0; i < n; i++) {
                 double v = x[i];
                 switch (op) {
@@ -616,7 +626,30 @@ static void test_unaries(void) {
                 case VGGRT_TANH: want[i] = tanh(v); break;
                 case VGGRT_HARD_SIGMOID: want[i] = fmax(0, fmin(1, (double)p0 * v + p1)); break;
                 case VGGRT_HARD_SWISH: want[i] = v * fmax(0, fmin(1, v / 6 + 0.5)); break;
+                case VGGRT_ABS: want[i] = fabs(v); break;
+                case VGGRT_NEG: want[i] = -v; break;
+                case VGGRT_EXP: want[i] = exp(v); break;
+                case VGGRT_LOG: want[i] = log(v); break;    /* NaN below 0, -inf at 0 */
+                case VGGRT_SQRT: want[i] = sqrt(v); break;
+                case VGGRT_RECIPROCAL: want[i] = 1.0 / v; break;
+                case VGGRT_CEIL: want[i] = ceil(v); break;
+                case VGGRT_FLOOR: want[i] = floor(v); break;
+                case VGGRT_ROUND: /* half to even, by hand */
+                    want[i] = floor(v + 0.5);
+                    if (want[i] - v == 0.5 && fmod(want[i], 2) != 0)
+                        want[i] -= 1;
+                    break;
+                case VGGRT_SIGN: want[i] = v > 0 ? 1 : v < 0 ? -1 : 0; break;
+                case VGGRT_ERF: want[i] = erf(v); break;
+                case VGGRT_SIN: want[i] = sin(v); break;
+                case VGGRT_COS: want[i] = cos(v); break;
+                case VGGRT_ELU: want[i] = v < 0 ? p0 * expm1(v) : v; break;
+                case VGGRT_SELU: want[i] = p1 * (v > 0 ? v : p0 * expm1(v)); break;
+                case VGGRT_SOFTPLUS: want[i] = log1p(exp(v)); break;
+                case VGGRT_SOFTSIGN: want[i] = v / (1 + fabs(v)); break;
+                case VGGRT_THRESHOLDED_RELU: want[i] = v > p0 ? v : 0; break;
                 }
+                want[i] = (float)want[i];   /* e^100 overflows fp32 */
             }
             if (inplace) {
                 vggrt_unary_f32(op, n, x, x, p0, p1);
