@@ -1136,7 +1136,7 @@ static bool legacy_op_ok(OpKind op)
     case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_SHAPE: case OP_GATHER:
     case OP_SQUEEZE: case OP_UNSQUEEZE: case OP_LRN: case OP_SUM: case OP_TANH:
     case OP_HARD_SIGMOID: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_SOFTPLUS:
-    case OP_SOFTSIGN:
+    case OP_SOFTSIGN: case OP_ARGMAX: case OP_ARGMIN:
     case OP_PRELU:      /* norm_prelu() refuses what changed in 7 */
         return true;
     default:
@@ -1236,6 +1236,14 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
     case OP_DROPOUT: norm_dropout(&z); break;
     /* LeakyRelu-6/16 (X -> Y): alpha=0.01. */
     case OP_LEAKY_RELU: n->attr.alpha.alpha = get_float(&z, "alpha", 0.01f); break;
+    /* ArgMax, ArgMin-1/11/12/13 (data -> reduced): axis=0, keepdims=1 and, from
+     * 12, select_last_index=0; a negative axis (from 11) counts from the end. */
+    case OP_ARGMAX:
+    case OP_ARGMIN:
+        n->attr.arg.axis = get_int(&z, "axis", 0);
+        n->attr.arg.keepdims = get_int(&z, "keepdims", 1) != 0;
+        n->attr.arg.select_last = c->opset >= 12 && get_int(&z, "select_last_index", 0) != 0;
+        break;
     /* Elu-6/22, ThresholdedRelu-10/22 (X -> Y): alpha=1. */
     case OP_ELU:
     case OP_THRESHOLDED_RELU:
@@ -1280,6 +1288,9 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
     case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT: case OP_RECIPROCAL:
     case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_SIGN: case OP_ERF: case OP_SIN:
     case OP_COS: case OP_SOFTPLUS: case OP_SOFTSIGN:
+    /* Max, Min-6/8/12/13 (data_0, data_1, ... -> result): numpy broadcasting
+     * from 8, equal shapes before (as Sum). */
+    case OP_MAX: case OP_MIN:
         break;
     case OP_CONSTANT:
     case OP_COUNT:

@@ -244,7 +244,11 @@ typedef struct { int64_t axis; bool coerce_2d; } SoftmaxAttr; /* coerce_2d: opse
  * when the layer runs; the attribute's field is then unused. */
 typedef struct { float min, max; } ClipAttr;
 typedef struct { float alpha; } AlphaAttr;        /* LeakyRelu, Elu, ThresholdedRelu */
-typedef struct { float alpha, gamma; } SeluAttr;  /* y = gamma * (x > 0 ? x : alpha * (e^x - 1)) */
+typedef struct { float alpha, gamma; } SeluAttr;
+/* ArgMax, ArgMin: the index along axis (normalized by inference) of the
+ * largest or smallest element, the first one of equals, or the last with
+ * select_last. */
+typedef struct { int64_t axis; bool keepdims, select_last; } ArgAttr;  /* y = gamma * (x > 0 ? x : alpha * (e^x - 1)) */
 typedef struct { float alpha, beta; } HardSigmoidAttr;  /* y = max(0, min(1, alpha*x + beta)) */
 typedef struct { float alpha, beta, bias; int64_t size; } LrnAttr;
 typedef struct { DType to; } CastAttr;
@@ -269,6 +273,7 @@ typedef union {
     ClipAttr clip;
     AlphaAttr alpha;
     SeluAttr selu;
+    ArgAttr arg;
     HardSigmoidAttr hsig;
     LrnAttr lrn;
     CastAttr cast;

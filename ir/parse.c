@@ -948,6 +948,12 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
         a->alpha.alpha = 1.0f;
         a_float(p, ra, "alpha", &a->alpha.alpha);
         break;
+    case OP_ARGMAX: case OP_ARGMIN:
+        a->arg.keepdims = true;
+        a_int(p, ra, "axis", &a->arg.axis);
+        a_bool(p, ra, "keepdims", &a->arg.keepdims);
+        a_bool(p, ra, "select_last_index", &a->arg.select_last);
+        break;
     case OP_SELU:
         a->selu.alpha = 1.67326319217681884765625f;
         a->selu.gamma = 1.05070102214813232421875f;
@@ -997,10 +1003,11 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_SIGMOID: case OP_SUM: case OP_PRELU: case OP_TANH: case OP_HARD_SWISH:
     case OP_CAST_LIKE: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT:
     case OP_RECIPROCAL: case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_SIGN: case OP_ERF:
-    case OP_SIN: case OP_COS: case OP_SOFTPLUS: case OP_SOFTSIGN: case OP_COUNT:
+    case OP_SIN: case OP_COS: case OP_SOFTPLUS: case OP_SOFTSIGN: case OP_MAX: case OP_MIN:
+    case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 59, "the parser knows every op's attributes");
+    _Static_assert(OP_COUNT == 63, "the parser knows every op's attributes");
     for (int i = 0; i < ra->n; i++)
         if (!ra->a[i].used)
             FAIL(p, &ra->a[i].key, "%s has no attribute '%.40s'", op_name(n->op), ra->a[i].key.text);

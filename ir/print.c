@@ -383,6 +383,10 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
         fputs(" alpha=", f);
         print_float(f, a->alpha.alpha);
         break;
+    case OP_ARGMAX: case OP_ARGMIN:
+        fprintf(f, " axis=%lld keepdims=%d select_last_index=%d", (long long)a->arg.axis,
+                a->arg.keepdims, a->arg.select_last);
+        break;
     case OP_SELU:
         fputs(" alpha=", f);
         print_float(f, a->selu.alpha);
@@ -433,10 +437,11 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     case OP_SIGMOID: case OP_SUM: case OP_PRELU: case OP_TANH: case OP_HARD_SWISH:
     case OP_CAST_LIKE: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT:
     case OP_RECIPROCAL: case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_SIGN: case OP_ERF:
-    case OP_SIN: case OP_COS: case OP_SOFTPLUS: case OP_SOFTSIGN: case OP_COUNT:
+    case OP_SIN: case OP_COS: case OP_SOFTPLUS: case OP_SOFTSIGN: case OP_MAX: case OP_MIN:
+    case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 59, "the printer knows every op's attributes");
+    _Static_assert(OP_COUNT == 63, "the printer knows every op's attributes");
 }
 
 /* What fusion and layout assignment added to a node; nothing when none. */

@@ -195,6 +195,7 @@ static bool want_float(Inf *c, uint32_t i) { return want_dtype(c, i, DT_FLOAT); 
  * naming the node, the op and the type. */
 #define DTM(t) (1u << (t))
 #define DTM_BINARY (DTM(DT_FLOAT) | DTM(DT_DOUBLE) | DTM(DT_INT64) | DTM(DT_UINT8) | DTM(DT_INT8))
+#define DTM_MINMAX (DTM_BINARY | DTM(DT_INT32))       /* vggrt_binary's types */
 #define DTM_CLIP (DTM(DT_FLOAT) | DTM(DT_UINT8) | DTM(DT_INT8))
 #define DTM_MAXPOOL (DTM(DT_FLOAT) | DTM(DT_UINT8) | DTM(DT_INT8))
 
@@ -532,11 +533,13 @@ static void infer_binary(Inf *c)
     set_out(c, 0, a->dtype, &o);
 }
 
-/* Sum-8/13(data_0, data_1, ...) -> sum: f32, numpy broadcasting of all inputs.
- * Sum-1/6: no broadcasting, every input has input 0's shape. */
-static void infer_sum(Inf *c)
+/* Sum, Max, Min-8/13(data_0, data_1, ...) -> result: numpy broadcasting of
+ * all inputs; before opset 8 every input has input 0's shape.  Sum takes
+ * f32, Max and Min any type of the binary kernels, the same for all. */
+static void infer_variadic(Inf *c)
 {
     const Value *x0 = inval(c, 0);
+    const char *op = op_name(c->n->op);
     Buf b, b0, why;
     SBuf s, s0;
     Shape o = x0->shape;
@@ -544,16 +547,21 @@ static void infer_sum(Inf *c)
     for (uint32_t i = 0; i < c->n->n_in; i++) {
         const Value *x = inval(c, i);
         if (!x) {
-            err(c, "input %u is omitted; Sum needs every input", i);
+            err(c, "input %u is omitted; %s needs every input", i, op);
             return;
         }
-        if (!want_float(c, i))
+        if (c->n->op == OP_SUM ? !want_float(c, i) : !want_dtypes(c, i, DTM_MINMAX))
             return;
         if (i == 0)
             continue;
+        if (x->dtype != x0->dtype) {
+            err(c, "%s: expected %s like %s, got %s", desc(c, i, &b), dtype_name(x0->dtype),
+                desc(c, 0, &b0), dtype_name(x->dtype));
+            return;
+        }
         if (legacy && !shape_equal(&x->shape, &x0->shape)) {
-            err(c, "%s: expected %s like %s (Sum before opset 8 does not broadcast; this graph: "
-                "opset %lld), got %s", desc(c, i, &b), fmt(&x0->shape, &s0), desc(c, 0, &b0),
+            err(c, "%s: expected %s like %s (%s before opset 8 does not broadcast; this graph: "
+                "opset %lld), got %s", desc(c, i, &b), fmt(&x0->shape, &s0), desc(c, 0, &b0), op,
                 (long long)c->g->opset, fmt(&x->shape, &s));
             return;
         }
@@ -562,7 +570,7 @@ static void infer_sum(Inf *c)
             return;
         }
     }
-    set_out(c, 0, DT_FLOAT, &o);
+    set_out(c, 0, x0->dtype, &o);
 }
 
 /* PRelu-16(X, slope) -> Y: f32; slope broadcasts unidirectionally to X's
@@ -1323,6 +1331,40 @@ static void infer_reduce(Inf *c)
     set_out(c, 0, DT_FLOAT, &o);
 }
 
+/* ArgMax, ArgMin(data) -> reduced: f32 of rank >= 1 (and not empty: only
+ * data movement takes zero-size tensors), an axis that is not the batch;
+ * i64, the axis kept as 1 (keepdims) or dropped. */
+static void infer_arg(Inf *c)
+{
+    ArgAttr *a = &c->n->attr.arg;
+    const Value *x = inval(c, 0);
+    int r = x->shape.rank;
+    int64_t axis;
+    SBuf s;
+    if (!want_float(c, 0))
+        return;
+    if (r == 0) {
+        Buf b;
+        err(c, "%s: expected rank >= 1, got a scalar", desc(c, 0, &b));
+        return;
+    }
+    if (!norm_axis(c, "axis", a->axis, r, false, &axis))
+        return;
+    if (axis == 0 && shape_is_batched(&x->shape)) {
+        err(c, "axis 0 of the batched input %s compares batch items: this moves the batch "
+            "dimension", fmt(&x->shape, &s));
+        return;
+    }
+    Shape o = {.rank = 0};
+    for (int i = 0; i < r; i++)
+        if (i != axis)
+            o.d[o.rank++] = x->shape.d[i];
+        else if (a->keepdims)
+            o.d[o.rank++] = 1;
+    a->axis = axis;
+    set_out(c, 0, DT_INT64, &o);
+}
+
 /* Concat-13(inputs...) -> concatenated along axis: same rank and dtype, equal
  * dims except on the axis. */
 static void infer_concat(Inf *c)
@@ -1681,7 +1723,8 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_MAXPOOL: case OP_AVGPOOL: infer_pool(&c); break;
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: infer_global_pool(&c); break;
     case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: infer_reduce(&c); break;
-    case OP_SUM: infer_sum(&c); break;
+    case OP_SUM: case OP_MAX: case OP_MIN: infer_variadic(&c); break;
+    case OP_ARGMAX: case OP_ARGMIN: infer_arg(&c); break;
     case OP_PRELU: infer_prelu(&c); break;
     case OP_FLATTEN: infer_flatten(&c); break;
     case OP_RESHAPE: infer_reshape(&c); break;
@@ -1704,7 +1747,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_LRN: infer_lrn(&c); break;
     case OP_CONSTANT: case OP_CAST_LIKE: case OP_COUNT: VGGC_UNREACHABLE();
     }
-    _Static_assert(OP_COUNT == 59, "shape inference handles every op in ops.def");
+    _Static_assert(OP_COUNT == 63, "shape inference handles every op in ops.def");
     return c.bad == 0;
 }
 

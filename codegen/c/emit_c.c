@@ -500,14 +500,17 @@ static void emit_copy(Ctx *c, const Node *n)
 
 /* Sum-13(data_0, ...): y = data_0 + data_1, then y += data_i in place;
  * one input is a copy. */
-static void emit_sum(Ctx *c, const Node *n)
+/* Sum, Max, Min: the binary kernel over the inputs in turn, into the
+ * output (input 0 with input 1, then the output with each next one). */
+static void emit_variadic(Ctx *c, const Node *n)
 {
     if (n->n_in == 1) {
         emit_copy(c, n);
         return;
     }
+    const char *op = n->op == OP_MAX ? "VGGRT_MAX" : n->op == OP_MIN ? "VGGRT_MIN" : "VGGRT_ADD";
     for (uint32_t i = 1; i < n->n_in; i++)
-        emit_binary_call(c, "VGGRT_ADD", i == 1 ? n->in[0] : n->out[0], n->in[i], n->out[0], true);
+        emit_binary_call(c, op, i == 1 ? n->in[0] : n->out[0], n->in[i], n->out[0], true);
 }
 
 static void emit_batchnorm(Ctx *c, const Node *n)
@@ -553,6 +556,23 @@ static void emit_softmax(Ctx *c, const Node *n)
     put_size(c->b, len);
     buf_puts(c->b, ", ");
     put_size(c->b, inner);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ");\n");
+}
+
+/* ArgMax, ArgMin: [outer, len, inner] around the axis (inference refused
+ * the batch's), i64 out. */
+static void emit_arg(Ctx *c, const Node *n)
+{
+    const Shape *x = shp(c, n->in[0]);
+    int axis = (int)n->attr.arg.axis;
+    buf_printf(c->b, "    vggrt_arg_f32(%d, %d, ", n->op == OP_ARGMIN, n->attr.arg.select_last);
+    put_size(c->b, size_of_dims(x, 0, axis));
+    buf_printf(c->b, ", %lld, ", (long long)x->d[axis]);
+    put_size(c->b, size_of_dims(x, axis + 1, x->rank));
     buf_puts(c->b, ", ");
     put_ptr(c, n->in[0], false);
     buf_puts(c->b, ", ");
@@ -756,7 +776,8 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
         break;
     case OP_CLIP: emit_clip(c, n); break;
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_PRELU: emit_binary(c, n); break;
-    case OP_SUM: emit_sum(c, n); break;
+    case OP_SUM: case OP_MAX: case OP_MIN: emit_variadic(c, n); break;
+    case OP_ARGMAX: case OP_ARGMIN: emit_arg(c, n); break;
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: {
         if (n->in_layout == LAYOUT_BLOCKED) {
             const Shape *x = shp(c, n->in[0]);

@@ -476,6 +476,16 @@ static void emit_softmax(L *l, const Node *n)
          size_val(l, inner), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
 }
 
+/* ArgMax, ArgMin (emit_c.c: emit_arg). */
+static void emit_arg(L *l, const Node *n)
+{
+    const Shape *x = shp(l, n->in[0]);
+    int axis = (int)n->attr.arg.axis;
+    CALL(l, "vggrt_arg_f32", k32(l, n->op == OP_ARGMIN), k32(l, n->attr.arg.select_last),
+         size_val(l, size_of_dims(x, 0, axis)), k64(l, x->d[axis]),
+         size_val(l, size_of_dims(x, axis + 1, x->rank)), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+}
+
 static void emit_transpose(L *l, const Node *n)
 {
     const Shape *x = shp(l, n->in[0]);
@@ -553,14 +563,16 @@ static void emit_copy(L *l, const Node *n)
 
 /* Sum: y = data_0 + data_1, then y += data_i in place; one input is a copy
  * (emit_c.c: emit_sum). */
-static void emit_sum(L *l, const Node *n)
+/* Sum, Max, Min (emit_c.c: emit_variadic). */
+static void emit_variadic(L *l, const Node *n)
 {
     if (n->n_in == 1) {
         emit_copy(l, n);
         return;
     }
+    int op = n->op == OP_MAX ? VGGRT_MAX : n->op == OP_MIN ? VGGRT_MIN : VGGRT_ADD;
     for (uint32_t i = 1; i < n->n_in; i++)
-        emit_binary_call(l, VGGRT_ADD, i == 1 ? n->in[0] : n->out[0], n->in[i], n->out[0]);
+        emit_binary_call(l, op, i == 1 ? n->in[0] : n->out[0], n->in[i], n->out[0]);
 }
 
 /* The body of one layer function; returns its status value. */
@@ -578,7 +590,8 @@ static LLVMValueRef emit_body(L *l, const Node *n)
         break;
     case OP_CLIP: emit_clip(l, n); break;
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_PRELU: emit_binary(l, n); break;
-    case OP_SUM: emit_sum(l, n); break;
+    case OP_SUM: case OP_MAX: case OP_MIN: emit_variadic(l, n); break;
+    case OP_ARGMAX: case OP_ARGMIN: emit_arg(l, n); break;
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: {
         if (n->in_layout == LAYOUT_BLOCKED) {
             const Shape *x = shp(l, n->in[0]);

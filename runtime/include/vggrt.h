@@ -398,11 +398,12 @@ void vggrt_matmul(int brank, const int64_t *bdims, const int64_t *astr, const in
 
 /* ---- kernels: elementwise ------------------------------------------------------- */
 
-enum { VGGRT_ADD, VGGRT_SUB, VGGRT_MUL, VGGRT_DIV, VGGRT_PRELU };
+enum { VGGRT_ADD, VGGRT_SUB, VGGRT_MUL, VGGRT_DIV, VGGRT_PRELU, VGGRT_MAX, VGGRT_MIN };
 
 /* y[i] = a[i] OP b[i] over dims[0..rank) (y dense); astr/bstr are the
  * element strides of a and b per dim, 0 where broadcast.  PRELU is
- * a < 0 ? a * b : a (b the slope).  y may equal a when a is dense in y's
+ * a < 0 ? a * b : a (b the slope); MAX and MIN of floats give NaN when
+ * either operand is NaN (numpy's maximum, minimum).  y may equal a when a is dense in y's
  * shape (how a Sum accumulates its inputs). */
 void vggrt_binary_f32(int op, int rank, const int64_t *dims, const int64_t *astr,
                       const int64_t *bstr, const float *a, const float *b, float *y);
@@ -449,6 +450,13 @@ enum { VGGRT_REDUCE_MEAN, VGGRT_REDUCE_MAX, VGGRT_REDUCE_SUM };
 void vggrt_reduce_f32(int op, int rank, const int64_t *dims, unsigned mask,
                       const float *x, float *y);
 
+/* y[o, i] = the index along the middle axis of [outer, len, inner] (len >= 1)
+ * of the largest element of x (the smallest when min), the first of equal
+ * ones or, when last, the last; a NaN counts as larger and smaller than any
+ * number (numpy's argmax and argmin).  y is int64 [outer, inner]. */
+void vggrt_arg_f32(int min, int last, int64_t outer, int64_t len, int64_t inner, const float *x,
+                   int64_t *y);
+
 /* Local response normalization across channels of [n, c, inner]. */
 void vggrt_lrn(int64_t n, int64_t c, int64_t inner, int64_t size, float alpha, float beta,
                float bias, const float *x, float *y);
@@ -476,6 +484,12 @@ void vggrt_pad(int rank, const int64_t *in_dims, const int64_t *begin, const int
                size_t esize, uint64_t value, const void *x, void *y);
 void vggrt_pad_f32(int rank, const int64_t *in_dims, const int64_t *begin,
                    const int64_t *out_dims, float value, const float *x, float *y);
+
+/* Strided slice (ONNX Slice, bounds already clamped): y[out_dims],
+ * y[o] = x[start + o * step] in each dim (step may be negative, not 0);
+ * elements of esize bytes, any type. */
+void vggrt_slice(int rank, const int64_t *in_dims, const int64_t *start, const int64_t *step,
+                 const int64_t *out_dims, size_t esize, const void *x, void *y);
 
 /* Pad whose border copies the input (ONNX Pad's other modes; negative pads
  * crop first, and the border is taken from what is left of each dim):

@@ -108,6 +108,8 @@ static void row_f32(int op, int64_t n, const float *a, int64_t sa, const float *
     case VGGRT_MUL: ROW(float, u * v); break;
     case VGGRT_DIV: ROW(float, u / v); break;
     case VGGRT_PRELU: ROW(float, u < 0.0f ? u * v : u); break;
+    case VGGRT_MAX: ROW(float, u != u ? u : v != v ? v : u > v ? u : v); break;
+    case VGGRT_MIN: ROW(float, u != u ? u : v != v ? v : u < v ? u : v); break;
     }
 }
 
@@ -131,6 +133,8 @@ static void row_i64(int op, int64_t n, const int64_t *a, int64_t sa, const int64
     case VGGRT_MUL: ROW(int64_t, WRAP((uint64_t)u * (uint64_t)v)); break;
     case VGGRT_DIV: ROW(int64_t, div_i64(u, v)); break;
     case VGGRT_PRELU: ROW(int64_t, u < 0 ? WRAP((uint64_t)u * (uint64_t)v) : u); break;
+    case VGGRT_MAX: ROW(int64_t, u > v ? u : v); break;
+    case VGGRT_MIN: ROW(int64_t, u < v ? u : v); break;
     }
 }
 
@@ -177,6 +181,8 @@ static void row_f64(int op, int64_t n, const double *a, int64_t sa, const double
     case VGGRT_MUL: ROW(double, u * v); break;
     case VGGRT_DIV: ROW(double, u / v); break;
     case VGGRT_PRELU: ROW(double, u < 0.0 ? u * v : u); break;
+    case VGGRT_MAX: ROW(double, u != u ? u : v != v ? v : u > v ? u : v); break;
+    case VGGRT_MIN: ROW(double, u != u ? u : v != v ? v : u < v ? u : v); break;
     }
 }
 
@@ -198,6 +204,8 @@ static void row_f64(int op, int64_t n, const double *a, int64_t sa, const double
         case VGGRT_SUB: ROW(T, (T)(U)((U)u - (U)v)); break;                                    \
         case VGGRT_MUL: ROW(T, (T)(U)((U)u * (U)v)); break;                                    \
         case VGGRT_DIV: ROW(T, NAME##_div(u, v)); break;                                       \
+        case VGGRT_MAX: ROW(T, u > v ? u : v); break;                                          \
+        case VGGRT_MIN: ROW(T, u < v ? u : v); break;                                          \
         }                                                                                      \
     }
 

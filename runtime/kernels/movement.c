@@ -194,6 +194,47 @@ void vggrt_pad(int rank, const int64_t *in_dims, const int64_t *begin, const int
     }
 }
 
+/* Row by row of the innermost dim: one memcpy where its step is 1. */
+void vggrt_slice(int rank, const int64_t *in_dims, const int64_t *start, const int64_t *step,
+                 const int64_t *out_dims, size_t esize, const void *x, void *y) {
+    const unsigned char *xb = x;
+    unsigned char *yb = y;
+    if (rank == 0) {
+        memcpy(yb, xb, esize);
+        return;
+    }
+    int64_t istr[VGGRT_MAX_RANK], rows = 1;
+    istr[rank - 1] = 1;
+    for (int d = rank - 2; d >= 0; d--)
+        istr[d] = istr[d + 1] * in_dims[d + 1];
+    for (int d = 0; d < rank; d++) {
+        if (out_dims[d] <= 0)
+            return;
+        if (d < rank - 1)
+            rows *= out_dims[d];
+    }
+    const int last = rank - 1;
+    const int64_t n = out_dims[last], s0 = start[last], st = step[last];
+    int64_t idx[VGGRT_MAX_RANK] = { 0 };
+    for (int64_t row = 0; row < rows; row++) {
+        int64_t off = s0;
+        for (int d = 0; d < last; d++)
+            off += (start[d] + idx[d] * step[d]) * istr[d];
+        unsigned char *yr = yb + (size_t)(row * n) * esize;
+        if (st == 1) {
+            memcpy(yr, xb + (size_t)off * esize, (size_t)n * esize);
+        } else {
+            for (int64_t j = 0; j < n; j++)
+                memcpy(yr + (size_t)j * esize, xb + (size_t)(off + j * st) * esize, esize);
+        }
+        for (int d = last - 1; d >= 0; d--) {
+            if (++idx[d] < out_dims[d])
+                break;
+            idx[d] = 0;
+        }
+    }
+}
+
 void vggrt_pad_f32(int rank, const int64_t *in_dims, const int64_t *begin,
                    const int64_t *out_dims, float value, const float *x, float *y) {
     uint32_t bits;

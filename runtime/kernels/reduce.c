@@ -224,3 +224,29 @@ void vggrt_lrn(int64_t n, int64_t c, int64_t inner, int64_t size, float alpha, f
         }
     }
 }
+
+/* ---- ArgMax, ArgMin ------------------------------------------------------------- */
+
+/* Does v replace the best so far, b?  A NaN wins over any number and the
+ * first NaN stays (the last with `last`); among numbers, a strictly better
+ * one wins, or an equal one with `last`. */
+static int arg_better(int min, int last, float v, float b) {
+    if (v != v)
+        return b == b || last;
+    if (b != b)
+        return 0;
+    return min ? (v < b || (last && v == b)) : (v > b || (last && v == b));
+}
+
+void vggrt_arg_f32(int min, int last, int64_t outer, int64_t len, int64_t inner, const float *x,
+                   int64_t *y) {
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < inner; i++) {
+            const float *p = x + o * len * inner + i;
+            int64_t best = 0;
+            for (int64_t k = 1; k < len; k++)
+                if (arg_better(min, last, p[k * inner], p[best * inner]))
+                    best = k;
+            y[o * inner + i] = best;
+        }
+}

@@ -417,7 +417,7 @@ static int64_t ref_offset(int rank, const int64_t *dims, const int64_t *str, int
     return off;
 }
 
-static const char *const op_names[] = { "add", "sub", "mul", "div", "prelu" };
+static const char *const op_names[] = { "add", "sub", "mul", "div", "prelu", "max", "min" };
 
 /* a and b have shapes as, bs (1 = broadcast); transpose_a reads a through
  * reversed strides (a non-dense, column-major view) when given. */
@@ -437,7 +437,7 @@ static void test_binary(int rank, const int64_t *dims, const int64_t *ashape,
         total *= dims[d];
     const size_t tn = total > 0 ? (size_t)total : 0; /* (gcc -O3 cannot see total >= 0) */
     char s1[64], s2[64], s3[64];
-    for (int op = VGGRT_ADD; op <= VGGRT_PRELU; op++) {
+    for (int op = VGGRT_ADD; op <= VGGRT_MIN; op++) {
         begin_case("binary_f32 %s dims=%s a=%s%s b=%s", op_names[op],
                    shape_str(rank, dims, s1, sizeof s1), shape_str(rank, ashape, s2, sizeof s2),
                    transpose_a ? "(column-major)" : "", shape_str(rank, bshape, s3, sizeof s3));
@@ -450,7 +450,8 @@ static void test_binary(int rank, const int64_t *dims, const int64_t *ashape,
         for (int64_t i = 0; i < total; i++) {
             double u = a[ref_offset(rank, dims, astr, i)], v = b[ref_offset(rank, dims, bstr, i)];
             want[i] = op == VGGRT_ADD ? u + v : op == VGGRT_SUB ? u - v : op == VGGRT_MUL ? u * v
-                    : op == VGGRT_DIV ? u / v : u < 0 ? u * v : u;
+                    : op == VGGRT_DIV ? u / v : op == VGGRT_MAX ? fmax(u, v)
+                    : op == VGGRT_MIN ? fmin(u, v) : u < 0 ? u * v : u;
         }
         vggrt_binary_f32(op, rank, dims, astr, bstr, a, b, y);
         check_f32("y", y, want, NULL, tn);
@@ -469,7 +470,8 @@ static void test_binary(int rank, const int64_t *dims, const int64_t *ashape,
         for (int64_t i = 0; i < total; i++) {
             int64_t u = ai[ref_offset(rank, dims, astr, i)], v = bi[ref_offset(rank, dims, bstr, i)];
             wi[i] = op == VGGRT_ADD ? u + v : op == VGGRT_SUB ? u - v : op == VGGRT_MUL ? u * v
-                    : op == VGGRT_PRELU ? (u < 0 ? u * v : u) : v == 0 ? 0 : u / v;
+                    : op == VGGRT_PRELU ? (u < 0 ? u * v : u) : op == VGGRT_MAX ? (u > v ? u : v)
+                    : op == VGGRT_MIN ? (u < v ? u : v) : v == 0 ? 0 : u / v;
         }
         vggrt_binary_i64(op, rank, dims, astr, bstr, ai, bi, yi);
         check_i64("y", yi, wi, tn);
@@ -585,6 +587,19 @@ static void test_binaries(void) {
         int64_t dims[] = { 1 }, str[] = { 1 }, y = 12345;
         vggrt_binary_i64(e[i].op, 1, dims, str, str, &e[i].a, &e[i].b, &y);
         check_i64("y", &y, &e[i].want, 1);
+        end_case();
+    }
+
+    /* Max and Min of floats: a NaN on either side gives NaN (numpy's maximum
+     * and minimum; fmax would drop it), as do both. */
+    for (int op = VGGRT_MAX; op <= VGGRT_MIN; op++) {
+        begin_case("binary_f32 %s with NaN", op_names[op]);
+        const float a[] = { NAN, 1.0f, NAN, -2.0f }, b[] = { 3.0f, NAN, NAN, 5.0f };
+        const double want[] = { NAN, NAN, NAN, op == VGGRT_MAX ? 5.0 : -2.0 };
+        int64_t dims[] = { 4 }, str[] = { 1 };
+        float y[4];
+        vggrt_binary_f32(op, 1, dims, str, str, a, b, y);
+        check_f32("y", y, want, NULL, 4);
         end_case();
     }
 }
@@ -884,6 +899,60 @@ static void test_reductions(void) {
     test_reduce(VGGRT_REDUCE_SUM, 2, big, 0x1);
 }
 
+/* ArgMax/ArgMin of [outer, len, inner]: values from {0, 1, 2, 3} so that
+ * ties are common; where nan_at >= 0, NaNs at that flat index and two
+ * places further along the axis.  The reference
+ * finds the extreme value first, then its first (last) index; a NaN, if
+ * any, is the extreme (numpy). */
+static void test_arg(int min, int last, int64_t outer, int64_t len, int64_t inner,
+                     int64_t nan_at) {
+    begin_case("arg_f32 %s%s [%lld,%lld,%lld]%s", min ? "min" : "max", last ? " last" : "",
+               (long long)outer, (long long)len, (long long)inner, nan_at >= 0 ? " NaN" : "");
+    size_t n = (size_t)(outer * len * inner), m = (size_t)(outer * inner);
+    float *x = rand_f32(n, 0, 4);
+    for (size_t i = 0; i < n; i++)
+        x[i] = floorf(x[i]);
+    if (nan_at >= 0)
+        x[nan_at] = x[nan_at + 2 * inner] = NAN;
+    int64_t *y = malloc(m * sizeof *y), *want = malloc(m * sizeof *want);
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < inner; i++) {
+            const float *p = x + o * len * inner + i;
+            int has_nan = 0;
+            float ext = p[0];
+            for (int64_t k = 0; k < len; k++) {
+                float v = p[k * inner];
+                has_nan |= isnan(v);
+                if (!isnan(v) && (isnan(ext) || (min ? v < ext : v > ext)))
+                    ext = v;
+            }
+            int64_t w = -1;
+            for (int64_t k = 0; k < len; k++) {
+                float v = p[k * inner];
+                if ((has_nan ? isnan(v) : v == ext) && (w < 0 || last))
+                    w = k;
+            }
+            want[o * inner + i] = w;
+            y[o * inner + i] = -7;
+        }
+    vggrt_arg_f32(min, last, outer, len, inner, x, y);
+    check_i64("y", y, want, m);
+    end_case();
+    free(x), free(y), free(want);
+}
+
+static void test_args(void) {
+    for (int min = 0; min < 2; min++)
+        for (int last = 0; last < 2; last++) {
+            test_arg(min, last, 1, 1, 1, -1);
+            test_arg(min, last, 3, 5, 4, -1);
+            test_arg(min, last, 2, 7, 1, -1);
+            test_arg(min, last, 1, 9, 6, -1);
+            test_arg(min, last, 3, 5, 4, 22);   /* item 1, column 2: k = 0 and 2 */
+            test_arg(min, last, 2, 7, 1, 0);    /* NaNs first and third */
+        }
+}
+
 static void test_lrn(int64_t n, int64_t c, int64_t inner, int64_t size, float alpha, float beta,
                      float bias) {
     begin_case("lrn n=%lld c=%lld inner=%lld size=%lld alpha=%g beta=%g bias=%g", (long long)n,
@@ -1101,6 +1170,7 @@ int main(void) {
     test_casts();
     test_softmaxes();
     test_reductions();
+    test_args();
     test_lrn(1, 3, 5, 1, 1e-4f, 0.75f, 1.0f);
     test_lrn(2, 5, 7, 3, 0.9f, 0.75f, 2.0f);
     test_lrn(1, 17, 4, 5, 0.9f, 0.75f, 1.0f);
