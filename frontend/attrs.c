@@ -824,6 +824,60 @@ static void norm_clip(Norm *z)
  * PadAttr keeps them in that order for the data's rank.  Modes "constant",
  * "reflect", "edge" and (from 19) "wrap".  With axes, the data's rank must
  * be known here (a graph input or a constant) to place the pads. */
+/* Slice-1 (data -> output): starts and ends (required), axes (default 0,
+ * 1, ... for as many) attributes, steps 1.  Slice-10/11/13 (data, starts,
+ * ends, axes?, steps?): the same as constant inputs, folded here. */
+static void norm_slice(Norm *z)
+{
+    static const char *const names[4] = {"starts", "ends", "axes", "steps"};
+    SliceAttr *a = &z->n->attr.slice;
+    int64_t v[4][VGGC_MAX_RANK];
+    int n[4] = {0, 0, -1, -1};
+    if (z->c->opset < 10) {
+        if (!max_inputs_before(z, 1, 10))
+            return;
+        for (int k = 0; k < 3; k++) {
+            bool present;
+            if (!ints_into(z, names[k], v[k], VGGC_MAX_RANK, &n[k], &present))
+                return;
+            if (!present && k < 2) {
+                nerr(z, "attribute '%s' is required", names[k]);
+                return;
+            }
+            if (!present)
+                n[k] = -1;
+        }
+    } else {
+        for (int k = 0; k < 3; k++)
+            no_attr_since(z, names[k], 10);
+        for (int k = 0; k < 4; k++) {
+            const Value *c;
+            InKind in = const_input(z, 1 + (uint32_t)k, names[k], &c);
+            if (in == IN_FAILED)
+                return;
+            if (in == IN_ABSENT && k < 2) {
+                nerr(z, "input %d (%s) is required", 1 + k, names[k]);
+                return;
+            }
+            if (in == IN_CONST && !const_ints(z, c, names[k], v[k], VGGC_MAX_RANK, &n[k]))
+                return;
+        }
+        keep_inputs(z, 1);
+    }
+    if (n[1] != n[0] || (n[2] >= 0 && n[2] != n[0]) || (n[3] >= 0 && n[3] != n[0])) {
+        nerr(z, "starts, ends, axes and steps have %d, %d, %d and %d values; given ones must "
+             "have as many as starts", n[0], n[1], n[2] < 0 ? n[0] : n[2], n[3] < 0 ? n[0] : n[3]);
+        return;
+    }
+    a->n = n[0];
+    for (int i = 0; i < n[0]; i++) {
+        a->starts[i] = v[0][i];
+        a->ends[i] = v[1][i];
+        a->axes[i] = n[2] >= 0 ? v[2][i] : i;
+        a->steps[i] = n[3] >= 0 ? v[3][i] : 1;
+    }
+}
+
 static void norm_pad(Norm *z)
 {
     PadAttr *a = &z->n->attr.pad;
@@ -1136,7 +1190,7 @@ static bool legacy_op_ok(OpKind op)
     case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_SHAPE: case OP_GATHER:
     case OP_SQUEEZE: case OP_UNSQUEEZE: case OP_LRN: case OP_SUM: case OP_TANH:
     case OP_HARD_SIGMOID: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_SOFTPLUS:
-    case OP_SOFTSIGN: case OP_ARGMAX: case OP_ARGMIN:
+    case OP_SOFTSIGN: case OP_ARGMAX: case OP_ARGMIN: case OP_SLICE:
     case OP_PRELU:      /* norm_prelu() refuses what changed in 7 */
         return true;
     default:
@@ -1236,6 +1290,7 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
     case OP_DROPOUT: norm_dropout(&z); break;
     /* LeakyRelu-6/16 (X -> Y): alpha=0.01. */
     case OP_LEAKY_RELU: n->attr.alpha.alpha = get_float(&z, "alpha", 0.01f); break;
+    case OP_SLICE: norm_slice(&z); break;
     /* ArgMax, ArgMin-1/11/12/13 (data -> reduced): axis=0, keepdims=1 and, from
      * 12, select_last_index=0; a negative axis (from 11) counts from the end. */
     case OP_ARGMAX:

@@ -244,11 +244,22 @@ typedef struct { int64_t axis; bool coerce_2d; } SoftmaxAttr; /* coerce_2d: opse
  * when the layer runs; the attribute's field is then unused. */
 typedef struct { float min, max; } ClipAttr;
 typedef struct { float alpha; } AlphaAttr;        /* LeakyRelu, Elu, ThresholdedRelu */
-typedef struct { float alpha, gamma; } SeluAttr;
+typedef struct { float alpha, gamma; } SeluAttr;  /* y = gamma * (x > 0 ? x : alpha * (e^x - 1)) */
 /* ArgMax, ArgMin: the index along axis (normalized by inference) of the
  * largest or smallest element, the first one of equals, or the last with
  * select_last. */
-typedef struct { int64_t axis; bool keepdims, select_last; } ArgAttr;  /* y = gamma * (x > 0 ? x : alpha * (e^x - 1)) */
+typedef struct { int64_t axis; bool keepdims, select_last; } ArgAttr;
+/* Slice: for n axes, elements start, start + step, ... up to before end,
+ * as ONNX gives them (negative: from the end; out of range: clamped);
+ * slice_window resolves them against a shape. */
+typedef struct {
+    int n;
+    int64_t axes[VGGC_MAX_RANK], starts[VGGC_MAX_RANK], ends[VGGC_MAX_RANK], steps[VGGC_MAX_RANK];
+} SliceAttr;
+/* Slice a on shape x, checked by inference (axes in range and distinct,
+ * steps not 0): per dim of x, the first index and the step (0 and 1 where
+ * a does not slice) and the result's shape. */
+void slice_window(const SliceAttr *a, const Shape *x, int64_t *start, int64_t *step, Shape *out);
 typedef struct { float alpha, beta; } HardSigmoidAttr;  /* y = max(0, min(1, alpha*x + beta)) */
 typedef struct { float alpha, beta, bias; int64_t size; } LrnAttr;
 typedef struct { DType to; } CastAttr;
@@ -274,6 +285,7 @@ typedef union {
     AlphaAttr alpha;
     SeluAttr selu;
     ArgAttr arg;
+    SliceAttr slice;
     HardSigmoidAttr hsig;
     LrnAttr lrn;
     CastAttr cast;

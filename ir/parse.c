@@ -948,6 +948,17 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
         a->alpha.alpha = 1.0f;
         a_float(p, ra, "alpha", &a->alpha.alpha);
         break;
+    case OP_SLICE: {
+        int len[4];
+        len[0] = a_ints(p, ra, "starts", a->slice.starts, VGGC_MAX_RANK);
+        len[1] = a_ints(p, ra, "ends", a->slice.ends, VGGC_MAX_RANK);
+        len[2] = a_ints(p, ra, "axes", a->slice.axes, VGGC_MAX_RANK);
+        len[3] = a_ints(p, ra, "steps", a->slice.steps, VGGC_MAX_RANK);
+        if (len[0] < 0 || len[1] != len[0] || len[2] != len[0] || len[3] != len[0])
+            FAIL(p, &p->tok, "Slice needs starts, ends, axes and steps, of one length");
+        a->slice.n = len[0];
+        break;
+    }
     case OP_ARGMAX: case OP_ARGMIN:
         a->arg.keepdims = true;
         a_int(p, ra, "axis", &a->arg.axis);
@@ -1007,7 +1018,7 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 63, "the parser knows every op's attributes");
+    _Static_assert(OP_COUNT == 64, "the parser knows every op's attributes");
     for (int i = 0; i < ra->n; i++)
         if (!ra->a[i].used)
             FAIL(p, &ra->a[i].key, "%s has no attribute '%.40s'", op_name(n->op), ra->a[i].key.text);

@@ -383,6 +383,18 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
         fputs(" alpha=", f);
         print_float(f, a->alpha.alpha);
         break;
+    case OP_SLICE: {
+        const SliceAttr *s = &a->slice;
+        const int64_t *v[4] = {s->starts, s->ends, s->axes, s->steps};
+        static const char *const key[4] = {"starts", "ends", "axes", "steps"};
+        for (int k = 0; k < 4; k++) {
+            fprintf(f, " %s=[", key[k]);
+            for (int i = 0; i < s->n; i++)
+                fprintf(f, "%s%lld", i ? "," : "", (long long)v[k][i]);
+            fputc(']', f);
+        }
+        break;
+    }
     case OP_ARGMAX: case OP_ARGMIN:
         fprintf(f, " axis=%lld keepdims=%d select_last_index=%d", (long long)a->arg.axis,
                 a->arg.keepdims, a->arg.select_last);
@@ -441,7 +453,7 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 63, "the printer knows every op's attributes");
+    _Static_assert(OP_COUNT == 64, "the printer knows every op's attributes");
 }
 
 /* What fusion and layout assignment added to a node; nothing when none. */

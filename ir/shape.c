@@ -1365,6 +1365,66 @@ static void infer_arg(Inf *c)
     set_out(c, 0, DT_INT64, &o);
 }
 
+/* The index range of one sliced dim of size dim, ONNX's rule: negative
+ * start and end count from the end, then are clamped to [0, dim] (step >
+ * 0) or [-1, dim - 1] (step < 0). */
+void slice_window(const SliceAttr *a, const Shape *x, int64_t *start, int64_t *step, Shape *out)
+{
+    *out = *x;
+    for (int d = 0; d < x->rank; d++)
+        start[d] = 0, step[d] = 1;
+    for (int i = 0; i < a->n; i++) {
+        int64_t ax = a->axes[i] < 0 ? a->axes[i] + x->rank : a->axes[i];
+        int64_t dim = x->d[ax], st = a->steps[i], s = a->starts[i], e = a->ends[i];
+        if (s < 0)
+            s += dim;
+        if (e < 0)
+            e += dim;
+        int64_t lo = st > 0 ? 0 : -1, hi = st > 0 ? dim : dim - 1;
+        s = s < 0 ? 0 : s > hi ? hi : s;
+        e = e < lo ? lo : e > hi ? hi : e;
+        int64_t len = st > 0 ? (e - s + st - 1) / st : (s - e - st - 1) / -st;
+        start[ax] = s;
+        step[ax] = st;
+        out->d[ax] = len > 0 ? len : 0;
+    }
+}
+
+/* Slice(data) -> output (the bounds folded into SliceAttr by the
+ * frontend): any type; axes in range and distinct, steps not 0, not the
+ * batch's axis; an empty result is refused (set_out). */
+static void infer_slice(Inf *c)
+{
+    const SliceAttr *a = &c->n->attr.slice;
+    const Value *x = inval(c, 0);
+    int r = x->shape.rank;
+    unsigned seen = 0;
+    SBuf s;
+    for (int i = 0; i < a->n; i++) {
+        int64_t ax;
+        if (!norm_axis(c, "axes", a->axes[i], r, false, &ax))
+            return;
+        if (seen >> ax & 1) {
+            err(c, "axis %lld is sliced twice", (long long)ax);
+            return;
+        }
+        seen |= 1u << ax;
+        if (a->steps[i] == 0) {
+            err(c, "steps[%d] is 0", i);
+            return;
+        }
+        if (ax == 0 && shape_is_batched(&x->shape)) {
+            err(c, "slicing axis 0 of the batched input %s selects batch items: this moves the "
+                "batch dimension", fmt(&x->shape, &s));
+            return;
+        }
+    }
+    int64_t start[VGGC_MAX_RANK], step[VGGC_MAX_RANK];
+    Shape o;
+    slice_window(a, &x->shape, start, step, &o);
+    set_out(c, 0, x->dtype, &o);
+}
+
 /* Concat-13(inputs...) -> concatenated along axis: same rank and dtype, equal
  * dims except on the axis. */
 static void infer_concat(Inf *c)
@@ -1725,6 +1785,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: infer_reduce(&c); break;
     case OP_SUM: case OP_MAX: case OP_MIN: infer_variadic(&c); break;
     case OP_ARGMAX: case OP_ARGMIN: infer_arg(&c); break;
+    case OP_SLICE: infer_slice(&c); break;
     case OP_PRELU: infer_prelu(&c); break;
     case OP_FLATTEN: infer_flatten(&c); break;
     case OP_RESHAPE: infer_reshape(&c); break;
@@ -1747,7 +1808,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_LRN: infer_lrn(&c); break;
     case OP_CONSTANT: case OP_CAST_LIKE: case OP_COUNT: VGGC_UNREACHABLE();
     }
-    _Static_assert(OP_COUNT == 63, "shape inference handles every op in ops.def");
+    _Static_assert(OP_COUNT == 64, "shape inference handles every op in ops.def");
     return c.bad == 0;
 }
 

@@ -127,6 +127,23 @@ static void fold_gather(Graph *g, Node *n)
     free(buf);
 }
 
+/* Slice of a constant (Shape -> Slice in exported shape arithmetic). */
+static void fold_slice(Graph *g, Node *n)
+{
+    const Value *x = &g->values[n->in[0]], *y = &g->values[n->out[0]];
+    int64_t start[VGGC_MAX_RANK], step[VGGC_MAX_RANK];
+    Shape o;
+    slice_window(&n->attr.slice, &x->shape, start, step, &o);
+    size_t nbytes;
+    VGGC_ASSERT(out_bytes(y, &nbytes));
+    void *buf = malloc(nbytes ? nbytes : 1);
+    VGGC_ASSERT(buf);
+    vggrt_slice(x->shape.rank, x->shape.d, start, step, y->shape.d, dtype_size(x->dtype), x->data,
+                buf);
+    make_const(g, n->out[0], buf, nbytes);
+    free(buf);
+}
+
 static void fold_concat(Graph *g, Node *n)
 {
     const Value *y = &g->values[n->out[0]];
@@ -452,6 +469,7 @@ static void fold_node(Graph *g, Node *n)
         fold_copy(g, n);
         break;
     case OP_GATHER: fold_gather(g, n); break;
+    case OP_SLICE: fold_slice(g, n); break;
     case OP_CONCAT: fold_concat(g, n); break;
     case OP_CAST: fold_cast(g, n); break;
     case OP_TRANSPOSE: fold_transpose(g, n); break;

@@ -647,6 +647,30 @@ static void emit_concat(Ctx *c, const Node *n)
     }
 }
 
+/* Slice: the window slice_window resolves, elements of any size. */
+static void emit_slice(Ctx *c, const Node *n)
+{
+    const Shape *x = shp(c, n->in[0]), *y = shp(c, n->out[0]);
+    int64_t start[VGGC_MAX_RANK], step[VGGC_MAX_RANK];
+    Shape o;
+    slice_window(&n->attr.slice, x, start, step, &o);
+    int rank = x->rank ? x->rank : 1;
+    buf_puts(c->b, "    const int64_t xd[] = ");
+    put_dims(c->b, x);
+    buf_puts(c->b, ", yd[] = ");
+    put_dims(c->b, y);
+    buf_puts(c->b, ";\n    static const int64_t start[] = ");
+    put_i64s(c->b, start, rank);
+    buf_puts(c->b, ", step[] = ");
+    put_i64s(c->b, step, rank);
+    buf_printf(c->b, ";\n    vggrt_slice(%d, xd, start, step, yd, %zu, ", x->rank,
+               dtype_size(c->g->values[n->out[0]].dtype));
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ");\n");
+}
+
 static void emit_pad(Ctx *c, const Node *n)
 {
     const Shape *x = shp(c, n->in[0]), *y = shp(c, n->out[0]);
@@ -778,6 +802,7 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_PRELU: emit_binary(c, n); break;
     case OP_SUM: case OP_MAX: case OP_MIN: emit_variadic(c, n); break;
     case OP_ARGMAX: case OP_ARGMIN: emit_arg(c, n); break;
+    case OP_SLICE: emit_slice(c, n); break;
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: {
         if (n->in_layout == LAYOUT_BLOCKED) {
             const Shape *x = shp(c, n->in[0]);

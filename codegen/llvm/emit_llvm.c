@@ -476,6 +476,20 @@ static void emit_softmax(L *l, const Node *n)
          size_val(l, inner), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
 }
 
+/* Slice (emit_c.c: emit_slice). */
+static void emit_slice(L *l, const Node *n)
+{
+    const Shape *x = shp(l, n->in[0]);
+    int64_t start[VGGC_MAX_RANK], step[VGGC_MAX_RANK];
+    Shape o;
+    slice_window(&n->attr.slice, x, start, step, &o);
+    int rank = x->rank ? x->rank : 1;
+    CALL(l, "vggrt_slice", k32(l, x->rank), shape_arr(l, x), const_i64s(l, start, rank),
+         const_i64s(l, step, rank), shape_arr(l, shp(l, n->out[0])),
+         k64(l, (int64_t)dtype_size(l->g->values[n->out[0]].dtype)), ptr_of(l, n->in[0]),
+         ptr_of(l, n->out[0]));
+}
+
 /* ArgMax, ArgMin (emit_c.c: emit_arg). */
 static void emit_arg(L *l, const Node *n)
 {
@@ -592,6 +606,7 @@ static LLVMValueRef emit_body(L *l, const Node *n)
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_PRELU: emit_binary(l, n); break;
     case OP_SUM: case OP_MAX: case OP_MIN: emit_variadic(l, n); break;
     case OP_ARGMAX: case OP_ARGMIN: emit_arg(l, n); break;
+    case OP_SLICE: emit_slice(l, n); break;
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: {
         if (n->in_layout == LAYOUT_BLOCKED) {
             const Shape *x = shp(l, n->in[0]);

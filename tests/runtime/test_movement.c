@@ -1,6 +1,11 @@
 /* test_movement.c — Pad's reflect, edge and wrap modes (vggrt_pad_mode_f32),
- * Pad on elements of any size (vggrt_pad, vggrt_pad_mode) and MaxPool's Indices (vggrt_maxpool2d_indices) against references
- * written from ONNX's definitions.
+ * Pad on elements of any size (vggrt_pad, vggrt_pad_mode), Slice's strided
+ * copy (vggrt_slice) and MaxPool's Indices (vggrt_maxpool2d_indices)
+ * against references written from ONNX's definitions.
+ *
+ * Slice: the reference maps each output element on its own (its
+ * coordinates o, the source start + o * step per dim); the kernel copies
+ * rows, with one memcpy where the innermost step is 1.
  *
  * ONNX defines Pad by numpy.pad: negative pads first slice the input, then
  * each dim is padded on its own.  The reference does exactly that, one dim
@@ -273,7 +278,65 @@ static void test_maxpool_indices(int64_t n, int64_t c, int64_t h, int64_t w, int
     free(idx);
 }
 
+/* Slice of x[in] (elements of es bytes, distinct byte patterns) with the
+ * given first index and step per dim into out. */
+static void test_slice(size_t es, int rank, const int64_t *in, const int64_t *start,
+                       const int64_t *step, const int64_t *out) {
+    char name[160];
+    int at = snprintf(name, sizeof name, "slice es=%zu in=", es);
+    for (int d = 0; d < rank; d++)
+        at += snprintf(name + at, sizeof name - (size_t)at, "%s%lld:%lld:%lld", d ? "," : "",
+                       (long long)in[d], (long long)start[d], (long long)step[d]);
+    begin_case("%s", name);
+    int64_t nx = 1, ny = 1;
+    for (int d = 0; d < rank; d++)
+        nx *= in[d], ny *= out[d];
+    unsigned char *x = malloc((size_t)nx * es + 1), *y = malloc((size_t)(ny + 1) * es);
+    unsigned char *want = malloc((size_t)ny * es + 1);
+    for (size_t i = 0; i < (size_t)nx * es; i++)
+        x[i] = (unsigned char)(i * 7 + 3);
+    memset(y, 0xA5, (size_t)(ny + 1) * es);
+    for (int64_t f = 0; f < ny; f++) {
+        int64_t rem = f, src = 0, istride = 1;
+        for (int d = rank - 1; d >= 0; d--) {
+            int64_t o = rem % out[d];
+            rem /= out[d];
+            src += (start[d] + o * step[d]) * istride;
+            istride *= in[d];
+        }
+        memcpy(want + f * (int64_t)es, x + src * (int64_t)es, es);
+    }
+    vggrt_slice(rank, in, start, step, out, es, x, y);
+    check_bytes("y", y, want, es, (size_t)ny);
+    for (size_t i = 0; i < es; i++)
+        if (y[(size_t)ny * es + i] != 0xA5)
+            fail("y past the end was written");
+    end_case();
+    free(x), free(y), free(want);
+}
+
 int main(void) {
+    static const size_t slice_es[] = {1, 2, 4, 8};
+    for (int e = 0; e < 4; e++) {
+        size_t es = slice_es[e];
+        /* ONNX's cases' kinds: a window of each dim; the innermost reversed
+         * (negative step) and strided; only outer dims sliced (the inner
+         * row is one memcpy); rank 1 and 0; an empty result writes nothing. */
+        int64_t in3[] = {20, 10, 5};
+        test_slice(es, 3, in3, (const int64_t[]){0, 1, 0}, (const int64_t[]){1, 1, 1},
+                   (const int64_t[]){3, 9, 5});
+        test_slice(es, 3, in3, (const int64_t[]){19, 9, 4}, (const int64_t[]){-1, -3, -2},
+                   (const int64_t[]){20, 4, 3});
+        test_slice(es, 3, in3, (const int64_t[]){2, 0, 1}, (const int64_t[]){3, 2, 3},
+                   (const int64_t[]){6, 5, 2});
+        test_slice(es, 3, in3, (const int64_t[]){5, 3, 0}, (const int64_t[]){1, 1, 1},
+                   (const int64_t[]){10, 4, 5});
+        int64_t in1[] = {9};
+        test_slice(es, 1, in1, (const int64_t[]){8}, (const int64_t[]){-2}, (const int64_t[]){5});
+        test_slice(es, 0, NULL, NULL, NULL, NULL);
+        test_slice(es, 3, in3, (const int64_t[]){0, 0, 0}, (const int64_t[]){1, 1, 1},
+                   (const int64_t[]){20, 0, 5});
+    }
     static const int modes[] = {VGGRT_PAD_REFLECT, VGGRT_PAD_EDGE, VGGRT_PAD_WRAP};
     for (int k = 0; k < 3; k++) {
         int mode = modes[k];
