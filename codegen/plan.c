@@ -197,6 +197,25 @@ bool plan_unary(const Node *n, PlanUnary *u)
     return true;
 }
 
+int plan_reduce_op(OpKind op, const char **name)
+{
+#define R(e) return *name = "VGGRT_REDUCE_" #e, VGGRT_REDUCE_##e
+    switch (op) {
+    case OP_REDUCE_MEAN: case OP_GLOBAL_AVGPOOL: R(MEAN);
+    case OP_REDUCE_MAX: case OP_GLOBAL_MAXPOOL: R(MAX);
+    case OP_REDUCE_SUM: R(SUM);
+    case OP_REDUCE_MIN: R(MIN);
+    case OP_REDUCE_PROD: R(PROD);
+    case OP_REDUCE_SUM_SQUARE: R(SUM_SQUARE);
+    case OP_REDUCE_L1: R(L1);
+    case OP_REDUCE_L2: R(L2);
+    case OP_REDUCE_LOG_SUM: R(LOG_SUM);
+    case OP_REDUCE_LOG_SUM_EXP: R(LOG_SUM_EXP);
+    default: return *name = NULL, -1;
+    }
+#undef R
+}
+
 int plan_act_code(ActKind a)
 {
     switch (a) {

@@ -102,6 +102,9 @@ typedef struct {
     float p0, p1;
 } PlanUnary;
 bool plan_unary(const Node *n, PlanUnary *u);
+/* The vggrt_reduce_f32 op of a Reduce op or global pool, and its enum's
+ * name in *name; -1 for any other op. */
+int plan_reduce_op(OpKind op, const char **name);
 
 /* ---- what both emitters compute from shapes ------------------------------ */
 

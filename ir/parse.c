@@ -884,7 +884,8 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_CONV: case OP_MAXPOOL: case OP_AVGPOOL:
         window_attrs(p, ra, &a->win, n->op);
         break;
-    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM:
+    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_REDUCE_MIN: case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
+    case OP_REDUCE_L2: case OP_REDUCE_LOG_SUM: case OP_REDUCE_LOG_SUM_EXP:
         a->axes.keepdims = true;
         a->axes.n_axes = a_ints(p, ra, "axes", a->axes.axes, VGGC_MAX_RANK);
         if (a->axes.n_axes < 0)
@@ -1018,7 +1019,7 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 64, "the parser knows every op's attributes");
+    _Static_assert(OP_COUNT == 71, "the parser knows every op's attributes");
     for (int i = 0; i < ra->n; i++)
         if (!ra->a[i].used)
             FAIL(p, &ra->a[i].key, "%s has no attribute '%.40s'", op_name(n->op), ra->a[i].key.text);

@@ -82,7 +82,8 @@ static const char *role(OpKind op, uint32_t i)
     case OP_CLIP: return i < 3 ? clip[i] : "input";
     case OP_PAD: return i < 4 ? pad[i] : "input";
     case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_SQUEEZE:
-    case OP_UNSQUEEZE:
+    case OP_UNSQUEEZE: case OP_REDUCE_MIN: case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
+    case OP_REDUCE_L2: case OP_REDUCE_LOG_SUM: case OP_REDUCE_LOG_SUM_EXP:
         return i < 2 ? axes[i] : "input";
     case OP_PRELU: return i < 2 ? prelu[i] : "input";
     default: return "data";
@@ -1782,7 +1783,10 @@ static bool infer_node(Graph *g, uint32_t id)
         break;
     case OP_MAXPOOL: case OP_AVGPOOL: infer_pool(&c); break;
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: infer_global_pool(&c); break;
-    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: infer_reduce(&c); break;
+    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_REDUCE_MIN: case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
+    case OP_REDUCE_L2: case OP_REDUCE_LOG_SUM: case OP_REDUCE_LOG_SUM_EXP:
+        infer_reduce(&c);
+        break;
     case OP_SUM: case OP_MAX: case OP_MIN: infer_variadic(&c); break;
     case OP_ARGMAX: case OP_ARGMIN: infer_arg(&c); break;
     case OP_SLICE: infer_slice(&c); break;
@@ -1808,7 +1812,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_LRN: infer_lrn(&c); break;
     case OP_CONSTANT: case OP_CAST_LIKE: case OP_COUNT: VGGC_UNREACHABLE();
     }
-    _Static_assert(OP_COUNT == 64, "shape inference handles every op in ops.def");
+    _Static_assert(OP_COUNT == 71, "shape inference handles every op in ops.def");
     return c.bad == 0;
 }
 

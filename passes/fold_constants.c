@@ -360,14 +360,14 @@ static void fold_softmax(Graph *g, Node *n)
     finish(g, n, buf, nbytes);
 }
 
-/* ReduceMean/Max/Sum and the global pools (a reduction over H, W, ...). */
+/* The Reduce ops and the global pools (a reduction over H, W, ...). */
 static void fold_reduce(Graph *g, Node *n)
 {
     const Value *x = &g->values[n->in[0]];
     const int r = x->shape.rank;
     unsigned mask = 0;
-    int op = n->op == OP_REDUCE_MAX || n->op == OP_GLOBAL_MAXPOOL ? VGGRT_REDUCE_MAX
-           : n->op == OP_REDUCE_SUM ? VGGRT_REDUCE_SUM : VGGRT_REDUCE_MEAN;
+    const char *name;
+    int op = plan_reduce_op(n->op, &name);
     if (n->op == OP_GLOBAL_AVGPOOL || n->op == OP_GLOBAL_MAXPOOL) {
         for (int i = 2; i < r; i++)
             mask |= 1u << i;
@@ -484,7 +484,9 @@ static void fold_node(Graph *g, Node *n)
         fold_unary(g, n);
         break;
     case OP_GEMM: case OP_MATMUL: case OP_BATCHNORM: case OP_SOFTMAX: case OP_LOG_SOFTMAX:
-    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_GLOBAL_AVGPOOL:
+    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_REDUCE_MIN: case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
+    case OP_REDUCE_L2: case OP_REDUCE_LOG_SUM: case OP_REDUCE_LOG_SUM_EXP:
+    case OP_GLOBAL_AVGPOOL:
     case OP_GLOBAL_MAXPOOL: case OP_SUM: case OP_PRELU: case OP_CONV: case OP_MAXPOOL:
     case OP_AVGPOOL:
         if (y->dtype != DT_FLOAT)

@@ -821,10 +821,13 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
         unsigned mask = 0;
         for (int i = 2; i < shp(c, n->in[0])->rank; i++)
             mask |= 1u << i;
-        emit_reduce(c, n, n->op == OP_GLOBAL_AVGPOOL ? "VGGRT_REDUCE_MEAN" : "VGGRT_REDUCE_MAX", mask);
+        const char *name;
+        plan_reduce_op(n->op, &name);
+        emit_reduce(c, n, name, mask);
         break;
     }
-    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: {
+    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_REDUCE_MIN: case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
+    case OP_REDUCE_L2: case OP_REDUCE_LOG_SUM: case OP_REDUCE_LOG_SUM_EXP: {
         const Shape *x = shp(c, n->in[0]);
         const AxesAttr *a = &n->attr.axes;
         unsigned mask = 0;
@@ -836,8 +839,9 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
         }
         if (a->n_axes == 0)
             mask = (1u << x->rank) - 1;
-        emit_reduce(c, n, n->op == OP_REDUCE_MEAN ? "VGGRT_REDUCE_MEAN"
-                        : n->op == OP_REDUCE_MAX ? "VGGRT_REDUCE_MAX" : "VGGRT_REDUCE_SUM", mask);
+        const char *name;
+        plan_reduce_op(n->op, &name);
+        emit_reduce(c, n, name, mask);
         break;
     }
     case OP_GEMM: emit_gemm(c, n); break;

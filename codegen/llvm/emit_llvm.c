@@ -619,10 +619,12 @@ static LLVMValueRef emit_body(L *l, const Node *n)
         unsigned mask = 0;
         for (int i = 2; i < shp(l, n->in[0])->rank; i++)
             mask |= 1u << i;
-        emit_reduce(l, n, n->op == OP_GLOBAL_AVGPOOL ? VGGRT_REDUCE_MEAN : VGGRT_REDUCE_MAX, mask);
+        const char *name;
+        emit_reduce(l, n, plan_reduce_op(n->op, &name), mask);
         break;
     }
-    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: {
+    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_REDUCE_MIN: case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
+    case OP_REDUCE_L2: case OP_REDUCE_LOG_SUM: case OP_REDUCE_LOG_SUM_EXP: {
         const Shape *x = shp(l, n->in[0]);
         const AxesAttr *a = &n->attr.axes;
         unsigned mask = 0;
@@ -634,8 +636,8 @@ static LLVMValueRef emit_body(L *l, const Node *n)
         }
         if (a->n_axes == 0)
             mask = (1u << x->rank) - 1;
-        emit_reduce(l, n, n->op == OP_REDUCE_MEAN ? VGGRT_REDUCE_MEAN
-                        : n->op == OP_REDUCE_MAX ? VGGRT_REDUCE_MAX : VGGRT_REDUCE_SUM, mask);
+        const char *name;
+        emit_reduce(l, n, plan_reduce_op(n->op, &name), mask);
         break;
     }
     case OP_GEMM: emit_gemm(l, n); break;

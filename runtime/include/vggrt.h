@@ -444,9 +444,12 @@ void vggrt_channel_affine(int64_t outer, int64_t c, int64_t inner, const float *
 /* Softmax (or log-softmax when log) over the middle axis of [outer, len, inner]. */
 void vggrt_softmax(int log, int64_t outer, int64_t len, int64_t inner, const float *x, float *y);
 
-enum { VGGRT_REDUCE_MEAN, VGGRT_REDUCE_MAX, VGGRT_REDUCE_SUM };
+enum { VGGRT_REDUCE_MEAN, VGGRT_REDUCE_MAX, VGGRT_REDUCE_SUM, VGGRT_REDUCE_MIN,
+       VGGRT_REDUCE_PROD, VGGRT_REDUCE_SUM_SQUARE, VGGRT_REDUCE_L1, VGGRT_REDUCE_L2,
+       VGGRT_REDUCE_LOG_SUM, VGGRT_REDUCE_LOG_SUM_EXP };
 /* Reduces x[dims] over the dims d whose bit (1u << d) is set in mask; y
- * holds the kept dims in order. */
+ * holds the kept dims in order.  ONNX's Reduce ops, accumulated in double;
+ * MAX and MIN skip NaN; LOG_SUM_EXP is m + log(sum e^(x - m)), m the max. */
 void vggrt_reduce_f32(int op, int rank, const int64_t *dims, unsigned mask,
                       const float *x, float *y);
 

@@ -1,5 +1,6 @@
 /* reduce.c — kernels that combine many elements into one: Softmax and
- * LogSoftmax, ReduceMean, ReduceSum and ReduceMax, LRN.
+ * LogSoftmax, the Reduce ops (Mean, Sum, Max, Min, Prod, SumSquare, L1,
+ * L2, LogSum, LogSumExp), ArgMax and ArgMin, LRN.
  *
  * Softmax over the middle axis of [outer, len, inner] is the numerically
  * stable form: m = max_l x, s = sum_l exp(x - m), y = exp(x - m) / s, or for
@@ -12,12 +13,12 @@
  *
  * Reductions first merge neighbouring dims that are both reduced or both
  * kept (x is dense, so that is always possible) and drop dims of size 1.
- * If the innermost group is reduced, every output is a sum over contiguous
- * runs, accumulated in double for the mean and the sum.  If it is kept, the
- * output row of that length is the accumulator, and every reduced position
- * adds a contiguous row of x into it: both ways the inner loop walks memory
- * in order.  An empty reduction gives NaN for the mean, 0 for the sum and
- * -inf for the max.
+ * If the innermost group is reduced, every output combines contiguous
+ * runs.  If it is kept, chunks of the output row get accumulators on the
+ * stack, and every reduced position adds a contiguous row of x into them:
+ * both ways the inner loop walks memory in order, and the accumulators are
+ * double.  An empty reduction gives NaN for the mean, 0 for the sums, 1 for
+ * the product, -inf for the max, log sums and +inf for the min.
  *
  * LRN follows the ONNX definition (across channels; `size` may be even):
  *   square_sum[c] = sum of x[c']^2 for c' in [c - floor((size-1)/2), c + ceil((size-1)/2)]
@@ -79,7 +80,53 @@ void vggrt_softmax(int take_log, int64_t outer, int64_t len, int64_t inner, cons
     }
 }
 
-/* ---- ReduceMean, ReduceSum, ReduceMax ---------------------------------------------- */
+/* ---- ReduceMean, ReduceSum, ReduceMax and the others --------------------------------- */
+
+/* Every reduction takes pre(x) of each element, combines them by sum,
+ * product, max or min, in double, and returns post() of the result:
+ * SUM_SQUARE and L2 square, L1 takes |x|, L2 then takes the square root,
+ * MEAN divides by the count, LOG_SUM takes the log; LOG_SUM_EXP sums
+ * e^(x - m) for the largest element m and returns m + log of that, which
+ * does not overflow (m is taken as 0 when it is infinite). */
+enum { ACC_SUM, ACC_PROD, ACC_MAX, ACC_MIN, RCHUNK = 256 };
+
+static int acc_kind(int op) {
+    return op == VGGRT_REDUCE_MAX ? ACC_MAX : op == VGGRT_REDUCE_MIN ? ACC_MIN
+         : op == VGGRT_REDUCE_PROD ? ACC_PROD : ACC_SUM;
+}
+
+static double acc_init(int kind) {
+    return kind == ACC_MAX ? -INFINITY : kind == ACC_MIN ? INFINITY : kind == ACC_PROD ? 1 : 0;
+}
+
+static double pre(int op, double v, double shift) {
+    switch (op) {
+    case VGGRT_REDUCE_SUM_SQUARE: case VGGRT_REDUCE_L2: return v * v;
+    case VGGRT_REDUCE_L1: return fabs(v);
+    case VGGRT_REDUCE_LOG_SUM_EXP: return exp(v - shift);
+    default: return v;
+    }
+}
+
+/* The max and min skip NaN (as ReduceMax always has here). */
+static double combine(int kind, double a, double v) {
+    switch (kind) {
+    case ACC_PROD: return a * v;
+    case ACC_MAX: return v > a ? v : a;
+    case ACC_MIN: return v < a ? v : a;
+    default: return a + v;
+    }
+}
+
+static float post(int op, double a, int64_t n, double shift) {
+    switch (op) {
+    case VGGRT_REDUCE_MEAN: return (float)(a / (double)n);     /* 0 / 0: NaN */
+    case VGGRT_REDUCE_L2: return (float)sqrt(a);
+    case VGGRT_REDUCE_LOG_SUM: return (float)log(a);
+    case VGGRT_REDUCE_LOG_SUM_EXP: return (float)(shift + log(a));
+    default: return (float)a;
+    }
+}
 
 typedef struct {
     int n;
@@ -131,7 +178,7 @@ void vggrt_reduce_f32(int op, int rank, const int64_t *dims, unsigned mask, cons
         return;
     if (nred == 0) {
         for (int64_t o = 0; o < nout; o++)
-            y[o] = op == VGGRT_REDUCE_MEAN ? NAN : op == VGGRT_REDUCE_SUM ? 0.0f : -INFINITY;
+            y[o] = post(op, acc_init(acc_kind(op)), 0, 0);
         return;
     }
     /* Kept and reduced groups, outermost first. */
@@ -142,10 +189,10 @@ void vggrt_reduce_f32(int op, int rank, const int64_t *dims, unsigned mask, cons
         t->stride[t->n] = gstride[g];
         t->n++;
     }
-    const int mean = op == VGGRT_REDUCE_MEAN;
-    const int add = mean || op == VGGRT_REDUCE_SUM;     /* else max */
+    const int kind = acc_kind(op);
     if (ng == 0 || !gred[0]) {
-        /* Innermost kept (or nothing left at all): rows of L outputs. */
+        /* Innermost kept (or nothing left at all): rows of L outputs, in
+         * chunks of RCHUNK accumulators. */
         int64_t L = ng == 0 ? 1 : gsize[0];
         Dims outer = kept;
         if (outer.n > 0)
@@ -154,47 +201,54 @@ void vggrt_reduce_f32(int op, int rank, const int64_t *dims, unsigned mask, cons
         int64_t nr = count_of(&red);
         for (int64_t row = 0; row < nrows; row++) {
             int64_t base = offset_of(&outer, row);
-            float *yr = y + row * L;
-            for (int64_t j = 0; j < L; j++)
-                yr[j] = add ? 0.0f : -INFINITY;
-            for (int64_t r = 0; r < nr; r++) {
-                const float *xr = x + base + offset_of(&red, r);
-                if (add) {
-                    for (int64_t j = 0; j < L; j++)
-                        yr[j] += xr[j];
-                } else {
-                    for (int64_t j = 0; j < L; j++)
-                        yr[j] = xr[j] > yr[j] ? xr[j] : yr[j];
+            for (int64_t j0 = 0; j0 < L; j0 += RCHUNK) {
+                const int nj = (int)(L - j0 < RCHUNK ? L - j0 : RCHUNK);
+                double acc[RCHUNK], sh[RCHUNK];
+                for (int j = 0; j < nj; j++)
+                    acc[j] = acc_init(kind), sh[j] = op == VGGRT_REDUCE_LOG_SUM_EXP ? -INFINITY : 0;
+                if (op == VGGRT_REDUCE_LOG_SUM_EXP) {
+                    for (int64_t r = 0; r < nr; r++) {
+                        const float *xr = x + base + offset_of(&red, r) + j0;
+                        for (int j = 0; j < nj; j++)
+                            sh[j] = xr[j] > sh[j] ? xr[j] : sh[j];
+                    }
+                    for (int j = 0; j < nj; j++)
+                        sh[j] = isinf(sh[j]) ? 0 : sh[j];
                 }
-            }
-            if (mean && nr > 1) {
-                float inv = (float)(1.0 / (double)nr);
-                for (int64_t j = 0; j < L; j++)
-                    yr[j] *= inv;
+                for (int64_t r = 0; r < nr; r++) {
+                    const float *xr = x + base + offset_of(&red, r) + j0;
+                    for (int j = 0; j < nj; j++)
+                        acc[j] = combine(kind, acc[j], pre(op, xr[j], sh[j]));
+                }
+                for (int j = 0; j < nj; j++)
+                    y[row * L + j0 + j] = post(op, acc[j], nr, sh[j]);
             }
         }
         return;
     }
-    /* Innermost reduced: each output sums runs of L contiguous elements. */
+    /* Innermost reduced: each output combines runs of L contiguous elements. */
     int64_t L = gsize[0];
     Dims outer_red = red;
     outer_red.n--;
     int64_t nruns = count_of(&outer_red);
     for (int64_t o = 0; o < nout; o++) {
         int64_t base = offset_of(&kept, o);
-        double sum = 0.0;
-        float mx = -INFINITY;
+        double acc = acc_init(kind), sh = 0;
+        if (op == VGGRT_REDUCE_LOG_SUM_EXP) {
+            sh = -INFINITY;
+            for (int64_t r = 0; r < nruns; r++) {
+                const float *xr = x + base + offset_of(&outer_red, r);
+                for (int64_t j = 0; j < L; j++)
+                    sh = xr[j] > sh ? xr[j] : sh;
+            }
+            sh = isinf(sh) ? 0 : sh;
+        }
         for (int64_t r = 0; r < nruns; r++) {
             const float *xr = x + base + offset_of(&outer_red, r);
-            if (add) {
-                for (int64_t j = 0; j < L; j++)
-                    sum += xr[j];
-            } else {
-                for (int64_t j = 0; j < L; j++)
-                    mx = xr[j] > mx ? xr[j] : mx;
-            }
+            for (int64_t j = 0; j < L; j++)
+                acc = combine(kind, acc, pre(op, xr[j], sh));
         }
-        y[o] = mean ? (float)(sum / (double)nred) : add ? (float)sum : mx;
+        y[o] = post(op, acc, nred, sh);
     }
 }
 

@@ -831,10 +831,18 @@ static const char *mask_str(int rank, unsigned mask, char *buf) {
     return buf;
 }
 
+static const char *const reduce_names[] = {
+    "mean", "max", "sum", "min", "prod", "sum_square", "l1", "l2", "log_sum", "log_sum_exp",
+};
+_Static_assert(sizeof reduce_names / sizeof *reduce_names == VGGRT_REDUCE_LOG_SUM_EXP + 1,
+               "a name for every reduction");
+
+/* The reference sums in double, element by element in x's order, from
+ * ONNX's definitions (ReduceLogSumExp as log(sum(exp(x))) directly: the
+ * data are small).  The product and the log sum take positive data. */
 static void test_reduce(int op, int rank, const int64_t *dims, unsigned mask) {
     char s1[64], s2[32];
-    begin_case("reduce_f32 %s dims=%s axes=%s",
-               op == VGGRT_REDUCE_MEAN ? "mean" : op == VGGRT_REDUCE_SUM ? "sum" : "max",
+    begin_case("reduce_f32 %s dims=%s axes=%s", reduce_names[op],
                shape_str(rank, dims, s1, sizeof s1), mask_str(rank, mask, s2));
     int64_t nx = 1, ny = 1, ydims[VGGRT_MAX_RANK];
     int yrank = 0;
@@ -845,10 +853,14 @@ static void test_reduce(int op, int rank, const int64_t *dims, unsigned mask) {
             ydims[yrank++] = dims[d];
         }
     }
-    float *x = rand_f32((size_t)nx, -1, 1), *y = nan_f32((size_t)ny);
+    float *x = op == VGGRT_REDUCE_PROD ? rand_f32((size_t)nx, 0.5f, 1.5f)
+             : op == VGGRT_REDUCE_LOG_SUM ? rand_f32((size_t)nx, 0.1f, 1)
+             : rand_f32((size_t)nx, -1, 1);
+    float *y = nan_f32((size_t)ny);
     double *want = zeros_f64((size_t)ny), *mag = zeros_f64((size_t)ny), *cnt = zeros_f64((size_t)ny);
     for (int64_t i = 0; i < (int64_t)ny; i++)
-        want[i] = op == VGGRT_REDUCE_MAX ? -INFINITY : 0;
+        want[i] = op == VGGRT_REDUCE_MAX ? -INFINITY : op == VGGRT_REDUCE_MIN ? INFINITY
+                : op == VGGRT_REDUCE_PROD ? 1 : 0;
     for (int64_t i = 0; i < nx; i++) {
         /* x's coordinates, then y's index from the kept ones */
         int64_t c[VGGRT_MAX_RANK], rest = i, yi = 0;
@@ -859,20 +871,27 @@ static void test_reduce(int op, int rank, const int64_t *dims, unsigned mask) {
         for (int d = 0, k = 0; d < rank; d++)
             if (!(mask >> d & 1))
                 yi = yi * ydims[k++] + c[d];
-        if (op != VGGRT_REDUCE_MAX) {
-            want[yi] += x[i];
-            mag[yi] += fabs(x[i]);
-        } else {
-            want[yi] = fmax(want[yi], x[i]);
+        double v = x[i];
+        switch (op) {
+        case VGGRT_REDUCE_MAX: want[yi] = fmax(want[yi], v); break;
+        case VGGRT_REDUCE_MIN: want[yi] = fmin(want[yi], v); break;
+        case VGGRT_REDUCE_PROD: want[yi] *= v; break;
+        case VGGRT_REDUCE_SUM_SQUARE: case VGGRT_REDUCE_L2: want[yi] += v * v; break;
+        case VGGRT_REDUCE_L1: want[yi] += fabs(v); break;
+        case VGGRT_REDUCE_LOG_SUM_EXP: want[yi] += exp(v); break;
+        default: want[yi] += v; break;  /* mean, sum, log sum */
         }
+        mag[yi] += fabs(v);
         cnt[yi] += 1;
     }
     for (int64_t i = 0; i < ny; i++) {
-        if (op == VGGRT_REDUCE_MEAN) {
-            want[i] /= cnt[i];
-            mag[i] /= cnt[i];
-        } else if (op == VGGRT_REDUCE_MAX) {
-            mag[i] = fabs(want[i]);
+        switch (op) {
+        case VGGRT_REDUCE_MEAN: want[i] /= cnt[i], mag[i] /= cnt[i]; break;
+        case VGGRT_REDUCE_SUM: break;
+        case VGGRT_REDUCE_L2: want[i] = sqrt(want[i]), mag[i] = want[i]; break;
+        case VGGRT_REDUCE_LOG_SUM: case VGGRT_REDUCE_LOG_SUM_EXP:
+            want[i] = log(want[i]), mag[i] = fabs(want[i]); break;
+        default: mag[i] = fabs(want[i]); break;
         }
     }
     vggrt_reduce_f32(op, rank, dims, mask, x, y);
@@ -881,12 +900,29 @@ static void test_reduce(int op, int rank, const int64_t *dims, unsigned mask) {
     free(x), free(y), free(want), free(mag), free(cnt);
 }
 
+/* LogSumExp of values whose exp overflows even a double: m + log(sum
+ * e^(x - m)), both ways the kernel walks (innermost reduced and kept). */
+static void test_log_sum_exp_large(void) {
+    begin_case("reduce_f32 log_sum_exp of large values");
+    const float x[] = { 1000.0f, 1000.0f, 3e38f, 3e38f };
+    const int64_t dims[] = { 2, 2 };
+    const double want_rows[] = { 1000.0 + log(2.0), 3e38f + log(2.0) };
+    const double want_cols[] = { 3e38f, 3e38f };
+    float y[2];
+    vggrt_reduce_f32(VGGRT_REDUCE_LOG_SUM_EXP, 2, dims, 0x2u, x, y);
+    check_f32("rows", y, want_rows, NULL, 2);
+    vggrt_reduce_f32(VGGRT_REDUCE_LOG_SUM_EXP, 2, dims, 0x1u, x, y);
+    check_f32("columns", y, want_cols, NULL, 2);
+    end_case();
+}
+
 static void test_reductions(void) {
+    test_log_sum_exp_large();
     static const int64_t shapes[][5] = {
         { 37 }, { 5, 7 }, { 3, 4, 5 }, { 2, 1, 7, 3 }, { 3, 5, 4, 6 }, { 2, 3, 1, 4, 5 },
     };
     static const int ranks[] = { 1, 2, 3, 4, 4, 5 };
-    for (int op = VGGRT_REDUCE_MEAN; op <= VGGRT_REDUCE_SUM; op++)
+    for (int op = VGGRT_REDUCE_MEAN; op <= VGGRT_REDUCE_LOG_SUM_EXP; op++)
         for (size_t s = 0; s < sizeof ranks / sizeof ranks[0]; s++)
             for (unsigned mask = 0; mask < 1u << ranks[s]; mask++)
                 test_reduce(op, ranks[s], shapes[s], mask);
