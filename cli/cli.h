@@ -94,9 +94,9 @@ typedef struct {
 /* Compiles plan p (or loads the object from the JIT cache, keyed by what
  * the import read as it hashed it (io->digest: the model's bytes, its
  * external data and the bound inputs' values; without one the cache is
- * not used), the level, the graph's batch hint and the target CPU), links it and fills its weights.  target NULL or
- * "native": this CPU.  Returns 0, or the exit code after reporting (1: bad
- * target, 3: LLVM or memory). */
+ * not used), the level, the graph's batch hint and the target CPU), links
+ * it and fills its weights.  target NULL or "native": this CPU.  Returns
+ * 0, or the exit code after reporting (1: bad target, 3: LLVM or memory). */
 int jit_model_load(JitModel *m, Plan *p, const char *model, const ImportOptions *io,
                    int opt_level, const char *target, bool use_cache);
 void jit_model_free(JitModel *m);

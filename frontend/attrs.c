@@ -1190,7 +1190,8 @@ static bool legacy_op_ok(OpKind op)
     case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_SHAPE: case OP_GATHER:
     case OP_SQUEEZE: case OP_UNSQUEEZE: case OP_LRN: case OP_SUM: case OP_TANH:
     case OP_HARD_SIGMOID: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_SOFTPLUS:
-    case OP_SOFTSIGN: case OP_ARGMAX: case OP_ARGMIN: case OP_SLICE: case OP_REDUCE_MIN: case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
+    case OP_SOFTSIGN: case OP_ARGMAX: case OP_ARGMIN: case OP_SLICE: case OP_REDUCE_MIN:
+    case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
     case OP_REDUCE_L2: case OP_REDUCE_LOG_SUM: case OP_REDUCE_LOG_SUM_EXP:
     case OP_PRELU:      /* norm_prelu() refuses what changed in 7 */
         return true;

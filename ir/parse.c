@@ -884,7 +884,8 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_CONV: case OP_MAXPOOL: case OP_AVGPOOL:
         window_attrs(p, ra, &a->win, n->op);
         break;
-    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_REDUCE_MIN: case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
+    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_REDUCE_MIN:
+    case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
     case OP_REDUCE_L2: case OP_REDUCE_LOG_SUM: case OP_REDUCE_LOG_SUM_EXP:
         a->axes.keepdims = true;
         a->axes.n_axes = a_ints(p, ra, "axes", a->axes.axes, VGGC_MAX_RANK);

@@ -342,7 +342,8 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     case OP_CONV: case OP_MAXPOOL: case OP_AVGPOOL:
         print_window(f, &a->win, n->op);
         break;
-    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_REDUCE_MIN: case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
+    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_REDUCE_MIN:
+    case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
     case OP_REDUCE_L2: case OP_REDUCE_LOG_SUM: case OP_REDUCE_LOG_SUM_EXP:
         print_list_attr(f, "axes", a->axes.axes, a->axes.n_axes);
         fprintf(f, " keepdims=%d noop_with_empty_axes=%d", a->axes.keepdims,

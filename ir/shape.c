@@ -82,7 +82,8 @@ static const char *role(OpKind op, uint32_t i)
     case OP_CLIP: return i < 3 ? clip[i] : "input";
     case OP_PAD: return i < 4 ? pad[i] : "input";
     case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_SQUEEZE:
-    case OP_UNSQUEEZE: case OP_REDUCE_MIN: case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
+    case OP_UNSQUEEZE: case OP_REDUCE_MIN: case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE:
+    case OP_REDUCE_L1:
     case OP_REDUCE_L2: case OP_REDUCE_LOG_SUM: case OP_REDUCE_LOG_SUM_EXP:
         return i < 2 ? axes[i] : "input";
     case OP_PRELU: return i < 2 ? prelu[i] : "input";
@@ -597,26 +598,36 @@ static void infer_prelu(Inf *c)
 
 /* Softmax-13(input) -> output, axis default -1; opset < 13 (coerce_2d): the
  * input is seen as 2-D [prod(d[:axis]), prod(d[axis:])], axis default 1. */
+/* The axis `a` of input 0 of an op that works along one axis (Softmax,
+ * ArgMax): f32 of rank >= 1, the axis in range, not the batch's (what the
+ * op would do across batch items: `across`, for the message). */
+static bool float_axis(Inf *c, int64_t a, const char *across, int64_t *axis)
+{
+    const Value *x = inval(c, 0);
+    if (!want_float(c, 0))
+        return false;
+    if (x->shape.rank == 0) {
+        Buf b;
+        err(c, "%s: expected rank >= 1, got a scalar", desc(c, 0, &b));
+        return false;
+    }
+    if (!norm_axis(c, "axis", a, x->shape.rank, false, axis))
+        return false;
+    if (*axis == 0 && shape_is_batched(&x->shape)) {
+        err(c, "axis 0 %s the batch dimension N: this moves the batch dimension (vggc keeps "
+            "batch items independent)", across);
+        return false;
+    }
+    return true;
+}
+
 static void infer_softmax(Inf *c)
 {
     const Value *x = inval(c, 0);
     SoftmaxAttr *a = &c->n->attr.softmax;
-    int r = x->shape.rank;
     int64_t axis;
-    if (!want_float(c, 0))
+    if (!float_axis(c, a->axis, "normalizes over", &axis))
         return;
-    if (r == 0) {
-        Buf b;
-        err(c, "%s: expected rank >= 1, got a scalar", desc(c, 0, &b));
-        return;
-    }
-    if (!norm_axis(c, "axis", a->axis, r, false, &axis))
-        return;
-    if (axis == 0 && shape_is_batched(&x->shape)) {
-        err(c, "axis 0 normalizes over the batch dimension N: this moves the batch dimension "
-            "(vggc keeps batch items independent)");
-        return;
-    }
     a->axis = axis;
     set_out(c, 0, DT_FLOAT, &x->shape);
 }
@@ -1341,21 +1352,8 @@ static void infer_arg(Inf *c)
     const Value *x = inval(c, 0);
     int r = x->shape.rank;
     int64_t axis;
-    SBuf s;
-    if (!want_float(c, 0))
+    if (!float_axis(c, a->axis, "compares items along", &axis))
         return;
-    if (r == 0) {
-        Buf b;
-        err(c, "%s: expected rank >= 1, got a scalar", desc(c, 0, &b));
-        return;
-    }
-    if (!norm_axis(c, "axis", a->axis, r, false, &axis))
-        return;
-    if (axis == 0 && shape_is_batched(&x->shape)) {
-        err(c, "axis 0 of the batched input %s compares batch items: this moves the batch "
-            "dimension", fmt(&x->shape, &s));
-        return;
-    }
     Shape o = {.rank = 0};
     for (int i = 0; i < r; i++)
         if (i != axis)
@@ -1783,7 +1781,8 @@ static bool infer_node(Graph *g, uint32_t id)
         break;
     case OP_MAXPOOL: case OP_AVGPOOL: infer_pool(&c); break;
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: infer_global_pool(&c); break;
-    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_REDUCE_MIN: case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
+    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_REDUCE_MIN:
+    case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
     case OP_REDUCE_L2: case OP_REDUCE_LOG_SUM: case OP_REDUCE_LOG_SUM_EXP:
         infer_reduce(&c);
         break;

@@ -497,7 +497,8 @@ static void emit_arg(L *l, const Node *n)
     int axis = (int)n->attr.arg.axis;
     CALL(l, "vggrt_arg_f32", k32(l, n->op == OP_ARGMIN), k32(l, n->attr.arg.select_last),
          size_val(l, size_of_dims(x, 0, axis)), k64(l, x->d[axis]),
-         size_val(l, size_of_dims(x, axis + 1, x->rank)), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+         size_val(l, size_of_dims(x, axis + 1, x->rank)), ptr_of(l, n->in[0]),
+         ptr_of(l, n->out[0]));
 }
 
 static void emit_transpose(L *l, const Node *n)
@@ -623,7 +624,8 @@ static LLVMValueRef emit_body(L *l, const Node *n)
         emit_reduce(l, n, plan_reduce_op(n->op, &name), mask);
         break;
     }
-    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_REDUCE_MIN: case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
+    case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_REDUCE_MIN:
+    case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
     case OP_REDUCE_L2: case OP_REDUCE_LOG_SUM: case OP_REDUCE_LOG_SUM_EXP: {
         const Shape *x = shp(l, n->in[0]);
         const AxesAttr *a = &n->attr.axes;
