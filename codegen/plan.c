@@ -517,6 +517,18 @@ static bool layer_supported(Graph *g, const Node *n)
     case OP_SHAPE:
         graph_error(g, n, "Shape of a tensor whose shape is unknown at compile time");
         return false;
+    case OP_CONSTANT_OF_SHAPE: case OP_SIZE:   /* fold-constants evaluates them */
+        graph_error(g, n, "%s was not evaluated at compile time (vggc evaluates it only "
+                    "then, for results up to 64 MB)", op_name(n->op));
+        return false;
+    case OP_NEG: case OP_ABS: case OP_SIGN:     /* of integers: constants only */
+        if (y->dtype != DT_FLOAT) {
+            graph_error(g, n, "%s of %s runs only on constants (shape arithmetic), at compile "
+                        "time; this input is computed at run time", op_name(n->op),
+                        dtype_name(y->dtype));
+            return false;
+        }
+        return true;
     default:
         return true;
     }

@@ -878,6 +878,45 @@ static void norm_slice(Norm *z)
     }
 }
 
+/* ConstantOfShape-9/20 (input: the shape -> output): value, a one-element
+ * tensor (default a float 0), gives the output's type and every element.
+ * The shape stays input 0: a Shape chain often computes it, and inference
+ * needs it folded to a constant. */
+static void norm_constant_of_shape(Norm *z)
+{
+    FillAttr *a = &z->n->attr.fill;
+    a->to = DT_FLOAT;
+    const Onnx__AttributeProto *at = find(z, "value", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR);
+    if (!at)
+        return;
+    TensorData td;
+    char why[600];
+    ExternalRoot root = {z->c->base_dir, &z->c->base_real, z->c->hash};
+    if (!at->t || !fe_tensor_decode(at->t, &root, NULL, &td, why, sizeof why)) {
+        nerr(z, "value: %s", at->t ? why : "holds no tensor");
+        return;
+    }
+    if (td.count != 1) {
+        nerr(z, "value must hold one element, holds %zu", td.count);
+        return;
+    }
+    a->to = td.dtype;
+    switch (td.dtype) {
+    case DT_FLOAT: { float v; memcpy(&v, td.data, 4); a->f = v; break; }
+    case DT_DOUBLE: memcpy(&a->f, td.data, 8); break;
+    case DT_INT64: memcpy(&a->i, td.data, 8); break;
+    case DT_INT32: { int32_t v; memcpy(&v, td.data, 4); a->i = v; break; }
+    case DT_INT8: a->i = *(const int8_t *)td.data; break;
+    case DT_UINT8: a->i = *(const uint8_t *)td.data; break;
+    case DT_BOOL: a->i = *(const uint8_t *)td.data != 0; break;
+    default:
+        nerr(z, "value of type %s is not supported (FLOAT, DOUBLE, INT64, INT32, INT8, UINT8 "
+             "and BOOL are)", dtype_name(td.dtype));
+        break;
+    }
+    fe_tensor_release(&td);
+}
+
 static void norm_pad(Norm *z)
 {
     PadAttr *a = &z->n->attr.pad;
@@ -1299,6 +1338,9 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
     /* LeakyRelu-6/16 (X -> Y): alpha=0.01. */
     case OP_LEAKY_RELU: n->attr.alpha.alpha = get_float(&z, "alpha", 0.01f); break;
     case OP_SLICE: norm_slice(&z); break;
+    case OP_CONSTANT_OF_SHAPE: norm_constant_of_shape(&z); break;
+    /* Size-1/13/19/21 (data -> size): no attributes. */
+    case OP_SIZE: break;
     /* ArgMax, ArgMin-1/11/12/13 (data -> reduced): axis=0, keepdims=1 and, from
      * 12, select_last_index=0; a negative axis (from 11) counts from the end. */
     case OP_ARGMAX:

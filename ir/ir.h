@@ -260,6 +260,8 @@ typedef struct {
  * steps not 0): per dim of x, the first index and the step (0 and 1 where
  * a does not slice) and the result's shape. */
 void slice_window(const SliceAttr *a, const Shape *x, int64_t *start, int64_t *step, Shape *out);
+/* ConstantOfShape's fill value: of type `to` (a float type: f; else i). */
+typedef struct { DType to; double f; int64_t i; } FillAttr;
 typedef struct { float alpha, beta; } HardSigmoidAttr;  /* y = max(0, min(1, alpha*x + beta)) */
 typedef struct { float alpha, beta, bias; int64_t size; } LrnAttr;
 typedef struct { DType to; } CastAttr;
@@ -286,6 +288,7 @@ typedef union {
     SeluAttr selu;
     ArgAttr arg;
     SliceAttr slice;
+    FillAttr fill;
     HardSigmoidAttr hsig;
     LrnAttr lrn;
     CastAttr cast;

@@ -740,6 +740,13 @@ static void a_float(P *p, RawAttrs *ra, const char *key, float *out)
         *out = word_f32(p, scalar(p, r));
 }
 
+static void a_double(P *p, RawAttrs *ra, const char *key, double *out)
+{
+    RawAttr *r = take(ra, key);
+    if (r)
+        *out = word_f64(p, scalar(p, r));
+}
+
 /* A list of at most max ints; returns its length, -1 when absent. */
 static int a_ints(P *p, RawAttrs *ra, const char *key, int64_t *out, int max)
 {
@@ -961,6 +968,15 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
         a->slice.n = len[0];
         break;
     }
+    case OP_CONSTANT_OF_SHAPE:
+        a->fill.to = DT_FLOAT;
+        if ((r = take(ra, "to")))
+            a->fill.to = word_dtype(p, scalar(p, r));
+        if (a->fill.to == DT_FLOAT || a->fill.to == DT_DOUBLE)
+            a_double(p, ra, "value", &a->fill.f);
+        else
+            a_int(p, ra, "value", &a->fill.i);
+        break;
     case OP_ARGMAX: case OP_ARGMIN:
         a->arg.keepdims = true;
         a_int(p, ra, "axis", &a->arg.axis);
@@ -1017,10 +1033,10 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_CAST_LIKE: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT:
     case OP_RECIPROCAL: case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_SIGN: case OP_ERF:
     case OP_SIN: case OP_COS: case OP_SOFTPLUS: case OP_SOFTSIGN: case OP_MAX: case OP_MIN:
-    case OP_COUNT:
+    case OP_SIZE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 71, "the parser knows every op's attributes");
+    _Static_assert(OP_COUNT == 73, "the parser knows every op's attributes");
     for (int i = 0; i < ra->n; i++)
         if (!ra->a[i].used)
             FAIL(p, &ra->a[i].key, "%s has no attribute '%.40s'", op_name(n->op), ra->a[i].key.text);

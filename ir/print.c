@@ -397,6 +397,15 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
         }
         break;
     }
+    case OP_CONSTANT_OF_SHAPE:
+        fputs(" to=", f);
+        print_dtype(f, a->fill.to);
+        fputs(" value=", f);
+        if (a->fill.to == DT_FLOAT || a->fill.to == DT_DOUBLE)
+            fprintf(f, "%.17g", a->fill.f);
+        else
+            fprintf(f, "%lld", (long long)a->fill.i);
+        break;
     case OP_ARGMAX: case OP_ARGMIN:
         fprintf(f, " axis=%lld keepdims=%d select_last_index=%d", (long long)a->arg.axis,
                 a->arg.keepdims, a->arg.select_last);
@@ -452,10 +461,10 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     case OP_CAST_LIKE: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT:
     case OP_RECIPROCAL: case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_SIGN: case OP_ERF:
     case OP_SIN: case OP_COS: case OP_SOFTPLUS: case OP_SOFTSIGN: case OP_MAX: case OP_MIN:
-    case OP_COUNT:
+    case OP_SIZE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 71, "the printer knows every op's attributes");
+    _Static_assert(OP_COUNT == 73, "the printer knows every op's attributes");
 }
 
 /* What fusion and layout assignment added to a node; nothing when none. */

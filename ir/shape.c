@@ -87,6 +87,7 @@ static const char *role(OpKind op, uint32_t i)
     case OP_REDUCE_L2: case OP_REDUCE_LOG_SUM: case OP_REDUCE_LOG_SUM_EXP:
         return i < 2 ? axes[i] : "input";
     case OP_PRELU: return i < 2 ? prelu[i] : "input";
+    case OP_CONSTANT_OF_SHAPE: return "input";
     default: return "data";
     }
 }
@@ -349,6 +350,22 @@ static bool passes_zero_size(OpKind op)
            op == OP_IDENTITY;
 }
 
+/* A data-movement op of constants folds (fold-constants), and an empty
+ * constant is fine in shape arithmetic (ONNX's expanded functions slice a
+ * shape down to [] and concatenate): Slice, Concat, Gather and
+ * ConstantOfShape whose inputs are all constants may give an empty one. */
+static bool folds_to_empty(const Inf *c)
+{
+    const Node *n = c->n;
+    if (n->op != OP_SLICE && n->op != OP_CONCAT && n->op != OP_GATHER &&
+        n->op != OP_CONSTANT_OF_SHAPE)
+        return false;
+    for (uint32_t i = 0; i < n->n_in; i++)
+        if (n->in[i] != VGGC_NONE && c->g->values[n->in[i]].kind != VAL_CONST)
+            return false;
+    return true;
+}
+
 static void set_out(Inf *c, uint32_t i, DType dt, const Shape *s)
 {
     if (i >= c->n->n_out || c->n->out[i] == VGGC_NONE)
@@ -365,7 +382,7 @@ static void set_out(Inf *c, uint32_t i, DType dt, const Shape *s)
             }
             continue;
         }
-        if (d == 0 && !passes_zero_size(c->n->op)) {
+        if (d == 0 && !passes_zero_size(c->n->op) && !folds_to_empty(c)) {
             err(c, "output %u would be %s, an empty tensor; vggc does not support zero-size tensors",
                 i, fmt(s, &b));
             return;
@@ -444,6 +461,16 @@ static void infer_unary_float(Inf *c)
     if (!want_float(c, 0))
         return;
     set_out(c, 0, DT_FLOAT, &inval(c, 0)->shape);
+}
+
+/* Neg, Abs, Sign(X) -> Y: float as the others, or i64 / i32, which shape
+ * arithmetic uses (ONNX's expanded functions negate axes): those fold at
+ * compile time, and plan refuses one left to run. */
+static void infer_unary_signed(Inf *c)
+{
+    if (!want_dtypes(c, 0, DTM(DT_FLOAT) | DTM(DT_INT64) | DTM(DT_INT32)))
+        return;
+    set_out(c, 0, inval(c, 0)->dtype, &inval(c, 0)->shape);
 }
 
 /* Identity(X) -> Y: any dtype, same shape. */
@@ -1424,6 +1451,57 @@ static void infer_slice(Inf *c)
     set_out(c, 0, x->dtype, &o);
 }
 
+/* ConstantOfShape(shape) -> output: the shape a constant 1-D i64 (folded
+ * from a Shape chain or given), without the batch N (a constant has
+ * none); FillAttr's type.  fold-constants then makes it a constant. */
+static void infer_constant_of_shape(Inf *c)
+{
+    int64_t k;
+    const int64_t *sh = const_i64_vec(c, 0, &k);
+    Buf b;
+    if (!sh)
+        return;
+    if (k > VGGC_MAX_RANK) {
+        err(c, "%s: %lld entries, vggc supports rank <= %d", desc(c, 0, &b), (long long)k,
+            VGGC_MAX_RANK);
+        return;
+    }
+    Shape o = {.rank = (int)k};
+    for (int i = 0; i < (int)k; i++) {
+        if (sh[i] == VGGC_SYM_N) {
+            err(c, "%s: entry %d is the batch N; a constant cannot have the batch dimension",
+                desc(c, 0, &b), i);
+            return;
+        }
+        if (sh[i] < 0) {
+            err(c, "%s: entry %d is %lld, a negative size", desc(c, 0, &b), i, (long long)sh[i]);
+            return;
+        }
+        o.d[i] = sh[i];
+    }
+    set_out(c, 0, c->n->attr.fill.to, &o);
+}
+
+/* Size(data) -> i64 scalar: the element count, known at compile time
+ * unless the batch N is among the dims. */
+static void infer_size(Inf *c)
+{
+    const Value *x = inval(c, 0);
+    SBuf s;
+    size_t numel;
+    if (shape_is_batched(&x->shape)) {
+        err(c, "the size of the batched input %s depends on the batch, which vggc leaves open "
+            "until run time (compile with --batch N to fix it)", fmt(&x->shape, &s));
+        return;
+    }
+    if (!shape_numel_per_item(&x->shape, &numel)) {
+        err(c, "the size of %s overflows", fmt(&x->shape, &s));
+        return;
+    }
+    Shape o = {.rank = 0};
+    set_out(c, 0, DT_INT64, &o);
+}
+
 /* Concat-13(inputs...) -> concatenated along axis: same rank and dtype, equal
  * dims except on the axis. */
 static void infer_concat(Inf *c)
@@ -1773,12 +1851,13 @@ static bool infer_node(Graph *g, uint32_t id)
     switch (n->op) {
     case OP_CONV: infer_conv(&c); break;
     case OP_RELU: case OP_SIGMOID: case OP_LEAKY_RELU: case OP_TANH: case OP_HARD_SIGMOID:
-    case OP_HARD_SWISH: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT:
-    case OP_RECIPROCAL: case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_SIGN: case OP_ERF:
+    case OP_HARD_SWISH: case OP_EXP: case OP_LOG: case OP_SQRT:
+    case OP_RECIPROCAL: case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_ERF:
     case OP_SIN: case OP_COS: case OP_ELU: case OP_SELU: case OP_SOFTPLUS: case OP_SOFTSIGN:
     case OP_THRESHOLDED_RELU:
         infer_unary_float(&c);
         break;
+    case OP_NEG: case OP_ABS: case OP_SIGN: infer_unary_signed(&c); break;
     case OP_MAXPOOL: case OP_AVGPOOL: infer_pool(&c); break;
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: infer_global_pool(&c); break;
     case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_REDUCE_MIN:
@@ -1789,6 +1868,8 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_SUM: case OP_MAX: case OP_MIN: infer_variadic(&c); break;
     case OP_ARGMAX: case OP_ARGMIN: infer_arg(&c); break;
     case OP_SLICE: infer_slice(&c); break;
+    case OP_CONSTANT_OF_SHAPE: infer_constant_of_shape(&c); break;
+    case OP_SIZE: infer_size(&c); break;
     case OP_PRELU: infer_prelu(&c); break;
     case OP_FLATTEN: infer_flatten(&c); break;
     case OP_RESHAPE: infer_reshape(&c); break;
@@ -1811,7 +1892,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_LRN: infer_lrn(&c); break;
     case OP_CONSTANT: case OP_CAST_LIKE: case OP_COUNT: VGGC_UNREACHABLE();
     }
-    _Static_assert(OP_COUNT == 71, "shape inference handles every op in ops.def");
+    _Static_assert(OP_COUNT == 73, "shape inference handles every op in ops.def");
     return c.bad == 0;
 }
 

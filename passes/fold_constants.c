@@ -92,6 +92,37 @@ static void fold_shape(Graph *g, Node *n)
     make_const(g, n->out[0], buf, k * 8);
 }
 
+/* Size of a static shape (inference refused a batched one). */
+static void fold_size(Graph *g, Node *n)
+{
+    size_t numel;
+    VGGC_ASSERT(shape_numel_per_item(&g->values[n->in[0]].shape, &numel));
+    int64_t v = (int64_t)numel;
+    make_const(g, n->out[0], &v, sizeof v);
+}
+
+/* ConstantOfShape: every element the fill value, in the output's type. */
+static void fold_fill(Graph *g, Node *n)
+{
+    const FillAttr *a = &n->attr.fill;
+    const Value *y = &g->values[n->out[0]];
+    size_t nbytes, es = dtype_size(y->dtype);
+    VGGC_ASSERT(out_bytes(y, &nbytes));
+    unsigned char elem[8], *buf = malloc(nbytes ? nbytes : 1);
+    VGGC_ASSERT(buf);
+    switch (y->dtype) {
+    case DT_FLOAT: { float v = (float)a->f; memcpy(elem, &v, 4); break; }
+    case DT_DOUBLE: memcpy(elem, &a->f, 8); break;
+    case DT_INT64: memcpy(elem, &a->i, 8); break;
+    case DT_INT32: { int32_t v = (int32_t)a->i; memcpy(elem, &v, 4); break; }
+    default: elem[0] = (unsigned char)a->i; break;  /* INT8, UINT8, BOOL (frontend) */
+    }
+    for (size_t at = 0; at < nbytes; at += es)
+        memcpy(buf + at, elem, es);
+    make_const(g, n->out[0], buf, nbytes);
+    free(buf);
+}
+
 /* Ops whose output is the input's bytes in the same order. */
 static void fold_copy(Graph *g, Node *n)
 {
@@ -230,9 +261,46 @@ static void fold_binary(Graph *g, Node *n)
 }
 
 /* Elementwise activations of a constant, through the runtime's kernel. */
+/* Neg, Abs, Sign of integers (shape arithmetic), wrapping as two's
+ * complement does (-INT64_MIN is INT64_MIN). */
+static void fold_unary_int(Graph *g, Node *n)
+{
+    const Value *x = &g->values[n->in[0]];
+    if (has_sym(x))
+        return;     /* the batch's marker is not a number (plan refuses) */
+    size_t es = dtype_size(x->dtype), count = x->nbytes / es;
+    unsigned char *buf = malloc(x->nbytes ? x->nbytes : 1);
+    VGGC_ASSERT(buf);
+    for (size_t i = 0; i < count; i++) {
+        int64_t v;
+        if (es == 8) {
+            memcpy(&v, (const unsigned char *)x->data + i * 8, 8);
+        } else {
+            int32_t w;
+            memcpy(&w, (const unsigned char *)x->data + i * 4, 4);
+            v = w;
+        }
+        uint64_t neg = 0 - (uint64_t)v;
+        uint64_t r = n->op == OP_NEG ? neg : n->op == OP_ABS ? (v < 0 ? neg : (uint64_t)v)
+                   : (uint64_t)(int64_t)(v > 0 ? 1 : v < 0 ? -1 : 0);
+        if (es == 8) {
+            memcpy(buf + i * 8, &r, 8);
+        } else {
+            uint32_t w = (uint32_t)r;
+            memcpy(buf + i * 4, &w, 4);
+        }
+    }
+    make_const(g, n->out[0], buf, x->nbytes);
+    free(buf);
+}
+
 static void fold_unary(Graph *g, Node *n)
 {
     const Value *x = &g->values[n->in[0]];
+    if (x->dtype == DT_INT64 || x->dtype == DT_INT32) {
+        fold_unary_int(g, n);
+        return;
+    }
     if (x->dtype != DT_FLOAT)
         return;
     int op;
@@ -456,8 +524,11 @@ static void fold_node(Graph *g, Node *n)
         return;     /* a Dropout's mask, a MaxPool's Indices: no folding */
     if (!out_bytes(y, &nbytes))
         return;
-    if (n->op == OP_SHAPE) {
-        fold_shape(g, n);
+    if (n->op == OP_SHAPE || n->op == OP_SIZE) {    /* from the shape alone */
+        if (n->op == OP_SHAPE)
+            fold_shape(g, n);
+        else
+            fold_size(g, n);
         n->op = OP_DEAD;
         return;
     }
@@ -470,6 +541,7 @@ static void fold_node(Graph *g, Node *n)
         break;
     case OP_GATHER: fold_gather(g, n); break;
     case OP_SLICE: fold_slice(g, n); break;
+    case OP_CONSTANT_OF_SHAPE: fold_fill(g, n); break;
     case OP_CONCAT: fold_concat(g, n); break;
     case OP_CAST: fold_cast(g, n); break;
     case OP_TRANSPOSE: fold_transpose(g, n); break;

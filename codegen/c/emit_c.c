@@ -912,7 +912,8 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
             buf_puts(c->b, "    /* a view: no data moves */\n");
         }
         break;
-    case OP_SHAPE: case OP_CONSTANT: case OP_CAST_LIKE: case OP_DEAD:
+    case OP_SHAPE: case OP_CONSTANT: case OP_CAST_LIKE: case OP_CONSTANT_OF_SHAPE: case OP_SIZE:
+    case OP_DEAD:
         VGGC_UNREACHABLE();   /* folded or never in the IR */
     }
 }

@@ -683,7 +683,8 @@ static LLVMValueRef emit_body(L *l, const Node *n)
                  k64(l, x->d[2] * x->d[3]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
         }
         break;  /* otherwise a view: no data moves */
-    case OP_SHAPE: case OP_CONSTANT: case OP_CAST_LIKE: case OP_DEAD:
+    case OP_SHAPE: case OP_CONSTANT: case OP_CAST_LIKE: case OP_CONSTANT_OF_SHAPE: case OP_SIZE:
+    case OP_DEAD:
         VGGC_UNREACHABLE();
     }
     return k32(l, 0);
