@@ -878,6 +878,35 @@ static void norm_slice(Norm *z)
     }
 }
 
+/* Split-2/11 (input -> outputs): axis=0, split (sizes; default equal
+ * parts, one per output) an attribute; Split-13 an optional constant input
+ * instead; Split-18 also num_outputs, equal parts with a smaller last one,
+ * which vggc refuses. */
+static void norm_split(Norm *z)
+{
+    SplitAttr *a = &z->n->attr.split;
+    a->axis = get_int(z, "axis", 0);
+    if (z->n->n_out > VGGC_MAX_SPLIT) {
+        nerr(z, "has %u outputs; vggc splits into at most %d", z->n->n_out, VGGC_MAX_SPLIT);
+        return;
+    }
+    if (has_attr(z, "num_outputs")) {
+        nerr(z, "attribute 'num_outputs' (opset 18) is not supported; give 'split'");
+        return;
+    }
+    if (z->c->opset < 13) {
+        if (max_inputs_before(z, 1, 13))
+            ints_into(z, "split", a->sizes, VGGC_MAX_SPLIT, &a->n, NULL);
+        return;
+    }
+    no_attr_since(z, "split", 13);
+    const Value *v;
+    InKind k = const_input(z, 1, "split", &v);
+    if (k == IN_CONST)
+        const_ints(z, v, "split", a->sizes, VGGC_MAX_SPLIT, &a->n);
+    keep_inputs(z, 1);
+}
+
 /* ConstantOfShape-9/20 (input: the shape -> output): value, a one-element
  * tensor (default a float 0), gives the output's type and every element.
  * The shape stays input 0: a Shape chain often computes it, and inference
@@ -1339,6 +1368,7 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
     case OP_LEAKY_RELU: n->attr.alpha.alpha = get_float(&z, "alpha", 0.01f); break;
     case OP_SLICE: norm_slice(&z); break;
     case OP_CONSTANT_OF_SHAPE: norm_constant_of_shape(&z); break;
+    case OP_SPLIT: norm_split(&z); break;
     /* Size-1/13/19/21 (data -> size): no attributes. */
     case OP_SIZE: break;
     /* ArgMax, ArgMin-1/11/12/13 (data -> reduced): axis=0, keepdims=1 and, from

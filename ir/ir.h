@@ -260,6 +260,10 @@ typedef struct {
  * steps not 0): per dim of x, the first index and the step (0 and 1 where
  * a does not slice) and the result's shape. */
 void slice_window(const SliceAttr *a, const Shape *x, int64_t *start, int64_t *step, Shape *out);
+/* Split: along axis, parts of the given sizes (n of them, one per output),
+ * or with n = 0 equal parts, one per output. */
+#define VGGC_MAX_SPLIT 64
+typedef struct { int64_t axis; int n; int64_t sizes[VGGC_MAX_SPLIT]; } SplitAttr;
 /* ConstantOfShape's fill value: of type `to` (a float type: f; else i). */
 typedef struct { DType to; double f; int64_t i; } FillAttr;
 typedef struct { float alpha, beta; } HardSigmoidAttr;  /* y = max(0, min(1, alpha*x + beta)) */
@@ -289,6 +293,7 @@ typedef union {
     ArgAttr arg;
     SliceAttr slice;
     FillAttr fill;
+    SplitAttr split;
     HardSigmoidAttr hsig;
     LrnAttr lrn;
     CastAttr cast;
@@ -417,6 +422,10 @@ void graph_verror(Graph *g, const Node *n, const char *fmt, va_list ap);
  * Reports each problem with graph_error(); returns false if any. */
 bool graph_infer_shapes(Graph *g);
 bool node_infer_shape(Graph *g, Node *n);
+/* Output i of an inferred Split n as a slice of its input (vggrt_slice):
+ * per dim the first index (on the axis, the sizes of the parts before it)
+ * and the step, 1. */
+void split_part(const Graph *g, const Node *n, uint32_t i, int64_t *start, int64_t *step);
 
 /* ---- verify.c ------------------------------------------------------------ */
 

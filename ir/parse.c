@@ -968,6 +968,12 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
         a->slice.n = len[0];
         break;
     }
+    case OP_SPLIT:
+        a_int(p, ra, "axis", &a->split.axis);
+        a->split.n = a_ints(p, ra, "split", a->split.sizes, VGGC_MAX_SPLIT);
+        if (a->split.n < 0)
+            a->split.n = 0;
+        break;
     case OP_CONSTANT_OF_SHAPE:
         a->fill.to = DT_FLOAT;
         if ((r = take(ra, "to")))
@@ -1036,7 +1042,7 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_SIZE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 73, "the parser knows every op's attributes");
+    _Static_assert(OP_COUNT == 74, "the parser knows every op's attributes");
     for (int i = 0; i < ra->n; i++)
         if (!ra->a[i].used)
             FAIL(p, &ra->a[i].key, "%s has no attribute '%.40s'", op_name(n->op), ra->a[i].key.text);

@@ -397,6 +397,15 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
         }
         break;
     }
+    case OP_SPLIT:
+        fprintf(f, " axis=%lld", (long long)a->split.axis);
+        if (a->split.n > 0 && a->split.n <= VGGC_MAX_SPLIT) {
+            fputs(" split=[", f);
+            for (int i = 0; i < a->split.n; i++)
+                fprintf(f, "%s%lld", i ? "," : "", (long long)a->split.sizes[i]);
+            fputc(']', f);
+        }
+        break;
     case OP_CONSTANT_OF_SHAPE:
         fputs(" to=", f);
         print_dtype(f, a->fill.to);
@@ -464,7 +473,7 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     case OP_SIZE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 73, "the printer knows every op's attributes");
+    _Static_assert(OP_COUNT == 74, "the printer knows every op's attributes");
 }
 
 /* What fusion and layout assignment added to a node; nothing when none. */

@@ -1482,6 +1482,76 @@ static void infer_constant_of_shape(Inf *c)
     set_out(c, 0, c->n->attr.fill.to, &o);
 }
 
+/* Split(input) -> outputs: along an axis that is not the batch's, parts
+ * of the given sizes (as many as outputs, summing to the dim) or equal
+ * parts; any type. */
+static void infer_split(Inf *c)
+{
+    SplitAttr *a = &c->n->attr.split;
+    const Value *x = inval(c, 0);
+    uint32_t nout = c->n->n_out;
+    int64_t axis;
+    SBuf s;
+    if (x->shape.rank == 0) {
+        Buf b;
+        err(c, "%s: expected rank >= 1, got a scalar", desc(c, 0, &b));
+        return;
+    }
+    if (!norm_axis(c, "axis", a->axis, x->shape.rank, false, &axis))
+        return;
+    if (axis == 0 && shape_is_batched(&x->shape)) {
+        err(c, "splitting axis 0 of the batched input %s divides batch items: this moves the "
+            "batch dimension", fmt(&x->shape, &s));
+        return;
+    }
+    int64_t dim = x->shape.d[axis];
+    int64_t sizes[VGGC_MAX_SPLIT];
+    if (a->n == 0) {
+        if (dim % nout != 0) {
+            err(c, "axis %lld of %s does not split into %u equal parts", (long long)axis,
+                fmt(&x->shape, &s), nout);
+            return;
+        }
+        for (uint32_t i = 0; i < nout; i++)
+            sizes[i] = dim / nout;
+    } else {
+        int64_t sum = 0;
+        if ((uint32_t)a->n != nout) {
+            err(c, "split has %d sizes for %u outputs", a->n, nout);
+            return;
+        }
+        for (int i = 0; i < a->n; i++) {
+            if (a->sizes[i] < 0) {
+                err(c, "split[%d] is %lld, a negative size", i, (long long)a->sizes[i]);
+                return;
+            }
+            sum += a->sizes[i];
+            sizes[i] = a->sizes[i];
+        }
+        if (sum != dim) {
+            err(c, "the split sizes sum to %lld; axis %lld of %s is %lld", (long long)sum,
+                (long long)axis, fmt(&x->shape, &s), (long long)dim);
+            return;
+        }
+    }
+    a->axis = axis;
+    for (uint32_t i = 0; i < nout; i++) {
+        Shape o = x->shape;
+        o.d[axis] = sizes[i];
+        set_out(c, i, x->dtype, &o);
+    }
+}
+
+void split_part(const Graph *g, const Node *n, uint32_t i, int64_t *start, int64_t *step)
+{
+    const Shape *x = &g->values[n->in[0]].shape;
+    int64_t axis = n->attr.split.axis;
+    for (int d = 0; d < x->rank; d++)
+        start[d] = 0, step[d] = 1;
+    for (uint32_t j = 0; j < i; j++)
+        start[axis] += n->attr.split.n ? n->attr.split.sizes[j] : x->d[axis] / n->n_out;
+}
+
 /* Size(data) -> i64 scalar: the element count, known at compile time
  * unless the batch N is among the dims. */
 static void infer_size(Inf *c)
@@ -1870,6 +1940,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_SLICE: infer_slice(&c); break;
     case OP_CONSTANT_OF_SHAPE: infer_constant_of_shape(&c); break;
     case OP_SIZE: infer_size(&c); break;
+    case OP_SPLIT: infer_split(&c); break;
     case OP_PRELU: infer_prelu(&c); break;
     case OP_FLATTEN: infer_flatten(&c); break;
     case OP_RESHAPE: infer_reshape(&c); break;
@@ -1892,7 +1963,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_LRN: infer_lrn(&c); break;
     case OP_CONSTANT: case OP_CAST_LIKE: case OP_COUNT: VGGC_UNREACHABLE();
     }
-    _Static_assert(OP_COUNT == 73, "shape inference handles every op in ops.def");
+    _Static_assert(OP_COUNT == 74, "shape inference handles every op in ops.def");
     return c.bad == 0;
 }
 

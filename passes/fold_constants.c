@@ -101,6 +101,27 @@ static void fold_size(Graph *g, Node *n)
     make_const(g, n->out[0], &v, sizeof v);
 }
 
+/* Split of a constant: each output its slice. */
+static void fold_split(Graph *g, Node *n)
+{
+    const Value *x = &g->values[n->in[0]];
+    for (uint32_t i = 0; i < n->n_out; i++) {
+        if (n->out[i] == VGGC_NONE)
+            continue;
+        const Value *y = &g->values[n->out[i]];
+        int64_t start[VGGC_MAX_RANK], step[VGGC_MAX_RANK];
+        split_part(g, n, i, start, step);
+        size_t nbytes;
+        VGGC_ASSERT(out_bytes(y, &nbytes));
+        void *buf = malloc(nbytes ? nbytes : 1);
+        VGGC_ASSERT(buf);
+        vggrt_slice(x->shape.rank, x->shape.d, start, step, y->shape.d, dtype_size(x->dtype),
+                    x->data, buf);
+        make_const(g, n->out[i], buf, nbytes);
+        free(buf);
+    }
+}
+
 /* ConstantOfShape: every element the fill value, in the output's type. */
 static void fold_fill(Graph *g, Node *n)
 {
@@ -518,8 +539,15 @@ static void fold_window(Graph *g, Node *n)
 
 static void fold_node(Graph *g, Node *n)
 {
-    const Value *y = &g->values[n->out[0]];
     size_t nbytes;
+    if (n->op == OP_SPLIT) {    /* outputs as large as the input, together */
+        if (all_inputs_const(g, n) && out_bytes(&g->values[n->in[0]], &nbytes)) {
+            fold_split(g, n);
+            n->op = OP_DEAD;
+        }
+        return;
+    }
+    const Value *y = &g->values[n->out[0]];
     if (n->n_out != 1 && !(n->op == OP_DROPOUT && n->out[1] == VGGC_NONE))
         return;     /* a Dropout's mask, a MaxPool's Indices: no folding */
     if (!out_bytes(y, &nbytes))

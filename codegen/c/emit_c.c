@@ -671,6 +671,34 @@ static void emit_slice(Ctx *c, const Node *n)
     buf_puts(c->b, ");\n");
 }
 
+/* Split: each output a slice of the input (split_part), one block each. */
+static void emit_split(Ctx *c, const Node *n)
+{
+    const Shape *x = shp(c, n->in[0]);
+    int rank = x->rank ? x->rank : 1;
+    buf_puts(c->b, "    const int64_t xd[] = ");
+    put_dims(c->b, x);
+    buf_puts(c->b, ";\n");
+    for (uint32_t i = 0; i < n->n_out; i++) {
+        if (n->out[i] == VGGC_NONE)
+            continue;
+        int64_t start[VGGC_MAX_RANK], step[VGGC_MAX_RANK];
+        split_part(c->g, n, i, start, step);
+        buf_puts(c->b, "    {\n    const int64_t yd[] = ");
+        put_dims(c->b, shp(c, n->out[i]));
+        buf_puts(c->b, ";\n    static const int64_t start[] = ");
+        put_i64s(c->b, start, rank);
+        buf_puts(c->b, ", step[] = ");
+        put_i64s(c->b, step, rank);
+        buf_printf(c->b, ";\n    vggrt_slice(%d, xd, start, step, yd, %zu, ", x->rank,
+                   dtype_size(c->g->values[n->in[0]].dtype));
+        put_ptr(c, n->in[0], false);
+        buf_puts(c->b, ", ");
+        put_ptr(c, n->out[i], true);
+        buf_puts(c->b, ");\n    }\n");
+    }
+}
+
 static void emit_pad(Ctx *c, const Node *n)
 {
     const Shape *x = shp(c, n->in[0]), *y = shp(c, n->out[0]);
@@ -803,6 +831,7 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
     case OP_SUM: case OP_MAX: case OP_MIN: emit_variadic(c, n); break;
     case OP_ARGMAX: case OP_ARGMIN: emit_arg(c, n); break;
     case OP_SLICE: emit_slice(c, n); break;
+    case OP_SPLIT: emit_split(c, n); break;
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: {
         if (n->in_layout == LAYOUT_BLOCKED) {
             const Shape *x = shp(c, n->in[0]);

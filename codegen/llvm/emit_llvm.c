@@ -490,6 +490,23 @@ static void emit_slice(L *l, const Node *n)
          ptr_of(l, n->out[0]));
 }
 
+/* Split (emit_c.c: emit_split). */
+static void emit_split(L *l, const Node *n)
+{
+    const Shape *x = shp(l, n->in[0]);
+    int rank = x->rank ? x->rank : 1;
+    for (uint32_t i = 0; i < n->n_out; i++) {
+        if (n->out[i] == VGGC_NONE)
+            continue;
+        int64_t start[VGGC_MAX_RANK], step[VGGC_MAX_RANK];
+        split_part(l->g, n, i, start, step);
+        CALL(l, "vggrt_slice", k32(l, x->rank), shape_arr(l, x), const_i64s(l, start, rank),
+             const_i64s(l, step, rank), shape_arr(l, shp(l, n->out[i])),
+             k64(l, (int64_t)dtype_size(l->g->values[n->in[0]].dtype)), ptr_of(l, n->in[0]),
+             ptr_of(l, n->out[i]));
+    }
+}
+
 /* ArgMax, ArgMin (emit_c.c: emit_arg). */
 static void emit_arg(L *l, const Node *n)
 {
@@ -608,6 +625,7 @@ static LLVMValueRef emit_body(L *l, const Node *n)
     case OP_SUM: case OP_MAX: case OP_MIN: emit_variadic(l, n); break;
     case OP_ARGMAX: case OP_ARGMIN: emit_arg(l, n); break;
     case OP_SLICE: emit_slice(l, n); break;
+    case OP_SPLIT: emit_split(l, n); break;
     case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: {
         if (n->in_layout == LAYOUT_BLOCKED) {
             const Shape *x = shp(l, n->in[0]);
