@@ -915,7 +915,8 @@ static void norm_constant_of_shape(Norm *z)
 {
     FillAttr *a = &z->n->attr.fill;
     a->to = DT_FLOAT;
-    const Onnx__AttributeProto *at = find(z, "value", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR);
+    const Onnx__AttributeProto *at =
+        find(z, "value", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR);
     if (!at)
         return;
     TensorData td;
