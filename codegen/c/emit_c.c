@@ -647,55 +647,47 @@ static void emit_concat(Ctx *c, const Node *n)
     }
 }
 
-/* Slice: the window slice_window resolves, elements of any size. */
-static void emit_slice(Ctx *c, const Node *n)
+/* vggrt_slice from value x into value y (elements of any size), as a
+ * block: a Split makes one per output. */
+static void emit_slice_call(Ctx *c, uint32_t x_id, uint32_t y_id, const int64_t *start,
+                            const int64_t *step)
 {
-    const Shape *x = shp(c, n->in[0]), *y = shp(c, n->out[0]);
-    int64_t start[VGGC_MAX_RANK], step[VGGC_MAX_RANK];
-    Shape o;
-    slice_window(&n->attr.slice, x, start, step, &o);
+    const Shape *x = shp(c, x_id);
     int rank = x->rank ? x->rank : 1;
-    buf_puts(c->b, "    const int64_t xd[] = ");
+    buf_puts(c->b, "    {\n    const int64_t xd[] = ");
     put_dims(c->b, x);
     buf_puts(c->b, ", yd[] = ");
-    put_dims(c->b, y);
+    put_dims(c->b, shp(c, y_id));
     buf_puts(c->b, ";\n    static const int64_t start[] = ");
     put_i64s(c->b, start, rank);
     buf_puts(c->b, ", step[] = ");
     put_i64s(c->b, step, rank);
     buf_printf(c->b, ";\n    vggrt_slice(%d, xd, start, step, yd, %zu, ", x->rank,
-               dtype_size(c->g->values[n->out[0]].dtype));
-    put_ptr(c, n->in[0], false);
+               dtype_size(c->g->values[x_id].dtype));
+    put_ptr(c, x_id, false);
     buf_puts(c->b, ", ");
-    put_ptr(c, n->out[0], true);
-    buf_puts(c->b, ");\n");
+    put_ptr(c, y_id, true);
+    buf_puts(c->b, ");\n    }\n");
 }
 
-/* Split: each output a slice of the input (split_part), one block each. */
+/* Slice: the window slice_window resolves. */
+static void emit_slice(Ctx *c, const Node *n)
+{
+    int64_t start[VGGC_MAX_RANK], step[VGGC_MAX_RANK];
+    Shape o;
+    slice_window(&n->attr.slice, shp(c, n->in[0]), start, step, &o);
+    emit_slice_call(c, n->in[0], n->out[0], start, step);
+}
+
+/* Split: each output a slice of the input (split_part). */
 static void emit_split(Ctx *c, const Node *n)
 {
-    const Shape *x = shp(c, n->in[0]);
-    int rank = x->rank ? x->rank : 1;
-    buf_puts(c->b, "    const int64_t xd[] = ");
-    put_dims(c->b, x);
-    buf_puts(c->b, ";\n");
     for (uint32_t i = 0; i < n->n_out; i++) {
         if (n->out[i] == VGGC_NONE)
             continue;
         int64_t start[VGGC_MAX_RANK], step[VGGC_MAX_RANK];
         split_part(c->g, n, i, start, step);
-        buf_puts(c->b, "    {\n    const int64_t yd[] = ");
-        put_dims(c->b, shp(c, n->out[i]));
-        buf_puts(c->b, ";\n    static const int64_t start[] = ");
-        put_i64s(c->b, start, rank);
-        buf_puts(c->b, ", step[] = ");
-        put_i64s(c->b, step, rank);
-        buf_printf(c->b, ";\n    vggrt_slice(%d, xd, start, step, yd, %zu, ", x->rank,
-                   dtype_size(c->g->values[n->in[0]].dtype));
-        put_ptr(c, n->in[0], false);
-        buf_puts(c->b, ", ");
-        put_ptr(c, n->out[i], true);
-        buf_puts(c->b, ");\n    }\n");
+        emit_slice_call(c, n->in[0], n->out[i], start, step);
     }
 }
 

@@ -476,34 +476,35 @@ static void emit_softmax(L *l, const Node *n)
          size_val(l, inner), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
 }
 
+/* vggrt_slice from value x into value y (emit_c.c: emit_slice_call). */
+static void emit_slice_call(L *l, uint32_t x_id, uint32_t y_id, const int64_t *start,
+                            const int64_t *step)
+{
+    const Shape *x = shp(l, x_id);
+    int rank = x->rank ? x->rank : 1;
+    CALL(l, "vggrt_slice", k32(l, x->rank), shape_arr(l, x), const_i64s(l, start, rank),
+         const_i64s(l, step, rank), shape_arr(l, shp(l, y_id)),
+         k64(l, (int64_t)dtype_size(l->g->values[x_id].dtype)), ptr_of(l, x_id), ptr_of(l, y_id));
+}
+
 /* Slice (emit_c.c: emit_slice). */
 static void emit_slice(L *l, const Node *n)
 {
-    const Shape *x = shp(l, n->in[0]);
     int64_t start[VGGC_MAX_RANK], step[VGGC_MAX_RANK];
     Shape o;
-    slice_window(&n->attr.slice, x, start, step, &o);
-    int rank = x->rank ? x->rank : 1;
-    CALL(l, "vggrt_slice", k32(l, x->rank), shape_arr(l, x), const_i64s(l, start, rank),
-         const_i64s(l, step, rank), shape_arr(l, shp(l, n->out[0])),
-         k64(l, (int64_t)dtype_size(l->g->values[n->out[0]].dtype)), ptr_of(l, n->in[0]),
-         ptr_of(l, n->out[0]));
+    slice_window(&n->attr.slice, shp(l, n->in[0]), start, step, &o);
+    emit_slice_call(l, n->in[0], n->out[0], start, step);
 }
 
 /* Split (emit_c.c: emit_split). */
 static void emit_split(L *l, const Node *n)
 {
-    const Shape *x = shp(l, n->in[0]);
-    int rank = x->rank ? x->rank : 1;
     for (uint32_t i = 0; i < n->n_out; i++) {
         if (n->out[i] == VGGC_NONE)
             continue;
         int64_t start[VGGC_MAX_RANK], step[VGGC_MAX_RANK];
         split_part(l->g, n, i, start, step);
-        CALL(l, "vggrt_slice", k32(l, x->rank), shape_arr(l, x), const_i64s(l, start, rank),
-             const_i64s(l, step, rank), shape_arr(l, shp(l, n->out[i])),
-             k64(l, (int64_t)dtype_size(l->g->values[n->in[0]].dtype)), ptr_of(l, n->in[0]),
-             ptr_of(l, n->out[i]));
+        emit_slice_call(l, n->in[0], n->out[i], start, step);
     }
 }
 
