@@ -222,14 +222,19 @@ def direct_table(rows, rounds, iters):
              "peak. \"probed peak\" is the probes' rate beside the layer. Both are "
              "wall-clock rates, taken milliseconds apart, so another process on the machine "
              "slows both (1-minute load average during these runs: "
-             + (", ".join(f"{x:.1f}" for x in rows[0]["load_runs"]) if rows else "-") + ").",
+             + (", ".join(f"{x:.1f}" for x in rows[0]["load_runs"]) if rows else "-") + "). "
+             "A first layer chained into the next (kernel `direct NCHW16c>ring`, "
+             "vggrt_chain_conv2d: its rows go into a ring in cache that the Winograd layer "
+             "reads) is timed inside the chain call, around each band of rows it computes; "
+             "its probes are those beside the call.",
              "",
-             "| model | layer | kind | output | engine | GFLOP/s | probed peak | % of peak |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| model | layer | kind | kernel | output | engine | GFLOP/s | probed peak "
+             "| % of peak |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['model']} | {r['index']} {r['name']} | {r['kind']} | {r['shape']} | "
-                     f"{r['engine']} | {r['gflops']:.1f} | {r['peak']:.0f} | "
-                     f"{r['peak_pct']:.0f}% |")
+        lines.append(f"| {r['model']} | {r['index']} {r['name']} | {r['kind']} | "
+                     f"{r['kernel']} | {r['shape']} | {r['engine']} | {r['gflops']:.1f} | "
+                     f"{r['peak']:.0f} | {r['peak_pct']:.0f}% |")
     return lines
 
 

@@ -135,10 +135,16 @@ const char *layer_kernel(const Graph *g, const Node *n)
 {
     switch (n->op) {
     case OP_CONV:
+        /* A chain (plan_chain_producer): the first conv's rows go into a
+         * ring that the Winograd conv reads. */
+        if (plan_chain_producer(g, n))
+            return "ring>winograd4x4";
         if (plan_conv_winograd(g, n))
             return "winograd4x4";
         if (n->out_layout != LAYOUT_BLOCKED)
             return "im2col+sgemm";
+        if (plan_chain_consumer(g, n))
+            return graph_block(g) == 8 ? "direct NCHW8c>ring" : "direct NCHW16c>ring";
         return graph_block(g) == 8 ? "direct NCHW8c" : "direct NCHW16c";
     case OP_GEMM: case OP_MATMUL:
         return "sgemm";

@@ -154,6 +154,44 @@ bool plan_conv_winograd(const Graph *g, const Node *n)
     return w->rank == 4 && w->d[1] == 36 && w->d[3] == graph_block(g);
 }
 
+const Node *plan_chain_producer(const Graph *g, const Node *n)
+{
+    if (!plan_conv_winograd(g, n) || n->in[0] == VGGC_NONE)
+        return NULL;
+    const uint32_t v = n->in[0], pid = g->values[v].producer;
+    if (pid == VGGC_NONE)
+        return NULL;
+    const Node *m = &g->nodes[pid];
+    if (m->op != OP_CONV || m->out_layout != LAYOUT_BLOCKED || m->in_layout == LAYOUT_BLOCKED ||
+        plan_conv_winograd(g, m) || m->out[0] != v || graph_count_uses(g, v) != 1)
+        return NULL;
+    vggrt_dconv_params p1, p2;
+    plan_dconv_params(g, m, &p1);
+    plan_dconv_params(g, n, &p2);
+    return vggrt_chain_applies(&p1, &p2) ? m : NULL;
+}
+
+uint32_t plan_layer_index(const Plan *p, const Node *n)
+{
+    const uint32_t id = (uint32_t)(n - p->g->nodes);
+    for (uint32_t l = 0; l < p->n_layers; l++)
+        if (p->layers[l] == id)
+            return l;
+    VGGC_UNREACHABLE();
+}
+
+const Node *plan_chain_consumer(const Graph *g, const Node *n)
+{
+    if (n->op != OP_CONV || n->out_layout != LAYOUT_BLOCKED || plan_conv_winograd(g, n))
+        return NULL;
+    for (uint32_t i = 0; i < g->n_nodes; i++) {
+        const Node *u = &g->nodes[i];
+        if (u->op == OP_CONV && u->n_in > 0 && u->in[0] == n->out[0])
+            return plan_chain_producer(g, u) == n ? u : NULL;
+    }
+    return NULL;
+}
+
 bool plan_unary(const Node *n, PlanUnary *u)
 {
 #define K(e) u->op = VGGRT_##e, u->name = "VGGRT_" #e
@@ -612,6 +650,13 @@ Plan *plan_build(Graph *g)
         plan_free(p);
         return NULL;
     }
+    /* A chain's call reads its first conv's inputs too. */
+    for (uint32_t l = 0; l < p->n_layers; l++) {
+        const Node *m = plan_chain_producer(g, &g->nodes[p->layers[l]]);
+        for (uint32_t j = 0; m && j < m->n_in; j++)
+            if (m->in[j] != VGGC_NONE && last[p->store[m->in[j]].root] < l)
+                last[p->store[m->in[j]].root] = l;
+    }
     share_in_place(p, first, last);
 
     /* Roots that are read or are outputs get storage. */
@@ -628,6 +673,12 @@ Plan *plan_build(Graph *g)
     }
     for (uint32_t i = 0; i < g->n_outputs; i++)
         needed[p->store[g->outputs[i]].root] = true;
+    /* ... but for a chain's first output, which stays in the call's ring. */
+    for (uint32_t l = 0; l < p->n_layers; l++) {
+        const Node *m = plan_chain_producer(g, &g->nodes[p->layers[l]]);
+        if (m)
+            needed[m->out[0]] = false;
+    }
 
     /* Constants: the weights blob, in value order. */
     uint64_t woff = 0;

@@ -68,6 +68,9 @@ void plan_free(Plan *p);
  * payload can be checksummed and written a piece at a time. */
 void plan_weights_piece(const Plan *p, uint64_t off, size_t n, unsigned char *dst);
 
+/* The position of node n among p's layers. */
+uint32_t plan_layer_index(const Plan *p, const Node *n);
+
 /* Scratch bytes (static arena, offset 0) a layer needs. */
 uint64_t plan_layer_scratch(const Graph *g, const Node *n);
 /* Scratch bytes per batch item (batch region, batch_scratch_offset). */
@@ -90,6 +93,14 @@ void plan_dconv_params(const Graph *g, const Node *n, vggrt_dconv_params *dp);
  * assign-layout decided, and packed its weights for it: [K/b, 36, C, b],
  * b = graph_block(g). */
 bool plan_conv_winograd(const Graph *g, const Node *n);
+/* Chains (vggrt_chain_conv2d): a network's first layer, a direct conv of
+ * plain input whose output only a Winograd conv reads, is computed inside
+ * that conv's call, a few rows at a time into a ring that stays in cache;
+ * its output is never stored (STORE_NONE).  plan_chain_producer: for such
+ * a Winograd conv n, the conv it computes first; plan_chain_consumer: for
+ * such a first conv n, the conv whose call computes it.  NULL otherwise. */
+const Node *plan_chain_producer(const Graph *g, const Node *n);
+const Node *plan_chain_consumer(const Graph *g, const Node *n);
 /* VGGRT_ACT_* for an epilogue's activation. */
 int plan_act_code(ActKind a);
 /* The vggrt_unary_f32 call of a float function of one input (Relu,

@@ -34,7 +34,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-enum { MAX_THREADS = 256, SPIN = 20000, YIELD_EVERY = 64, PARTS_BITS = 16 };
+enum { MAX_THREADS = VGGRT_MAX_THREADS, SPIN = 20000, YIELD_EVERY = 64, PARTS_BITS = 16 };
 _Static_assert(MAX_THREADS * VGGRT_CHUNKS_PER_THREAD < (1 << 16),
                "a claim word holds the chunk count");
 _Static_assert(MAX_THREADS < (1 << PARTS_BITS), "a job word holds its range count");

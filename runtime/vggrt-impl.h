@@ -26,6 +26,9 @@ vggrt_status vggrt__fail(vggrt_status s, char *err, size_t errcap, const char *f
 /* vggrt_cast's conversions to and from STRING (strings.c). */
 vggrt_status vggrt__cast_string(int from, int to, size_t count, const void *x, void *y);
 
+/* CLOCK_MONOTONIC in milliseconds (profile.c). */
+double vggrt__now_ms(void);
+
 /* 64-byte aligned allocation that is not zeroed (for buffers about to be
  * overwritten whole); size 0 still gives a usable pointer.  Free with
  * vggrt_aligned_free. */

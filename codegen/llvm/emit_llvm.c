@@ -221,21 +221,50 @@ static LLVMValueRef pool_struct(L *l, const vggrt_pool_params *p)
     return LLVMConstStructInContext(l->cx, e, 16, 0);
 }
 
-/* A blocked conv: vggrt_dconv2d (or vggrt_wino_conv2d, when assign-layout
- * packed its weights for Winograd) with its vggrt_dconv_params. */
-static void emit_dconv(L *l, const Node *n)
+/* The vggrt_dconv_params of a blocked conv, as a private constant. */
+static LLVMValueRef dconv_params(L *l, const Node *n)
 {
     vggrt_dconv_params d;
     plan_dconv_params(l->g, n, &d);
     LLVMValueRef e[9] = {conv_struct(l, &d.conv), k32(l, d.in_layout), kf(l, d.alpha),
                          kf(l, d.beta), k64(l, d.pool_k), k64(l, d.pool_s), k64(l, d.py),
                          k64(l, d.px), k32(l, d.block)};
-    LLVMValueRef params = private_const(l, LLVMConstStructInContext(l->cx, e, 9, 0), "dconv_params");
-    bool has_bias = n->n_in > 2 && n->in[2] != VGGC_NONE;
-    CALL(l, plan_conv_winograd(l->g, n) ? "vggrt_wino_conv2d" : "vggrt_dconv2d", params,
-         lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
-         ptr_of(l, n->in[1]), has_bias ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr),
-         ptr_of(l, n->out[0]), l->A);
+    return private_const(l, LLVMConstStructInContext(l->cx, e, 9, 0), "dconv_params");
+}
+
+/* A conv's bias, or NULL. */
+static LLVMValueRef bias_ptr(L *l, const Node *n)
+{
+    return n->n_in > 2 && n->in[2] != VGGC_NONE ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr);
+}
+
+/* A blocked conv: vggrt_dconv2d (or vggrt_wino_conv2d, when assign-layout
+ * packed its weights for Winograd) with its vggrt_dconv_params; or a
+ * chain's Winograd conv, vggrt_chain_conv2d, its first conv's time going
+ * to that conv's row of a profile; or nothing for that first conv
+ * (emit_c.c: emit_conv_body). */
+static void emit_dconv(L *l, const Node *n)
+{
+    const Node *first = plan_chain_producer(l->g, n);
+    if (plan_chain_consumer(l->g, n))
+        return;
+    if (first) {
+        LLVMTypeRef dt = LLVMDoubleTypeInContext(l->cx);
+        LLVMValueRef ms = LLVMBuildAlloca(l->b, dt, "first_ms");
+        CALL(l, "vggrt_chain_conv2d", dconv_params(l, first), ptr_of(l, first->in[1]),
+             bias_ptr(l, first), dconv_params(l, n), ptr_of(l, n->in[1]), bias_ptr(l, n),
+             lead_val(l, first->in[0]), ptr_of(l, first->in[0]), ptr_of(l, n->out[0]), ms);
+        if (!LLVMGetNamedFunction(l->m, "vggrt_layer_part")) /* profile.c: not in the bitcode */
+            LLVMAddFunction(l->m, "vggrt_layer_part",
+                            LLVMFunctionType(LLVMVoidTypeInContext(l->cx),
+                                             (LLVMTypeRef[]){l->i32, dt}, 2, 0));
+        CALL(l, "vggrt_layer_part", k32(l, (int32_t)plan_layer_index(l->p, first)),
+             LLVMBuildLoad2(l->b, dt, ms, ""));
+        return;
+    }
+    CALL(l, plan_conv_winograd(l->g, n) ? "vggrt_wino_conv2d" : "vggrt_dconv2d",
+         dconv_params(l, n), lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->in[1]),
+         bias_ptr(l, n), ptr_of(l, n->out[0]), l->A);
 }
 
 /* A 3-D Conv: vggrt_conv3d with its activation as arguments (emit_c.c:
@@ -995,7 +1024,7 @@ static LlvmStatus fail(char **err, const char *what, char *llvm_msg)
  * code calls libvggrt's (this process's, or the one an object file is
  * linked with); see build_module. */
 static const char *const pooled_kernels[] = {
-    "vggrt_dconv2d", "vggrt_wino_conv2d", "vggrt_gemm", "vggrt_matmul",
+    "vggrt_dconv2d", "vggrt_wino_conv2d", "vggrt_chain_conv2d", "vggrt_gemm", "vggrt_matmul",
     "vggrt_to_blocked", "vggrt_from_blocked", "vggrt_maxpool2d_blocked",
     "vggrt_avgpool2d_blocked", "vggrt_global_pool_blocked",
 };

@@ -173,6 +173,7 @@ void vggrt_value_type_format(const vggrt_value_type *t, char *buf, size_t cap);
 /* Threads that kernels use from now on; n < 1 restores the default: the
  * environment variable VGGRT_NUM_THREADS, else the CPUs this process may
  * run on.  At most 256: a larger n, or VGGRT_NUM_THREADS, counts as 256. */
+#define VGGRT_MAX_THREADS 256
 void vggrt_set_num_threads(int n);
 int vggrt_num_threads(void);
 /* Runs fn(ctx, begin, end, tid) over the min(n, threads *
@@ -203,6 +204,11 @@ void vggrt_profile_begin(double *ms, double *peak, int n_layers);
  * highest i + 1), which may exceed n_layers: then ms holds the first ones. */
 int vggrt_profile_end(void);
 void vggrt_layer_done(int layer);
+/* Of the time the next vggrt_layer_done(i) charges to layer i, ms go to
+ * `layer` instead: a layer computed inside layer i's call
+ * (vggrt_chain_conv2d) keeps its own row in a profile.  Does nothing
+ * unless a profile is active. */
+void vggrt_layer_part(int layer, double ms);
 /* The single-precision FMA rate of the threads that kernels use
  * (vggrt_num_threads), GFLOP/s, over about `seconds`: chains of vector
  * multiply-adds on registers, the vectors as wide as the kernels' (see
@@ -365,6 +371,23 @@ size_t vggrt_wino_work_size(const vggrt_dconv_params *p);
 /* As vggrt_dconv2d; work may be NULL. */
 vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x,
                                const float *packed, const float *b, float *y, float *work);
+
+/* A network's first layer chained into the Winograd layer that reads it
+ * (runtime/kernels/winograd.c): y = wino(p2, dconv(p1, x)), the first
+ * layer's output computed a few rows at a time into a ring of rows that
+ * stays in cache, never stored whole.  p1 is a direct convolution of
+ * plain input (NCHW or NHWC, at most one block of channels) without a
+ * pool, p2 a Winograd layer (vggrt_wino_applies) of its output; both
+ * packed as for their own calls, in the same block.  The results are bit
+ * for bit those of vggrt_dconv2d then vggrt_wino_conv2d.  Each thread
+ * keeps a 512 KB ring on its stack, besides Winograd's buffers.
+ * direct_ms (may be NULL) receives the milliseconds the first layer took:
+ * the threads' time in it over the threads that ran. */
+int vggrt_chain_applies(const vggrt_dconv_params *p1, const vggrt_dconv_params *p2);
+vggrt_status vggrt_chain_conv2d(const vggrt_dconv_params *p1, const float *packed1,
+                                const float *b1, const vggrt_dconv_params *p2,
+                                const float *packed2, const float *b2, int64_t n,
+                                const float *x, float *y, double *direct_ms);
 
 /* Layout changes of [n, c, hw] activations (blocked side padded with 0). */
 vggrt_status vggrt_to_blocked(int block, int in_layout, int64_t n, int64_t c, int64_t hw,

@@ -63,6 +63,22 @@ size_t vggrt_wino_work_size(const vggrt_dconv_params *p) {
     QUERY(param_block(p), wino_work_size, p);
 }
 
+int vggrt_chain_applies(const vggrt_dconv_params *p1, const vggrt_dconv_params *p2) {
+    if (param_block(p1) != param_block(p2))
+        return 0;
+    QUERY(param_block(p1), chain_applies, p1, p2);
+}
+
+vggrt_status vggrt_chain_conv2d(const vggrt_dconv_params *p1, const float *packed1,
+                                const float *b1, const vggrt_dconv_params *p2,
+                                const float *packed2, const float *b2, int64_t n,
+                                const float *x, float *y, double *direct_ms) {
+    if (param_block(p1) != param_block(p2))
+        return VGGRT_ERR_ARG;
+    DISPATCH(param_block(p1), chain_conv2d, p1, packed1, b1, p2, packed2, b2, n, x, y,
+             direct_ms);
+}
+
 vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x,
                                const float *packed, const float *b, float *y, float *work) {
     DISPATCH(param_block(p), wino_conv2d, p, n, x, packed, b, y, work);

@@ -28,12 +28,21 @@
     size_t vggrt__dconv_work_size##S(const vggrt_dconv_params *p);                             \
     void vggrt__dconv2d##S(const vggrt_dconv_params *p, int64_t n, const float *x,             \
                            const float *packed, const float *b, float *y, float *work);        \
+    int vggrt__dconv_ring_applies##S(const vggrt_dconv_params *p);                             \
+    void vggrt__dconv_ring_rows##S(const vggrt_dconv_params *p, const float *x, int64_t item,  \
+                                   const float *packed, const float *b, int64_t oy0,           \
+                                   int64_t oy1, float *ring, int64_t ring_rows);               \
     int vggrt__wino_applies##S(const vggrt_dconv_params *p);                                   \
     size_t vggrt__wino_packed_size##S(const vggrt_dconv_params *p);                            \
     void vggrt__wino_pack##S(const vggrt_dconv_params *p, const float *w, float *packed);      \
     size_t vggrt__wino_work_size##S(const vggrt_dconv_params *p);                              \
     void vggrt__wino_conv2d##S(const vggrt_dconv_params *p, int64_t n, const float *x,         \
                                const float *packed, const float *b, float *y, float *work);    \
+    int vggrt__chain_applies##S(const vggrt_dconv_params *p1, const vggrt_dconv_params *p2);   \
+    void vggrt__chain_conv2d##S(const vggrt_dconv_params *p1, const float *packed1,            \
+                                const float *b1, const vggrt_dconv_params *p2,                 \
+                                const float *packed2, const float *b2, int64_t n,              \
+                                const float *x, float *y, double *direct_ms);                  \
     void vggrt__to_blocked##S(int in_layout, int64_t n, int64_t c, int64_t hw, const float *x, \
                               float *y);                                                       \
     void vggrt__from_blocked##S(int64_t n, int64_t c, int64_t hw, const float *x, float *y);   \
@@ -61,11 +70,15 @@ VGGRT__BLOCK_KERNELS(_b16)
 #define vggrt_dconv_pack VGGRT__KNAME(dconv_pack)
 #define vggrt_dconv_work_size VGGRT__KNAME(dconv_work_size)
 #define vggrt_dconv2d VGGRT__KNAME(dconv2d)
+#define vggrt_dconv_ring_applies VGGRT__KNAME(dconv_ring_applies)
+#define vggrt_dconv_ring_rows VGGRT__KNAME(dconv_ring_rows)
 #define vggrt_wino_applies VGGRT__KNAME(wino_applies)
 #define vggrt_wino_packed_size VGGRT__KNAME(wino_packed_size)
 #define vggrt_wino_pack VGGRT__KNAME(wino_pack)
 #define vggrt_wino_work_size VGGRT__KNAME(wino_work_size)
 #define vggrt_wino_conv2d VGGRT__KNAME(wino_conv2d)
+#define vggrt_chain_applies VGGRT__KNAME(chain_applies)
+#define vggrt_chain_conv2d VGGRT__KNAME(chain_conv2d)
 #define vggrt_to_blocked VGGRT__KNAME(to_blocked)
 #define vggrt_from_blocked VGGRT__KNAME(from_blocked)
 #define vggrt_maxpool2d_blocked VGGRT__KNAME(maxpool2d_blocked)

@@ -281,6 +281,9 @@ typedef struct {
     int64_t group_rows;                /* rows (pooled rows) per pass */
     const float *x, *packed, *bias;
     float *y, *work;                   /* work: the ring when it does not fit the stack */
+    int ring;                          /* y is a ring of rows read next (vggrt_dconv_ring_rows):
+                                          plain stores, the lines of each tile's results
+                                          prefetched for writing as it starts */
 } Job;
 /* Input strides: channel ci of pixel (iy, ix) is at
  *     (ci / 16) * cbs + (ci % 16) * cls + iy * ys + ix * xs
@@ -916,6 +919,10 @@ static const TileFn stiles[STMAX + 1] = {
         const int64_t taps = J->taps;                                                          \
         const int64_t pw = pt->pw, wblock = J->wblock, bstride = pt->bstride;                  \
         float *out = pt->out;                                                                  \
+        if (J->ring) /* its lines are in L2 or L3, not L1: ask for them now */                \
+            UNROLL for (int b = 0; b < (NBK); b++)                                             \
+                UNROLL for (int t = 0; t < (T); t += 16 / B)                                   \
+                    __builtin_prefetch(out + b * bstride + t * B, 1);                          \
         PLAIN_SUMS(NBK, T, pt)                                                                 \
         PLAIN_PUT_FUSED(NBK, T)                                                                \
         UNROLL for (int b = 0; b < (NBK); b++)                                                 \
@@ -1221,10 +1228,12 @@ static void plain_rows(const Job *J, const float *xn, int64_t row, int64_t i0, i
  * copied once into planar rows with zeros in the padding (plain_rows), and
  * every tile of the row reads them with PlainTile.  Gathering per tile
  * instead cost 4-5x the multiply-adds of such a layer: per tap row and
- * pixel a bounds test and c strided loads, for only c*kw*NB*16 FMAs. */
+ * pixel a bounds test and c strided loads, for only c*kw*NB*16 FMAs.
+ * Conv row oy goes to out + (oy - oy0) * rstride, or with ring_rows > 0 to
+ * out + (oy % ring_rows) * rstride (vggrt_dconv_ring_rows). */
 static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, int64_t oy0,
                             int64_t oy1, int64_t cs, int64_t ce, float *out, int64_t rstride,
-                            int64_t bstride) {
+                            int64_t bstride, int64_t ring_rows) {
     /* Tiles of nearly equal widths, in whole lines (LINE_PIX pixels) but
      * for the remainder of an odd width, which the last tile takes. */
     int prb, ptmax, prow;
@@ -1249,12 +1258,13 @@ static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, i
 #endif
     pt.relu = J->act == VGGRT_ACT_RELU;
     const float *init = pt.fused ? bias : zero_bias;
-    pt.stream = STREAM_FIRST && pt.fused && !J->pk && (uintptr_t)out % (B * sizeof(float)) == 0;
+    pt.stream = STREAM_FIRST && pt.fused && !J->pk && !J->ring &&
+                (uintptr_t)out % (B * sizeof(float)) == 0;
     for (int64_t oy = oy0; oy < oy1; oy++) {
         const int64_t row = oy * J->sh - J->pt;
         window_range(row, J->dh, J->kh, 0, J->h, &pt.i0, &pt.i1);
         plain_rows(J, xn, row, pt.i0, pt.i1, bcol, bw, pt.pw, buf);
-        float *orow = out + (oy - oy0) * rstride;
+        float *orow = out + (ring_rows ? oy % ring_rows : oy - oy0) * rstride;
         /* Block by block, each over the whole row: a block's results go
          * out as one run of whole lines (5 KB at 160 wide) instead of 384
          * bytes into each of 8 planes in turn (AVX2, PRB 1; with AVX-512
@@ -1340,7 +1350,7 @@ static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t
                       int64_t oy1, int64_t cs, int64_t ce, float *out, int64_t rstride,
                       int64_t bstride) {
     if (J->plain) {
-        conv_rows_plain(J, xn, bk, nb, oy0, oy1, cs, ce, out, rstride, bstride);
+        conv_rows_plain(J, xn, bk, nb, oy0, oy1, cs, ce, out, rstride, bstride, 0);
         return;
     }
     const int64_t width = ce - cs, ntiles = ceil_div(width, J->tmax);
@@ -1584,8 +1594,10 @@ size_t vggrt_dconv_work_size(const vggrt_dconv_params *p) {
     return (size_t)(p->pool_k * group_blocks(p) * pooled_cols(p) * B);
 }
 
-void vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *x, const float *packed,
-                   const float *b, float *y, float *work) {
+/* The Job of a call into *out (out->units of work); 0 when there is
+ * nothing to do. */
+static int job_init(Job *out, const vggrt_dconv_params *p, int64_t n, const float *x,
+                     const float *packed, const float *b, float *y, float *work) {
     const vggrt_conv_params *q = &p->conv;
     Job J;
     memset(&J, 0, sizeof J);
@@ -1614,7 +1626,7 @@ void vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *x, const
     J.ncols = pool ? pooled_cols(p) : q->ow;
     J.nrows = pool ? (p->py > 0 ? (p->py - 1) * p->pool_s + p->pool_k : 0) : q->oh;
     if (n <= 0 || J.ncols <= 0 || J.nrows <= 0 || J.kb <= 0)
-        return;
+        return 0;
     J.plain = is_plain(p);
     J.gnb = J.plain ? PNB : NB;
     /* Every tile direct: at most one column of padding at either end. */
@@ -1652,8 +1664,38 @@ void vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *x, const
             J.group_rows = 1;
     }
     J.units = n * J.ngroups * J.nseg * J.rows;
+    *out = J;
+    return 1;
+}
+
+void vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *x, const float *packed,
+                   const float *b, float *y, float *work) {
+    Job J;
+    if (!job_init(&J, p, n, x, packed, b, y, work))
+        return;
     if (J.work)
         run_units(&J, 0, J.units, J.work); /* one ring for the whole layer: one thread */
     else
         vggrt_parallel_for(J.units, dconv_task, &J);
+}
+
+int vggrt_dconv_ring_applies(const vggrt_dconv_params *p) {
+    return is_plain(p) && p->pool_k == 0;
+}
+
+/* For vggrt_chain_conv2d (winograd.c): the caller's thread computes them
+ * all, into rows that are read next from the caches, so the stores are
+ * plain (J.ring), not streamed past the caches. */
+void vggrt_dconv_ring_rows(const vggrt_dconv_params *p, const float *x, int64_t item,
+                           const float *packed, const float *b, int64_t oy0, int64_t oy1,
+                           float *ring, int64_t ring_rows) {
+    Job J;
+    if (oy0 >= oy1 || !job_init(&J, p, item + 1, x, packed, b, ring, NULL))
+        return;
+    J.ring = 1;
+    const float *xn = x + item * J.xbatch;
+    const int64_t plane = ring_rows * J.ow * B; /* floats of one block's rows */
+    for (int64_t bk = 0; bk < J.kb; bk += J.gnb)
+        conv_rows_plain(&J, xn, bk, (int)min64(J.gnb, J.kb - bk), oy0, oy1, 0, J.ow,
+                        ring + bk * plane, J.ow * B, plane, ring_rows);
 }

@@ -13,6 +13,10 @@ static inline int64_t min64(int64_t a, int64_t b) {
     return a < b ? a : b;
 }
 
+static inline int64_t max64(int64_t a, int64_t b) {
+    return a > b ? a : b;
+}
+
 /* The i in [*lo, *hi) with lo_bound <= start + i*d < hi_bound, for i in
  * [0, k): the taps of a window (or the outputs of a row) that fall inside
  * the input, d > 0. */

@@ -70,6 +70,7 @@
  * FMA: the build passes -ffp-contract=fast for this file, as for dconv.c.
  */
 #include "vggrt.h"
+#include "../vggrt-impl.h"
 #include "ranges.h"
 
 #include <float.h>
@@ -252,11 +253,14 @@ static void at6(const Vec16 *m, int ms, Vec16 *r, int rs) {
     r[3 * rs] = b + 8.0f * d + m[5 * ms];
 }
 
-/* What every task of one call shares. */
+/* What every task of one call shares.  Input block cb of item bi is
+ * x + bi * xitem + cb * xplane, its row iy at (iy & rmask) * w * B
+ * (rmask: all ones, or a ring's rows - 1). */
 typedef struct {
     const vggrt_dconv_params *p;
     const float *x, *u, *b;
     float *y;
+    int64_t xitem, xplane, rmask;
     int64_t tw, nt, ntot;               /* tile columns; tiles per item, in the batch */
     int64_t ngroups, kb, cb;            /* tile groups; output, input blocks */
     int64_t kcb, nkc;                   /* output blocks per task; output chunks */
@@ -268,18 +272,19 @@ static void input_tile(const Job *j, const float *xb, int64_t ty, int64_t tx, fl
                        int64_t vs) {
     const vggrt_conv_params *q = &j->p->conv;
     const int64_t iy0 = ty * 4 - q->pt, ix0 = tx * 4 - q->pl;
+    const int64_t rm = j->rmask;
     Vec16 d[36], t[36];
     if (iy0 >= 0 && ix0 >= 0 && iy0 + 6 <= q->h && ix0 + 6 <= q->w) {
         for (int r = 0; r < 6; r++)
             for (int s = 0; s < 6; s++)
-                VLOAD(d[r * 6 + s], xb + ((iy0 + r) * q->w + ix0 + s) * B);
+                VLOAD(d[r * 6 + s], xb + (((iy0 + r) & rm) * q->w + ix0 + s) * B);
     } else {
         for (int r = 0; r < 6; r++)
             for (int s = 0; s < 6; s++) {
                 const int64_t iy = iy0 + r, ix = ix0 + s;
                 d[r * 6 + s] = (Vec16){ 0 };
                 if (iy >= 0 && iy < q->h && ix >= 0 && ix < q->w)
-                    VLOAD(d[r * 6 + s], xb + (iy * q->w + ix) * B);
+                    VLOAD(d[r * 6 + s], xb + ((iy & rm) * q->w + ix) * B);
             }
     }
     for (int s = 0; s < 6; s++)
@@ -568,16 +573,15 @@ static void output_tile(const Job *j, const float *m, int64_t ms, int64_t bk, in
 
 /* ---- tasks ------------------------------------------------------------------- */
 
-static void run_task(const Job *j, int64_t task) {
+/* Tiles [g0, g0 + G) of the batch (G <= GMAX), output chunk kc, from the
+ * input at x (Job: xitem, xplane, rmask). */
+static void run_group(const Job *j, const float *x, int64_t g0, int64_t G, int64_t kc) {
     _Alignas(64) float buf[NXI * (CCB + KCB) * GMAX * B];
     const vggrt_dconv_params *p = j->p;
     const vggrt_conv_params *q = &p->conv;
-    /* Groups vary fastest: a thread's consecutive tasks share weights. */
-    const int64_t grp = task % j->ngroups, kc = task / j->ngroups;
-    const int64_t g0 = grp * j->ntot / j->ngroups, G = (grp + 1) * j->ntot / j->ngroups - g0;
     const int64_t nr = ceil_div(G, TMAX); /* register tiles, of nearly equal size */
     const int64_t kb0 = kc * j->kcb, nkb = min64(j->kcb, j->kb - kb0);
-    const int64_t hw = q->h * q->w, c = q->c;
+    const int64_t c = q->c;
     float *V = buf, *M = buf + NXI * CCB * G * B;
     const int64_t ms = j->kcb * G * B; /* M: [xi][kcb][G][16] */
     memset(M, 0, sizeof(float) * (size_t)(NXI * ms));
@@ -592,7 +596,7 @@ static void run_task(const Job *j, int64_t task) {
             for (int64_t t = 0; t < T; t++) {
                 const int64_t gt = g0 + ta + t, bi = gt / j->nt, tile = gt % j->nt;
                 for (int64_t cbl = 0; cbl < ncb; cbl++)
-                    input_tile(j, j->x + (bi * j->cb + cb0 + cbl) * hw * B, tile / j->tw,
+                    input_tile(j, x + bi * j->xitem + (cb0 + cbl) * j->xplane, tile / j->tw,
                                tile % j->tw, V + (ta * ncb + cbl * T + t) * B, vs);
             }
         }
@@ -627,8 +631,13 @@ static void run_task(const Job *j, int64_t task) {
 
 static void run_range(void *ctx, int64_t begin, int64_t end, int tid) {
     (void)tid;
-    for (int64_t task = begin; task < end; task++)
-        run_task(ctx, task);
+    const Job *j = ctx;
+    for (int64_t task = begin; task < end; task++) {
+        /* Groups vary fastest: a thread's consecutive tasks share weights. */
+        const int64_t grp = task % j->ngroups, kc = task / j->ngroups;
+        const int64_t g0 = grp * j->ntot / j->ngroups;
+        run_group(j, j->x, g0, (grp + 1) * j->ntot / j->ngroups - g0, kc);
+    }
 }
 
 /* The split, from the shapes only.  Groups as large as the buffer allows
@@ -658,6 +667,111 @@ void vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x, c
     j.p = p, j.x = x, j.u = packed, j.b = b, j.y = y;
     j.tw = ceil_div(q->ow, 4), j.nt = ceil_div(q->oh, 4) * j.tw, j.ntot = n * j.nt;
     j.kb = ceil_div(q->k, B), j.cb = ceil_div(q->c, B);
+    j.xplane = q->h * q->w * B, j.xitem = j.cb * j.xplane, j.rmask = -1;
     plan(&j);
     vggrt_parallel_for(j.ngroups * j.nkc, run_range, &j);
+}
+
+/* ---- a first layer chained into a Winograd layer ------------------------------ */
+
+/* vggrt_chain_conv2d: the network's first layer (a direct convolution of
+ * plain input, dconv.c's PlainTile) computed inside the Winograd layer
+ * that reads it, tile row by tile row, into a ring of conv rows on the
+ * thread's stack: the first layer's output (6.5 MB at 64 x 160 x 160) is
+ * never stored to memory, only to L1/L2, and the second layer reads it
+ * from there.  The first layer's stores to memory were what held it below
+ * the FMA peak: on the Zen 4 VM of 2026-12-01 its tile ran at 93-94% of
+ * the probe with the stores taken out and 82% streaming them
+ * (dconv_bench, 160x160, 1 thread).
+ *
+ * A task is one tile row (4 output rows) of one batch item.  Its tiles
+ * read conv rows 4 ty - pt .. 4 ty - pt + 5 of the first layer; the next
+ * tile row reads 4 rows further down, so a ring of CHAIN_ROWS = 8 rows
+ * (row iy in slot iy & 7, which input_tile applies: Job.rmask) holds what
+ * a tile row needs while the next rows are computed.  A thread runs
+ * consecutive tile rows, computing only the 4 rows each adds; a range
+ * that starts mid-plane recomputes the 2 rows it shares with the last
+ * one.  Each value of either layer is the same sum, in the same order,
+ * as vggrt_dconv2d and vggrt_wino_conv2d compute it: the results are
+ * bit for bit those of the two calls. */
+enum {
+    CHAIN_ROWS = 8,                  /* a power of two, >= 6 */
+    CHAIN_RING_FLOATS = 128 * 1024,  /* 512 KB: 64 channels x 8 rows of up to 256 pixels */
+};
+
+typedef struct {
+    Job j;                                   /* the Winograd layer (its x unused) */
+    const vggrt_dconv_params *p1;            /* the first layer */
+    const float *x, *packed1, *b1;
+    int64_t th, ngr;                         /* tile rows per item, tile groups per row */
+    double *thread_ms;                       /* per thread: ms in the first layer, or NULL */
+} Chain;
+
+int vggrt_chain_applies(const vggrt_dconv_params *p1, const vggrt_dconv_params *p2) {
+    const vggrt_conv_params *a = &p1->conv, *q = &p2->conv;
+    return vggrt_dconv_ring_applies(p1) && vggrt_wino_applies(p2) && q->c == a->k &&
+           q->h == a->oh && q->w == a->ow && q->w > 0 &&
+           q->w <= CHAIN_RING_FLOATS / (ceil_div(q->c, B) * CHAIN_ROWS * B);
+}
+
+static void chain_range(void *ctx, int64_t begin, int64_t end, int tid) {
+    const Chain *ch = ctx;
+    const Job *j = &ch->j;
+    const vggrt_conv_params *q = &j->p->conv;
+    _Alignas(64) float ring[CHAIN_RING_FLOATS];
+    int64_t item = -1, lo = 0, hi = 0; /* conv rows [lo, hi) of `item` are in the ring */
+    double ms = 0;
+    for (int64_t task = begin; task < end; task++) {
+        const int64_t bi = task / ch->th, ty = task % ch->th;
+        const int64_t r0 = max64(0, ty * 4 - q->pt), r1 = min64(q->h, ty * 4 - q->pt + 6);
+        if (bi != item) /* a range's tasks are consecutive: rows only move down */
+            item = bi, lo = hi = r0;
+        if (r1 > hi) {
+            const double t0 = ch->thread_ms ? vggrt__now_ms() : 0;
+            vggrt_dconv_ring_rows(ch->p1, ch->x, bi, ch->packed1, ch->b1, hi, r1, ring,
+                                  CHAIN_ROWS);
+            if (ch->thread_ms)
+                ms += vggrt__now_ms() - t0;
+            hi = r1, lo = max64(lo, hi - CHAIN_ROWS);
+        }
+        const int64_t row0 = bi * j->nt + ty * j->tw;
+        for (int64_t g = 0; g < ch->ngr; g++) {
+            const int64_t g0 = j->tw * g / ch->ngr, g1 = j->tw * (g + 1) / ch->ngr;
+            for (int64_t kc = 0; kc < j->nkc; kc++)
+                run_group(j, ring, row0 + g0, g1 - g0, kc);
+        }
+    }
+    if (ch->thread_ms)
+        ch->thread_ms[tid] += ms;
+}
+
+void vggrt_chain_conv2d(const vggrt_dconv_params *p1, const float *packed1, const float *b1,
+                        const vggrt_dconv_params *p2, const float *packed2, const float *b2,
+                        int64_t n, const float *x, float *y, double *direct_ms) {
+    const vggrt_conv_params *q = &p2->conv;
+    if (direct_ms)
+        *direct_ms = 0;
+    if (n <= 0 || q->oh <= 0 || q->ow <= 0 || (p2->pool_k && (p2->py <= 0 || p2->px <= 0)))
+        return;
+    Chain ch = { 0 };
+    Job *j = &ch.j;
+    j->p = p2, j->u = packed2, j->b = b2, j->y = y;
+    j->tw = ceil_div(q->ow, 4), j->nt = ceil_div(q->oh, 4) * j->tw, j->ntot = n * j->nt;
+    j->kb = ceil_div(q->k, B), j->cb = ceil_div(q->c, B);
+    j->xplane = CHAIN_ROWS * q->w * B, j->xitem = 0, j->rmask = CHAIN_ROWS - 1;
+    j->kcb = KCB, j->nkc = ceil_div(j->kb, KCB);
+    ch.p1 = p1, ch.x = x, ch.packed1 = packed1, ch.b1 = b1;
+    ch.th = ceil_div(q->oh, 4), ch.ngr = ceil_div(j->tw, GMAX);
+    double thread_ms[VGGRT_MAX_THREADS] = { 0 };
+    ch.thread_ms = direct_ms ? thread_ms : NULL;
+    vggrt_parallel_for(n * ch.th, chain_range, &ch);
+    if (direct_ms) {
+        /* Thread-milliseconds over the threads that ran: the first
+         * layer's share of the call's wall time when they were all busy. */
+        double sum = 0;
+        int used = 0;
+        for (int t = 0; t < VGGRT_MAX_THREADS; t++)
+            sum += thread_ms[t], used += thread_ms[t] > 0;
+        *direct_ms = used ? sum / used : 0;
+    }
 }

@@ -33,6 +33,11 @@ check after-passes-fused 0 'conv3x3\+bias\+relu\+maxpool2x2 .*nchw16c->nchw16c +
   "$vggc" inspect "$models/vgg16_head.onnx" --after-passes --target x86-64-v4
 check after-passes-first-direct 0 'conv3x3\+bias\+relu .*nchw->nchw16c +direct NCHW16c' -- \
   "$vggc" inspect "$models/vgg16_head.onnx" --after-passes --target x86-64-v4
+# The first two convolutions as a chain (docs/passes.md, kernel choice).
+check after-passes-chain-first 0 'features\.0/Conv .*nchw->nchw16c +direct NCHW16c>ring ' -- \
+  "$vggc" inspect "$models/vgg16_head.onnx" --after-passes --target x86-64-v4
+check after-passes-chain-second 0 'features\.2/Conv .*nchw16c->nchw16c +ring>winograd4x4 ' -- \
+  "$vggc" inspect "$models/vgg16_head.onnx" --after-passes --target x86-64-v4
 check after-passes-head 0 'avgpool\+dense\+bias\+relu' -- "$vggc" inspect "$models/vgg16_head.onnx" --after-passes
 check after-passes-arena 0 '^weights: [0-9]+ bytes; arena: [0-9]+ static' -- \
   "$vggc" inspect "$models/vgg16_head.onnx" --after-passes
@@ -192,6 +197,23 @@ for backend in jit c; do
     echo "PASS bench-profile-$backend"; pass=$((pass + 1))
   else
     echo "FAIL bench-profile-$backend: $rows layer rows, want $layers"; echo "$out" | head -12 | sed 's/^/  | /'
+    fail=$((fail + 1))
+  fi
+done
+# A chain's first layer runs inside the second's call, yet a profile times
+# it apart (vggrt_layer_part): both rows have their own time, the first the
+# shorter (about a fifth of the multiply-adds Winograd does for the second),
+# yet more than 1/50 of the second's time (without its part it would be
+# ~1 us, an empty layer).
+for backend in jit c; do
+  out=$("$vggc" bench "$models/vgg16_head.onnx" --iters 1 --profile --backend $backend 2>&1)
+  ms0=$(awk '$1 == 0 && /direct NCHW[0-9]+c>ring/ {print $(NF-3)}' <<<"$out")
+  ms1=$(awk '$1 == 1 && /ring>winograd4x4/ {print $(NF-3)}' <<<"$out")
+  if awk -v a="${ms0:-0}" -v b="${ms1:-0}" 'BEGIN {exit !(a > b / 50 && b > a)}'; then
+    echo "PASS bench-profile-chain-$backend"; pass=$((pass + 1))
+  else
+    echo "FAIL bench-profile-chain-$backend: layer 0 '$ms0' ms, layer 1 '$ms1' ms"
+    echo "$out" | head -6 | sed 's/^/  | /'
     fail=$((fail + 1))
   fi
 done

@@ -9,7 +9,10 @@ reads one activation and writes another, both live at once, so no plan can
 use less per item than the largest such pair; the planner must reach that
 bound (plus 64-byte alignment per tensor) and keep the static part (scratch)
 small.  Blocked activations (NCHW16c, or NCHW8c for an AVX2 host) count
-with channels padded to their block.
+with channels padded to their block.  A first layer chained into the next
+(kernel "direct ...>ring": its rows stay in the chain call's ring) has no
+activation in the arena and counts 0, so the bound also checks that the
+chain's output is not planned.
 """
 import re
 import subprocess
@@ -32,7 +35,7 @@ def main():
             if blocked:
                 b = int(blocked.group(1))
                 c = (c + b - 1) // b * b
-            size = 4 * c
+            size = 0 if re.search(r"direct NCHW\d+c>ring", line) else 4 * c
             for d in dims[1:]:
                 size *= d
             rows.append(size)
