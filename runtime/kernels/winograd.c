@@ -678,11 +678,17 @@ void vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x, c
  * plain input, dconv.c's PlainTile) computed inside the Winograd layer
  * that reads it, tile row by tile row, into a ring of conv rows on the
  * thread's stack: the first layer's output (6.5 MB at 64 x 160 x 160) is
- * never stored to memory, only to L1/L2, and the second layer reads it
- * from there.  The first layer's stores to memory were what held it below
- * the FMA peak: on the Zen 4 VM of 2026-12-01 its tile ran at 93-94% of
- * the probe with the stores taken out and 82% streaming them
- * (dconv_bench, 160x160, 1 thread).
+ * never stored to memory nor planned in the arena, and the second layer
+ * reads it from the caches: on the Zen 4 VM of 2026-12-01 vgg16_head's
+ * conv1_2 went from 8.1-8.3 ms to 6.6-7.2 ms (1 thread), at 224x224
+ * (vgg16) no faster (17.8-19.1 ms against 18.4-18.8).  The first layer
+ * itself gained nothing: alone (dconv_bench, 160x160) its tile ran at
+ * 93-94% of the FMA probe with its stores taken out and at 82% streaming
+ * them, but in the chain, where the Winograd work between its bands
+ * pushes its input, weights and ring out of the caches, it reads 75-81%
+ * (81-84% unchained): rdtsc counts put its tiles at ~88% of the peak and
+ * the copies of its input rows at ~6% of its time, half of that in the
+ * first row of a band.
  *
  * A task is one tile row (4 output rows) of one batch item.  Its tiles
  * read conv rows 4 ty - pt .. 4 ty - pt + 5 of the first layer; the next
@@ -719,20 +725,20 @@ static void chain_range(void *ctx, int64_t begin, int64_t end, int tid) {
     const Job *j = &ch->j;
     const vggrt_conv_params *q = &j->p->conv;
     _Alignas(64) float ring[CHAIN_RING_FLOATS];
-    int64_t item = -1, lo = 0, hi = 0; /* conv rows [lo, hi) of `item` are in the ring */
+    int64_t item = -1, hi = 0; /* conv rows of `item` up to hi are in the ring */
     double ms = 0;
     for (int64_t task = begin; task < end; task++) {
         const int64_t bi = task / ch->th, ty = task % ch->th;
         const int64_t r0 = max64(0, ty * 4 - q->pt), r1 = min64(q->h, ty * 4 - q->pt + 6);
         if (bi != item) /* a range's tasks are consecutive: rows only move down */
-            item = bi, lo = hi = r0;
+            item = bi, hi = r0;
         if (r1 > hi) {
             const double t0 = ch->thread_ms ? vggrt__now_ms() : 0;
             vggrt_dconv_ring_rows(ch->p1, ch->x, bi, ch->packed1, ch->b1, hi, r1, ring,
                                   CHAIN_ROWS);
             if (ch->thread_ms)
                 ms += vggrt__now_ms() - t0;
-            hi = r1, lo = max64(lo, hi - CHAIN_ROWS);
+            hi = r1;
         }
         const int64_t row0 = bi * j->nt + ty * j->tw;
         for (int64_t g = 0; g < ch->ngr; g++) {
