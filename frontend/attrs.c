@@ -928,6 +928,7 @@ static void norm_constant_of_shape(Norm *z)
     }
     if (td.count != 1) {
         nerr(z, "value must hold one element, holds %zu", td.count);
+        fe_tensor_release(&td);
         return;
     }
     a->to = td.dtype;
