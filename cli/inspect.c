@@ -179,9 +179,9 @@ void print_layers(const Graph *g, FILE *f)
     }
     if (wname > 48)
         wname = 48;
-    int width = 1 + wname + 2 + wkind + 2 + 22 + 2 + 16 + 2 + 15 + 2 + 12;
+    int width = 1 + wname + 2 + wkind + 2 + 22 + 2 + 16 + 2 + 19 + 2 + 12;
     rule(f, width, '_');
-    fprintf(f, " %-*s  %-*s  %-22s  %-16s  %-15s  %12s\n", wname, "Layer", wkind, "Kind",
+    fprintf(f, " %-*s  %-*s  %-22s  %-16s  %-19s  %12s\n", wname, "Layer", wkind, "Kind",
             "Output Shape", "Layout", "Kernel", "Param #");
     rule(f, width, '=');
     for (uint32_t i = 0; i < g->n_nodes; i++) {
@@ -192,7 +192,7 @@ void print_layers(const Graph *g, FILE *f)
         snprintf(layout, sizeof layout, "%s->%s", short_layout(g, n->in_layout),
                  short_layout(g, n->out_layout));
         group_digits(node_params(g, n), num, sizeof num);
-        fprintf(f, " %-*.*s  %-*s  %-22s  %-16s  %-15s  %12s\n", wname, wname, n->name, wkind, kind,
+        fprintf(f, " %-*.*s  %-*s  %-22s  %-16s  %-19s  %12s\n", wname, wname, n->name, wkind, kind,
                 shape, layout, layer_kernel(g, n), num);
     }
     rule(f, width, '=');
