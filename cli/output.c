@@ -6,7 +6,8 @@
  * place at the end.  Files vggc did not write are not overwritten without
  * --force, so `-o ~` cannot clobber a user's Makefile.  A file that is
  * already there byte for byte is kept (vggc's output is deterministic, so
- * recompiling an unchanged model changes nothing in the folder).
+ * recompiling an unchanged model changes nothing in the folder).  When the
+ * writes fail (a full disk), the folders the compile created go too.
  */
 #include "cli.h"
 #include "vggrt.h"
@@ -184,10 +185,46 @@ static bool unchanged(const char *path, const OutFile *f)
     return same;
 }
 
+/* How many of dir's trailing components do not exist yet (the folders
+ * make_dirs will create). */
+static int missing_dirs(const char *dir)
+{
+    char *p = strdup(dir);
+    int count = 0;
+    struct stat st;
+    while (p && *p && stat(p, &st) != 0) {
+        count++;
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p)
+            break;
+        *slash = 0;
+    }
+    free(p);
+    return count;
+}
+
+/* Removes the last `count` components of dir, deepest first, while they
+ * are empty folders (rmdir refuses any other): what a failed write leaves
+ * of the folders it created. */
+static void remove_dirs(const char *dir, int count)
+{
+    char *p = strdup(dir);
+    for (int i = 0; p && i < count && rmdir(p) == 0; i++) {
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p)
+            break;
+        *slash = 0;
+    }
+    free(p);
+}
+
 bool write_outputs(const char *dir, const OutFile *files, size_t n, bool force)
 {
-    if (!make_dirs(dir, true))
+    const int created = missing_dirs(dir);
+    if (!make_dirs(dir, true)) {
+        remove_dirs(dir, created);
         return false;
+    }
     char **final = calloc(n, sizeof *final), **tmp = calloc(n, sizeof *tmp);
     bool ok = final && tmp;
     for (size_t i = 0; ok && i < n; i++) {
@@ -243,10 +280,12 @@ bool write_outputs(const char *dir, const OutFile *files, size_t n, bool force)
                     strerror(errno));
             ok = false;
         }
-    if (!ok)
+    if (!ok) {
         for (size_t i = 0; i < written; i++)
             if (final[i])
                 unlink(tmp[i]);
+        remove_dirs(dir, created);
+    }
     for (size_t i = 0; final && tmp && i < n; i++) {
         free(final[i]);
         free(tmp[i]);

@@ -10,7 +10,8 @@
 # link planted in -o DIR under an output's name is neither followed nor
 # replaced without --force, and with --force the link is replaced, its
 # target untouched; -o naming a regular file; nothing is left behind in
-# the output folder after a refusal.
+# the output folder after a refusal, nor the folder itself when the writes
+# fail and the compile had created it.
 set -uo pipefail
 vggc=$1 models=$2 work=$3
 py=/usr/bin/python3
@@ -98,6 +99,30 @@ fi
 check out_is_a_file 1 'vggc: error' "$vggc" compile "$models/tiny_vgg.onnx" -o "$work/plainfile"
 n=$((n + 1))
 if [ -s "$work/plainfile" ]; then echo "FAIL out_is_a_file_untouched"; fails=$((fails + 1)); else echo "ok   out_is_a_file_untouched"; fi
+
+# Writes that fail (a full disk, here a file size limit of 4 KB): the
+# folders the compile created go with its temporary files; a folder that
+# was there stays.
+check out_write_fails 1 'File too large' \
+  bash -c 'ulimit -f 4; trap "" XFSZ; exec "$0" "$@"' "$vggc" compile "$models/tiny_vgg.onnx" \
+  -o "$work/new/deeper"
+n=$((n + 1))
+if [ -e "$work/new" ]; then
+  echo "FAIL out_write_fails_no_folder: $(find "$work/new" | tr '\n' ' ')"; fails=$((fails + 1))
+else
+  echo "ok   out_write_fails_no_folder"
+fi
+mkdir -p "$work/was_there"
+check out_write_fails_kept 1 'File too large' \
+  bash -c 'ulimit -f 4; trap "" XFSZ; exec "$0" "$@"' "$vggc" compile "$models/tiny_vgg.onnx" \
+  -o "$work/was_there"
+n=$((n + 1))
+if [ ! -d "$work/was_there" ] || [ -n "$(ls -A "$work/was_there")" ]; then
+  echo "FAIL out_write_fails_kept_folder: gone, or holds $(ls -A "$work/was_there" 2>/dev/null)"
+  fails=$((fails + 1))
+else
+  echo "ok   out_write_fails_kept_folder"
+fi
 
 echo "$((n - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]
