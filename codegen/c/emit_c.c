@@ -793,12 +793,7 @@ static void emit_conv_body(Ctx *c, const Node *n, uint32_t id)
     buf_puts(c->b, ", ");
     put_ptr(c, n->in[0], false);
     buf_puts(c->b, ", ");
-    put_ptr(c, n->in[1], false);
-    buf_puts(c->b, ", ");
-    if (n->n_in > 2 && n->in[2] != VGGC_NONE)
-        put_ptr(c, n->in[2], false);
-    else
-        buf_puts(c->b, "NULL");
+    put_conv_weights(c, n);
     buf_puts(c->b, ", ");
     put_ptr(c, n->out[0], true);
     buf_puts(c->b, ", (float *)A);\n");
