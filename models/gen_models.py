@@ -43,12 +43,14 @@ VGG16_CFG = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
 TINY_CFG = [8, 8, "M", 16, 16, "M"]
 TINY_BN_CFG = [8, "M", 16, "M", 16, "M"]
 TINY_CLASSIC_CFG = [8, "M", 16, "M"]
+TINY_CHAIN_CFG = [16, 16, "M", 16, "M"]
 
 # Seed families: one per set of weights.
 SEED_VGG16 = 1616
 SEED_TINY = 77
 SEED_TINY_BN = 78
 SEED_TINY_CLASSIC = 79
+SEED_TINY_CHAIN = 80
 
 # numpy dtype -> TensorProto type, for the tensors written with typed fields.
 TENSOR_TYPES = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.int64): TensorProto.INT64}
@@ -62,6 +64,7 @@ CLASSIC_LOGIT_GAIN = 1.0        # vgg16: 1000 logits
 TINY_HEAD_LOGIT_GAIN = 0.3      # tiny_vgg*: 3 classes
 TINY_BN_LOGIT_GAIN = 0.15       # tiny_vgg_bn: 3 classes
 TINY_CLASSIC_LOGIT_GAIN = 1.0   # tiny_vgg_classic: 10 logits
+TINY_CHAIN_LOGIT_GAIN = 1.0     # tiny_vgg_chain: 3 classes
 
 # Conv layers (by position in the conv list) whose biases are all zero. As torch 1.13
 # does with identical parameters, the first of each channel count is an initializer
@@ -450,11 +453,21 @@ def make_tiny_vgg_classic():
                                11, ["attr", "attr"])
 
 
+def make_tiny_vgg_chain():
+    convs = conv_params(TINY_CHAIN_CFG, SEED_TINY_CHAIN)
+    dense = dense_params([16, 16, 3], SEED_TINY_CHAIN, TINY_CHAIN_LOGIT_GAIN)
+    return build_torch_head(TINY_CHAIN_CFG, convs, dense, 32, "main_graph",
+                            "tiny VGG whose first conv chains into the second (16,16,M,16,M; 16-3 "
+                            "head): the second and third run Winograd (16 input channels, maps of "
+                            f"16x16 and more), 32x32, NCHW, torch form; seed family {SEED_TINY_CHAIN}")
+
+
 MODELS = {
     "tiny_vgg": make_tiny_vgg,
     "tiny_vgg_nhwc": make_tiny_vgg_nhwc,
     "tiny_vgg_bn": make_tiny_vgg_bn,
     "tiny_vgg_classic": make_tiny_vgg_classic,
+    "tiny_vgg_chain": make_tiny_vgg_chain,
     "vgg16_head": make_vgg16_head,
     "vgg16_head_nhwc": make_vgg16_head_nhwc,
     "vgg16": make_vgg16,
