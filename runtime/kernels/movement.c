@@ -113,9 +113,9 @@ void vggrt_copy2d(size_t rows, size_t row_bytes, const void *src, size_t src_str
         memcpy(d + r * dst_stride, s + r * src_stride, row_bytes);
 }
 
-/* For the pads: the input's element strides (istr) and the number of rows
- * of the output's innermost dim. */
-static int64_t pad_rows(int rank, const int64_t *in_dims, const int64_t *out_dims, int64_t *istr) {
+/* For the pads and vggrt_slice: the input's element strides (istr) and the
+ * number of rows of the output's innermost dim. */
+static int64_t out_rows(int rank, const int64_t *in_dims, const int64_t *out_dims, int64_t *istr) {
     int64_t stride = 1, rows = 1;
     for (int d = rank - 1; d >= 0; d--) {
         istr[d] = stride;
@@ -157,7 +157,7 @@ void vggrt_pad(int rank, const int64_t *in_dims, const int64_t *begin, const int
     unsigned char pat[8];
     pad_pattern(esize, value, pat);
     int64_t istr[VGGRT_MAX_RANK];
-    const int64_t rows = pad_rows(rank, in_dims, out_dims, istr);
+    const int64_t rows = out_rows(rank, in_dims, out_dims, istr);
     const int last = rank - 1;
     const int64_t n = out_dims[last], b = begin[last];
     int64_t lo = b < 0 ? 0 : b, hi = b + in_dims[last];
@@ -203,16 +203,11 @@ void vggrt_slice(int rank, const int64_t *in_dims, const int64_t *start, const i
         memcpy(yb, xb, esize);
         return;
     }
-    int64_t istr[VGGRT_MAX_RANK], rows = 1;
-    istr[rank - 1] = 1;
-    for (int d = rank - 2; d >= 0; d--)
-        istr[d] = istr[d + 1] * in_dims[d + 1];
-    for (int d = 0; d < rank; d++) {
+    for (int d = 0; d < rank; d++)
         if (out_dims[d] <= 0)
             return;
-        if (d < rank - 1)
-            rows *= out_dims[d];
-    }
+    int64_t istr[VGGRT_MAX_RANK];
+    const int64_t rows = out_rows(rank, in_dims, out_dims, istr);
     const int last = rank - 1;
     const int64_t n = out_dims[last], s0 = start[last], st = step[last];
     int64_t idx[VGGRT_MAX_RANK] = { 0 };
@@ -280,7 +275,7 @@ void vggrt_pad_mode(int mode, int rank, const int64_t *in_dims, const int64_t *b
         return;
     }
     int64_t istr[VGGRT_MAX_RANK];
-    const int64_t rows = pad_rows(rank, in_dims, out_dims, istr);
+    const int64_t rows = out_rows(rank, in_dims, out_dims, istr);
     const int last = rank - 1;
     const int64_t n = out_dims[last], b = begin[last], w = in_dims[last];
     const int64_t e = n - w - b;
