@@ -60,10 +60,9 @@
  *
  * A network's first layer (plain NCHW or NHWC input of at most 16
  * channels, a kernel at most 16 wide: J->plain, conv_rows_plain) has its own tile
- * (PlainTile), PRB x PTMAX: with AVX-512 4 blocks (all 64 output channels
- * of VGG) x 6 pixels, so each input broadcast feeds 4 FMAs; with AVX2 1
- * block x 12 pixels, each broadcast feeding 3 FMAs, one per tap column
- * (SLIDE).  Either way a group of blocks (PNB) is the whole of
+ * (PlainTile), PRB x PTMAX: with AVX-512 2 blocks x 12 pixels, with AVX2
+ * 1 block x 12 pixels, each input broadcast feeding 3 FMAs per block, one
+ * per tap column (PSLIDE).  Either way a group of blocks (PNB) is the whole of
  * VGG's layer.  Per conv row its kh input rows are copied once into planar
  * rows [tap row][channel][column] with zeros in the padding (from NCHW one
  * memcpy each; at a stride s > 1 each planar row is s phase rows, phase q
@@ -208,38 +207,47 @@
 /* The first layer's tile (PlainTile): output blocks per group (PNB: a
  * unit of work, whose conv rows' planar input rows are copied once),
  * blocks per tile (PRB, at most PNB: the group's blocks go through the
- * tile PRB at a time) and widest tile.  With 32 registers (AVX-512) a
- * tile takes 4 blocks (64 output channels) of 6 pixels: each input
- * broadcast feeds 4 FMAs (4 weight + 6 input loads per 24 FMAs, against
- * 2 + 14 per 28 with 2 x 14), and one group covers all of VGG's 64 output
- * channels (dconv_bench, 160x160 NCHW: 66-71% of the FMA peak with
- * 2 x 14, 75-76% with 4 x 6; NHWC 52-57% -> 63-67%).  With 16 ymm
- * registers and blocks of 8 (AVX2) a tile is 1 block of 12 pixels whose
- * input broadcasts slide over the 3 tap columns (SLIDE, which the blocked
- * layers' stiles use too): 12 accumulators, 3 weights and the broadcast
- * fill the 16 registers, and a tap row of a channel takes 3 + 14 loads
- * for 36 FMAs, against 3 x (2 + 6) with the 2 x 6 tile it replaced (the
- * blocked tile's shape with AVX2); the group is 8 blocks, VGG's 64
- * channels (Zen 3, dconv_bench first layer at 160x160 and 224x224, 1
- * thread, 4 interleaved rounds, medians: 58-63% -> 78-79% of the FMA
- * peak, with the pool 62-69% -> 82-83%; vgg16_head, JIT, 3 interleaved
- * profiles: 1.21-1.22 ms against 1.27-1.73 ms).  Otherwise the blocked
- * tile's shape. */
+ * tile PRB at a time) and widest tile.  With 16 ymm registers and blocks
+ * of 8 (AVX2) a tile is 1 block of 12 pixels whose input broadcasts
+ * slide over the 3 tap columns (PSLIDE; SLIDE, the blocked layers' stiles,
+ * too): 12 accumulators, 3 weights and the broadcast fill the 16
+ * registers, and a tap row of a channel takes 3 + 14 loads for 36 FMAs,
+ * against 3 x (2 + 6) with the 2 x 6 tile it replaced (the blocked tile's
+ * shape with AVX2); the group is 8 blocks, VGG's 64 channels (Zen 3,
+ * dconv_bench first layer at 160x160 and 224x224, 1 thread, 4
+ * interleaved rounds, medians: 58-63% -> 78-79% of the FMA peak, with the
+ * pool 62-69% -> 82-83%; vgg16_head, JIT, 3 interleaved profiles:
+ * 1.21-1.22 ms against 1.27-1.73 ms).  With 32 registers (AVX-512) the
+ * sliding tile takes 2 blocks of 12 pixels: 24 accumulators, 6 weights
+ * and the broadcast, and a tap row of a channel takes 6 + 14 loads for
+ * 72 FMAs; the group is 4 blocks, VGG's 64 channels.  It replaced 4
+ * blocks x 6 pixels without sliding (4 weight + 6 input loads per 24
+ * FMAs; gcc 12 kept the broadcasts of a tap row for the next tap column,
+ * ran out of registers and read 124 of the 648 FMAs' weights from
+ * memory).  Zen 4, 1 thread, dconv_bench, 5 interleaved rounds, medians
+ * of the shares of the FMA peak: 160x160 74% -> 86%, 224x224 75% -> 81%,
+ * with the pool 80-81% -> 83-84%; one tile on data in L1, the best of 7
+ * runs in 4 interleaved rounds: 97-107 -> 100-108 GFLOP/s (1 x 12: 107-115,
+ * but one block per pass over the planar rows lost in the layer: 79%).
+ * Otherwise the blocked tile's shape. */
 #if VGGRT_DCONV_NB == 2 && VGGRT_DCONV_TILE >= 12
 #define VGGRT_DCONV_PNB 4
-#define VGGRT_DCONV_PRB 4
-#define VGGRT_DCONV_PTILE 6
+#define VGGRT_DCONV_PRB 2
+#define VGGRT_DCONV_PTILE 12
 #define SLIDE 0
+#define PSLIDE 1
 #elif VGGRT_KB == 8 && defined(__AVX__)
 #define VGGRT_DCONV_PNB 8
 #define VGGRT_DCONV_PRB 1
 #define VGGRT_DCONV_PTILE 12
 #define SLIDE 1
+#define PSLIDE 1
 #else
 #define VGGRT_DCONV_PNB VGGRT_DCONV_NB
 #define VGGRT_DCONV_PRB VGGRT_DCONV_NB
 #define VGGRT_DCONV_PTILE VGGRT_DCONV_TILE
 #define SLIDE 0
+#define PSLIDE 0
 #endif
 
 enum {
@@ -843,7 +851,7 @@ static const TileFn stiles[STMAX + 1] = {
                 ACC_FMA(b, t, xv, wv[b]);                                                      \
         }                                                                                      \
     }
-/* One tap row of one channel for kw = 3, dw = 1 (SLIDE): input
+/* One tap row of one channel for kw = 3, dw = 1 (PSLIDE): input
  * pixels at xp[u], the weights of tap column j of block b at
  * wp + b*wblock + j*16.  Input pixel u is broadcast once and feeds the
  * results t = u, u - 1, u - 2 (tap columns 0, 1, 2), so result t still
@@ -877,7 +885,7 @@ static const TileFn stiles[STMAX + 1] = {
  * the 27 steps are unrolled: every load is then base + immediate (or a
  * planar row pointer + immediate) and the tile is one run of 27 * NBK * T
  * FMAs without loop control.  With the loops (trip counts of 3) the
- * 4 x 6 tile reached 68-73% of the FMA peak in dconv_bench's first layer
+ * 4 x 6 tile that AVX-512 had before PSLIDE reached 68-73% of the FMA peak in dconv_bench's first layer
  * at 160x160 and 224x224, unrolled 75-84% (interleaved runs; without its
  * stores, a throwaway test, 83-89% -> 97%).  Same sums, same order.
  * With blocks of 8 and 16 registers, the 2 x 6 tile that AVX2 had before
@@ -886,10 +894,10 @@ static const TileFn stiles[STMAX + 1] = {
  * one load per FMA); the 1 x 12 sliding tile gains from it (a throwaway
  * copy of the tile on data in L1, Zen 3, gcc 12 -O3: 77-80% of the FMA
  * peak with loops over tap rows and channels, 88-97% unrolled). */
-#define PLAIN_UNROLLED(NBK, T) ((B == 16 || SLIDE) && (NBK) == PRB && (T) >= PTMAX - 2)
+#define PLAIN_UNROLLED(NBK, T) ((B == 16 || PSLIDE) && (NBK) == PRB && (T) >= PTMAX - 2)
 #define PLAIN_SUMS(NBK, T, P)                                                                  \
     ACC_INIT(NBK, T, (P)->init);                                                               \
-    if (SLIDE && kw == 3 && dw == 1 && sw == 1) {                                              \
+    if (PSLIDE && kw == 3 && dw == 1 && sw == 1) {                                              \
         if (PLAIN_UNROLLED(NBK, T) && c == 3 && kh == 3 && (P)->i0 == 0 && (P)->i1 == 3) {     \
             UNROLL for (int i = 0; i < 3; i++)                                                 \
                 UNROLL for (int cl = 0; cl < 3; cl++)                                          \
@@ -979,29 +987,49 @@ static const PlainTileFn ptiles[PRB][17] = {
 #endif
 };
 
-/* With SLIDE, the shapes that cannot slide (a kernel other than 3 wide, a
+/* With PSLIDE, the shapes that cannot slide (a kernel other than 3 wide, a
  * dilation, a stride: AlexNet's 11x11/4, ResNet's 7x7/2) take 2 blocks x 6
- * pixels instead (plain_tiles): in the 1 x 12 tile each of their input
- * broadcasts would feed one FMA, and Zen 3 broadcasts one float a cycle,
- * half its FMA rate; here each feeds two.  (Zen 3, 1 thread, vggc bench
+ * pixels instead with AVX2, 4 x 6 with AVX-512 (plain_tiles): in the
+ * sliding tile each of their input broadcasts would feed one FMA per
+ * block, and Zen 3 broadcasts one float a cycle, half its FMA rate; here
+ * each feeds two (four).  (Zen 3, 1 thread, vggc bench
  * --profile, one run each: 11x11/4 of 224x224 to 64 channels, with and
  * without a 3x3/2 pool, 34% and 48% of the FMA peak with the 1 x 12 tile,
  * 51% and 72% with 2 x 6; 7x7/2, 31% and 48%.  The gather tile, before
  * either: 16-25%.) */
-#if SLIDE
+#if PSLIDE
+#define PLAIN_TILES_WIDE(NBK)                                                                  \
+    PLAIN_TILE(NBK, 1) PLAIN_TILE(NBK, 2) PLAIN_TILE(NBK, 3) PLAIN_TILE(NBK, 4)                \
+    PLAIN_TILE(NBK, 5) PLAIN_TILE(NBK, 6)
+#define PLAIN_TILE_ROW_WIDE(NBK)                                                               \
+    {                                                                                          \
+        NULL, ptile_##NBK##_1, ptile_##NBK##_2, ptile_##NBK##_3, ptile_##NBK##_4,              \
+            ptile_##NBK##_5, ptile_##NBK##_6                                                   \
+    }
+#if VGGRT_DCONV_PRB == 1
 enum { PRB_WIDE = 2, PTMAX_WIDE = 6 };
-PLAIN_TILE(2, 1) PLAIN_TILE(2, 2) PLAIN_TILE(2, 3) PLAIN_TILE(2, 4) PLAIN_TILE(2, 5)
-PLAIN_TILE(2, 6)
+PLAIN_TILES_WIDE(2)
 static const PlainTileFn ptiles_wide[PRB_WIDE][PTMAX_WIDE + 1] = {
-    {NULL, ptile_1_1, ptile_1_2, ptile_1_3, ptile_1_4, ptile_1_5, ptile_1_6},
-    {NULL, ptile_2_1, ptile_2_2, ptile_2_3, ptile_2_4, ptile_2_5, ptile_2_6},
+    PLAIN_TILE_ROW_WIDE(1),
+    PLAIN_TILE_ROW_WIDE(2),
 };
+#else
+enum { PRB_WIDE = 4, PTMAX_WIDE = 6 };
+PLAIN_TILES_WIDE(3)
+PLAIN_TILES_WIDE(4)
+static const PlainTileFn ptiles_wide[PRB_WIDE][PTMAX_WIDE + 1] = {
+    PLAIN_TILE_ROW_WIDE(1),
+    PLAIN_TILE_ROW_WIDE(2),
+    PLAIN_TILE_ROW_WIDE(3),
+    PLAIN_TILE_ROW_WIDE(4),
+};
+#endif
 #endif
 
 /* The tiles of this plain layer: blocks per tile (*prb), widest (*ptmax),
  * and the table, tile (nb, T) at [(nb - 1) * *row + T]. */
 static const PlainTileFn *plain_tiles(const Job *J, int *prb, int *ptmax, int *row) {
-#if SLIDE
+#if PSLIDE
     if (!(J->kw == 3 && J->dw == 1 && J->sw == 1)) {
         *prb = PRB_WIDE, *ptmax = PTMAX_WIDE, *row = PTMAX_WIDE + 1;
         return &ptiles_wide[0][0];
