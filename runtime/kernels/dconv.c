@@ -323,7 +323,9 @@ typedef struct {
 /* Where one tile of a plain input reads and writes (see conv_rows_plain). */
 typedef struct {
     const Job *J;
-    const float *x;        /* planar input rows (plain_rows) at the tile's column 0 */
+    const float *x;        /* tap (0, 0) of the tile's pixel 0, channel 0: in planar
+                              rows (plain_rows) or, read in place, in the NCHW input */
+    int64_t rs, chs;       /* floats from tap row i to i + 1, channel cl to cl + 1, of x */
     int64_t pw;            /* floats from one planar row to the next */
     int64_t joff[PLAIN_KW_MAX];  /* tap column j's pixel 0, from a planar row's start */
     const float *w;        /* packed weights of the tile's first block */
@@ -810,8 +812,9 @@ static const TileFn stiles[STMAX + 1] = {
  * network's first layer), T pixels, NBK blocks, all input channels at
  * once, from the planar rows of plain_rows:
  *     out[b][t][l] = bias[b][l] + sum over i in [i0, i1), cl < c, j < kw of
- *                    x[(i*c + cl)*pw + joff[j] + t] * w[b][cl][i][j][l]
- * (joff[j] = j*dw at stride 1; plain_layout).
+ *                    x[i*rs + cl*chs + joff[j] + t] * w[b][cl][i][j][l]
+ * (joff[j] = j*dw at stride 1; plain_layout; planar rows: rs = c*pw,
+ * chs = pw; NCHW in place: rs = dh*w, chs = h*w).
  * Input pixels of one channel are adjacent there, so the T broadcasts of a
  * tap are base + immediate, as in the blocked tile.  With 3 channels a
  * result has only 27 multiply-adds, so the epilogue of ReLU or no
@@ -901,12 +904,12 @@ static const TileFn stiles[STMAX + 1] = {
         if (PLAIN_UNROLLED(NBK, T) && c == 3 && kh == 3 && (P)->i0 == 0 && (P)->i1 == 3) {     \
             UNROLL for (int i = 0; i < 3; i++)                                                 \
                 UNROLL for (int cl = 0; cl < 3; cl++)                                          \
-                    PLAIN_SLIDE_ROW(NBK, T, (P)->x + (i * 3 + cl) * pw,                        \
+                    PLAIN_SLIDE_ROW(NBK, T, (P)->x + i * rs + cl * chs,                        \
                                     pt->w + (cl * 9 + i * 3) * B)                              \
         } else {                                                                               \
             for (int64_t i = (P)->i0; i < (P)->i1; i++)                                        \
                 for (int64_t cl = 0; cl < c; cl++)                                             \
-                    PLAIN_SLIDE_ROW(NBK, T, (P)->x + (i * c + cl) * pw,                        \
+                    PLAIN_SLIDE_ROW(NBK, T, (P)->x + i * rs + cl * chs,                        \
                                     pt->w + (cl * taps + i * 3) * B)                           \
         }                                                                                      \
     } else if (PLAIN_UNROLLED(NBK, T) && c == 3 && kh == 3 && kw == 3 && dw == 1 && sw == 1 && \
@@ -914,12 +917,12 @@ static const TileFn stiles[STMAX + 1] = {
         UNROLL for (int i = 0; i < 3; i++)                                                     \
             UNROLL for (int cl = 0; cl < 3; cl++)                                              \
                 UNROLL for (int j = 0; j < 3; j++)                                             \
-                    PLAIN_TAP(NBK, T, (P)->x + (i * 3 + cl) * pw + j,                          \
+                    PLAIN_TAP(NBK, T, (P)->x + i * rs + cl * chs + j,                          \
                               pt->w + (cl * 9 + i * 3 + j) * B)                                \
     } else {                                                                                   \
         for (int64_t i = (P)->i0; i < (P)->i1; i++)                                            \
             for (int64_t cl = 0; cl < c; cl++) {                                               \
-                const float *xr = (P)->x + (i * c + cl) * pw;                                  \
+                const float *xr = (P)->x + i * rs + cl * chs;                                  \
                 const float *wr = pt->w + (cl * taps + i * kw) * B;                            \
                 for (int64_t j = 0; j < kw; j++)                                               \
                     PLAIN_TAP(NBK, T, xr + (P)->joff[j], wr + j * B)                           \
@@ -930,7 +933,7 @@ static const TileFn stiles[STMAX + 1] = {
         const Job *J = pt->J;                                                                  \
         const int64_t c = J->c, kh = J->kh, kw = J->kw, dw = J->dw, sw = J->sw;               \
         const int64_t taps = J->taps;                                                          \
-        const int64_t pw = pt->pw, wblock = J->wblock, bstride = pt->bstride;                  \
+        const int64_t rs = pt->rs, chs = pt->chs, wblock = J->wblock, bstride = pt->bstride;   \
         float *out = pt->out;                                                                  \
         if (J->ring) /* its lines are in L2 or L3, not L1: ask for them now */                \
             UNROLL for (int b = 0; b < (NBK); b++)                                             \
@@ -1087,7 +1090,7 @@ static inline void vmax_into(const Vec16 *v, Vec16 *m) {
         const Job *J = pt->J;                                                                  \
         const int64_t c = J->c, kh = J->kh, kw = J->kw, dw = J->dw, sw = J->sw;               \
         const int64_t taps = J->taps;                                                          \
-        const int64_t pw = pt->pw, wblock = J->wblock, bstride = pt->bstride;                  \
+        const int64_t rs = pt->rs, chs = pt->chs, wblock = J->wblock, bstride = pt->bstride;   \
         const int relu = pt->relu, stream = pt->stream;                                        \
         float *out = pt->out;                                                                  \
         PLAIN_SUMS(NBK, 2 * (U), pt)                                                           \
@@ -1177,6 +1180,7 @@ static int64_t plain_pitch(const vggrt_conv_params *q, int64_t ncols) {
 static void plain_layout(const Job *J, int64_t ncols, PlainTile *pt) {
     const vggrt_conv_params q = {.kw = J->kw, .sw = J->sw, .dw = J->dw};
     pt->pw = plain_pitch(&q, ncols);
+    pt->rs = J->c * pt->pw, pt->chs = pt->pw;
     for (int64_t j = 0; j < J->kw; j++)
         pt->joff[j] = (j * J->dw) % J->sw * (pt->pw / J->sw) + (j * J->dw) / J->sw;
 }
@@ -1256,12 +1260,23 @@ static void plain_rows(const Job *J, const float *xn, int64_t row, int64_t i0, i
     }
 }
 
+/* Width of tile tt of conv_rows_plain's row of `width` columns in
+ * `ntiles` tiles: q pixels, LINE_PIX more for the first r, and the last
+ * takes the remainder of an odd width. */
+static int plain_tile_width(int64_t tt, int64_t ntiles, int64_t width, int64_t q, int64_t r) {
+    return (int)(q + (tt < r) * LINE_PIX + (tt == ntiles - 1) * (width % LINE_PIX));
+}
+
 /* conv_rows for a plain input of at most 16 channels (J->plain; a
  * network's first layer, 3 channels): per conv row, its kh input rows are
  * copied once into planar rows with zeros in the padding (plain_rows), and
  * every tile of the row reads them with PlainTile.  Gathering per tile
  * instead cost 4-5x the multiply-adds of such a layer: per tap row and
  * pixel a bounds test and c strided loads, for only c*kw*NB*16 FMAs.
+ * From NCHW at stride 1, in the rows whose tap rows are all inside the
+ * input, a tile whose columns are too reads the input in place (a
+ * channel's row is a planar row already), and only the columns of the
+ * others, at the borders, are copied.
  * Conv row oy goes to out + (oy - oy0) * rstride, or with ring_rows > 0 to
  * out + (oy % ring_rows) * rstride (vggrt_dconv_ring_rows). */
 static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, int64_t oy0,
@@ -1293,10 +1308,33 @@ static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, i
     const float *init = pt.fused ? bias : zero_bias;
     pt.stream = STREAM_FIRST && pt.fused && !J->pk && !J->ring &&
                 (uintptr_t)out % (B * sizeof(float)) == 0;
+    const int64_t brs = pt.rs, bchs = pt.chs; /* the planar rows' strides */
+    /* In place (NCHW, stride 1): the tiles that read the planar rows take
+     * columns [bcol, lo_end) and [hi_start, bcol + bw) of them. */
+    const int64_t reach = (J->kw - 1) * J->dw; /* a tile of T reads T + reach columns */
+    const int inplace = J->xs == 1 && J->sw == 1;
+    int64_t lo_end = bcol, hi_start = bcol + bw;
+    if (inplace)
+        for (int64_t tt = 0, ox = cs; tt < ntiles; ox += plain_tile_width(tt, ntiles, width, q, r), tt++) {
+            const int64_t col0 = ox - J->pl, end = col0 + plain_tile_width(tt, ntiles, width, q, r) + reach;
+            if (col0 < 0)
+                lo_end = max64(lo_end, end);
+            if (end > J->w)
+                hi_start = min64(hi_start, col0);
+        }
     for (int64_t oy = oy0; oy < oy1; oy++) {
         const int64_t row = oy * J->sh - J->pt;
         window_range(row, J->dh, J->kh, 0, J->h, &pt.i0, &pt.i1);
-        plain_rows(J, xn, row, pt.i0, pt.i1, bcol, bw, pt.pw, buf);
+        const int rows_inside = inplace && pt.i0 == 0 && pt.i1 == J->kh;
+        if (!rows_inside || lo_end >= hi_start) {
+            plain_rows(J, xn, row, pt.i0, pt.i1, bcol, bw, pt.pw, buf);
+        } else {
+            if (lo_end > bcol)
+                plain_rows(J, xn, row, 0, J->kh, bcol, lo_end - bcol, pt.pw, buf);
+            if (hi_start < bcol + bw)
+                plain_rows(J, xn, row, 0, J->kh, hi_start, bcol + bw - hi_start, pt.pw,
+                           buf + (hi_start - bcol));
+        }
         float *orow = out + (ring_rows ? oy % ring_rows : oy - oy0) * rstride;
         /* Block by block, each over the whole row: a block's results go
          * out as one run of whole lines (5 KB at 160 wide) instead of 384
@@ -1311,8 +1349,13 @@ static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, i
             pt.w = w + b0 * J->wblock, pt.init = init + b0 * B;
             int64_t ox = cs;
             for (int64_t tt = 0; tt < ntiles; tt++) {
-                const int T = (int)(q + (tt < r) * LINE_PIX + (tt == ntiles - 1) * (width % LINE_PIX));
-                pt.x = buf + (ox - cs);
+                const int T = plain_tile_width(tt, ntiles, width, q, r);
+                const int64_t col0 = ox - J->pl;
+                if (rows_inside && col0 >= 0 && col0 + T + reach <= J->w) {
+                    pt.x = xn + row * J->ys + col0, pt.rs = J->dh * J->ys, pt.chs = J->cls;
+                } else {
+                    pt.x = buf + (ox - cs), pt.rs = brs, pt.chs = bchs;
+                }
                 pt.out = orow + (ox - cs) * B + b0 * bstride;
                 ptab[(nbk - 1) * prow + T](&pt);
                 ox += T;
