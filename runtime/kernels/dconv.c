@@ -67,7 +67,10 @@
  * rows [tap row][channel][column] with zeros in the padding (from NCHW one
  * memcpy each; at a stride s > 1 each planar row is s phase rows, phase q
  * holding columns q, q + s, ...: plain_layout), so a tap's T pixels of one
- * channel are adjacent and read base + immediate; the tile runs over all
+ * channel are adjacent and read base + immediate.  From NCHW at stride 1
+ * a tile whose columns and tap rows are all inside the input reads it in
+ * place instead (a channel's row is a planar row already), and only the
+ * border tiles' columns are copied.  The tile runs over all
  * channels at once (loops i -> cl
  * -> j -> t; for 3 channels of 3x3 all 27 steps unrolled, PLAIN_SUMS).
  * With 3 channels a result has only 27 multiply-adds, so whatever is done

@@ -682,13 +682,18 @@ void vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x, c
  * reads it from the caches: on the Zen 4 VM of 2026-12-01 vgg16_head's
  * conv1_2 went from 8.1-8.3 ms to 6.6-7.2 ms (1 thread), at 224x224
  * (vgg16) no faster (17.8-19.1 ms against 18.4-18.8).  The first layer
- * itself gained nothing: alone (dconv_bench, 160x160) its tile ran at
- * 93-94% of the FMA probe with its stores taken out and at 82% streaming
- * them, but in the chain, where the Winograd work between its bands
- * pushes its input, weights and ring out of the caches, it reads 75-81%
- * (81-84% unchained): rdtsc counts put its tiles at ~88% of the peak and
- * the copies of its input rows at ~6% of its time, half of that in the
- * first row of a band.
+ * itself gained nothing from the chain: it read 75-81% of the FMA peak
+ * in it, 81-84% unchained (its tile then 4 x 6, its input rows copied).
+ * With the sliding 2 x 12 tile and interior tiles reading the input in
+ * place (dconv.c) it reads 83-86% in the chain on a quiet machine
+ * (vgg16_head, 1 thread, 2026-12-01).  Band by band, 4 rows at a time,
+ * it ran nearly as fast in a throwaway loop that flushed the caches
+ * (3 MB) between bands as in one without (0.84-0.85 against 0.83 ms,
+ * 91-92% of the peak), so
+ * what it loses in the network is not the Winograd work's eviction of
+ * its data alone: the VM's rate for code that touches L2 moves by 15%
+ * from minute to minute (the same loop: 0.83-0.97 ms) while the probe's,
+ * on registers, does not.
  *
  * A task is one tile row (4 output rows) of one batch item.  Its tiles
  * read conv rows 4 ty - pt .. 4 ty - pt + 5 of the first layer; the next
