@@ -93,7 +93,10 @@
  * 82% -> 65%; 2 blocks x 12 pixels, fewer planes at a time, 3-4% slower;
  * reading NCHW x in place for the inner tiles, and keeping a ring of
  * planar rows over the conv rows, copied once per input row: neither
- * faster for NCHW.)
+ * faster for NCHW.  That 2 x 12 tile did not slide; on the Zen 4 VM of
+ * 2026-12-01 the sliding one gained, alone and chained (PSLIDE), and
+ * reading in place gained chained into the next layer
+ * (vggrt_chain_conv2d), whose rows stay in cache: conv_rows_plain.)
  * With AVX2 (the Zen 3 VM of 2026-11-30) the stores are not what bounds
  * it: the 1 x 12 tile writing one vector per call instead of 12 (a
  * throwaway test) ran no faster, at 1 thread (~80% of the FMA peak) or
