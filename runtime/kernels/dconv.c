@@ -894,9 +894,10 @@ static const TileFn stiles[STMAX + 1] = {
  * the 27 steps are unrolled: every load is then base + immediate (or a
  * planar row pointer + immediate) and the tile is one run of 27 * NBK * T
  * FMAs without loop control.  With the loops (trip counts of 3) the
- * 4 x 6 tile that AVX-512 had before PSLIDE reached 68-73% of the FMA peak in dconv_bench's first layer
- * at 160x160 and 224x224, unrolled 75-84% (interleaved runs; without its
- * stores, a throwaway test, 83-89% -> 97%).  Same sums, same order.
+ * 4 x 6 tile that AVX-512 had before PSLIDE reached 68-73% of the FMA
+ * peak in dconv_bench's first layer at 160x160 and 224x224, unrolled
+ * 75-84% (interleaved runs; without its stores, a throwaway test,
+ * 83-89% -> 97%).  Same sums, same order.
  * With blocks of 8 and 16 registers, the 2 x 6 tile that AVX2 had before
  * SLIDE lost to the unrolling (gcc 12 kept the broadcasts of one tap
  * for the next and folded the weights into the FMAs as memory operands,
@@ -1321,12 +1322,14 @@ static void conv_rows_plain(const Job *J, const float *xn, int64_t bk, int nb, i
     const int inplace = J->xs == 1 && J->sw == 1;
     int64_t lo_end = bcol, hi_start = bcol + bw;
     if (inplace)
-        for (int64_t tt = 0, ox = cs; tt < ntiles; ox += plain_tile_width(tt, ntiles, width, q, r), tt++) {
-            const int64_t col0 = ox - J->pl, end = col0 + plain_tile_width(tt, ntiles, width, q, r) + reach;
+        for (int64_t tt = 0, ox = cs; tt < ntiles; tt++) {
+            const int T = plain_tile_width(tt, ntiles, width, q, r);
+            const int64_t col0 = ox - J->pl, end = col0 + T + reach;
             if (col0 < 0)
                 lo_end = max64(lo_end, end);
             if (end > J->w)
                 hi_start = min64(hi_start, col0);
+            ox += T;
         }
     for (int64_t oy = oy0; oy < oy1; oy++) {
         const int64_t row = oy * J->sh - J->pt;
