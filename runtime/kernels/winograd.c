@@ -689,11 +689,10 @@ void vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x, c
  * (vgg16_head, 1 thread, 2026-12-01).  Band by band, 4 rows at a time,
  * it ran nearly as fast in a throwaway loop that flushed the caches
  * (3 MB) between bands as in one without (0.84-0.85 against 0.83 ms,
- * 91-92% of the peak), so
- * what it loses in the network is not the Winograd work's eviction of
- * its data alone: the VM's rate for code that touches L2 moves by 15%
- * from minute to minute (the same loop: 0.83-0.97 ms) while the probe's,
- * on registers, does not.
+ * 91-92% of the peak), so what it loses in the network is not the
+ * Winograd work's eviction of its data alone: the VM's rate for code
+ * that touches L2 moves by 15% from minute to minute (the same loop:
+ * 0.83-0.97 ms) while the probe's, on registers, does not.
  *
  * A task is one tile row (4 output rows) of one batch item.  Its tiles
  * read conv rows 4 ty - pt .. 4 ty - pt + 5 of the first layer; the next
