@@ -119,7 +119,10 @@
  * vggrt_chain_conv2d) the results go instead to a ring of rows that stays
  * in the caches, with plain stores, each tile first prefetching its result
  * lines for writing (without: 80% of the FMA peak, with: 86%, in a
- * throwaway test of 4-row bands into an 8-row ring, Zen 4 VM).
+ * throwaway test of 4-row bands into an 8-row ring, Zen 4 VM).  With
+ * AVX-512 each result is stored as soon as it is final, in the tile's
+ * last tap row, rather than all 24 in a burst after the sums
+ * (PLAIN_EARLY: 92% -> 97% of the peak in that test, bound by the burst).
  *
  * A row is cut into ceil(width/TILE) tiles of nearly equal widths (40 = 14
  * + 13 + 13: a narrow last tile would have too few accumulators to hide the
@@ -828,24 +831,49 @@ static const TileFn stiles[STMAX + 1] = {
  * results are stored once (other activations: the sums from 0, stored,
  * then epilogue() in memory, as for the other tiles). */
 #ifdef DCONV_VECTORS
+/* Result (b, t) of a fused tile (pt->fused), activated and stored:
+ * relu, stream, out and bstride as in PLAIN_TILE. */
+#define PLAIN_PUT1(b, t)                                                                       \
+    {                                                                                          \
+        VecI16 r_ = (VecI16)acc[b][t];                                                         \
+        if (relu)                                                                              \
+            relu_bits(&acc[b][t], &r_);                                                        \
+        if (stream)                                                                            \
+            stream_put(out + (b) * bstride + (t) * B, &r_);                                    \
+        else                                                                                   \
+            memcpy(out + (b) * bstride + (t) * B, &r_, sizeof r_);                             \
+    }
 #define PLAIN_PUT_FUSED(NBK, T)                                                                \
-    if (pt->fused) {                                                                           \
-        /* (Read once: a store through float * could change *pt.) */                          \
-        const int relu = pt->relu, stream = pt->stream;                                        \
+    if (fused) {                                                                               \
         UNROLL for (int b = 0; b < (NBK); b++)                                                 \
-            UNROLL for (int t = 0; t < (T); t++) {                                             \
-                VecI16 r = (VecI16)acc[b][t];                                                  \
-                if (relu)                                                                      \
-                    relu_bits(&acc[b][t], &r);                                                 \
-                if (stream)                                                                    \
-                    stream_put(out + b * bstride + t * B, &r);                                 \
-                else                                                                           \
-                    memcpy(out + b * bstride + t * B, &r, sizeof r);                           \
-            }                                                                                  \
+            UNROLL for (int t = 0; t < (T); t++)                                               \
+                PLAIN_PUT1(b, t)                                                               \
         return;                                                                                \
     }
+/* Whether the unrolled sliding tile stores each result as soon as it is
+ * final, in its last tap row (PLAIN_SLIDE_ROW's `put`), rather than all
+ * NBK x T after the sums: yes with AVX-512, whose 2 x 12 tile ended in a
+ * burst of 24 stores of 64 bytes.  On the Zen 4 VM of 2026-12-01 an asm
+ * copy of the tile, in a loop over a 160-wide layer into an 8-row ring,
+ * ran at 100% of the FMA probe without its stores, 94% with them after
+ * the sums (86% in slow spells, when the VM's other work slows stores,
+ * even to lines in L1), 100% with each stored after its last FMA (94%).
+ * Same sums, same results.  In the kernel (the first layer's 4-row bands
+ * into the ring, alone): 0.83 -> 0.79 ms at 160x160, 92% -> 97% of the
+ * peak; in vgg16_head (12 interleaved profiles, 1 thread) the chained
+ * layer's medians 81-83% -> 87-90%, in vgg16 (6) 84% -> 92%; unchained
+ * (dconv_bench, streaming stores) 87-88% -> 91-92%.  AVX2's 1 x 12 tile
+ * stores 12 vectors of 32 bytes, and an x86-64-v3 build on the same VM
+ * measured no gain under its noise (64-85% either way): not used there. */
+#if defined(__AVX512F__) && VGGRT_KB == 16
+#define PLAIN_EARLY 1
 #else
+#define PLAIN_EARLY 0
+#endif
+#else
+#define PLAIN_PUT1(b, t)
 #define PLAIN_PUT_FUSED(NBK, T)
+#define PLAIN_EARLY 0
 #endif
 /* One tap column: input pixels at xp[t], the weights of block b at
  * wp + b*wblock. */
@@ -864,8 +892,11 @@ static const TileFn stiles[STMAX + 1] = {
  * pixels at xp[u], the weights of tap column j of block b at
  * wp + b*wblock + j*16.  Input pixel u is broadcast once and feeds the
  * results t = u, u - 1, u - 2 (tap columns 0, 1, 2), so result t still
- * adds its tap columns in the order 0, 1, 2. */
-#define PLAIN_SLIDE_ROW(NBK, T, xp, wp)                                                        \
+ * adds its tap columns in the order 0, 1, 2.  In the last tap row of a
+ * fused tile (`put`, a constant once unrolled) result t is final after
+ * pixel t + 2 and goes out then (PLAIN_PUT1), not with the others after
+ * the row: see PLAIN_SUMS. */
+#define PLAIN_SLIDE_ROW(NBK, T, xp, wp, put)                                                   \
     {                                                                                          \
         WN_DECL(w0, NBK);                                                                      \
         WN_DECL(w1, NBK);                                                                      \
@@ -885,6 +916,9 @@ static const TileFn stiles[STMAX + 1] = {
                 if (u >= 2)                                                                    \
                     ACC_FMA(b, u - 2, xv, w2[b]);                                              \
             }                                                                                  \
+            if ((put) && u >= 2)                                                               \
+                UNROLL for (int b = 0; b < (NBK); b++)                                         \
+                    PLAIN_PUT1(b, u - 2)                                                       \
         }                                                                                      \
     }
 /* The sums of a plain tile P into acc (declared here): from P->init, over
@@ -903,21 +937,27 @@ static const TileFn stiles[STMAX + 1] = {
  * for the next and folded the weights into the FMAs as memory operands,
  * one load per FMA); the 1 x 12 sliding tile gains from it (a throwaway
  * copy of the tile on data in L1, Zen 3, gcc 12 -O3: 77-80% of the FMA
- * peak with loops over tap rows and channels, 88-97% unrolled). */
+ * peak with loops over tap rows and channels, 88-97% unrolled).
+ * With `early` (PLAIN_EARLY, a fused tile) the unrolled sliding sums store
+ * each result in their last tap row, as soon as it is final, and return
+ * from the tile. */
 #define PLAIN_UNROLLED(NBK, T) ((B == 16 || PSLIDE) && (NBK) == PRB && (T) >= PTMAX - 2)
-#define PLAIN_SUMS(NBK, T, P)                                                                  \
+#define PLAIN_SUMS(NBK, T, P, early)                                                           \
     ACC_INIT(NBK, T, (P)->init);                                                               \
     if (PSLIDE && kw == 3 && dw == 1 && sw == 1) {                                              \
         if (PLAIN_UNROLLED(NBK, T) && c == 3 && kh == 3 && (P)->i0 == 0 && (P)->i1 == 3) {     \
             UNROLL for (int i = 0; i < 3; i++)                                                 \
                 UNROLL for (int cl = 0; cl < 3; cl++)                                          \
                     PLAIN_SLIDE_ROW(NBK, T, (P)->x + i * rs + cl * chs,                        \
-                                    pt->w + (cl * 9 + i * 3) * B)                              \
+                                    pt->w + (cl * 9 + i * 3) * B,                              \
+                                    (early) && i == 2 && cl == 2)                              \
+            if (early)                                                                         \
+                return;                                                                        \
         } else {                                                                               \
             for (int64_t i = (P)->i0; i < (P)->i1; i++)                                        \
                 for (int64_t cl = 0; cl < c; cl++)                                             \
                     PLAIN_SLIDE_ROW(NBK, T, (P)->x + i * rs + cl * chs,                        \
-                                    pt->w + (cl * taps + i * 3) * B)                           \
+                                    pt->w + (cl * taps + i * 3) * B, 0)                        \
         }                                                                                      \
     } else if (PLAIN_UNROLLED(NBK, T) && c == 3 && kh == 3 && kw == 3 && dw == 1 && sw == 1 && \
                (P)->i0 == 0 && (P)->i1 == 3) {                                                 \
@@ -942,11 +982,14 @@ static const TileFn stiles[STMAX + 1] = {
         const int64_t taps = J->taps;                                                          \
         const int64_t rs = pt->rs, chs = pt->chs, wblock = J->wblock, bstride = pt->bstride;   \
         float *out = pt->out;                                                                  \
+        /* (Read once: a store through float * could change *pt.) */                          \
+        const int fused = pt->fused, relu = pt->relu, stream = pt->stream;                     \
+        (void)relu, (void)stream;                                                              \
         if (J->ring) /* its lines are in L2 or L3, not L1: ask for them now */                \
             UNROLL for (int b = 0; b < (NBK); b++)                                             \
                 UNROLL for (int t = 0; t < (T); t += 16 / B)                                   \
                     __builtin_prefetch(out + b * bstride + t * B, 1);                          \
-        PLAIN_SUMS(NBK, T, pt)                                                                 \
+        PLAIN_SUMS(NBK, T, pt, PLAIN_EARLY && fused)                                           \
         PLAIN_PUT_FUSED(NBK, T)                                                                \
         UNROLL for (int b = 0; b < (NBK); b++)                                                 \
             UNROLL for (int t = 0; t < (T); t++)                                               \
@@ -1100,7 +1143,7 @@ static inline void vmax_into(const Vec16 *v, Vec16 *m) {
         const int64_t rs = pt->rs, chs = pt->chs, wblock = J->wblock, bstride = pt->bstride;   \
         const int relu = pt->relu, stream = pt->stream;                                        \
         float *out = pt->out;                                                                  \
-        PLAIN_SUMS(NBK, 2 * (U), pt)                                                           \
+        PLAIN_SUMS(NBK, 2 * (U), pt, 0)                                                        \
         UNROLL for (int b = 0; b < (NBK); b++)                                                 \
             UNROLL for (int u = 0; u < (U); u++) {                                             \
                 PLAIN_ACT(b, 2 * u, v0)                                                        \
