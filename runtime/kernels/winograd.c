@@ -684,15 +684,15 @@ void vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x, c
  * (vgg16) no faster (17.8-19.1 ms against 18.4-18.8).  The first layer
  * itself gained nothing from the chain: it read 75-81% of the FMA peak
  * in it, 81-84% unchained (its tile then 4 x 6, its input rows copied).
- * With the sliding 2 x 12 tile and interior tiles reading the input in
- * place (dconv.c) it reads 83-86% in the chain on a quiet machine
- * (vgg16_head, 1 thread, 2026-12-01).  Band by band, 4 rows at a time,
- * it ran nearly as fast in a throwaway loop that flushed the caches
- * (3 MB) between bands as in one without (0.84-0.85 against 0.83 ms,
- * 91-92% of the peak), so what it loses in the network is not the
- * Winograd work's eviction of its data alone: the VM's rate for code
- * that touches L2 moves by 15% from minute to minute (the same loop:
- * 0.83-0.97 ms) while the probe's, on registers, does not.
+ * With the sliding 2 x 12 tile, interior tiles reading the input in
+ * place and each result stored once it is final (dconv.c, PLAIN_EARLY)
+ * it reads 87-90% in the chain (medians of 12 interleaved profiles,
+ * vgg16_head, 1 thread, 2026-12-01; vgg16: 92%).  Band by band, 4 rows
+ * at a time, in a throwaway loop it ran at 0.79 ms (97% of the peak),
+ * and at 0.80 ms with the caches flushed (3 MB) between bands, so the
+ * Winograd work's eviction of its data costs it little; the VM's rate
+ * for code that stores moves from minute to minute (the same loop before
+ * PLAIN_EARLY: 0.83-1.00 ms) while the probe's, on registers, does not.
  *
  * A task is one tile row (4 output rows) of one batch item.  Its tiles
  * read conv rows 4 ty - pt .. 4 ty - pt + 5 of the first layer; the next
