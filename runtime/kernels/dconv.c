@@ -122,7 +122,7 @@
  * throwaway test of 4-row bands into an 8-row ring, Zen 4 VM).  With
  * AVX-512 each result is stored as soon as it is final, in the tile's
  * last tap row, rather than all 24 in a burst after the sums
- * (PLAIN_EARLY: 92% -> 97% of the peak in that test, bound by the burst).
+ * (PLAIN_EARLY: 92% -> 97% of the peak in that test).
  *
  * A row is cut into ceil(width/TILE) tiles of nearly equal widths (40 = 14
  * + 13 + 13: a narrow last tile would have too few accumulators to hide the
@@ -856,8 +856,8 @@ static const TileFn stiles[STMAX + 1] = {
  * burst of 24 stores of 64 bytes.  On the Zen 4 VM of 2026-12-01 an asm
  * copy of the tile, in a loop over a 160-wide layer into an 8-row ring,
  * ran at 100% of the FMA probe without its stores, 94% with them after
- * the sums (86% in slow spells, when the VM's other work slows stores,
- * even to lines in L1), 100% with each stored after its last FMA (94%).
+ * the sums (86% in the VM's slow spells, which slow stores even to
+ * lines in L1), 100% with each stored after its last FMA (94%).
  * Same sums, same results.  In the kernel (the first layer's 4-row bands
  * into the ring, alone): 0.83 -> 0.79 ms at 160x160, 92% -> 97% of the
  * peak; in vgg16_head (12 interleaved profiles, 1 thread) the chained
@@ -892,10 +892,9 @@ static const TileFn stiles[STMAX + 1] = {
  * pixels at xp[u], the weights of tap column j of block b at
  * wp + b*wblock + j*16.  Input pixel u is broadcast once and feeds the
  * results t = u, u - 1, u - 2 (tap columns 0, 1, 2), so result t still
- * adds its tap columns in the order 0, 1, 2.  In the last tap row of a
- * fused tile (`put`, a constant once unrolled) result t is final after
- * pixel t + 2 and goes out then (PLAIN_PUT1), not with the others after
- * the row: see PLAIN_SUMS. */
+ * adds its tap columns in the order 0, 1, 2.  With `put` (the last tap
+ * row of a fused tile, PLAIN_SUMS) result t is final after pixel t + 2
+ * and goes out then (PLAIN_PUT1), not with the others after the row. */
 #define PLAIN_SLIDE_ROW(NBK, T, xp, wp, put)                                                   \
     {                                                                                          \
         WN_DECL(w0, NBK);                                                                      \
