@@ -63,6 +63,54 @@ static Pool pool = {
 
 static _Thread_local int inside_task;
 
+/* ---- per-thread scratch (vggrt-impl.h) ----------------------------------------
+ * Winograd's V and M and the chain's ring took 1.03 MB of a task's stack:
+ * a run on a thread with a 1 MB stack (ulimit -s 1024, or a thread made
+ * with that size) crashed.  Now each thread has its scratch on the heap,
+ * allocated once: a worker's as it is started (one that cannot have it is
+ * not started, and jobs run on fewer threads), a calling thread's on its
+ * first vggrt__scratch_reserve, freed when that thread exits.  It is
+ * SCRATCH_BYTES, a huge page (vggrt__alloc_uninit asks Linux for one), of
+ * which VGGRT_SCRATCH_FLOATS are used: the 1 MB that Winograd's tiles
+ * sweep then take one TLB entry instead of 256.  (Against the stack, in
+ * interleaved profiles of vgg16_head at 1 thread, 8 rounds per backend:
+ * the same layer times, within the VM's noise.)  What the kernels still
+ * keep on the stack is at most ~110 KB (dconv.c's planar rows and pool
+ * ring); workers get a stack of at least WORKER_STACK whatever the
+ * process's limit. */
+enum { WORKER_STACK = 1 << 20, SCRATCH_BYTES = 2 << 20 };
+_Static_assert(VGGRT_SCRATCH_FLOATS * sizeof(float) <= SCRATCH_BYTES, "the scratch fits");
+static _Thread_local float *scratch;
+static float *worker_scratch[MAX_THREADS]; /* written before the worker starts */
+static pthread_key_t scratch_key;          /* frees a calling thread's at its exit */
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static int scratch_key_ok;
+
+static float *scratch_alloc(void) {
+    return vggrt__alloc_uninit(SCRATCH_BYTES);
+}
+
+static void scratch_key_make(void) {
+    scratch_key_ok = pthread_key_create(&scratch_key, vggrt_aligned_free) == 0;
+}
+
+int vggrt__scratch_reserve(void) {
+    if (scratch)
+        return 1;
+    pthread_once(&scratch_once, scratch_key_make);
+    float *p = scratch_key_ok ? scratch_alloc() : NULL;
+    if (!p || pthread_setspecific(scratch_key, p) != 0) {
+        vggrt_aligned_free(p);
+        return 0;
+    }
+    scratch = p;
+    return 1;
+}
+
+float *vggrt__scratch(void) {
+    return scratch;
+}
+
 static int probe_threads(void) {
     const char *env = getenv("VGGRT_NUM_THREADS");
     if (env && *env) {
@@ -143,6 +191,7 @@ static void wait_step(unsigned spins) {
  * counts it is announced. */
 static void *worker(void *arg) {
     const int me = (int)(intptr_t)arg;
+    scratch = worker_scratch[me];
     uint64_t seen = 0;
     for (;;) {
         uint64_t job;
@@ -166,17 +215,28 @@ static void *worker(void *arg) {
     return NULL;
 }
 
-/* Starts workers until `threads` run in all (the caller counts as one). */
+/* Starts workers until `threads` run in all (the caller counts as one),
+ * each with its scratch. */
 static int ensure_workers(int threads) {
     while (pool.started < threads) {
+        float *mine = scratch_alloc();
+        if (!mine)
+            break;
+        worker_scratch[pool.started] = mine;
         pthread_t t;
         pthread_attr_t attr;
+        size_t stack = 0;
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        if (pthread_attr_getstacksize(&attr, &stack) == 0 && stack < WORKER_STACK)
+            pthread_attr_setstacksize(&attr, WORKER_STACK);
         int err = pthread_create(&t, &attr, worker, (void *)(intptr_t)pool.started);
         pthread_attr_destroy(&attr);
-        if (err)
+        if (err) {
+            worker_scratch[pool.started] = NULL;
+            vggrt_aligned_free(mine);
             break;
+        }
         pool.started++;
     }
     return pool.started < threads ? pool.started : threads;

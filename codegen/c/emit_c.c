@@ -730,7 +730,8 @@ static void put_conv_weights(Ctx *c, const Node *n)
 
 /* Conv with its epilogue (activation, max pool): one runtime call.  A
  * chain's (plan_chain_producer) first conv runs inside the second's call
- * and emits nothing itself. */
+ * and emits nothing itself.  A blocked conv's status is the layer's
+ * (Winograd and the chain can lack memory for their scratch). */
 static void emit_conv_body(Ctx *c, const Node *n, uint32_t id)
 {
     const Node *first = plan_chain_producer(c->g, n), *next = plan_chain_consumer(c->g, n);
@@ -742,7 +743,9 @@ static void emit_conv_body(Ctx *c, const Node *n, uint32_t id)
     if (first) {
         /* The first conv's time goes to its own row of a profile. */
         const uint32_t fl = plan_layer_index(c->p, first);
-        buf_printf(c->b, "    double first_ms;\n    vggrt_chain_conv2d(&dconv_%u, ", fl);
+        buf_printf(c->b,
+                   "    double first_ms;\n    const vggrt_status s = vggrt_chain_conv2d(&dconv_%u, ",
+                   fl);
         put_conv_weights(c, first);
         buf_printf(c->b, ",\n        &dconv_%u, ", id);
         put_conv_weights(c, n);
@@ -752,11 +755,12 @@ static void emit_conv_body(Ctx *c, const Node *n, uint32_t id)
         put_ptr(c, first->in[0], false);
         buf_puts(c->b, ", ");
         put_ptr(c, n->out[0], true);
-        buf_printf(c->b, ", &first_ms);\n    vggrt_layer_part(%u, first_ms);\n", fl);
+        buf_printf(c->b, ", &first_ms);\n    vggrt_layer_part(%u, first_ms);\n    return (int)s;\n",
+                   fl);
         return;
     }
     if (n->out_layout == LAYOUT_BLOCKED) {
-        buf_printf(c->b, "    %s(&dconv_%u, ",
+        buf_printf(c->b, "    return (int)%s(&dconv_%u, ",
                    plan_conv_winograd(c->g, n) ? "vggrt_wino_conv2d" : "vggrt_dconv2d", id);
         put_lead(c, n->in[0]);
         buf_puts(c->b, ", ");
@@ -1073,6 +1077,19 @@ void emit_c_header(Buf *b, const Graph *g, const CEmitOptions *o)
     buf_puts(b, "#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
 }
 
+/* Whether the last statement of the layer body written since b->data[from]
+ * (one that starts a line at the body's indent, 4 spaces) is a return:
+ * a layer whose call's status is its own returns it. */
+static bool ends_in_return(const Buf *b, size_t from)
+{
+    size_t last = b->len; /* the start of the last statement */
+    for (size_t i = from; i + 4 < b->len; i++)
+        if ((i == from || b->data[i - 1] == '\n') && !memcmp(b->data + i, "    ", 4) &&
+            b->data[i + 4] != ' ')
+            last = i;
+    return last < b->len && b->len - last > 11 && !memcmp(b->data + last, "    return ", 11);
+}
+
 static void emit_source(Ctx *c, const CEmitOptions *o, uint64_t checksum)
 {
     Buf *b = c->b;
@@ -1109,8 +1126,11 @@ static void emit_source(Ctx *c, const CEmitOptions *o, uint64_t checksum)
         buf_printf(b, "static int layer_%u(int64_t n, unsigned char *A, const unsigned char *W,\n"
                       "    const void *const *in)\n{\n", l);
         buf_puts(b, "    (void)n; (void)A; (void)W; (void)in;\n");
+        const size_t body = b->len;
         emit_body(c, n, l);
-        buf_puts(b, "    return 0;\n}\n\n");
+        if (!ends_in_return(b, body))
+            buf_puts(b, "    return 0;\n");
+        buf_puts(b, "}\n\n");
     }
 
     buf_printf(b, "static char error_text[512];\n\n");

@@ -242,29 +242,31 @@ static LLVMValueRef bias_ptr(L *l, const Node *n)
  * packed its weights for Winograd) with its vggrt_dconv_params; or a
  * chain's Winograd conv, vggrt_chain_conv2d, its first conv's time going
  * to that conv's row of a profile; or nothing for that first conv
- * (emit_c.c: emit_conv_body). */
-static void emit_dconv(L *l, const Node *n)
+ * (emit_c.c: emit_conv_body).  Returns the layer's status (the call's:
+ * Winograd and the chain can lack memory for their scratch). */
+static LLVMValueRef emit_dconv(L *l, const Node *n)
 {
     const Node *first = plan_chain_producer(l->g, n);
     if (plan_chain_consumer(l->g, n))
-        return;
+        return k32(l, 0);
     if (first) {
         LLVMTypeRef dt = LLVMDoubleTypeInContext(l->cx);
         LLVMValueRef ms = LLVMBuildAlloca(l->b, dt, "first_ms");
-        CALL(l, "vggrt_chain_conv2d", dconv_params(l, first), ptr_of(l, first->in[1]),
-             bias_ptr(l, first), dconv_params(l, n), ptr_of(l, n->in[1]), bias_ptr(l, n),
-             lead_val(l, first->in[0]), ptr_of(l, first->in[0]), ptr_of(l, n->out[0]), ms);
+        LLVMValueRef rc =
+            CALL(l, "vggrt_chain_conv2d", dconv_params(l, first), ptr_of(l, first->in[1]),
+                 bias_ptr(l, first), dconv_params(l, n), ptr_of(l, n->in[1]), bias_ptr(l, n),
+                 lead_val(l, first->in[0]), ptr_of(l, first->in[0]), ptr_of(l, n->out[0]), ms);
         if (!LLVMGetNamedFunction(l->m, "vggrt_layer_part")) /* profile.c: not in the bitcode */
             LLVMAddFunction(l->m, "vggrt_layer_part",
                             LLVMFunctionType(LLVMVoidTypeInContext(l->cx),
                                              (LLVMTypeRef[]){l->i32, dt}, 2, 0));
         CALL(l, "vggrt_layer_part", k32(l, (int32_t)plan_layer_index(l->p, first)),
              LLVMBuildLoad2(l->b, dt, ms, ""));
-        return;
+        return rc;
     }
-    CALL(l, plan_conv_winograd(l->g, n) ? "vggrt_wino_conv2d" : "vggrt_dconv2d",
-         dconv_params(l, n), lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->in[1]),
-         bias_ptr(l, n), ptr_of(l, n->out[0]), l->A);
+    return CALL(l, plan_conv_winograd(l->g, n) ? "vggrt_wino_conv2d" : "vggrt_dconv2d",
+                dconv_params(l, n), lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
+                ptr_of(l, n->in[1]), bias_ptr(l, n), ptr_of(l, n->out[0]), l->A);
 }
 
 /* A 3-D Conv: vggrt_conv3d with its activation as arguments (emit_c.c:
@@ -283,16 +285,15 @@ static void emit_conv3d(L *l, const Node *n)
          has_bias ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr), ptr_of(l, n->out[0]), l->A);
 }
 
-/* A Conv with its epilogue (emit_c.c: emit_conv, emit_conv_body). */
-static void emit_conv(L *l, const Node *n)
+/* A Conv with its epilogue (emit_c.c: emit_conv, emit_conv_body); returns
+ * the layer's status. */
+static LLVMValueRef emit_conv(L *l, const Node *n)
 {
-    if (n->out_layout == LAYOUT_BLOCKED) {
-        emit_dconv(l, n);
-        return;
-    }
+    if (n->out_layout == LAYOUT_BLOCKED)
+        return emit_dconv(l, n);
     if (n->attr.win.nsp == 3) {
         emit_conv3d(l, n);
-        return;
+        return k32(l, 0);
     }
     vggrt_conv_params p;
     plan_conv_params(l->g, n, &p);
@@ -302,7 +303,7 @@ static void emit_conv(L *l, const Node *n)
     if (n->epi.act == ACT_NONE && !n->epi.pool_k) {
         CALL(l, "vggrt_conv2d", params, lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
              ptr_of(l, n->in[1]), bias, ptr_of(l, n->out[0]), l->A);
-        return;
+        return k32(l, 0);
     }
     vggrt_pool_params pp;
     LLVMValueRef pool = LLVMConstNull(l->ptr);
@@ -311,6 +312,7 @@ static void emit_conv(L *l, const Node *n)
     CALL(l, "vggrt_conv2d_fused", params, k32(l, plan_act_code(n->epi.act)), kf(l, n->epi.alpha),
          kf(l, n->epi.beta), pool, lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
          ptr_of(l, n->in[1]), bias, ptr_of(l, n->out[0]), l->A);
+    return k32(l, 0);
 }
 
 /* A 3-D MaxPool/AveragePool (emit_c.c: put_pool_struct, emit_body). */
@@ -641,7 +643,7 @@ static void emit_variadic(L *l, const Node *n)
 static LLVMValueRef emit_body(L *l, const Node *n)
 {
     switch (n->op) {
-    case OP_CONV: emit_conv(l, n); break;
+    case OP_CONV: return emit_conv(l, n);
     case OP_MAXPOOL: case OP_AVGPOOL: emit_pool(l, n); break;
     case OP_RELU: case OP_SIGMOID: case OP_LEAKY_RELU: case OP_TANH: case OP_HARD_SIGMOID:
     case OP_HARD_SWISH: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT:

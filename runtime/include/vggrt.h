@@ -365,10 +365,11 @@ size_t vggrt_wino_packed_size(const vggrt_dconv_params *p);
 /* w[k, c, 3, 3] (ONNX) -> packed U (transformed in double); at compile time. */
 vggrt_status vggrt_wino_pack(const vggrt_dconv_params *p, const float *w, float *packed);
 /* Floats of planned scratch vggrt_wino_conv2d needs: 0 (its buffers, a
- * fixed ~516 KB per task, are on the stack: callers on threads
- * with small stacks must allow for it). */
+ * fixed ~516 KB per thread, are the runtime's per-thread scratch on the
+ * heap, allocated on a thread's first call and kept until it exits). */
 size_t vggrt_wino_work_size(const vggrt_dconv_params *p);
-/* As vggrt_dconv2d; work may be NULL. */
+/* As vggrt_dconv2d; work may be NULL.  VGGRT_ERR_NOMEM when the calling
+ * thread's scratch could not be allocated (nothing computed). */
 vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x,
                                const float *packed, const float *b, float *y, float *work);
 
@@ -380,7 +381,8 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
  * pool, p2 a Winograd layer (vggrt_wino_applies) of its output; both
  * packed as for their own calls, in the same block.  The results are bit
  * for bit those of vggrt_dconv2d then vggrt_wino_conv2d.  Each thread
- * keeps a 512 KB ring on its stack, besides Winograd's buffers.
+ * keeps a 512 KB ring in its scratch, beside Winograd's buffers
+ * (VGGRT_ERR_NOMEM as vggrt_wino_conv2d).
  * direct_ms (may be NULL) receives the milliseconds the first layer took:
  * the threads' time in it over the threads that ran. */
 int vggrt_chain_applies(const vggrt_dconv_params *p1, const vggrt_dconv_params *p2);

@@ -3,6 +3,8 @@
  * 16, so that zeroed parameters keep meaning NCHW16c) and calls the copy
  * of the kernel compiled for that width (blocks.h).  Any other block does
  * nothing and returns VGGRT_ERR_ARG; the size queries return 0 for it.
+ * Winograd and the chain can also fail for want of memory (their
+ * per-thread scratch, VGGRT_ERR_NOMEM).
  */
 #include "blocks.h"
 
@@ -16,6 +18,16 @@ static int param_block(const vggrt_dconv_params *p) {
         switch (b) {                                                                           \
         case 8: vggrt__##f##_b8(__VA_ARGS__); return VGGRT_OK;                                 \
         case 16: vggrt__##f##_b16(__VA_ARGS__); return VGGRT_OK;                               \
+        default: return VGGRT_ERR_ARG;                                                         \
+        }                                                                                      \
+    } while (0)
+
+/* The status of f_b8 or f_b16 for block b, or VGGRT_ERR_ARG. */
+#define DISPATCH_STATUS(b, f, ...)                                                             \
+    do {                                                                                       \
+        switch (b) {                                                                           \
+        case 8: return vggrt__##f##_b8(__VA_ARGS__);                                           \
+        case 16: return vggrt__##f##_b16(__VA_ARGS__);                                         \
         default: return VGGRT_ERR_ARG;                                                         \
         }                                                                                      \
     } while (0)
@@ -75,13 +87,13 @@ vggrt_status vggrt_chain_conv2d(const vggrt_dconv_params *p1, const float *packe
                                 const float *x, float *y, double *direct_ms) {
     if (param_block(p1) != param_block(p2))
         return VGGRT_ERR_ARG;
-    DISPATCH(param_block(p1), chain_conv2d, p1, packed1, b1, p2, packed2, b2, n, x, y,
+    DISPATCH_STATUS(param_block(p1), chain_conv2d, p1, packed1, b1, p2, packed2, b2, n, x, y,
              direct_ms);
 }
 
 vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x,
                                const float *packed, const float *b, float *y, float *work) {
-    DISPATCH(param_block(p), wino_conv2d, p, n, x, packed, b, y, work);
+    DISPATCH_STATUS(param_block(p), wino_conv2d, p, n, x, packed, b, y, work);
 }
 
 vggrt_status vggrt_to_blocked(int block, int in_layout, int64_t n, int64_t c, int64_t hw,

@@ -36,13 +36,14 @@
     size_t vggrt__wino_packed_size##S(const vggrt_dconv_params *p);                            \
     void vggrt__wino_pack##S(const vggrt_dconv_params *p, const float *w, float *packed);      \
     size_t vggrt__wino_work_size##S(const vggrt_dconv_params *p);                              \
-    void vggrt__wino_conv2d##S(const vggrt_dconv_params *p, int64_t n, const float *x,         \
-                               const float *packed, const float *b, float *y, float *work);    \
+    vggrt_status vggrt__wino_conv2d##S(const vggrt_dconv_params *p, int64_t n,                 \
+                                       const float *x, const float *packed, const float *b,    \
+                                       float *y, float *work);                                 \
     int vggrt__chain_applies##S(const vggrt_dconv_params *p1, const vggrt_dconv_params *p2);   \
-    void vggrt__chain_conv2d##S(const vggrt_dconv_params *p1, const float *packed1,            \
-                                const float *b1, const vggrt_dconv_params *p2,                 \
-                                const float *packed2, const float *b2, int64_t n,              \
-                                const float *x, float *y, double *direct_ms);                  \
+    vggrt_status vggrt__chain_conv2d##S(const vggrt_dconv_params *p1, const float *packed1,    \
+                                        const float *b1, const vggrt_dconv_params *p2,         \
+                                        const float *packed2, const float *b2, int64_t n,      \
+                                        const float *x, float *y, double *direct_ms);          \
     void vggrt__to_blocked##S(int in_layout, int64_t n, int64_t c, int64_t hw, const float *x, \
                               float *y);                                                       \
     void vggrt__from_blocked##S(int64_t n, int64_t c, int64_t hw, const float *x, float *y);   \

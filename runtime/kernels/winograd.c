@@ -43,8 +43,10 @@
  * activation, zeroed lanes past k and the optional 2x2 stride-2 max pool (a
  * 4x4 tile pools to 2x2: tiles start on even rows and columns), stored
  * straight into the blocked output.  V and M are at most 36 x (CCB + KCB)
- * x GMAX x 16 floats (516 KB): they live on the task's stack, so the kernel
- * needs no planned scratch whatever the thread count.  The input transform
+ * x GMAX x 16 floats (516 KB): they live in the running thread's scratch
+ * (vggrt__scratch, runtime/threads.c: on the heap, once per thread; on the
+ * stack they crashed threads of 1 MB stacks), so the kernel needs no
+ * planned scratch whatever the thread count.  The input transform
  * is redone for each output chunk (K / 64 times), a few percent of the
  * multiply-adds.
  *
@@ -110,6 +112,7 @@ enum {
     KCB = 64 / B,               /* output blocks per task */
     MIN_TASKS = 8,              /* per layer, when the output channels allow */
     GMAX = 28,                  /* tiles per task: V and M take 36*(CCB+KCB)*B floats each */
+    BUF_FLOATS = NXI * (CCB + KCB) * GMAX * B, /* V and M, in the thread's scratch */
 };
 
 typedef float Vec16 __attribute__((vector_size(B * sizeof(float))));
@@ -574,9 +577,9 @@ static void output_tile(const Job *j, const float *m, int64_t ms, int64_t bk, in
 /* ---- tasks ------------------------------------------------------------------- */
 
 /* Tiles [g0, g0 + G) of the batch (G <= GMAX), output chunk kc, from the
- * input at x (Job: xitem, xplane, rmask). */
-static void run_group(const Job *j, const float *x, int64_t g0, int64_t G, int64_t kc) {
-    _Alignas(64) float buf[NXI * (CCB + KCB) * GMAX * B];
+ * input at x (Job: xitem, xplane, rmask); V and M in buf (BUF_FLOATS). */
+static void run_group(const Job *j, const float *x, int64_t g0, int64_t G, int64_t kc,
+                      float *buf) {
     const vggrt_dconv_params *p = j->p;
     const vggrt_conv_params *q = &p->conv;
     const int64_t nr = ceil_div(G, TMAX); /* register tiles, of nearly equal size */
@@ -632,11 +635,12 @@ static void run_group(const Job *j, const float *x, int64_t g0, int64_t G, int64
 static void run_range(void *ctx, int64_t begin, int64_t end, int tid) {
     (void)tid;
     const Job *j = ctx;
+    float *buf = vggrt__scratch();
     for (int64_t task = begin; task < end; task++) {
         /* Groups vary fastest: a thread's consecutive tasks share weights. */
         const int64_t grp = task % j->ngroups, kc = task / j->ngroups;
         const int64_t g0 = grp * j->ntot / j->ngroups;
-        run_group(j, j->x, g0, (grp + 1) * j->ntot / j->ngroups - g0, kc);
+        run_group(j, j->x, g0, (grp + 1) * j->ntot / j->ngroups - g0, kc, buf);
     }
 }
 
@@ -657,12 +661,14 @@ static void plan(Job *j) {
     j->kcb = kcb, j->nkc = ceil_div(j->kb, kcb);
 }
 
-void vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x, const float *packed,
-                       const float *b, float *y, float *work) {
+vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x,
+                               const float *packed, const float *b, float *y, float *work) {
     const vggrt_conv_params *q = &p->conv;
     (void)work;
     if (n <= 0 || q->oh <= 0 || q->ow <= 0 || (p->pool_k && (p->py <= 0 || p->px <= 0)))
-        return;
+        return VGGRT_OK;
+    if (!vggrt__scratch_reserve())
+        return VGGRT_ERR_NOMEM;
     Job j = { 0 };
     j.p = p, j.x = x, j.u = packed, j.b = b, j.y = y;
     j.tw = ceil_div(q->ow, 4), j.nt = ceil_div(q->oh, 4) * j.tw, j.ntot = n * j.nt;
@@ -670,14 +676,15 @@ void vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x, c
     j.xplane = q->h * q->w * B, j.xitem = j.cb * j.xplane, j.rmask = -1;
     plan(&j);
     vggrt_parallel_for(j.ngroups * j.nkc, run_range, &j);
+    return VGGRT_OK;
 }
 
 /* ---- a first layer chained into a Winograd layer ------------------------------ */
 
 /* vggrt_chain_conv2d: the network's first layer (a direct convolution of
  * plain input, dconv.c's PlainTile) computed inside the Winograd layer
- * that reads it, tile row by tile row, into a ring of conv rows on the
- * thread's stack: the first layer's output (6.5 MB at 64 x 160 x 160) is
+ * that reads it, tile row by tile row, into a ring of conv rows in the
+ * thread's scratch, beside V and M: the first layer's output (6.5 MB at 64 x 160 x 160) is
  * never stored to memory nor planned in the arena, and the second layer
  * reads it from the caches: on the Zen 4 VM of 2026-12-01 vgg16_head's
  * conv1_2 went from 8.1-8.3 ms to 6.6-7.2 ms (1 thread), at 224x224
@@ -708,6 +715,8 @@ enum {
     CHAIN_ROWS = 8,                  /* a power of two, >= 6 */
     CHAIN_RING_FLOATS = 128 * 1024,  /* 512 KB: 64 channels x 8 rows of up to 256 pixels */
 };
+_Static_assert(CHAIN_RING_FLOATS + BUF_FLOATS <= VGGRT_SCRATCH_FLOATS,
+               "a chain task's ring, V and M fit the thread's scratch");
 
 typedef struct {
     Job j;                                   /* the Winograd layer (its x unused) */
@@ -728,7 +737,7 @@ static void chain_range(void *ctx, int64_t begin, int64_t end, int tid) {
     const Chain *ch = ctx;
     const Job *j = &ch->j;
     const vggrt_conv_params *q = &j->p->conv;
-    _Alignas(64) float ring[CHAIN_RING_FLOATS];
+    float *ring = vggrt__scratch(), *buf = ring + CHAIN_RING_FLOATS;
     int64_t item = -1, hi = 0; /* conv rows of `item` up to hi are in the ring */
     double ms = 0;
     for (int64_t task = begin; task < end; task++) {
@@ -748,21 +757,24 @@ static void chain_range(void *ctx, int64_t begin, int64_t end, int tid) {
         for (int64_t g = 0; g < ch->ngr; g++) {
             const int64_t g0 = j->tw * g / ch->ngr, g1 = j->tw * (g + 1) / ch->ngr;
             for (int64_t kc = 0; kc < j->nkc; kc++)
-                run_group(j, ring, row0 + g0, g1 - g0, kc);
+                run_group(j, ring, row0 + g0, g1 - g0, kc, buf);
         }
     }
     if (ch->thread_ms)
         ch->thread_ms[tid] += ms;
 }
 
-void vggrt_chain_conv2d(const vggrt_dconv_params *p1, const float *packed1, const float *b1,
-                        const vggrt_dconv_params *p2, const float *packed2, const float *b2,
-                        int64_t n, const float *x, float *y, double *direct_ms) {
+vggrt_status vggrt_chain_conv2d(const vggrt_dconv_params *p1, const float *packed1,
+                                const float *b1, const vggrt_dconv_params *p2,
+                                const float *packed2, const float *b2, int64_t n,
+                                const float *x, float *y, double *direct_ms) {
     const vggrt_conv_params *q = &p2->conv;
     if (direct_ms)
         *direct_ms = 0;
     if (n <= 0 || q->oh <= 0 || q->ow <= 0 || (p2->pool_k && (p2->py <= 0 || p2->px <= 0)))
-        return;
+        return VGGRT_OK;
+    if (!vggrt__scratch_reserve())
+        return VGGRT_ERR_NOMEM;
     Chain ch = { 0 };
     Job *j = &ch.j;
     j->p = p2, j->u = packed2, j->b = b2, j->y = y;
@@ -784,4 +796,5 @@ void vggrt_chain_conv2d(const vggrt_dconv_params *p1, const float *packed1, cons
             sum += thread_ms[t], used += thread_ms[t] > 0;
         *direct_ms = used ? sum / used : 0;
     }
+    return VGGRT_OK;
 }
