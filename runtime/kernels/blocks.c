@@ -88,7 +88,7 @@ vggrt_status vggrt_chain_conv2d(const vggrt_dconv_params *p1, const float *packe
     if (param_block(p1) != param_block(p2))
         return VGGRT_ERR_ARG;
     DISPATCH_STATUS(param_block(p1), chain_conv2d, p1, packed1, b1, p2, packed2, b2, n, x, y,
-             direct_ms);
+                    direct_ms);
 }
 
 vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x,

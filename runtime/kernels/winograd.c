@@ -684,11 +684,12 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
 /* vggrt_chain_conv2d: the network's first layer (a direct convolution of
  * plain input, dconv.c's PlainTile) computed inside the Winograd layer
  * that reads it, tile row by tile row, into a ring of conv rows in the
- * thread's scratch, beside V and M: the first layer's output (6.5 MB at 64 x 160 x 160) is
- * never stored to memory nor planned in the arena, and the second layer
- * reads it from the caches: on the Zen 4 VM of 2026-12-01 vgg16_head's
- * conv1_2 went from 8.1-8.3 ms to 6.6-7.2 ms (1 thread), at 224x224
- * (vgg16) no faster (17.8-19.1 ms against 18.4-18.8).  The first layer
+ * thread's scratch, beside V and M: the first layer's output (6.5 MB at
+ * 64 x 160 x 160) is never stored to memory nor planned in the arena, and
+ * the second layer reads it from the caches: on the Zen 4 VM of
+ * 2026-12-01 vgg16_head's conv1_2 went from 8.1-8.3 ms to 6.6-7.2 ms (1
+ * thread), at 224x224 (vgg16) no faster (17.8-19.1 ms against
+ * 18.4-18.8).  The first layer
  * itself gained nothing from the chain: it read 75-81% of the FMA peak
  * in it, 81-84% unchained (its tile then 4 x 6, its input rows copied).
  * With the sliding 2 x 12 tile, interior tiles reading the input in
