@@ -90,19 +90,11 @@ static float *scratch_alloc(void) {
     return vggrt__alloc_uninit(SCRATCH_BYTES);
 }
 
+/* (libvggrt.so is linked -z nodelete, runtime/CMakeLists.txt: a dlclose
+ * leaves it mapped, so this destructor, and the workers' code, outlive it.) */
 static void scratch_key_make(void) {
     scratch_key_ok = pthread_key_create(&scratch_key, vggrt_aligned_free) == 0;
 }
-
-#if defined(__GNUC__) || defined(__clang__)
-/* When libvggrt.so is unloaded (dlclose), the key goes with it: a thread
- * exiting later would otherwise call a destructor that is no longer
- * mapped.  (Its scratch is then not freed.) */
-__attribute__((destructor)) static void scratch_key_drop(void) {
-    if (scratch_key_ok)
-        pthread_key_delete(scratch_key);
-}
-#endif
 
 int vggrt__scratch_reserve(void) {
     if (scratch)

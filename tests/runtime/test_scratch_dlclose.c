@@ -1,15 +1,18 @@
-/* test_scratch_dlclose.c — libvggrt.so unloaded while a thread that used
- * it still runs.
+/* test_scratch_dlclose.c — libvggrt.so dlclosed while threads that used
+ * it still run.
  *
  * A thread's kernel scratch is freed at its exit through a pthread key
- * whose destructor lives in libvggrt (runtime/threads.c).  A program that
- * dlopens libvggrt.so, runs a Winograd layer on a thread, dlcloses the
- * library and then lets that thread exit must not call into unmapped code:
- * the library deletes its key as it is unloaded.  (Without that, this
- * program died of SIGSEGV at the thread's exit.)
+ * whose destructor lives in libvggrt (runtime/threads.c), and the pool's
+ * workers run libvggrt's code until the process exits.  A program that
+ * dlopens libvggrt.so, runs a Winograd layer on a thread with 2 threads in
+ * the pool, dlcloses the library and then lets that thread exit must not
+ * call into unmapped code: the library is linked -z nodelete, so dlclose
+ * leaves it mapped.  (Without that, this program died of SIGSEGV: in the
+ * key's destructor, or in a worker still spinning for its next job.)
  *
  *   test_scratch_dlclose PATH/libvggrt.so    exit 0: the thread exited
  */
+#define _POSIX_C_SOURCE 200809L
 #include "vggrt.h"
 
 #include <dlfcn.h>
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef size_t (*size_fn)(const vggrt_dconv_params *);
 typedef vggrt_status (*pack_fn)(const vggrt_dconv_params *, const float *, float *);
@@ -48,7 +52,7 @@ static void *runner(void *arg) {
         free(w), free(u), free(x), free(y);
     }
     pthread_barrier_wait(&step);
-    pthread_barrier_wait(&step); /* the library is gone now */
+    pthread_barrier_wait(&step); /* the library is closed now */
     return NULL;
 }
 
@@ -60,7 +64,7 @@ int main(int argc, char **argv) {
     }
     threads_fn set_threads = (threads_fn)(uintptr_t)dlsym(lib, "vggrt_set_num_threads");
     if (set_threads)
-        set_threads(1); /* the layer on the runner itself: its own scratch */
+        set_threads(2); /* a worker, and the runner's own scratch */
     pthread_t t;
     if (pthread_barrier_init(&step, NULL, 2) != 0 || pthread_create(&t, NULL, runner, NULL) != 0) {
         fprintf(stderr, "test_scratch_dlclose: cannot start the thread\n");
@@ -70,6 +74,8 @@ int main(int argc, char **argv) {
     const int closed = dlclose(lib);
     pthread_barrier_wait(&step);
     pthread_join(t, NULL);
+    struct timespec pause = { 0, 50 * 1000 * 1000 }; /* the worker spins or sleeps meanwhile */
+    nanosleep(&pause, NULL);
     if (rc != VGGRT_OK || closed != 0) {
         fprintf(stderr, "test_scratch_dlclose: the layer returned %d, dlclose %d\n", (int)rc,
                 closed);
