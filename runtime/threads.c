@@ -13,7 +13,8 @@
  * another tenant, and a fixed half then held every layer back (vgg16_head,
  * 2 threads, Zen 3 VM, six interleaved rounds: 41-55 ms against 57-59 ms).
  *
- * Workers are started on first use and live until the process exits.  A
+ * Workers are started on first use and live until the process exits (a
+ * forked child starts its own: pool_forked).  A
  * worker that finishes a job spins briefly for the next one (a network's
  * layers come microseconds apart) before it sleeps on a condition
  * variable.  A job is announced by one atomic word holding its generation
@@ -217,14 +218,37 @@ static void *worker(void *arg) {
     return NULL;
 }
 
+/* A forked child has only the thread that called fork: the pool's workers
+ * stayed behind.  Still counted, they would never claim a chunk, and every
+ * job of the child would run on its calling thread alone (a server that
+ * loads a model and then forks its workers would run each on one core).
+ * So the child forgets them and starts its own on its next job, with the
+ * parent's workers' scratch (its copies of it); its locks are made anew,
+ * as a thread that is not in the child may have held one. */
+static void pool_forked(void) {
+    pool.started = 1;
+    pthread_mutex_init(&pool.lock, NULL);
+    pthread_mutex_init(&pool.wake_lock, NULL);
+    pthread_cond_init(&pool.wake, NULL);
+    atomic_store_explicit(&pool.job, 0, memory_order_relaxed);
+    atomic_store_explicit(&pool.next, 0, memory_order_relaxed);
+    atomic_store_explicit(&pool.pending, 0, memory_order_relaxed);
+}
+
+static void pool_fork_hook(void) {
+    pthread_atfork(NULL, NULL, pool_forked);
+}
+
 /* Starts workers until `threads` run in all (the caller counts as one),
- * each with its scratch. */
+ * each with its scratch (kept for a later try when the thread cannot be
+ * started, and reused after a fork). */
 static int ensure_workers(int threads) {
+    static pthread_once_t hooked = PTHREAD_ONCE_INIT;
+    pthread_once(&hooked, pool_fork_hook);
     while (pool.started < threads) {
-        float *mine = scratch_alloc();
-        if (!mine)
+        float **mine = &worker_scratch[pool.started];
+        if (!*mine && !(*mine = scratch_alloc()))
             break;
-        worker_scratch[pool.started] = mine;
         pthread_t t;
         pthread_attr_t attr;
         size_t stack = 0;
@@ -234,11 +258,8 @@ static int ensure_workers(int threads) {
             pthread_attr_setstacksize(&attr, WORKER_STACK);
         int err = pthread_create(&t, &attr, worker, (void *)(intptr_t)pool.started);
         pthread_attr_destroy(&attr);
-        if (err) {
-            worker_scratch[pool.started] = NULL;
-            vggrt_aligned_free(mine);
+        if (err)
             break;
-        }
         pool.started++;
     }
     return pool.started < threads ? pool.started : threads;

@@ -9,16 +9,20 @@
  * that a call from inside a task runs serially and completes; that many
  * back-to-back jobs (as a network's layers are) all complete; that jobs
  * of fewer ranges than workers, alternating with jobs of all of them, run
- * each range once and nothing after they return; and that
+ * each range once and nothing after they return; that a child forked
+ * after the workers started gets workers of its own; and that
  * vggrt_set_num_threads(0) restores VGGRT_NUM_THREADS.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "vggrt.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 static int failures;
 
@@ -106,6 +110,46 @@ static void held_task(void *ctx, int64_t begin, int64_t end, int tid) {
     atomic_fetch_add(&h->done, 1);
 }
 
+typedef struct {
+    atomic_int by_caller, by_worker, done;
+} Reach;
+
+/* Chunks of 1 item; the caller's first chunk waits for a worker to have
+ * run one, or 2 s. */
+static void needs_worker_task(void *ctx, int64_t begin, int64_t end, int tid) {
+    Reach *r = ctx;
+    (void)begin, (void)end;
+    if (tid > 0) {
+        atomic_fetch_add(&r->by_worker, 1);
+    } else if (atomic_fetch_add(&r->by_caller, 1) == 0) {
+        const struct timespec step = { 0, 1000000 };
+        for (int ms = 0; ms < 2000 && atomic_load(&r->by_worker) == 0; ms++)
+            nanosleep(&step, NULL);
+    }
+    atomic_fetch_add(&r->done, 1);
+}
+
+/* Forks once the pool's workers run: the child's 2-thread job must reach a
+ * worker of its own (the parent's are not in the child).  Exit status 0:
+ * it did; 1: the caller ran every chunk. */
+static void check_fork(void) {
+    vggrt_set_num_threads(2);
+    static Cover warm;
+    warm.threads = 2;
+    vggrt_parallel_for(8, mark, &warm); /* the worker is started */
+    fflush(NULL);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        static Reach r;
+        vggrt_parallel_for(2, needs_worker_task, &r);
+        _exit(atomic_load(&r.by_worker) >= 1 && atomic_load(&r.done) == 2 ? 0 : 1);
+    }
+    int st = 0;
+    CHECK(pid > 0 && waitpid(pid, &st, 0) == pid, "fork or waitpid failed");
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+          "a forked child's 2-thread job: no worker ran a chunk (status %d)", st);
+}
+
 int main(void) {
     static Cover c;
     const int64_t sizes[] = { 0, 1, 2, 3, 4, 5, 7, 64, 999, MAX_N };
@@ -179,6 +223,8 @@ int main(void) {
     CHECK(wrong == 0, "alternating 2- and 3-range jobs: %d ranges not run exactly once", wrong);
     CHECK(atomic_load(&alt_stray) == 0, "%d ranges ran after their call returned",
           atomic_load(&alt_stray));
+
+    check_fork();
 
     setenv("VGGRT_NUM_THREADS", "3", 1);
     vggrt_set_num_threads(0);
