@@ -11,7 +11,8 @@
  *   ./prog MODEL.weights    exit 0: as above; 1: not (a message says what)
  */
 #define _GNU_SOURCE
-#include "model_name.h" /* the generated header, and M(x): its prefix on x */
+#include "address_space.h" /* tests/: mapped_bytes */
+#include "model_name.h"    /* the generated header, and M(x): its prefix on x */
 #include "vggrt.h"
 
 #include <pthread.h>
@@ -19,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 enum { NIN = M(INPUT0_SIZE), NOUT = M(OUTPUT0_SIZE) };
 
@@ -40,18 +40,6 @@ static void *runner(void *arg) {
         pthread_barrier_wait(&r->step);
     }
     return NULL;
-}
-
-/* Bytes this process has mapped (/proc/self/statm), or 0. */
-static size_t mapped_bytes(void) {
-    FILE *f = fopen("/proc/self/statm", "r");
-    unsigned long pages = 0;
-    if (f) {
-        if (fscanf(f, "%lu", &pages) != 1)
-            pages = 0;
-        fclose(f);
-    }
-    return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
 }
 
 int main(int argc, char **argv) {

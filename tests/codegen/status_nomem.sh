@@ -17,6 +17,7 @@ mkdir -p "$work"
 
 "$vggc" compile "$model" -o "$work/c" --name "$name"
 cp "$here/status_nomem.c" "$work/c/main.c"
+cp "$here/../address_space.h" "$work/c/"
 printf '#include "%s.h"\n#define M(x) %s_##x\n' "$name" "$name" > "$work/c/model_name.h"
 make -s -C "$work/c" WARNINGS="-Wall -Wextra -Werror" >/dev/null
 echo "C backend:"
@@ -24,7 +25,7 @@ VGGRT_NUM_THREADS=2 "$work/c/$name" "$work/c/$name.weights"
 
 "$vggc" compile "$model" -o "$work/obj" --name "$name" --emit obj
 cp "$work/c/model_name.h" "$work/obj/"
-cc -O1 -Wall -Wextra -Werror -I"$work/obj" -I"$rtinc" "$here/status_nomem.c" \
+cc -O1 -Wall -Wextra -Werror -I"$work/obj" -I"$here/.." -I"$rtinc" "$here/status_nomem.c" \
    "$work/obj/$name.o" "$rtlib" -lopenblas -lm -lpthread -o "$work/obj_app"
 echo "LLVM backend (object file):"
 VGGRT_NUM_THREADS=2 "$work/obj_app" "$work/obj/$name.weights"

@@ -23,6 +23,7 @@
 #define _GNU_SOURCE
 #define TEST_NAME "test_scratch"
 #include "test_util.h"
+#include "../address_space.h"
 
 #include <pthread.h>
 #include <sys/resource.h>
@@ -179,18 +180,6 @@ static void test_small_stack(const Call calls[4]) {
     vggrt_set_num_threads(0);
     for (int i = 0; i < 4; i++)
         free(want[i]);
-}
-
-/* Bytes this process has mapped (/proc/self/statm's first field), or 0. */
-static size_t mapped_bytes(void) {
-    FILE *f = fopen("/proc/self/statm", "r");
-    unsigned long pages = 0;
-    if (f) {
-        if (fscanf(f, "%lu", &pages) != 1)
-            pages = 0;
-        fclose(f);
-    }
-    return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
 }
 
 /* In the child: exit status 0 when both calls said VGGRT_ERR_NOMEM and
