@@ -731,14 +731,15 @@ static void put_conv_weights(Ctx *c, const Node *n)
 /* Conv with its epilogue (activation, max pool): one runtime call.  A
  * chain's (plan_chain_producer) first conv runs inside the second's call
  * and emits nothing itself.  A blocked conv's status is the layer's
- * (Winograd and the chain can lack memory for their scratch). */
-static void emit_conv_body(Ctx *c, const Node *n, uint32_t id)
+ * (Winograd and the chain can lack memory for their scratch): true when
+ * the body ends by returning it. */
+static bool emit_conv_body(Ctx *c, const Node *n, uint32_t id)
 {
     const Node *first = plan_chain_producer(c->g, n), *next = plan_chain_consumer(c->g, n);
     if (next) {
         buf_printf(c->b, "    /* computed inside layer_%u's chain call */\n",
                    plan_layer_index(c->p, next));
-        return;
+        return false;
     }
     if (first) {
         /* The first conv's time goes to its own row of a profile. */
@@ -757,7 +758,7 @@ static void emit_conv_body(Ctx *c, const Node *n, uint32_t id)
         put_ptr(c, n->out[0], true);
         buf_printf(c->b, ", &first_ms);\n    vggrt_layer_part(%u, first_ms);\n    return (int)s;\n",
                    fl);
-        return;
+        return true;
     }
     if (n->out_layout == LAYOUT_BLOCKED) {
         buf_printf(c->b, "    return (int)%s(&dconv_%u, ",
@@ -770,7 +771,7 @@ static void emit_conv_body(Ctx *c, const Node *n, uint32_t id)
         buf_puts(c->b, ", ");
         put_ptr(c, n->out[0], true);
         buf_puts(c->b, ", (float *)A);\n");
-        return;
+        return true;
     }
     bool three_d = n->attr.win.nsp == 3;    /* no fused pool (fuse-maxpool takes 2-D only) */
     if (three_d)
@@ -801,12 +802,15 @@ static void emit_conv_body(Ctx *c, const Node *n, uint32_t id)
     buf_puts(c->b, ", ");
     put_ptr(c, n->out[0], true);
     buf_puts(c->b, ", (float *)A);\n");
+    return false;
 }
 
-static void emit_body(Ctx *c, const Node *n, uint32_t id)
+/* The body of layer function `id`; true when it ends in a return (the
+ * layer's status is its call's), else the caller adds `return 0`. */
+static bool emit_body(Ctx *c, const Node *n, uint32_t id)
 {
     switch (n->op) {
-    case OP_CONV: emit_conv_body(c, n, id); break;
+    case OP_CONV: return emit_conv_body(c, n, id);
     case OP_MAXPOOL:
     case OP_AVGPOOL:
         if (n->op == OP_MAXPOOL && n->n_out > 1 && n->out[1] != VGGC_NONE) {
@@ -916,7 +920,7 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
         buf_puts(c->b, ", ");
         put_ptr(c, n->out[0], true);
         buf_puts(c->b, ");\n");
-        break;
+        return text;
     }
     case OP_LRN: {
         const Shape *x = shp(c, n->in[0]);
@@ -966,6 +970,7 @@ static void emit_body(Ctx *c, const Node *n, uint32_t id)
     case OP_DEAD:
         VGGC_UNREACHABLE();   /* folded or never in the IR */
     }
+    return false;
 }
 
 /* ---- the files ------------------------------------------------------------ */
@@ -1077,19 +1082,6 @@ void emit_c_header(Buf *b, const Graph *g, const CEmitOptions *o)
     buf_puts(b, "#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
 }
 
-/* Whether the last statement of the layer body written since b->data[from]
- * (one that starts a line at the body's indent, 4 spaces) is a return:
- * a layer whose call's status is its own returns it. */
-static bool ends_in_return(const Buf *b, size_t from)
-{
-    size_t last = b->len; /* the start of the last statement */
-    for (size_t i = from; i + 4 < b->len; i++)
-        if ((i == from || b->data[i - 1] == '\n') && !memcmp(b->data + i, "    ", 4) &&
-            b->data[i + 4] != ' ')
-            last = i;
-    return last < b->len && b->len - last > 11 && !memcmp(b->data + last, "    return ", 11);
-}
-
 static void emit_source(Ctx *c, const CEmitOptions *o, uint64_t checksum)
 {
     Buf *b = c->b;
@@ -1126,9 +1118,7 @@ static void emit_source(Ctx *c, const CEmitOptions *o, uint64_t checksum)
         buf_printf(b, "static int layer_%u(int64_t n, unsigned char *A, const unsigned char *W,\n"
                       "    const void *const *in)\n{\n", l);
         buf_puts(b, "    (void)n; (void)A; (void)W; (void)in;\n");
-        const size_t body = b->len;
-        emit_body(c, n, l);
-        if (!ends_in_return(b, body))
+        if (!emit_body(c, n, l))
             buf_puts(b, "    return 0;\n");
         buf_puts(b, "}\n\n");
     }
