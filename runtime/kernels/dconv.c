@@ -123,6 +123,16 @@
  * AVX-512 each result is stored as soon as it is final, in the tile's
  * last tap row, rather than all 24 in a burst after the sums
  * (PLAIN_EARLY: 92% -> 97% of the peak in that test).
+ * Tried and dropped on that VM: Winograd F(2,3) along the rows for 3x3
+ * stride 1 (18 multiply-adds per result of RGB instead of 27; tap rows
+ * direct; each input row transformed once into a ring of 3 rows; U packed
+ * at compile time; a tile of 2 blocks x 2 pairs, 16 accumulators and 8
+ * weight rows).  Chained, it was no faster: medians 1.01 ms against 0.99
+ * ms for this tile (vgg16_head, 1 thread, 8 interleaved pairs of
+ * profiles).  Its tile needs a load per FMA (8 weight rows and 8
+ * broadcasts per 16 FMAs, against 20 loads per 72 FMAs here) and, without
+ * its stores and prefetches, ran at best at ~70% of the FMA rate; the
+ * transforms took another 0.12 ms.
  *
  * A row is cut into ceil(width/TILE) tiles of nearly equal widths (40 = 14
  * + 13 + 13: a narrow last tile would have too few accumulators to hide the
