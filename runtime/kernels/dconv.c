@@ -128,7 +128,7 @@
  * direct; each input row transformed once into a ring of 3 rows; U packed
  * at compile time; a tile of 2 blocks x 2 pairs, 16 accumulators and 8
  * weight rows).  Chained, it was no faster: medians 1.01 ms against 0.99
- * ms for this tile (vgg16_head, 1 thread, 8 interleaved pairs of
+ * ms for this tile (vgg16_head, 1 thread, 8 interleaved pairs of JIT
  * profiles).  Its tile needs a load per FMA (8 weight rows and 8
  * broadcasts per 16 FMAs, against 20 loads per 72 FMAs here) and, without
  * its stores and prefetches, ran at best at ~70% of the FMA rate; the
@@ -877,11 +877,12 @@ static const TileFn stiles[STMAX + 1] = {
  * measured no gain under its noise (64-85% either way): not used there.
  * gcc tests the tile's fused, relu and stream flags before each early
  * store (three tests and branches, ReLU out of line) and reads the input
- * pointer again after it (the store could alias *pt); a copy of the
- * early path per flag combination, the pointers in locals, made
- * straight-line code but measured the same (vgg16_head, 1 thread, 14
- * interleaved rounds: first layer 83.5% against 83.0% of the peak (C),
- * 85.0% against 86.0% (JIT); dconv_bench unchained within noise). */
+ * pointer again after it (the store could alias *pt).  Copies of the
+ * early path with ReLU and the kind of store constant, the pointers in
+ * locals, made it straight-line but measured the same (vgg16_head, 1
+ * thread, 14 interleaved rounds: first layer 83.5% against 83.0% of the
+ * peak (C), 85.0% against 86.0% (JIT); dconv_bench unchained within
+ * noise). */
 #if defined(__AVX512F__) && VGGRT_KB == 16
 #define PLAIN_EARLY 1
 #else
