@@ -91,6 +91,13 @@ static void alt_task(void *ctx, int64_t begin, int64_t end, int tid) {
         atomic_fetch_add(&j->hits[i], 1);
 }
 
+/* Waits until *v >= at_least, or 2 s. */
+static void wait_for(atomic_int *v, int at_least) {
+    const struct timespec step = { 0, 1000000 };
+    for (int ms = 0; ms < 2000 && atomic_load(v) < at_least; ms++)
+        nanosleep(&step, NULL);
+}
+
 typedef struct {
     atomic_int by_caller, done, waited;
 } Held;
@@ -103,9 +110,7 @@ static void held_task(void *ctx, int64_t begin, int64_t end, int tid) {
     if (tid == 0) {
         atomic_fetch_add(&h->by_caller, 1);
     } else if (atomic_exchange(&h->waited, 1) == 0) {
-        const struct timespec step = { 0, 1000000 };
-        for (int ms = 0; ms < 2000 && atomic_load(&h->by_caller) < 5; ms++)
-            nanosleep(&step, NULL);
+        wait_for(&h->by_caller, 5);
     }
     atomic_fetch_add(&h->done, 1);
 }
@@ -122,9 +127,7 @@ static void needs_worker_task(void *ctx, int64_t begin, int64_t end, int tid) {
     if (tid > 0) {
         atomic_fetch_add(&r->by_worker, 1);
     } else if (atomic_fetch_add(&r->by_caller, 1) == 0) {
-        const struct timespec step = { 0, 1000000 };
-        for (int ms = 0; ms < 2000 && atomic_load(&r->by_worker) == 0; ms++)
-            nanosleep(&step, NULL);
+        wait_for(&r->by_worker, 1);
     }
     atomic_fetch_add(&r->done, 1);
 }
