@@ -209,8 +209,8 @@
 #error "VGGRT_DCONV_TILE must be in 1..16"
 #endif
 /* Output-channel blocks per tile.  A tile of 12 or more pixels means 32
- * vector registers of 16 floats (AVX-512; the LLVM backend's bitcode sets
- * only VGGRT_DCONV_TILE=14): there, two blocks share each input broadcast.
+ * vector registers of 16 floats (AVX-512): there, two blocks share each
+ * input broadcast.
  * With 16 registers one block of 16 already fills them; blocks of 8 take
  * two (AVX2: 2 x 6 accumulators, 2 weights, 1 input). */
 #ifndef VGGRT_DCONV_NB

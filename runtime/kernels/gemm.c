@@ -40,12 +40,10 @@
  *
  * Vectors: GNU vector extensions (vector_size(64)), lowered to one zmm,
  * two ymm or four xmm; the tile sizes follow the register count of the
- * target.  The LLVM backend's bitcode is compiled without -march and
- * specialized by the JIT for the host: its build sets VGGRT_DCONV_TILE=14
- * for the AVX-512 hosts the JIT targets, and we read that as "32 vector
- * registers" too.  The multiply-add is fused explicitly where the target
- * has FMA (gcc in ISO C mode does not contract a*b + c by itself; clang,
- * which compiles the bitcode, does within a statement).
+ * target.  The LLVM backend calls vggrt_gemm and vggrt_matmul in libvggrt
+ * (they run on the thread pool), so the tiles are always those of the CPU
+ * libvggrt is built for.  The multiply-add is fused explicitly where the
+ * target has FMA (gcc in ISO C mode does not contract a*b + c by itself).
  *
  * The rest (M > SMALL_M, or A transposed: rare) goes to OpenBLAS: C is
  * first spread into Y scaled by beta, then one sgemm accumulates into Y
@@ -79,7 +77,7 @@ enum { SMALL_M = 16 };
 typedef float Vec16 __attribute__((vector_size(64)));
 
 /* Tiles by register count: accumulators plus the operands of one step. */
-#if defined(__AVX512F__) || (defined(VGGRT_DCONV_TILE) && VGGRT_DCONV_TILE >= 12)
+#if defined(__AVX512F__)
 /* 32 registers of 16 floats: up to 24 accumulators. */
 #define MR_MAX 8
 #define DOT_JR_1 8

@@ -346,9 +346,9 @@ static void test_dconvs(void) {
         /* A network's first layer (3 channels of plain input: planar rows
          * copied once per conv row, bias and ReLU in registers, streaming
          * stores without a pool), batch 1 and 3, with and without the
-         * pool, ReLU and none, 64 outputs (with the tile of 14 pixels,
-         * AVX-512's and runtime.blocked.t14's: one group of 4 blocks of 16,
-         * all 64 outputs, or two groups of 4 blocks of 8; with AVX2 one
+         * pool, ReLU and none, 64 outputs (with AVX-512's tile of 14
+         * pixels: one group of 4 blocks of 16, all 64 outputs, or two
+         * groups of 4 blocks of 8; with AVX2 one
          * group of 8 blocks of 8, through the tile one block at a time;
          * elsewhere a group of one block, so 4 or 8 groups); 72 outputs
          * (a group and a part of one, with AVX2 and AVX-512); 32 and 48

@@ -210,7 +210,7 @@ int main(void) {
      * one job once woke late, took the next job's range count for that
      * job's, ran its range before the next job was announced and again
      * after, and so ran a task for a call that had already returned (a
-     * crash in runtime.blocked.t14 under ASan).  The window is narrow, so
+     * crash in the blocked kernels' tests under ASan).  The window is narrow, so
      * this is a stress check: it caught that announcement in 2 of 6 runs
      * of 200000 jobs, not on every run. */
     static AltJob alt[ALT];
