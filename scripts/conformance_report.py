@@ -231,6 +231,19 @@ def build_report(runs, commit_override):
             w("Of the passes, with graph inputs bound at compile time: "
               + "; ".join(f"{config_label(c)}: {n_bound[c]}" for c in cfgs) + " (listed below).")
         w("")
+    # Backend c, several levels in one test: a level whose program was an
+    # earlier level's, byte for byte, took that run's result.
+    n_same = {c: collections.Counter() for c in cfgs}
+    for r in runs:
+        for x in r.cases:
+            if x.get("same_as"):
+                n_same[r.config][x["same_as"]] += 1
+    same_text = [f"{config_label(c)}: {n} of its cases compiled to the program of {lvl} byte for "
+                 f"byte (sources, weights and Makefile), which was built and run once for both"
+                 for c in cfgs for lvl, n in sorted(n_same[c].items())]
+    if same_text:
+        w("Shared programs: " + "; ".join(same_text) + ".")
+        w("")
     skip_kinds = {c: collections.Counter() for c in cfgs}
     for r in runs:
         for x in r.cases:

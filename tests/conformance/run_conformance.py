@@ -2,15 +2,15 @@
 """run_conformance.py — ONNX's backend test data through vggc's backends.
 
     run_conformance.py --vggc PATH --suite node|pytorch-converted|pytorch-operator|simple
-                       --work DIR [--backend c|jit] [--opt -O0..-O3] [--data DIR] [--jobs N] [--keep]
-                       [--json OUT.json] [--only REGEX]
+                       --work DIR [--backend c|jit] [--opt -O0..-O3 ...] [--data DIR] [--jobs N]
+                       [--keep] [--json OUT.json] [--only REGEX]
 
 Walks one suite of libonnx-testdata (DIR/<suite>/<case>/{model.onnx,
 test_data_set_N/{input,output}_K.pb}).  A case is in scope when every node's
 operator (default domain) is one of the X(...) lines of ir/ops.def, the one
 table of what vggc supports; every other case is listed as SKIP with the
 operators it lacks, never dropped silently.  Each case works in
-DIR/<suite>/<case>/, which is removed afterwards unless the case failed
+DIR/<suite>/<case>/<level>/, removed afterwards unless the case failed
 (--keep keeps them all).
 
 An in-scope case is compiled (`vggc compile`), built with make (CFLAGS=-O1 and
@@ -24,6 +24,15 @@ rtol 1e-3 and atol 1e-7 under numpy.isclose's rule (tools/compare_npy.py's
 rule, done in-process; BFLOAT16 outputs as the float32 values of their bit
 patterns).  With --backend jit the same cases run through
 `vggc run` (LLVM JIT, no cache) instead, against the same references.
+
+--opt may be repeated: each case then runs at every level given, in that
+order, one case at a time.  With --backend c, a level whose `vggc compile`
+writes the very files (sources, weights, Makefile, byte for byte) that an
+earlier level's did has the same program: it is not built and run again,
+and takes that level's result, marked in its line ("the program of -O2")
+and in the JSON ("same_as").  For most single-operator cases the passes
+change nothing, so -O0 and -O2 write the same program; where they differ,
+each is built and run.
 
 vggc plans every shape at compile time, so it refuses a graph input that an
 operator needs then (Reshape's shape, Squeeze's axes, Pad's pads, Dropout's
@@ -44,12 +53,13 @@ ONNX has since replaced) is a SKIP only when its output differs from the
 stored one and matches the current rule recomputed in numpy.  Wrong numbers, crashes (signal, exit 3), build failures and
 warnings are FAILs, never skips.
 
-Prints one line per case (PASS/FAIL/SKIP suite/case[: why]) and finally
-`N passed (B with inputs bound at compile time), M failed, K skipped`; exits
-1 when anything failed, 2 on usage.
+Prints one line per case and level (PASS/FAIL/SKIP suite/case [level][:
+why]) and finally, per level, `N passed (B with inputs bound at compile
+time), M failed, K skipped`; exits 1 when anything failed, 2 on usage.
 """
 import argparse
 import concurrent.futures
+import filecmp
 import glob
 import hashlib
 import json
@@ -333,8 +343,8 @@ def save_npy(array, path):
 
 
 class Case:
-    def __init__(self, suite, name, path):
-        self.suite, self.name, self.path = suite, name, path
+    def __init__(self, suite, name, path, level):
+        self.suite, self.name, self.path, self.level = suite, name, path, level
         self.key = f"{suite}/{name}"
         self.ops = []
         self.status = None   # "pass" | "fail" | "skip"
@@ -342,14 +352,17 @@ class Case:
         self.kind = ""       # for a skip: "op" (not in ops.def) or "refused" (expected_skips.txt)
         self.detail = ""     # for a refusal: what vggc said
         self.bound = {}      # graph input -> .npy its value was bound to at compile time
+        self.same_as = None  # the level whose program this one's is, byte for byte (backend c)
 
     def result(self, status, reason="", kind="", detail=""):
         self.status, self.reason, self.kind, self.detail = status, reason, kind, detail
         return self
 
 
-def check_case(case, args, ops_ok, skips):
-    """Runs one case start to end; sets case.status/reason."""
+def check_case(case, args, ops_ok, skips, built):
+    """Runs one case start to end at its level; sets case.status/reason.
+    built: [(Case, out_dir, files)] of the programs the same case compiled
+    at earlier levels (backend c), to which this level's is added."""
     model_path = os.path.join(case.path, "model.onnx")
     try:
         model = onnx.load(model_path, load_external_data=False)
@@ -365,7 +378,7 @@ def check_case(case, args, ops_ok, skips):
         return case.result("skip", f"ops {', '.join(missing)} not supported", "op")
 
     listed = skips.get(case.key)
-    work = os.path.join(args.work, case.suite, case.name)
+    work = os.path.join(args.work, case.suite, case.name, case.level.lstrip("-"))
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     note = " (listed in expected_skips.txt as refused, but vggc compiled it)" if listed else ""
@@ -375,7 +388,7 @@ def check_case(case, args, ops_ok, skips):
         # that names inputs to bind binds them and runs again, as the loop
         # below compiles again.  (Compiling down to LLVM IR before the runs,
         # as this did, cost as much CPU time as a run.)
-        run_cmd = [args.vggc, "run", model_path, args.opt, "--no-cache"]
+        run_cmd = [args.vggc, "run", model_path, case.level, "--no-cache"]
         while True:
             r = run_sets(case, model, model_path, work, run_cmd + bind_args(case), work, listed,
                          note)
@@ -386,7 +399,7 @@ def check_case(case, args, ops_ok, skips):
                 return case.result("fail", why)
 
     out_dir = os.path.join(work, "c")
-    cmd = [args.vggc, "compile", model_path, args.opt, "-o", out_dir, "--name", "model"]
+    cmd = [args.vggc, "compile", model_path, case.level, "-o", out_dir, "--name", "model"]
     what = "vggc compile"
     while True:
         rc, _, err = run(cmd + bind_args(case), COMPILE_TIMEOUT)
@@ -404,6 +417,15 @@ def check_case(case, args, ops_ok, skips):
                                    f"{bound_note(case)}: {msg}")
     if rc != 0:
         return case.result("fail", f"{what}: {describe_rc(rc)}{bound_note(case)}: {short(err)}")
+    files = sorted(os.listdir(out_dir))
+    for prev, prev_dir, prev_files in built:
+        if files == prev_files and all(filecmp.cmp(os.path.join(out_dir, f), os.path.join(prev_dir, f),
+                                                   shallow=False) for f in files):
+            # The same sources, weights and Makefile, so the same program:
+            # its result at the earlier level is this level's.
+            case.same_as = prev.level
+            return case.result(prev.status, prev.reason, prev.kind, prev.detail)
+    built.append((case, out_dir, files))
 
     cflags = ("-O1 " + os.environ.get("VGGC_CFLAGS", "")).strip()
     make = ["make", "-C", out_dir, f"CFLAGS={cflags}", "WARNINGS=-Wall -Wextra -Werror"]
@@ -658,14 +680,19 @@ def main():
     ap.add_argument("--data", default=DEFAULT_DATA)
     ap.add_argument("--work", required=True)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--json")
+    ap.add_argument("--json", help="write the results here; with several --opt, '{opt}' in it "
+                                   "(required then) stands for the level: O0, O2, ...")
     ap.add_argument("--backend", choices=("c", "jit"), default="c")
-    ap.add_argument("--opt", choices=("-O0", "-O1", "-O2", "-O3"), default="-O2",
-                    help="vggc's optimization level (the passes that run)")
+    ap.add_argument("--opt", choices=("-O0", "-O1", "-O2", "-O3"), action="append",
+                    help="vggc's optimization level (the passes that run), default -O2; "
+                         "repeat it to run the cases at several levels, in the order given")
     ap.add_argument("--only", help="only cases whose suite/case matches this regex")
     ap.add_argument("--keep", action="store_true",
                     help="keep every case's work directory (default: only failed cases')")
     args = ap.parse_args()
+    levels = list(dict.fromkeys(args.opt or ["-O2"]))
+    if args.json and len(levels) > 1 and "{opt}" not in args.json:
+        ap.error("with several --opt, --json needs '{opt}' in its path")
     args.vggc = os.path.abspath(args.vggc)
     args.work = os.path.abspath(args.work)
     if not os.access(args.vggc, os.X_OK):
@@ -677,54 +704,71 @@ def main():
     ops_ok = supported_ops()
     skips = read_expected_skips()
     only = re.compile(args.only) if args.only else None
-    cases = []
+    groups = []                 # per case, its Case at each level
     for name in sorted(os.listdir(suite_dir)):
         path = os.path.join(suite_dir, name)
         if not os.path.isfile(os.path.join(path, "model.onnx")):
             continue
-        c = Case(args.suite, name, path)
-        if only and not only.search(c.key):
+        if only and not only.search(f"{args.suite}/{name}"):
             continue
-        cases.append(c)
+        groups.append([Case(args.suite, name, path, level) for level in levels])
     os.makedirs(args.work, exist_ok=True)
     args.main_objects = MainObjects(args.work)
 
-    def one(c):
-        t0 = time.monotonic()
-        try:
-            check_case(c, args, ops_ok, skips)
-        except Exception as e:  # noqa: BLE001 - a harness bug fails the case, not the run
-            c.result("fail", f"harness: {type(e).__name__}: {short(str(e))}")
-        if c.status != "fail" and not args.keep:
+    def one(group):
+        built = []
+        for c in group:
+            t0 = time.monotonic()
+            try:
+                check_case(c, args, ops_ok, skips, built)
+            except Exception as e:  # noqa: BLE001 - a harness bug fails the case, not the run
+                c.result("fail", f"harness: {type(e).__name__}: {short(str(e))}")
+            c.seconds = time.monotonic() - t0
+        if all(c.status != "fail" for c in group) and not args.keep:
             # Only a failure's files are worth keeping; the rest would add up
             # to hundreds of MB per suite and configuration.
-            shutil.rmtree(os.path.join(args.work, c.suite, c.name), ignore_errors=True)
-        c.seconds = time.monotonic() - t0
-        return c
+            shutil.rmtree(os.path.join(args.work, group[0].suite, group[0].name),
+                          ignore_errors=True)
+        return group
 
     # Lines come out in the cases' order (map yields in order), each as soon
     # as it and every case before it are done.
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
-        for c in ex.map(one, cases):
-            line = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}[c.status] + " " + c.key
-            print(line + (": " + c.reason if c.reason else ""), flush=True)
+        for group in ex.map(one, groups):
+            for c in group:
+                line = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}[c.status] + " " + c.key
+                if len(levels) > 1:
+                    line += " " + c.level
+                if c.reason:
+                    line += ": " + c.reason
+                if c.same_as:
+                    line += f" (the program of {c.same_as}, byte for byte: built and run once)"
+                print(line, flush=True)
 
-    counts = {s: sum(1 for c in cases if c.status == s) for s in ("pass", "fail", "skip")}
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump([{"suite": c.suite, "case": c.name, "ops": c.ops, "status": c.status,
-                        "reason": c.reason, "kind": c.kind, "detail": c.detail,
-                        "bound": sorted(c.bound), "seconds": round(getattr(c, "seconds", 0.0), 3)}
-                       for c in cases], f, indent=1)
-            f.write("\n")
-    n_bound = sum(1 for c in cases if c.status == "pass" and c.bound)
     mo = args.main_objects
     if mo.compiled or mo.reused:
         print(f"(main.o: compiled {mo.compiled} times, reused {mo.reused} times)")
-    print(f"{counts['pass']} passed ({n_bound} with inputs bound at compile time), "
-          f"{counts['fail']} failed, {counts['skip']} skipped")
-    return 1 if counts["fail"] else 0
-
+    failed = False
+    for i, level in enumerate(levels):
+        cases = [g[i] for g in groups]
+        counts = {s: sum(1 for c in cases if c.status == s) for s in ("pass", "fail", "skip")}
+        failed = failed or counts["fail"] > 0
+        if args.json:
+            with open(args.json.replace("{opt}", level.lstrip("-")), "w") as f:
+                json.dump([{"suite": c.suite, "case": c.name, "ops": c.ops, "status": c.status,
+                            "reason": c.reason, "kind": c.kind, "detail": c.detail,
+                            "bound": sorted(c.bound), "same_as": c.same_as,
+                            "seconds": round(getattr(c, "seconds", 0.0), 3)}
+                           for c in cases], f, indent=1)
+                f.write("\n")
+        n_bound = sum(1 for c in cases if c.status == "pass" and c.bound)
+        n_same = sum(1 for c in cases if c.same_as)
+        same = (f"; {n_same} cases compiled to an earlier level's program, byte for byte, and "
+                f"took its result" if n_same else "")
+        print((f"{level}: " if len(levels) > 1 else "")
+              + f"{counts['pass']} passed ({n_bound} with inputs bound at compile time), "
+              f"{counts['fail']} failed, {counts['skip']} skipped{same}")
+    return 1 if failed else 0
 
 if __name__ == "__main__":
     sys.exit(main())
