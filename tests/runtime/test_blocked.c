@@ -348,13 +348,12 @@ static void test_dconvs(void) {
          * stores without a pool), batch 1 and 3, with and without the
          * pool, ReLU and none, 64 outputs (with AVX-512's tile of 14
          * pixels: one group of 4 blocks of 16, all 64 outputs, or two
-         * groups of 4 blocks of 8; with AVX2 one
-         * group of 8 blocks of 8, through the tile one block at a time;
-         * elsewhere a group of one block, so 4 or 8 groups); 72 outputs
-         * (a group and a part of one, with AVX2 and AVX-512); 32 and 48
-         * outputs (there, a group of 4 blocks of 16 in part); 16 channels;
-         * with dilation and asymmetric padding; rows too wide for the copy
-         * (the per-tile gather). */
+         * groups of 4 blocks of 8; with AVX2 one group of 8 blocks of 8,
+         * through the tile one block at a time; elsewhere a group of one
+         * block, so 4 or 8 groups); 72 outputs (a group and a part of one,
+         * with AVX2 and AVX-512); 32 and 48 outputs (there, a group of 4
+         * blocks of 16 in part); 16 channels; with dilation and asymmetric
+         * padding; rows too wide for the copy (the per-tile gather). */
         { 1, 3, 12, 45, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
         { 3, 3, 12, 45, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
         { 2, 3, 7, 30, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },

@@ -210,9 +210,9 @@ int main(void) {
      * one job once woke late, took the next job's range count for that
      * job's, ran its range before the next job was announced and again
      * after, and so ran a task for a call that had already returned (a
-     * crash in the blocked kernels' tests under ASan).  The window is narrow, so
-     * this is a stress check: it caught that announcement in 2 of 6 runs
-     * of 200000 jobs, not on every run. */
+     * crash in the blocked kernels' tests under ASan).  The window is
+     * narrow, so this is a stress check: it caught that announcement in 2
+     * of 6 runs of 200000 jobs, not on every run. */
     static AltJob alt[ALT];
     vggrt_set_num_threads(3);
     int wrong = 0;
