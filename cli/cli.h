@@ -33,11 +33,10 @@ typedef struct {
  * reporting. */
 bool write_outputs(const char *dir, const OutFile *files, size_t n, bool force);
 
-/* A Keras-style table of the graph's layers with parameter counts. */
-void print_summary(const Graph *g, const char *model_path, FILE *f);
-/* The layers as they will run (after the passes): fused kind, layouts,
- * kernel, output shape, parameters. */
-void print_layers(const Graph *g, FILE *f);
+/* A Keras-style table of the graph's layers with parameter counts and
+ * totals; after_passes: the layers as they will run, with their fused
+ * kind, layouts and kernel too. */
+void print_summary(const Graph *g, const char *model_path, bool after_passes, FILE *f);
 
 /* A layer's fused kind ("conv3x3+bias+relu+maxpool2x2") and the kernel the
  * backends call for it ("winograd4x4"), as inspect --after-passes shows them. */

@@ -166,9 +166,10 @@ static const char *short_layout(const Graph *g, Layout l)
     return l == LAYOUT_NHWC ? "nhwc" : "nchw";
 }
 
-/* The network as it will run: one row per layer with its fused kind,
- * layouts in and out, kernel, output shape and parameters. */
-void print_layers(const Graph *g, FILE *f)
+/* The network as it will run (after the passes): one row per layer with
+ * its fused kind, layouts in and out, kernel, output shape and
+ * parameters.  Returns the table's width. */
+static int layers_table(const Graph *g, FILE *f)
 {
     int wname = (int)strlen("Layer"), wkind = (int)strlen("Kind");
     for (uint32_t i = 0; i < g->n_nodes; i++) {
@@ -196,6 +197,7 @@ void print_layers(const Graph *g, FILE *f)
                 shape, layout, layer_kernel(g, n), num);
     }
     rule(f, width, '=');
+    return width;
 }
 
 /* A graph output passed on unchanged from an input (a sequence or optional
@@ -209,10 +211,11 @@ static void pass_row(const Graph *g, uint32_t v, char *label, size_t lcap, char 
     wrap_format(val->wrap, val->dtype, shape, scap);
 }
 
-void print_summary(const Graph *g, const char *model_path, FILE *f)
+/* Keras' rows: name (op), output shape, parameters; the outputs passed on
+ * from an input last.  Returns the table's width. */
+static int keras_table(const Graph *g, FILE *f)
 {
     int wname = (int)strlen("Layer (type)"), wshape = (int)strlen("Output Shape");
-    uint32_t last_base = VGGC_NONE;
     for (uint32_t o = 0; o < g->n_outputs; o++) {
         char label[1024], shape[256];
         if (g->values[g->outputs[o]].kind != VAL_PASS)
@@ -228,27 +231,18 @@ void print_summary(const Graph *g, const char *model_path, FILE *f)
         int w = (int)(strlen(n->name) + strlen(op_name(n->op)) + 3);
         if (w > wname) wname = w;
         if ((int)strlen(shape) > wshape) wshape = (int)strlen(shape);
-        if (n->op == OP_CONV || n->op == OP_MAXPOOL || n->op == OP_AVGPOOL)
-            last_base = i;
     }
     int width = 1 + wname + 2 + wshape + 2 + 12;
-    fprintf(f, "Model: \"%s\" (%s, opset %lld%s%s)\n", g->name, model_path, (long long)g->opset,
-            g->producer && *g->producer ? ", from " : "", g->producer ? g->producer : "");
     rule(f, width, '_');
     fprintf(f, " %-*s  %-*s  %12s\n", wname, "Layer (type)", wshape, "Output Shape", "Param #");
     rule(f, width, '=');
-    uint64_t total = 0, base = 0;
     for (uint32_t i = 0; i < g->n_nodes; i++) {
         const Node *n = &g->nodes[i];
         char shape[256], label[1024], num[32];
         keras_shape(&g->values[n->out[0]].shape, shape, sizeof shape);
         snprintf(label, sizeof label, "%s (%s)", n->name, op_name(n->op));
-        uint64_t p = node_params(g, n);
-        group_digits(p, num, sizeof num);
+        group_digits(node_params(g, n), num, sizeof num);
         fprintf(f, " %-*s  %-*s  %12s\n", wname, label, wshape, shape, num);
-        total += p;
-        if (last_base != VGGC_NONE && i <= last_base)
-            base += p;
     }
     for (uint32_t o = 0; o < g->n_outputs; o++) {
         char label[1024], shape[256];
@@ -258,6 +252,28 @@ void print_summary(const Graph *g, const char *model_path, FILE *f)
         fprintf(f, " %-*s  %-*s  %12s\n", wname, label, wshape, shape, "0");
     }
     rule(f, width, '=');
+    return width;
+}
+
+void print_summary(const Graph *g, const char *model_path, bool after_passes, FILE *f)
+{
+    uint32_t last_base = VGGC_NONE;
+    for (uint32_t i = 0; i < g->n_nodes; i++) {
+        OpKind op = g->nodes[i].op;
+        if (op == OP_CONV || op == OP_MAXPOOL || op == OP_AVGPOOL)
+            last_base = i;
+    }
+    uint64_t total = 0, base = 0;
+    for (uint32_t i = 0; i < g->n_nodes; i++) {
+        uint64_t p = node_params(g, &g->nodes[i]);
+        total += p;
+        if (last_base != VGGC_NONE && i <= last_base)
+            base += p;
+    }
+    fprintf(f, "Model: \"%s\" (%s, opset %lld%s%s)%s\n", g->name, model_path, (long long)g->opset,
+            g->producer && *g->producer ? ", from " : "", g->producer ? g->producer : "",
+            after_passes ? ", after the passes" : "");
+    int width = after_passes ? layers_table(g, f) : keras_table(g, f);
     char num[32];
     group_digits(total, num, sizeof num);
     fprintf(f, "Total params: %s (%.2f MB)\n", num, (double)total * 4 / (1024.0 * 1024.0));

@@ -515,10 +515,8 @@ static int cmd_inspect(int argc, char **argv)
         free(dot_exe);
         return 1;
     }
-    if (after && tables)
-        print_layers(g, stdout);
     if (tables)
-        print_summary(g, model, stdout);
+        print_summary(g, model, after, stdout);
     Plan *p = NULL;
     if (after) {
         p = plan_build(g);
