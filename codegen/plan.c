@@ -793,9 +793,12 @@ void plan_weights_piece(const Plan *p, uint64_t off, size_t n, unsigned char *ds
 
 void plan_print_summary(const Plan *p, FILE *f)
 {
-    fprintf(f, "weights: %llu bytes; arena: %llu static (%llu scratch) + %llu per batch item\n",
-            (unsigned long long)p->weights_size, (unsigned long long)p->static_bytes,
-            (unsigned long long)p->scratch_bytes, (unsigned long long)p->batch_bytes);
+    const double mb = 1024.0 * 1024.0;
+    fprintf(f, "weights: %llu bytes (%.2f MB); arena: %llu static (%llu scratch) + %llu per batch item "
+               "(%.2f MB)\n",
+            (unsigned long long)p->weights_size, (double)p->weights_size / mb,
+            (unsigned long long)p->static_bytes, (unsigned long long)p->scratch_bytes,
+            (unsigned long long)p->batch_bytes, (double)p->batch_bytes / mb);
 }
 
 char *c_identifier(Arena *a, const char *s)

@@ -39,7 +39,7 @@ check after-passes-chain-first 0 'features\.0/Conv .*nchw->nchw16c +direct NCHW1
 check after-passes-chain-second 0 'features\.2/Conv .*nchw16c->nchw16c +ring>winograd4x4 ' -- \
   "$vggc" inspect "$models/vgg16_head.onnx" --after-passes --target x86-64-v4
 check after-passes-head 0 'avgpool\+dense\+bias\+relu' -- "$vggc" inspect "$models/vgg16_head.onnx" --after-passes
-check after-passes-arena 0 '^weights: [0-9]+ bytes; arena: [0-9]+ static' -- \
+check after-passes-arena 0 '^weights: [0-9]+ bytes \([0-9]+\.[0-9]{2} MB\); arena: [0-9]+ static \([0-9]+ scratch\) \+ [0-9]+ per batch item \([0-9]+\.[0-9]{2} MB\)$' -- \
   "$vggc" inspect "$models/vgg16_head.onnx" --after-passes
 check after-passes-nhwc-in 0 'nhwc->nchw16c' -- "$vggc" inspect "$models/vgg16_head_nhwc.onnx" --after-passes \
   --target x86-64-v4
