@@ -4,7 +4,9 @@
  * the number of parameters it reads (float constants; a constant shared by
  * several layers counts once for each, as Keras counts per layer).  The
  * totals split the network into its convolutional base (everything up to
- * the last convolution or local pooling) and the head after it.
+ * the last convolution or local pooling) and the head after it.  With
+ * --after-passes the rows are the layers as they will run, with their
+ * fused kind, layouts and kernel too (layers_table).
  *
  * --dot writes the same network as a Graphviz graph (write_dot), and --svg
  * has Graphviz's own `dot` draw it (render_svg): vggc does no layout itself.
