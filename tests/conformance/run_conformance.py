@@ -770,5 +770,6 @@ def main():
               f"{counts['fail']} failed, {counts['skip']} skipped{same}")
     return 1 if failed else 0
 
+
 if __name__ == "__main__":
     sys.exit(main())
