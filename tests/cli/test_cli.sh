@@ -475,6 +475,24 @@ then
     "$work/static1/tiny_static" --input "$work/tv_b1.npy"
   check program-fixed-batch-top 0 '^  item 1:  class [0-2]: 0\.[0-9]{6}  class' -- \
     "$work/fixed2/tiny_vgg" --input "$work/tv_b2.npy"
+  # The program's command line: --help to stdout, exit 0; anything wrong
+  # is named, exit 2, before a file is read.
+  prog=$work/fixed2/tiny_vgg
+  check program-help 0 '^usage: .*tiny_vgg --input FILE\.npy' -- "$prog" --help
+  check program-unknown-option 2 "^tiny_vgg: error: unknown option '--bogus'" -- \
+    "$prog" --input "$work/tv_b2.npy" --bogus
+  check program-stray-argument 2 "error: unexpected argument 'x\.npy' \(an input file follows --input\)" -- \
+    "$prog" x.npy
+  check program-missing-value 2 'error: --input needs a value' -- "$prog" --input
+  check program-bad-bench 2 "error: --bench takes a whole number from 0 to 100000, not '1O'" -- \
+    "$prog" --input "$work/tv_b2.npy" --bench 1O
+  check program-bad-top 2 "error: --top takes a whole number from 1 to 100000, not '0'" -- \
+    "$prog" --input "$work/tv_b2.npy" --top 0
+  check program-bad-preprocess 2 "error: --preprocess takes tf, caffe, torch or none, not 'rgb'" -- \
+    "$prog" --image x.png --preprocess rgb
+  many=()
+  for i in $(seq 65); do many+=(--input x.npy); done
+  check program-too-many-inputs 2 'error: --input given more than 64 times' -- "$prog" "${many[@]}"
 else
   bad "fixed-batch-classifier: cannot write the test model"
 fi

@@ -23,6 +23,7 @@
  */
 #include "vggrt.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,15 +31,44 @@
 
 #define MAX_IO 64
 
-static void usage(const char *prog)
+#if defined(__GNUC__) || defined(__clang__)
+static void usage(const char *prog, FILE *to, int code) __attribute__((noreturn));
+static void usage_error(const char *prog, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+#endif
+
+static void usage(const char *prog, FILE *to, int code)
 {
-    fprintf(stderr,
+    fprintf(to,
             "usage: %s --input FILE.npy [--input ...] [--output FILE.npy ...]\n"
             "          [--weights FILE] [--bench N] [--profile N] [--top K] [--labels FILE]\n"
             "       %s --image FILE.png|FILE.jpg [--image ...] --preprocess tf|caffe|torch|none\n"
             "          [--labels FILE] [--top K] [--output FILE.npy ...] [--weights FILE]\n",
             prog, prog);
-    exit(2);
+    exit(code);
+}
+
+/* A bad command line: what is wrong (printf's fmt and what follows), then
+ * the usage; exit code 2. */
+static void usage_error(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: error: ", MODEL_NAME);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    usage(prog, stderr, 2);
+}
+
+/* The value of a numeric option: a whole number in [lo, 100000]. */
+static int parse_count(const char *prog, const char *opt, const char *s, long lo)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < lo || v > 100000)
+        usage_error(prog, "%s takes a whole number from %ld to 100000, not '%s'", opt, lo, s);
+    return (int)v;
 }
 
 static void die(int code, const char *msg, const char *detail)
@@ -321,29 +351,45 @@ int main(int argc, char **argv)
     int n_in = 0, n_out = 0, n_img = 0, bench = 0, profile = 0, top = 5, preprocess = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (i + 1 >= argc && strcmp(a, "--help") != 0 && strcmp(a, "-h") != 0)
-            usage(argv[0]);
-        if (strcmp(a, "--input") == 0 && n_in < MAX_IO)
-            inputs[n_in++] = argv[++i];
-        else if (strcmp(a, "--image") == 0 && n_img < MAX_IO)
-            images[n_img++] = argv[++i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            usage(argv[0], stdout, 0);
+        static const char *const with_value[] = { "--input", "--image", "--preprocess",
+                                                  "--labels", "--output", "--weights",
+                                                  "--bench", "--profile", "--top" };
+        int known = 0;
+        for (size_t o = 0; o < sizeof with_value / sizeof with_value[0]; o++)
+            known |= strcmp(a, with_value[o]) == 0;
+        if (!known)
+            usage_error(argv[0],
+                        a[0] == '-' ? "unknown option '%s'"
+                                    : "unexpected argument '%s' (an input file follows --input)",
+                        a);
+        if (i + 1 >= argc)
+            usage_error(argv[0], "%s needs a value", a);
+        const char *v = argv[++i];
+        if ((strcmp(a, "--input") == 0 && n_in == MAX_IO) ||
+            (strcmp(a, "--image") == 0 && n_img == MAX_IO) ||
+            (strcmp(a, "--output") == 0 && n_out == MAX_IO))
+            usage_error(argv[0], "%s given more than %d times", a, MAX_IO);
+        if (strcmp(a, "--input") == 0)
+            inputs[n_in++] = v;
+        else if (strcmp(a, "--image") == 0)
+            images[n_img++] = v;
+        else if (strcmp(a, "--output") == 0)
+            outputs[n_out++] = v;
         else if (strcmp(a, "--preprocess") == 0) {
-            if ((preprocess = vggrt_preprocess_parse(argv[++i])) < 0)
-                usage(argv[0]);
+            if ((preprocess = vggrt_preprocess_parse(v)) < 0)
+                usage_error(argv[0], "--preprocess takes tf, caffe, torch or none, not '%s'", v);
         } else if (strcmp(a, "--labels") == 0)
-            labels_path = argv[++i];
-        else if (strcmp(a, "--output") == 0 && n_out < MAX_IO)
-            outputs[n_out++] = argv[++i];
+            labels_path = v;
         else if (strcmp(a, "--weights") == 0)
-            weights = argv[++i];
+            weights = v;
         else if (strcmp(a, "--bench") == 0)
-            bench = atoi(argv[++i]);
+            bench = parse_count(argv[0], a, v, 0);
         else if (strcmp(a, "--profile") == 0)
-            profile = atoi(argv[++i]);
-        else if (strcmp(a, "--top") == 0)
-            top = atoi(argv[++i]);
+            profile = parse_count(argv[0], a, v, 0);
         else
-            usage(argv[0]);
+            top = parse_count(argv[0], a, v, 1);
     }
     if (n_img && (n_in || preprocess < 0)) {
         fprintf(stderr, "%s: error: --image needs --preprocess and no --input\n", MODEL_NAME);
