@@ -921,7 +921,7 @@ static void norm_constant_of_shape(Norm *z)
         return;
     TensorData td;
     char why[600];
-    ExternalRoot root = {z->c->base_dir, &z->c->base_real, z->c->hash};
+    ExternalRoot root = {z->c->base_dir, &z->c->base_real, z->c->hash, z->c->spans};
     if (!at->t || !fe_tensor_decode(at->t, &root, NULL, &td, why, sizeof why)) {
         nerr(z, "value: %s", at->t ? why : "holds no tensor");
         return;
@@ -1509,7 +1509,7 @@ uint32_t fe_constant_node(ImportCtx *c, const Onnx__NodeProto *np, const Node *d
         }
         TensorData td;
         char why[600];
-        ExternalRoot root = {c->base_dir, &c->base_real, c->hash};
+        ExternalRoot root = {c->base_dir, &c->base_real, c->hash, c->spans};
         if (!fe_tensor_decode(a->t, &root, &g->arena, &td, why, sizeof why)) {
             graph_error(g, diag, "value: %s", why);
             return VGGC_NONE;

@@ -40,11 +40,11 @@ bool namemap_get(const NameMap *m, const char *key, uint32_t *val);
 void namemap_put(NameMap *m, const char *key, uint32_t val);
 void namemap_free(NameMap *m);
 
-typedef struct PbAlloc PbAlloc;
+typedef struct FeSpans FeSpans;
 
 typedef struct {
     Graph *g;
-    PbAlloc *pb;                    /* what protobuf-c allocated (onnx_import.c) */
+    FeSpans *spans;                 /* the model's weights (fe_pb_slim), or NULL */
     int64_t opset;                  /* default-domain opset version */
     int64_t batch;                  /* ImportOptions.batch */
     const char *base_dir;           /* external data folder; NULL: refused */
@@ -119,6 +119,7 @@ typedef struct {
     const char *base_dir;
     char **real;                    /* in/out: realpath(base_dir), malloc'd */
     vggrt_checksum_state *hash;
+    const FeSpans *spans;           /* the model's weights out of its bytes, or NULL */
 } ExternalRoot;
 
 /* Decodes t, checking its data type, rank, dims, element and byte counts
@@ -154,9 +155,9 @@ typedef struct {
 } FeFile;
 bool fe_file_load(const char *path, size_t max_bytes, FeFile *f, char *err, size_t errcap);
 /* Lets the mapping's whole pages before byte upto go (madvise DONTNEED: a
- * later read brings them back from the page cache): the pages protobuf-c
- * has copied from stop counting in this process's memory.  Nothing for a
- * file that was read. */
+ * later read brings them back from the page cache): the pages the
+ * importer has copied the weights from stop counting in this process's
+ * memory.  Nothing for a file that was read. */
 void fe_file_drop(FeFile *f, size_t upto);
 void fe_file_release(FeFile *f);
 /* The folder part of path ("." when it has none), malloc'd; NULL on OOM. */
@@ -171,20 +172,33 @@ char *fe_dirname(const char *path);
  * fine, else a static description of the problem. */
 const char *fe_pb_scan(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len);
 /* The same walk, also listing in spans, in the order of the bytes, where
- * every bytes field of spans->min bytes or more lies (its data, after the
- * length prefix); spans->v is malloc'd (free it).  The order is protobuf-c's
- * unpacking order too, which the importer uses to let go of the mapped
- * file's pages behind it (onnx_import.c, PbAlloc). */
+ * every TensorProto.raw_data of spans->min bytes or more lies (its data,
+ * after the length prefix); spans->v is malloc'd (free it).  data and
+ * adopted are the importer's (onnx_import.c): each span's bytes, copied
+ * out of the file into an arena block, and whether a constant took it. */
 typedef struct {
     size_t off, len;
+    void *data;
+    bool adopted;
 } FeSpan;
-typedef struct {
+struct FeSpans {
     FeSpan *v;
     size_t n, cap;
     size_t min;
-} FeSpans;
+    uint8_t nonce[8];               /* random, per import: see FE_MARKER_LEN */
+};
 const char *fe_pb_scan_spans(const ProtobufCMessageDescriptor *desc, const uint8_t *buf,
                              size_t len, FeSpans *spans);
+/* The model buf[0..len) of type desc (walked by fe_pb_scan_spans) without
+ * the bytes of its spans: each span's raw_data becomes a marker of
+ * FE_MARKER_LEN bytes, the nonce then the span's index (little-endian),
+ * so that protobuf-c unpacks the model without copying its weights
+ * (*out, malloc'd).  Returns NULL, or what went wrong. */
+enum { FE_MARKER_LEN = 16 };
+const char *fe_pb_slim(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
+                       const FeSpans *spans, uint8_t **out, size_t *out_len);
+/* The span whose marker t's raw_data is, or NULL (s may be NULL). */
+FeSpan *fe_span_of(const FeSpans *s, const Onnx__TensorProto *t);
 
 /* ---- small helpers shared by the files --------------------------------- */
 

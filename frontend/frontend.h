@@ -51,6 +51,12 @@ typedef struct {
     const ImportBind *binds;    /* inputs to make constants; n_binds of them */
     size_t n_binds;
     ImportDigest *digest;   /* when set: filled with the model's checksum */
+    /* TensorProto.raw_data fields of at least this many bytes (the
+     * weights) are copied out of the model before protobuf-c unpacks the
+     * rest, each once, into the block its constant keeps; 0: 64 KiB.
+     * Any value imports the same graph (tests and fuzzers use 1; SIZE_MAX
+     * leaves every one to protobuf-c). */
+    size_t span_min;
 } ImportOptions;
 
 /* Reads the ONNX model at path.  External data files are resolved inside the

@@ -16,85 +16,52 @@
  * and the caller gets NULL.  What the walk cannot survive (no graph, an
  * opset out of range, a count over the limits) ends it.
  *
- * The file is mapped (a pipe is read whole: fe_file_load) and unpacked by
- * protoc-c's code, after a wire scan (pbscan.c) bounds nesting depth and
- * message count and lists where the big bytes fields lie.  The unpacked
- * model holds copies of every raw_data, so the mapped pages behind
- * protobuf-c's copies are let go as it goes (fe_file_drop) and the mapping
- * as soon as it is unpacked: the peak is the model's size plus its largest
- * weight.  An initializer's raw_data stays where protobuf-c unpacked it, in
- * a block the graph's arena adopts (PbAlloc); other data is copied into the
- * arena.
+ * The file is mapped (a pipe is read whole: fe_file_load) and scanned
+ * (pbscan.c), which bounds nesting depth and message count and lists where
+ * the big TensorProto.raw_data fields (the weights) lie.  protoc-c's code
+ * unpacks a copy of the model without them (fe_pb_slim: each is a marker
+ * naming it); then one pass in file order copies each out of the mapping
+ * into an arena block, letting the mapping's pages go behind it (and
+ * hashing the bytes on the way, for ImportOptions.digest), and the
+ * decoder (fe_tensor_decode) finds a marked tensor's bytes there.  So the
+ * weights are copied once, and the peak is the model's weights plus a few
+ * megabytes: vgg16 (553 MB), 0.9 GB before, when protobuf-c copied each
+ * weight out of the mapped pages while they were still there (its
+ * largest, 411 MB, twice).  An initializer keeps its block in the graph's
+ * arena; other data is copied into the arena.
  */
 #include "frontend-impl.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 /* ---- protobuf-c's allocations ---------------------------------------------
  * Every allocation of the unpacking is listed and given back at once after
  * the import (pb_release; protobuf-c's own frees, on its failure paths, are
- * deferred to it), but for the buffers the graph keeps: one of ADOPT_MIN
- * bytes or more (a weight's raw_data, in practice) is a detached arena block
- * (arena_detached_alloc) that pb_adopt hands to the graph's arena in place.
- * For vgg16 that is 553 MB neither copied nor faulted in once more
- * (vggc inspect vgg16: 521k page faults -> 388k). */
-
-enum { ADOPT_MIN = 64 * 1024 };
+ * deferred to it). */
 
 typedef struct {
-    void *p;
-    bool big;                       /* from arena_detached_alloc */
-    bool adopted;                   /* now the graph's */
-} PbBuf;
-
-struct PbAlloc {
-    PbBuf *bufs;
+    void **bufs;
     size_t n, cap;
-    size_t next;                    /* where pb_adopt looks first */
-    FeFile *file;                   /* the mapped model, or NULL */
-    FeSpans spans;                  /* its big bytes fields, in unpacking order */
-    size_t next_span;               /* the one protobuf-c copies next */
-    vggrt_checksum_state *hash;     /* ImportOptions.digest's, or NULL */
-    size_t hashed;                  /* bytes of the file hashed so far */
-};
-
-/* Hashes the model's bytes up to upto (the pages about to go, or at the
- * end all of them), in order. */
-static void pb_hash_upto(PbAlloc *a, const uint8_t *buf, size_t upto)
-{
-    if (a->hash && upto > a->hashed) {
-        vggrt_checksum_update(a->hash, buf + a->hashed, upto - a->hashed);
-        a->hashed = upto;
-    }
-}
+} PbAlloc;
 
 static void *pb_alloc(void *data, size_t size)
 {
     PbAlloc *a = data;
     if (a->n == a->cap) {
         size_t cap = a->cap ? 2 * a->cap : 256;
-        PbBuf *b = cap <= SIZE_MAX / sizeof *b ? realloc(a->bufs, cap * sizeof *b) : NULL;
+        void **b = cap <= SIZE_MAX / sizeof *b ? realloc(a->bufs, cap * sizeof *b) : NULL;
         if (!b)
             return NULL;
         a->bufs = b;
         a->cap = cap;
     }
-    bool big = size >= ADOPT_MIN;
-    /* A big bytes field about to be copied: those before it are, so the
-     * mapped file's pages before it go (vgg16: peak RSS 1.13 -> 0.9 GB).
-     * Anything else that happens to have its size only lets pages go
-     * early, which reading them again brings back from the page cache. */
-    const FeSpans *s = &a->spans;
-    if (big && a->file && a->next_span < s->n && s->v[a->next_span].len == size) {
-        size_t off = s->v[a->next_span++].off;
-        pb_hash_upto(a, (const uint8_t *)a->file->data, off);   /* while its pages are there */
-        fe_file_drop(a->file, off);
-    }
-    void *p = big ? arena_detached_alloc(size) : malloc(size ? size : 1);
+    void *p = malloc(size ? size : 1);
     if (p)
-        a->bufs[a->n++] = (PbBuf){p, big, false};
+        a->bufs[a->n++] = p;
     return p;
 }
 
@@ -103,37 +70,73 @@ static void pb_defer_free(void *data, void *p)
     (void)data, (void)p;
 }
 
-/* Whether the graph's arena now owns p, one of a's big buffers.  The
- * initializers come in the order protobuf-c unpacked them, so the search
- * starts past the last one found: one pass over the list for them all. */
-static bool pb_adopt(PbAlloc *a, Arena *arena, const void *p)
-{
-    for (size_t k = 0; k < a->n; k++) {
-        size_t i = (a->next + k) % a->n;
-        if (a->bufs[i].p != p)
-            continue;
-        if (!a->bufs[i].big || a->bufs[i].adopted)
-            return false;
-        a->bufs[i].adopted = true;
-        a->next = i + 1;
-        arena_adopt(arena, a->bufs[i].p);
-        return true;
-    }
-    return false;
-}
-
 static void pb_release(PbAlloc *a)
 {
     for (size_t i = 0; i < a->n; i++)
-        if (a->bufs[i].big) {
-            if (!a->bufs[i].adopted)
-                arena_detached_free(a->bufs[i].p);
-        } else {
-            free(a->bufs[i].p);
-        }
+        free(a->bufs[i]);
     free(a->bufs);
-    free(a->spans.v);
     *a = (PbAlloc){0};
+}
+
+/* ---- the weights ------------------------------------------------------------
+ * TensorProto.raw_data fields of SPAN_MIN bytes or more by default
+ * (ImportOptions.span_min; fe_pb_slim). */
+enum { SPAN_MIN = 64 * 1024 };
+
+/* The spans' bytes, out of the model's (buf[0..len), the mapped file f or
+ * NULL), in file order: each into its own arena block, in chunks whose
+ * mapped pages go once copied; with hash, all of buf's bytes are hashed on
+ * the way, in order.  False when memory runs out. */
+enum { COPY_CHUNK = 4 << 20 };
+
+static bool spans_copy(FeSpans *s, const uint8_t *buf, size_t len, FeFile *f,
+                       vggrt_checksum_state *hash)
+{
+    size_t at = 0;                  /* bytes of buf hashed */
+    for (size_t k = 0; k < s->n; k++) {
+        FeSpan *sp = &s->v[k];
+        if (hash)
+            vggrt_checksum_update(hash, buf + at, sp->off - at);
+        if (!(sp->data = arena_detached_alloc(sp->len)))
+            return false;
+        for (size_t done = 0; done < sp->len;) {
+            size_t n = sp->len - done < COPY_CHUNK ? sp->len - done : COPY_CHUNK;
+            memcpy((uint8_t *)sp->data + done, buf + sp->off + done, n);
+            if (hash)
+                vggrt_checksum_update(hash, buf + sp->off + done, n);
+            done += n;
+            if (f)
+                fe_file_drop(f, sp->off + done);
+        }
+        at = sp->off + sp->len;
+    }
+    if (hash)
+        vggrt_checksum_update(hash, buf + at, len - at);
+    return true;
+}
+
+/* The blocks no constant took go back. */
+static void spans_release(FeSpans *s)
+{
+    for (size_t k = 0; k < s->n; k++)
+        if (!s->v[k].adopted)
+            arena_detached_free(s->v[k].data);
+    free(s->v);
+    *s = (FeSpans){0};
+}
+
+/* A nonce for the markers: random, so that no tensor of the model can
+ * pass for one. */
+static bool spans_nonce(FeSpans *s)
+{
+    size_t got = 0;
+    while (got < sizeof s->nonce) {
+        ssize_t n = getrandom(s->nonce + got, sizeof s->nonce - got, 0);
+        if (n < 0 && errno != EINTR)
+            return false;
+        got += n > 0 ? (size_t)n : 0;
+    }
+    return true;
 }
 
 /* ---- the name map -------------------------------------------------------- */
@@ -325,10 +328,13 @@ static void add_initializers(ImportCtx *c, const Onnx__GraphProto *gp, NameMap *
             add_poisoned(c, t->name, VAL_CONST);
             continue;
         }
-        /* Kept in place when it is protobuf-c's raw_data buffer. */
-        if (!td.in_arena && !td.owned && td.nbytes >= ADOPT_MIN && t->has_raw_data &&
-            td.data == t->raw_data.data && c->pb && pb_adopt(c->pb, &c->g->arena, td.data))
+        /* A weight's block (spans_copy) stays where it is, the arena's now. */
+        FeSpan *sp = fe_span_of(c->spans, t);
+        if (sp && !sp->adopted && !td.in_arena && !td.owned && td.data == sp->data) {
+            arena_adopt(&c->g->arena, sp->data);
+            sp->adopted = true;
             td.in_arena = true;
+        }
         uint32_t id = fe_add_const(c->g, t->name, &td);
         namemap_put(&c->values, c->g->values[id].name, id);
     }
@@ -1079,7 +1085,7 @@ static void import_graph(ImportCtx *c, const Onnx__ModelProto *m)
     }
 
     NameMap skipped = {0};
-    ExternalRoot root = {c->base_dir, &c->base_real, c->hash};
+    ExternalRoot root = {c->base_dir, &c->base_real, c->hash, c->spans};
     add_initializers(c, gp, &skipped, &root);
     check_binds_twice(c);
     for (size_t i = 0; i < gp->n_input; i++)
@@ -1131,27 +1137,36 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, FeFile *own
     Onnx__ModelProto *m = NULL;
     PbAlloc pb = {0};
     ProtobufCAllocator alloc = {pb_alloc, pb_defer_free, &pb};
+    FeSpans spans = {.min = opt && opt->span_min ? opt->span_min : SPAN_MIN};
     vggrt_checksum_state hash;
-    if (opt && opt->digest) {
+    if (opt && opt->digest)
         vggrt_checksum_init(&hash);
-        pb.hash = &hash;
-    }
     if (len == 0) {
         graph_error(g, NULL, "the file is empty (0 bytes); not an ONNX model");
     } else if (len > max_bytes) {
         graph_error(g, NULL, "the model is %zu bytes, over the limit of %zu", len, max_bytes);
     } else {
-        /* (The spans serve a mapped file only; listed for any, so that the
-         * fuzzers, which import from memory, walk the same code.) */
-        pb.file = owned && owned->mapped ? owned : NULL;
-        pb.spans.min = ADOPT_MIN;
-        const char *why = fe_pb_scan_spans(&onnx__model_proto__descriptor, buf, len, &pb.spans);
-        m = why ? NULL : onnx__model_proto__unpack(&alloc, len, buf);
-        if (m && pb.hash)
-            pb_hash_upto(&pb, buf, len);
-        pb.file = NULL;
-        pb.hash = NULL;
-        if (!m) {
+        /* (From memory too, as the fuzzers import: the same code.) */
+        const char *why = fe_pb_scan_spans(&onnx__model_proto__descriptor, buf, len, &spans);
+        const char *fault = NULL;   /* ours, not the model's */
+        uint8_t *slim = NULL;
+        size_t slim_len = 0;
+        if (!why && spans.n && !spans_nonce(&spans))
+            fault = "no random bytes for the weights' markers";
+        else if (!why && spans.n)
+            fault = fe_pb_slim(&onnx__model_proto__descriptor, buf, len, &spans, &slim,
+                               &slim_len);
+        if (!why && !fault)
+            m = spans.n ? onnx__model_proto__unpack(&alloc, slim_len, slim)
+                        : onnx__model_proto__unpack(&alloc, len, buf);
+        free(slim);
+        if (m && !spans_copy(&spans, buf, len, owned && owned->mapped ? owned : NULL,
+                             opt && opt->digest ? &hash : NULL))
+            fault = "out of memory";
+        if (fault) {
+            graph_error(g, NULL, "cannot import the model (%zu bytes): %s", len, fault);
+            m = NULL;
+        } else if (!m) {
             char head[16] = "";
             for (size_t i = 0, at = 0; i < 4 && i < len; i++)
                 at += (size_t)snprintf(head + at, sizeof head - at, "%s%02X", i ? " " : "",
@@ -1163,7 +1178,7 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, FeFile *own
     if (owned)
         fe_file_release(owned);
     if (m) {
-        ImportCtx c = {.g = g, .pb = &pb, .batch = opt ? opt->batch : 0, .base_dir = base_dir,
+        ImportCtx c = {.g = g, .spans = &spans, .batch = opt ? opt->batch : 0, .base_dir = base_dir,
                        .hash = opt && opt->digest ? &hash : NULL};
         if (opt && opt->n_binds) {
             c.binds = opt->binds;
@@ -1186,6 +1201,7 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, FeFile *own
             *opt->digest = (ImportDigest){vggrt_checksum_final(c.hash), len, true};
     }
     pb_release(&pb);
+    spans_release(&spans);
     if (g->n_errors) {
         graph_free(g);
         return NULL;

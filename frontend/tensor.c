@@ -460,10 +460,14 @@ bool fe_tensor_decode(const Onnx__TensorProto *t, const ExternalRoot *root, Aren
     } else if (t->has_raw_data && (t->raw_data.len > 0 || count == 0 ||
                                    (!t->n_float_data && !t->n_int64_data && !t->n_int32_data &&
                                     !t->n_double_data))) {
-        if (t->raw_data.len != nbytes)
+        /* A weight's bytes were taken out of the model before unpacking
+         * (fe_pb_slim): raw_data holds the marker of their span. */
+        const FeSpan *sp = fe_span_of(root ? root->spans : NULL, t);
+        size_t have = sp ? sp->len : t->raw_data.len;
+        if (have != nbytes)
             return fail(err, errcap, "shape %s of %s needs %zu bytes; raw_data has %zu", sbuf,
-                        fe_onnx_dtype_name(code), nbytes, t->raw_data.len);
-        out->data = t->raw_data.data;
+                        fe_onnx_dtype_name(code), nbytes, have);
+        out->data = sp ? sp->data : t->raw_data.data;
     } else {
         const void *src;
         size_t have;
@@ -559,7 +563,7 @@ bool onnx_read_tensor_pb(const char *path, vggrt_tensor *out, char *err, size_t 
         return fail(err, errcap, "%s: not a valid ONNX TensorProto (%s; %zu bytes)", path,
                     scan ? scan : "protobuf parse failed", len);
     char *dir = fe_dirname(path), *real = NULL;
-    ExternalRoot root = {dir, &real, NULL};
+    ExternalRoot root = {dir, &real, NULL, NULL};
     TensorData td;
     bool ok = fe_tensor_decode(t, &root, NULL, &td, why, sizeof why);
     if (ok) {

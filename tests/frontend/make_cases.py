@@ -416,6 +416,41 @@ def cases(out):
     if not os.path.lexists(link):
         os.symlink("../outside.bin", link)
 
+    # -- raw_data twice in one initializer: the last one counts (protobuf's
+    # rule for a field given twice); in the graph, and in an If branch's
+    # graph (raw_twice_nested; If is refused, the walk over it is not).
+    # Written as bytes: the onnx package keeps one value per field.
+    def varint(v):
+        b = b""
+        while True:
+            b += bytes([(v & 0x7F) | (0x80 if v > 0x7F else 0)])
+            v >>= 7
+            if not v:
+                return b
+
+    def field(number, payload):         # a length-delimited field
+        return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+    w = helper.make_tensor("w", F, [2], struct.pack("<2f", 9, 9), raw=True)
+    w_twice = w.SerializeToString() + field(9, struct.pack("<2f", 1.5, -2))   # raw_data = 9
+    m = model([], [], [])
+    m.ClearField("graph")
+    g = helper.make_graph([helper.make_node("Add", ["x", "w"], ["y"], name="add")], "case",
+                          [vi("x", F, [2])], [vi("y")])
+    with open(os.path.join(out, "raw_twice.onnx"), "wb") as f:    # graph = 7, initializer = 5
+        f.write(m.SerializeToString() + field(7, g.SerializeToString() + field(5, w_twice)))
+    branch = helper.make_graph([], "t", [], [vi("w")]).SerializeToString() + field(5, w_twice)
+    then_attr = onnx.AttributeProto(name="then_branch", type=onnx.AttributeProto.GRAPH)
+    if_node = helper.make_node("If", ["cond"], ["z"], name="if",
+                               else_branch=helper.make_graph([], "e", [], [vi("w")]))
+    if_bytes = if_node.SerializeToString() + field(5, then_attr.SerializeToString() +
+                                                   field(6, branch))     # attribute = 5, g = 6
+    g.input.append(vi("cond", BOOL, []))
+    g.output.append(vi("z"))
+    with open(os.path.join(out, "raw_twice_nested.onnx"), "wb") as f:   # node = 1
+        f.write(m.SerializeToString() +
+                field(7, g.SerializeToString() + field(1, if_bytes) + field(5, w_twice)))
+
     # -- a TensorProto file with typed fields, for onnx_read_tensor_pb -------------------
     t = helper.make_tensor("typed", F, [2, 2], [1.0, -2.0, 3.5, 4.0])
     with open(os.path.join(out, "typed_tensor.pb"), "wb") as f:

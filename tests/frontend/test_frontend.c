@@ -18,6 +18,7 @@
 #include "frontend.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,6 +349,27 @@ static void test_constants(void)
     CHECK_INT(graph_find_value(g, "c_unused_u16"), VGGC_NONE);  /* skipped */
     graph_free(g);
     EXPECT_ERRORS("constant_string", "node 'cs' (Constant)", "value_string");
+}
+
+/* raw_data given twice: the second counts, as protobuf reads a field given
+ * twice, whether protobuf-c copies it or it is taken out of the model
+ * before unpacking (ImportOptions.span_min 1: every raw_data). */
+static void test_raw_twice(void)
+{
+    for (size_t span_min = 0; span_min <= 1; span_min++) {
+        current = span_min ? "raw_twice, weights apart" : "raw_twice";
+        ImportOptions io = {.span_min = span_min ? 1 : SIZE_MAX};
+        Graph *g = import_path(case_path("raw_twice"), &io);
+        if (!CHECK(g != NULL)) {
+            printf("  diagnostics:\n%s", diag);
+            continue;
+        }
+        const Value *w = value(g, "w");
+        CHECK(SHAPE_IS(w, 2));
+        CHECK_FLOAT(f32_at(w, 0), 1.5);
+        CHECK_FLOAT(f32_at(w, 1), -2);
+        graph_free(g);
+    }
 }
 
 /* ---- attribute defaults and folding by opset ------------------------------------ */
@@ -1052,7 +1074,7 @@ static void test_mutations(void)
     static const char *const files[] = {
         "encodings", "constants", "windows", "misc_attrs", "pad_opset13", "pad_opset18_axes",
         "reduce_mean_opset18", "squeeze_opset13", "clip_opset13", "dropout_opset13", "ext_ok",
-        "bad_initializers", "nested_graph",
+        "bad_initializers", "nested_graph", "raw_twice", "raw_twice_nested",
     };
     current = "mutations";
     static unsigned char orig[1 << 16], buf[1 << 16];
@@ -1079,7 +1101,9 @@ static void test_mutations(void)
                 case 3: len = at + 1; break;
                 }
             }
-            Graph *g = import_mem(buf, len, dir, NULL);
+            /* Every other one with each raw_data taken out before unpacking. */
+            ImportOptions io = {.span_min = iter % 2 ? 1 : 0};
+            Graph *g = import_mem(buf, len, dir, &io);
             accepted += g != NULL;
             total++;
             graph_free(g);
@@ -1100,6 +1124,7 @@ int main(int argc, char **argv)
     test_encodings();
     test_input_is_initializer();
     test_constants();
+    test_raw_twice();
     test_dtypes();
     test_softmax();
     test_clip();
