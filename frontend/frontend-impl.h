@@ -193,7 +193,8 @@ const char *fe_pb_scan_spans(const ProtobufCMessageDescriptor *desc, const uint8
  * the bytes of its spans: each span's raw_data becomes a marker of
  * FE_MARKER_LEN bytes, the nonce then the span's index (little-endian),
  * so that protobuf-c unpacks the model without copying its weights
- * (*out, malloc'd).  Returns NULL, or what went wrong. */
+ * (*out, malloc'd).  Returns NULL, or what went wrong; out of memory,
+ * exits 3. */
 enum { FE_MARKER_LEN = 16 };
 const char *fe_pb_slim(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
                        const FeSpans *spans, uint8_t **out, size_t *out_len);

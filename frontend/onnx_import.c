@@ -1162,7 +1162,7 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, FeFile *own
         free(slim);
         if (m && !spans_copy(&spans, buf, len, owned && owned->mapped ? owned : NULL,
                              opt && opt->digest ? &hash : NULL))
-            fault = "out of memory";
+            map_oom();
         if (fault) {
             graph_error(g, NULL, "cannot import the model (%zu bytes): %s", len, fault);
             m = NULL;

@@ -148,26 +148,22 @@ const char *fe_pb_scan_spans(const ProtobufCMessageDescriptor *desc, const uint8
 typedef struct {
     uint8_t *p;
     size_t n, cap;
-    bool oom, bad;                  /* out of memory; not what scan walked */
+    bool bad;                       /* not what scan walked */
 } Out;
 
+/* Out of memory: exit 3, as add_span and the rest of the frontend. */
 static void put(Out *o, const void *src, size_t n)
 {
-    if (o->oom || n == 0)
+    if (n == 0)
         return;
     if (n > o->cap - o->n) {
         size_t cap = o->cap ? o->cap : 4096;
-        while (cap - o->n < n) {
-            if (cap > SIZE_MAX / 2) {
-                o->oom = true;
-                return;
-            }
+        while (cap - o->n < n && cap <= SIZE_MAX / 2)
             cap *= 2;
-        }
-        uint8_t *p = realloc(o->p, cap);
+        uint8_t *p = cap - o->n >= n ? realloc(o->p, cap) : NULL;
         if (!p) {
-            o->oom = true;
-            return;
+            fprintf(stderr, "vggc: error: out of memory\n");
+            exit(3);
         }
         o->p = p;
         o->cap = cap;
@@ -203,7 +199,7 @@ static void slim(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, siz
                  size_t base, const FeSpans *s, size_t *k, Out *o)
 {
     Cursor c = {buf, len, 0};
-    while (c.pos < c.len && !o->oom && !o->bad) {
+    while (c.pos < c.len && !o->bad) {
         const size_t start = c.pos;
         uint64_t tag = 0, n = 0;
         /* (scan has checked every tag and length; checked again all the same) */
@@ -241,7 +237,6 @@ static void slim(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, siz
                 put(o, buf + start, tag_end - start);
                 put_varint(o, sub.n);
                 put(o, sub.p, sub.n);
-                o->oom |= sub.oom;
                 o->bad |= sub.bad;
                 free(sub.p);
                 continue;
@@ -262,11 +257,11 @@ const char *fe_pb_slim(const ProtobufCMessageDescriptor *desc, const uint8_t *bu
     Out o = {0};
     size_t k = 0;
     slim(desc, buf, len, 0, spans, &k, &o);
-    if (o.oom || o.bad || k != spans->n) {
+    if (o.bad || k != spans->n) {
         free(o.p);
         *out = NULL;
         *out_len = 0;
-        return o.oom ? "out of memory" : "the weights' places were lost (a bug)";
+        return "the weights' places were lost (a bug)";
     }
     *out = o.p;
     *out_len = o.n;
