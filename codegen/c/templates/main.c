@@ -12,8 +12,9 @@
  * network with one image input: load_images below shows the two runtime
  * calls that turn files into the input tensor (decode; resize, lay out as
  * the input's shape says, scale).  Without --output, prints each output's
- * shape and, for a classifier, its top classes (one line per image, with
- * probabilities, named by --labels: one label a line).  Exit codes:
+ * element type and shape and, for a classifier, its top classes (one line
+ * per image, with probabilities, named by --labels: one label a line), as
+ * `vggc run` prints them.  Exit codes:
  * 0 success, 1 bad input file or weights (or input data the network cannot
  * take: a STRING element Cast cannot read as a number), 2 usage, 3 run
  * failure.
@@ -263,31 +264,37 @@ static int64_t classifier_items(const M(tensor_info) *info, int64_t batch)
                ? info->dims[0] : 0;
 }
 
-static void print_output(int i, const float *y, int64_t batch, int top)
+/* The short name of a tensor's element type, as `vggc run` prints it. */
+static const char *dtype_short(int dtype)
+{
+    switch (dtype) {
+    case VGGRT_F32: return "f32";
+    case VGGRT_F64: return "f64";
+    case VGGRT_F16: return "f16";
+    case VGGRT_BF16: return "bf16";
+    case VGGRT_I64: return "i64";
+    case VGGRT_I32: return "i32";
+    case VGGRT_I8: return "i8";
+    case VGGRT_U8: return "u8";
+    case VGGRT_BOOL: return "bool";
+    case VGGRT_STRING: return "str";
+    default: return "?";
+    }
+}
+
+/* Output i's type and shape ("output 0 'prob': f32 [1,1000]") and, for a
+ * classifier, each item's top classes with their probabilities: the
+ * lines `vggc run` prints for the same model and input. */
+static void print_output(int i, const vggrt_tensor *t, int64_t batch, int top)
 {
     const M(tensor_info) *info = &M(output_info)[i];
-    printf("output %d '%s': [", i, info->name);
-    for (int d = 0; d < info->rank; d++)
-        printf("%s%lld", d ? ", " : "", (long long)(info->dims[d] < 0 ? batch : info->dims[d]));
+    printf("output %d '%s': %s [", i, info->name, dtype_short(t->dtype));
+    for (int d = 0; d < t->rank; d++)
+        printf("%s%lld", d ? "," : "", (long long)t->dims[d]);
     printf("]\n");
-    int64_t items = classifier_items(info, batch), per = items ? info->dims[1] : 0;
-    if (!items)
-        return;
-    /* A classifier, [batch, classes]: its top classes with their values. */
-    double *p = malloc(sizeof *p * (size_t)(per ? per : 1));
-    int64_t *order = malloc(sizeof *order * (size_t)(per ? per : 1));
-    if (!p || !order)
-        die(3, "out of memory", NULL);
-    for (int64_t b = 0; b < items; b++) {
-        const float *row = y + b * per;
-        int k = vggrt_top_classes(row, per, top, p, order);
-        printf("  item %lld:", (long long)b);
-        for (int j = 0; j < k; j++)
-            printf("  class %lld: %.6f", (long long)order[j], (double)row[order[j]]);
-        printf("\n");
-    }
-    free(p);
-    free(order);
+    int64_t items = classifier_items(info, batch);
+    if (items)
+        print_top(t->data, items, info->dims[1], top, NULL, NULL);
 }
 
 /* The median of column l of a runs x layers table (col: runs scratch). */
@@ -522,11 +529,11 @@ int main(int argc, char **argv)
         if (i < n_out) {
             if (vggrt_npy_write(outputs[i], &out_t[i], err, sizeof err) != VGGRT_OK)
                 die(1, err, NULL);
-        } else if (bench == 0 && out_t[i].dtype == VGGRT_F32) {
+        } else if (bench == 0) {
             int64_t items = classifier_items(info, batch);
             if (items && (n_img || labels_path)) {
                 if (M(NUM_OUTPUTS) > 1 || !n_img)
-                    printf("output %d '%s': [%lld, %lld]\n", i, info->name, (long long)items,
+                    printf("output %d '%s': f32 [%lld,%lld]\n", i, info->name, (long long)items,
                            (long long)info->dims[1]);
                 if (labels_path && !labels) {
                     n_labels = read_labels(labels_path, &labels);
@@ -536,7 +543,7 @@ int main(int argc, char **argv)
                 print_top(out_t[i].data, items, info->dims[1], top, labels,
                           n_img ? images : NULL);
             } else {
-                print_output(i, out_t[i].data, batch, top);
+                print_output(i, &out_t[i], batch, top);
             }
         }
         vggrt_tensor_free(&out_t[i]);
