@@ -1165,7 +1165,6 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, FeFile *own
             map_oom();
         if (fault) {
             graph_error(g, NULL, "cannot import the model (%zu bytes): %s", len, fault);
-            m = NULL;
         } else if (!m) {
             char head[16] = "";
             for (size_t i = 0, at = 0; i < 4 && i < len; i++)
@@ -1178,8 +1177,8 @@ static Graph *import_bytes(Graph *g, const uint8_t *buf, size_t len, FeFile *own
     if (owned)
         fe_file_release(owned);
     if (m) {
-        ImportCtx c = {.g = g, .spans = &spans, .batch = opt ? opt->batch : 0, .base_dir = base_dir,
-                       .hash = opt && opt->digest ? &hash : NULL};
+        ImportCtx c = {.g = g, .spans = &spans, .batch = opt ? opt->batch : 0,
+                       .base_dir = base_dir, .hash = opt && opt->digest ? &hash : NULL};
         if (opt && opt->n_binds) {
             c.binds = opt->binds;
             c.n_binds = opt->n_binds;
