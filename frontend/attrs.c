@@ -1270,7 +1270,7 @@ static bool legacy_op_ok(OpKind op)
     }
 }
 
-/* Add, Sub, Mul, Div-6 (A, B -> C): broadcast=0, axis.  With broadcast=1,
+/* Add, Sub, Mul, Div-6, Pow-1 (A, B -> C): broadcast=0, axis.  With broadcast=1,
  *   B's dims line up with A's from `axis` on (default: A's trailing dims,
  *   numpy's rule); with 0 the shapes are equal.  From 7 on: numpy's rule.
  *   An axis that leaves dims of A after B's is rewritten as an Unsqueeze
@@ -1402,13 +1402,14 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
         break;
     case OP_SHAPE: norm_shape(&z); break;
     /* No attributes: Relu-6/13/14, Sigmoid-6/13, Identity-1/13/14/16/19/21,
-     * Add/Sub/Mul/Div-7/13/14, MatMul-1/9/13, GlobalAveragePool-1,
+     * Add/Sub/Mul/Div-7/13/14, Pow-7/12/13/15, MatMul-1/9/13, GlobalAveragePool-1,
      * GlobalMaxPool-1, Tanh-1/6/13, HardSwish-14, Sum-1/6/8/13 (variadic;
      * numpy broadcasting from 8, equal shapes before: ir/shape.c checks). */
     case OP_ADD:
     case OP_SUB:
     case OP_MUL:
     case OP_DIV:
+    case OP_POW:
         norm_legacy_binary(&z);
         break;
     case OP_RELU:

@@ -1039,10 +1039,11 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_CAST_LIKE: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT:
     case OP_RECIPROCAL: case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_SIGN: case OP_ERF:
     case OP_SIN: case OP_COS: case OP_SOFTPLUS: case OP_SOFTSIGN: case OP_MAX: case OP_MIN:
+    case OP_POW:
     case OP_SIZE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 74, "the parser knows every op's attributes");
+    _Static_assert(OP_COUNT == 75, "the parser knows every op's attributes");
     for (int i = 0; i < ra->n; i++)
         if (!ra->a[i].used)
             FAIL(p, &ra->a[i].key, "%s has no attribute '%.40s'", op_name(n->op), ra->a[i].key.text);

@@ -470,10 +470,11 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     case OP_CAST_LIKE: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT:
     case OP_RECIPROCAL: case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_SIGN: case OP_ERF:
     case OP_SIN: case OP_COS: case OP_SOFTPLUS: case OP_SOFTSIGN: case OP_MAX: case OP_MIN:
+    case OP_POW:
     case OP_SIZE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 74, "the printer knows every op's attributes");
+    _Static_assert(OP_COUNT == 75, "the printer knows every op's attributes");
 }
 
 /* What fusion and layout assignment added to a node; nothing when none. */

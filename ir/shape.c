@@ -71,11 +71,13 @@ static const char *role(OpKind op, uint32_t i)
     static const char *pad[] = {"data", "pads", "constant_value", "axes"};
     static const char *axes[] = {"data", "axes"};
     static const char *prelu[] = {"X", "slope"};
+    static const char *pow_[] = {"X", "Y"};
     switch (op) {
     case OP_CONV: return i < 3 ? conv[i] : "input";
     case OP_GEMM: case OP_MATMUL: case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
         return i < 3 ? gemm[i] : "input";
     case OP_BATCHNORM: return i < 5 ? bn[i] : "input";
+    case OP_POW: return i < 2 ? pow_[i] : "input";
     case OP_RESHAPE: return i < 2 ? reshape[i] : "input";
     case OP_GATHER: return i < 2 ? gather[i] : "input";
     case OP_DROPOUT: return i < 3 ? dropout[i] : "input";
@@ -201,6 +203,7 @@ static bool want_float(Inf *c, uint32_t i) { return want_dtype(c, i, DT_FLOAT); 
 #define DTM_MINMAX (DTM_BINARY | DTM(DT_INT32))       /* vggrt_binary's types */
 #define DTM_CLIP (DTM(DT_FLOAT) | DTM(DT_UINT8) | DTM(DT_INT8))
 #define DTM_MAXPOOL (DTM(DT_FLOAT) | DTM(DT_UINT8) | DTM(DT_INT8))
+#define DTM_POW (DTM(DT_FLOAT) | DTM(DT_DOUBLE) | DTM(DT_INT32) | DTM(DT_INT64))  /* vggrt_pow */
 
 /* Input i (present) has one of the dtypes in mask, else a message
  * listing them. */
@@ -560,6 +563,23 @@ static void infer_binary(Inf *c)
         return;
     }
     set_out(c, 0, a->dtype, &o);
+}
+
+/* Pow-7/12/13/15(X, Y) -> Z: numpy broadcasting; X and Y each f32, f64,
+ * i32 or i64, not necessarily alike (from 12); Z has X's type. */
+static void infer_pow(Inf *c)
+{
+    const Value *x = inval(c, 0), *y = inval(c, 1);
+    Buf why;
+    bool ok = want_dtypes(c, 0, DTM_POW);
+    if (!want_dtypes(c, 1, DTM_POW) || !ok)
+        return;
+    Shape o;
+    if (!broadcast(&x->shape, &y->shape, &o, &why)) {
+        err(c, "%s", why.s);
+        return;
+    }
+    set_out(c, 0, x->dtype, &o);
 }
 
 /* Sum, Max, Min-8/13(data_0, data_1, ...) -> result: numpy broadcasting of
@@ -1950,6 +1970,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_GEMM: infer_gemm(&c); break;
     case OP_MATMUL: infer_matmul(&c); break;
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: infer_binary(&c); break;
+    case OP_POW: infer_pow(&c); break;
     case OP_BATCHNORM: infer_batchnorm(&c); break;
     case OP_DROPOUT: infer_dropout(&c); break;
     case OP_IDENTITY: infer_identity(&c); break;
@@ -1963,7 +1984,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_LRN: infer_lrn(&c); break;
     case OP_CONSTANT: case OP_CAST_LIKE: case OP_COUNT: VGGC_UNREACHABLE();
     }
-    _Static_assert(OP_COUNT == 74, "shape inference handles every op in ops.def");
+    _Static_assert(OP_COUNT == 75, "shape inference handles every op in ops.def");
     return c.bad == 0;
 }
 

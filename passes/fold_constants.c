@@ -11,7 +11,7 @@
  * along and Reshape reads as "the batch".  Arithmetic on it is not folded.
  *
  * Folded here: Shape, Gather, Concat, Squeeze, Unsqueeze, Reshape, Flatten,
- * Identity, Dropout, Cast, Transpose, Add/Sub/Mul/Div, the elementwise
+ * Identity, Dropout, Cast, Transpose, Add/Sub/Mul/Div, Pow, the elementwise
  * activations, Gemm, MatMul of matrices, BatchNormalization, Softmax,
  * LogSoftmax, the reductions and global pools, Sum, PRelu, and Conv,
  * MaxPool and AveragePool of any rank, each through the runtime's own
@@ -277,6 +277,27 @@ static void fold_binary(Graph *g, Node *n)
     /* the run-time kernel, so a folded result is what the layer would give */
     if (vggrt_binary(dtype_code(y->dtype), op, y->shape.rank, y->shape.d, as, bs, a->data,
                      b->data, buf) == VGGRT_OK)
+        make_const(g, n->out[0], buf, nbytes);
+    free(buf);
+}
+
+/* Pow of constants (an exponent computed from constants, say), through
+ * the run-time kernel as fold_binary. */
+static void fold_pow(Graph *g, Node *n)
+{
+    const Value *x = &g->values[n->in[0]], *e = &g->values[n->in[1]];
+    const Value *y = &g->values[n->out[0]];
+    if (has_sym(x) || has_sym(e))
+        return;
+    size_t nbytes;
+    VGGC_ASSERT(out_bytes(y, &nbytes));
+    int64_t xs[VGGC_MAX_RANK], es[VGGC_MAX_RANK];
+    shape_broadcast_strides(&x->shape, &y->shape, xs);
+    shape_broadcast_strides(&e->shape, &y->shape, es);
+    void *buf = malloc(nbytes ? nbytes : 1);
+    VGGC_ASSERT(buf);
+    if (vggrt_pow(dtype_code(x->dtype), dtype_code(e->dtype), y->shape.rank, y->shape.d, xs, es,
+                  x->data, e->data, buf) == VGGRT_OK)
         make_const(g, n->out[0], buf, nbytes);
     free(buf);
 }
@@ -576,6 +597,7 @@ static void fold_node(Graph *g, Node *n)
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:    /* any type shape.c admits */
         fold_binary(g, n);
         break;
+    case OP_POW: fold_pow(g, n); break;
     case OP_RELU: case OP_SIGMOID: case OP_TANH: case OP_HARD_SWISH: case OP_LEAKY_RELU:
     case OP_CLIP: case OP_HARD_SIGMOID: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG:
     case OP_SQRT: case OP_RECIPROCAL: case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_SIGN:

@@ -367,6 +367,31 @@ static void emit_binary(Ctx *c, const Node *n)
     emit_binary_call(c, op, n->in[0], n->in[1], n->out[0], false);
 }
 
+/* y = x ^ e with broadcasting, x and e of their own types (vggrt_pow). */
+static void emit_pow(Ctx *c, const Node *n)
+{
+    const Shape *y = shp(c, n->out[0]);
+    int64_t xs[VGGC_MAX_RANK] = {0}, es[VGGC_MAX_RANK] = {0};   /* rank 0: one stride 0 */
+    shape_broadcast_strides(shp(c, n->in[0]), y, xs);
+    shape_broadcast_strides(shp(c, n->in[1]), y, es);
+    int rank = y->rank ? y->rank : 1;
+    buf_puts(c->b, "    const int64_t dims[] = ");
+    put_dims(c->b, y);
+    buf_puts(c->b, ";\n    static const int64_t xs[] = ");
+    put_i64s(c->b, xs, rank);
+    buf_puts(c->b, ", es[] = ");
+    put_i64s(c->b, es, rank);
+    buf_printf(c->b, ";\n    vggrt_pow(%d, %d, %d, dims, xs, es, ",
+               rt_dtype(c->g->values[n->in[0]].dtype), rt_dtype(c->g->values[n->in[1]].dtype),
+               rank);
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->in[1], false);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ");\n");
+}
+
 /* Leading dim as a batch count: `n` or its literal size. */
 static void put_lead(Ctx *c, uint32_t v) { put_dim(c->b, shp(c, v)->d[0]); }
 
@@ -853,6 +878,7 @@ static bool emit_body(Ctx *c, const Node *n, uint32_t id)
         break;
     case OP_CLIP: emit_clip(c, n); break;
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_PRELU: emit_binary(c, n); break;
+    case OP_POW: emit_pow(c, n); break;
     case OP_SUM: case OP_MAX: case OP_MIN: emit_variadic(c, n); break;
     case OP_ARGMAX: case OP_ARGMIN: emit_arg(c, n); break;
     case OP_SLICE: emit_slice(c, n); break;

@@ -429,6 +429,20 @@ static void emit_binary(L *l, const Node *n)
     emit_binary_call(l, op, n->in[0], n->in[1], n->out[0]);
 }
 
+/* y = x ^ e with broadcasting (emit_c.c: emit_pow). */
+static void emit_pow(L *l, const Node *n)
+{
+    const Shape *y = shp(l, n->out[0]);
+    int64_t xs[VGGC_MAX_RANK] = {0}, es[VGGC_MAX_RANK] = {0};
+    shape_broadcast_strides(shp(l, n->in[0]), y, xs);
+    shape_broadcast_strides(shp(l, n->in[1]), y, es);
+    int rank = y->rank ? y->rank : 1;
+    CALL(l, "vggrt_pow", k32(l, rt_dtype(l->g->values[n->in[0]].dtype)),
+         k32(l, rt_dtype(l->g->values[n->in[1]].dtype)), k32(l, rank), shape_arr(l, y),
+         const_i64s(l, xs, rank), const_i64s(l, es, rank), ptr_of(l, n->in[0]),
+         ptr_of(l, n->in[1]), ptr_of(l, n->out[0]));
+}
+
 static void emit_reduce(L *l, const Node *n, int op, unsigned mask)
 {
     const Shape *x = shp(l, n->in[0]);
@@ -654,6 +668,7 @@ static LLVMValueRef emit_body(L *l, const Node *n)
         break;
     case OP_CLIP: emit_clip(l, n); break;
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_PRELU: emit_binary(l, n); break;
+    case OP_POW: emit_pow(l, n); break;
     case OP_SUM: case OP_MAX: case OP_MIN: emit_variadic(l, n); break;
     case OP_ARGMAX: case OP_ARGMIN: emit_arg(l, n); break;
     case OP_SLICE: emit_slice(l, n); break;

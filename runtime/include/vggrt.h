@@ -441,6 +441,16 @@ void vggrt_binary_i64(int op, int rank, const int64_t *dims, const int64_t *astr
  * of I32, U8, I8. */
 vggrt_status vggrt_binary(int dtype, int op, int rank, const int64_t *dims, const int64_t *astr,
                           const int64_t *bstr, const void *a, const void *b, void *y);
+/* Pow with broadcasting (strides as vggrt_binary's): y[i] = x[i] ^ e[i].
+ * x and y are of xtype, e of etype, each F32, F64, I32 or I64.  Floats:
+ * powf for F32 ^ F32, else pow in double rounded to xtype.  Integers
+ * ^ integers: exact, wrapping modulo 2^bits; a negative exponent gives
+ * the real result truncated (1^-e = 1, (-1)^-e = +-1, else 0).  An
+ * integer base with a float exponent: pow in double, truncated and
+ * saturated to xtype as vggrt_cast does (NaN gives 0).  VGGRT_ERR_ARG for
+ * another type. */
+vggrt_status vggrt_pow(int xtype, int etype, int rank, const int64_t *dims, const int64_t *xstr,
+                       const int64_t *estr, const void *x, const void *e, void *y);
 /* Clip of count elements of dtype (F32, F64, I64, I32, U8, I8): y = min(max(x,
  * lo), hi), lo applied first.  A bound is *lo_t (one element of dtype) when
  * lo_t is not NULL, else lo (a value of the type, or +-INFINITY for none).

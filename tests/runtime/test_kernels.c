@@ -614,6 +614,70 @@ static const char *const unary_names[] = {
 _Static_assert(sizeof unary_names / sizeof *unary_names == VGGRT_THRESHOLDED_RELU + 1,
                "a name for every unary op");
 
+/* Pow, y = x ^ e with broadcasting, against pow() in double element by
+ * element (an exponent row broadcast over x's rows): f32 ^ f32 (powf, so
+ * within 1e-5), f32 ^ i64, i32 ^ f32 (truncated, as numpy's astype),
+ * i64 ^ i64 and i32 ^ i32 exactly, negative exponents and wrapping
+ * included; and a type it refuses. */
+static void test_pows(void) {
+    int64_t dims[] = { 3, 7 }, xstr[] = { 7, 1 }, estr[] = { 0, 1 };
+    const size_t n = 21;
+    begin_case("pow f32 ^ f32, f32 ^ i64");
+    float *x = rand_f32(n, 0.1f, 3), *ef = rand_f32(7, -2, 3), *y = nan_f32(n + 1);
+    int64_t ei[7] = { 0, 1, 2, 3, -1, -2, 5 };
+    double *want = zeros_f64(n);
+    for (size_t i = 0; i < n; i++)
+        want[i] = pow(x[i], ef[i % 7]);
+    check_status("vggrt_pow", vggrt_pow(VGGRT_F32, VGGRT_F32, 2, dims, xstr, estr, x, ef, y),
+                 VGGRT_OK);
+    check_f32("y", y, want, NULL, n);
+    if (!isnan(y[n]))
+        fail("y[%zu] past the end was written", n);
+    for (size_t i = 0; i < n; i++)
+        want[i] = pow(x[i], (double)ei[i % 7]);
+    vggrt_pow(VGGRT_F32, VGGRT_I64, 2, dims, xstr, estr, x, ei, y);
+    check_f32("y", y, want, NULL, n);
+    end_case();
+
+    begin_case("pow i32 ^ f32 (truncated), i64 ^ i64 and i32 ^ i32 (exact, wrapping)");
+    int32_t xi32[21], yi32[21], wi32[21];
+    int64_t xi64[21], yi64[21], wi64[21];
+    for (size_t i = 0; i < n; i++)
+        xi32[i] = (int32_t)(i % 9) - 4, xi64[i] = xi32[i];
+    xi64[20] = 3, xi32[20] = 3;                     /* 3^5 */
+    xi64[13] = 1000003, xi32[13] = 1000003;         /* 1000003^5 wraps int64 */
+    xi64[10] = 5000, xi32[10] = 5000;               /* 5000^3 wraps int32 only */
+    for (size_t i = 0; i < n; i++) {
+        double p = pow(xi32[i], ef[i % 7]);
+        wi32[i] = isnan(p) ? 0 : p >= 2147483647.0 ? INT32_MAX : p <= -2147483648.0 ? INT32_MIN
+                : (int32_t)p;
+    }
+    vggrt_pow(VGGRT_I32, VGGRT_F32, 2, dims, xstr, estr, xi32, ef, yi32);
+    check_bytes("y", yi32, wi32, sizeof *yi32, n);
+    for (size_t i = 0; i < n; i++) {
+        int64_t b = xi64[i], e = ei[i % 7];
+        uint64_t r = 1;                             /* repeated multiplication, wrapping */
+        for (int64_t k = 0; k < e; k++)
+            r *= (uint64_t)b;
+        wi64[i] = e >= 0 ? (int64_t)r : b == 1 ? 1 : b == -1 ? (e % 2 ? -1 : 1) : 0;
+        wi32[i] = (int32_t)(uint32_t)r;
+        if (e < 0)
+            wi32[i] = (int32_t)wi64[i];
+    }
+    vggrt_pow(VGGRT_I64, VGGRT_I64, 2, dims, xstr, estr, xi64, ei, yi64);
+    check_i64("y", yi64, wi64, n);
+    int32_t ei32[7];
+    for (int k = 0; k < 7; k++)
+        ei32[k] = (int32_t)ei[k];
+    vggrt_pow(VGGRT_I32, VGGRT_I32, 2, dims, xstr, estr, xi32, ei32, yi32);
+    check_bytes("y", yi32, wi32, sizeof *yi32, n);
+    check_status("u8 base", vggrt_pow(VGGRT_U8, VGGRT_F32, 2, dims, xstr, estr, x, ef, y),
+                 VGGRT_ERR_ARG);
+    end_case();
+    free(x), free(ef), free(y), free(want);
+}
+
+
 static void test_unaries(void) {
     const size_t n = 103;
     for (int op = VGGRT_RELU; op <= VGGRT_THRESHOLDED_RELU; op++)
@@ -1200,6 +1264,7 @@ int main(void) {
     test_gemms();
     test_matmuls();
     test_binaries();
+    test_pows();
     test_unaries();
     test_channel_affine(3, 5, 7);
     test_channel_affine(2, 17, 1);
