@@ -331,7 +331,7 @@ static void emit_binary_call(Ctx *c, const char *op, uint32_t a, uint32_t b, uin
                              bool block)
 {
     const Shape *y = shp(c, y_id);
-    int64_t as[VGGC_MAX_RANK], bs[VGGC_MAX_RANK];
+    int64_t as[VGGC_MAX_RANK] = {0}, bs[VGGC_MAX_RANK] = {0};   /* rank 0: one stride 0 */
     shape_broadcast_strides(shp(c, a), y, as);
     shape_broadcast_strides(shp(c, b), y, bs);
     bool f = c->g->values[y_id].dtype == DT_FLOAT;

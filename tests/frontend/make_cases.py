@@ -451,6 +451,13 @@ def cases(out):
         f.write(m.SerializeToString() +
                 field(7, g.SerializeToString() + field(1, if_bytes) + field(5, w_twice)))
 
+    # -- run-time arithmetic on scalars (rank 0): the generated C is the
+    # same on every compile (tests/codegen, codegen.c.scalar_ops).
+    save(model([helper.make_node("Add", ["x", "z"], ["s"], name="add"),
+                helper.make_node("Pow", ["s", "z"], ["y"], name="pow")],
+               [vi("x", F, []), vi("z", F, [])], [vi("y", F, [])], opset=15),
+         os.path.join(out, "scalar_ops.onnx"))
+
     # -- a TensorProto file with typed fields, for onnx_read_tensor_pb -------------------
     t = helper.make_tensor("typed", F, [2, 2], [1.0, -2.0, 3.5, 4.0])
     with open(os.path.join(out, "typed_tensor.pb"), "wb") as f:
