@@ -1,5 +1,5 @@
 /* elementwise.c — broadcasting binary ops (and PRelu), activations,
- * BatchNorm's affine map and Cast.
+ * BatchNorm's affine map, Cast and Pow.
  *
  * Binary ops take the output dims and, for each operand, an element stride
  * per dim (0 where it broadcasts), as ONNX's multidirectional broadcasting
@@ -29,6 +29,10 @@
  * patterns; converting to them rounds to nearest even from the source's
  * exact value (see narrow_float), as numpy does for float16 and ONNX
  * Runtime for bfloat16.
+ *
+ * Pow's base and exponent may differ in type (vggrt.h says how each pair
+ * computes); it runs the binary ops' rows (FOR_ROWS) with a row function
+ * that reads either type.
  */
 #include "vggrt.h"
 
@@ -622,8 +626,10 @@ static void pow_row(int xt, const void *x, int64_t xo, int64_t sx, int et, const
                 ((int64_t *)y)[yo + i] = r;
         }
     } else {
-        for (int64_t i = 0; i < n; i++)
-            pow_store(xt, y, yo + i, pow(pow_load(xt, x, xo + i * sx), pow_load(et, e, eo + i * se)));
+        for (int64_t i = 0; i < n; i++) {
+            double u = pow_load(xt, x, xo + i * sx), v = pow_load(et, e, eo + i * se);
+            pow_store(xt, y, yo + i, pow(u, v));
+        }
     }
 }
 
