@@ -325,38 +325,51 @@ static void emit_clip(Ctx *c, const Node *n)
     buf_puts(c->b, ");\n");
 }
 
-/* y = a OP b with broadcasting; a may be y itself.  `block` puts the call
- * in braces of its own (a Sum emits several into one layer). */
-static void emit_binary_call(Ctx *c, const char *op, uint32_t a, uint32_t b, uint32_t y_id,
-                             bool block)
+/* The arrays a broadcasting kernel call reads for y = f(a, b): y's dims,
+ * then a's and b's element strides per dim (as, bs; 0 where broadcast;
+ * one 0 for a scalar).  `block` opens braces of its own first. */
+static void put_broadcast(Ctx *c, uint32_t a, uint32_t b, const Shape *y, bool block)
 {
-    const Shape *y = shp(c, y_id);
-    int64_t as[VGGC_MAX_RANK] = {0}, bs[VGGC_MAX_RANK] = {0};   /* rank 0: one stride 0 */
+    int64_t as[VGGC_MAX_RANK] = {0}, bs[VGGC_MAX_RANK] = {0};
     shape_broadcast_strides(shp(c, a), y, as);
     shape_broadcast_strides(shp(c, b), y, bs);
-    bool f = c->g->values[y_id].dtype == DT_FLOAT;
-    int rank = y->rank ? y->rank : 1;
     buf_puts(c->b, block ? "    {\n    const int64_t dims[] = " : "    const int64_t dims[] = ");
     put_dims(c->b, y);
     buf_puts(c->b, ";\n    static const int64_t as[] = ");
     put_i64s(c->b, as, y->rank ? y->rank : 1);
     buf_puts(c->b, ", bs[] = ");
     put_i64s(c->b, bs, y->rank ? y->rank : 1);
-    if (y->rank == 0)
-        buf_puts(c->b, "; /* scalar */\n");
-    else
-        buf_puts(c->b, ";\n");
-    DType t = c->g->values[y_id].dtype;
-    if (f || t == DT_INT64)
-        buf_printf(c->b, "    vggrt_binary_%s(%s, %d, dims, as, bs, ", f ? "f32" : "i64", op, rank);
-    else    /* the other types through the generic entry point */
-        buf_printf(c->b, "    vggrt_binary(%d, %s, %d, dims, as, bs, ", rt_dtype(t), op, rank);
+    buf_puts(c->b, y->rank == 0 ? "; /* scalar */\n" : ";\n");
+}
+
+/* The last arguments of a call, "a, b, y);" (y writable). */
+static void put_aby(Ctx *c, uint32_t a, uint32_t b, uint32_t y)
+{
     put_ptr(c, a, false);
     buf_puts(c->b, ", ");
     put_ptr(c, b, false);
     buf_puts(c->b, ", ");
-    put_ptr(c, y_id, true);
-    buf_puts(c->b, block ? ");\n    }\n" : ");\n");
+    put_ptr(c, y, true);
+    buf_puts(c->b, ");\n");
+}
+
+/* y = a OP b with broadcasting; a may be y itself.  `block` puts the call
+ * in braces of its own (a Sum emits several into one layer). */
+static void emit_binary_call(Ctx *c, const char *op, uint32_t a, uint32_t b, uint32_t y_id,
+                             bool block)
+{
+    const Shape *y = shp(c, y_id);
+    DType t = c->g->values[y_id].dtype;
+    int rank = y->rank ? y->rank : 1;
+    put_broadcast(c, a, b, y, block);
+    if (t == DT_FLOAT || t == DT_INT64)
+        buf_printf(c->b, "    vggrt_binary_%s(%s, %d, dims, as, bs, ",
+                   t == DT_FLOAT ? "f32" : "i64", op, rank);
+    else    /* the other types through the generic entry point */
+        buf_printf(c->b, "    vggrt_binary(%d, %s, %d, dims, as, bs, ", rt_dtype(t), op, rank);
+    put_aby(c, a, b, y_id);
+    if (block)
+        buf_puts(c->b, "    }\n");
 }
 
 static void emit_binary(Ctx *c, const Node *n)
@@ -371,25 +384,11 @@ static void emit_binary(Ctx *c, const Node *n)
 static void emit_pow(Ctx *c, const Node *n)
 {
     const Shape *y = shp(c, n->out[0]);
-    int64_t xs[VGGC_MAX_RANK] = {0}, es[VGGC_MAX_RANK] = {0};   /* rank 0: one stride 0 */
-    shape_broadcast_strides(shp(c, n->in[0]), y, xs);
-    shape_broadcast_strides(shp(c, n->in[1]), y, es);
-    int rank = y->rank ? y->rank : 1;
-    buf_puts(c->b, "    const int64_t dims[] = ");
-    put_dims(c->b, y);
-    buf_puts(c->b, ";\n    static const int64_t xs[] = ");
-    put_i64s(c->b, xs, rank);
-    buf_puts(c->b, ", es[] = ");
-    put_i64s(c->b, es, rank);
-    buf_printf(c->b, ";\n    vggrt_pow(%d, %d, %d, dims, xs, es, ",
+    put_broadcast(c, n->in[0], n->in[1], y, false);
+    buf_printf(c->b, "    vggrt_pow(%d, %d, %d, dims, as, bs, ",
                rt_dtype(c->g->values[n->in[0]].dtype), rt_dtype(c->g->values[n->in[1]].dtype),
-               rank);
-    put_ptr(c, n->in[0], false);
-    buf_puts(c->b, ", ");
-    put_ptr(c, n->in[1], false);
-    buf_puts(c->b, ", ");
-    put_ptr(c, n->out[0], true);
-    buf_puts(c->b, ");\n");
+               y->rank ? y->rank : 1);
+    put_aby(c, n->in[0], n->in[1], n->out[0]);
 }
 
 /* Leading dim as a batch count: `n` or its literal size. */
@@ -492,12 +491,7 @@ static void emit_matmul(Ctx *c, const Node *n)
     buf_printf(c->b, ";\n    vggrt_matmul(%d, bd, as, bs, ", br);
     put_dim(c->b, m.M);
     buf_printf(c->b, ", %lld, %lld, ", (long long)m.K, (long long)m.N);
-    put_ptr(c, n->in[0], false);
-    buf_puts(c->b, ", ");
-    put_ptr(c, n->in[1], false);
-    buf_puts(c->b, ", ");
-    put_ptr(c, n->out[0], true);
-    buf_puts(c->b, ");\n");
+    put_aby(c, n->in[0], n->in[1], n->out[0]);
 }
 
 static void emit_reduce(Ctx *c, const Node *n, const char *op, unsigned mask)
