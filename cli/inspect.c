@@ -37,6 +37,15 @@ static uint64_t node_params(const Graph *g, const Node *n)
             count += (uint64_t)k;
         return count;
     }
+    if (plan_gemm_packed(g, n)) {
+        /* The last block of 16 columns is padded: count N x K. */
+        const Shape *y = &g->values[n->out[0]].shape, *w = &g->values[n->in[1]].shape;
+        count = (uint64_t)(y->d[1] * w->d[1]);
+        if (n->n_in > 2 && n->in[2] != VGGC_NONE && g->values[n->in[2]].kind == VAL_CONST &&
+            g->values[n->in[2]].dtype == DT_FLOAT)
+            count += g->values[n->in[2]].nbytes / sizeof(float);
+        return count;
+    }
     for (uint32_t i = 0; i < n->n_in; i++) {
         const Value *v = n->in[i] == VGGC_NONE ? NULL : &g->values[n->in[i]];
         if (v && v->kind == VAL_CONST && v->dtype == DT_FLOAT)
@@ -148,7 +157,9 @@ const char *layer_kernel(const Graph *g, const Node *n)
         if (plan_chain_consumer(g, n))
             return graph_block(g) == 8 ? "direct NCHW8c>ring" : "direct NCHW16c>ring";
         return graph_block(g) == 8 ? "direct NCHW8c" : "direct NCHW16c";
-    case OP_GEMM: case OP_MATMUL:
+    case OP_GEMM:
+        return plan_gemm_packed(g, n) ? "gemm packed16" : "sgemm";
+    case OP_MATMUL:
         return "sgemm";
     case OP_MAXPOOL: case OP_AVGPOOL: case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL:
         if (n->in_layout != LAYOUT_BLOCKED)

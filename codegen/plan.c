@@ -154,6 +154,11 @@ bool plan_conv_winograd(const Graph *g, const Node *n)
     return w->rank == 4 && w->d[1] == 36 && w->d[3] == graph_block(g);
 }
 
+bool plan_gemm_packed(const Graph *g, const Node *n)
+{
+    return n->op == OP_GEMM && n->n_in >= 2 && g->values[n->in[1]].shape.rank == 3;
+}
+
 const Node *plan_chain_producer(const Graph *g, const Node *n)
 {
     if (!plan_conv_winograd(g, n) || n->in[0] == VGGC_NONE)

@@ -93,6 +93,9 @@ void plan_dconv_params(const Graph *g, const Node *n, vggrt_dconv_params *dp);
  * assign-layout decided, and packed its weights for it: [K/b, 36, C, b],
  * b = graph_block(g). */
 bool plan_conv_winograd(const Graph *g, const Node *n);
+/* Does this Gemm read packed weights (vggrt_gemm_packed)?  assign-layout
+ * packed them: [ceil(N/16), K, 16]. */
+bool plan_gemm_packed(const Graph *g, const Node *n);
 /* Chains (vggrt_chain_conv2d): a network's first layer, a direct conv of
  * plain input whose output only a Winograd conv reads, is computed inside
  * that conv's call, a few rows at a time into a ring that stays in cache;

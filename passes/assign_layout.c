@@ -25,7 +25,8 @@
  *   - otherwise the direct convolution, [K/b][C][kh][kw][b]
  *     (vggrt_dconv_pack, a "+packed" constant).
  * The backends read the choice back from the weights' shape
- * (plan_conv_winograd).  From here on a Conv with out_layout=blocked reads
+ * (plan_conv_winograd).  A dense layer's weights are packed too, as
+ * blocks of 16 columns (pack_dense, plan_gemm_packed).  From here on a Conv with out_layout=blocked reads
  * packed weights (shape inference would not accept them again; no later
  * pass runs it).
  *
@@ -223,6 +224,32 @@ static void pack_conv(Graph *g, Node *n, int64_t wino_min)
     }
 }
 
+/* A dense layer (Gemm, A not transposed) with constant float weights:
+ * op(B) packed as blocks of 16 columns, [ceil(N/16), K, 16] (vggrt_gemm_pack,
+ * a "+packed" constant; trans_b no longer applies), so that the kernel
+ * streams each block once in order (vggrt_gemm_packed). */
+static void pack_dense(Graph *g, Node *n)
+{
+    const uint32_t wid = n->in[1];
+    const Value *w = &g->values[wid];
+    const GemmAttr *a = &n->attr.gemm;
+    if (a->trans_a || w->shape.rank != 2 || !const_floats(g, wid) ||
+        g->values[n->in[0]].dtype != DT_FLOAT || g->values[n->out[0]].dtype != DT_FLOAT)
+        return;
+    const int64_t K = w->shape.d[a->trans_b ? 1 : 0], N = w->shape.d[a->trans_b ? 0 : 1];
+    if (K <= 0 || N <= 0)
+        return;
+    float *packed = arena_alloc_aligned(&g->arena, vggrt_gemm_packed_size(N, K) * sizeof(float), 64);
+    vggrt_gemm_pack(a->trans_b, N, K, w->data, packed);
+    const Shape ps = {3, {(N + 15) / 16, K, 16}};
+    n->in[1] = adopt_float_const(g, w->name, "+packed", &ps, packed);
+    n->attr.gemm.trans_b = false;
+    if (graph_count_uses(g, wid) == 0) {
+        arena_release(&g->arena, g->values[wid].data);
+        g->values[wid].data = NULL;
+    }
+}
+
 /* A Transpose NHWC -> NCHW of a graph input read only by this conv: the
  * conv reads the input directly. */
 static void absorb_input_transpose(Graph *g, Node *conv)
@@ -275,9 +302,12 @@ bool pass_assign_layout(Graph *g)
     /* Then the kernels and their packed weights, once every layout (and
      * so every small map that could take Winograd) is known. */
     const int64_t wino_min = small_maps_winograd(g) ? WINO_MIN_SIZE_BATCHED : WINO_MIN_SIZE;
-    for (uint32_t i = 0; i < n_nodes; i++)
+    for (uint32_t i = 0; i < n_nodes; i++) {
         if (g->nodes[i].op == OP_CONV && g->nodes[i].out_layout == LAYOUT_BLOCKED)
             pack_conv(g, &g->nodes[i], wino_min);
+        else if (g->nodes[i].op == OP_GEMM)
+            pack_dense(g, &g->nodes[i]);
+    }
     graph_compact(g);
     return true;
 }

@@ -20,8 +20,11 @@
  * (tests/runtime/test_kernels.c is the test).
  *
  * With --warm there is no such flush: the layers whose weights fit the
- * last-level cache then show the kernels' compute rate.
- * Usage: gemm_bench [--reps N] [--transb 0|1|2 (both)] [--only K] [--warm]
+ * last-level cache then show the kernels' compute rate.  With --packed,
+ * "ours" is vggrt_gemm_packed on B packed beforehand (vggrt_gemm_pack, not
+ * timed), as the compiler emits a dense layer; --m M runs batch M only.
+ * Usage: gemm_bench [--reps N] [--transb 0|1|2 (both)] [--only K] [--m M]
+ *                   [--warm] [--packed]
  */
 #define _POSIX_C_SOURCE 200809L
 #define BENCH_NAME "gemm_bench"
@@ -89,7 +92,7 @@ static void bandwidth(int reps) {
     }
 }
 
-static int warm;
+static int warm, packed;
 
 static void bench(int tb, int64_t M, int64_t K, int64_t N, int reps) {
     float *A = bench_alloc_rand((size_t)(M * K)), *Bw = bench_alloc_rand((size_t)(K * N));
@@ -97,6 +100,13 @@ static void bench(int tb, int64_t M, int64_t K, int64_t N, int reps) {
     float *Yb = bench_alloc_rand((size_t)(M * N));
     const int64_t ldb = tb ? K : N;
     const double bytes = 4.0 * (double)(K * N), flops = 2.0 * (double)(M * K * N);
+    float *Bp = NULL;
+    if (packed) {
+        Bp = vggrt_aligned_alloc(vggrt_gemm_packed_size(N, K) * sizeof *Bp);
+        if (!Bp)
+            bench_out_of_memory();
+        vggrt_gemm_pack(tb, N, K, Bw, Bp);
+    }
     for (int threads = 1; threads <= 2; threads++) {
         double *to = bench_alloc_times(reps), *tr = bench_alloc_times(reps);
         vggrt_set_num_threads(threads);
@@ -105,7 +115,10 @@ static void bench(int tb, int64_t M, int64_t K, int64_t N, int reps) {
             if (!warm)
                 read_all(flush_buf, FLUSH_FLOATS);
             double t0 = now();
-            vggrt_gemm(0, tb, M, N, K, 1.0f, A, K, Bw, ldb, 1.0f, C, 0, 1, Y);
+            if (packed)
+                vggrt_gemm_packed(M, N, K, 1.0f, A, K, Bp, 1.0f, C, 0, 1, Y);
+            else
+                vggrt_gemm(0, tb, M, N, K, 1.0f, A, K, Bw, ldb, 1.0f, C, 0, 1, Y);
             to[r] = now() - t0;
             if (!warm)
                 read_all(flush_buf, FLUSH_FLOATS);
@@ -132,12 +145,12 @@ static void bench(int tb, int64_t M, int64_t K, int64_t N, int reps) {
         free(to), free(tr);
     }
     vggrt_aligned_free(A), vggrt_aligned_free(Bw), vggrt_aligned_free(C);
-    vggrt_aligned_free(Y), vggrt_aligned_free(Yb);
+    vggrt_aligned_free(Y), vggrt_aligned_free(Yb), vggrt_aligned_free(Bp);
 }
 
 int main(int argc, char **argv) {
     int reps = 7, transb = 1;
-    long long only = 0;
+    long long only = 0, only_m = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
             reps = atoi(argv[++i]);
@@ -147,8 +160,12 @@ int main(int argc, char **argv) {
             only = atoll(argv[++i]);
         else if (strcmp(argv[i], "--warm") == 0)
             warm = 1;
+        else if (strcmp(argv[i], "--packed") == 0)
+            packed = 1;
+        else if (strcmp(argv[i], "--m") == 0 && i + 1 < argc && atoll(argv[i + 1]) >= 1)
+            only_m = atoll(argv[++i]);
         else {
-            fprintf(stderr, "usage: gemm_bench [--reps N] [--transb 0|1|2] [--only K] [--warm]\n");
+            fprintf(stderr, "usage: gemm_bench [--reps N] [--transb 0|1|2] [--only K] [--m M] [--warm] [--packed]\n");
             return 2;
         }
     }
@@ -165,7 +182,7 @@ int main(int argc, char **argv) {
     for (int tb = 0; tb <= 1; tb++) {
         if (transb != 2 && tb != transb)
             continue;
-        for (int64_t m = 1; m <= 8; m += 7)
+        for (int64_t m = only_m ? only_m : 1; m <= (only_m ? only_m : 8); m += 7)
             for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++)
                 if (!only || layers[i].k == only)
                     bench(tb, m, layers[i].k, layers[i].n, reps);

@@ -434,7 +434,11 @@ static void emit_gemm(Ctx *c, const Node *n)
         }
         K = lda = A->d[1];
     }
-    buf_printf(c->b, "    vggrt_gemm(%d, %d, ", a->trans_a, a->trans_b);
+    const bool packed = plan_gemm_packed(c->g, n);
+    if (packed)
+        buf_puts(c->b, "    vggrt_gemm_packed(");
+    else
+        buf_printf(c->b, "    vggrt_gemm(%d, %d, ", a->trans_a, a->trans_b);
     put_dim(c->b, Y->d[0]);
     buf_printf(c->b, ", %lld, %lld, ", (long long)Y->d[1], (long long)K);
     put_float(c->b, a->alpha);
@@ -445,7 +449,10 @@ static void emit_gemm(Ctx *c, const Node *n)
         put_ptr(c, n->in[0], false);
     buf_printf(c->b, ", %lld, ", (long long)lda);
     put_ptr(c, n->in[1], false);
-    buf_printf(c->b, ", %lld, ", (long long)B->d[1]);
+    if (packed)
+        buf_puts(c->b, ", ");
+    else
+        buf_printf(c->b, ", %lld, ", (long long)B->d[1]);
     put_float(c->b, a->beta);
     buf_puts(c->b, ", ");
     if (n->n_in > 2 && n->in[2] != VGGC_NONE)

@@ -473,10 +473,15 @@ static void emit_gemm(L *l, const Node *n)
         K = lda = A->d[1];
     }
     LLVMValueRef y = ptr_of(l, n->out[0]);
-    CALL(l, "vggrt_gemm", k32(l, a->trans_a), k32(l, a->trans_b), dim_val(l, Y->d[0]),
-         k64(l, Y->d[1]), k64(l, K), kf(l, a->alpha), in, k64(l, lda), ptr_of(l, n->in[1]),
-         k64(l, B->d[1]), kf(l, a->beta), has_c ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr),
-         k64(l, crs), k64(l, ccs), y);
+    LLVMValueRef c = has_c ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr);
+    if (plan_gemm_packed(l->g, n))
+        CALL(l, "vggrt_gemm_packed", dim_val(l, Y->d[0]), k64(l, Y->d[1]), k64(l, K),
+             kf(l, a->alpha), in, k64(l, lda), ptr_of(l, n->in[1]), kf(l, a->beta), c,
+             k64(l, crs), k64(l, ccs), y);
+    else
+        CALL(l, "vggrt_gemm", k32(l, a->trans_a), k32(l, a->trans_b), dim_val(l, Y->d[0]),
+             k64(l, Y->d[1]), k64(l, K), kf(l, a->alpha), in, k64(l, lda), ptr_of(l, n->in[1]),
+             k64(l, B->d[1]), kf(l, a->beta), c, k64(l, crs), k64(l, ccs), y);
     if (n->epi.act != ACT_NONE) {
         int op = n->epi.act == ACT_SIGMOID ? VGGRT_SIGMOID : n->epi.act == ACT_CLIP ? VGGRT_CLIP
                : n->epi.act == ACT_LEAKY_RELU ? VGGRT_LEAKY_RELU : VGGRT_RELU;
@@ -1041,7 +1046,8 @@ static LlvmStatus fail(char **err, const char *what, char *llvm_msg)
  * code calls libvggrt's (this process's, or the one an object file is
  * linked with); see build_module. */
 static const char *const pooled_kernels[] = {
-    "vggrt_dconv2d", "vggrt_wino_conv2d", "vggrt_chain_conv2d", "vggrt_gemm", "vggrt_matmul",
+    "vggrt_dconv2d", "vggrt_wino_conv2d", "vggrt_chain_conv2d", "vggrt_gemm", "vggrt_gemm_packed",
+    "vggrt_matmul",
     "vggrt_to_blocked", "vggrt_from_blocked", "vggrt_maxpool2d_blocked",
     "vggrt_avgpool2d_blocked", "vggrt_global_pool_blocked",
 };

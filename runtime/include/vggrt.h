@@ -415,6 +415,17 @@ void vggrt_gemm(int trans_a, int trans_b, int64_t M, int64_t N, int64_t K,
                 float alpha, const float *A, int64_t lda, const float *B, int64_t ldb,
                 float beta, const float *C, int64_t c_rs, int64_t c_cs, float *Y);
 
+/* The same product with B packed at compile time by vggrt_gemm_pack: op(B)
+ * as blocks of 16 columns, each [K][16] (the last padded with zeros), so
+ * that every block is one sequential stream: Bp[j/16][k][j%16] = op(B)[k][j].
+ * vggrt_gemm_packed_size: the floats of Bp.  The sum of each output runs
+ * over k in order, whatever M, N and the thread count. */
+size_t vggrt_gemm_packed_size(int64_t N, int64_t K);
+void vggrt_gemm_pack(int trans_b, int64_t N, int64_t K, const float *B, float *Bp);
+void vggrt_gemm_packed(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
+                       const float *Bp, float beta, const float *C, int64_t c_rs, int64_t c_cs,
+                       float *Y);
+
 /* Batched MatMul with broadcasting: for every index i over the batch dims
  * bdims[0..brank), Y_i[M,N] = A_i[M,K] B_i[K,N], where A_i starts at
  * sum(i_d * astr[d]) elements (0 strides broadcast), likewise B; Y is dense. */

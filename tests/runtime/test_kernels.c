@@ -235,14 +235,21 @@ enum { C_NONE, C_FULL, C_ROW, C_COL, C_SCALAR, C_TRANSPOSED, C_INPLACE };
 static const char *const c_kind_names[] = { "none", "full", "row", "col", "scalar",
                                             "transposed", "in place" };
 
-static void test_gemm(int ta, int tb, int64_t M, int64_t N, int64_t K, float alpha, float beta,
-                      int ckind, int64_t pad) {
-    begin_case("gemm trans_a=%d trans_b=%d M=%lld N=%lld K=%lld alpha=%g beta=%g C=%s ld+%lld",
-               ta, tb, (long long)M, (long long)N, (long long)K, alpha, beta,
-               c_kind_names[ckind], (long long)pad);
-    int64_t lda = (ta ? M : K) + pad, ldb = (tb ? K : N) + pad;
+/* vggrt_gemm, or with packed (ta = 0) vggrt_gemm_packed on B packed by
+ * vggrt_gemm_pack (then pad widens A's rows only). */
+static void gemm_case(int packed, int ta, int tb, int64_t M, int64_t N, int64_t K, float alpha,
+                      float beta, int ckind, int64_t pad) {
+    begin_case("gemm%s trans_a=%d trans_b=%d M=%lld N=%lld K=%lld alpha=%g beta=%g C=%s ld+%lld",
+               packed ? " packed" : "", ta, tb, (long long)M, (long long)N, (long long)K, alpha,
+               beta, c_kind_names[ckind], (long long)pad);
+    int64_t lda = (ta ? M : K) + pad, ldb = (tb ? K : N) + (packed ? 0 : pad);
     int64_t arows = ta ? K : M, brows = tb ? N : K;
     float *A = rand_f32((size_t)(arows * lda), -1, 1), *B = rand_f32((size_t)(brows * ldb), -1, 1);
+    float *Bp = NULL;
+    if (packed) {
+        Bp = nan_f32(vggrt_gemm_packed_size(N, K));
+        vggrt_gemm_pack(tb, N, K, B, Bp);
+    }
     float *C = rand_f32((size_t)(M * N + 1), -1, 1), *Y = nan_f32((size_t)(M * N + 1));
     float *Y1 = nan_f32((size_t)(M * N + 1));
     int64_t crs = 0, ccs = 0;
@@ -285,17 +292,38 @@ static void test_gemm(int ta, int tb, int64_t M, int64_t N, int64_t K, float alp
             for (int64_t i = 0; i < M * N; i++)
                 y[i] = NAN;
         vggrt_set_num_threads(threads);
-        vggrt_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta,
-                   ckind == C_NONE ? NULL : ckind == C_INPLACE ? y : C, crs, ccs, y);
+        const float *c = ckind == C_NONE ? NULL : ckind == C_INPLACE ? y : C;
+        if (packed)
+            vggrt_gemm_packed(M, N, K, alpha, A, lda, Bp, beta, c, crs, ccs, y);
+        else
+            vggrt_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, c, crs, ccs, y);
         check_f32_rel("Y", y, want, mag, (size_t)(M * N), rel);
         if (threads > 1)
             check_bytes("Y (vs 1 thread)", y, Y1, sizeof *y, (size_t)(M * N));
         if (!isnan(y[M * N]))
             fail("Y[%lld] past the end was written", (long long)(M * N));
     }
+    /* Packed, a row's result does not depend on the rows beside it: the
+     * last row alone (a batch of 1) gives the same bytes. */
+    if (packed && M > 1 && ckind != C_INPLACE && ckind != C_TRANSPOSED && !case_failed) {
+        const int64_t i = M - 1;
+        vggrt_gemm_packed(1, N, K, alpha, A + i * lda, lda, Bp, beta,
+                          ckind == C_NONE ? NULL : C + i * crs, crs, ccs, Y);
+        check_bytes("Y's last row (alone)", Y, Y1 + i * N, sizeof *Y, (size_t)N);
+    }
     vggrt_set_num_threads(0);
     end_case();
-    free(A), free(B), free(C), free(Y), free(Y1), free(want), free(mag);
+    free(A), free(B), free(Bp), free(C), free(Y), free(Y1), free(want), free(mag);
+}
+
+static void test_gemm(int ta, int tb, int64_t M, int64_t N, int64_t K, float alpha, float beta,
+                      int ckind, int64_t pad) {
+    gemm_case(0, ta, tb, M, N, K, alpha, beta, ckind, pad);
+}
+
+static void test_gemm_packed(int tb, int64_t M, int64_t N, int64_t K, float alpha, float beta,
+                             int ckind, int64_t pad) {
+    gemm_case(1, 0, tb, M, N, K, alpha, beta, ckind, pad);
 }
 
 static void test_gemms(void) {
@@ -331,6 +359,24 @@ static void test_gemms(void) {
     test_gemm(0, 1, 12, 2, 512, 1.0f, 1.0f, C_ROW, 0); /* a two-class head */
     test_gemm(0, 0, 2, 2, 512, 1.0f, 1.0f, C_SCALAR, 0);
     test_gemm(0, 0, 5, 4, 3, 0.0f, 1.0f, C_FULL, 0); /* alpha 0, small M */
+    /* Packed weights (a dense layer after assign-layout): one row group
+     * and several (3, 9, 17), blocks of rows past PACKED_ROWS (70, 131),
+     * N not a multiple of 16 and below it, K past a chunk of the sums
+     * (KC_PACKED) and not a multiple of it, every form of C. */
+    static const int64_t pms[] = { 1, 3, 8, 9, 17, 70, 131 };
+    for (int tb = 0; tb < 2; tb++) {
+        for (size_t mi = 0; mi < sizeof pms / sizeof pms[0]; mi++) {
+            for (int ck = C_NONE; ck <= C_INPLACE; ck++)
+                test_gemm_packed(tb, pms[mi], 37, 1000, 1.0f, 1.0f, ck, 0);
+            test_gemm_packed(tb, pms[mi], 100, 300, 0.75f, 0.5f, C_ROW, 5);
+        }
+        test_gemm_packed(tb, 8, 1100, 520, 1.0f, 1.0f, C_ROW, 0);
+        test_gemm_packed(tb, 12, 2, 4099, 1.0f, 1.0f, C_ROW, 0);   /* a two-class head */
+        test_gemm_packed(tb, 4, 6, 1, 1.0f, 1.0f, C_FULL, 0);      /* K = 1 */
+        test_gemm_packed(tb, 4, 6, 0, 1.0f, 0.5f, C_COL, 0);       /* K = 0: beta * C */
+        test_gemm_packed(tb, 5, 4, 3, 0.0f, 1.0f, C_FULL, 0);      /* alpha 0 */
+        test_gemm_packed(tb, 5, 20, 3, 1.0f, 0.0f, C_FULL, 2);     /* beta 0 */
+    }
 }
 
 static void test_matmul(int brank, const int64_t *bdims, const int64_t *ashape,
