@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """vs_ort.py — vggc beside ONNX Runtime on the VGG-16 models, measured in one run.
 
-    bench/vs_ort.py [--build build] [--rounds 3] [--iters 10] [--quick]
+    bench/vs_ort.py [--build build] [--rounds 3] [--iters 10] [--quick | --alexnet]
                     [--direct-only] [--out bench/results/vs_ort]
 
 For each configuration (model, batch, threads):
     vgg16_head  batch 1 and 8,  1 and 2 threads
     vgg16       batch 1,        1 and 2 threads
+or with --alexnet (the family's next model; default OUT bench/results/vs_ort_alexnet):
+    alexnet     batch 1 and 8,  1 and 2 threads
 it runs three engines on the same seeded input, with the same thread count:
     C     the program `vggc compile --batch-hint B` writes for the row's batch B,
           built with its Makefile (`--bench N`)
@@ -37,6 +39,7 @@ and after every layer of every profiled run (vggrt_fma_probe, 0.5 ms) and
 reports each layer's share of the peak of its moment; the medians over
 rounds.  --direct-only runs this table
 alone (with --quick: vgg16_head, one round), into OUT.md/OUT.json too.
+With --alexnet there is no such table (issue #5's target is VGG-16's).
 
 Writes OUT.md (table, machine, versions, environment) and OUT.svg (chart).
 Assert nothing: this is a measurement, not a test.
@@ -244,9 +247,12 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--iters", type=int, default=10, help="timed runs per process (batch 8: half)")
     ap.add_argument("--quick", action="store_true", help="vgg16_head batch 1 only, 1 round")
+    ap.add_argument("--alexnet", action="store_true",
+                    help="alexnet.onnx (models-big) at batch 1 and 8 instead of the VGG-16 models")
     ap.add_argument("--direct-only", action="store_true",
                     help="only the direct-convolution layers' table")
-    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "vs_ort"))
+    ap.add_argument("--out", help="output path without extension (default bench/results/vs_ort, "
+                    "or vs_ort_alexnet with --alexnet)")
     ap.add_argument("--gflop", metavar="MODEL", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.gflop:
@@ -254,8 +260,14 @@ def main():
         # children that fork from it (a child's maximum starts at its parent's).
         print(model_gflop(a.gflop))
         return
+    if a.quick and a.alexnet:
+        fail("--quick and --alexnet exclude each other")
+    if a.direct_only and a.alexnet:
+        fail("--direct-only measures the VGG-16 models' direct layers: not with --alexnet")
     if a.quick:
         a.rounds = 1
+    if not a.out:
+        a.out = os.path.join(ROOT, "bench", "results", "vs_ort_alexnet" if a.alexnet else "vs_ort")
     vggc = os.path.join(a.build, "cli", "vggc")
     models_dir = os.path.join(a.build, "models")
     for f in (vggc, ORT_RUN):
@@ -265,6 +277,8 @@ def main():
                ("vgg16_head", 8, 2), ("vgg16", 1, 1), ("vgg16", 1, 2)]
     if a.quick:
         configs = [("vgg16_head", 1, 1), ("vgg16_head", 1, 2)]
+    if a.alexnet:
+        configs = [("alexnet", 1, 1), ("alexnet", 1, 2), ("alexnet", 8, 1), ("alexnet", 8, 2)]
     work = tempfile.mkdtemp(prefix="vggc-vs-ort-")
     atexit.register(shutil.rmtree, work, True)  # its programs and weights: ~0.8 GB
     env_base = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"))
@@ -364,7 +378,7 @@ def main():
             print(f"round {rnd + 1}/{a.rounds} {model} b{batch} t{threads}: " +
                   ", ".join(f"{e} {samples[(cfg, e)][-1]:.1f} ms" for e in ENGINES), flush=True)
 
-    drows = direct_layers(vggc, direct_models, a.rounds, a.iters, env_base)
+    drows = [] if a.alexnet else direct_layers(vggc, direct_models, a.rounds, a.iters, env_base)
 
     peak = {t: statistics.median(v) for t, v in peaks.items()}
     rows = []
@@ -383,7 +397,7 @@ def main():
     commit = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], check=False)[0].strip()
     dirty = run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"], check=False)[0]
     lines = [
-        "# vggc beside ONNX Runtime: VGG-16 models",
+        f"# vggc beside ONNX Runtime: {'AlexNet' if a.alexnet else 'VGG-16 models'}",
         "",
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit}"
         f"{' (with local changes)' if dirty.strip() else ''}; {machine()}.",
@@ -394,7 +408,7 @@ def main():
         f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}; "
         f"VGGRT_NUM_THREADS and OPENBLAS_NUM_THREADS set to each row's thread count.",
         f"Command: `bench/vs_ort.py --rounds {a.rounds} --iters {a.iters}"
-        f"{' --quick' if a.quick else ''}`. "
+        f"{' --quick' if a.quick else ''}{' --alexnet' if a.alexnet else ''}`. "
         f"Medians over {a.rounds} interleaved rounds of per-process medians of {a.iters} runs "
         "(batch 8: half as many).",
         f"Probed FMA peak (bench/kernels/fma_peak.c, median of rounds): 1 thread {peak[1]:.0f} GFLOP/s, "
@@ -426,7 +440,8 @@ def main():
         for e, d in acc.items():
             lines.append(f"| {model} | {e} | {d['max_abs']:.2e} | {d['max_abs'] / d['scale']:.2e} "
                          f"| {d['max_rel']:.2e} | {d['scale']:.3g} | {d['tol_share']:.3f} |")
-    lines += direct_table(drows, a.rounds, a.iters)
+    if not a.alexnet:
+        lines += direct_table(drows, a.rounds, a.iters)
     lines += ["", f"Chart: [{os.path.basename(a.out)}.svg]({os.path.basename(a.out)}.svg). "
               "Per-round medians (ms) for each row are in the JSON file beside it."]
     os.makedirs(os.path.dirname(a.out), exist_ok=True)

@@ -51,6 +51,7 @@ SEED_TINY = 77
 SEED_TINY_BN = 78
 SEED_TINY_CLASSIC = 79
 SEED_TINY_CHAIN = 80
+SEED_ALEXNET = 2012
 
 # numpy dtype -> TensorProto type, for the tensors written with typed fields.
 TENSOR_TYPES = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.int64): TensorProto.INT64}
@@ -65,6 +66,7 @@ TINY_HEAD_LOGIT_GAIN = 0.3      # tiny_vgg*: 3 classes
 TINY_BN_LOGIT_GAIN = 0.15       # tiny_vgg_bn: 3 classes
 TINY_CLASSIC_LOGIT_GAIN = 1.0   # tiny_vgg_classic: 10 logits
 TINY_CHAIN_LOGIT_GAIN = 1.0     # tiny_vgg_chain: 3 classes
+ALEXNET_LOGIT_GAIN = 0.75       # alexnet: 1000 logits
 
 # Conv layers (by position in the conv list) whose biases are all zero. As torch 1.13
 # does with identical parameters, the first of each channel count is an initializer
@@ -75,6 +77,12 @@ TINY_ZERO_BIAS = {2, 3}
 VGG16_CONV_PARAMS = 14_714_688
 VGG16_HEAD_PARAMS = 14_978_370
 VGG16_CLASSIC_PARAMS = 138_357_544
+ALEXNET_PARAMS = 61_100_840
+
+# torchvision's AlexNet `features`: (out channels, kernel, stride, pad) per conv,
+# M = 3x3 stride-2 max pool.
+ALEXNET_CFG = [(64, 11, 4, 2), "M", (192, 5, 1, 2), "M", (384, 3, 1, 1), (256, 3, 1, 1),
+               (256, 3, 1, 1), "M"]
 
 
 # ---------------------------------------------------------------------------
@@ -422,6 +430,48 @@ def make_vgg16():
                                f"{SEED_VGG16 + 1}", 13, ["data", "ratio"])
 
 
+def make_alexnet():
+    """torchvision's AlexNet as torch.onnx.export writes it in eval mode: features
+    (Conv 11x11/4 pad 2, 5x5 pad 2 and three 3x3, each + Relu, MaxPool 3x3/2 after
+    the first, second and fifth), avgpool (an AveragePool 1x1: the adaptive 6x6
+    pool on a 6x6 map), Flatten, classifier Gemm 9216-4096 + Relu, 4096-4096 +
+    Relu, 4096-1000 (no Dropout nodes in eval mode); 1000 logits."""
+    g = Graph()
+    x, c, idx, convs = "input", 3, 0, []
+    for v in ALEXNET_CFG:
+        if v == "M":
+            x = g.node("MaxPool", [x], f"/features/features.{idx}/MaxPool", ceil_mode=0,
+                       kernel_shape=[3, 3], pads=[0, 0, 0, 0], strides=[2, 2])
+            idx += 1
+            continue
+        k, ks, st, pd = v
+        rng = rng_for(SEED_ALEXNET, len(convs))
+        cv = {"w": he_normal(rng, (k, c, ks, ks), fan_in=c * ks * ks),
+              "b": small_bias(rng, k, CONV_BIAS_STD)}
+        convs.append(cv)
+        w = g.init(f"features.{idx}.weight", cv["w"])
+        b = g.init(f"features.{idx}.bias", cv["b"])
+        x = g.node("Conv", [x, w, b], f"/features/features.{idx}/Conv", dilations=[1, 1], group=1,
+                   kernel_shape=[ks, ks], pads=[pd] * 4, strides=[st, st])
+        x = g.node("Relu", [x], f"/features/features.{idx + 1}/Relu")
+        idx += 2
+        c = k
+    x = g.node("AveragePool", [x], "/avgpool/AveragePool", kernel_shape=[1, 1], strides=[1, 1])
+    x = g.node("Flatten", [x], "/Flatten", axis=1)
+    dense = dense_params([256 * 6 * 6, 4096, 4096, 1000], SEED_ALEXNET + 1, ALEXNET_LOGIT_GAIN)
+    assert count_params(convs, dense) == ALEXNET_PARAMS
+    for j, (w, b) in enumerate(dense):
+        x = torch_gemm(g, x, (1, 4, 6)[j], w, b)
+        if j < 2:
+            x = g.node("Relu", [x], f"/classifier/classifier.{(2, 5)[j]}/Relu")
+    g.nodes[-1].output[0] = "output"
+    return finish(g, "main_graph", [torch_input("input", 3, 224, 224)],
+                  [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch_size", 1000])],
+                  13, "torchvision AlexNet (ImageNet, 1000 logits), 224x224, NCHW, in the form "
+                  "torch.onnx.export writes in eval mode; random weights, seed families "
+                  f"{SEED_ALEXNET}, {SEED_ALEXNET + 1}")
+
+
 def make_tiny_vgg():
     convs, dense = tiny_weights()
     return build_torch_head(TINY_CFG, convs, dense, 32, "main_graph",
@@ -471,6 +521,7 @@ MODELS = {
     "vgg16_head": make_vgg16_head,
     "vgg16_head_nhwc": make_vgg16_head_nhwc,
     "vgg16": make_vgg16,
+    "alexnet": make_alexnet,
 }
 
 

@@ -18,7 +18,7 @@
 # the CPU time of its processes, and the checkout's size on disk then), to
 # see where a slow or a disk-hungry run went.  Passing tests remove their
 # work files (VGGC_KEEP_WORK=1 keeps them); the run needs about 2 GB free.
-# Environment: VGGC_TEST_BIG=0 skips the full-size VGG-16 models;
+# Environment: VGGC_TEST_BIG=0 skips the full-size models (VGG-16s, AlexNet);
 # VGGC_FUZZ_SECONDS (default 30) is the time per harness, 0 skips step 5.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
