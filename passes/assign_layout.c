@@ -224,14 +224,29 @@ static void pack_conv(Graph *g, Node *n, int64_t wino_min)
     }
 }
 
+/* Is this Gemm the only reader of its weights' bytes (no other node, no
+ * graph output, no other value on the same data)? */
+static bool sole_owner(const Graph *g, uint32_t wid)
+{
+    if (graph_count_uses(g, wid) != 1)
+        return false;
+    for (uint32_t i = 0; i < g->n_values; i++)
+        if (i != wid && g->values[i].data == g->values[wid].data)
+            return false;
+    return true;
+}
+
 /* A dense layer (Gemm, A not transposed) with constant float weights:
  * op(B) packed as blocks of 16 columns, [ceil(N/16), K, 16] (vggrt_gemm_pack,
  * a "+packed" constant; trans_b no longer applies), so that the kernel
- * streams each block once in order (vggrt_gemm_packed). */
+ * streams each block once in order (vggrt_gemm_packed).  With N a multiple
+ * of 16 and the weights read by this Gemm alone they are packed where they
+ * are (vggrt_gemm_pack_in_place): a copy would hold VGG-16's first dense
+ * layer (411 MB) twice. */
 static void pack_dense(Graph *g, Node *n)
 {
     const uint32_t wid = n->in[1];
-    const Value *w = &g->values[wid];
+    Value *w = &g->values[wid];
     const GemmAttr *a = &n->attr.gemm;
     if (a->trans_a || w->shape.rank != 2 || !const_floats(g, wid) ||
         g->values[n->in[0]].dtype != DT_FLOAT || g->values[n->out[0]].dtype != DT_FLOAT)
@@ -239,15 +254,24 @@ static void pack_dense(Graph *g, Node *n)
     const int64_t K = w->shape.d[a->trans_b ? 1 : 0], N = w->shape.d[a->trans_b ? 0 : 1];
     if (K <= 0 || N <= 0)
         return;
-    float *packed = arena_alloc_aligned(&g->arena, vggrt_gemm_packed_size(N, K) * sizeof(float), 64);
-    vggrt_gemm_pack(a->trans_b, N, K, w->data, packed);
+    const char *base = w->name;
     const Shape ps = {3, {(N + 15) / 16, K, 16}};
-    n->in[1] = adopt_float_const(g, w->name, "+packed", &ps, packed);
-    n->attr.gemm.trans_b = false;
-    if (graph_count_uses(g, wid) == 0) {
-        arena_release(&g->arena, g->values[wid].data);
-        g->values[wid].data = NULL;
+    if (N % 16 == 0 && sole_owner(g, wid) &&
+        vggrt_gemm_pack_in_place(a->trans_b, N, K, w->data) == VGGRT_OK) {
+        float *data = w->data;
+        w->data = NULL;     /* the bytes are the packed constant's now */
+        n->in[1] = adopt_float_const(g, base, "+packed", &ps, data);
+    } else {
+        float *packed = arena_alloc_aligned(&g->arena,
+                                            vggrt_gemm_packed_size(N, K) * sizeof(float), 64);
+        vggrt_gemm_pack(a->trans_b, N, K, w->data, packed);
+        n->in[1] = adopt_float_const(g, base, "+packed", &ps, packed);
+        if (graph_count_uses(g, wid) == 0) {
+            arena_release(&g->arena, g->values[wid].data);
+            g->values[wid].data = NULL;
+        }
     }
+    n->attr.gemm.trans_b = false;
 }
 
 /* A Transpose NHWC -> NCHW of a graph input read only by this conv: the

@@ -422,6 +422,11 @@ void vggrt_gemm(int trans_a, int trans_b, int64_t M, int64_t N, int64_t K,
  * over k in order, whatever M, N and the thread count. */
 size_t vggrt_gemm_packed_size(int64_t N, int64_t K);
 void vggrt_gemm_pack(int trans_b, int64_t N, int64_t K, const float *B, float *Bp);
+/* The same packing over B itself, for N a multiple of 16 (Bp is then as
+ * large as B): a compiler packing a model's largest weights holds them
+ * once.  VGGRT_ERR_ARG for another N, VGGRT_ERR_NOMEM when its working
+ * memory (16 rows of B, or a bit per 16 floats) cannot be had. */
+vggrt_status vggrt_gemm_pack_in_place(int trans_b, int64_t N, int64_t K, float *B);
 void vggrt_gemm_packed(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
                        const float *Bp, float beta, const float *C, int64_t c_rs, int64_t c_cs,
                        float *Y);

@@ -78,6 +78,7 @@
 #include "vggrt.h"
 
 #include <cblas.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__AVX512F__) || defined(__FMA__)
@@ -639,6 +640,52 @@ void vggrt_gemm_pack(int trans_b, int64_t N, int64_t K, const float *B, float *B
                 const int64_t j = jb * 16 + l;
                 *Bp++ = j >= N ? 0.0f : trans_b ? B[j * K + k] : B[k * N + j];
             }
+}
+
+vggrt_status vggrt_gemm_pack_in_place(int trans_b, int64_t N, int64_t K, float *B) {
+    if (N % 16 != 0 || N <= 0 || K <= 0)
+        return VGGRT_ERR_ARG;
+    const int64_t nb = N / 16;
+    if (trans_b) {
+        /* [nb][16][K] -> [nb][K][16]: each block of 16 rows transposed
+         * through a copy of it. */
+        float *t = malloc((size_t)(16 * K) * sizeof *t);
+        if (!t)
+            return VGGRT_ERR_NOMEM;
+        for (int64_t b = 0; b < nb; b++) {
+            float *blk = B + b * 16 * K;
+            memcpy(t, blk, (size_t)(16 * K) * sizeof *t);
+            for (int64_t k = 0; k < K; k++)
+                for (int64_t l = 0; l < 16; l++)
+                    blk[k * 16 + l] = t[l * K + k];
+        }
+        free(t);
+        return VGGRT_OK;
+    }
+    /* [K][nb][16] -> [nb][K][16]: a transpose of K x nb vectors of 16,
+     * following the cycles of the permutation (the vector at k * nb + b
+     * goes to b * K + k), a bit per vector marking those already moved. */
+    const int64_t n = K * nb;
+    uint64_t *done = calloc((size_t)((n + 63) / 64), sizeof *done);
+    if (!done)
+        return VGGRT_ERR_NOMEM;
+    for (int64_t start = 0; start < n; start++) {
+        if (done[start / 64] >> (start % 64) & 1)
+            continue;
+        float carry[16], next[16];
+        memcpy(carry, B + start * 16, sizeof carry);
+        int64_t at = start;
+        do {
+            const int64_t to = at % nb * K + at / nb;
+            memcpy(next, B + to * 16, sizeof next);
+            memcpy(B + to * 16, carry, sizeof carry);
+            memcpy(carry, next, sizeof carry);
+            done[to / 64] |= (uint64_t)1 << (to % 64);
+            at = to;
+        } while (at != start);
+    }
+    free(done);
+    return VGGRT_OK;
 }
 
 void vggrt_gemm_packed(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,

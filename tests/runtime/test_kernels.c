@@ -326,6 +326,24 @@ static void test_gemm_packed(int tb, int64_t M, int64_t N, int64_t K, float alph
     gemm_case(1, 0, tb, M, N, K, alpha, beta, ckind, pad);
 }
 
+/* vggrt_gemm_pack_in_place gives vggrt_gemm_pack's bytes; other N refused. */
+static void test_gemm_pack_in_place(int tb, int64_t N, int64_t K) {
+    begin_case("gemm pack in place trans_b=%d N=%lld K=%lld", tb, (long long)N, (long long)K);
+    float *B = rand_f32((size_t)(N * K), -1, 1), *Bp = nan_f32(vggrt_gemm_packed_size(N, K));
+    vggrt_gemm_pack(tb, N, K, B, Bp);
+    vggrt_status st = vggrt_gemm_pack_in_place(tb, N, K, B);
+    if (N % 16 == 0) {
+        if (st != VGGRT_OK)
+            fail("status %d", (int)st);
+        else
+            check_bytes("B packed in place", B, Bp, sizeof *B, (size_t)(N * K));
+    } else if (st != VGGRT_ERR_ARG) {
+        fail("N = %lld: status %d, want VGGRT_ERR_ARG", (long long)N, (int)st);
+    }
+    end_case();
+    free(B), free(Bp);
+}
+
 static void test_gemms(void) {
     for (int ta = 0; ta < 2; ta++)
         for (int tb = 0; tb < 2; tb++)
@@ -376,6 +394,12 @@ static void test_gemms(void) {
         test_gemm_packed(tb, 4, 6, 0, 1.0f, 0.5f, C_COL, 0);       /* K = 0: beta * C */
         test_gemm_packed(tb, 5, 4, 3, 0.0f, 1.0f, C_FULL, 0);      /* alpha 0 */
         test_gemm_packed(tb, 5, 20, 3, 1.0f, 0.0f, C_FULL, 2);     /* beta 0 */
+        /* One block, several, a long K, a single row; N = 40 is refused. */
+        test_gemm_pack_in_place(tb, 16, 7);
+        test_gemm_pack_in_place(tb, 48, 300);
+        test_gemm_pack_in_place(tb, 256, 4099);
+        test_gemm_pack_in_place(tb, 64, 1);
+        test_gemm_pack_in_place(tb, 40, 9);
     }
 }
 
