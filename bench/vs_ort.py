@@ -395,7 +395,9 @@ def main():
 
     v, cc, ort_v, node_v = versions(vggc)
     commit = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], check=False)[0].strip()
-    dirty = run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"], check=False)[0]
+    # Local changes to the code; this tool's own earlier results do not count.
+    dirty = run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--", ".",
+                 ":(exclude)bench/results"], check=False)[0]
     lines = [
         f"# vggc beside ONNX Runtime: {'AlexNet' if a.alexnet else 'VGG-16 models'}",
         "",
