@@ -26,7 +26,8 @@
  *     (vggrt_dconv_pack, a "+packed" constant).
  * The backends read the choice back from the weights' shape
  * (plan_conv_winograd).  A dense layer's weights are packed too, as
- * blocks of 16 columns (pack_dense, plan_gemm_packed).  From here on a Conv with out_layout=blocked reads
+ * blocks of 16 columns (pack_dense, plan_gemm_packed).  From here on a
+ * Conv with out_layout=blocked, or a Gemm with weights of rank 3, reads
  * packed weights (shape inference would not accept them again; no later
  * pass runs it).
  *

@@ -165,7 +165,8 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--m") == 0 && i + 1 < argc && atoll(argv[i + 1]) >= 1)
             only_m = atoll(argv[++i]);
         else {
-            fprintf(stderr, "usage: gemm_bench [--reps N] [--transb 0|1|2] [--only K] [--m M] [--warm] [--packed]\n");
+            fprintf(stderr, "usage: gemm_bench [--reps N] [--transb 0|1|2] [--only K] [--m M]"
+                            " [--warm] [--packed]\n");
             return 2;
         }
     }

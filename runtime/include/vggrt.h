@@ -418,8 +418,9 @@ void vggrt_gemm(int trans_a, int trans_b, int64_t M, int64_t N, int64_t K,
 /* The same product with B packed at compile time by vggrt_gemm_pack: op(B)
  * as blocks of 16 columns, each [K][16] (the last padded with zeros), so
  * that every block is one sequential stream: Bp[j/16][k][j%16] = op(B)[k][j].
- * vggrt_gemm_packed_size: the floats of Bp.  The sum of each output runs
- * over k in order, whatever M, N and the thread count. */
+ * vggrt_gemm_packed_size: the floats of Bp.  Each output's sum runs in a
+ * fixed order (chunks of 256 terms in order of k, the chunks' sums added
+ * in order), whatever M, N and the thread count. */
 size_t vggrt_gemm_packed_size(int64_t N, int64_t K);
 void vggrt_gemm_pack(int trans_b, int64_t N, int64_t K, const float *B, float *Bp);
 /* The same packing over B itself, for N a multiple of 16 (Bp is then as
