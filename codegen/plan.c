@@ -488,7 +488,7 @@ static bool in_place_op(const Graph *g, const Node *n)
     PlanUnary u;
     switch (n->op) {
     case OP_CLIP: case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_PRELU: case OP_SUM:
-    case OP_MAX: case OP_MIN:
+    case OP_MAX: case OP_MIN: case OP_MOD:
         break;
     default:
         if (!plan_unary(n, &u))

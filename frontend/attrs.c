@@ -1400,6 +1400,14 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
     case OP_RESHAPE:
         n->attr.reshape.allowzero = c->opset >= 14 && get_int(&z, "allowzero", 0) != 0;
         break;
+    /* Mod-10/13 (A, B -> C): fmod 0 or 1 (its meaning: ir/ops.def). */
+    case OP_MOD: {
+        int64_t f = get_int(&z, "fmod", 0);
+        if (f != 0 && f != 1)
+            nerr(&z, "fmod is %lld; it must be 0 or 1", (long long)f);
+        n->attr.mod.fmod = f == 1;
+        break;
+    }
     case OP_SHAPE: norm_shape(&z); break;
     /* No attributes: Relu-6/13/14, Sigmoid-6/13, Identity-1/13/14/16/19/21,
      * Add/Sub/Mul/Div-7/13/14, Pow-7/12/13/15, MatMul-1/9/13, GlobalAveragePool-1,

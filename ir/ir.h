@@ -270,6 +270,7 @@ typedef struct { float alpha, beta; } HardSigmoidAttr;  /* y = max(0, min(1, alp
 typedef struct { float alpha, beta, bias; int64_t size; } LrnAttr;
 typedef struct { DType to; } CastAttr;
 typedef struct { bool allowzero; } ReshapeAttr;
+typedef struct { bool fmod; } ModAttr;    /* fmod: the remainder has A's sign, else B's */
 typedef struct { int64_t start, end; bool has_end; } ShapeAttr;
 /* Pad's mode: what the border holds.  CONSTANT: value; REFLECT: the input
  * mirrored without repeating the edge (numpy's "reflect"); EDGE: the edge
@@ -300,6 +301,7 @@ typedef union {
     ReshapeAttr reshape;
     ShapeAttr shape;
     PadAttr pad;
+    ModAttr mod;
     SoftmaxAttr softmax;    /* Softmax, LogSoftmax */
     int64_t axis;           /* Flatten, Gather, Concat */
 } Attr;

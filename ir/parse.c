@@ -926,6 +926,9 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_RESHAPE:
         a_bool(p, ra, "allowzero", &a->reshape.allowzero);
         break;
+    case OP_MOD:
+        a_bool(p, ra, "fmod", &a->mod.fmod);
+        break;
     case OP_GEMM:
         a->gemm.alpha = a->gemm.beta = 1.0f;
         a_float(p, ra, "alpha", &a->gemm.alpha);
@@ -1043,7 +1046,7 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_SIZE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 75, "the parser knows every op's attributes");
+    _Static_assert(OP_COUNT == 76, "the parser knows every op's attributes");
     for (int i = 0; i < ra->n; i++)
         if (!ra->a[i].used)
             FAIL(p, &ra->a[i].key, "%s has no attribute '%.40s'", op_name(n->op), ra->a[i].key.text);

@@ -361,6 +361,9 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     case OP_RESHAPE:
         fprintf(f, " allowzero=%d", a->reshape.allowzero);
         break;
+    case OP_MOD:
+        fprintf(f, " fmod=%d", a->mod.fmod);
+        break;
     case OP_GEMM:
         fputs(" alpha=", f);
         print_float(f, a->gemm.alpha);
@@ -474,7 +477,7 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     case OP_SIZE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 75, "the printer knows every op's attributes");
+    _Static_assert(OP_COUNT == 76, "the printer knows every op's attributes");
 }
 
 /* What fusion and layout assignment added to a node; nothing when none. */

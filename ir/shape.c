@@ -78,6 +78,7 @@ static const char *role(OpKind op, uint32_t i)
         return i < 3 ? gemm[i] : "input";
     case OP_BATCHNORM: return i < 5 ? bn[i] : "input";
     case OP_POW: return i < 2 ? pow_[i] : "input";
+    case OP_MOD: return i < 2 ? gemm[i] : "input";
     case OP_RESHAPE: return i < 2 ? reshape[i] : "input";
     case OP_GATHER: return i < 2 ? gather[i] : "input";
     case OP_DROPOUT: return i < 3 ? dropout[i] : "input";
@@ -544,25 +545,42 @@ static void infer_dropout(Inf *c)
     set_out(c, 1, DT_BOOL, &inval(c, 0)->shape);
 }
 
-/* Add/Sub/Mul/Div-14(A, B) -> C: numpy broadcasting; f32, f64, i64, u8 or
- * i8, the same on both sides. */
-static void infer_binary(Inf *c)
+/* Two inputs of one type of mask, broadcast; false after an error. */
+static bool infer_binary_of(Inf *c, unsigned mask)
 {
     const Value *a = inval(c, 0), *b = inval(c, 1);
     Buf da, db, why;
-    if (!want_dtypes(c, 0, DTM_BINARY))
-        return;
+    if (!want_dtypes(c, 0, mask))
+        return false;
     if (b->dtype != a->dtype) {
         err(c, "%s: expected %s like %s, got %s", desc(c, 1, &db), dtype_name(a->dtype),
             desc(c, 0, &da), dtype_name(b->dtype));
-        return;
+        return false;
     }
     Shape o;
     if (!broadcast(&a->shape, &b->shape, &o, &why)) {
         err(c, "%s", why.s);
-        return;
+        return false;
     }
     set_out(c, 0, a->dtype, &o);
+    return true;
+}
+
+/* Add/Sub/Mul/Div-14(A, B) -> C: numpy broadcasting; f32, f64, i64, u8 or
+ * i8, the same on both sides. */
+static void infer_binary(Inf *c) { infer_binary_of(c, DTM_BINARY); }
+
+/* Mod-10/13(A, B) -> C: as the binary ops, any of vggrt_binary's types;
+ * fmod=0 (the remainder with B's sign) is for integers only, as ONNX
+ * says: a float Mod needs fmod=1. */
+static void infer_mod(Inf *c)
+{
+    const DType t = inval(c, 0)->dtype;
+    if (!c->n->attr.mod.fmod && (t == DT_FLOAT || t == DT_DOUBLE)) {
+        err(c, "fmod=0 is for integers: a %s Mod needs fmod=1", dtype_name(t));
+        return;
+    }
+    infer_binary_of(c, DTM_MINMAX);
 }
 
 /* Pow-7/12/13/15(X, Y) -> Z: numpy broadcasting; X and Y each f32, f64,
@@ -1971,6 +1989,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_MATMUL: infer_matmul(&c); break;
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: infer_binary(&c); break;
     case OP_POW: infer_pow(&c); break;
+    case OP_MOD: infer_mod(&c); break;
     case OP_BATCHNORM: infer_batchnorm(&c); break;
     case OP_DROPOUT: infer_dropout(&c); break;
     case OP_IDENTITY: infer_identity(&c); break;
@@ -1984,7 +2003,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_LRN: infer_lrn(&c); break;
     case OP_CONSTANT: case OP_CAST_LIKE: case OP_COUNT: VGGC_UNREACHABLE();
     }
-    _Static_assert(OP_COUNT == 75, "shape inference handles every op in ops.def");
+    _Static_assert(OP_COUNT == 76, "shape inference handles every op in ops.def");
     return c.bad == 0;
 }
 

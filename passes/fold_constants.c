@@ -271,7 +271,8 @@ static void fold_binary(Graph *g, Node *n)
     shape_broadcast_strides(&a->shape, &y->shape, as);
     shape_broadcast_strides(&b->shape, &y->shape, bs);
     int op = n->op == OP_ADD ? VGGRT_ADD : n->op == OP_SUB ? VGGRT_SUB
-           : n->op == OP_MUL ? VGGRT_MUL : VGGRT_DIV;
+           : n->op == OP_MUL ? VGGRT_MUL : n->op == OP_DIV ? VGGRT_DIV
+           : n->attr.mod.fmod ? VGGRT_FMOD : VGGRT_MOD;
     void *buf = malloc(nbytes ? nbytes : 1);
     VGGC_ASSERT(buf);
     /* the run-time kernel, so a folded result is what the layer would give */
@@ -594,7 +595,7 @@ static void fold_node(Graph *g, Node *n)
     case OP_CONCAT: fold_concat(g, n); break;
     case OP_CAST: fold_cast(g, n); break;
     case OP_TRANSPOSE: fold_transpose(g, n); break;
-    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:    /* any type shape.c admits */
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_MOD:   /* any type shape.c admits */
         fold_binary(g, n);
         break;
     case OP_POW: fold_pow(g, n); break;

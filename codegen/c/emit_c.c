@@ -376,6 +376,7 @@ static void emit_binary(Ctx *c, const Node *n)
 {
     const char *op = n->op == OP_ADD ? "VGGRT_ADD" : n->op == OP_SUB ? "VGGRT_SUB"
                    : n->op == OP_MUL ? "VGGRT_MUL" : n->op == OP_DIV ? "VGGRT_DIV"
+                   : n->op == OP_MOD ? (n->attr.mod.fmod ? "VGGRT_FMOD" : "VGGRT_MOD")
                    : "VGGRT_PRELU";
     emit_binary_call(c, op, n->in[0], n->in[1], n->out[0], false);
 }
@@ -878,7 +879,9 @@ static bool emit_body(Ctx *c, const Node *n, uint32_t id)
         emit_unary(c, n);
         break;
     case OP_CLIP: emit_clip(c, n); break;
-    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_PRELU: emit_binary(c, n); break;
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_PRELU: case OP_MOD:
+        emit_binary(c, n);
+        break;
     case OP_POW: emit_pow(c, n); break;
     case OP_SUM: case OP_MAX: case OP_MIN: emit_variadic(c, n); break;
     case OP_ARGMAX: case OP_ARGMIN: emit_arg(c, n); break;

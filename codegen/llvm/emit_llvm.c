@@ -425,7 +425,8 @@ static void emit_binary_call(L *l, int op, uint32_t a, uint32_t b, uint32_t y_id
 static void emit_binary(L *l, const Node *n)
 {
     int op = n->op == OP_ADD ? VGGRT_ADD : n->op == OP_SUB ? VGGRT_SUB
-           : n->op == OP_MUL ? VGGRT_MUL : n->op == OP_DIV ? VGGRT_DIV : VGGRT_PRELU;
+           : n->op == OP_MUL ? VGGRT_MUL : n->op == OP_DIV ? VGGRT_DIV
+           : n->op == OP_MOD ? (n->attr.mod.fmod ? VGGRT_FMOD : VGGRT_MOD) : VGGRT_PRELU;
     emit_binary_call(l, op, n->in[0], n->in[1], n->out[0]);
 }
 
@@ -672,7 +673,9 @@ static LLVMValueRef emit_body(L *l, const Node *n)
         emit_unary(l, n);
         break;
     case OP_CLIP: emit_clip(l, n); break;
-    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_PRELU: emit_binary(l, n); break;
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_PRELU: case OP_MOD:
+        emit_binary(l, n);
+        break;
     case OP_POW: emit_pow(l, n); break;
     case OP_SUM: case OP_MAX: case OP_MIN: emit_variadic(l, n); break;
     case OP_ARGMAX: case OP_ARGMIN: emit_arg(l, n); break;

@@ -440,13 +440,16 @@ void vggrt_matmul(int brank, const int64_t *bdims, const int64_t *astr, const in
 
 /* ---- kernels: elementwise ------------------------------------------------------- */
 
-enum { VGGRT_ADD, VGGRT_SUB, VGGRT_MUL, VGGRT_DIV, VGGRT_PRELU, VGGRT_MAX, VGGRT_MIN };
+enum { VGGRT_ADD, VGGRT_SUB, VGGRT_MUL, VGGRT_DIV, VGGRT_PRELU, VGGRT_MAX, VGGRT_MIN, VGGRT_MOD,
+       VGGRT_FMOD };
 
 /* y[i] = a[i] OP b[i] over dims[0..rank) (y dense); astr/bstr are the
  * element strides of a and b per dim, 0 where broadcast.  PRELU is
  * a < 0 ? a * b : a (b the slope); MAX and MIN of floats give NaN when
- * either operand is NaN (numpy's maximum, minimum).  y may equal a when a is dense in y's
- * shape (how a Sum accumulates its inputs). */
+ * either operand is NaN (numpy's maximum, minimum).  MOD and FMOD are the
+ * remainder of a / b with the sign of b (floored, Python's %) and of a
+ * (truncated, C's fmod); integers: x mod 0 gives 0.  y may equal a when a
+ * is dense in y's shape (how a Sum accumulates its inputs). */
 void vggrt_binary_f32(int op, int rank, const int64_t *dims, const int64_t *astr,
                       const int64_t *bstr, const float *a, const float *b, float *y);
 /* Integer version; DIV truncates toward zero; division by zero gives 0. */

@@ -104,6 +104,17 @@ static int simplify(int rank, const int64_t *dims, const int64_t *astr, const in
         }                                                                                      \
     } while (0)
 
+/* The floored remainder (the sign of v, numpy's mod) from the truncated one. */
+static float mod_f32(float u, float v) {
+    float r = fmodf(u, v);
+    return r != 0.0f && (r < 0.0f) != (v < 0.0f) ? r + v : r;
+}
+
+static double mod_f64(double u, double v) {
+    double r = fmod(u, v);
+    return r != 0.0 && (r < 0.0) != (v < 0.0) ? r + v : r;
+}
+
 static void row_f32(int op, int64_t n, const float *a, int64_t sa, const float *b, int64_t sb,
                     float *y) {
     switch (op) {
@@ -114,6 +125,8 @@ static void row_f32(int op, int64_t n, const float *a, int64_t sa, const float *
     case VGGRT_PRELU: ROW(float, u < 0.0f ? u * v : u); break;
     case VGGRT_MAX: ROW(float, u != u ? u : v != v ? v : u > v ? u : v); break;
     case VGGRT_MIN: ROW(float, u != u ? u : v != v ? v : u < v ? u : v); break;
+    case VGGRT_MOD: ROW(float, mod_f32(u, v)); break;
+    case VGGRT_FMOD: ROW(float, fmodf(u, v)); break;
     }
 }
 
@@ -123,6 +136,18 @@ static int64_t div_i64(int64_t u, int64_t v) {
     if (v == -1)
         return (int64_t)(0 - (uint64_t)u);
     return u / v;
+}
+
+/* Remainders: truncated (the sign of u; C's %), or floored (the sign of
+ * v; Python's %).  x mod 0 gives 0, and MIN mod -1 gives 0 (C's % would
+ * trap: its quotient overflows). */
+static int64_t fmod_i64(int64_t u, int64_t v) {
+    return v == 0 || v == -1 ? 0 : u % v;
+}
+
+static int64_t mod_i64(int64_t u, int64_t v) {
+    int64_t r = fmod_i64(u, v);
+    return r != 0 && (r < 0) != (v < 0) ? r + v : r;
 }
 
 /* Wrapping arithmetic; the conversion back to int64_t is two's complement
@@ -139,6 +164,8 @@ static void row_i64(int op, int64_t n, const int64_t *a, int64_t sa, const int64
     case VGGRT_PRELU: ROW(int64_t, u < 0 ? WRAP((uint64_t)u * (uint64_t)v) : u); break;
     case VGGRT_MAX: ROW(int64_t, u > v ? u : v); break;
     case VGGRT_MIN: ROW(int64_t, u < v ? u : v); break;
+    case VGGRT_MOD: ROW(int64_t, mod_i64(u, v)); break;
+    case VGGRT_FMOD: ROW(int64_t, fmod_i64(u, v)); break;
     }
 }
 
@@ -187,6 +214,8 @@ static void row_f64(int op, int64_t n, const double *a, int64_t sa, const double
     case VGGRT_PRELU: ROW(double, u < 0.0 ? u * v : u); break;
     case VGGRT_MAX: ROW(double, u != u ? u : v != v ? v : u > v ? u : v); break;
     case VGGRT_MIN: ROW(double, u != u ? u : v != v ? v : u < v ? u : v); break;
+    case VGGRT_MOD: ROW(double, mod_f64(u, v)); break;
+    case VGGRT_FMOD: ROW(double, fmod(u, v)); break;
     }
 }
 
@@ -210,6 +239,8 @@ static void row_f64(int op, int64_t n, const double *a, int64_t sa, const double
         case VGGRT_DIV: ROW(T, NAME##_div(u, v)); break;                                       \
         case VGGRT_MAX: ROW(T, u > v ? u : v); break;                                          \
         case VGGRT_MIN: ROW(T, u < v ? u : v); break;                                          \
+        case VGGRT_MOD: ROW(T, (T)mod_i64(u, v)); break;                                       \
+        case VGGRT_FMOD: ROW(T, (T)fmod_i64(u, v)); break;                                     \
         }                                                                                      \
     }
 

@@ -265,6 +265,15 @@ def build(outdir):
     c.add("avgpool3d_on_4d", m, r"expected rank 5", node="pool3d0",
           why="3-D AveragePool window on a rank-4 input")
 
+    m = model([helper.make_node("Mod", ["x", "x"], ["y"], name="mod0", fmod=2)],
+              [vi("x", [1, 4], TensorProto.INT64)], [vi("y", [1, 4], TensorProto.INT64)])
+    c.add("mod_bad_fmod", m, r"fmod is 2; it must be 0 or 1", node="mod0",
+          why="Mod with fmod=2")
+    m = model([helper.make_node("Mod", ["x", "x"], ["y"], name="mod0")],
+              [vi("x", [1, 4])], [vi("y", [1, 4])])
+    c.add("mod_float_fmod0", m, r"fmod=0 is for integers", node="mod0",
+          why="a float Mod without fmod=1 (ONNX requires it)")
+
     m = model([helper.make_node("Transpose", ["x"], ["y"], name="transpose0", perm=[0, 1, 1, 3])],
               [vi("x", [1, 2, 3, 4])], [vi("y", [1, 2, 2, 4])])
     c.add("transpose_bad_perm", m, r"perm", node="transpose0",

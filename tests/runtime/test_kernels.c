@@ -487,7 +487,15 @@ static int64_t ref_offset(int rank, const int64_t *dims, const int64_t *str, int
     return off;
 }
 
-static const char *const op_names[] = { "add", "sub", "mul", "div", "prelu", "max", "min" };
+static const char *const op_names[] = { "add", "sub", "mul", "div", "prelu", "max", "min", "mod",
+                                        "fmod" };
+_Static_assert(sizeof op_names / sizeof *op_names == VGGRT_FMOD + 1, "a name for every binary op");
+
+/* The remainder with v's sign (floored), from fmod's (u's sign). */
+static double floored_mod(double u, double v) {
+    double r = fmod(u, v);
+    return r != 0 && (r < 0) != (v < 0) ? r + v : r;
+}
 
 /* a and b have shapes as, bs (1 = broadcast); transpose_a reads a through
  * reversed strides (a non-dense, column-major view) when given. */
@@ -507,7 +515,7 @@ static void test_binary(int rank, const int64_t *dims, const int64_t *ashape,
         total *= dims[d];
     const size_t tn = total > 0 ? (size_t)total : 0; /* (gcc -O3 cannot see total >= 0) */
     char s1[64], s2[64], s3[64];
-    for (int op = VGGRT_ADD; op <= VGGRT_MIN; op++) {
+    for (int op = VGGRT_ADD; op <= VGGRT_FMOD; op++) {
         begin_case("binary_f32 %s dims=%s a=%s%s b=%s", op_names[op],
                    shape_str(rank, dims, s1, sizeof s1), shape_str(rank, ashape, s2, sizeof s2),
                    transpose_a ? "(column-major)" : "", shape_str(rank, bshape, s3, sizeof s3));
@@ -521,7 +529,8 @@ static void test_binary(int rank, const int64_t *dims, const int64_t *ashape,
             double u = a[ref_offset(rank, dims, astr, i)], v = b[ref_offset(rank, dims, bstr, i)];
             want[i] = op == VGGRT_ADD ? u + v : op == VGGRT_SUB ? u - v : op == VGGRT_MUL ? u * v
                     : op == VGGRT_DIV ? u / v : op == VGGRT_MAX ? fmax(u, v)
-                    : op == VGGRT_MIN ? fmin(u, v) : u < 0 ? u * v : u;
+                    : op == VGGRT_MIN ? fmin(u, v) : op == VGGRT_MOD ? floored_mod(u, v)
+                    : op == VGGRT_FMOD ? fmod(u, v) : u < 0 ? u * v : u;
         }
         vggrt_binary_f32(op, rank, dims, astr, bstr, a, b, y);
         check_f32("y", y, want, NULL, tn);
@@ -541,7 +550,9 @@ static void test_binary(int rank, const int64_t *dims, const int64_t *ashape,
             int64_t u = ai[ref_offset(rank, dims, astr, i)], v = bi[ref_offset(rank, dims, bstr, i)];
             wi[i] = op == VGGRT_ADD ? u + v : op == VGGRT_SUB ? u - v : op == VGGRT_MUL ? u * v
                     : op == VGGRT_PRELU ? (u < 0 ? u * v : u) : op == VGGRT_MAX ? (u > v ? u : v)
-                    : op == VGGRT_MIN ? (u < v ? u : v) : v == 0 ? 0 : u / v;
+                    : op == VGGRT_MIN ? (u < v ? u : v) : v == 0 ? 0
+                    : op == VGGRT_MOD ? (int64_t)floored_mod((double)u, (double)v)
+                    : op == VGGRT_FMOD ? u % v : u / v;
         }
         vggrt_binary_i64(op, rank, dims, astr, bstr, ai, bi, yi);
         check_i64("y", yi, wi, tn);
@@ -651,6 +662,18 @@ static void test_binaries(void) {
         { VGGRT_SUB, INT64_MIN, 1, INT64_MAX },
         { VGGRT_MUL, INT64_MAX, 2, -2 },
         { VGGRT_MUL, INT64_MIN, -1, INT64_MIN },
+        /* Mod: the sign of the divisor (floored); fmod: of the dividend. */
+        { VGGRT_MOD, -7, 3, 2 },
+        { VGGRT_MOD, 7, -3, -2 },
+        { VGGRT_MOD, -7, -3, -1 },
+        { VGGRT_MOD, -6, 3, 0 },
+        { VGGRT_MOD, 5, 0, 0 },
+        { VGGRT_MOD, INT64_MIN, -1, 0 },
+        { VGGRT_MOD, INT64_MIN, INT64_MAX, INT64_MAX - 1 },
+        { VGGRT_FMOD, -7, 3, -1 },
+        { VGGRT_FMOD, 7, -3, 1 },
+        { VGGRT_FMOD, 5, 0, 0 },
+        { VGGRT_FMOD, INT64_MIN, -1, 0 },
     };
     for (size_t i = 0; i < sizeof e / sizeof e[0]; i++) {
         begin_case("binary_i64 %s %" PRId64 " %" PRId64, op_names[e[i].op], e[i].a, e[i].b);
