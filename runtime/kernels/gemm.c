@@ -85,7 +85,7 @@
 #include <immintrin.h>
 #endif
 
-enum { SMALL_M = 16, PACKED_ROWS = 64 };
+enum { SMALL_M = 16, PACKED_ROWS = 64, KC_PACKED = 256 /* K per partial sum of the packed form */ };
 
 #if defined(__GNUC__) || defined(__clang__)
 #define OWN_SMALL_M 1
@@ -125,7 +125,6 @@ typedef float Vec16 __attribute__((vector_size(64)));
 enum {
     KC_DOT = 1024,      /* K per chunk of the dot form: a multiple of 16 */
     KC_AXPY = 256,      /* rows of B per chunk of the axpy form */
-    KC_PACKED = 256,    /* K per partial sum of the packed form */
     PANEL_FLOATS = 4096, /* the partial sums of a panel: M x panel columns, 16 KB */
     ROWS_A_FLOATS = 32768 /* A of at most 128 KB: B read row by row (dot_columns) */
 };
@@ -709,13 +708,18 @@ void vggrt_gemm_packed(int64_t M, int64_t N, int64_t K, float alpha, const float
         vggrt_parallel_for((N + 15) / 16, packed_task, &g);
     }
 #else
+    /* The same sums, in the same order (chunks of KC_PACKED). */
     for (int64_t i = 0; i < M; i++)
         for (int64_t j = 0; j < N; j++) {
             const float *b = Bp + j / 16 * K * 16 + j % 16;
-            float acc = 0.0f;
-            for (int64_t k = 0; k < K; k++)
-                acc += A[i * lda + k] * b[k * 16];
-            Y[i * N + j] = alpha * acc + (beta != 0.0f && C ? beta * C[i * c_rs + j * c_cs] : 0.0f);
+            float sum = 0.0f;
+            for (int64_t k0 = 0; k0 < K; k0 += KC_PACKED) {
+                float acc = 0.0f;
+                for (int64_t k = k0; k < K && k < k0 + KC_PACKED; k++)
+                    acc += A[i * lda + k] * b[k * 16];
+                sum = k0 ? sum + acc : acc;
+            }
+            Y[i * N + j] = alpha * sum + (beta != 0.0f && C ? beta * C[i * c_rs + j * c_cs] : 0.0f);
         }
 #endif
 }
