@@ -350,19 +350,21 @@ size_t vggrt_dconv_work_size(const vggrt_dconv_params *p);
 vggrt_status vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *x,
                            const float *packed, const float *b, float *y, float *work);
 
-/* Winograd F(4x4, 3x3) convolution (runtime/kernels/winograd.c): the same
- * layer as vggrt_dconv2d, in the same layouts and with the same epilogue,
- * for 3x3 stride-1 convolutions of blocked input.  Its weights are packed
- * at compile time as U = G g G^T (kb*B x 36 x c floats, laid out for the
- * kernel's loops); that is 4x the direct convolution's, for 4x fewer
- * multiplies.  Rounding error is ~10-100x a
- * direct sum's (see the file). */
-/* Nonzero when the kernel handles p: 3x3, stride 1, dilation 1, group 1,
- * blocked input, no pool or a 2x2 stride-2 one. */
+/* Winograd F(4x4, 3x3) and F(2x2, 5x5) convolutions
+ * (runtime/kernels/winograd.c): the same layer as vggrt_dconv2d, in the
+ * same layouts and with the same epilogue, for 3x3 and 5x5 stride-1
+ * convolutions of blocked input.  Its weights are packed at compile time
+ * as U = G g G^T (kb*B x 36 x c floats, laid out for the kernel's loops);
+ * that is 4x the direct convolution's for 3x3, for 4x fewer multiplies
+ * (1.44x and 2.8x for 5x5).  Rounding error is ~10-100x a direct sum's
+ * (see the file). */
+/* Nonzero when the kernel handles p: 3x3 or 5x5, stride 1, dilation 1,
+ * group 1, blocked input, no pool or a 2x2 stride-2 one. */
 int vggrt_wino_applies(const vggrt_dconv_params *p);
 /* Floats in the packed weights. */
 size_t vggrt_wino_packed_size(const vggrt_dconv_params *p);
-/* w[k, c, 3, 3] (ONNX) -> packed U (transformed in double); at compile time. */
+/* w[k, c, r, r] (ONNX, r = 3 or 5) -> packed U (transformed in double); at
+ * compile time. */
 vggrt_status vggrt_wino_pack(const vggrt_dconv_params *p, const float *w, float *packed);
 /* Floats of planned scratch vggrt_wino_conv2d needs: 0 (its buffers, a
  * fixed ~516 KB per thread, are the runtime's per-thread scratch on the

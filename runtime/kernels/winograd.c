@@ -1,6 +1,7 @@
-/* winograd.c — Winograd F(4x4, 3x3) convolution on the blocked layout
- * (NCHW16c), with the direct convolution's fused epilogue.  (Written for
- * blocks of 16; compiled for blocks of 8 too, B below: blocks.h.)
+/* winograd.c — Winograd F(4x4, 3x3) and F(2x2, 5x5) convolutions on the
+ * blocked layout (NCHW16c), with the direct convolution's fused epilogue.
+ * (Written for blocks of 16; compiled for blocks of 8 too, B below:
+ * blocks.h.)
  *
  * A 3x3, stride-1 convolution computes each 4x4 block of outputs ("tile")
  * from a 6x6 block of input d as
@@ -17,12 +18,28 @@
  * a matrix product (tiles x C) x (C x K): 36 * C * K multiply-adds per tile
  * of 16 outputs instead of 9 * 16 * C * K, 4x fewer.
  *
+ * A 5x5 convolution (AlexNet's second layer) takes F(2x2, 5x5) on the same
+ * interpolation points: the same 6x6 input transform B^T, so everything
+ * between the transforms is shared; each 6x6 window (tiles 2 apart) gives
+ * a 2x2 block of outputs through
+ *         | 1/4   0     0    0     0   |
+ *         | -1/6 -1/6  -1/6 -1/6  -1/6 |
+ *     G = | -1/6  1/6  -1/6  1/6  -1/6 |    A^T = | 1 1  1 1  1 0 |
+ *         | 1/24  1/12  1/6  1/3   2/3 |          | 0 1 -1 2 -2 1 |
+ *         | 1/24 -1/12  1/6 -1/3   2/3 |
+ *         | 0     0     0    0     1   |
+ * (solved from B^T and A^T so that the product is the correlation; checked
+ * against a direct sum in tests/runtime/test_winograd.c): 36 * C * K
+ * multiply-adds per 4 outputs instead of 25 * 4 * C * K, 2.8x fewer, with
+ * 4x as many input and output transforms per output as F(4x4, 3x3).
+ * Below, m is a tile's side of outputs (4 or 2: tile_m).
+ *
  * Weights.  U = G g G^T is computed once, at compile time (in double), and
  * packed (see packed_offset) so that for one position and input channel
  * the 16 output channels of a block are one contiguous row, as in dconv.c,
  * and a task reads its weights in one sequential sweep.  kb * 16 * 36 * c
  * floats (kb = ceil(k/16), output channels past k zero): 36/9 = 4x the
- * direct convolution's weights.
+ * direct convolution's weights (36/25 = 1.44x for 5x5).
  *
  * Work.  One task is (group of up to GMAX = 28 consecutive tiles of the
  * batch, in row-major order and item after item; chunk of up to KCB output
@@ -41,7 +58,8 @@
  * of 25 reads it once.  The products accumulate across channel chunks in
  * M[36][kcb][G][16].  Last, the output transform (A^T m A), bias,
  * activation, zeroed lanes past k and the optional 2x2 stride-2 max pool (a
- * 4x4 tile pools to 2x2: tiles start on even rows and columns), stored
+ * 4x4 tile pools to 2x2, a 2x2 one to 1x1: tiles start on even rows and
+ * columns), stored
  * straight into the blocked output.  V and M are at most 36 x (CCB + KCB)
  * x GMAX x 16 floats (516 KB): they live in the running thread's scratch
  * (vggrt__scratch, runtime/threads.c: on the heap, once per thread; on the
@@ -50,7 +68,7 @@
  * is redone for each output chunk (K / 64 times), a few percent of the
  * multiply-adds.
  *
- * Borders.  Tiles cover ceil(oh/4) x ceil(ow/4) blocks of the conv output;
+ * Borders.  Tiles cover ceil(oh/m) x ceil(ow/m) blocks of the conv output;
  * a tile whose 6x6 input window leaves the input is first copied into a
  * zero-filled 6x6 patch (the padding, and positions past the input, read
  * as 0, as in dconv.c).  Outputs past oh, ow (or pooled outputs past py,
@@ -127,10 +145,15 @@ static const float zero_bias[B];
 
 int vggrt_wino_applies(const vggrt_dconv_params *p) {
     const vggrt_conv_params *q = &p->conv;
-    return q->kh == 3 && q->kw == 3 && q->sh == 1 && q->sw == 1 && q->dh == 1 && q->dw == 1 &&
+    return (q->kh == 3 || q->kh == 5) && q->kw == q->kh && q->sh == 1 && q->sw == 1 && q->dh == 1 && q->dw == 1 &&
            q->group == 1 && q->c >= 1 && q->k >= 1 && q->pt >= 0 && q->pl >= 0 &&
            p->in_layout == VGGRT_LAYOUT_BLOCKED &&
            (p->pool_k == 0 || (p->pool_k == 2 && p->pool_s == 2));
+}
+
+/* Outputs along a tile's side: F(4x4, 3x3) or F(2x2, 5x5). */
+static int64_t tile_m(const vggrt_conv_params *q) {
+    return q->kh == 5 ? 2 : 4;
 }
 
 /* Packed weights: output blocks go in pairs (the microkernel's two
@@ -150,14 +173,13 @@ size_t vggrt_wino_packed_size(const vggrt_dconv_params *p) {
 }
 
 /* U = G g G^T, in double, for the filters of a pair of output blocks
- * ("lanes") at once: g[e][l] is element e (row-major) of lane l's 3x3
+ * ("lanes") at once: g[e][l] is element e (row-major) of lane l's r x r
  * filter, u[xi][l] element xi of its 6x6 transform.  Lane loops, which the
  * compiler vectorizes; each lane's arithmetic is the plain matrix product,
- * term by term, as when filters were transformed one at a time (the packed
- * weights are the same bits). */
-enum { PL = 2 * B };    /* lanes */
+ * term by term, as when filters were transformed one at a time. */
+enum { PL = 2 * B, RMAX = 5 };    /* lanes; the largest filter side */
 
-static const double GMAT[6][3] = {
+static const double G3[6][RMAX] = {
     { 1.0 / 4, 0, 0 },
     { -1.0 / 6, -1.0 / 6, -1.0 / 6 },
     { -1.0 / 6, 1.0 / 6, -1.0 / 6 },
@@ -165,21 +187,35 @@ static const double GMAT[6][3] = {
     { 1.0 / 24, -1.0 / 12, 1.0 / 6 },
     { 0, 0, 1 },
 };
+static const double G5[6][RMAX] = {
+    { 1.0 / 4, 0, 0, 0, 0 },
+    { -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6 },
+    { -1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6 },
+    { 1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3, 2.0 / 3 },
+    { 1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3, 2.0 / 3 },
+    { 0, 0, 0, 0, 1 },
+};
 
-/* r[i * rs][l] = G[i] . (v0[l], v1[l], v2[l]) for the 6 rows i of G (GMAT). */
-static void g_rows(const double *v0, const double *v1, const double *v2, double (*r)[PL],
-                   int rs) {
+/* r[i * rs][l] = G[i] . (v[0][l], v[vs][l], ...) for the 6 rows i of G
+ * (r x ... columns: r terms, summed in order). */
+static void g_rows(const double (*gm)[RMAX], int r, double (*v)[PL], int vs,
+                   double (*out)[PL], int rs) {
     for (int i = 0; i < 6; i++)
-        for (int l = 0; l < PL; l++)
-            r[i * rs][l] = GMAT[i][0] * v0[l] + GMAT[i][1] * v1[l] + GMAT[i][2] * v2[l];
+        for (int l = 0; l < PL; l++) {
+            double s = gm[i][0] * v[0][l];
+            for (int a = 1; a < r; a++)
+                s += gm[i][a] * v[a * vs][l];
+            out[i * rs][l] = s;
+        }
 }
 
-static void filter_transforms(double g[9][PL], double u[NXI][PL]) {
-    double t[18][PL]; /* t = G g: [6 rows][3 columns] */
-    for (int j = 0; j < 3; j++)
-        g_rows(g[j], g[3 + j], g[6 + j], &t[j], 3);
+static void filter_transforms(int r, double g[RMAX * RMAX][PL], double u[NXI][PL]) {
+    const double(*gm)[RMAX] = r == 5 ? G5 : G3;
+    double t[6 * RMAX][PL]; /* t = G g: [6 rows][r columns] */
+    for (int j = 0; j < r; j++)
+        g_rows(gm, r, &g[j], r, &t[j], r);
     for (int i = 0; i < 6; i++) /* u = t G^T */
-        g_rows(t[3 * i], t[3 * i + 1], t[3 * i + 2], &u[6 * i], 1);
+        g_rows(gm, r, &t[r * i], 1, &u[6 * i], 1);
 }
 
 /* Packs the filters of output-channel pairs [begin, end). */
@@ -193,7 +229,7 @@ static void pack_pairs(void *ctx, int64_t begin, int64_t end, int tid) {
     (void)tid;
     const PackJob *j = ctx;
     const vggrt_conv_params *q = j->q;
-    const int64_t kb = ceil_div(q->k, B), c = q->c;
+    const int64_t kb = ceil_div(q->k, B), c = q->c, r = q->kh, rr = r * r;
     for (int64_t kp = begin; kp < end; kp++) {
         const int64_t wd = (2 * kp + 1 < kb ? 2 : 1) * B;
         float *pair = j->packed + packed_offset(c, kb, kp, 0);
@@ -204,11 +240,11 @@ static void pack_pairs(void *ctx, int64_t begin, int64_t end, int tid) {
          * thread, Zen 3.) */
         for (int64_t ci = 0; ci < c; ci++) {
             const int64_t nl = min64(wd, q->k - kp * PL); /* lanes of real filters */
-            double g[9][PL] = { { 0 } }, u[NXI][PL];
+            double g[RMAX * RMAX][PL] = { { 0 } }, u[NXI][PL];
             for (int64_t l = 0; l < nl; l++)
-                for (int e = 0; e < 9; e++)
-                    g[e][l] = j->w[((kp * PL + l) * c + ci) * 9 + e];
-            filter_transforms(g, u);
+                for (int64_t e = 0; e < rr; e++)
+                    g[e][l] = j->w[((kp * PL + l) * c + ci) * rr + e];
+            filter_transforms((int)r, g, u);
             const int64_t c0 = ci / (CCB * B) * (CCB * B);
             const int64_t nc = min64(c, c0 + CCB * B) - c0;
             float *row = pair + c0 * NXI * wd + (ci - c0) * wd;
@@ -246,7 +282,15 @@ static void bt6(const Vec16 *d, int ds, Vec16 *r, int rs) {
     r[5 * rs] = 4.0f * d1 - 5.0f * d3 + d5;
 }
 
-/* r = A^T m for one column m[0..6). */
+/* r = A^T m for one column m[0..6): F(2x2, 5x5)'s two rows. */
+static void at6_2(const Vec16 *m, int ms, Vec16 *r, int rs) {
+    const Vec16 a = m[ms] + m[2 * ms], b = m[ms] - m[2 * ms];
+    const Vec16 c = m[3 * ms] + m[4 * ms], d = m[3 * ms] - m[4 * ms];
+    r[0] = m[0] + a + c;
+    r[rs] = b + 2.0f * d + m[5 * ms];
+}
+
+/* r = A^T m for one column m[0..6): F(4x4, 3x3)'s four rows. */
 static void at6(const Vec16 *m, int ms, Vec16 *r, int rs) {
     const Vec16 a = m[ms] + m[2 * ms], b = m[ms] - m[2 * ms];
     const Vec16 c = m[3 * ms] + m[4 * ms], d = m[3 * ms] - m[4 * ms];
@@ -267,6 +311,7 @@ typedef struct {
     int64_t tw, nt, ntot;               /* tile columns; tiles per item, in the batch */
     int64_t ngroups, kb, cb;            /* tile groups; output, input blocks */
     int64_t kcb, nkc;                   /* output blocks per task; output chunks */
+    int64_t m;                          /* outputs along a tile's side (tile_m) */
 } Job;
 
 /* V[xi][.][t][16] (stride vs between positions) = B^T d B for tile (ty, tx)
@@ -274,7 +319,7 @@ typedef struct {
 static void input_tile(const Job *j, const float *xb, int64_t ty, int64_t tx, float *v,
                        int64_t vs) {
     const vggrt_conv_params *q = &j->p->conv;
-    const int64_t iy0 = ty * 4 - q->pt, ix0 = tx * 4 - q->pl;
+    const int64_t iy0 = ty * j->m - q->pt, ix0 = tx * j->m - q->pl;
     const int64_t rm = j->rmask;
     Vec16 d[36], t[36];
     if (iy0 >= 0 && ix0 >= 0 && iy0 + 6 <= q->h && ix0 + 6 <= q->w) {
@@ -526,38 +571,46 @@ static void output_tile(const Job *j, const float *m, int64_t ms, int64_t bk, in
                         int64_t tx, float *yk) {
     const vggrt_dconv_params *p = j->p;
     const vggrt_conv_params *q = &p->conv;
-    Vec16 mv[36], s[24];
+    const int tm = (int)j->m;
+    Vec16 mv[36], s[24], ov[16];
     float o[16 * B];
     for (int xi = 0; xi < NXI; xi++)
         VLOAD(mv[xi], m + xi * ms);
-    for (int c = 0; c < 6; c++)
-        at6(mv + c, 6, s + c, 6);       /* columns: s[4][6] = A^T m */
-    Vec16 ov[16];
-    for (int r = 0; r < 4; r++)
-        at6(s + r * 6, 1, ov + r * 4, 1); /* rows: (A^T m) A */
-    memcpy(o, ov, sizeof o);
-    activate(p, j->b ? j->b + bk * B : zero_bias, min64(B, q->k - bk * B), o, 16);
+    if (tm == 4) {
+        for (int c = 0; c < 6; c++)
+            at6(mv + c, 6, s + c, 6);       /* columns: s[4][6] = A^T m */
+        for (int r = 0; r < 4; r++)
+            at6(s + r * 6, 1, ov + r * 4, 1); /* rows: (A^T m) A */
+    } else {
+        for (int c = 0; c < 6; c++)
+            at6_2(mv + c, 6, s + c, 6);     /* s[2][6] */
+        for (int r = 0; r < 2; r++)
+            at6_2(s + r * 6, 1, ov + r * 2, 1);
+    }
+    memcpy(o, ov, (size_t)(tm * tm) * sizeof(Vec16));
+    activate(p, j->b ? j->b + bk * B : zero_bias, min64(B, q->k - bk * B), o, tm * tm);
     if (p->pool_k == 0) {
-        for (int r = 0; r < 4; r++) {
-            const int64_t oy = ty * 4 + r;
+        for (int r = 0; r < tm; r++) {
+            const int64_t oy = ty * tm + r;
             if (oy >= q->oh)
                 break;
-            for (int c = 0; c < 4; c++) {
-                const int64_t ox = tx * 4 + c;
+            for (int c = 0; c < tm; c++) {
+                const int64_t ox = tx * tm + c;
                 if (ox >= q->ow)
                     break;
-                memcpy(yk + (oy * q->ow + ox) * B, o + (r * 4 + c) * B, B * sizeof(float));
+                memcpy(yk + (oy * q->ow + ox) * B, o + (r * tm + c) * B, B * sizeof(float));
             }
         }
         return;
     }
-    /* 2x2 stride-2 max pool: the tile's 4x4 outputs are 2x2 windows. */
-    for (int a = 0; a < 2; a++) {
-        const int64_t py = ty * 2 + a;
+    /* 2x2 stride-2 max pool: the tile's m x m outputs are (m/2)^2 windows
+     * (tiles start on even rows and columns). */
+    for (int a = 0; a < tm / 2; a++) {
+        const int64_t py = ty * (tm / 2) + a;
         if (py >= p->py)
             break;
-        for (int c = 0; c < 2; c++) {
-            const int64_t px = tx * 2 + c;
+        for (int c = 0; c < tm / 2; c++) {
+            const int64_t px = tx * (tm / 2) + c;
             if (px >= p->px)
                 break;
             float mx[B];
@@ -565,7 +618,7 @@ static void output_tile(const Job *j, const float *m, int64_t ms, int64_t bk, in
                 mx[l] = -FLT_MAX;
             for (int r = 0; r < 2; r++)
                 for (int s2 = 0; s2 < 2; s2++) {
-                    const float *v = o + ((2 * a + r) * 4 + 2 * c + s2) * B;
+                    const float *v = o + ((2 * a + r) * tm + 2 * c + s2) * B;
                     for (int l = 0; l < B; l++)
                         mx[l] = v[l] > mx[l] ? v[l] : mx[l];  /* NaN never wins */
                 }
@@ -671,7 +724,8 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
         return VGGRT_ERR_NOMEM;
     Job j = { 0 };
     j.p = p, j.x = x, j.u = packed, j.b = b, j.y = y;
-    j.tw = ceil_div(q->ow, 4), j.nt = ceil_div(q->oh, 4) * j.tw, j.ntot = n * j.nt;
+    j.m = tile_m(q);
+    j.tw = ceil_div(q->ow, j.m), j.nt = ceil_div(q->oh, j.m) * j.tw, j.ntot = n * j.nt;
     j.kb = ceil_div(q->k, B), j.cb = ceil_div(q->c, B);
     j.xplane = q->h * q->w * B, j.xitem = j.cb * j.xplane, j.rmask = -1;
     plan(&j);
@@ -732,7 +786,7 @@ typedef struct {
 
 int vggrt_chain_applies(const vggrt_dconv_params *p1, const vggrt_dconv_params *p2) {
     const vggrt_conv_params *a = &p1->conv, *q = &p2->conv;
-    return vggrt_dconv_ring_applies(p1) && vggrt_wino_applies(p2) && q->c == a->k &&
+    return vggrt_dconv_ring_applies(p1) && vggrt_wino_applies(p2) && q->kh == 3 && q->c == a->k &&
            q->h == a->oh && q->w == a->ow && q->w > 0 &&
            q->w <= CHAIN_RING_FLOATS / (ceil_div(q->c, B) * CHAIN_ROWS * B);
 }
@@ -782,6 +836,7 @@ vggrt_status vggrt_chain_conv2d(const vggrt_dconv_params *p1, const float *packe
     Chain ch = { 0 };
     Job *j = &ch.j;
     j->p = p2, j->u = packed2, j->b = b2, j->y = y;
+    j->m = 4;
     j->tw = ceil_div(q->ow, 4), j->nt = ceil_div(q->oh, 4) * j->tw, j->ntot = n * j->nt;
     j->kb = ceil_div(q->k, B), j->cb = ceil_div(q->c, B);
     j->xplane = CHAIN_ROWS * q->w * B, j->xitem = 0, j->rmask = CHAIN_ROWS - 1;

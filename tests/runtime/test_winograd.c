@@ -1,5 +1,5 @@
-/* test_winograd.c — the Winograd F(4x4, 3x3) convolution against a naive
- * direct convolution.
+/* test_winograd.c — the Winograd F(4x4, 3x3) and F(2x2, 5x5) convolutions
+ * against a naive direct convolution.
  *
  * The reference is written here from the definition of a convolution (in
  * double, from the NCHW input, sharing no code with the kernel and not
@@ -12,7 +12,8 @@
  * 13x7, 1x1, 6x9), zero padding 1 (and one case of padding 0), batch 1 and
  * 3, with and without the pool, and every activation, and the kernel's
  * splits: one tile group of several register tiles, groups that cross
- * batch items, few tiles split over output blocks.  Each case also runs
+ * batch items, few tiles split over output blocks.  The 5x5 cases (2x2
+ * tiles, padding 2 as AlexNet's, and 0) cover the same ground.  Each case also runs
  * with 1, 2 and 3 threads: the outputs must be the same bit for bit.  All
  * of it runs for blocks of 16 channels (NCHW16c) and of 8 (NCHW8c).
  *
@@ -20,7 +21,8 @@
  * Gray 2016; Barabasz et al., "Error analysis and improving the accuracy
  * of Winograd convolution", 2020).  In exact arithmetic the kernel computes
  *     y = A^T [ sum_c (G g_c G^T) .* (B^T d_c B) ] A,
- * where d_c is the 6x6 input window of the output's 4x4 tile.  Every
+ * where d_c is the 6x6 input window of the output's 4x4 tile (2x2 for
+ * F(2x2, 5x5), with its own A^T and G).  Every
  * product g_ab * d_xy of a filter tap and a window value appears in that
  * expression (most cancel exactly), with the weight
  *     |A^T| |G| |B^T| along rows times the same along columns,
@@ -30,8 +32,9 @@
  * (u = 2^-24; each rounding multiplies by (1 + e), |e| <= u).  Along one
  * path the kernel rounds once for U (packed in double, stored in float), 4
  * times in each 1-D input transform (8 for B^T d B), C times in the sum
- * over channels (one fused multiply-add each), 4 times in each 1-D output
- * transform (8), and once for the bias: R = C + 18.  The test computes W
+ * over channels (one fused multiply-add each), at most 4 times in each
+ * 1-D output transform (8; F(2x2, 5x5)'s rows take 3), and once for the
+ * bias: R = C + 18 bounds both.  The test computes W
  * in double per output and checks |got - want| <= (C + 18) * u * W, plus
  * 1e-30 for exact zeros; after a pool, the largest bound in the window (max
  * is 1-Lipschitz, as are the activations; the sigmoid's slope is 1/4).
@@ -60,37 +63,54 @@ static int64_t nblocks(int64_t c) {
 
 static double worst_rel; /* max |err| / sum|terms| over all cases */
 
-/* |A^T|, |G|, |B^T| of F(4x4, 3x3): only for the error bound W. */
-static const double absAT[4][6] = {
-    { 1, 1, 1, 1, 1, 0 }, { 0, 1, 1, 2, 2, 0 }, { 0, 1, 1, 4, 4, 0 }, { 0, 1, 1, 8, 8, 1 },
+/* |A^T|, |G| of F(4x4, 3x3) and F(2x2, 5x5), |B^T| of both: only for the
+ * error bound W. */
+typedef struct {
+    int m, r;                 /* outputs along a tile's side; the filter's */
+    double at[4][6], g[6][5];
+    double fw[4][5][6];       /* init_weights */
+} Variant;
+
+static Variant f43 = {
+    4, 3,
+    { { 1, 1, 1, 1, 1, 0 }, { 0, 1, 1, 2, 2, 0 }, { 0, 1, 1, 4, 4, 0 }, { 0, 1, 1, 8, 8, 1 } },
+    { { 1.0 / 4, 0, 0 }, { 1.0 / 6, 1.0 / 6, 1.0 / 6 }, { 1.0 / 6, 1.0 / 6, 1.0 / 6 },
+      { 1.0 / 24, 1.0 / 12, 1.0 / 6 }, { 1.0 / 24, 1.0 / 12, 1.0 / 6 }, { 0, 0, 1 } },
+    { { { 0 } } },
 };
-static const double absG[6][3] = {
-    { 1.0 / 4, 0, 0 },          { 1.0 / 6, 1.0 / 6, 1.0 / 6 },  { 1.0 / 6, 1.0 / 6, 1.0 / 6 },
-    { 1.0 / 24, 1.0 / 12, 1.0 / 6 }, { 1.0 / 24, 1.0 / 12, 1.0 / 6 }, { 0, 0, 1 },
+static Variant f25 = {
+    2, 5,
+    { { 1, 1, 1, 1, 1, 0 }, { 0, 1, 1, 2, 2, 1 } },
+    { { 1.0 / 4, 0, 0, 0, 0 },
+      { 1.0 / 6, 1.0 / 6, 1.0 / 6, 1.0 / 6, 1.0 / 6 },
+      { 1.0 / 6, 1.0 / 6, 1.0 / 6, 1.0 / 6, 1.0 / 6 },
+      { 1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3, 2.0 / 3 },
+      { 1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3, 2.0 / 3 },
+      { 0, 0, 0, 0, 1 } },
+    { { { 0 } } },
 };
 static const double absBT[6][6] = {
     { 4, 0, 5, 0, 1, 0 }, { 0, 4, 4, 1, 1, 0 }, { 0, 4, 4, 1, 1, 0 },
     { 0, 2, 1, 2, 1, 0 }, { 0, 2, 1, 2, 1, 0 }, { 0, 4, 0, 5, 0, 1 },
 };
 
-/* f[i][a][x] = sum_xi |A^T[i][xi]| |G[xi][a]| |B^T[xi][x]|: the weight of
+/* fw[i][a][x] = sum_xi |A^T[i][xi]| |G[xi][a]| |B^T[xi][x]|: the weight of
  * g_a * d_x in output i of the 1-D transform. */
-static double fw[4][3][6];
-
-static void init_weights(void) {
-    for (int i = 0; i < 4; i++)
-        for (int a = 0; a < 3; a++)
+static void init_weights(Variant *f) {
+    for (int i = 0; i < f->m; i++)
+        for (int a = 0; a < f->r; a++)
             for (int x = 0; x < 6; x++) {
                 double s = 0;
                 for (int k = 0; k < 6; k++)
-                    s += absAT[i][k] * absG[k][a] * absBT[k][x];
-                fw[i][a][x] = s;
+                    s += f->at[i][k] * f->g[k][a] * absBT[k][x];
+                f->fw[i][a][x] = s;
             }
 }
 
 typedef struct {
     int64_t n, c, k, h, w, pad;
     int act, pool;
+    int r; /* filter side: 3 (F(4x4, 3x3)) or 5 (F(2x2, 5x5)) */
 } Case;
 
 static void run_case(const Case *t) {
@@ -98,17 +118,20 @@ static void run_case(const Case *t) {
     memset(&p, 0, sizeof p);
     p.block = B;
     vggrt_conv_params *q = &p.conv;
+    const Variant *f = t->r == 5 ? &f25 : &f43;
+    const int r = f->r, tm = f->m, rr = r * r;
     q->c = t->c, q->h = t->h, q->w = t->w, q->k = t->k;
-    q->kh = q->kw = 3, q->sh = q->sw = 1, q->dh = q->dw = 1, q->group = 1;
+    q->kh = q->kw = r, q->sh = q->sw = 1, q->dh = q->dw = 1, q->group = 1;
     q->pt = q->pl = t->pad;
-    q->oh = t->h + 2 * t->pad - 2, q->ow = t->w + 2 * t->pad - 2;
+    q->oh = t->h + 2 * t->pad - (r - 1), q->ow = t->w + 2 * t->pad - (r - 1);
     q->act = t->act;
     p.in_layout = VGGRT_LAYOUT_BLOCKED;
     p.alpha = t->act == VGGRT_ACT_CLIP ? -0.25f : 0.1f;
     p.beta = 0.3f;
     p.pool_k = t->pool ? 2 : 0, p.pool_s = t->pool ? 2 : 0;
     p.py = t->pool ? q->oh / 2 : q->oh, p.px = t->pool ? q->ow / 2 : q->ow;
-    begin_case("wino block %d n=%lld c=%lld k=%lld %lldx%lld pad=%lld act=%s%s", B, (long long)t->n,
+    begin_case("wino %dx%d block %d n=%lld c=%lld k=%lld %lldx%lld pad=%lld act=%s%s", r, r, B,
+               (long long)t->n,
                (long long)t->c, (long long)t->k, (long long)t->h, (long long)t->w,
                (long long)t->pad, act_names[t->act], t->pool ? " pool2x2" : "");
     if (!vggrt_wino_applies(&p)) {
@@ -118,7 +141,7 @@ static void run_case(const Case *t) {
     }
     const int64_t n = t->n, c = t->c, k = t->k, h = t->h, w = t->w, oh = q->oh, ow = q->ow;
     const int64_t cb = nblocks(c), kb = nblocks(k), hw = h * w;
-    float *x = rand_f32((size_t)(n * c * hw), -1, 1), *wt = rand_f32((size_t)(k * c * 9), -1, 1);
+    float *x = rand_f32((size_t)(n * c * hw), -1, 1), *wt = rand_f32((size_t)(k * c * rr), -1, 1);
     float *bias = xmalloc((size_t)(kb * B) * sizeof *bias);
     for (int64_t i = 0; i < kb * B; i++)
         bias[i] = i < k ? frand(-0.5f, 0.5f) : 0.0f;
@@ -145,41 +168,43 @@ static void run_case(const Case *t) {
     double(*wv)[4][4][6][6] = xmalloc((size_t)c * sizeof *wv);
     for (int64_t ko = 0; ko < k; ko++) {
         for (int64_t ci = 0; ci < c; ci++) {
-            const float *g = wt + (ko * c + ci) * 9;
-            for (int i = 0; i < 4; i++)
-                for (int j = 0; j < 4; j++)
-                    for (int r = 0; r < 6; r++)
+            const float *g = wt + (ko * c + ci) * rr;
+            for (int i = 0; i < tm; i++)
+                for (int j = 0; j < tm; j++)
+                    for (int y = 0; y < 6; y++)
                         for (int v = 0; v < 6; v++) {
                             double sw = 0;
-                            for (int a = 0; a < 3; a++)
-                                for (int e = 0; e < 3; e++)
-                                    sw += fw[i][a][r] * fw[j][e][v] * fabs((double)g[a * 3 + e]);
-                            wv[ci][i][j][r][v] = sw;
+                            for (int a = 0; a < r; a++)
+                                for (int e = 0; e < r; e++)
+                                    sw += f->fw[i][a][y] * f->fw[j][e][v] *
+                                          fabs((double)g[a * r + e]);
+                            wv[ci][i][j][y][v] = sw;
                         }
         }
         for (int64_t b = 0; b < n; b++)
             for (int64_t oy = 0; oy < oh; oy++)
                 for (int64_t ox = 0; ox < ow; ox++) {
                     double s = bias[ko], m = fabs(bias[ko]), wb = 0;
-                    const int64_t ty = oy / 4, tx = ox / 4, i = oy % 4, j = ox % 4;
+                    const int64_t ty = oy / tm, tx = ox / tm, i = oy % tm, j = ox % tm;
                     for (int64_t ci = 0; ci < c; ci++) {
                         const float *xc = x + (b * c + ci) * hw;
-                        const float *g = wt + (ko * c + ci) * 9;
-                        for (int a = 0; a < 3; a++)
-                            for (int e = 0; e < 3; e++) {
+                        const float *g = wt + (ko * c + ci) * rr;
+                        for (int a = 0; a < r; a++)
+                            for (int e = 0; e < r; e++) {
                                 const int64_t iy = oy - t->pad + a, ix = ox - t->pad + e;
                                 if (iy < 0 || iy >= h || ix < 0 || ix >= w)
                                     continue;
-                                s += (double)g[a * 3 + e] * xc[iy * w + ix];
-                                m += fabs((double)g[a * 3 + e] * xc[iy * w + ix]);
+                                s += (double)g[a * r + e] * xc[iy * w + ix];
+                                m += fabs((double)g[a * r + e] * xc[iy * w + ix]);
                             }
                         /* W: every value of the tile's window inside the input. */
-                        for (int r = 0; r < 6; r++)
+                        for (int y = 0; y < 6; y++)
                             for (int v = 0; v < 6; v++) {
-                                const int64_t iy = ty * 4 - t->pad + r, ix = tx * 4 - t->pad + v;
+                                const int64_t iy = ty * tm - t->pad + y;
+                                const int64_t ix = tx * tm - t->pad + v;
                                 if (iy < 0 || iy >= h || ix < 0 || ix >= w)
                                     continue;
-                                wb += wv[ci][i][j][r][v] * fabs((double)xc[iy * w + ix]);
+                                wb += wv[ci][i][j][y][v] * fabs((double)xc[iy * w + ix]);
                             }
                     }
                     const size_t o = (size_t)(((b * k + ko) * oh + oy) * ow + ox);
@@ -205,9 +230,9 @@ static void run_case(const Case *t) {
                     }
                     double best = -INFINITY, bt = 0, bm = 0;
                     const int span = t->pool ? 2 : 1;
-                    for (int r = 0; r < span; r++)
-                        for (int s = 0; s < span; s++) {
-                            const int64_t oy = yy * span + r, ox = xx * span + s;
+                    for (int dy = 0; dy < span; dy++)
+                        for (int dx = 0; dx < span; dx++) {
+                            const int64_t oy = yy * span + dy, ox = xx * span + dx;
                             const size_t o = (size_t)(((b * k + ch) * oh + oy) * ow + ox);
                             best = ref[o] > best ? ref[o] : best;
                             bt = tol[o] > bt ? tol[o] : bt;
@@ -255,7 +280,8 @@ static void run_case(const Case *t) {
     end_case();
 }
 
-/* vggrt_wino_applies accepts exactly the 3x3 stride-1 blocked layers. */
+/* vggrt_wino_applies accepts exactly the 3x3 and 5x5 stride-1 blocked
+ * layers. */
 static void test_applies(void) {
     begin_case("vggrt_wino_applies");
     vggrt_dconv_params p;
@@ -271,8 +297,17 @@ static void test_applies(void) {
     if (vggrt_wino_applies(&r))
         fail("stride 2 accepted");
     r = p, r.conv.kh = r.conv.kw = 5;
+    if (!vggrt_wino_applies(&r))
+        fail("5x5 refused");
+    r = p, r.conv.kh = r.conv.kw = 7;
     if (vggrt_wino_applies(&r))
-        fail("5x5 accepted");
+        fail("7x7 accepted");
+    r = p, r.conv.kh = 5;
+    if (vggrt_wino_applies(&r))
+        fail("5x3 accepted");
+    r = p, r.conv.kh = r.conv.kw = 5, r.pool_k = 3, r.pool_s = 2;
+    if (vggrt_wino_applies(&r))
+        fail("5x5 with a 3x3 stride-2 pool accepted");
     r = p, r.conv.dh = 2;
     if (vggrt_wino_applies(&r))
         fail("dilation 2 accepted");
@@ -287,32 +322,44 @@ static void test_applies(void) {
 
 int main(void) {
     test_seed(0x2545F4914F6CDD1Dull);
-    init_weights();
+    init_weights(&f43);
+    init_weights(&f25);
     static const Case cases[] = {
-        /* n  c   k   h   w  pad act pool */
-        { 1, 3, 5, 5, 5, 1, VGGRT_ACT_NONE, 0 },
-        { 1, 3, 5, 5, 5, 1, VGGRT_ACT_RELU, 1 },
-        { 1, 20, 17, 10, 10, 1, VGGRT_ACT_RELU, 0 },
-        { 3, 20, 17, 10, 10, 1, VGGRT_ACT_RELU, 1 },
-        { 1, 33, 40, 13, 7, 1, VGGRT_ACT_CLIP, 0 },
-        { 3, 33, 40, 13, 7, 1, VGGRT_ACT_CLIP, 1 },
-        { 1, 16, 16, 8, 8, 1, VGGRT_ACT_LEAKY_RELU, 0 },
-        { 3, 16, 16, 8, 8, 1, VGGRT_ACT_LEAKY_RELU, 1 },
-        { 1, 24, 48, 6, 9, 1, VGGRT_ACT_SIGMOID, 0 },
-        { 3, 24, 48, 6, 9, 1, VGGRT_ACT_SIGMOID, 1 },
-        { 3, 7, 35, 1, 1, 1, VGGRT_ACT_NONE, 0 },
-        { 1, 40, 70, 20, 20, 1, VGGRT_ACT_RELU, 1 },
-        { 1, 40, 100, 20, 20, 1, VGGRT_ACT_NONE, 0 },
-        { 3, 17, 9, 9, 7, 0, VGGRT_ACT_NONE, 0 },   /* no padding: 7x5 output */
-        { 1, 64, 32, 11, 12, 1, VGGRT_ACT_NONE, 1 }, /* 4 input blocks: one chunk */
-        { 1, 80, 18, 7, 7, 1, VGGRT_ACT_RELU, 0 },   /* 5 input blocks: two chunks */
+        /* n  c   k   h   w  pad act pool r */
+        { 1, 3, 5, 5, 5, 1, VGGRT_ACT_NONE, 0, 3 },
+        { 1, 3, 5, 5, 5, 1, VGGRT_ACT_RELU, 1, 3 },
+        { 1, 20, 17, 10, 10, 1, VGGRT_ACT_RELU, 0, 3 },
+        { 3, 20, 17, 10, 10, 1, VGGRT_ACT_RELU, 1, 3 },
+        { 1, 33, 40, 13, 7, 1, VGGRT_ACT_CLIP, 0, 3 },
+        { 3, 33, 40, 13, 7, 1, VGGRT_ACT_CLIP, 1, 3 },
+        { 1, 16, 16, 8, 8, 1, VGGRT_ACT_LEAKY_RELU, 0, 3 },
+        { 3, 16, 16, 8, 8, 1, VGGRT_ACT_LEAKY_RELU, 1, 3 },
+        { 1, 24, 48, 6, 9, 1, VGGRT_ACT_SIGMOID, 0, 3 },
+        { 3, 24, 48, 6, 9, 1, VGGRT_ACT_SIGMOID, 1, 3 },
+        { 3, 7, 35, 1, 1, 1, VGGRT_ACT_NONE, 0, 3 },
+        { 1, 40, 70, 20, 20, 1, VGGRT_ACT_RELU, 1, 3 },
+        { 1, 40, 100, 20, 20, 1, VGGRT_ACT_NONE, 0, 3 },
+        { 3, 17, 9, 9, 7, 0, VGGRT_ACT_NONE, 0, 3 },   /* no padding: 7x5 output */
+        { 1, 64, 32, 11, 12, 1, VGGRT_ACT_NONE, 1, 3 }, /* 4 input blocks: one chunk */
+        { 1, 80, 18, 7, 7, 1, VGGRT_ACT_RELU, 0, 3 },   /* 5 input blocks: two chunks */
         /* Few tiles, as the 512-channel layers on small maps: a task takes a
          * group of up to ~28 tiles (several register tiles), and output
          * chunks or smaller groups make up MIN_TASKS tasks. */
-        { 1, 64, 64, 6, 6, 1, VGGRT_ACT_RELU, 0 },   /* 4 tiles, groups of 1 */
-        { 3, 72, 64, 9, 9, 1, VGGRT_ACT_RELU, 1 },   /* 9 tiles per item, 4.5 input blocks */
-        { 1, 20, 260, 19, 19, 1, VGGRT_ACT_NONE, 0 }, /* 25 tiles in one group, 17 out blocks */
-        { 3, 17, 200, 13, 15, 1, VGGRT_ACT_RELU, 1 }, /* groups of 24 across items, 4 out blocks */
+        { 1, 64, 64, 6, 6, 1, VGGRT_ACT_RELU, 0, 3 },   /* 4 tiles, groups of 1 */
+        { 3, 72, 64, 9, 9, 1, VGGRT_ACT_RELU, 1, 3 },   /* 9 tiles per item, 4.5 input blocks */
+        { 1, 20, 260, 19, 19, 1, VGGRT_ACT_NONE, 0, 3 }, /* 25 tiles in one group, 17 out blocks */
+        { 3, 17, 200, 13, 15, 1, VGGRT_ACT_RELU, 1, 3 }, /* groups of 24 across items, 4 out blocks */
+        /* F(2x2, 5x5): 2x2 tiles, 4 of them per 2x2 pooled window's 1. */
+        { 1, 3, 5, 5, 5, 2, VGGRT_ACT_NONE, 0, 5 },
+        { 3, 20, 17, 10, 10, 2, VGGRT_ACT_RELU, 1, 5 },
+        { 1, 33, 40, 13, 7, 2, VGGRT_ACT_CLIP, 0, 5 },
+        { 3, 24, 48, 6, 9, 2, VGGRT_ACT_SIGMOID, 1, 5 },
+        { 1, 16, 16, 8, 8, 2, VGGRT_ACT_LEAKY_RELU, 0, 5 },
+        { 3, 17, 9, 9, 7, 0, VGGRT_ACT_NONE, 0, 5 },    /* no padding: 5x3 output */
+        { 1, 7, 35, 5, 5, 1, VGGRT_ACT_NONE, 0, 5 },    /* padding 1: 3x3 output */
+        { 1, 80, 18, 7, 7, 2, VGGRT_ACT_RELU, 0, 5 },   /* two input chunks */
+        { 1, 20, 70, 27, 27, 2, VGGRT_ACT_RELU, 0, 5 }, /* AlexNet's map: 196 tiles */
+        { 3, 17, 200, 13, 15, 2, VGGRT_ACT_RELU, 1, 5 }, /* groups across items, 13 out blocks */
     };
     for (int bi = 0; bi < 2; bi++) {
         B = bi ? 8 : 16;
