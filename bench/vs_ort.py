@@ -431,8 +431,8 @@ def main():
                          f"{m['rss']:.0f} |")
     lines += ["", "Accuracy at batch 1, against ONNX Runtime's outputs (vggc runs Winograd "
               "F(4x4,3x3) on the 3x3 layers of 16x16 and larger maps, and with AVX2 on vgg16's "
-              "14x14 ones too (docs/passes.md, kernel choice), the direct convolution "
-              "elsewhere). Largest difference per element; scale = largest |output|. The "
+              "14x14 ones too, F(2x2,5x5) on AlexNet's 5x5 layer (docs/passes.md, kernel "
+              "choice), the direct convolution elsewhere). Largest difference per element; scale = largest |output|. The "
               "end-to-end tests' tolerance is |diff| <= 1e-4 |ref| + 1e-5 scale per element "
               "(tests/e2e/run_e2e.sh); the last column is the largest |diff| / (1e-4 |ref| + "
               "1e-5 scale), which must stay below 1:", "",

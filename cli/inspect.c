@@ -151,7 +151,7 @@ const char *layer_kernel(const Graph *g, const Node *n)
         if (plan_chain_producer(g, n))
             return "ring>winograd4x4";
         if (plan_conv_winograd(g, n))
-            return "winograd4x4";
+            return n->attr.win.kernel[0] == 5 ? "winograd2x2" : "winograd4x4";
         if (n->out_layout != LAYOUT_BLOCKED)
             return "im2col+sgemm";
         if (plan_chain_consumer(g, n))

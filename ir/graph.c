@@ -99,6 +99,25 @@ uint32_t graph_add_node(Graph *g, OpKind op, const char *name,
     return id;
 }
 
+uint32_t graph_insert_node(Graph *g, uint32_t at, OpKind op, const char *name,
+                           uint32_t n_in, const uint32_t *in,
+                           uint32_t n_out, const uint32_t *out)
+{
+    VGGC_ASSERT(at <= g->n_nodes);
+    const uint32_t last = graph_add_node(g, op, name, n_in, in, n_out, out);
+    const Node n = g->nodes[last];
+    memmove(&g->nodes[at + 1], &g->nodes[at], sizeof(Node) * (last - at));
+    g->nodes[at] = n;
+    for (uint32_t v = 0; v < g->n_values; v++) {
+        uint32_t *p = &g->values[v].producer;
+        if (*p == last)
+            *p = at;
+        else if (*p != VGGC_NONE && *p >= at)
+            (*p)++;
+    }
+    return at;
+}
+
 uint32_t graph_find_value(const Graph *g, const char *name)
 {
     /* Linear: used by tests and by the passes' add_float_const (the

@@ -394,6 +394,12 @@ uint32_t graph_add_const(Graph *g, const char *name, DType dt, const Shape *s,
 uint32_t graph_add_node(Graph *g, OpKind op, const char *name,
                         uint32_t n_in, const uint32_t *in,
                         uint32_t n_out, const uint32_t *out);
+/* As graph_add_node, but the node goes at index `at` (<= n_nodes): nodes
+ * from `at` on move up one and their producers follow, so that a pass can
+ * keep the topological order.  Node pointers taken before are stale. */
+uint32_t graph_insert_node(Graph *g, uint32_t at, OpKind op, const char *name,
+                           uint32_t n_in, const uint32_t *in,
+                           uint32_t n_out, const uint32_t *out);
 uint32_t graph_find_value(const Graph *g, const char *name);   /* VGGC_NONE if absent */
 void graph_add_input(Graph *g, uint32_t v);
 void graph_add_output(Graph *g, uint32_t v);

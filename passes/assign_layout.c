@@ -20,8 +20,12 @@
  *   - Winograd F(4x4, 3x3) (vggrt_wino_pack: U = G g G^T, a constant
  *     "+wino" of shape [K/b, 36, C, b]) for a 3x3, stride-1, dilation-1
  *     convolution of blocked input with C >= 16 (vggrt_wino_applies): 4x
- *     fewer multiplies.  The network's first convolution (NCHW or NHWC
- *     input, C = 3) and thin ones stay direct;
+ *     fewer multiplies; F(2x2, 5x5) likewise for a 5x5 one (AlexNet's
+ *     second layer), 2.8x fewer.  The network's first convolution (NCHW
+ *     or NHWC input, C = 3) and thin ones stay direct.  A fused max pool
+ *     Winograd cannot run (all but 2x2 stride 2: AlexNet's 3x3 stride-2
+ *     pools) is split off again as a blocked MaxPool right after the conv
+ *     (split_pool): its windows cross the tiles;
  *   - otherwise the direct convolution, [K/b][C][kh][kw][b]
  *     (vggrt_dconv_pack, a "+packed" constant).
  * The backends read the choice back from the weights' shape
@@ -129,10 +133,18 @@ static void weight_params(const Graph *g, const Value *w, vggrt_dconv_params *dp
     dp->conv.kw = w->shape.d[3];
 }
 
+/* Does Winograd's epilogue take this conv's fused pool (none, or 2x2
+ * stride 2: a tile's outputs pool on their own)? */
+static bool wino_takes_pool(const Node *n)
+{
+    return n->epi.pool_k == 0 || (n->epi.pool_k == 2 && n->epi.pool_s == 2);
+}
+
 /* Winograd for this blocked conv, on outputs of at least min_size (or
  * WINO_MIN_SIZE_BATCHED at a batch, fixed or hinted, of WINO_BATCH or
- * more)?  (Its in_layout is set.)  Only the fields vggrt_wino_applies reads
- * are filled. */
+ * more), with a fused pool it cannot run split off (split_pool)?  (Its
+ * in_layout is set.)  Only the fields vggrt_wino_applies reads are
+ * filled. */
 static bool use_winograd(const Graph *g, const Node *n, int64_t min_size)
 {
     const WindowAttr *a = &n->attr.win;
@@ -146,11 +158,12 @@ static bool use_winograd(const Graph *g, const Node *n, int64_t min_size)
     dp.conv.pl = a->pad[1];
     dp.conv.group = a->group;
     dp.in_layout = n->in_layout == LAYOUT_BLOCKED ? VGGRT_LAYOUT_BLOCKED : VGGRT_LAYOUT_NCHW;
-    dp.pool_k = n->epi.pool_k;
-    dp.pool_s = n->epi.pool_s;
-    /* The conv's own output (before a fused pool): 3x3, stride 1. */
+    dp.pool_k = wino_takes_pool(n) ? n->epi.pool_k : 0;
+    dp.pool_s = wino_takes_pool(n) ? n->epi.pool_s : 0;
+    /* The conv's own output (before a fused pool), if stride 1. */
     const Shape *x = &g->values[n->in[0]].shape;
-    int64_t oh = x->d[2] + a->pad[0] + a->pad[2] - 2, ow = x->d[3] + a->pad[1] + a->pad[3] - 2;
+    int64_t oh = x->d[2] + a->pad[0] + a->pad[2] - (dp.conv.kh - 1);
+    int64_t ow = x->d[3] + a->pad[1] + a->pad[3] - (dp.conv.kw - 1);
     int64_t batch = x->d[0] == VGGC_DIM_N ? g->batch_hint : x->d[0];
     if (batch >= WINO_BATCH)
         min_size = WINO_MIN_SIZE_BATCHED;
@@ -181,9 +194,47 @@ static bool small_maps_winograd(const Graph *g)
         const Node *n = &g->nodes[i];
         if (n->op == OP_CONV && n->out_layout == LAYOUT_BLOCKED &&
             use_winograd(g, n, WINO_MIN_SIZE_BATCHED) && !use_winograd(g, n, WINO_MIN_SIZE))
-            extra += 3.0 * (double)g->values[n->in[1]].nbytes;
+            extra += (36.0 / (double)(n->attr.win.kernel[0] * n->attr.win.kernel[1]) - 1) *
+                     (double)g->values[n->in[1]].nbytes;
     }
     return extra > 0 && extra * WINO_SMALL_BUDGET <= weights;
+}
+
+/* Node i, a blocked conv with a fused max pool, computes the conv alone;
+ * a blocked MaxPool inserted right after it (node i + 1, "NAME+pool")
+ * reads the conv's output, a new value "OUT+conv", and writes the old
+ * one. */
+static void split_pool(Graph *g, uint32_t i)
+{
+    Node *conv = &g->nodes[i];
+    const WindowAttr *a = &conv->attr.win;
+    const uint32_t out = conv->out[0];
+    const Shape *x = &g->values[conv->in[0]].shape;
+    Shape s = g->values[out].shape;
+    for (int d = 0; d < 2; d++)
+        s.d[2 + d] = (x->d[2 + d] + a->pad[d] + a->pad[2 + d] - a->dilation[d] * (a->kernel[d] - 1) -
+                      1) / a->stride[d] + 1;
+    const int64_t k = conv->epi.pool_k, st = conv->epi.pool_s;
+    conv->epi.pool_k = conv->epi.pool_s = 0;
+    const uint32_t mid = graph_add_value(g, arena_printf(&g->arena, "%s+conv", g->values[out].name),
+                                         VAL_TEMP, g->values[out].dtype);
+    g->values[mid].has_shape = true;
+    g->values[mid].shape = s;
+    g->values[mid].layout = LAYOUT_BLOCKED;
+    const char *name = arena_printf(&g->arena, "%s+pool", conv->name);
+    g->nodes[i].out[0] = mid;
+    const uint32_t pid = graph_insert_node(g, i + 1, OP_MAXPOOL, name, 1, &mid, 1, &out);
+    g->values[mid].producer = i;
+    Node *pool = &g->nodes[pid];
+    pool->attr.win.nsp = 2;
+    pool->attr.win.has_kernel = true;
+    pool->attr.win.group = 1;
+    for (int d = 0; d < 2; d++) {
+        pool->attr.win.kernel[d] = k;
+        pool->attr.win.stride[d] = st;
+        pool->attr.win.dilation[d] = 1;
+    }
+    pool->in_layout = pool->out_layout = LAYOUT_BLOCKED;
 }
 
 /* The packed weights and padded bias of a blocked conv, Winograd's on
@@ -327,10 +378,12 @@ bool pass_assign_layout(Graph *g)
     /* Then the kernels and their packed weights, once every layout (and
      * so every small map that could take Winograd) is known. */
     const int64_t wino_min = small_maps_winograd(g) ? WINO_MIN_SIZE_BATCHED : WINO_MIN_SIZE;
-    for (uint32_t i = 0; i < n_nodes; i++) {
-        if (g->nodes[i].op == OP_CONV && g->nodes[i].out_layout == LAYOUT_BLOCKED)
+    for (uint32_t i = 0; i < g->n_nodes; i++) {
+        if (g->nodes[i].op == OP_CONV && g->nodes[i].out_layout == LAYOUT_BLOCKED) {
+            if (!wino_takes_pool(&g->nodes[i]) && use_winograd(g, &g->nodes[i], wino_min))
+                split_pool(g, i);
             pack_conv(g, &g->nodes[i], wino_min);
-        else if (g->nodes[i].op == OP_GEMM)
+        } else if (g->nodes[i].op == OP_GEMM)
             pack_dense(g, &g->nodes[i]);
     }
     graph_compact(g);
