@@ -52,6 +52,7 @@ SEED_TINY_BN = 78
 SEED_TINY_CLASSIC = 79
 SEED_TINY_CHAIN = 80
 SEED_ALEXNET = 2012
+SEED_TINY_ALEXNET = 81
 
 # numpy dtype -> TensorProto type, for the tensors written with typed fields.
 TENSOR_TYPES = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.int64): TensorProto.INT64}
@@ -67,6 +68,7 @@ TINY_BN_LOGIT_GAIN = 0.15       # tiny_vgg_bn: 3 classes
 TINY_CLASSIC_LOGIT_GAIN = 1.0   # tiny_vgg_classic: 10 logits
 TINY_CHAIN_LOGIT_GAIN = 1.0     # tiny_vgg_chain: 3 classes
 ALEXNET_LOGIT_GAIN = 0.75       # alexnet: 1000 logits
+TINY_ALEXNET_LOGIT_GAIN = 1.0   # tiny_alexnet: 10 logits
 
 # Conv layers (by position in the conv list) whose biases are all zero. As torch 1.13
 # does with identical parameters, the first of each channel count is an initializer
@@ -83,6 +85,10 @@ ALEXNET_PARAMS = 61_100_840
 # M = 3x3 stride-2 max pool.
 ALEXNET_CFG = [(64, 11, 4, 2), "M", (192, 5, 1, 2), "M", (384, 3, 1, 1), (256, 3, 1, 1),
                (256, 3, 1, 1), "M"]
+# The same in miniature, on 72x72: its 5x5 layer (16 -> 24 channels, 35x35)
+# and its last 3x3 layer (17x17, with the 3x3/2 pool) run Winograd with
+# the pool split off (passes/assign_layout.c); 8x8 maps at the end.
+TINY_ALEXNET_CFG = [(16, 3, 1, 1), "M", (24, 5, 1, 2), "M", (32, 3, 1, 1), (32, 3, 1, 1), "M"]
 
 
 # ---------------------------------------------------------------------------
@@ -430,22 +436,21 @@ def make_vgg16():
                                f"{SEED_VGG16 + 1}", 13, ["data", "ratio"])
 
 
-def make_alexnet():
+def build_alexnet(cfg, hw, dense_sizes, seed, logit_gain, doc):
     """torchvision's AlexNet as torch.onnx.export writes it in eval mode: features
-    (Conv 11x11/4 pad 2, 5x5 pad 2 and three 3x3, each + Relu, MaxPool 3x3/2 after
-    the first, second and fifth), avgpool (an AveragePool 1x1: the adaptive 6x6
-    pool on a 6x6 map), Flatten, classifier Gemm 9216-4096 + Relu, 4096-4096 +
-    Relu, 4096-1000 (no Dropout nodes in eval mode); 1000 logits."""
+    (cfg: Conv + Relu, MaxPool 3x3/2 at each M), avgpool (an AveragePool 1x1: the
+    adaptive pool on a map of its output size), Flatten, classifier Gemm + Relu,
+    Gemm + Relu, Gemm (no Dropout nodes in eval mode). Returns (model, convs, dense)."""
     g = Graph()
     x, c, idx, convs = "input", 3, 0, []
-    for v in ALEXNET_CFG:
+    for v in cfg:
         if v == "M":
             x = g.node("MaxPool", [x], f"/features/features.{idx}/MaxPool", ceil_mode=0,
                        kernel_shape=[3, 3], pads=[0, 0, 0, 0], strides=[2, 2])
             idx += 1
             continue
         k, ks, st, pd = v
-        rng = rng_for(SEED_ALEXNET, len(convs))
+        rng = rng_for(seed, len(convs))
         cv = {"w": he_normal(rng, (k, c, ks, ks), fan_in=c * ks * ks),
               "b": small_bias(rng, k, CONV_BIAS_STD)}
         convs.append(cv)
@@ -458,18 +463,31 @@ def make_alexnet():
         c = k
     x = g.node("AveragePool", [x], "/avgpool/AveragePool", kernel_shape=[1, 1], strides=[1, 1])
     x = g.node("Flatten", [x], "/Flatten", axis=1)
-    dense = dense_params([256 * 6 * 6, 4096, 4096, 1000], SEED_ALEXNET + 1, ALEXNET_LOGIT_GAIN)
-    assert count_params(convs, dense) == ALEXNET_PARAMS
+    dense = dense_params(dense_sizes, seed + 1, logit_gain)
     for j, (w, b) in enumerate(dense):
         x = torch_gemm(g, x, (1, 4, 6)[j], w, b)
         if j < 2:
             x = g.node("Relu", [x], f"/classifier/classifier.{(2, 5)[j]}/Relu")
     g.nodes[-1].output[0] = "output"
-    return finish(g, "main_graph", [torch_input("input", 3, 224, 224)],
-                  [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch_size", 1000])],
-                  13, "torchvision AlexNet (ImageNet, 1000 logits), 224x224, NCHW, in the form "
-                  "torch.onnx.export writes in eval mode; random weights, seed families "
-                  f"{SEED_ALEXNET}, {SEED_ALEXNET + 1}")
+    out = helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch_size", dense_sizes[-1]])
+    model = finish(g, "main_graph", [torch_input("input", 3, hw, hw)], [out], 13,
+                   f"{doc}, {hw}x{hw}, NCHW, in the form torch.onnx.export writes in eval mode; "
+                   f"random weights, seed families {seed}, {seed + 1}")
+    return model, convs, dense
+
+
+def make_alexnet():
+    model, convs, dense = build_alexnet(ALEXNET_CFG, 224, [256 * 6 * 6, 4096, 4096, 1000],
+                                        SEED_ALEXNET, ALEXNET_LOGIT_GAIN,
+                                        "torchvision AlexNet (ImageNet, 1000 logits)")
+    assert count_params(convs, dense) == ALEXNET_PARAMS
+    return model
+
+
+def make_tiny_alexnet():
+    return build_alexnet(TINY_ALEXNET_CFG, 72, [32 * 8 * 8, 32, 32, 10], SEED_TINY_ALEXNET,
+                         TINY_ALEXNET_LOGIT_GAIN,
+                         "tiny AlexNet (16 3x3, M, 24 5x5, M, 32, 32, M; 2048-32-32-10)")[0]
 
 
 def make_tiny_vgg():
@@ -518,6 +536,7 @@ MODELS = {
     "tiny_vgg_bn": make_tiny_vgg_bn,
     "tiny_vgg_classic": make_tiny_vgg_classic,
     "tiny_vgg_chain": make_tiny_vgg_chain,
+    "tiny_alexnet": make_tiny_alexnet,
     "vgg16_head": make_vgg16_head,
     "vgg16_head_nhwc": make_vgg16_head_nhwc,
     "vgg16": make_vgg16,
