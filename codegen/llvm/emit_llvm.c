@@ -1052,7 +1052,7 @@ static const char *const pooled_kernels[] = {
     "vggrt_dconv2d", "vggrt_wino_conv2d", "vggrt_chain_conv2d", "vggrt_gemm", "vggrt_gemm_packed",
     "vggrt_matmul",
     "vggrt_to_blocked", "vggrt_from_blocked", "vggrt_maxpool2d_blocked",
-    "vggrt_avgpool2d_blocked", "vggrt_global_pool_blocked",
+    "vggrt_avgpool2d_blocked", "vggrt_global_pool_blocked", "vggrt_lrn",
 };
 
 /* Builds the module for p in l->cx; l->m on success. */

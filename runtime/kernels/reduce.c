@@ -24,7 +24,12 @@
  *   square_sum[c] = sum of x[c']^2 for c' in [c - floor((size-1)/2), c + ceil((size-1)/2)]
  *                   clipped to [0, C)
  *   y[c] = x[c] / (bias + alpha / size * square_sum[c])^beta
- * y serves as the accumulator for square_sum, so y must not alias x.
+ * y serves as the accumulator for square_sum, so y must not alias x.  The
+ * planes (item, channel) go to the thread pool.  AlexNet's beta = 0.75
+ * takes t^0.75 = sqrt(t) * sqrt(sqrt(t)), beta = 0.5 and 1 their own forms,
+ * all within a few ulp of powf and vectorized, where powf per element took
+ * 7 ns (a 96-channel 55x55 map at batch 8: 16.5 ms on one thread); other
+ * betas keep powf.
  */
 #include "vggrt.h"
 
@@ -254,29 +259,55 @@ void vggrt_reduce_f32(int op, int rank, const int64_t *dims, unsigned mask, cons
 
 /* ---- LRN -------------------------------------------------------------------------- */
 
-void vggrt_lrn(int64_t n, int64_t c, int64_t inner, int64_t size, float alpha, float beta,
-               float bias, const float *x, float *y) {
-    const int64_t before = (size - 1) / 2, after = (size - 1) - before;
-    const float scale = alpha / (float)size;
-    for (int64_t b = 0; b < n; b++) {
-        const float *xb = x + b * c * inner;
-        float *yb = y + b * c * inner;
-        for (int64_t ci = 0; ci < c; ci++) {
-            float *yr = yb + ci * inner;
-            int64_t lo = ci - before < 0 ? 0 : ci - before;
-            int64_t hi = ci + after >= c ? c - 1 : ci + after;
+typedef struct {
+    int64_t c, inner, size;
+    float alpha, beta, bias;
+    const float *x;
+    float *y;
+} Lrn;
+
+static void lrn_planes(void *ctx, int64_t begin, int64_t end, int tid) {
+    (void)tid;
+    const Lrn *l = ctx;
+    const int64_t c = l->c, inner = l->inner;
+    const int64_t before = (l->size - 1) / 2, after = (l->size - 1) - before;
+    const float scale = l->alpha / (float)l->size, bias = l->bias, beta = l->beta;
+    for (int64_t plane = begin; plane < end; plane++) {
+        const int64_t b = plane / c, ci = plane % c;
+        const float *xb = l->x + b * c * inner;
+        float *yr = l->y + plane * inner;
+        const int64_t lo = ci - before < 0 ? 0 : ci - before;
+        const int64_t hi = ci + after >= c ? c - 1 : ci + after;
+        for (int64_t i = 0; i < inner; i++)
+            yr[i] = 0.0f;
+        for (int64_t cj = lo; cj <= hi; cj++) {
+            const float *xr = xb + cj * inner;
             for (int64_t i = 0; i < inner; i++)
-                yr[i] = 0.0f;
-            for (int64_t cj = lo; cj <= hi; cj++) {
-                const float *xr = xb + cj * inner;
-                for (int64_t i = 0; i < inner; i++)
-                    yr[i] += xr[i] * xr[i];
+                yr[i] += xr[i] * xr[i];
+        }
+        const float *xr = xb + ci * inner;
+        if (beta == 0.75f) {
+            for (int64_t i = 0; i < inner; i++) {
+                const float q = sqrtf(bias + scale * yr[i]);
+                yr[i] = xr[i] / (q * sqrtf(q));
             }
-            const float *xr = xb + ci * inner;
+        } else if (beta == 0.5f) {
+            for (int64_t i = 0; i < inner; i++)
+                yr[i] = xr[i] / sqrtf(bias + scale * yr[i]);
+        } else if (beta == 1.0f) {
+            for (int64_t i = 0; i < inner; i++)
+                yr[i] = xr[i] / (bias + scale * yr[i]);
+        } else {
             for (int64_t i = 0; i < inner; i++)
                 yr[i] = xr[i] / powf(bias + scale * yr[i], beta);
         }
     }
+}
+
+void vggrt_lrn(int64_t n, int64_t c, int64_t inner, int64_t size, float alpha, float beta,
+               float bias, const float *x, float *y) {
+    Lrn l = { c, inner, size, alpha, beta, bias, x, y };
+    vggrt_parallel_for(n * c, lrn_planes, &l);
 }
 
 /* ---- ArgMax, ArgMin ------------------------------------------------------------- */

@@ -1371,6 +1371,8 @@ int main(void) {
     test_lrn(3, 6, 2, 2, 0.9f, 0.5f, 1.0f);   /* even size: one more channel after */
     test_lrn(1, 5, 3, 4, 0.9f, 1.0f, 1.0f);
     test_lrn(1, 3, 3, 7, 0.9f, 0.75f, 1.0f);  /* window wider than the channels */
+    test_lrn(2, 5, 6, 3, 0.9f, 0.6f, 1.5f);   /* a beta with no form of its own: powf */
+    test_lrn(2, 40, 300, 5, 1e-2f, 0.75f, 1.0f); /* 80 planes for the thread pool */
     test_transposes();
     test_gathers();
     test_copy2d(5, 12, 20, 16);
