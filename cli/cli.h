@@ -39,7 +39,8 @@ bool write_outputs(const char *dir, const OutFile *files, size_t n, bool force);
 void print_summary(const Graph *g, const char *model_path, bool after_passes, FILE *f);
 
 /* A layer's fused kind ("conv3x3+bias+relu+maxpool2x2") and the kernel the
- * backends call for it ("winograd4x4": F(4x4, 3x3); "winograd2x2": F(2x2, 5x5)), as inspect --after-passes shows them. */
+ * backends call for it ("winograd4x4": F(4x4, 3x3); "winograd2x2": F(2x2,
+ * 5x5)), as inspect --after-passes shows them. */
 void layer_kind(const Graph *g, const Node *n, char *buf, size_t cap);
 const char *layer_kernel(const Graph *g, const Node *n);
 

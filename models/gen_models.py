@@ -469,7 +469,8 @@ def build_alexnet(cfg, hw, dense_sizes, seed, logit_gain, doc):
         if j < 2:
             x = g.node("Relu", [x], f"/classifier/classifier.{(2, 5)[j]}/Relu")
     g.nodes[-1].output[0] = "output"
-    out = helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch_size", dense_sizes[-1]])
+    out = helper.make_tensor_value_info("output", TensorProto.FLOAT,
+                                        ["batch_size", dense_sizes[-1]])
     model = finish(g, "main_graph", [torch_input("input", 3, hw, hw)], [out], 13,
                    f"{doc}, {hw}x{hw}, NCHW, in the form torch.onnx.export writes in eval mode; "
                    f"random weights, seed families {seed}, {seed + 1}")

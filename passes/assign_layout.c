@@ -211,9 +211,10 @@ static void split_pool(Graph *g, uint32_t i)
     const uint32_t out = conv->out[0];
     const Shape *x = &g->values[conv->in[0]].shape;
     Shape s = g->values[out].shape;
-    for (int d = 0; d < 2; d++)
-        s.d[2 + d] = (x->d[2 + d] + a->pad[d] + a->pad[2 + d] - a->dilation[d] * (a->kernel[d] - 1) -
-                      1) / a->stride[d] + 1;
+    for (int d = 0; d < 2; d++) {
+        const int64_t span = a->dilation[d] * (a->kernel[d] - 1) + 1;
+        s.d[2 + d] = (x->d[2 + d] + a->pad[d] + a->pad[2 + d] - span) / a->stride[d] + 1;
+    }
     const int64_t k = conv->epi.pool_k, st = conv->epi.pool_s;
     conv->epi.pool_k = conv->epi.pool_s = 0;
     const uint32_t mid = graph_add_value(g, arena_printf(&g->arena, "%s+conv", g->values[out].name),

@@ -34,7 +34,8 @@ static void bench(int64_t c, int64_t k, int64_t hw, int64_t r, int64_t pool, int
     p.conv.kh = p.conv.kw = r, p.conv.pt = p.conv.pl = r / 2; /* the same map size */
     const int64_t cb = (c + B - 1) / B, kb = (k + B - 1) / B;
     float *x = bench_alloc_rand((size_t)(batch * cb * B * hw * hw));
-    float *w = bench_alloc_rand((size_t)(k * c * r * r)), *bias = bench_alloc_rand((size_t)(kb * B));
+    float *w = bench_alloc_rand((size_t)(k * c * r * r));
+    float *bias = bench_alloc_rand((size_t)(kb * B));
     float *wpack = bench_alloc_rand(vggrt_wino_packed_size(&p));
     float *dpack = bench_alloc_rand(vggrt_dconv_packed_size(&p));
     float *y = bench_alloc_rand((size_t)(batch * kb * B * p.py * p.px));

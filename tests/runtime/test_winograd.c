@@ -348,7 +348,8 @@ int main(void) {
         { 1, 64, 64, 6, 6, 1, VGGRT_ACT_RELU, 0, 3 },   /* 4 tiles, groups of 1 */
         { 3, 72, 64, 9, 9, 1, VGGRT_ACT_RELU, 1, 3 },   /* 9 tiles per item, 4.5 input blocks */
         { 1, 20, 260, 19, 19, 1, VGGRT_ACT_NONE, 0, 3 }, /* 25 tiles in one group, 17 out blocks */
-        { 3, 17, 200, 13, 15, 1, VGGRT_ACT_RELU, 1, 3 }, /* groups of 24 across items, 4 out blocks */
+        /* groups of 24 across items, 4 out blocks */
+        { 3, 17, 200, 13, 15, 1, VGGRT_ACT_RELU, 1, 3 },
         /* F(2x2, 5x5): 2x2 tiles, 4 of them per 2x2 pooled window's 1. */
         { 1, 3, 5, 5, 5, 2, VGGRT_ACT_NONE, 0, 5 },
         { 3, 20, 17, 10, 10, 2, VGGRT_ACT_RELU, 1, 5 },
