@@ -330,7 +330,7 @@ enum { VGGRT_LAYOUT_NCHW = 0, VGGRT_LAYOUT_NHWC = 1, VGGRT_LAYOUT_BLOCKED = 2 };
 enum { VGGRT_ACT_CLIP = 2, VGGRT_ACT_LEAKY_RELU = 3, VGGRT_ACT_SIGMOID = 4 };
 
 typedef struct {
-    vggrt_conv_params conv;         /* sizes as for vggrt_conv2d; group must be 1 */
+    vggrt_conv_params conv;         /* sizes as for vggrt_conv2d; groups: vggrt_dconv_groups_apply */
     int in_layout;                  /* VGGRT_LAYOUT_* of x */
     float alpha, beta;              /* activation parameters: Clip min/max, LeakyRelu alpha */
     int64_t pool_k, pool_s;         /* fused max pool (square, no padding); 0: none */
@@ -339,9 +339,16 @@ typedef struct {
                                        8 or 16 (0: 16) */
 } vggrt_dconv_params;
 
+/* Nonzero when the direct convolution takes p's groups: group 1, or a
+ * group count that divides c and k into whole blocks of B channels each
+ * (c / group and k / group multiples of B), of NCHW or blocked input.
+ * Each group then runs as a convolution of its own channels, its weights
+ * packed after the previous group's (sizes below count every group). */
+int vggrt_dconv_groups_apply(const vggrt_dconv_params *p);
 /* Floats in the packed weights of a direct convolution. */
 size_t vggrt_dconv_packed_size(const vggrt_dconv_params *p);
-/* w[k, c, kh, kw] (ONNX) -> packed [kb][c][kh][kw][B]; at compile time. */
+/* w[k, c / group, kh, kw] (ONNX) -> packed [kb][c / group][kh][kw][B]; at
+ * compile time. */
 vggrt_status vggrt_dconv_pack(const vggrt_dconv_params *p, const float *w, float *packed);
 /* Floats of scratch vggrt_dconv2d needs (0 when none). */
 size_t vggrt_dconv_work_size(const vggrt_dconv_params *p);
@@ -359,7 +366,8 @@ vggrt_status vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *
  * (1.44x and 2.8x for 5x5).  Rounding error is ~10-100x a direct sum's
  * (see the file). */
 /* Nonzero when the kernel handles p: 3x3 or 5x5, stride 1, dilation 1,
- * group 1, blocked input, no pool or a 2x2 stride-2 one. */
+ * blocked input, no pool or a 2x2 stride-2 one, and groups as
+ * vggrt_dconv_groups_apply takes them. */
 int vggrt_wino_applies(const vggrt_dconv_params *p);
 /* Floats in the packed weights. */
 size_t vggrt_wino_packed_size(const vggrt_dconv_params *p);
@@ -520,6 +528,13 @@ void vggrt_arg_f32(int min, int last, int64_t outer, int64_t len, int64_t inner,
 /* Local response normalization across channels of [n, c, inner]. */
 void vggrt_lrn(int64_t n, int64_t c, int64_t inner, int64_t size, float alpha, float beta,
                float bias, const float *x, float *y);
+/* The same on the blocked layout ([n, cb, hw, block], block 8 or 16),
+ * bit for bit, for windows of 1..VGGRT_LRN_BLOCKED_MAX_SIZE channels;
+ * padded lanes of y are 0.  VGGRT_ERR_ARG (nothing done) for another block
+ * or size.  (runtime/kernels/blocked.c) */
+#define VGGRT_LRN_BLOCKED_MAX_SIZE 17
+vggrt_status vggrt_lrn_blocked(int block, int64_t n, int64_t c, int64_t hw, int64_t size,
+                               float alpha, float beta, float bias, const float *x, float *y);
 
 /* ---- kernels: data movement (any element size) --------------------------------- */
 

@@ -30,6 +30,17 @@
  * classifier that follows (Flatten + Gemm) wants channels in order.  The
  * mean sums in double (as ReduceMean does in reduce.c) and gives NaN for
  * hw = 0; the max starts from -inf, as ReduceMax does.
+ *
+ * LRN across channels (vggrt_lrn_blocked) is vggrt_lrn (reduce.c) on the
+ * blocked layout, bit for bit: each lane's square sum adds the squares of
+ * its window's channels in the same order, from 0, where the channels
+ * outside [0, c) (vggrt_lrn leaves them out) add the squares of the zeros
+ * in the padded lanes and in the blocks before and after, +0 each, which
+ * changes nothing; then the same expression of that sum.  A window reaches
+ * at most VGGRT_LRN_BLOCKED_MAX_SIZE / 2 channels on either side, so a
+ * lane's window lies in its block and the two beside it.  (This file is
+ * compiled with -fno-math-errno, as reduce.c, so that the sqrtf loops
+ * vectorize.)
  */
 #include "vggrt.h"
 #include "ranges.h"
@@ -255,4 +266,88 @@ void vggrt_global_pool_blocked(int is_max, int64_t n, int64_t c, int64_t hw, con
                                float *y) {
     Global g = { is_max, c, ceil_div(c, B), hw, x, y };
     run(n * g.cb, n * g.cb * hw * B, global_task, &g);
+}
+
+/* ---- LRN ---------------------------------------------------------------------------- */
+
+_Static_assert(VGGRT_LRN_BLOCKED_MAX_SIZE / 2 <= B, "an LRN window spans at most 3 blocks");
+
+typedef struct {
+    int64_t c, cb, hw, before, after;
+    float scale, beta, bias;
+    const float *x;
+    float *y;
+} Lrn;
+
+/* Pieces: [n][cb].  Per pass of up to LRN_PIX pixels: the sums, pixel by
+ * pixel from the squares of the three blocks, into t; then the quotients
+ * in one flat loop over the pass's pixels and lanes, which vectorizes. */
+enum { LRN_PIX = 64 };
+
+static void lrn_task(void *ctx, int64_t begin, int64_t end, int tid) {
+    (void)tid;
+    static const float zeros[B];
+    const Lrn *l = ctx;
+    const int64_t hw = l->hw, cb = l->cb;
+    const float scale = l->scale, beta = l->beta, bias = l->bias;
+    for (int64_t u = begin; u < end; u++) {
+        const int64_t bi = u / cb, bc = u % cb, nl = l->c - bc * B < B ? l->c - bc * B : B;
+        /* Blocks bc - 1, bc, bc + 1 of the item (zeros outside), a pixel apart. */
+        const float *xi = l->x + bi * cb * hw * B, *blk[3];
+        int64_t step[3];
+        for (int j = 0; j < 3; j++) {
+            const int64_t b = bc - 1 + j;
+            blk[j] = b >= 0 && b < cb ? xi + b * hw * B : zeros;
+            step[j] = b >= 0 && b < cb ? B : 0;
+        }
+        for (int64_t i0 = 0; i0 < hw; i0 += LRN_PIX) {
+            const int64_t np = hw - i0 < LRN_PIX ? hw - i0 : LRN_PIX, nf = np * B;
+            float t[LRN_PIX * B];
+            for (int64_t i = 0; i < np; i++) {
+                float sq[3 * B], s[B];
+                for (int j = 0; j < 3; j++) {
+                    const float *v = blk[j] + (i0 + i) * step[j];
+                    for (int k = 0; k < B; k++)
+                        sq[j * B + k] = v[k] * v[k];
+                }
+                for (int k = 0; k < B; k++)
+                    s[k] = 0.0f;
+                for (int64_t d = -l->before; d <= l->after; d++)
+                    for (int k = 0; k < B; k++)
+                        s[k] += sq[B + k + d];
+                for (int k = 0; k < B; k++)
+                    t[i * B + k] = bias + scale * s[k];
+            }
+            const float *xp = blk[1] + i0 * B;
+            float *o = l->y + (u * hw + i0) * B;
+            if (beta == 0.75f) {
+                for (int64_t j = 0; j < nf; j++) {
+                    const float q = sqrtf(t[j]);
+                    o[j] = xp[j] / (q * sqrtf(q));
+                }
+            } else if (beta == 0.5f) {
+                for (int64_t j = 0; j < nf; j++)
+                    o[j] = xp[j] / sqrtf(t[j]);
+            } else if (beta == 1.0f) {
+                for (int64_t j = 0; j < nf; j++)
+                    o[j] = xp[j] / t[j];
+            } else {
+                for (int64_t j = 0; j < nf; j++)
+                    o[j] = xp[j] / powf(t[j], beta);
+            }
+            for (int64_t i = 0; i < np && nl < B; i++)
+                for (int64_t k = nl; k < B; k++)
+                    o[i * B + k] = 0.0f;
+        }
+    }
+}
+
+void vggrt_lrn_blocked(int64_t n, int64_t c, int64_t hw, int64_t size, float alpha, float beta,
+                       float bias, const float *x, float *y) {
+    const int64_t before = (size - 1) / 2;
+    Lrn l = { c, ceil_div(c, B), hw, before, size - 1 - before, alpha / (float)size, beta, bias,
+              x, y };
+    if (size < 1 || size > VGGRT_LRN_BLOCKED_MAX_SIZE)
+        return;
+    run(n * l.cb, n * l.cb * hw * B * 4, lrn_task, &l);
 }

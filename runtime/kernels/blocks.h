@@ -52,7 +52,9 @@
     void vggrt__avgpool2d_blocked##S(const vggrt_pool_params *p, int64_t n, const float *x,    \
                                      float *y);                                                \
     void vggrt__global_pool_blocked##S(int is_max, int64_t n, int64_t c, int64_t hw,           \
-                                       const float *x, float *y);
+                                       const float *x, float *y);                              \
+    void vggrt__lrn_blocked##S(int64_t n, int64_t c, int64_t hw, int64_t size, float alpha,    \
+                               float beta, float bias, const float *x, float *y);
 
 VGGRT__BLOCK_KERNELS(_b8)
 VGGRT__BLOCK_KERNELS(_b16)
@@ -85,4 +87,5 @@ VGGRT__BLOCK_KERNELS(_b16)
 #define vggrt_maxpool2d_blocked VGGRT__KNAME(maxpool2d_blocked)
 #define vggrt_avgpool2d_blocked VGGRT__KNAME(avgpool2d_blocked)
 #define vggrt_global_pool_blocked VGGRT__KNAME(global_pool_blocked)
+#define vggrt_lrn_blocked VGGRT__KNAME(lrn_blocked)
 #endif

@@ -147,14 +147,15 @@ typedef struct {
     int64_t pool_k, pool_s;
 } DconvCase;
 
-static void test_dconv(const DconvCase *t, int layout, int act) {
+/* groups: conv.group (1, or whole blocks per group: vggrt_dconv_groups_apply). */
+static void test_dconv(const DconvCase *t, int layout, int act, int64_t groups) {
     vggrt_dconv_params p;
     memset(&p, 0, sizeof p);
     p.block = B;
     vggrt_conv_params *q = &p.conv;
     q->c = t->c, q->h = t->h, q->w = t->w, q->k = t->k, q->kh = t->kh, q->kw = t->kw;
     q->sh = t->sh, q->sw = t->sw, q->pt = t->pt, q->pl = t->pl, q->dh = t->dh, q->dw = t->dw;
-    q->group = 1, q->act = act;
+    q->group = groups, q->act = act;
     q->oh = (t->h + t->pt + t->pb - t->dh * (t->kh - 1) - 1) / t->sh + 1;
     q->ow = (t->w + t->pl + t->pr - t->dw * (t->kw - 1) - 1) / t->sw + 1;
     p.in_layout = layout;
@@ -163,18 +164,19 @@ static void test_dconv(const DconvCase *t, int layout, int act) {
     p.pool_k = t->pool_k, p.pool_s = t->pool_s;
     p.py = t->pool_k ? (q->oh - t->pool_k) / t->pool_s + 1 : q->oh;
     p.px = t->pool_k ? (q->ow - t->pool_k) / t->pool_s + 1 : q->ow;
-    begin_case("dconv2d %s n=%lld c=%lld h=%lld w=%lld k=%lld kernel=%lldx%lld stride=%lldx%lld "
-               "pads(t,l,b,r)=%lld,%lld,%lld,%lld dilation=%lldx%lld %s%s pool=%lld/%lld "
-               "-> %lldx%lld -> %lldx%lld",
+    begin_case("dconv2d %s n=%lld c=%lld h=%lld w=%lld k=%lld group=%lld kernel=%lldx%lld "
+               "stride=%lldx%lld pads(t,l,b,r)=%lld,%lld,%lld,%lld dilation=%lldx%lld %s%s "
+               "pool=%lld/%lld -> %lldx%lld -> %lldx%lld",
                layout_names[layout], (long long)t->n, (long long)t->c, (long long)t->h,
-               (long long)t->w, (long long)t->k, (long long)t->kh, (long long)t->kw,
-               (long long)t->sh, (long long)t->sw, (long long)t->pt, (long long)t->pl,
+               (long long)t->w, (long long)t->k, (long long)groups, (long long)t->kh,
+               (long long)t->kw, (long long)t->sh, (long long)t->sw, (long long)t->pt,
+               (long long)t->pl,
                (long long)t->pb, (long long)t->pr, (long long)t->dh, (long long)t->dw,
                act_names[act], t->bias ? " bias" : "", (long long)t->pool_k,
                (long long)t->pool_s, (long long)q->oh, (long long)q->ow, (long long)p.py,
                (long long)p.px);
-    const int64_t kb = nblocks(t->k), hw = t->h * t->w;
-    const size_t nx = (size_t)(t->n * t->c * hw), nw = (size_t)(t->k * t->c * t->kh * t->kw);
+    const int64_t kb = nblocks(t->k), hw = t->h * t->w, cg = t->c / groups;
+    const size_t nx = (size_t)(t->n * t->c * hw), nw = (size_t)(t->k * cg * t->kh * t->kw);
     const size_t nconv = (size_t)(t->n * t->k * q->oh * q->ow);
     const size_t ny = (size_t)(t->n * kb * B * p.py * p.px);
     const size_t nout = (size_t)(t->n * t->k * p.py * p.px);
@@ -191,7 +193,8 @@ static void test_dconv(const DconvCase *t, int layout, int act) {
             for (int64_t oy = 0; oy < q->oh; oy++)
                 for (int64_t ox = 0; ox < q->ow; ox++) {
                     double acc = t->bias ? b[k] : 0.0, m = t->bias ? fabs(b[k]) : 0.0;
-                    for (int64_t ci = 0; ci < t->c; ci++)
+                    const int64_t c0 = k / (t->k / groups) * cg; /* the group's first input */
+                    for (int64_t ci = c0; ci < c0 + cg; ci++)
                         for (int64_t i = 0; i < t->kh; i++)
                             for (int64_t j = 0; j < t->kw; j++) {
                                 int64_t iy = oy * t->sh - t->pt + i * t->dh;
@@ -199,7 +202,7 @@ static void test_dconv(const DconvCase *t, int layout, int act) {
                                 if (iy < 0 || iy >= t->h || ix < 0 || ix >= t->w)
                                     continue;
                                 double xv = x[((bi * t->c + ci) * t->h + iy) * t->w + ix];
-                                double term = xv * w[((k * t->c + ci) * t->kh + i) * t->kw + j];
+                                double term = xv * w[((k * cg + ci - c0) * t->kh + i) * t->kw + j];
                                 acc += term;
                                 m += fabs(term);
                             }
@@ -230,9 +233,9 @@ static void test_dconv(const DconvCase *t, int layout, int act) {
             }
 
     size_t npacked = vggrt_dconv_packed_size(&p);
-    if (npacked != (size_t)(kb * B * t->c * t->kh * t->kw))
+    if (npacked != (size_t)(kb * B * cg * t->kh * t->kw))
         fail("vggrt_dconv_packed_size = %zu, want %lld", npacked,
-             (long long)(kb * B * t->c * t->kh * t->kw));
+             (long long)(kb * B * cg * t->kh * t->kw));
     float *packed = nan_f32(npacked);
     vggrt_dconv_pack(&p, w, packed);
     size_t nwork = vggrt_dconv_work_size(&p);
@@ -300,6 +303,46 @@ static void test_pack(int64_t k, int64_t c, int64_t kh, int64_t kw) {
         fail("packed[%zu] past the end was written", np);
     end_case();
     free(w), free(want), free(got);
+}
+
+/* Grouped convolutions (each group whole blocks of B channels in and out,
+ * from NCHW or blocked input) against the reference, and the groups that
+ * the kernel refuses: a group of part of a block, and NHWC input. */
+static void test_groups(void) {
+    /* n  c   h   w   k  kh kw sh sw pt pl pb pr dh dw bias pool, then groups */
+    static const struct { DconvCase t; int64_t groups; } cases[] = {
+        { { 1, 32, 9, 11, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 }, 2 },
+        { { 3, 48, 13, 13, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 2 }, 2 }, /* AlexNet's conv5 */
+        { { 2, 96, 15, 14, 64, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, 0, 0 }, 2 }, /* a 5x5 of 3 blocks */
+        { { 1, 64, 8, 8, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0 }, 4 },   /* 4 groups, 1x1 */
+        { { 2, 32, 10, 10, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 2 }, 2 }, /* stride 2 + pool */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const DconvCase *t = &cases[i].t;
+        const int64_t g = cases[i].groups;
+        if (t->c / g % B || t->k / g % B)
+            continue; /* groups of 24 or 8 channels: blocks of 8 only */
+        test_dconv(t, VGGRT_LAYOUT_NCHW, (int)(i % 2) * VGGRT_ACT_RELU, g);
+        test_dconv(t, VGGRT_LAYOUT_BLOCKED, (int)((i + 1) % 2) * VGGRT_ACT_RELU, g);
+    }
+    begin_case("dconv2d groups refused: part of a block, NHWC input");
+    vggrt_dconv_params p;
+    memset(&p, 0, sizeof p);
+    p.block = B;
+    p.conv = (vggrt_conv_params){ 2 * B, 8, 8, 2 * B, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 2, 0 };
+    p.in_layout = VGGRT_LAYOUT_BLOCKED;
+    p.py = p.px = 8;
+    if (!vggrt_dconv_groups_apply(&p))
+        fail("2 groups of one block each refused");
+    vggrt_dconv_params r = p;
+    r.conv.group = 4;  /* half a block per group */
+    if (vggrt_dconv_groups_apply(&r) || vggrt_dconv_packed_size(&r) != 0 ||
+        vggrt_dconv2d(&r, 1, NULL, NULL, NULL, NULL, NULL) != VGGRT_ERR_ARG)
+        fail("4 groups of half a block accepted");
+    r = p, r.in_layout = VGGRT_LAYOUT_NHWC;
+    if (vggrt_dconv_groups_apply(&r) || vggrt_dconv_pack(&r, NULL, NULL) != VGGRT_ERR_ARG)
+        fail("groups of NHWC input accepted");
+    end_case();
 }
 
 static void test_dconvs(void) {
@@ -393,7 +436,7 @@ static void test_dconvs(void) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         for (int layout = VGGRT_LAYOUT_NCHW; layout <= VGGRT_LAYOUT_BLOCKED; layout++)
-            test_dconv(&cases[i], layout, (int)(i % 2) * VGGRT_ACT_RELU);
+            test_dconv(&cases[i], layout, (int)(i % 2) * VGGRT_ACT_RELU, 1);
     /* Every activation, with and without a fused pool, the padded lanes of a partial block. */
     static const DconvCase act_cases[] = {
         { 3, 5, 9, 13, 21, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
@@ -404,10 +447,11 @@ static void test_dconvs(void) {
     for (size_t i = 0; i < sizeof act_cases / sizeof act_cases[0]; i++)
         for (int act = VGGRT_ACT_NONE; act <= VGGRT_ACT_SIGMOID; act++)
             for (int layout = VGGRT_LAYOUT_NCHW; layout <= VGGRT_LAYOUT_BLOCKED; layout++)
-                test_dconv(&act_cases[i], layout, act);
+                test_dconv(&act_cases[i], layout, act, 1);
     test_pack(5, 3, 3, 3);
     test_pack(16, 2, 1, 1);
     test_pack(33, 5, 5, 5);
+    test_groups();
 }
 
 /* ---- pools ------------------------------------------------------------------------ */
@@ -512,6 +556,47 @@ static void test_global_pool(int is_max, int64_t n, int64_t c, int64_t hw) {
     free(x), free(xb), free(y), free(want), free(mag);
 }
 
+/* LRN on the blocked layout against vggrt_lrn on the same data in NCHW
+ * (itself checked against a double reference in test_kernels.c): bit for
+ * bit, and the padded lanes +0. */
+static void test_lrn_blocked(int64_t n, int64_t c, int64_t hw, int64_t size, float beta) {
+    begin_case("lrn_blocked n=%lld c=%lld hw=%lld size=%lld beta=%g", (long long)n, (long long)c,
+               (long long)hw, (long long)size, beta);
+    const int64_t cb = nblocks(c);
+    const size_t nx = (size_t)(n * c * hw), nb = (size_t)(n * cb * B * hw);
+    float *x = rand_f32(nx, -2, 2), *want = nan_f32(nx), *got = nan_f32(nx);
+    float *xb = nan_f32(nb), *yb = nan_f32(nb + 1);
+    vggrt_to_blocked(B, VGGRT_LAYOUT_NCHW, n, c, hw, x, xb);
+    vggrt_lrn(n, c, hw, size, 0.9f, beta, 1.5f, x, want);
+    if (vggrt_lrn_blocked(B, n, c, hw, size, 0.9f, beta, 1.5f, xb, yb) != VGGRT_OK)
+        fail("vggrt_lrn_blocked refused");
+    vggrt_from_blocked(B, n, c, hw, yb, got);
+    check_bits("y (as NCHW)", got, want, nx);
+    check_padded_lanes("y", yb, n, c, hw);
+    if (!isnan(yb[nb]))
+        fail("y[%zu] past the end was written", nb);
+    end_case();
+    free(x), free(want), free(got), free(xb), free(yb);
+}
+
+static void test_lrns(void) {
+    test_lrn_blocked(1, 5, 7, 5, 0.75f);     /* part of one block */
+    test_lrn_blocked(2, 16, 9, 5, 0.75f);
+    test_lrn_blocked(1, 40, 30, 5, 0.75f);   /* windows across blocks */
+    test_lrn_blocked(3, 20, 11, 4, 0.5f);    /* even size: one more channel after */
+    test_lrn_blocked(1, 33, 6, 1, 1.0f);
+    test_lrn_blocked(2, 24, 5, 3, 0.6f);     /* powf */
+    test_lrn_blocked(1, 40, 4, 17, 0.75f);   /* the widest window */
+    test_lrn_blocked(2, 96, 200, 5, 0.75f);  /* on the pool */
+    begin_case("lrn_blocked: a window of 18 refused");
+    float x[2 * 16] = { 0 }, y[2 * 16];
+    for (int i = 0; i < 32; i++)
+        y[i] = NAN;
+    if (vggrt_lrn_blocked(B, 1, 20, 1, 18, 1, 1, 1, x, y) != VGGRT_ERR_ARG || !isnan(y[0]))
+        fail("size 18 not refused");
+    end_case();
+}
+
 /* ---- bench ------------------------------------------------------------------------ */
 
 static double now(void) {
@@ -598,7 +683,7 @@ static void test_bad_block(int block) {
     if (vggrt_dconv_packed_size(&p) || vggrt_dconv_work_size(&p) || vggrt_wino_packed_size(&p) ||
         vggrt_wino_applies(&p))
         fail("a size query answered for block %d", block);
-    vggrt_status st[9] = {
+    vggrt_status st[10] = {
         vggrt_dconv_pack(&p, w, y),
         vggrt_wino_pack(&p, w, y),
         vggrt_dconv2d(&p, 1, x, w, NULL, y, NULL),
@@ -608,8 +693,9 @@ static void test_bad_block(int block) {
         vggrt_maxpool2d_blocked(block, &pp, 1, x, y),
         vggrt_avgpool2d_blocked(block, &pp, 1, x, y),
         vggrt_global_pool_blocked(block, 0, 1, 3, 16, x, y),
+        vggrt_lrn_blocked(block, 1, 3, 16, 5, 1, 1, 1, x, y),
     };
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < 10; i++)
         if (st[i] != VGGRT_ERR_ARG)
             fail("entry point %d returned %d, want VGGRT_ERR_ARG", i, (int)st[i]);
     for (size_t i = 0; i < sizeof y / sizeof *y; i++)
@@ -649,6 +735,7 @@ int main(int argc, char **argv) {
             test_global_pool(is_max, 1, 512, 196);
             test_global_pool(is_max, 3, 40, 700);
         }
+        test_lrns();
     }
     }
     vggrt_set_num_threads(0);

@@ -111,6 +111,7 @@ typedef struct {
     int64_t n, c, k, h, w, pad;
     int act, pool;
     int r; /* filter side: 3 (F(4x4, 3x3)) or 5 (F(2x2, 5x5)) */
+    int64_t groups; /* conv.group: whole blocks of c and k each (runtime/kernels/blocks.c) */
 } Case;
 
 static void run_case(const Case *t) {
@@ -120,8 +121,8 @@ static void run_case(const Case *t) {
     vggrt_conv_params *q = &p.conv;
     const Variant *f = t->r == 5 ? &f25 : &f43;
     const int r = f->r, tm = f->m, rr = r * r;
-    q->c = t->c, q->h = t->h, q->w = t->w, q->k = t->k;
-    q->kh = q->kw = r, q->sh = q->sw = 1, q->dh = q->dw = 1, q->group = 1;
+    q->c = t->c, q->h = t->h, q->w = t->w, q->k = t->k, q->group = t->groups;
+    q->kh = q->kw = r, q->sh = q->sw = 1, q->dh = q->dw = 1;
     q->pt = q->pl = t->pad;
     q->oh = t->h + 2 * t->pad - (r - 1), q->ow = t->w + 2 * t->pad - (r - 1);
     q->act = t->act;
@@ -130,18 +131,19 @@ static void run_case(const Case *t) {
     p.beta = 0.3f;
     p.pool_k = t->pool ? 2 : 0, p.pool_s = t->pool ? 2 : 0;
     p.py = t->pool ? q->oh / 2 : q->oh, p.px = t->pool ? q->ow / 2 : q->ow;
-    begin_case("wino %dx%d block %d n=%lld c=%lld k=%lld %lldx%lld pad=%lld act=%s%s", r, r, B,
-               (long long)t->n,
-               (long long)t->c, (long long)t->k, (long long)t->h, (long long)t->w,
-               (long long)t->pad, act_names[t->act], t->pool ? " pool2x2" : "");
+    begin_case("wino %dx%d block %d n=%lld c=%lld k=%lld groups=%lld %lldx%lld pad=%lld act=%s%s",
+               r, r, B, (long long)t->n, (long long)t->c, (long long)t->k, (long long)t->groups,
+               (long long)t->h, (long long)t->w, (long long)t->pad, act_names[t->act],
+               t->pool ? " pool2x2" : "");
     if (!vggrt_wino_applies(&p)) {
         fail("vggrt_wino_applies says no");
         end_case();
         return;
     }
     const int64_t n = t->n, c = t->c, k = t->k, h = t->h, w = t->w, oh = q->oh, ow = q->ow;
+    const int64_t cg = c / t->groups, kg = k / t->groups; /* a group's channels */
     const int64_t cb = nblocks(c), kb = nblocks(k), hw = h * w;
-    float *x = rand_f32((size_t)(n * c * hw), -1, 1), *wt = rand_f32((size_t)(k * c * rr), -1, 1);
+    float *x = rand_f32((size_t)(n * c * hw), -1, 1), *wt = rand_f32((size_t)(k * cg * rr), -1, 1);
     float *bias = xmalloc((size_t)(kb * B) * sizeof *bias);
     for (int64_t i = 0; i < kb * B; i++)
         bias[i] = i < k ? frand(-0.5f, 0.5f) : 0.0f;
@@ -159,16 +161,17 @@ static void run_case(const Case *t) {
     const size_t no = (size_t)(n * k * oh * ow);
     double *ref = xmalloc(no * sizeof *ref), *mag = xmalloc(no * sizeof *mag);
     double *tol = xmalloc(no * sizeof *tol);
-    const double u = ldexp(1.0, -24), R = (double)c + 18;
+    const double u = ldexp(1.0, -24), R = (double)cg + 18;
     /* W's weight of window value (r, v) for output (i, j) of a tile and
      * channel ci of output channel ko:
      *     wv[ci][i][j][r][v] = sum_a,e f[i][a][r] f[j][e][v] |g[a][e]|,
      * so that W = sum_ci sum_r,v wv[ci][i][j][r][v] |d_ci[r][v]| (the
      * same sum of nonnegative terms as over a, e, r, v, factored). */
-    double(*wv)[4][4][6][6] = xmalloc((size_t)c * sizeof *wv);
+    double(*wv)[4][4][6][6] = xmalloc((size_t)cg * sizeof *wv);
     for (int64_t ko = 0; ko < k; ko++) {
-        for (int64_t ci = 0; ci < c; ci++) {
-            const float *g = wt + (ko * c + ci) * rr;
+        const int64_t c0 = ko / kg * cg; /* the group's first input channel */
+        for (int64_t ci = 0; ci < cg; ci++) {
+            const float *g = wt + (ko * cg + ci) * rr;
             for (int i = 0; i < tm; i++)
                 for (int j = 0; j < tm; j++)
                     for (int y = 0; y < 6; y++)
@@ -186,9 +189,9 @@ static void run_case(const Case *t) {
                 for (int64_t ox = 0; ox < ow; ox++) {
                     double s = bias[ko], m = fabs(bias[ko]), wb = 0;
                     const int64_t ty = oy / tm, tx = ox / tm, i = oy % tm, j = ox % tm;
-                    for (int64_t ci = 0; ci < c; ci++) {
-                        const float *xc = x + (b * c + ci) * hw;
-                        const float *g = wt + (ko * c + ci) * rr;
+                    for (int64_t ci = 0; ci < cg; ci++) {
+                        const float *xc = x + (b * c + c0 + ci) * hw;
+                        const float *g = wt + (ko * cg + ci) * rr;
                         for (int a = 0; a < r; a++)
                             for (int e = 0; e < r; e++) {
                                 const int64_t iy = oy - t->pad + a, ix = ox - t->pad + e;
@@ -326,41 +329,46 @@ int main(void) {
     init_weights(&f25);
     static const Case cases[] = {
         /* n  c   k   h   w  pad act pool r */
-        { 1, 3, 5, 5, 5, 1, VGGRT_ACT_NONE, 0, 3 },
-        { 1, 3, 5, 5, 5, 1, VGGRT_ACT_RELU, 1, 3 },
-        { 1, 20, 17, 10, 10, 1, VGGRT_ACT_RELU, 0, 3 },
-        { 3, 20, 17, 10, 10, 1, VGGRT_ACT_RELU, 1, 3 },
-        { 1, 33, 40, 13, 7, 1, VGGRT_ACT_CLIP, 0, 3 },
-        { 3, 33, 40, 13, 7, 1, VGGRT_ACT_CLIP, 1, 3 },
-        { 1, 16, 16, 8, 8, 1, VGGRT_ACT_LEAKY_RELU, 0, 3 },
-        { 3, 16, 16, 8, 8, 1, VGGRT_ACT_LEAKY_RELU, 1, 3 },
-        { 1, 24, 48, 6, 9, 1, VGGRT_ACT_SIGMOID, 0, 3 },
-        { 3, 24, 48, 6, 9, 1, VGGRT_ACT_SIGMOID, 1, 3 },
-        { 3, 7, 35, 1, 1, 1, VGGRT_ACT_NONE, 0, 3 },
-        { 1, 40, 70, 20, 20, 1, VGGRT_ACT_RELU, 1, 3 },
-        { 1, 40, 100, 20, 20, 1, VGGRT_ACT_NONE, 0, 3 },
-        { 3, 17, 9, 9, 7, 0, VGGRT_ACT_NONE, 0, 3 },   /* no padding: 7x5 output */
-        { 1, 64, 32, 11, 12, 1, VGGRT_ACT_NONE, 1, 3 }, /* 4 input blocks: one chunk */
-        { 1, 80, 18, 7, 7, 1, VGGRT_ACT_RELU, 0, 3 },   /* 5 input blocks: two chunks */
+        { 1, 3, 5, 5, 5, 1, VGGRT_ACT_NONE, 0, 3, 1 },
+        { 1, 3, 5, 5, 5, 1, VGGRT_ACT_RELU, 1, 3, 1 },
+        { 1, 20, 17, 10, 10, 1, VGGRT_ACT_RELU, 0, 3, 1 },
+        { 3, 20, 17, 10, 10, 1, VGGRT_ACT_RELU, 1, 3, 1 },
+        { 1, 33, 40, 13, 7, 1, VGGRT_ACT_CLIP, 0, 3, 1 },
+        { 3, 33, 40, 13, 7, 1, VGGRT_ACT_CLIP, 1, 3, 1 },
+        { 1, 16, 16, 8, 8, 1, VGGRT_ACT_LEAKY_RELU, 0, 3, 1 },
+        { 3, 16, 16, 8, 8, 1, VGGRT_ACT_LEAKY_RELU, 1, 3, 1 },
+        { 1, 24, 48, 6, 9, 1, VGGRT_ACT_SIGMOID, 0, 3, 1 },
+        { 3, 24, 48, 6, 9, 1, VGGRT_ACT_SIGMOID, 1, 3, 1 },
+        { 3, 7, 35, 1, 1, 1, VGGRT_ACT_NONE, 0, 3, 1 },
+        { 1, 40, 70, 20, 20, 1, VGGRT_ACT_RELU, 1, 3, 1 },
+        { 1, 40, 100, 20, 20, 1, VGGRT_ACT_NONE, 0, 3, 1 },
+        { 3, 17, 9, 9, 7, 0, VGGRT_ACT_NONE, 0, 3, 1 },   /* no padding: 7x5 output */
+        { 1, 64, 32, 11, 12, 1, VGGRT_ACT_NONE, 1, 3, 1 }, /* 4 input blocks: one chunk */
+        { 1, 80, 18, 7, 7, 1, VGGRT_ACT_RELU, 0, 3, 1 },   /* 5 input blocks: two chunks */
         /* Few tiles, as the 512-channel layers on small maps: a task takes a
          * group of up to ~28 tiles (several register tiles), and output
          * chunks or smaller groups make up MIN_TASKS tasks. */
-        { 1, 64, 64, 6, 6, 1, VGGRT_ACT_RELU, 0, 3 },   /* 4 tiles, groups of 1 */
-        { 3, 72, 64, 9, 9, 1, VGGRT_ACT_RELU, 1, 3 },   /* 9 tiles per item, 4.5 input blocks */
-        { 1, 20, 260, 19, 19, 1, VGGRT_ACT_NONE, 0, 3 }, /* 25 tiles in one group, 17 out blocks */
+        { 1, 64, 64, 6, 6, 1, VGGRT_ACT_RELU, 0, 3, 1 },   /* 4 tiles, groups of 1 */
+        { 3, 72, 64, 9, 9, 1, VGGRT_ACT_RELU, 1, 3, 1 },   /* 9 tiles per item, 4.5 input blocks */
+        { 1, 20, 260, 19, 19, 1, VGGRT_ACT_NONE, 0, 3, 1 }, /* 25 tiles in one group, 17 out blocks */
         /* groups of 24 across items, 4 out blocks */
-        { 3, 17, 200, 13, 15, 1, VGGRT_ACT_RELU, 1, 3 },
+        { 3, 17, 200, 13, 15, 1, VGGRT_ACT_RELU, 1, 3, 1 },
         /* F(2x2, 5x5): 2x2 tiles, 4 of them per 2x2 pooled window's 1. */
-        { 1, 3, 5, 5, 5, 2, VGGRT_ACT_NONE, 0, 5 },
-        { 3, 20, 17, 10, 10, 2, VGGRT_ACT_RELU, 1, 5 },
-        { 1, 33, 40, 13, 7, 2, VGGRT_ACT_CLIP, 0, 5 },
-        { 3, 24, 48, 6, 9, 2, VGGRT_ACT_SIGMOID, 1, 5 },
-        { 1, 16, 16, 8, 8, 2, VGGRT_ACT_LEAKY_RELU, 0, 5 },
-        { 3, 17, 9, 9, 7, 0, VGGRT_ACT_NONE, 0, 5 },    /* no padding: 5x3 output */
-        { 1, 7, 35, 5, 5, 1, VGGRT_ACT_NONE, 0, 5 },    /* padding 1: 3x3 output */
-        { 1, 80, 18, 7, 7, 2, VGGRT_ACT_RELU, 0, 5 },   /* two input chunks */
-        { 1, 20, 70, 27, 27, 2, VGGRT_ACT_RELU, 0, 5 }, /* AlexNet's map: 196 tiles */
-        { 3, 17, 200, 13, 15, 2, VGGRT_ACT_RELU, 1, 5 }, /* groups across items, 13 out blocks */
+        { 1, 3, 5, 5, 5, 2, VGGRT_ACT_NONE, 0, 5, 1 },
+        { 3, 20, 17, 10, 10, 2, VGGRT_ACT_RELU, 1, 5, 1 },
+        { 1, 33, 40, 13, 7, 2, VGGRT_ACT_CLIP, 0, 5, 1 },
+        { 3, 24, 48, 6, 9, 2, VGGRT_ACT_SIGMOID, 1, 5, 1 },
+        { 1, 16, 16, 8, 8, 2, VGGRT_ACT_LEAKY_RELU, 0, 5, 1 },
+        { 3, 17, 9, 9, 7, 0, VGGRT_ACT_NONE, 0, 5, 1 },    /* no padding: 5x3 output */
+        { 1, 7, 35, 5, 5, 1, VGGRT_ACT_NONE, 0, 5, 1 },    /* padding 1: 3x3 output */
+        { 1, 80, 18, 7, 7, 2, VGGRT_ACT_RELU, 0, 5, 1 },   /* two input chunks */
+        { 1, 20, 70, 27, 27, 2, VGGRT_ACT_RELU, 0, 5, 1 }, /* AlexNet's map: 196 tiles */
+        { 3, 17, 200, 13, 15, 2, VGGRT_ACT_RELU, 1, 5, 1 }, /* groups across items, 13 out blocks */
+        /* Groups (blocks.c): each group of whole blocks runs as its own
+         * layer, item by item. */
+        { 2, 32, 32, 9, 10, 1, VGGRT_ACT_RELU, 0, 3, 2 },
+        { 1, 96, 64, 13, 13, 2, VGGRT_ACT_RELU, 1, 5, 2 }, /* AlexNet's grouped 5x5, in small */
+        { 3, 48, 48, 7, 6, 2, VGGRT_ACT_NONE, 0, 5, 3 },
     };
     for (int bi = 0; bi < 2; bi++) {
         B = bi ? 8 : 16;
