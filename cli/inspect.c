@@ -167,6 +167,10 @@ const char *layer_kernel(const Graph *g, const Node *n)
         return graph_block(g) == 8 ? "pool NCHW8c" : "pool NCHW16c";
     case OP_FLATTEN: case OP_RESHAPE: case OP_SQUEEZE: case OP_UNSQUEEZE:
         return n->in_layout == LAYOUT_BLOCKED ? "reorder to NCHW" : "view";
+    case OP_LRN:
+        if (n->in_layout != LAYOUT_BLOCKED)
+            return "lrn";
+        return graph_block(g) == 8 ? "lrn NCHW8c" : "lrn NCHW16c";
     default:
         return "generic";
     }

@@ -4,10 +4,11 @@
  * The block b is the target's vector width, Graph.block (graph_block): 16
  * floats for AVX-512, 8 for AVX2 and below; the CLI sets it from --target
  * (PassOptions.block), a test from its IR header (`layout NCHW8c`).  A
- * convolution of group 1 writes its result blocked, [N, ceil(C/b), H, W, b],
- * when every reader can take that layout: another such convolution, a
- * 2-D pooling whose own result is read blocked, a global pooling, a
- * dense layer that averages its input (fuse-dense's mean_input), or a
+ * convolution of group 1, or of groups of whole blocks (blockable_groups),
+ * writes its result blocked, [N, ceil(C/b), H, W, b], when every reader
+ * can take that layout: another such convolution, a 2-D pooling or an LRN
+ * (is_lrn2d) whose own result is read blocked, a global pooling, a dense
+ * layer that averages its input (fuse-dense's mean_input), or a
  * Flatten/Reshape of the 4-D map, which then does the reorder to plain.  Graph
  * outputs and everything else see plain NCHW, so reorders happen only at
  * the network's edges: the first convolution reads the graph's input
@@ -46,9 +47,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Grouped convs run blocked when each group is whole blocks of input and
+ * output channels (the arithmetic of vggrt_dconv_groups_apply, whose NHWC
+ * case absorb_input_transpose keeps away: libvggrt runs the groups one by
+ * one, direct or Winograd). */
+static bool blockable_groups(const Graph *g, const Node *n)
+{
+    const int64_t groups = n->attr.win.group, b = graph_block(g);
+    const int64_t c = g->values[n->in[0]].shape.d[1], k = g->values[n->out[0]].shape.d[1];
+    return groups == 1 || (groups > 1 && c % groups == 0 && k % groups == 0 &&
+                           c / groups % b == 0 && k / groups % b == 0);
+}
+
 static bool blockable_conv(const Graph *g, const Node *n)
 {
-    return n->op == OP_CONV && n->attr.win.nsp == 2 && n->attr.win.group == 1 &&
+    return n->op == OP_CONV && n->attr.win.nsp == 2 && blockable_groups(g, n) &&
            g->values[n->out[0]].dtype == DT_FLOAT && const_floats(g, n->in[1]) &&
            (n->n_in < 3 || n->in[2] == VGGC_NONE || const_floats(g, n->in[2])) &&
            (n->epi.act != ACT_SIGMOID || !n->epi.pool_k);
@@ -58,6 +71,17 @@ static bool is_pool2d(const Graph *g, const Node *n)
 {
     return (n->op == OP_MAXPOOL || n->op == OP_AVGPOOL) && n->attr.win.nsp == 2 &&
            n->n_out == 1 && g->values[n->out[0]].dtype == DT_FLOAT;  /* blocked kernels: f32 */
+}
+
+/* An LRN that can run on the blocked layout (vggrt_lrn_blocked): across
+ * the channels of a float [N,C,H,W], a window of at most
+ * VGGRT_LRN_BLOCKED_MAX_SIZE channels.  Like a pool, it takes blocked
+ * input when its own result can be blocked. */
+static bool is_lrn2d(const Graph *g, const Node *n)
+{
+    return n->op == OP_LRN && n->n_out == 1 && g->values[n->in[0]].shape.rank == 4 &&
+           g->values[n->out[0]].dtype == DT_FLOAT && n->attr.lrn.size >= 1 &&
+           n->attr.lrn.size <= VGGRT_LRN_BLOCKED_MAX_SIZE;
 }
 
 /* A reshape of a blocked [N,C,H,W] that keeps the batch first: it becomes
@@ -84,7 +108,7 @@ static bool readers_take_blocked(const Graph *g, uint32_t v, const bool *ok)
                 continue;
             any = true;
             bool takes = j == 0 && ((u->op == OP_CONV && blockable_conv(g, u) && ok[u->out[0]]) ||
-                                    (is_pool2d(g, u) && ok[u->out[0]]) ||
+                                    ((is_pool2d(g, u) || is_lrn2d(g, u)) && ok[u->out[0]]) ||
                                     u->op == OP_GLOBAL_AVGPOOL || u->op == OP_GLOBAL_MAXPOOL ||
                                     (u->op == OP_GEMM && u->epi.mean_input) ||
                                     reorders(g, u));
@@ -121,14 +145,15 @@ static bool readers_take_blocked(const Graph *g, uint32_t v, const bool *ok)
  * RSS would pass ONNX Runtime's. */
 enum { WINO_MIN_SIZE = 16, WINO_MIN_SIZE_BATCHED = 8, WINO_BATCH = 2, WINO_SMALL_BUDGET = 4 };
 
-/* dp all zero but for the sizes a conv's weights [K, C, kh, kw] give and
- * the block: all the packing functions read. */
-static void weight_params(const Graph *g, const Value *w, vggrt_dconv_params *dp)
+/* dp all zero but for the sizes a conv's weights [K, C / group, kh, kw]
+ * and its groups give and the block: all the packing functions read. */
+static void weight_params(const Graph *g, const Node *n, const Value *w, vggrt_dconv_params *dp)
 {
     memset(dp, 0, sizeof *dp);
     dp->block = graph_block(g);
+    dp->conv.group = n->attr.win.group;
     dp->conv.k = w->shape.d[0];
-    dp->conv.c = w->shape.d[1];
+    dp->conv.c = w->shape.d[1] * n->attr.win.group;
     dp->conv.kh = w->shape.d[2];
     dp->conv.kw = w->shape.d[3];
 }
@@ -149,14 +174,13 @@ static bool use_winograd(const Graph *g, const Node *n, int64_t min_size)
 {
     const WindowAttr *a = &n->attr.win;
     vggrt_dconv_params dp;
-    weight_params(g, &g->values[n->in[1]], &dp);
+    weight_params(g, n, &g->values[n->in[1]], &dp);
     dp.conv.sh = a->stride[0];
     dp.conv.sw = a->stride[1];
     dp.conv.dh = a->dilation[0];
     dp.conv.dw = a->dilation[1];
     dp.conv.pt = a->pad[0];
     dp.conv.pl = a->pad[1];
-    dp.conv.group = a->group;
     dp.in_layout = n->in_layout == LAYOUT_BLOCKED ? VGGRT_LAYOUT_BLOCKED : VGGRT_LAYOUT_NCHW;
     dp.pool_k = wino_takes_pool(n) ? n->epi.pool_k : 0;
     dp.pool_s = wino_takes_pool(n) ? n->epi.pool_s : 0;
@@ -167,7 +191,8 @@ static bool use_winograd(const Graph *g, const Node *n, int64_t min_size)
     int64_t batch = x->d[0] == VGGC_DIM_N ? g->batch_hint : x->d[0];
     if (batch >= WINO_BATCH)
         min_size = WINO_MIN_SIZE_BATCHED;
-    return vggrt_wino_applies(&dp) && dp.conv.c >= 16 && oh >= min_size && ow >= min_size;
+    return vggrt_wino_applies(&dp) && dp.conv.c / dp.conv.group >= 16 && oh >= min_size &&
+           ow >= min_size;
 }
 
 /* Whether the small maps of this graph's blocked convs (outputs from
@@ -245,16 +270,16 @@ static void pack_conv(Graph *g, Node *n, int64_t wino_min)
     const uint32_t wid = n->in[1];
     const Value *w = &g->values[wid];
     vggrt_dconv_params dp;
-    weight_params(g, w, &dp);
-    const int64_t b = dp.block, kb = (dp.conv.k + b - 1) / b;
+    weight_params(g, n, w, &dp);
+    const int64_t b = dp.block, kb = (dp.conv.k + b - 1) / b, cg = w->shape.d[1];
     bool wino = use_winograd(g, n, wino_min);
     size_t size = wino ? vggrt_wino_packed_size(&dp) : vggrt_dconv_packed_size(&dp);
     /* Packed straight into the arena: the constant keeps these bytes. */
     float *packed = arena_alloc_aligned(&g->arena, size * sizeof(float), 64);
-    Shape ps = {5, {kb, dp.conv.c, dp.conv.kh, dp.conv.kw, b}};
+    Shape ps = {5, {kb, cg, dp.conv.kh, dp.conv.kw, b}};
     if (wino) {
         VGGC_ASSERT(vggrt_wino_pack(&dp, w->data, packed) == VGGRT_OK);
-        ps = (Shape){4, {kb, 36, dp.conv.c, b}};
+        ps = (Shape){4, {kb, 36, cg, b}};
     } else {
         VGGC_ASSERT(vggrt_dconv_pack(&dp, w->data, packed) == VGGRT_OK);
     }
@@ -337,7 +362,7 @@ static void absorb_input_transpose(Graph *g, Node *conv)
     const PermAttr *p = &t->attr.perm;
     if (p->n_perm != 4 || p->perm[0] != 0 || p->perm[1] != 3 || p->perm[2] != 1 || p->perm[3] != 2)
         return;
-    if (sole_user(g, t->out[0]) != conv)
+    if (sole_user(g, t->out[0]) != conv || conv->attr.win.group != 1)
         return;
     conv->in[0] = t->in[0];
     conv->in_layout = LAYOUT_NHWC;
@@ -352,7 +377,7 @@ bool pass_assign_layout(Graph *g)
         const Node *n = &g->nodes[i];
         if (n->op == OP_DEAD || n->n_out < 1 || n->out[0] == VGGC_NONE)
             continue;
-        if ((n->op == OP_CONV && blockable_conv(g, n)) || is_pool2d(g, n))
+        if ((n->op == OP_CONV && blockable_conv(g, n)) || is_pool2d(g, n) || is_lrn2d(g, n))
             ok[n->out[0]] = readers_take_blocked(g, n->out[0], ok);
     }
     uint32_t n_nodes = g->n_nodes;
@@ -366,7 +391,7 @@ bool pass_assign_layout(Graph *g)
             if (n->in_layout != LAYOUT_NHWC)
                 n->in_layout = g->values[n->in[0]].layout;
             n->out_layout = LAYOUT_BLOCKED;
-        } else if (is_pool2d(g, n) && in == LAYOUT_BLOCKED) {
+        } else if ((is_pool2d(g, n) || is_lrn2d(g, n)) && in == LAYOUT_BLOCKED) {
             n->in_layout = n->out_layout = LAYOUT_BLOCKED;
         } else if ((n->op == OP_GLOBAL_AVGPOOL || n->op == OP_GLOBAL_MAXPOOL ||
                     (n->op == OP_GEMM && n->epi.mean_input) || reorders(g, n)) &&

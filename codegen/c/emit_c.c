@@ -954,7 +954,10 @@ static bool emit_body(Ctx *c, const Node *n, uint32_t id)
     }
     case OP_LRN: {
         const Shape *x = shp(c, n->in[0]);
-        buf_puts(c->b, "    vggrt_lrn(");
+        if (n->in_layout == LAYOUT_BLOCKED)     /* assign-layout checked the size */
+            buf_printf(c->b, "    vggrt_lrn_blocked(%d, ", graph_block(c->g));
+        else
+            buf_puts(c->b, "    vggrt_lrn(");
         put_lead(c, n->in[0]);
         buf_printf(c->b, ", %lld, ", (long long)x->d[1]);
         put_size(c->b, size_of_dims(x, 2, x->rank));

@@ -735,10 +735,16 @@ static LLVMValueRef emit_body(L *l, const Node *n)
     }
     case OP_LRN: {
         const Shape *x = shp(l, n->in[0]);
-        CALL(l, "vggrt_lrn", lead_val(l, n->in[0]), k64(l, x->d[1]),
-             size_val(l, size_of_dims(x, 2, x->rank)), k64(l, n->attr.lrn.size),
-             kf(l, n->attr.lrn.alpha), kf(l, n->attr.lrn.beta), kf(l, n->attr.lrn.bias),
-             ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+        if (n->in_layout == LAYOUT_BLOCKED)     /* assign-layout checked the size */
+            CALL(l, "vggrt_lrn_blocked", k32(l, graph_block(l->g)), lead_val(l, n->in[0]),
+                 k64(l, x->d[1]), size_val(l, size_of_dims(x, 2, x->rank)),
+                 k64(l, n->attr.lrn.size), kf(l, n->attr.lrn.alpha), kf(l, n->attr.lrn.beta),
+                 kf(l, n->attr.lrn.bias), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+        else
+            CALL(l, "vggrt_lrn", lead_val(l, n->in[0]), k64(l, x->d[1]),
+                 size_val(l, size_of_dims(x, 2, x->rank)), k64(l, n->attr.lrn.size),
+                 kf(l, n->attr.lrn.alpha), kf(l, n->attr.lrn.beta), kf(l, n->attr.lrn.bias),
+                 ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
         break;
     }
     case OP_IDENTITY: emit_copy(l, n); break;
@@ -1052,7 +1058,7 @@ static const char *const pooled_kernels[] = {
     "vggrt_dconv2d", "vggrt_wino_conv2d", "vggrt_chain_conv2d", "vggrt_gemm", "vggrt_gemm_packed",
     "vggrt_matmul",
     "vggrt_to_blocked", "vggrt_from_blocked", "vggrt_maxpool2d_blocked",
-    "vggrt_avgpool2d_blocked", "vggrt_global_pool_blocked", "vggrt_lrn",
+    "vggrt_avgpool2d_blocked", "vggrt_global_pool_blocked", "vggrt_lrn", "vggrt_lrn_blocked",
 };
 
 /* Builds the module for p in l->cx; l->m on success. */
