@@ -53,6 +53,8 @@ SEED_TINY_CLASSIC = 79
 SEED_TINY_CHAIN = 80
 SEED_ALEXNET = 2012
 SEED_TINY_ALEXNET = 81
+SEED_TINY_CAFFENET = 83
+SEED_CAFFENET = 2014
 
 # numpy dtype -> TensorProto type, for the tensors written with typed fields.
 TENSOR_TYPES = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.int64): TensorProto.INT64}
@@ -69,6 +71,8 @@ TINY_CLASSIC_LOGIT_GAIN = 1.0   # tiny_vgg_classic: 10 logits
 TINY_CHAIN_LOGIT_GAIN = 1.0     # tiny_vgg_chain: 3 classes
 ALEXNET_LOGIT_GAIN = 0.75       # alexnet: 1000 logits
 TINY_ALEXNET_LOGIT_GAIN = 1.0   # tiny_alexnet: 10 logits
+TINY_CAFFENET_LOGIT_GAIN = 0.4  # tiny_caffenet: 10 classes, softmax
+CAFFENET_LOGIT_GAIN = 0.75      # caffenet: 1000 classes, softmax
 
 # Conv layers (by position in the conv list) whose biases are all zero. As torch 1.13
 # does with identical parameters, the first of each channel count is an initializer
@@ -89,6 +93,18 @@ ALEXNET_CFG = [(64, 11, 4, 2), "M", (192, 5, 1, 2), "M", (384, 3, 1, 1), (256, 3
 # and its last 3x3 layer (17x17, with the 3x3/2 pool) run Winograd with
 # the pool split off (passes/assign_layout.c); 8x8 maps at the end.
 TINY_ALEXNET_CFG = [(16, 3, 1, 1), "M", (24, 5, 1, 2), "M", (32, 3, 1, 1), (32, 3, 1, 1), "M"]
+# The original AlexNet in Caffe's form (the ONNX model zoo's bvlcalexnet),
+# 227x227: (out channels, kernel, stride, pad, group) per conv, N = LRN, M =
+# 3x3/2 max pool.
+CAFFENET_CFG = [(96, 11, 4, 0, 1), "N", "M", (256, 5, 1, 2, 2), "N", "M", (384, 3, 1, 1, 1),
+                (384, 3, 1, 1, 2), (256, 3, 1, 1, 2), "M"]
+CAFFENET_LRN = dict(size=5, alpha=1e-4, beta=0.75, bias=1.0)
+# The same in miniature, 139x139.  Its grouped convs have 16 or more channels
+# per group (whole blocks), its 5x5 one a 16x16 map (Winograd F(2x2,5x5), per
+# group); alpha is raised so that the LRN changes the values by several %.
+TINY_CAFFENET_CFG = [(32, 11, 4, 0, 1), "N", "M", (64, 5, 1, 2, 2), "N", "M", (64, 3, 1, 1, 1),
+                     (64, 3, 1, 1, 2), (32, 3, 1, 1, 2), "M"]
+TINY_CAFFENET_LRN = dict(size=5, alpha=0.1, beta=0.75, bias=1.0)
 
 
 # ---------------------------------------------------------------------------
@@ -485,6 +501,59 @@ def make_alexnet():
     return model
 
 
+def build_caffenet(cfg, lrn, hw, dense_sizes, seed, logit_gain, doc):
+    """The Caffe AlexNet as the ONNX model zoo has it (bvlcalexnet): Conv + Relu,
+    LRN after the first two, MaxPool 3x3/2, grouped convs (group 2), Flatten, Gemm
+    + Relu twice, Gemm, Softmax."""
+    g = Graph()
+    x, c, convs = "data_0", 3, []
+    for v in cfg:
+        i = len(convs)
+        if v == "N":
+            x = g.node("LRN", [x], f"norm{i}_1", **lrn)
+            continue
+        if v == "M":
+            x = g.node("MaxPool", [x], f"pool{i}_1", kernel_shape=[3, 3], pads=[0, 0, 0, 0],
+                       strides=[2, 2])
+            continue
+        k, ks, st, pd, grp = v
+        rng = rng_for(seed, i)
+        cv = {"w": he_normal(rng, (k, c // grp, ks, ks), fan_in=c // grp * ks * ks),
+              "b": small_bias(rng, k, CONV_BIAS_STD)}
+        convs.append(cv)
+        w = g.init(f"conv{i + 1}_w_0", cv["w"])
+        b = g.init(f"conv{i + 1}_b_0", cv["b"])
+        x = g.node("Conv", [x, w, b], f"conv{i + 1}_1", kernel_shape=[ks, ks], pads=[pd] * 4,
+                   strides=[st, st], group=grp)
+        x = g.node("Relu", [x], f"conv{i + 1}_2")
+        c = k
+    x = g.node("Flatten", [x], "OC2_DUMMY_0", axis=1)
+    dense = dense_params(dense_sizes, seed + 1, logit_gain)
+    for j, (w, b) in enumerate(dense):
+        wn = g.init(f"fc{j + 6}_w_0", w)
+        bn = g.init(f"fc{j + 6}_b_0", b)
+        x = g.node("Gemm", [x, wn, bn], f"fc{j + 6}_1", transB=1)
+        if j < 2:
+            x = g.node("Relu", [x], f"fc{j + 6}_2")
+    x = g.node("Softmax", [x], "prob_1", axis=1)
+    g.nodes[-1].output[0] = "prob_1"
+    out = helper.make_tensor_value_info("prob_1", TensorProto.FLOAT,
+                                        ["batch_size", dense_sizes[-1]])
+    return finish(g, "main_graph", [torch_input("data_0", 3, hw, hw)], [out], 13,
+                  f"{doc} (bvlcalexnet's form: LRN, grouped convs), {hw}x{hw}, NCHW; "
+                  f"random weights, seed families {seed}, {seed + 1}")
+
+
+def make_caffenet():
+    return build_caffenet(CAFFENET_CFG, CAFFENET_LRN, 227, [256 * 6 * 6, 4096, 4096, 1000],
+                          SEED_CAFFENET, CAFFENET_LOGIT_GAIN, "Caffe AlexNet (1000 classes)")
+
+
+def make_tiny_caffenet():
+    return build_caffenet(TINY_CAFFENET_CFG, TINY_CAFFENET_LRN, 139, [32 * 3 * 3, 32, 32, 10],
+                          SEED_TINY_CAFFENET, TINY_CAFFENET_LOGIT_GAIN, "tiny Caffe AlexNet")
+
+
 def make_tiny_alexnet():
     return build_alexnet(TINY_ALEXNET_CFG, 72, [32 * 8 * 8, 32, 32, 10], SEED_TINY_ALEXNET,
                          TINY_ALEXNET_LOGIT_GAIN,
@@ -538,6 +607,8 @@ MODELS = {
     "tiny_vgg_classic": make_tiny_vgg_classic,
     "tiny_vgg_chain": make_tiny_vgg_chain,
     "tiny_alexnet": make_tiny_alexnet,
+    "tiny_caffenet": make_tiny_caffenet,
+    "caffenet": make_caffenet,
     "vgg16_head": make_vgg16_head,
     "vgg16_head_nhwc": make_vgg16_head_nhwc,
     "vgg16": make_vgg16,
