@@ -36,13 +36,14 @@
  * its window's channels in the same order, from 0, where the channels
  * outside [0, c) (vggrt_lrn leaves them out) add the squares of the zeros
  * in the padded lanes and in the blocks before and after, +0 each, which
- * changes nothing; then the same expression of that sum.  A window reaches
+ * changes nothing; then the same quotient (lrn.h).  A window reaches
  * at most VGGRT_LRN_BLOCKED_MAX_SIZE / 2 channels on either side, so a
  * lane's window lies in its block and the two beside it.  (This file is
  * compiled with -fno-math-errno, as reduce.c, so that the sqrtf loops
  * vectorize.)
  */
 #include "vggrt.h"
+#include "lrn.h"
 #include "ranges.h"
 
 #include <float.h>
@@ -318,23 +319,8 @@ static void lrn_task(void *ctx, int64_t begin, int64_t end, int tid) {
                 for (int k = 0; k < B; k++)
                     t[i * B + k] = bias + scale * s[k];
             }
-            const float *xp = blk[1] + i0 * B;
             float *o = l->y + (u * hw + i0) * B;
-            if (beta == 0.75f) {
-                for (int64_t j = 0; j < nf; j++) {
-                    const float q = sqrtf(t[j]);
-                    o[j] = xp[j] / (q * sqrtf(q));
-                }
-            } else if (beta == 0.5f) {
-                for (int64_t j = 0; j < nf; j++)
-                    o[j] = xp[j] / sqrtf(t[j]);
-            } else if (beta == 1.0f) {
-                for (int64_t j = 0; j < nf; j++)
-                    o[j] = xp[j] / t[j];
-            } else {
-                for (int64_t j = 0; j < nf; j++)
-                    o[j] = xp[j] / powf(t[j], beta);
-            }
+            lrn_quotients(blk[1] + i0 * B, t, o, nf, beta);
             for (int64_t i = 0; i < np && nl < B; i++)
                 for (int64_t k = nl; k < B; k++)
                     o[i * B + k] = 0.0f;

@@ -25,13 +25,13 @@
  *                   clipped to [0, C)
  *   y[c] = x[c] / (bias + alpha / size * square_sum[c])^beta
  * y serves as the accumulator for square_sum, so y must not alias x.  The
- * planes (item, channel) go to the thread pool.  AlexNet's beta = 0.75
- * takes t^0.75 = sqrt(t) * sqrt(sqrt(t)), beta = 0.5 and 1 their own forms,
- * all within a few ulp of powf and vectorized, where powf per element took
- * 7 ns (a 96-channel 55x55 map at batch 8: 16.5 ms on one thread); other
- * betas keep powf.
+ * planes (item, channel) go to the thread pool.  The quotients are
+ * lrn.h's: AlexNet's beta = 0.75 as sqrt(t) * sqrt(sqrt(t)), vectorized,
+ * where powf per element took 7 ns (a 96-channel 55x55 map at batch 8:
+ * 16.5 ms on one thread).
  */
 #include "vggrt.h"
+#include "lrn.h"
 
 #include <math.h>
 
@@ -285,22 +285,9 @@ static void lrn_planes(void *ctx, int64_t begin, int64_t end, int tid) {
             for (int64_t i = 0; i < inner; i++)
                 yr[i] += xr[i] * xr[i];
         }
-        const float *xr = xb + ci * inner;
-        if (beta == 0.75f) {
-            for (int64_t i = 0; i < inner; i++) {
-                const float q = sqrtf(bias + scale * yr[i]);
-                yr[i] = xr[i] / (q * sqrtf(q));
-            }
-        } else if (beta == 0.5f) {
-            for (int64_t i = 0; i < inner; i++)
-                yr[i] = xr[i] / sqrtf(bias + scale * yr[i]);
-        } else if (beta == 1.0f) {
-            for (int64_t i = 0; i < inner; i++)
-                yr[i] = xr[i] / (bias + scale * yr[i]);
-        } else {
-            for (int64_t i = 0; i < inner; i++)
-                yr[i] = xr[i] / powf(bias + scale * yr[i], beta);
-        }
+        for (int64_t i = 0; i < inner; i++)
+            yr[i] = bias + scale * yr[i];
+        lrn_quotients(xb + ci * inner, yr, yr, inner, beta);
     }
 }
 
