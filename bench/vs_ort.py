@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 """vs_ort.py — vggc beside ONNX Runtime on the VGG-16 models, measured in one run.
 
-    bench/vs_ort.py [--build build] [--rounds 3] [--iters 10] [--quick | --alexnet]
-                    [--direct-only] [--out bench/results/vs_ort]
+    bench/vs_ort.py [--build build] [--rounds 3] [--iters 10]
+                    [--quick | --alexnet | --caffenet] [--direct-only] [--out bench/results/vs_ort]
 
 For each configuration (model, batch, threads):
     vgg16_head  batch 1 and 8,  1 and 2 threads
     vgg16       batch 1,        1 and 2 threads
-or with --alexnet (the family's next model; default OUT bench/results/vs_ort_alexnet):
-    alexnet     batch 1 and 8,  1 and 2 threads
+or with --alexnet (the family's next model; default OUT bench/results/vs_ort_alexnet),
+or --caffenet (the Caffe AlexNet: `models/gen_models.py build/models --only caffenet`;
+default OUT bench/results/vs_ort_caffenet):
+    alexnet     batch 1 and 8,  1 and 2 threads (caffenet likewise)
 it runs three engines on the same seeded input, with the same thread count:
     C     the program `vggc compile --batch-hint B` writes for the row's batch B,
           built with its Makefile (`--bench N`)
@@ -39,7 +41,8 @@ and after every layer of every profiled run (vggrt_fma_probe, 0.5 ms) and
 reports each layer's share of the peak of its moment; the medians over
 rounds.  --direct-only runs this table
 alone (with --quick: vgg16_head, one round), into OUT.md/OUT.json too.
-With --alexnet there is no such table (issue #5's target is VGG-16's).
+With --alexnet or --caffenet there is no such table (issue #5's target is
+VGG-16's).
 
 Writes OUT.md (table, machine, versions, environment) and OUT.svg (chart).
 Assert nothing: this is a measurement, not a test.
@@ -249,10 +252,12 @@ def main():
     ap.add_argument("--quick", action="store_true", help="vgg16_head batch 1 only, 1 round")
     ap.add_argument("--alexnet", action="store_true",
                     help="alexnet.onnx (models-big) at batch 1 and 8 instead of the VGG-16 models")
+    ap.add_argument("--caffenet", action="store_true",
+                    help="caffenet.onnx (gen_models.py --only caffenet) at batch 1 and 8")
     ap.add_argument("--direct-only", action="store_true",
                     help="only the direct-convolution layers' table")
     ap.add_argument("--out", help="output path without extension (default bench/results/vs_ort, "
-                    "or vs_ort_alexnet with --alexnet)")
+                    "or vs_ort_alexnet, vs_ort_caffenet with --alexnet, --caffenet)")
     ap.add_argument("--gflop", metavar="MODEL", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.gflop:
@@ -260,14 +265,16 @@ def main():
         # children that fork from it (a child's maximum starts at its parent's).
         print(model_gflop(a.gflop))
         return
-    if a.quick and a.alexnet:
-        fail("--quick and --alexnet exclude each other")
-    if a.direct_only and a.alexnet:
-        fail("--direct-only measures the VGG-16 models' direct layers: not with --alexnet")
+    # One of the AlexNet family instead of the VGG-16 models, or None.
+    family = "alexnet" if a.alexnet else "caffenet" if a.caffenet else None
+    if a.alexnet + a.caffenet + a.quick > 1:
+        fail("--quick, --alexnet and --caffenet exclude each other")
+    if a.direct_only and family:
+        fail(f"--direct-only measures the VGG-16 models' direct layers: not with --{family}")
     if a.quick:
         a.rounds = 1
     if not a.out:
-        a.out = os.path.join(ROOT, "bench", "results", "vs_ort_alexnet" if a.alexnet else "vs_ort")
+        a.out = os.path.join(ROOT, "bench", "results", f"vs_ort_{family}" if family else "vs_ort")
     vggc = os.path.join(a.build, "cli", "vggc")
     models_dir = os.path.join(a.build, "models")
     for f in (vggc, ORT_RUN):
@@ -277,8 +284,8 @@ def main():
                ("vgg16_head", 8, 2), ("vgg16", 1, 1), ("vgg16", 1, 2)]
     if a.quick:
         configs = [("vgg16_head", 1, 1), ("vgg16_head", 1, 2)]
-    if a.alexnet:
-        configs = [("alexnet", 1, 1), ("alexnet", 1, 2), ("alexnet", 8, 1), ("alexnet", 8, 2)]
+    if family:
+        configs = [(family, 1, 1), (family, 1, 2), (family, 8, 1), (family, 8, 2)]
     work = tempfile.mkdtemp(prefix="vggc-vs-ort-")
     atexit.register(shutil.rmtree, work, True)  # its programs and weights: ~0.8 GB
     env_base = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"))
@@ -315,7 +322,8 @@ def main():
     for model, batch, _ in configs:
         path = os.path.join(models_dir, model + ".onnx")
         if not os.path.exists(path):
-            fail(f"{path} is missing (built by the `models` and `models-big` targets)")
+            fail(f"{path} is missing (built by the `models` and `models-big` targets; "
+                 "caffenet.onnx by models/gen_models.py BUILD/models --only caffenet)")
         if model not in prepared:
             prepared[model] = {"path": path, "progs": {}, "inputs": {},
                                "gflop": float(run([PY, __file__, "--gflop", path])[0])}
@@ -378,7 +386,7 @@ def main():
             print(f"round {rnd + 1}/{a.rounds} {model} b{batch} t{threads}: " +
                   ", ".join(f"{e} {samples[(cfg, e)][-1]:.1f} ms" for e in ENGINES), flush=True)
 
-    drows = [] if a.alexnet else direct_layers(vggc, direct_models, a.rounds, a.iters, env_base)
+    drows = [] if family else direct_layers(vggc, direct_models, a.rounds, a.iters, env_base)
 
     peak = {t: statistics.median(v) for t, v in peaks.items()}
     rows = []
@@ -399,7 +407,8 @@ def main():
     dirty = run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--", ".",
                  ":(exclude)bench/results"], check=False)[0]
     lines = [
-        f"# vggc beside ONNX Runtime: {'AlexNet' if a.alexnet else 'VGG-16 models'}",
+        f"# vggc beside ONNX Runtime: "
+        f"{dict(alexnet='AlexNet', caffenet='the Caffe AlexNet').get(family, 'VGG-16 models')}",
         "",
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit}"
         f"{' (with local changes)' if dirty.strip() else ''}; {machine()}.",
@@ -410,7 +419,7 @@ def main():
         f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}; "
         f"VGGRT_NUM_THREADS and OPENBLAS_NUM_THREADS set to each row's thread count.",
         f"Command: `bench/vs_ort.py --rounds {a.rounds} --iters {a.iters}"
-        f"{' --quick' if a.quick else ''}{' --alexnet' if a.alexnet else ''}`. "
+        f"{' --quick' if a.quick else ''}{f' --{family}' if family else ''}`. "
         f"Medians over {a.rounds} interleaved rounds of per-process medians of {a.iters} runs "
         "(batch 8: half as many).",
         f"Probed FMA peak (bench/kernels/fma_peak.c, median of rounds): 1 thread {peak[1]:.0f} GFLOP/s, "
@@ -431,8 +440,9 @@ def main():
                          f"{m['rss']:.0f} |")
     lines += ["", "Accuracy at batch 1, against ONNX Runtime's outputs (vggc runs Winograd "
               "F(4x4,3x3) on the 3x3 layers of 16x16 and larger maps, and with AVX2 on vgg16's "
-              "14x14 ones too, F(2x2,5x5) on AlexNet's 5x5 layer (docs/passes.md, kernel "
-              "choice), the direct convolution elsewhere). Largest difference per element; scale = largest |output|. The "
+              "14x14 ones too, F(2x2,5x5) on AlexNet's 5x5 layer, per group on the Caffe "
+              "AlexNet's (docs/passes.md, kernel choice), the direct convolution elsewhere). "
+              "Largest difference per element; scale = largest |output|. The "
               "end-to-end tests' tolerance is |diff| <= 1e-4 |ref| + 1e-5 scale per element "
               "(tests/e2e/run_e2e.sh); the last column is the largest |diff| / (1e-4 |ref| + "
               "1e-5 scale), which must stay below 1:", "",
@@ -442,7 +452,7 @@ def main():
         for e, d in acc.items():
             lines.append(f"| {model} | {e} | {d['max_abs']:.2e} | {d['max_abs'] / d['scale']:.2e} "
                          f"| {d['max_rel']:.2e} | {d['scale']:.3g} | {d['tol_share']:.3f} |")
-    if not a.alexnet:
+    if not family:
         lines += direct_table(drows, a.rounds, a.iters)
     lines += ["", f"Chart: [{os.path.basename(a.out)}.svg]({os.path.basename(a.out)}.svg). "
               "Per-round medians (ms) for each row are in the JSON file beside it."]
