@@ -6,9 +6,9 @@
  * Winograd and the chain can also fail for want of memory (their
  * per-thread scratch, VGGRT_ERR_NOMEM).
  *
- * Grouped direct convolutions (conv.group > 1, vggrt_dconv_groups_apply:
- * each group whole blocks of input and output channels; a group of 0
- * means 1, as in zeroed parameters) run here, one
+ * Grouped convolutions, direct and Winograd (conv.group > 1,
+ * vggrt_dconv_groups_apply: each group whole blocks of input and output
+ * channels; a group of 0 means 1, as in zeroed parameters), run here, one
  * group of one batch item at a time: the channel blocks of group g of
  * item i are contiguous in a blocked tensor, as are its planes in NCHW,
  * so each call is the group's own convolution at batch 1, on pointers
@@ -56,7 +56,7 @@ int vggrt_dconv_groups_apply(const vggrt_dconv_params *p) {
     const int64_t g = q->group, b = param_block(p);
     if (g <= 1)
         return 1;
-    return g > 1 && q->c % g == 0 && q->k % g == 0 && q->c / g % b == 0 && q->k / g % b == 0 &&
+    return q->c % g == 0 && q->k % g == 0 && q->c / g % b == 0 && q->k / g % b == 0 &&
            (p->in_layout == VGGRT_LAYOUT_NCHW || p->in_layout == VGGRT_LAYOUT_BLOCKED);
 }
 
