@@ -118,12 +118,23 @@ def model_gflop(path):
 
 
 def machine():
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
-                if l.startswith("model name")), "?")
-    flags = next((l.split(":", 1)[1].split() for l in open("/proc/cpuinfo")
-                  if l.startswith("flags")), [])
+    info = {}
+    for l in open("/proc/cpuinfo"):
+        if ":" in l:
+            k, v = (x.strip() for x in l.split(":", 1))
+            info.setdefault(k, v)
+    cpu, flags = info.get("model name", "?"), info.get("flags", "").split()
     isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "SSE"
-    return f"{cpu} ({isa}), {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+    # A VM's model name may be only "AMD EPYC": the family tells the core
+    # (family 25 is Zen 3 or, with AVX-512, Zen 4; 26 is Zen 5).
+    family, model = info.get("cpu family", "?"), info.get("model", "?")
+    core = ""
+    if info.get("vendor_id") == "AuthenticAMD":
+        core = {"23": "Zen 1-2", "25": "Zen 4" if "avx512f" in flags else "Zen 3",
+                "26": "Zen 5"}.get(family, "")
+    ident = f"family {family} model {model}" + (f", {core}" if core else "")
+    return (f"{cpu} ({isa}; {ident}), {os.cpu_count()} cores, "
+            f"{platform.system()} {platform.release()}")
 
 
 def versions(vggc):

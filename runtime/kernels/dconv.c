@@ -1516,7 +1516,10 @@ static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t
          * issued at once (288 lines for 3x3) they queued for the few
          * line-fill buffers and stalled the tile that followed (dconv_bench
          * with the weights flushed from the caches before each run, as in a
-         * network: 10x10, 76-78% of peak -> 81-82%; 14x14, 85-89% -> 90%). */
+         * network: 10x10, 76-78% of peak -> 81-82%; 14x14, 85-89% -> 90%).
+         * On the Zen 5 VM of 2026-12-02 (twice the Zen 4's FMA rate) the
+         * 10x10 layer reads 94-96% flushed so (93-96% with its weights on
+         * 4 KB pages), 96-102% warm, but 82-96% in vgg16_head's profiles. */
         const int64_t wpass = B * J->taps * B; /* floats of one block's pass, per cb */
         const float *pf_base;
         int64_t pf_lines, pf_blocks; /* lines per block; blocks J->wblock floats apart */

@@ -780,6 +780,19 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
  * (Prefetching the input rows of a task's next band of conv rows as
  * soon as its band is done, so that they arrive during the Winograd work,
  * measured the same: 6 interleaved rounds of profiles, 2026-12-02.)
+ * On the Zen 5 VM of 2026-12-02 (two zmm FMAs per cycle: a probed
+ * peak of ~221 GFLOP/s per thread against ~117 on the Zen 4) the layer
+ * reads 70-82% in the chain (vgg16_head, 1 thread, quiet JIT profiles),
+ * and ~0.50 ms against ~0.55 ms with the Winograd work between its bands
+ * skipped (a throwaway test, results wrong): the Winograd layer's 0.9 MB
+ * of U, V and M evicting what the next band reads costs ~10%, and the
+ * band loop alone still reads only 78-85%.  Within the VM's noise there
+ * (4 interleaved pairs each): prefetching a band's input rows at its
+ * start, writing its ring rows before the timer, prefetching a tile's
+ * ring lines a tile ahead or not at all, reading the input through the
+ * planar rows instead of in place, and padding the ring's block planes
+ * by a line or 17 lines.  Alone with its input in cache the tile reaches
+ * 88-99% there (dconv_bench, CPU time), 70-79% with the caches flushed.
  *
  * A task is one tile row (4 output rows) of one batch item.  Its tiles
  * read conv rows 4 ty - pt .. 4 ty - pt + 5 of the first layer; the next
