@@ -12,7 +12,14 @@
  * vgg16's program (730 MB of weights) ran in 0.22-0.24 s against
  * 0.46-2.88 s reading them into a buffer that asked for huge pages, whose
  * kernel compaction made the slow runs (Zen 3 VM, 4 alternating runs), with
- * the same inference times.  The cost: a file rewritten in place (not
+ * the same inference times.  On the Zen 5 VM of 2026-12-02 the inference
+ * times were not the same: read so, vgg16_head's program at batch 8 (1
+ * thread) ran 249-276 ms against 295-397 ms mapped, vgg16's at batch 1
+ * 86-92 ms against 92-131 ms (4 and 3 alternating runs); but 2 of 5
+ * one-shot runs of vgg16's program took 0.8-1.3 s against 0.25-0.28 s
+ * mapped (compaction again; the other 3, 0.18-0.28 s).  Mapping stays,
+ * for the start-up; the JIT's weights are on huge pages (ir/arena.c).
+ * The cost: a file rewritten in place (not
  * replaced by a rename, as vggc does) while a program has it open changes
  * under it, and a truncated one raises SIGBUS.
  *
