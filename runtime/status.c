@@ -115,7 +115,7 @@ vggrt_status vggrt__read_file(const char *path, unsigned char **buf, size_t *len
                               char *err, size_t errcap) {
     *buf = NULL;
     *len = 0;
-    int fd = open(path, O_RDONLY);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return vggrt__fail(VGGRT_ERR_IO, err, errcap, "%s: cannot open: %s", path, strerror(errno));
     return vggrt__read_fd(fd, path, buf, len, err, errcap);

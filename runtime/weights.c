@@ -4,31 +4,30 @@
  * a 128-byte header (layout in vggrt.h) and the payload, each tensor on a
  * 64-byte boundary.  The generated code knows the name, payload size and
  * checksum it was compiled with and passes them to vggrt_weights_open, which
- * maps the file read-only (or, when it is not a regular file, reads it into
- * one 64-byte aligned buffer) and checks every header field before
+ * reads the file into one buffer and checks every header field before
  * anything runs: a wrong, truncated, corrupt or foreign file is an error at
- * open, never a crash (or silent garbage) at run time.  Mapped, the
- * payload's pages come from the page cache, neither copied nor allocated:
- * vgg16's program (730 MB of weights) ran in 0.22-0.24 s against
- * 0.46-2.88 s reading them into a buffer that asked for huge pages, whose
- * kernel compaction made the slow runs (Zen 3 VM, 4 alternating runs), with
- * the same inference times.  On the Zen 5 VM of 2026-12-02 the inference
- * times were not the same: read so, vgg16_head's program at batch 8 (1
- * thread) ran 249-276 ms against 295-397 ms mapped, vgg16's at batch 1
- * 86-92 ms against 92-131 ms (4 and 3 alternating runs); but 2 of 5
- * one-shot runs of vgg16's program took 0.8-1.3 s against 0.25-0.28 s
- * mapped (compaction again; the other 3, 0.18-0.28 s).  Mapping stays,
- * for the start-up; the JIT's weights are on huge pages (ir/arena.c).
- * The cost: a file rewritten in place (not
- * replaced by a rename, as vggc does) while a program has it open changes
- * under it, and a truncated one raises SIGBUS.
+ * open, never a crash (or silent garbage) at run time.
  *
- * Ownership: the mapping or buffer holds the file image; w->data points at
- * the payload inside it, VGGRT_WEIGHTS_HEADER bytes past the (64-byte
- * aligned) start, so the payload is aligned too, and vggrt_weights_close
- * unmaps (w->mapped bytes) or frees data - HEADER.  vggrt_weights_parse
- * copies the image into such a buffer, so both calls hand back the same
- * shape of object.
+ * The buffer asks for transparent huge pages (vggrt__alloc_uninit): the
+ * kernels sweep the weights once per image (or per group of tiles), and on
+ * 4 KB pages each 4 KB costs a page walk.  Until 2026-12-02 a regular file
+ * was mapped instead, for the start-up: vgg16's program (730 MB of
+ * weights then) ran in 0.22-0.24 s mapped against 0.46-2.88 s read, the
+ * kernel compacting memory for the huge pages in the slow runs, with the
+ * same inference times (Zen 3 VM, 4 alternating runs).  On the Zen 5 VM
+ * of 2026-12-02 the inference times differ: read, vgg16_head's program
+ * at batch 8 (1 thread) ran 249-276 ms against 295-397 ms mapped, vgg16's
+ * at batch 1 86-92 ms against 92-131 ms (4 and 3 alternating runs), and
+ * one-shot runs of vgg16's program took 0.19-1.35 s (median ~0.4 s)
+ * against 0.45-0.64 s mapped (8 alternating runs).  Read, a file that
+ * another process truncates or rewrites meanwhile cannot change under
+ * the program (mapped, a truncation raised SIGBUS).
+ *
+ * Ownership: the buffer holds the file image; w->data points at the
+ * payload inside it, VGGRT_WEIGHTS_HEADER bytes past the (64-byte aligned)
+ * start, so the payload is aligned too, and vggrt_weights_close frees
+ * data - HEADER.  vggrt_weights_parse copies an image into such a buffer,
+ * so both calls hand back the same shape of object.
  *
  * Status codes: VGGRT_ERR_FORMAT when the file is not a readable weights
  * file of this format version (bad magic, other version, malformed or
@@ -62,14 +61,9 @@
  *   for each remaining byte b:  h = rotl(h ^ (b * P5), 11) * P1
  *   h ^= h >> 33;  h *= P2;  h ^= h >> 29;  h *= P3;  h ^= h >> 32
  */
-#define _DEFAULT_SOURCE /* O_CLOEXEC, mmap */
 #include "vggrt-impl.h"
 
-#include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "libvggrt reads little-endian files with plain loads: port these first"
@@ -292,36 +286,9 @@ vggrt_status vggrt_weights_open(const char *path, const char *name, uint64_t exp
                                 size_t errcap) {
     w->data = NULL;
     w->size = 0;
-    w->mapped = 0;
     unsigned char *img;
     size_t len;
-    /* A regular file is mapped read-only: its pages come from the page
-     * cache, neither copied nor allocated. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-        (unsigned long long)st.st_size >= VGGRT_WEIGHTS_HEADER &&
-        (unsigned long long)st.st_size <= SIZE_MAX) {
-        len = (size_t)st.st_size;
-        img = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (img != MAP_FAILED) {
-            close(fd);
-            vggrt_status s = check_image(path, img, len, name, expect_size, expect_checksum, err,
-                                         errcap);
-            if (s != VGGRT_OK) {
-                munmap(img, len);
-                return s;
-            }
-            w->data = img + VGGRT_WEIGHTS_HEADER;
-            w->size = len - VGGRT_WEIGHTS_HEADER;
-            w->mapped = len;
-            return VGGRT_OK;
-        }
-    }
-    /* Anything else (a pipe, a file too short to check) is read from the
-     * same descriptor: a named pipe opened again would wait for a writer. */
-    vggrt_status s = fd >= 0 ? vggrt__read_fd(fd, path, &img, &len, err, errcap)
-                             : vggrt__read_file(path, &img, &len, err, errcap);
+    vggrt_status s = vggrt__read_file(path, &img, &len, err, errcap);
     if (s != VGGRT_OK)
         return s;
     s = check_image(path, img, len, name, expect_size, expect_checksum, err, errcap);
@@ -339,7 +306,6 @@ vggrt_status vggrt_weights_parse(const void *buf, size_t len, const char *name,
                                  vggrt_weights *w, char *err, size_t errcap) {
     w->data = NULL;
     w->size = 0;
-    w->mapped = 0;
     vggrt_status s = check_image("weights image", buf, len, name, expect_size, expect_checksum,
                                  err, errcap);
     if (s != VGGRT_OK)
@@ -355,13 +321,10 @@ vggrt_status vggrt_weights_parse(const void *buf, size_t len, const char *name,
 }
 
 void vggrt_weights_close(vggrt_weights *w) {
-    if (w && w->data && w->mapped)
-        munmap((unsigned char *)w->data - VGGRT_WEIGHTS_HEADER, w->mapped);
-    else if (w && w->data)
+    if (w && w->data)
         vggrt_aligned_free((unsigned char *)w->data - VGGRT_WEIGHTS_HEADER);
     if (w) {
         w->data = NULL;
         w->size = 0;
-        w->mapped = 0;
     }
 }

@@ -65,7 +65,6 @@ size_t vggrt_dtype_size(int dtype);          /* 0 when unknown */
 typedef struct {
     void *data;             /* payload, 64-byte aligned */
     uint64_t size;          /* payload bytes */
-    size_t mapped;          /* bytes of the file's mapping behind data; 0: a buffer */
 } vggrt_weights;
 
 /* Hash of a byte string (64-bit, word-at-a-time; see runtime/weights.c). */
@@ -83,11 +82,10 @@ void vggrt_checksum_init(vggrt_checksum_state *s);
 void vggrt_checksum_update(vggrt_checksum_state *s, const void *data, size_t size);
 uint64_t vggrt_checksum_final(const vggrt_checksum_state *s);
 
-/* Opens the file (a regular file is mapped read-only, anything else read
- * into memory) and checks magic, version, name, payload size and checksum
- * against what the generated code expects.  On failure writes a one-line
- * reason (naming the file) into err.  A mapped file must not be rewritten
- * in place while it is open (vggc replaces its files by renaming). */
+/* Reads the file into memory (on huge pages where it is 2 MB or more) and
+ * checks magic, version, name, payload size and checksum against what the
+ * generated code expects.  On failure writes a one-line reason (naming the
+ * file) into err. */
 vggrt_status vggrt_weights_open(const char *path, const char *name,
                                 uint64_t expect_size, uint64_t expect_checksum,
                                 vggrt_weights *w, char *err, size_t errcap);

@@ -5,8 +5,9 @@
 #
 # Compiles tiny_vgg to C, builds its program (VGGC_CFLAGS: the sanitizer
 # configuration builds it with the sanitizers), and runs it on a seeded
-# input with: its own weights (exit 0; also through a pipe, which is read
-# where a file is mapped), then truncated, empty, extended,
+# input with: its own weights (exit 0; also through a pipe and a named
+# pipe, read by doubling a buffer where a file's size is known), then
+# truncated, empty, extended,
 # byte-flipped (header and payload) weights, the weights of another model
 # under the same name (tiny_vgg_bn compiled --name tiny_vgg: other size and
 # checksum), another model's file renamed, a missing file and a folder.
@@ -70,14 +71,14 @@ flip() {  # flip FILE OFFSET: xor one byte with 0x01
 }
 
 case_ good 0 '' "$good"
-cp "$work/y.npy" "$work/y_mapped.npy"
-# Through a pipe (read, where a regular file is mapped): the same outputs,
-# and the same checks.
+cp "$work/y.npy" "$work/y_file.npy"
+# Through a pipe (read in growing pieces, where a regular file is read in
+# one of its size): the same outputs, and the same checks.
 case_ good_from_pipe 0 '' <(cat "$good")
-if cmp -s "$work/y.npy" "$work/y_mapped.npy"; then
+if cmp -s "$work/y.npy" "$work/y_file.npy"; then
   echo "ok   good_from_pipe_same_output"
 else
-  echo "FAIL good_from_pipe_same_output: outputs differ from the mapped file's"; fails=$((fails + 1))
+  echo "FAIL good_from_pipe_same_output: outputs differ from the regular file's"; fails=$((fails + 1))
 fi
 n=$((n + 1))
 case_ truncated_from_pipe 1 'truncat|short|size' <(head -c $((size - 1)) "$good")
@@ -87,7 +88,7 @@ mkfifo "$work/fifo"
 cat "$good" >"$work/fifo" &
 case_ good_from_named_pipe 0 '' "$work/fifo"
 wait
-cmp -s "$work/y.npy" "$work/y_mapped.npy" && echo "ok   good_from_named_pipe_same_output" ||
+cmp -s "$work/y.npy" "$work/y_file.npy" && echo "ok   good_from_named_pipe_same_output" ||
   { echo "FAIL good_from_named_pipe_same_output"; fails=$((fails + 1)); }
 n=$((n + 1))
 w=$(mut empty); : >"$w"; case_ empty 1 'truncat|short|size|empty|header' "$w"
