@@ -792,7 +792,7 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
  * ring lines a tile ahead or not at all, reading the input through the
  * planar rows instead of in place, and padding the ring's block planes
  * by a line or 17 lines.  Alone with its input in cache the tile reaches
- * 88-99% there (dconv_bench, CPU time), 70-79% with the caches flushed.
+ * 83-99% there (dconv_bench, CPU time), 70-79% with the caches flushed.
  *
  * A task is one tile row (4 output rows) of one batch item.  Its tiles
  * read conv rows 4 ty - pt .. 4 ty - pt + 5 of the first layer; the next
