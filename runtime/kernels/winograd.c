@@ -786,12 +786,14 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
  * and ~0.50 ms against ~0.55 ms with the Winograd work between its bands
  * skipped (a throwaway test, results wrong): the Winograd layer's 0.9 MB
  * of U, V and M evicting what the next band reads costs ~10%, and the
- * band loop alone still reads only 78-85%.  Within the VM's noise there
- * (4 interleaved pairs each): prefetching a band's input rows at its
- * start, writing its ring rows before the timer, prefetching a tile's
- * ring lines a tile ahead or not at all, reading the input through the
- * planar rows instead of in place, and padding the ring's block planes
- * by a line or 17 lines.  Alone with its input in cache the tile reaches
+ * band loop alone still reads only 78-85%.  Writing a band's ring rows
+ * before its timer starts (another throwaway test) gained 0-5 points (4
+ * quiet pairs of profiles: 71-78% -> 71-81%), so the ring rows' trips from
+ * L3 are a part of it.  Within the VM's noise there (4 interleaved pairs
+ * each): prefetching a band's input rows at its start, prefetching a
+ * tile's ring lines a tile ahead or not at all, reading the input through
+ * the planar rows instead of in place, and padding the ring's block
+ * planes by a line or 17 lines.  Alone with its input in cache the tile reaches
  * 83-99% there (dconv_bench, CPU time), 70-79% with the caches flushed.
  *
  * A task is one tile row (4 output rows) of one batch item.  Its tiles
