@@ -44,11 +44,8 @@ static VGGC_NORETURN void out_of_memory(size_t size)
  * VM, vgg16 (790 MB of such blocks), 5 alternating runs: inspect
  * --after-passes 0.72-0.79 s -> 0.50-0.62 s, run 0.93-1.19 s -> 0.75-0.93
  * s.  Advice: without it (a kernel before 5.14, or no memory to spare
- * now) the pages fault in as before.  (Huge pages for these blocks, 2 MB
- * aligned with MADV_HUGEPAGE, made the JIT slower on the Zen 5 VM of
- * 2026-12-02: vgg16_head, 1 thread, 6 interleaved pairs of profiles,
- * 34.1-35.5 ms -> 35.4-36.4 ms, its 512-channel Winograd layers the most;
- * the direct ones within noise.) */
+ * now) the pages fault in as before.  (Big blocks ask for huge pages
+ * first: block_memory.) */
 static void populate(void *p, size_t n)
 {
 #ifdef MADV_POPULATE_WRITE
