@@ -5,9 +5,10 @@
  * produce but a hostile model might (INT64_MAX kernels, out-of-range enum
  * values, counts past the arrays), graphs broken in ways the parser refuses
  * to build (two producers, dead producers, bad ids) for the verifier, the
- * printer's exact formatting, and the parser against garbage.
+ * printer's exact formatting, the parser against garbage, and the arena's
+ * big blocks.
  *
- *   ir_unit shape | verify | print | parse
+ *   ir_unit shape | verify | print | parse | arena
  *
  * Each group is one ctest (ir.shape, ...).  A failed check prints the
  * expression and both values; the exit status is the number of failures.
@@ -943,6 +944,47 @@ static void test_parse_garbage(void)
 
 /* ---- main ----------------------------------------------------------------------------- */
 
+/* ---- arena ------------------------------------------------------------------- */
+
+/* Big blocks (2 MB and more: weights) start at another offset within their
+ * first 2 MB page each, 64-aligned, zeroed and writable to the end; given
+ * back one by one (arena_release, arena_detached_free) and all together
+ * (arena_free), each from the start of its allocation (the sanitizer
+ * configuration checks that the right pointers are freed). */
+static void test_arena_big_blocks(void)
+{
+    enum { N = 4 };
+    const size_t sizes[N] = {(size_t)2 << 20, ((size_t)5 << 20) + 12345, (size_t)2 << 20,
+                             (size_t)3 << 20};
+    Arena a = {0};
+    unsigned char *p[N];
+    uintptr_t offsets[N];
+    for (int i = 0; i < N; i++) {
+        p[i] = arena_alloc_aligned(&a, sizes[i], 64);
+        CHECK((uintptr_t)p[i] % 64 == 0);
+        size_t nonzero = 0;
+        for (size_t k = 0; k < sizes[i]; k += 4096)
+            nonzero += p[i][k] != 0;
+        CHECK_INT(nonzero + (p[i][sizes[i] - 1] != 0), 0);
+        memset(p[i], 0xA5, sizes[i]);
+        offsets[i] = (uintptr_t)p[i] % ((uintptr_t)2 << 20);
+    }
+    for (int i = 1; i < N; i++)
+        CHECK(offsets[i] != offsets[i - 1]);
+    unsigned char *d = arena_detached_alloc((size_t)4 << 20);
+    CHECK(d && (uintptr_t)d % 64 == 0);
+    memset(d, 0x5A, (size_t)4 << 20);
+    unsigned char *kept = arena_detached_alloc((size_t)2 << 20);
+    CHECK(kept && (uintptr_t)kept % 64 == 0);
+    arena_detached_free(d);
+    arena_adopt(&a, kept);
+    arena_release(&a, p[1]);
+    arena_release(&a, kept);
+    CHECK(p[3][0] == 0xA5 && p[3][sizes[3] - 1] == 0xA5);
+    arena_free(&a);
+    CHECK(a.head == NULL);
+}
+
 int main(int argc, char **argv)
 {
     const char *group = argc > 1 ? argv[1] : "all";
@@ -972,8 +1014,12 @@ int main(int argc, char **argv)
         test_float_roundtrip();
         test_parse_garbage();
     }
+    if (all || !strcmp(group, "arena")) {
+        known = true;
+        test_arena_big_blocks();
+    }
     if (!known) {
-        fprintf(stderr, "usage: ir_unit [shape|verify|print|parse|all]\n");
+        fprintf(stderr, "usage: ir_unit [shape|verify|print|parse|arena|all]\n");
         return 2;
     }
     if (test_failures)
