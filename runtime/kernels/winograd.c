@@ -795,6 +795,18 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
  * the planar rows instead of in place, and padding the ring's block
  * planes by a line or 17 lines.  Alone with its input in cache the tile reaches
  * 83-99% there (dconv_bench, CPU time), 70-79% with the caches flushed.
+ * Its band loop alone (4-row bands into the 8-row ring, a throwaway
+ * harness, modes alternating within one process, medians of 30-40 runs
+ * each, 2026-12-02): 78-91% at 160x160 and 90-92% at 224x224; with 1 MB
+ * read between bands, as the Winograd work does, 74-79% at 160x160.
+ * Of those ~7 points, a one-row call of the layer into a throwaway ring
+ * before each band's timer won back ~6; prefetching the layer's code (its
+ * tile and row functions, into L2), its weights, or both, won back 0-3;
+ * bands of 8 or 16 rows (a ring of 16 or 32) read 78-82%.  One tile
+ * width with the remainder last (12 x 13 + 4 at 160: less code to fetch
+ * again after each eviction) read 77-82% against 68-74% in the harness,
+ * but in the network only 78% against 76% (vgg16_head, 6 interleaved
+ * JIT profiles) and nothing at 224x224 (76% against 77%): none kept.
  *
  * A task is one tile row (4 output rows) of one batch item.  Its tiles
  * read conv rows 4 ty - pt .. 4 ty - pt + 5 of the first layer; the next
