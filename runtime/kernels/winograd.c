@@ -807,6 +807,19 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
  * again after each eviction) read 77-82% against 68-74% in the harness,
  * but in the network only 78% against 76% (vgg16_head, 6 interleaved
  * JIT profiles) and nothing at 224x224 (76% against 77%): none kept.
+ * In the network (vgg16_head, 1 thread, JIT, the bands' times logged in
+ * a throwaway build): 2.96-3.02 us per conv row at best, 3.11-3.16 as
+ * the median (82%; the probe's rate makes 2.55), the first three bands
+ * 5.3, 4.4 and 3.9 us per row (the first layer's input, weights and ring
+ * come from memory after the rest of the network ran), and in two runs
+ * of three one band at 14-19 us per row (the VM taking the core): 3.27-3.64
+ * as the mean, which is what the profile reports.  A one-row call of the
+ * layer into a throwaway ring before each band's timer lifted the layer
+ * from 69-80% to 84-90% in 4 of 5 interleaved pairs; bands of 16 rows
+ * (a ring of 32, 2 MB of scratch), or prefetching the layer's weights,
+ * its code (into L2) or both before each band: within the noise.  What
+ * the Winograd work evicts and that call restores, without counters on
+ * this VM, is not known: likely the layer's code in L1I and the op cache.
  *
  * A task is one tile row (4 output rows) of one batch item.  Its tiles
  * read conv rows 4 ty - pt .. 4 ty - pt + 5 of the first layer; the next
