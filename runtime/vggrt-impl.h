@@ -59,14 +59,14 @@ vggrt_status vggrt__close_written(FILE *f, int ok, const char *path, char *err, 
 
 /* Per-thread scratch (threads.c) for kernels whose working buffers are too
  * large for a thread's stack: Winograd's V and M (516 KB) and, chained, the
- * first layer's ring of rows (512 KB) beside them.  A kernel calls
+ * first layer's ring of rows (1 MB) beside them.  A kernel calls
  * vggrt__scratch_reserve() on the calling thread before its
  * vggrt_parallel_for and returns VGGRT_ERR_NOMEM when it fails; its tasks
  * then find theirs with vggrt__scratch(), on whichever thread runs them.
  * VGGRT_SCRATCH_FLOATS floats, 64-byte aligned, contents undefined: the
- * ring (128 Ki floats) and V and M (36 positions x 8 blocks of 16, or 16
+ * ring (256 Ki floats) and V and M (36 positions x 8 blocks of 16, or 16
  * of 8, x 28 tiles), as winograd.c asserts. */
-enum { VGGRT_SCRATCH_FLOATS = 128 * 1024 + 36 * 8 * 28 * 16 };
+enum { VGGRT_SCRATCH_FLOATS = 256 * 1024 + 36 * 8 * 28 * 16 };
 int vggrt__scratch_reserve(void); /* 1, or 0 when it could not be allocated */
 float *vggrt__scratch(void);
 

@@ -389,7 +389,7 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
  * pool, p2 a Winograd layer (vggrt_wino_applies) of its output; both
  * packed as for their own calls, in the same block.  The results are bit
  * for bit those of vggrt_dconv2d then vggrt_wino_conv2d.  Each thread
- * keeps a 512 KB ring in its scratch, beside Winograd's buffers
+ * keeps a 1 MB ring in its scratch, beside Winograd's buffers
  * (VGGRT_ERR_NOMEM as vggrt_wino_conv2d).
  * direct_ms (may be NULL) receives the milliseconds the first layer took:
  * the threads' time in it over the threads that ran. */

@@ -1833,7 +1833,10 @@ int vggrt_dconv_ring_applies(const vggrt_dconv_params *p) {
 
 /* For vggrt_chain_conv2d (winograd.c): the caller's thread computes them
  * all, into rows that are read next from the caches, so the stores are
- * plain (J.ring), not streamed past the caches. */
+ * plain (J.ring), not streamed past the caches.  Between two calls the
+ * Winograd layer's work has evicted what a call reads, so it first asks
+ * for all of its weights and input rows at once, rather than each as a
+ * tile first needs it (see winograd.c, vggrt_chain_conv2d). */
 void vggrt_dconv_ring_rows(const vggrt_dconv_params *p, const float *x, int64_t item,
                            const float *packed, const float *b, int64_t oy0, int64_t oy1,
                            float *ring, int64_t ring_rows) {
@@ -1842,6 +1845,17 @@ void vggrt_dconv_ring_rows(const vggrt_dconv_params *p, const float *x, int64_t 
         return;
     J.ring = 1;
     const float *xn = x + item * J.xbatch;
+    for (int64_t i = 0; i < J.kb * J.wblock; i += 16)
+        __builtin_prefetch(packed + i);
+    for (int64_t i = 0; b && i < J.kb * B; i += 16)
+        __builtin_prefetch(b + i);
+    const int64_t r0 = max64(0, oy0 * J.sh - J.pt);
+    const int64_t r1 = min64(J.h, (oy1 - 1) * J.sh - J.pt + (J.kh - 1) * J.dh + 1);
+    const int64_t span = J.cls == 1 ? J.w * J.c : J.w; /* NHWC: a row; NCHW: a channel's */
+    for (int64_t r = r0; r < r1; r++)
+        for (int64_t l = 0; l < (J.cls == 1 ? 1 : J.c); l++)
+            for (int64_t e = 0; e < span; e += 16)
+                __builtin_prefetch(xn + r * J.ys + l * J.cls + e);
     const int64_t plane = ring_rows * J.ow * B; /* floats of one block's rows */
     for (int64_t bk = 0; bk < J.kb; bk += J.gnb)
         conv_rows_plain(&J, xn, bk, (int)min64(J.gnb, J.kb - bk), oy0, oy1, 0, J.ow,

@@ -820,21 +820,36 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
  * its code (into L2) or both before each band: within the noise.  What
  * the Winograd work evicts and that call restores, without counters on
  * this VM, is not known: likely the layer's code in L1I and the op cache.
+ * What did gain there (bench/kernels/chain_bench, the two layers alone,
+ * the variants alternating within one process, 25 runs each, 3 rounds,
+ * medians, 2026-12-02): bands of 8 rows instead of 4, and each band
+ * first prefetching its weights and input rows (vggrt_dconv_ring_rows):
+ * at 160x160 78% -> 84%, 64% -> 71%, 78% -> 82% of the FMA peak (0.55 ->
+ * 0.53 ms); at 224x224 83% -> 88%, 70% -> 74%, 85% -> 88%; bands of 12
+ * the same as 8; conv1_2's time unchanged.  Bands of 8 alone gained 1-4
+ * points, the prefetches alone 0-6.  In the network (1 thread, JIT
+ * profiles, old and new builds alternating) vgg16_head's pairs read 78 ->
+ * 85, 74 -> 79, 72 -> 75, 76 -> 73, 61 -> 63% and one 81 -> 68% across a
+ * busy spell; vgg16's 69 -> 73, 57 -> 68, 82 -> 80, 60 -> 75%: a few
+ * points, short of 85% at 160x160.
  *
  * A task is one tile row (4 output rows) of one batch item.  Its tiles
  * read conv rows 4 ty - pt .. 4 ty - pt + 5 of the first layer; the next
- * tile row reads 4 rows further down, so a ring of CHAIN_ROWS = 8 rows
- * (row iy in slot iy & 7, which input_tile applies: Job.rmask) holds what
- * a tile row needs while the next rows are computed.  A thread runs
- * consecutive tile rows, computing only the 4 rows each adds; a range
- * that starts mid-plane recomputes the 2 rows it shares with the last
- * one.  Each value of either layer is the same sum, in the same order,
- * as vggrt_dconv2d and vggrt_wino_conv2d compute it: the results are
- * bit for bit those of the two calls. */
+ * tile row reads 4 rows further down.  When a tile row needs rows not yet
+ * in the ring, its thread computes CHAIN_BAND of them (two tile rows'
+ * worth), or fewer where its range of tasks ends.  The rows the ring
+ * must then hold, from the tile row's first to the band's last, are at
+ * most 5 + CHAIN_BAND: CHAIN_ROWS = 16 slots (row iy in slot iy & 15,
+ * which input_tile applies: Job.rmask).  A range that starts mid-plane recomputes the 2
+ * rows it shares with the last one.  Each value of either layer is the
+ * same sum, in the same order, as vggrt_dconv2d and vggrt_wino_conv2d
+ * compute it: the results are bit for bit those of the two calls. */
 enum {
-    CHAIN_ROWS = 8,                  /* a power of two, >= 6 */
-    CHAIN_RING_FLOATS = 128 * 1024,  /* 512 KB: 64 channels x 8 rows of up to 256 pixels */
+    CHAIN_ROWS = 16,                 /* a power of two */
+    CHAIN_BAND = 8,                  /* conv rows computed at a time, at most */
+    CHAIN_RING_FLOATS = 256 * 1024,  /* 1 MB: 64 channels x 16 rows of up to 256 pixels */
 };
+_Static_assert(CHAIN_BAND + 5 <= CHAIN_ROWS, "the ring holds a tile row's rows and a band");
 _Static_assert(CHAIN_RING_FLOATS + BUF_FLOATS <= VGGRT_SCRATCH_FLOATS,
                "a chain task's ring, V and M fit the thread's scratch");
 
@@ -866,12 +881,17 @@ static void chain_range(void *ctx, int64_t begin, int64_t end, int tid) {
         if (bi != item) /* a range's tasks are consecutive: rows only move down */
             item = bi, hi = r0;
         if (r1 > hi) {
+            /* The last row this range reads of this item: rows past it
+             * are another range's. */
+            const int64_t last = (end - 1) / ch->th == bi ? (end - 1) % ch->th : ch->th - 1;
+            const int64_t rows_end = min64(q->h, last * 4 - q->pt + 6);
+            const int64_t r2 = min64(rows_end, max64(r1, hi + CHAIN_BAND));
             const double t0 = ch->thread_ms ? vggrt__now_ms() : 0;
-            vggrt_dconv_ring_rows(ch->p1, ch->x, bi, ch->packed1, ch->b1, hi, r1, ring,
+            vggrt_dconv_ring_rows(ch->p1, ch->x, bi, ch->packed1, ch->b1, hi, r2, ring,
                                   CHAIN_ROWS);
             if (ch->thread_ms)
                 ms += vggrt__now_ms() - t0;
-            hi = r1;
+            hi = r2;
         }
         const int64_t row0 = bi * j->nt + ty * j->tw;
         for (int64_t g = 0; g < ch->ngr; g++) {
