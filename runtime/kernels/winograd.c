@@ -799,6 +799,9 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
  * harness, modes alternating within one process, medians of 30-40 runs
  * each, 2026-12-02): 78-91% at 160x160 and 90-92% at 224x224; with 1 MB
  * read between bands, as the Winograd work does, 74-79% at 160x160.
+ * Timed band by band against the best of the probes taken meanwhile
+ * (400 bands, 3 rounds): the fastest band 96-98% warm, 88-92% with the
+ * 1 MB read before it; the median band 92-94% and 81-86%.
  * Of those ~7 points, a one-row call of the layer into a throwaway ring
  * before each band's timer won back ~6; prefetching the layer's code (its
  * tile and row functions, into L2), its weights, or both, won back 0-3;
