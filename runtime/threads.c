@@ -73,12 +73,12 @@ static _Thread_local int inside_task;
  * first vggrt__scratch_reserve, freed when that thread exits.  It is
  * SCRATCH_BYTES, a huge page (vggrt__alloc_uninit asks Linux for one), of
  * which VGGRT_SCRATCH_FLOATS are used: the 1.5 MB that Winograd's tiles
- * and the chain's ring sweep then take one TLB entry instead of ~380.  (Against the stack, in
- * interleaved profiles of vgg16_head at 1 thread, 8 rounds per backend:
- * the same layer times, within the VM's noise.)  What the kernels still
- * keep on the stack is at most ~110 KB (dconv.c's planar rows and pool
- * ring); workers get a stack of at least WORKER_STACK whatever the
- * process's limit. */
+ * and the chain's ring sweep then take one TLB entry instead of ~380.
+ * (Against the stack, in interleaved profiles of vgg16_head at 1 thread,
+ * 8 rounds per backend: the same layer times, within the VM's noise.)
+ * What the kernels still keep on the stack is at most ~110 KB (dconv.c's
+ * planar rows and pool ring); workers get a stack of at least
+ * WORKER_STACK whatever the process's limit. */
 enum { WORKER_STACK = 1 << 20, SCRATCH_BYTES = 2 << 20 };
 _Static_assert(VGGRT_SCRATCH_FLOATS * sizeof(float) <= SCRATCH_BYTES, "the scratch fits");
 static _Thread_local float *scratch;

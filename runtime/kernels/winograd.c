@@ -830,7 +830,8 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
  * at 160x160 78% -> 84%, 64% -> 71%, 78% -> 82% of the FMA peak (0.55 ->
  * 0.53 ms); at 224x224 83% -> 88%, 70% -> 74%, 85% -> 88%; bands of 12
  * the same as 8; conv1_2's time unchanged.  Bands of 8 alone gained 1-4
- * points, the prefetches alone 0-6.  In the network (1 thread, JIT
+ * points, the prefetches alone (the input rows with the weights; without
+ * the input rows, above, nothing) 0-6.  In the network (1 thread, JIT
  * profiles, old and new builds alternating) vgg16_head's pairs read 78 ->
  * 85, 74 -> 79, 72 -> 75, 76 -> 73, 61 -> 63% and one 81 -> 68% across a
  * busy spell; vgg16's 69 -> 73, 57 -> 68, 82 -> 80, 60 -> 75%: a few
@@ -843,10 +844,11 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
  * worth), or fewer where its range of tasks ends.  The rows the ring
  * must then hold, from the tile row's first to the band's last, are at
  * most 5 + CHAIN_BAND: CHAIN_ROWS = 16 slots (row iy in slot iy & 15,
- * which input_tile applies: Job.rmask).  A range that starts mid-plane recomputes the 2
- * rows it shares with the last one.  Each value of either layer is the
- * same sum, in the same order, as vggrt_dconv2d and vggrt_wino_conv2d
- * compute it: the results are bit for bit those of the two calls. */
+ * which input_tile applies: Job.rmask).  A range that starts mid-plane
+ * recomputes the 2 rows it shares with the last one.  Each value of
+ * either layer is the same sum, in the same order, as vggrt_dconv2d and
+ * vggrt_wino_conv2d compute it: the results are bit for bit those of the
+ * two calls. */
 enum {
     CHAIN_ROWS = 16,                 /* a power of two */
     CHAIN_BAND = 8,                  /* conv rows computed at a time, at most */
