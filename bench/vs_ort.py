@@ -189,15 +189,35 @@ def svg_chart(rows, path):
         f.write("\n".join(out) + "\n")
 
 
-def direct_layers(vggc, models, rounds, iters, env):
+def core_gaps(probe):
+    """bench/kernels/core_gaps for 1 s: the share of a spinning thread's
+    wall-clock time that the machine took (gaps of more than 2 us between
+    two clock reads), gaps per second, the median gap."""
+    return last_json(run([probe, "1"])[0], "core_gaps")
+
+
+def gaps_text(gaps):
+    """One sentence on the core_gaps runs (a list of their results)."""
+    med = {k: statistics.median(g[k] for g in gaps)
+           for k in ("lost_pct", "gaps_per_s", "median_gap_us")}
+    lost = ", ".join(f"{g['lost_pct']:.1f}" for g in gaps)
+    return (f"A thread spinning on the clock (bench/kernels/core_gaps.c, 1 s, {len(gaps)} "
+            f"run(s)) lost {lost}% of its time "
+            f"in gaps of more than 2 us (medians: {med['gaps_per_s']:.0f} gaps/s, "
+            f"{med['median_gap_us']:.0f} us each): time the machine ran something else.")
+
+
+def direct_layers(vggc, models, rounds, iters, env, gaps_probe):
     """The direct-convolution layers' GFLOP/s and share of the FMA peak that
     `vggc bench --profile` probed beside each layer.  Returns rows: model,
     layer index/name/kind/shape, engine, and per-round gflops, probed peak,
-    share; plus their medians."""
+    share; plus their medians, and the core_gaps results of the rounds."""
     env = dict(env, VGGRT_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     per = {}   # (model, engine, index) -> row
     loads = []  # the 1-minute load average at each run
+    gaps = []   # core_gaps, once per round
     for rnd in range(rounds):
+        gaps.append(core_gaps(gaps_probe))
         for model, path in models:
             for engine in ("c", "jit"):
                 loads.append(os.getloadavg()[0])
@@ -223,10 +243,10 @@ def direct_layers(vggc, models, rounds, iters, env):
         r["peak"] = statistics.median(r["peak_runs"])
         r["peak_pct"] = statistics.median(r["share_runs"])
         r["load_runs"] = loads
-    return rows
+    return rows, gaps
 
 
-def direct_table(rows, rounds, iters):
+def direct_table(rows, gaps, rounds, iters):
     """The markdown lines of the direct-convolution table."""
     lines = ["", "## Direct-convolution layers (1 thread, batch 1)", "",
              "The layers that run the direct convolution (runtime/kernels/dconv.c; the "
@@ -243,7 +263,9 @@ def direct_table(rows, rounds, iters):
              "A first layer chained into the next (kernel `direct NCHW16c>ring`, "
              "vggrt_chain_conv2d: its rows go into a ring in cache that the Winograd layer "
              "reads) is timed inside the chain call, around each band of rows it computes; "
-             "its probes are those beside the call.",
+             "its probes are those beside the call. " + gaps_text(gaps) + " A layer "
+             "or a probe of half a millisecond is hit by such a gap in some runs and not "
+             "in others.",
              "",
              "| model | layer | kind | kernel | output | engine | GFLOP/s | probed peak "
              "| % of peak |",
@@ -303,24 +325,28 @@ def main():
 
     # The FMA-peak probe, built with libvggrt for this CPU.
     probe = os.path.join(a.build, "bench", "kernels", "fma_peak")
-    if not os.path.exists(probe):
-        fail(f"{probe} is missing: build first (cmake --build {a.build})")
+    gaps_probe = os.path.join(a.build, "bench", "kernels", "core_gaps")
+    for f in (probe, gaps_probe):
+        if not os.path.exists(f):
+            fail(f"{f} is missing: build first (cmake --build {a.build})")
 
     # The direct-convolution layers: vgg16_head, and vgg16 where it is built.
     direct_models = [(m, os.path.join(models_dir, m + ".onnx"))
                      for m in (("vgg16_head",) if a.quick else ("vgg16_head", "vgg16"))
                      if os.path.exists(os.path.join(models_dir, m + ".onnx"))]
     if a.direct_only:
-        drows = direct_layers(vggc, direct_models, a.rounds, a.iters, env_base)
+        drows, dgaps = direct_layers(vggc, direct_models, a.rounds, a.iters, env_base,
+                                     gaps_probe)
         lines = ["# vggc: direct-convolution layers against the probed FMA peak", "",
                  f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {machine()}.",
                  f"Command: `bench/vs_ort.py --direct-only --rounds {a.rounds} --iters {a.iters}"
-                 f"{' --quick' if a.quick else ''}`."] + direct_table(drows, a.rounds, a.iters)
+                 f"{' --quick' if a.quick else ''}`."] + direct_table(drows, dgaps, a.rounds,
+                                                                   a.iters)
         os.makedirs(os.path.dirname(a.out), exist_ok=True)
         with open(a.out + ".md", "w") as f:
             f.write("\n".join(lines) + "\n")
         with open(a.out + ".json", "w") as f:
-            json.dump({"direct_layers": drows}, f, indent=1)
+            json.dump({"direct_layers": drows, "direct_core_gaps": dgaps}, f, indent=1)
             f.write("\n")
         print("\n".join(lines))
         return
@@ -373,7 +399,9 @@ def main():
     samples = {}   # (config, engine) -> [median ms per round]
     rss = {}
     peaks = {1: [], 2: []}
+    gaps = []  # core_gaps, once per round
     for rnd in range(a.rounds):
+        gaps.append(core_gaps(gaps_probe))
         for t in sorted(peaks):
             peaks[t].append(last_json(run([probe, str(t), "0.5"])[0], "fma_peak")["gflops"])
         for cfg in configs:
@@ -397,7 +425,8 @@ def main():
             print(f"round {rnd + 1}/{a.rounds} {model} b{batch} t{threads}: " +
                   ", ".join(f"{e} {samples[(cfg, e)][-1]:.1f} ms" for e in ENGINES), flush=True)
 
-    drows = [] if family else direct_layers(vggc, direct_models, a.rounds, a.iters, env_base)
+    drows, dgaps = ([], []) if family else direct_layers(vggc, direct_models, a.rounds, a.iters,
+                                                          env_base, gaps_probe)
 
     peak = {t: statistics.median(v) for t, v in peaks.items()}
     rows = []
@@ -434,7 +463,7 @@ def main():
         f"Medians over {a.rounds} interleaved rounds of per-process medians of {a.iters} runs "
         "(batch 8: half as many).",
         f"Probed FMA peak (bench/kernels/fma_peak.c, median of rounds): 1 thread {peak[1]:.0f} GFLOP/s, "
-        f"2 threads {peak[2]:.0f} GFLOP/s.",
+        f"2 threads {peak[2]:.0f} GFLOP/s. " + gaps_text(gaps),
         f"Model FLOPs per image (direct convolution + dense): " +
         ", ".join(f"{m} {p['gflop']:.2f} GFLOP" for m, p in prepared.items()) + ".",
         "",
@@ -464,15 +493,15 @@ def main():
             lines.append(f"| {model} | {e} | {d['max_abs']:.2e} | {d['max_abs'] / d['scale']:.2e} "
                          f"| {d['max_rel']:.2e} | {d['scale']:.3g} | {d['tol_share']:.3f} |")
     if not family:
-        lines += direct_table(drows, a.rounds, a.iters)
+        lines += direct_table(drows, dgaps, a.rounds, a.iters)
     lines += ["", f"Chart: [{os.path.basename(a.out)}.svg]({os.path.basename(a.out)}.svg). "
               "Per-round medians (ms) for each row are in the JSON file beside it."]
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     with open(a.out + ".md", "w") as f:
         f.write("\n".join(lines) + "\n")
     with open(a.out + ".json", "w") as f:
-        json.dump({"rows": rows, "peak": peak, "accuracy": accuracy, "direct_layers": drows},
-                  f, indent=1)
+        json.dump({"rows": rows, "peak": peak, "core_gaps": gaps, "accuracy": accuracy,
+                   "direct_layers": drows, "direct_core_gaps": dgaps}, f, indent=1)
         f.write("\n")
     svg_chart(rows, a.out + ".svg")
     print("\n".join(lines))

@@ -6,7 +6,7 @@
  * at 160x160 (vgg16_head) and 224x224 (vgg16).
  *
  * The chained first layer is the row of `vggc bench --profile` that reads
- * lowest against the FMA peak on some machines: it runs in bands of 4 conv
+ * lowest against the FMA peak on some machines: it runs in bands of 8 conv
  * rows between the Winograd layer's tile rows, which evict what the next
  * band reads.  This measures it, and the pair's time, without the rest of
  * the network.  Each run is framed by two probes of the FMA peak

@@ -836,6 +836,23 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
  * 85, 74 -> 79, 72 -> 75, 76 -> 73, 61 -> 63% and one 81 -> 68% across a
  * busy spell; vgg16's 69 -> 73, 57 -> 68, 82 -> 80, 60 -> 75%: a few
  * points, short of 85% at 160x160.
+ * Row by row (a throwaway build timing each conv row, vgg16_head, 1
+ * thread, 22 profiled runs, the same VM later that day): rows 2..8 of a
+ * band take 2.9 us (92% of the probe's best rate), the first row of each
+ * band 3.6-3.9 us, and more in the first half of the image (8.3, 7.4,
+ * 6.5 ... 4.0 us for the first rows of bands 2, 3, 4 ... 10), rows 0 and 1
+ * ~7 us: ~40 us of the layer's ~510.  Two calls of the unrolled tiles on
+ * a throwaway input in L1 before each band took all of that away from the
+ * bands' first rows, and cost as much as they saved (medians 0.54-0.55
+ * ms either way, 3 x 21 alternating calls); so did a whole conv row.
+ * Neither prefetching the next band's weights and input rows before the
+ * last Winograd group's output transforms, nor a tile rolled over its 8
+ * first (tap row, channel) pairs (1.7 KB of hot code against ~6 KB),
+ * nor bands of 11 (ring 16), 16 or 27 (ring 32) moved the layer's time
+ * (chain_bench, 2 rounds each).  The rest is the VM's: a thread spinning
+ * on the clock loses ~40 us every 1.000 ms (bench/kernels/core_gaps, 5-8%
+ * of the time), which hits a 0.5 ms layer or probe in about half the
+ * profiled runs.
  *
  * A task is one tile row (4 output rows) of one batch item.  Its tiles
  * read conv rows 4 ty - pt .. 4 ty - pt + 5 of the first layer; the next
