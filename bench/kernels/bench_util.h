@@ -83,20 +83,36 @@ typedef struct {
 #define BENCH_TARGET_BLOCK 8
 #endif
 
+/* Whether argv[*i] is an option that every convolution benchmark takes,
+ * --reps N, --threads N or --batch N, with its value; if so, reads the
+ * value into *reps, *threads or *batch and steps *i over it. */
+static inline int bench_common_arg(int argc, char **argv, int *i, int *reps, int *threads,
+                                   long long *batch) {
+    if (*i + 1 >= argc)
+        return 0;
+    const char *o = argv[*i], *v = argv[*i + 1];
+    if (strcmp(o, "--reps") == 0)
+        *reps = atoi(v);
+    else if (strcmp(o, "--threads") == 0)
+        *threads = atoi(v);
+    else if (strcmp(o, "--batch") == 0)
+        *batch = atoll(v);
+    else
+        return 0;
+    ++*i;
+    return 1;
+}
+
 /* Reads [--reps N] [--threads N] [--batch N] [--only C] [--block 8|16]
  * into *a (defaults 7, 2, 1, 0, BENCH_TARGET_BLOCK). On anything else or a
  * count below 1, prints why and returns 0 (the caller exits with 2); else 1. */
 static inline int bench_conv_args(int argc, char **argv, BenchConvArgs *a) {
     a->reps = 7, a->threads = 2, a->batch = 1, a->only = 0, a->block = BENCH_TARGET_BLOCK;
     for (int i = 1; i < argc; i++) {
+        if (bench_common_arg(argc, argv, &i, &a->reps, &a->threads, &a->batch))
+            continue;
         if (strcmp(argv[i], "--block") == 0 && i + 1 < argc)
             a->block = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
-            a->reps = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
-            a->threads = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc)
-            a->batch = atoll(argv[++i]);
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             a->only = atoll(argv[++i]);
         else {

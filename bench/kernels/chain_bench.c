@@ -42,13 +42,9 @@ typedef struct {
 static int parse_args(int argc, char **argv, Args *a) {
     a->reps = 15, a->threads = 1, a->batch = 1, a->flush_mb = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
-            a->reps = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
-            a->threads = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc)
-            a->batch = atoll(argv[++i]);
-        else if (strcmp(argv[i], "--flush") == 0 && i + 1 < argc)
+        if (bench_common_arg(argc, argv, &i, &a->reps, &a->threads, &a->batch))
+            continue;
+        if (strcmp(argv[i], "--flush") == 0 && i + 1 < argc)
             a->flush_mb = atoll(argv[++i]);
         else {
             fprintf(stderr, "usage: " BENCH_NAME
