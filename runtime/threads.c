@@ -114,6 +114,20 @@ float *vggrt__scratch(void) {
     return scratch;
 }
 
+int vggrt__l1d_bytes(void) {
+    static atomic_int cached; /* bytes + 1 once read: 0 is "not read yet" */
+    int c = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (!c) {
+        long b = 0;
+#ifdef _SC_LEVEL1_DCACHE_SIZE
+        b = sysconf(_SC_LEVEL1_DCACHE_SIZE);
+#endif
+        c = b > 0 && b < (1L << 30) ? (int)b + 1 : 1;
+        atomic_store_explicit(&cached, c, memory_order_relaxed);
+    }
+    return c - 1;
+}
+
 static int probe_threads(void) {
     const char *env = getenv("VGGRT_NUM_THREADS");
     if (env && *env) {

@@ -70,4 +70,8 @@ enum { VGGRT_SCRATCH_FLOATS = 256 * 1024 + 36 * 8 * 28 * 16 };
 int vggrt__scratch_reserve(void); /* 1, or 0 when it could not be allocated */
 float *vggrt__scratch(void);
 
+/* The bytes of this CPU's level-1 data cache, as the C library reports
+ * them (read once; threads.c), or 0 when it does not. */
+int vggrt__l1d_bytes(void);
+
 #endif

@@ -31,8 +31,8 @@
  * L1, so a tile that ran over all channels would stream them from L2 for
  * each tile.  Instead a group of rows is computed in passes of cbchunk
  * input-channel blocks (one block for 3x3: 18 KB of weights), each pass
- * over every tile of the group (the next pass's weights prefetched into L2
- * meanwhile), and the weights of a pass stay in L1 for
+ * over every tile of the group (the next pass's weights prefetched into L1
+ * or L2 meanwhile), and the weights of a pass stay in L1 for
  * all of them.  Between passes a tile's partial sums wait in its output
  * place (y, or the pool ring): 2*T loads and stores per 2*T*16*kh*kw FMAs.
  * The sums keep the order (cb, i, j, cl) and go through memory unchanged,
@@ -179,6 +179,7 @@
  * (clang contracts a*b + c within a statement by default).
  */
 #include "vggrt.h"
+#include "../vggrt-impl.h"
 #include "ranges.h"
 
 #include <float.h>
@@ -1519,7 +1520,25 @@ static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t
          * network: 10x10, 76-78% of peak -> 81-82%; 14x14, 85-89% -> 90%).
          * On the Zen 5 VM of 2026-12-02 (twice the Zen 4's FMA rate) the
          * 10x10 layer reads 94-96% flushed so (93-96% with its weights on
-         * 4 KB pages), 96-102% warm, but 82-96% in vgg16_head's profiles. */
+         * 4 KB pages), 96-102% warm, but 82-96% in vgg16_head's profiles.
+         * The line to prefetch is stepped to, not computed: a division
+         * and a remainder per line (29 per tile at 10x10) cost that layer
+         * 10% with its weights in L2 (512 -> 32 channels, no prefetch at
+         * all ran faster still).  Where L1 holds 48 KB or more (Zen 5) the
+         * lines go into L1: there a pass's weights (18 KB), the next
+         * pass's, the partial sums and the input rows nearly fit, and a
+         * throwaway harness (512 -> 512 channels, weights from L3 or
+         * memory, 1 thread, the variants alternating, 40 runs each, 2
+         * rounds) ran 10x10 in 2.09 and 2.28 ms against 2.31 and 2.53
+         * ms (into L2 stepped: 2.27, 2.55), 14x14 in 4.45 and 4.33 ms
+         * against 4.73 and 4.42, 20x20 1% faster; in the network (JIT
+         * profiles, 1 thread, old and new builds alternating) vgg16_head's
+         * 10x10 layers went from 2.44-2.54 ms (86-94% of the probe) to
+         * 2.20-2.27 ms (98-103%), vgg16's 14x14 ones from 4.62-4.76 to
+         * 4.43-4.53 ms, AlexNet's 13x13 ones from 0.97-1.27 to 0.94-1.06
+         * ms; at 2 threads vgg16_head's time did not move.  With a
+         * smaller L1 (32 KB: Zen 3 and 4) they go into L2, as measured
+         * above. */
         const int64_t wpass = B * J->taps * B; /* floats of one block's pass, per cb */
         const float *pf_base;
         int64_t pf_lines, pf_blocks; /* lines per block; blocks J->wblock floats apart */
@@ -1533,7 +1552,9 @@ static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t
         }
         const int64_t pf_total = pf_blocks * pf_lines;
         const int64_t pf_per_tile = ceil_div(pf_total, (oy1 - oy0) * ntiles);
-        int64_t pf_done = 0;
+        int64_t pf_done = 0, pf_line = 0; /* line pf_line of the block at pf_at */
+        const float *pf_at = pf_base;
+        const int pf_l1 = vggrt__l1d_bytes() >= 48 * 1024;
         for (int64_t oy = oy0; oy < oy1; oy++) {
             const int64_t row = oy * J->sh - J->pt;
             window_range(row, J->dh, J->kh, 0, J->h, &tl.i0, &tl.i1);
@@ -1553,9 +1574,15 @@ static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t
                 }
                 tl.out = orow + (ox - cs) * B;
                 for (int64_t end = min64(pf_total, pf_done + pf_per_tile); pf_done < end;
-                     pf_done++) /* (a line is 16 floats) */
-                    __builtin_prefetch(pf_base + pf_done / pf_lines * J->wblock +
-                                           pf_done % pf_lines * 16, 0, 2);
+                     pf_done++) {
+                    const float *line = pf_at + pf_line * 16; /* (a line is 16 floats) */
+                    if (pf_l1)
+                        __builtin_prefetch(line, 0, 3);
+                    else
+                        __builtin_prefetch(line, 0, 2);
+                    if (++pf_line == pf_lines)
+                        pf_line = 0, pf_at += J->wblock;
+                }
 #if SLIDE
                 if (J->slide) {
                     for (int b = 0; b < nb; b++) {
