@@ -21,8 +21,11 @@ it runs three engines on the same seeded input, with the same thread count:
 Each process does its own warm-up and then N timed runs of inference alone
 (session creation, model loading and JIT compilation excluded) and reports
 their median.  Rounds interleave every engine and configuration, so a busy
-spell of this shared machine hits all of them; the table quotes the median
-over rounds of the per-process medians.  Peak RSS is the process's maximum
+spell of this shared machine hits all of them, and each round starts its
+configurations with the next engine (C, JIT, ORT; then JIT, ORT, C; ...):
+on a VM the first process after the probes, which spin for seconds, ran
+slower.  The table quotes the median over rounds of the per-process
+medians.  Peak RSS is the process's maximum
 resident set (getrusage of the child, whole process: loading included).
 
 Columns: median ms per batch, images/s, effective GFLOP/s (direct-
@@ -217,7 +220,6 @@ def direct_layers(vggc, models, rounds, iters, env, gaps_probe):
     loads = []  # the 1-minute load average at each run
     gaps = []   # core_gaps, once per round
     for rnd in range(rounds):
-        gaps.append(core_gaps(gaps_probe))
         for model, path in models:
             for engine in ("c", "jit"):
                 loads.append(os.getloadavg()[0])
@@ -236,6 +238,7 @@ def direct_layers(vggc, models, rounds, iters, env, gaps_probe):
                     r["peak_runs"].append(l["probed_gflops"])
                     r["share_runs"].append(l["peak_pct"])
                 print(f"direct layers, round {rnd + 1}/{rounds} {model} {engine}", flush=True)
+        gaps.append(core_gaps(gaps_probe))
     rows = sorted(per.values(), key=lambda r: ([m for m, _ in models].index(r["model"]),
                                               r["index"], r["engine"]))
     for r in rows:
@@ -401,7 +404,6 @@ def main():
     peaks = {1: [], 2: []}
     gaps = []  # core_gaps, once per round
     for rnd in range(a.rounds):
-        gaps.append(core_gaps(gaps_probe))
         for t in sorted(peaks):
             peaks[t].append(last_json(run([probe, str(t), "0.5"])[0], "fma_peak")["gflops"])
         for cfg in configs:
@@ -418,12 +420,15 @@ def main():
                 "ORT": ["node", ORT_RUN, p["path"], "--input", x, "--bench", iters,
                         "--threads", str(threads)],
             }
-            for e in ENGINES:
+            # Each round starts with a different engine: the first process
+            # after the probes, which spin for seconds, ran slower on a VM.
+            for e in ENGINES[rnd % 3:] + ENGINES[:rnd % 3]:
                 so, _, mb = run(cmds[e], env)
                 samples.setdefault((cfg, e), []).append(last_json(so, e)["median_ms"])
                 rss[(cfg, e)] = max(rss.get((cfg, e), 0.0), mb)
             print(f"round {rnd + 1}/{a.rounds} {model} b{batch} t{threads}: " +
                   ", ".join(f"{e} {samples[(cfg, e)][-1]:.1f} ms" for e in ENGINES), flush=True)
+        gaps.append(core_gaps(gaps_probe))
 
     drows, dgaps = ([], []) if family else direct_layers(vggc, direct_models, a.rounds, a.iters,
                                                           env_base, gaps_probe)
@@ -460,7 +465,8 @@ def main():
         f"VGGRT_NUM_THREADS and OPENBLAS_NUM_THREADS set to each row's thread count.",
         f"Command: `bench/vs_ort.py --rounds {a.rounds} --iters {a.iters}"
         f"{' --quick' if a.quick else ''}{f' --{family}' if family else ''}`. "
-        f"Medians over {a.rounds} interleaved rounds of per-process medians of {a.iters} runs "
+        f"Medians over {a.rounds} interleaved rounds (each starting with the next engine) of "
+        f"per-process medians of {a.iters} runs "
         "(batch 8: half as many).",
         f"Probed FMA peak (bench/kernels/fma_peak.c, median of rounds): 1 thread {peak[1]:.0f} GFLOP/s, "
         f"2 threads {peak[2]:.0f} GFLOP/s. " + gaps_text(gaps),
