@@ -22,9 +22,9 @@ Each process does its own warm-up and then N timed runs of inference alone
 (session creation, model loading and JIT compilation excluded) and reports
 their median.  Rounds interleave every engine and configuration, so a busy
 spell of this shared machine hits all of them, and each round starts its
-configurations with the next engine (C, JIT, ORT; then JIT, ORT, C; ...):
-on a VM the first process after the probes, which spin for seconds, ran
-slower.  The table quotes the median over rounds of the per-process
+configurations with the next engine (C, JIT, ORT; then JIT, ORT, C; ...),
+so that no engine always runs right after the probes, which spin for
+seconds.  The table quotes the median over rounds of the per-process
 medians.  Peak RSS is the process's maximum
 resident set (getrusage of the child, whole process: loading included).
 
@@ -420,9 +420,10 @@ def main():
                 "ORT": ["node", ORT_RUN, p["path"], "--input", x, "--bench", iters,
                         "--threads", str(threads)],
             }
-            # Each round starts with a different engine: the first process
-            # after the probes, which spin for seconds, ran slower on a VM.
-            for e in ENGINES[rnd % 3:] + ENGINES[:rnd % 3]:
+            # Each round starts with the next engine: none always runs
+            # right after the probes.
+            k = rnd % len(ENGINES)
+            for e in ENGINES[k:] + ENGINES[:k]:
                 so, _, mb = run(cmds[e], env)
                 samples.setdefault((cfg, e), []).append(last_json(so, e)["median_ms"])
                 rss[(cfg, e)] = max(rss.get((cfg, e), 0.0), mb)
