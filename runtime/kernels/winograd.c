@@ -849,7 +849,9 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
  * last Winograd group's output transforms, nor a tile rolled over its 8
  * first (tap row, channel) pairs (1.7 KB of hot code against ~6 KB),
  * nor bands of 11 (ring 16), 16 or 27 (ring 32) moved the layer's time
- * (chain_bench, 2 rounds each).  The rest is the VM's: a thread spinning
+ * (chain_bench, 2 rounds each), nor, at a band's start, prefetching only
+ * the weights and the first 3 input rows (each later row's new input row
+ * a row ahead) or no input rows (3 x 21 alternating calls each).  The rest is the VM's: a thread spinning
  * on the clock loses ~40 us every 1.000 ms (bench/kernels/core_gaps, 5-8%
  * of the time), which hits a 0.5 ms layer or probe in about half the
  * profiled runs.
