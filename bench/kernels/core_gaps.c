@@ -6,7 +6,7 @@
  *
  * One thread reads CLOCK_MONOTONIC in a tight loop for SECONDS (default
  * 2).  Two consecutive reads are tens of nanoseconds apart; where they are
- * more than GAP_NS apart the thread did not run in between (an interrupt,
+ * more than GAP_S (2 us) apart the thread did not run in between (an interrupt,
  * another process, or, on a virtual machine, the host taking the core,
  * which the guest's /proc/stat need not count as steal).  It prints the
  * share of the time lost in such gaps, how many there were per second,
@@ -20,32 +20,12 @@
  * each round and quotes it beside its tables.  A benchmark, not a test.
  */
 #define _POSIX_C_SOURCE 200809L
+#define BENCH_NAME "core_gaps"
 
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
+#include "bench_util.h"
 
-enum { GAP_NS = 2000, MAX_GAPS = 1 << 20 };
-
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int cmp_i64(const void *a, const void *b) {
-    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median of v[0..n) (sorts v); 0 for n == 0. */
-static double median(int64_t *v, int64_t n) {
-    if (n == 0)
-        return 0;
-    qsort(v, (size_t)n, sizeof *v, cmp_i64);
-    return n % 2 ? (double)v[n / 2] : 0.5 * (double)(v[n / 2 - 1] + v[n / 2]);
-}
+enum { MAX_GAPS = 1 << 20 };
+#define GAP_S 2e-6 /* a gap: two clock reads more than this apart */
 
 int main(int argc, char **argv) {
     const double seconds = argc > 1 ? atof(argv[1]) : 2.0;
@@ -53,26 +33,27 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: core_gaps [SECONDS in (0, 60]]\n");
         return 2;
     }
-    static int64_t len[MAX_GAPS], at[MAX_GAPS];
-    int64_t n = 0, lost = 0;
-    const int64_t t0 = now_ns(), end = t0 + (int64_t)(seconds * 1e9);
-    int64_t last = t0;
+    static double len[MAX_GAPS], at[MAX_GAPS];
+    int n = 0;
+    double lost = 0;
+    const double t0 = bench_clock_s(CLOCK_MONOTONIC), end = t0 + seconds;
+    double last = t0;
     while (last < end) {
-        const int64_t t = now_ns();
-        if (t - last > GAP_NS && n < MAX_GAPS) {
+        const double t = bench_clock_s(CLOCK_MONOTONIC);
+        if (t - last > GAP_S && n < MAX_GAPS) {
             len[n] = t - last, at[n] = last, lost += t - last;
             n++;
         }
         last = t;
     }
-    const double total = (double)(last - t0);
+    const double total = last - t0;
     /* Spacing: from the start of one gap to the start of the next. */
-    for (int64_t i = 0; i + 1 < n; i++)
+    for (int i = 0; i + 1 < n; i++)
         at[i] = at[i + 1] - at[i];
-    const double spacing = median(at, n > 1 ? n - 1 : 0);
+    const double spacing = n > 1 ? bench_median(at, n - 1) : 0;
+    const double gap = n > 0 ? bench_median(len, n) : 0;
     printf("{\"seconds\": %.2f, \"lost_pct\": %.2f, \"gaps_per_s\": %.0f, "
            "\"median_gap_us\": %.1f, \"median_spacing_ms\": %.3f}\n",
-           total * 1e-9, 100.0 * (double)lost / total, (double)n / (total * 1e-9),
-           median(len, n) * 1e-3, spacing * 1e-6);
+           total, 100.0 * lost / total, n / total, gap * 1e6, spacing * 1e3);
     return 0;
 }
