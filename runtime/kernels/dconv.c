@@ -311,6 +311,7 @@ typedef struct {
     int64_t seg_px;                    /* pooled columns per segment */
     int64_t ring_cols;                 /* conv columns of a ring row */
     int64_t cbchunk;                   /* input channel blocks per pass */
+    int pf_l1;                         /* the next pass's weights prefetched into L1, not L2 */
     int64_t group_rows;                /* rows (pooled rows) per pass */
     const float *x, *packed, *bias;
     float *y, *work;                   /* work: the ring when it does not fit the stack */
@@ -1554,7 +1555,6 @@ static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t
         const int64_t pf_per_tile = ceil_div(pf_total, (oy1 - oy0) * ntiles);
         int64_t pf_done = 0, pf_line = 0; /* line pf_line of the block at pf_at */
         const float *pf_at = pf_base;
-        const int pf_l1 = vggrt__l1d_bytes() >= 48 * 1024;
         for (int64_t oy = oy0; oy < oy1; oy++) {
             const int64_t row = oy * J->sh - J->pt;
             window_range(row, J->dh, J->kh, 0, J->h, &tl.i0, &tl.i1);
@@ -1576,7 +1576,7 @@ static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t
                 for (int64_t end = min64(pf_total, pf_done + pf_per_tile); pf_done < end;
                      pf_done++) {
                     const float *line = pf_at + pf_line * 16; /* (a line is 16 floats) */
-                    if (pf_l1)
+                    if (J->pf_l1)
                         __builtin_prefetch(line, 0, 3);
                     else
                         __builtin_prefetch(line, 0, 2);
@@ -1816,6 +1816,7 @@ static int job_init(Job *out, const vggrt_dconv_params *p, int64_t n, const floa
     J.cbchunk = PASS_W_FLOATS / (NB * B * J.taps * B);
     if (J.cbchunk < 1)
         J.cbchunk = 1;
+    J.pf_l1 = vggrt__l1d_bytes() >= 48 * 1024; /* (conv_rows) */
     J.nseg = 1;
     if (pool) {
         J.pk = p->pool_k, J.ps = p->pool_s;
