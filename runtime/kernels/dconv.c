@@ -1555,6 +1555,7 @@ static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t
         const int64_t pf_per_tile = ceil_div(pf_total, (oy1 - oy0) * ntiles);
         int64_t pf_done = 0, pf_line = 0; /* line pf_line of the block at pf_at */
         const float *pf_at = pf_base;
+        const int pf_l1 = J->pf_l1; /* (read once: the tiles store through float *) */
         for (int64_t oy = oy0; oy < oy1; oy++) {
             const int64_t row = oy * J->sh - J->pt;
             window_range(row, J->dh, J->kh, 0, J->h, &tl.i0, &tl.i1);
@@ -1576,7 +1577,7 @@ static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t
                 for (int64_t end = min64(pf_total, pf_done + pf_per_tile); pf_done < end;
                      pf_done++) {
                     const float *line = pf_at + pf_line * 16; /* (a line is 16 floats) */
-                    if (J->pf_l1)
+                    if (pf_l1)
                         __builtin_prefetch(line, 0, 3);
                     else
                         __builtin_prefetch(line, 0, 2);
