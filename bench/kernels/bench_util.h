@@ -72,7 +72,26 @@ typedef struct {
     long long batch;   /* images per run */
     long long only;    /* only the layers of this many input channels; 0: all */
     int block;         /* channels per block of the layout and kernels: 8 or 16 */
+    long long flush_mb; /* MB read before every timed run (bench_evict); 0: warm caches */
+    float *flush;       /* flush_mb of memory (vggrt_aligned_free), or NULL */
+    size_t nflush;      /* floats of flush */
 } BenchConvArgs;
+
+/* Reads every line of f[0..n): the caches then hold it instead of the
+ * data of the last run, as a layer of a network finds them after the
+ * layers before it.  Returns a sum for the caller to keep alive. */
+static inline float bench_flush(const float *f, size_t n) {
+    float s = 0;
+    for (size_t i = 0; i < n; i += 16)
+        s += f[i];
+    return s;
+}
+
+/* Reads the memory of --flush (none without it) before a timed run. */
+static inline void bench_evict(const BenchConvArgs *a) {
+    volatile float sink = bench_flush(a->flush, a->nflush); /* (keeps the reads) */
+    (void)sink;
+}
 
 /* The block vggc picks for the CPU this file is compiled for (the
  * benchmarks are built with the kernels' -march): 16 with AVX-512, else 8
@@ -104,10 +123,12 @@ static inline int bench_common_arg(int argc, char **argv, int *i, int *reps, int
 }
 
 /* Reads [--reps N] [--threads N] [--batch N] [--only C] [--block 8|16]
- * into *a (defaults 7, 2, 1, 0, BENCH_TARGET_BLOCK). On anything else or a
- * count below 1, prints why and returns 0 (the caller exits with 2); else 1. */
+ * [--flush MB] into *a (defaults 7, 2, 1, 0, BENCH_TARGET_BLOCK, 0) and
+ * allocates the memory of --flush. On anything else or a value out of
+ * range, prints why and returns 0 (the caller exits with 2); else 1. */
 static inline int bench_conv_args(int argc, char **argv, BenchConvArgs *a) {
     a->reps = 7, a->threads = 2, a->batch = 1, a->only = 0, a->block = BENCH_TARGET_BLOCK;
+    a->flush_mb = 0;
     for (int i = 1; i < argc; i++) {
         if (bench_common_arg(argc, argv, &i, &a->reps, &a->threads, &a->batch))
             continue;
@@ -115,10 +136,11 @@ static inline int bench_conv_args(int argc, char **argv, BenchConvArgs *a) {
             a->block = atoi(argv[++i]);
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             a->only = atoll(argv[++i]);
+        else if (strcmp(argv[i], "--flush") == 0 && i + 1 < argc)
+            a->flush_mb = atoll(argv[++i]);
         else {
-            fprintf(stderr,
-                    "usage: " BENCH_NAME
-                    " [--reps N] [--threads N] [--batch N] [--only C] [--block 8|16]\n");
+            fprintf(stderr, "usage: " BENCH_NAME " [--reps N] [--threads N] [--batch N] "
+                            "[--only C] [--block 8|16] [--flush MB]\n");
             return 0;
         }
     }
@@ -126,10 +148,16 @@ static inline int bench_conv_args(int argc, char **argv, BenchConvArgs *a) {
         fprintf(stderr, BENCH_NAME ": --reps, --threads and --batch must be >= 1\n");
         return 0;
     }
+    if (a->flush_mb < 0 || a->flush_mb > 4096) {
+        fprintf(stderr, BENCH_NAME ": --flush must be 0..4096 (MB)\n");
+        return 0;
+    }
     if (a->block != 8 && a->block != 16) {
         fprintf(stderr, BENCH_NAME ": --block must be 8 or 16\n");
         return 0;
     }
+    a->nflush = (size_t)a->flush_mb * (1u << 20) / sizeof(float);
+    a->flush = a->nflush ? bench_alloc_rand(a->nflush) : NULL;
     return 1;
 }
 

@@ -61,15 +61,6 @@ static int parse_args(int argc, char **argv, Args *a) {
     return 1;
 }
 
-/* Reads every line of f[0..n): the caches then hold it instead of the
- * layers' data. */
-static float flush_caches(const float *f, size_t n) {
-    float s = 0;
-    for (size_t i = 0; i < n; i += 16)
-        s += f[i];
-    return s;
-}
-
 /* Times of one kind of run (chained or not), per run. */
 typedef struct {
     double *first, *rest, *pair, *share; /* rest: the pair's time but the first layer's */
@@ -134,7 +125,7 @@ static void bench(int64_t hw, const Args *a, const float *flush, size_t nflush) 
     for (int r = 0; r < a->reps; r++)
         for (int chain = 1; chain >= 0; chain--) {
             Times *t = chain ? &chained : &apart;
-            sink += flush_caches(flush, nflush);
+            sink += bench_flush(flush, nflush);
             const double pk0 = vggrt_fma_probe(PROBE_S);
             const double t0 = bench_clock_s(CLOCK_MONOTONIC);
             double first;

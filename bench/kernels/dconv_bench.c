@@ -20,9 +20,13 @@
  *     and the speedup over the one-thread wall-clock median of the same pass.
  * A benchmark, not a test: it checks nothing (tests/runtime/test_blocked.c
  * does).  Usage: dconv_bench [--reps N] [--threads N] [--batch N] [--only C]
- * [--block 8|16] (--only C: only the layers of C input channels; --block:
- * the channel block of the layout and kernels, by default the one vggc
- * picks for the build's target: 16 with AVX-512, 8 below).
+ * [--block 8|16] [--flush MB] (--only C: only the layers of C input
+ * channels; --block: the channel block of the layout and kernels, by
+ * default the one vggc picks for the build's target: 16 with AVX-512, 8
+ * below; --flush MB: read MB of memory before every timed run, more than
+ * the last-level cache holds, so that the weights and input come from
+ * memory, as in a network, whose other layers evict them; without it a
+ * 512-channel layer's 9.4 MB of weights stay in L3 from run to run).
  *
  * The probe uses the vectors the kernels of that block use: 16 floats
  * (zmm) for blocks of 16 with AVX-512, else 8 (ymm: AVX2, or blocks of 8),
@@ -112,8 +116,10 @@ static double fma_peak(int samples, long iters) {
     return fma_peak_8(samples, iters * 2);
 }
 
-static void bench(int64_t c, int64_t k, int64_t hw, int layout, int64_t pool, int64_t batch,
-                  int reps, int threads) {
+static void bench(int64_t c, int64_t k, int64_t hw, int layout, int64_t pool,
+                  const BenchConvArgs *a) {
+    const int64_t batch = a->batch;
+    const int reps = a->reps, threads = a->threads;
     vggrt_dconv_params p = bench_vgg_conv(c, k, hw, layout, pool);
     p.block = (int)B;
     const int64_t cb = (c + B - 1) / B, kb = (k + B - 1) / B;
@@ -134,6 +140,7 @@ static void bench(int64_t c, int64_t k, int64_t hw, int layout, int64_t pool, in
     for (int r = 0; r < reps; r++) {
         /* The peak right before and right after the run: its rate against
          * their mean. */
+        bench_evict(a);
         const double pk0 = fma_peak(1, PROBE_ITERS);
         vggrt_set_num_threads(1);
         double c0 = bench_clock_s(CLOCK_THREAD_CPUTIME_ID), m0 = bench_clock_s(CLOCK_MONOTONIC);
@@ -145,6 +152,7 @@ static void bench(int64_t c, int64_t k, int64_t hw, int layout, int64_t pool, in
         share[r] = flops / t1[r] * 1e-9 / peak[r];
         if (threads > 1) {
             vggrt_set_num_threads(threads);
+            bench_evict(a);
             m0 = bench_clock_s(CLOCK_MONOTONIC);
             vggrt_dconv2d(&p, batch, x, packed, bias, y, work);
             wn[r] = bench_clock_s(CLOCK_MONOTONIC) - m0;
@@ -176,8 +184,9 @@ int main(int argc, char **argv) {
         return 2;
     B = a.block;
     printf("blocks of %lld channels; FMA peak of one thread now: %.1f GFLOP/s (vectors of %d "
-           "floats)\n",
-           (long long)B, fma_peak(5, 2000000), WIDE == 16 && B == 16 ? 16 : WIDE < 8 ? 4 : 8);
+           "floats); %s\n",
+           (long long)B, fma_peak(5, 2000000), WIDE == 16 && B == 16 ? 16 : WIDE < 8 ? 4 : 8,
+           a.flush ? "caches flushed before each run" : "warm caches");
     /* The first layer reads the network's input (3 channels, NCHW or NHWC)
      * at the two input sizes the models use; the others blocked input. */
     static const struct { int64_t c, hw; int layout; } layers[] = {
@@ -192,9 +201,9 @@ int main(int argc, char **argv) {
             continue;
         const int64_t k = layers[i].c < 64 ? 64 : layers[i].c;
         for (int64_t pool = 0; pool <= 2; pool += 2)
-            bench(layers[i].c, k, layers[i].hw, layers[i].layout, pool, a.batch, a.reps,
-                  a.threads);
+            bench(layers[i].c, k, layers[i].hw, layers[i].layout, pool, &a);
     }
     printf("FMA peak of one thread now: %.1f GFLOP/s\n", fma_peak(5, 2000000));
+    vggrt_aligned_free(a.flush);
     return 0;
 }

@@ -19,16 +19,20 @@
  * hits all of them.  A benchmark, not a test: it checks nothing
  * (tests/runtime/test_winograd.c does).
  * Usage: wino_bench [--reps N] [--threads N] [--batch N] [--only C]
- * [--block 8|16] (--block: the channel block of the layout and kernels, by
- * default the one vggc picks for the build's target: 16 with AVX-512, 8
- * below; a block the target's registers do not suit runs many times slower).
+ * [--block 8|16] [--flush MB] (--block: the channel block of the layout
+ * and kernels, by default the one vggc picks for the build's target: 16
+ * with AVX-512, 8 below; a block the target's registers do not suit runs
+ * many times slower; --flush MB: read MB of memory before every timed
+ * run, so that weights and input come from memory as in a network).
  */
 #define _POSIX_C_SOURCE 200809L
 #define BENCH_NAME "wino_bench"
 #include "bench_util.h"
 
-static void bench(int64_t c, int64_t k, int64_t hw, int64_t r, int64_t pool, int64_t batch,
-                  int reps, int threads, int64_t B) {
+static void bench(int64_t c, int64_t k, int64_t hw, int64_t r, int64_t pool,
+                  const BenchConvArgs *a) {
+    const int64_t batch = a->batch, B = a->block;
+    const int reps = a->reps, threads = a->threads;
     vggrt_dconv_params p = bench_vgg_conv(c, k, hw, VGGRT_LAYOUT_BLOCKED, pool);
     p.block = (int)B;
     p.conv.kh = p.conv.kw = r, p.conv.pt = p.conv.pl = r / 2; /* the same map size */
@@ -50,14 +54,17 @@ static void bench(int64_t c, int64_t k, int64_t hw, int64_t r, int64_t pool, int
     vggrt_dconv2d(&p, batch, x, dpack, bias, y, work);
     for (int i = 0; i < reps; i++) {
         vggrt_set_num_threads(1);
+        bench_evict(a);
         double c0 = bench_clock_s(CLOCK_THREAD_CPUTIME_ID), m0 = bench_clock_s(CLOCK_MONOTONIC);
         vggrt_wino_conv2d(&p, batch, x, wpack, bias, y, NULL);
         w1[i] = bench_clock_s(CLOCK_MONOTONIC) - m0;
         t1[i] = bench_clock_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+        bench_evict(a);
         c0 = bench_clock_s(CLOCK_THREAD_CPUTIME_ID);
         vggrt_dconv2d(&p, batch, x, dpack, bias, y, work);
         d1[i] = bench_clock_s(CLOCK_THREAD_CPUTIME_ID) - c0;
         vggrt_set_num_threads(threads);
+        bench_evict(a);
         m0 = bench_clock_s(CLOCK_MONOTONIC);
         vggrt_wino_conv2d(&p, batch, x, wpack, bias, y, NULL);
         wn[i] = bench_clock_s(CLOCK_MONOTONIC) - m0;
@@ -83,7 +90,8 @@ int main(int argc, char **argv) {
     BenchConvArgs a;
     if (!bench_conv_args(argc, argv, &a))
         return 2;
-    printf("blocks of %d channels\n", a.block);
+    printf("blocks of %d channels; %s\n", a.block,
+           a.flush ? "caches flushed before each run" : "warm caches");
     static const struct { int64_t c, k, hw, r; } layers[] = {
         { 64, 64, 160, 3 },  { 128, 128, 80, 3 }, { 256, 256, 40, 3 }, { 256, 512, 28, 3 },
         { 512, 512, 28, 3 }, { 256, 512, 20, 3 }, { 512, 512, 20, 3 }, { 512, 512, 14, 3 },
@@ -94,8 +102,8 @@ int main(int argc, char **argv) {
         if (a.only && layers[i].c != a.only)
             continue;
         for (int64_t pool = 0; pool <= 2; pool += 2)
-            bench(layers[i].c, layers[i].k, layers[i].hw, layers[i].r, pool, a.batch, a.reps,
-                  a.threads, a.block);
+            bench(layers[i].c, layers[i].k, layers[i].hw, layers[i].r, pool, &a);
     }
+    vggrt_aligned_free(a.flush);
     return 0;
 }
