@@ -20,11 +20,12 @@
  * the tile is read with a constant pixel step of 16 floats, so every load
  * is base + immediate (with runtime strides the 14 addresses need their own
  * registers and the kernel spills: that was 4x slower).  The channel loop
- * is unrolled 4 times (see TAP_LOOP).  With blocks of 8 and 16 registers
- * (AVX2, SLIDE) a 3x3 layer with at most one column of padding takes a
- * tile of 1 block x up to 12 pixels instead (stiles, SLIDE_TILE): its
- * loops go cb -> i -> cl -> input pixel, each broadcast feeding the 3 tap
- * columns.
+ * is unrolled 4 times (see TAP_LOOP).  A 3x3 layer with at most one
+ * column of padding (VGG's blocked layers) takes a sliding tile instead
+ * (SLIDE: stiles, SLIDE_TILE) of SNB blocks x up to 12 pixels (AVX-512: 2
+ * blocks, 24 accumulators and 6 weight rows; AVX2: 1 block): its loops go
+ * cb -> i -> cl -> input pixel, each broadcast feeding the 3 tap columns
+ * of every block.
  *
  * Passes over the input channels.  The weights of one tile are
  * c*kh*kw*NB*64 bytes (73 KB for 64 channels, 590 KB for 512): more than
@@ -211,7 +212,7 @@
 #endif
 /* Output-channel blocks per tile.  A tile of 12 or more pixels means 32
  * vector registers of 16 floats (AVX-512): there, two blocks share each
- * input broadcast.
+ * input broadcast (and the sliding tile, SNB, takes 2 blocks too).
  * With 16 registers one block of 16 already fills them; blocks of 8 take
  * two (AVX2: 2 x 6 accumulators, 2 weights, 1 input). */
 #ifndef VGGRT_DCONV_NB
@@ -254,19 +255,22 @@
 #define VGGRT_DCONV_PNB 4
 #define VGGRT_DCONV_PRB 2
 #define VGGRT_DCONV_PTILE 12
-#define SLIDE 0
+#define SLIDE 1
+#define SNB 2
 #define PSLIDE 1
 #elif VGGRT_KB == 8 && defined(__AVX__)
 #define VGGRT_DCONV_PNB 8
 #define VGGRT_DCONV_PRB 1
 #define VGGRT_DCONV_PTILE 12
 #define SLIDE 1
+#define SNB 1
 #define PSLIDE 1
 #else
 #define VGGRT_DCONV_PNB VGGRT_DCONV_NB
 #define VGGRT_DCONV_PRB VGGRT_DCONV_NB
 #define VGGRT_DCONV_PTILE VGGRT_DCONV_TILE
 #define SLIDE 0
+#define SNB 1
 #define PSLIDE 0
 #endif
 
@@ -756,15 +760,28 @@ static const TileFn tiles[NB][17] = {
 };
 
 /* The tile of a blocked layer with SLIDE (J->slide: 3 tap columns, dilation
- * and stride 1 in width, every tile TILE_DIRECT), each block of a group
- * in turn (its input pixels are in L1 for the second): one block, T pixels,
- * input channel blocks [cb0, cb1), loops cb -> i -> cl -> input pixel u:
- * the T + 2 input pixels of a tap row are broadcast once each and feed the
- * results u, u - 1, u - 2 with the weights of tap columns 0, 1, 2 (in
- * registers for the whole row): 3 + T + 2 loads per 3T FMAs, against
- * 2 + T per 2T for the 2-block tile.  The sums go in the order (cb, i, cl,
- * j) in every tile of such a layer.  Input pixel 0 (T + 1) is skipped
- * when it falls into the left (right) padding.  Zen 3, dconv_bench, 1
+ * and stride 1 in width, every tile TILE_DIRECT), SNB blocks of a group at
+ * a time (with one, each block in turn: its input pixels are in L1 for the
+ * second): NBK blocks, T pixels, input channel blocks [cb0, cb1), loops
+ * cb -> i -> cl -> input pixel u: the T + 2 input pixels of a tap row are
+ * broadcast once each and feed the results u, u - 1, u - 2 of every block
+ * with the weights of tap columns 0, 1, 2 (in registers for the whole
+ * row): 3*NBK + T + 2 loads per 3*NBK*T FMAs, against 2 + T per 2T for
+ * the 2-block tile.  The sums go in the order (cb, i, cl, j) in every tile
+ * of such a layer.  Input pixel 0 (T + 1) is skipped when it falls into
+ * the left (right) padding.
+ * With AVX-512 (SNB 2: 2 x 12 accumulators, 6 weight rows and the
+ * broadcast in the 32 registers) a 10x10 row takes 6 + 12 loads per 60
+ * FMAs, against 2 + 10 per 20 for the 2 x 10 tile.  The loads were what
+ * held that tile back on the Xeon VM of 2026-12-02 (Emerald Rapids,
+ * 2 vCPUs): there a loop of one broadcast from L1 per 2 FMAs ran at
+ * 80-87% of the register-only FMA probe in its busy spells (97% in quiet
+ * ones), 4 weight rows x 6 pixels at 82-88%.  vgg16_head's 10x10 layers
+ * (JIT profiles, 1 thread, the two builds alternating, 4 rounds): 4.17-
+ * 4.37 ms, 83-89% of the probe, against 4.98-5.39 ms, 69-74%; vgg16's
+ * 14x14 ones (in tiles of 7; 3 rounds) 6.97-8.74 ms, 85-99%, against
+ * 9.44-10.24 ms, 73-76%; dconv_bench 512 channels at 10x10 and 14x14,
+ * 98-102% against 86-93%.  AVX2 (SNB 1), Zen 3, dconv_bench, 1
  * thread, 3 interleaved rounds, medians of % of the FMA peak against the
  * 2 x 6 tile: 512 channels 10x10 90 -> 108, 20x20 87 -> 112 (the count
  * is of direct-convolution FLOPs, 9 taps per result, but both tiles skip
@@ -773,31 +790,41 @@ static const TileFn tiles[NB][17] = {
  * (86 -> 100 and 83 -> 89 in two runs, 86 -> 84 in one of 2 threads).
  * vgg16_head's 10x10 layers (JIT, 4 interleaved profiles) 5.25-5.33 ms
  * against 6.89-7.13 ms. */
-#define SLIDE_STEP(T, U0, U1, xp, wp, cl)                                                      \
+#define SLIDE_STEP(NBK, T, U0, U1, xp, wp, cl)                                                 \
     {                                                                                          \
-        W_LOAD(w0, (wp) + (cl) * wcs);                                                         \
-        W_LOAD(w1, (wp) + (cl) * wcs + B);                                                     \
-        W_LOAD(w2, (wp) + (cl) * wcs + 2 * B);                                                 \
+        WN_DECL(w0, NBK);                                                                      \
+        WN_DECL(w1, NBK);                                                                      \
+        WN_DECL(w2, NBK);                                                                      \
+        UNROLL for (int b = 0; b < (NBK); b++) {                                               \
+            WN_LOAD(w0, b, (wp) + b * wblock + (cl) * wcs);                                    \
+            WN_LOAD(w1, b, (wp) + b * wblock + (cl) * wcs + B);                                \
+            WN_LOAD(w2, b, (wp) + b * wblock + (cl) * wcs + 2 * B);                            \
+        }                                                                                      \
         UNROLL for (int u = (U0); u < (U1); u++) {                                             \
             const float xv = (xp)[(cl) + (u - (U0)) * B];                                      \
-            if (u < (T))                                                                       \
-                ACC_FMA(0, u, xv, w0);                                                         \
-            if (u >= 1 && u <= (T))                                                            \
-                ACC_FMA(0, u - 1, xv, w1);                                                     \
-            if (u >= 2)                                                                        \
-                ACC_FMA(0, u - 2, xv, w2);                                                     \
+            UNROLL for (int b = 0; b < (NBK); b++) {                                           \
+                if (u < (T))                                                                   \
+                    ACC_FMA(b, u, xv, w0[b]);                                                  \
+                if (u >= 1 && u <= (T))                                                        \
+                    ACC_FMA(b, u - 1, xv, w1[b]);                                              \
+                if (u >= 2)                                                                    \
+                    ACC_FMA(b, u - 2, xv, w2[b]);                                              \
+            }                                                                                  \
         }                                                                                      \
     }
-#define SLIDE_LOOP(T, U0, U1, xp, wp) CHANNEL_LOOP(SLIDE_STEP(T, U0, U1, xp, wp, cl))
-#define SLIDE_TILE(T)                                                                          \
-    static void stile_##T(const Tile *tl) {                                                    \
+#define SLIDE_LOOP(NBK, T, U0, U1, xp, wp) CHANNEL_LOOP(SLIDE_STEP(NBK, T, U0, U1, xp, wp, cl))
+#define SLIDE_TILE(NBK, T)                                                                     \
+    static void stile_##NBK##_##T(const Tile *tl) {                                            \
         const Job *J = tl->J;                                                                  \
         const int64_t c = J->c, wcs = J->taps * B, dhys = J->dh * J->ys;                       \
+        const int64_t wblock = J->wblock;                                                      \
         const int lo = tl->col0 < 0, hi = tl->col0 + (T) + 2 > J->w;                           \
-        ACC_DECL(1, T);                                                                        \
+        (void)wblock;                                                                          \
+        ACC_DECL(NBK, T);                                                                      \
         if (tl->cb0 > 0)                                                                       \
-            UNROLL for (int t = 0; t < (T); t++)                                               \
-                ACC_LOAD(0, t, tl->out + t * B);                                               \
+            UNROLL for (int b = 0; b < (NBK); b++)                                             \
+                UNROLL for (int t = 0; t < (T); t++)                                           \
+                    ACC_LOAD(b, t, tl->out + b * tl->bstride + t * B);                         \
         for (int64_t cb = tl->cb0; cb < tl->cb1; cb++) {                                       \
             const int64_t nl = min64(B, c - cb * B);                                           \
             const float *wc = tl->w + cb * B * wcs;                                            \
@@ -805,27 +832,42 @@ static const TileFn tiles[NB][17] = {
             for (int64_t i = tl->i0; i < tl->i1; i++) {                                        \
                 const float *xp = xc + i * dhys, *wp = wc + i * 3 * B;                         \
                 if (!lo && !hi) {                                                              \
-                    SLIDE_LOOP(T, 0, (T) + 2, xp, wp)                                          \
+                    SLIDE_LOOP(NBK, T, 0, (T) + 2, xp, wp)                                     \
                 } else if (!lo) {                                                              \
-                    SLIDE_LOOP(T, 0, (T) + 1, xp, wp)                                          \
+                    SLIDE_LOOP(NBK, T, 0, (T) + 1, xp, wp)                                     \
                 } else if (!hi) {                                                              \
-                    SLIDE_LOOP(T, 1, (T) + 2, xp, wp)                                          \
+                    SLIDE_LOOP(NBK, T, 1, (T) + 2, xp, wp)                                     \
                 } else {                                                                       \
-                    SLIDE_LOOP(T, 1, (T) + 1, xp, wp)                                          \
+                    SLIDE_LOOP(NBK, T, 1, (T) + 1, xp, wp)                                     \
                 }                                                                              \
             }                                                                                  \
         }                                                                                      \
-        UNROLL for (int t = 0; t < (T); t++)                                                   \
-            ACC_PUT(0, t, tl->out + t * B);                                                    \
+        UNROLL for (int b = 0; b < (NBK); b++)                                                 \
+            UNROLL for (int t = 0; t < (T); t++)                                               \
+                ACC_PUT(b, t, tl->out + b * tl->bstride + t * B);                              \
     }
 #if SLIDE
 enum { STMAX = 12 };
-SLIDE_TILE(1) SLIDE_TILE(2) SLIDE_TILE(3) SLIDE_TILE(4) SLIDE_TILE(5) SLIDE_TILE(6)
-SLIDE_TILE(7) SLIDE_TILE(8) SLIDE_TILE(9) SLIDE_TILE(10) SLIDE_TILE(11) SLIDE_TILE(12)
-/* stiles[T] */
-static const TileFn stiles[STMAX + 1] = {
-    NULL,     stile_1,  stile_2,  stile_3, stile_4, stile_5, stile_6,
-    stile_7,  stile_8,  stile_9,  stile_10, stile_11, stile_12,
+#define SLIDE_TILES(NBK)                                                                       \
+    SLIDE_TILE(NBK, 1) SLIDE_TILE(NBK, 2) SLIDE_TILE(NBK, 3) SLIDE_TILE(NBK, 4)                \
+    SLIDE_TILE(NBK, 5) SLIDE_TILE(NBK, 6) SLIDE_TILE(NBK, 7) SLIDE_TILE(NBK, 8)                \
+    SLIDE_TILE(NBK, 9) SLIDE_TILE(NBK, 10) SLIDE_TILE(NBK, 11) SLIDE_TILE(NBK, 12)
+#define SLIDE_ROW(NBK)                                                                         \
+    {                                                                                          \
+        NULL, stile_##NBK##_1, stile_##NBK##_2, stile_##NBK##_3, stile_##NBK##_4,              \
+            stile_##NBK##_5, stile_##NBK##_6, stile_##NBK##_7, stile_##NBK##_8,                \
+            stile_##NBK##_9, stile_##NBK##_10, stile_##NBK##_11, stile_##NBK##_12              \
+    }
+SLIDE_TILES(1)
+#if SNB == 2
+SLIDE_TILES(2)
+#endif
+/* stiles[nb - 1][T], nb <= SNB */
+static const TileFn stiles[SNB][STMAX + 1] = {
+    SLIDE_ROW(1),
+#if SNB == 2
+    SLIDE_ROW(2),
+#endif
 };
 #endif
 
@@ -1586,10 +1628,10 @@ static void conv_rows(const Job *J, const float *xn, int64_t bk, int nb, int64_t
                 }
 #if SLIDE
                 if (J->slide) {
-                    for (int b = 0; b < nb; b++) {
+                    for (int b = 0; b < nb; b += SNB) {
                         Tile tb = tl;
                         tb.w = tl.w + b * J->wblock, tb.out = tl.out + b * bstride;
-                        stiles[T](&tb);
+                        stiles[(nb - b < SNB ? nb - b : SNB) - 1][T](&tb);
                     }
                 } else
 #endif
