@@ -819,7 +819,6 @@ static const TileFn tiles[NB][17] = {
         const int64_t c = J->c, wcs = J->taps * B, dhys = J->dh * J->ys;                       \
         const int64_t wblock = J->wblock;                                                      \
         const int lo = tl->col0 < 0, hi = tl->col0 + (T) + 2 > J->w;                           \
-        (void)wblock;                                                                          \
         ACC_DECL(NBK, T);                                                                      \
         if (tl->cb0 > 0)                                                                       \
             UNROLL for (int b = 0; b < (NBK); b++)                                             \
