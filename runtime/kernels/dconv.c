@@ -790,26 +790,35 @@ static const TileFn tiles[NB][17] = {
  * (86 -> 100 and 83 -> 89 in two runs, 86 -> 84 in one of 2 threads).
  * vgg16_head's 10x10 layers (JIT, 4 interleaved profiles) 5.25-5.33 ms
  * against 6.89-7.13 ms. */
+/* The sliding step, shared with the plain tile's (PLAIN_SLIDE_ROW).
+ * SLIDE_WEIGHTS declares w0, w1, w2 and loads into w<j>[b] the weight row
+ * of tap column j of block b, at wp + b*wblock + j*16.  SLIDE_FMAS feeds
+ * the broadcast xv of input pixel u into results u, u - 1 and u - 2 (tap
+ * columns 0, 1, 2) of every block, those in [0, T). */
+#define SLIDE_WEIGHTS(NBK, wp)                                                                 \
+    WN_DECL(w0, NBK);                                                                          \
+    WN_DECL(w1, NBK);                                                                          \
+    WN_DECL(w2, NBK);                                                                          \
+    UNROLL for (int b = 0; b < (NBK); b++) {                                                   \
+        WN_LOAD(w0, b, (wp) + b * wblock);                                                     \
+        WN_LOAD(w1, b, (wp) + b * wblock + B);                                                 \
+        WN_LOAD(w2, b, (wp) + b * wblock + 2 * B);                                             \
+    }
+#define SLIDE_FMAS(NBK, T, u, xv)                                                              \
+    UNROLL for (int b = 0; b < (NBK); b++) {                                                   \
+        if ((u) < (T))                                                                         \
+            ACC_FMA(b, (u), (xv), w0[b]);                                                      \
+        if ((u) >= 1 && (u) <= (T))                                                            \
+            ACC_FMA(b, (u) - 1, (xv), w1[b]);                                                  \
+        if ((u) >= 2)                                                                          \
+            ACC_FMA(b, (u) - 2, (xv), w2[b]);                                                  \
+    }
 #define SLIDE_STEP(NBK, T, U0, U1, xp, wp, cl)                                                 \
     {                                                                                          \
-        WN_DECL(w0, NBK);                                                                      \
-        WN_DECL(w1, NBK);                                                                      \
-        WN_DECL(w2, NBK);                                                                      \
-        UNROLL for (int b = 0; b < (NBK); b++) {                                               \
-            WN_LOAD(w0, b, (wp) + b * wblock + (cl) * wcs);                                    \
-            WN_LOAD(w1, b, (wp) + b * wblock + (cl) * wcs + B);                                \
-            WN_LOAD(w2, b, (wp) + b * wblock + (cl) * wcs + 2 * B);                            \
-        }                                                                                      \
+        SLIDE_WEIGHTS(NBK, (wp) + (cl) * wcs)                                                  \
         UNROLL for (int u = (U0); u < (U1); u++) {                                             \
             const float xv = (xp)[(cl) + (u - (U0)) * B];                                      \
-            UNROLL for (int b = 0; b < (NBK); b++) {                                           \
-                if (u < (T))                                                                   \
-                    ACC_FMA(b, u, xv, w0[b]);                                                  \
-                if (u >= 1 && u <= (T))                                                        \
-                    ACC_FMA(b, u - 1, xv, w1[b]);                                              \
-                if (u >= 2)                                                                    \
-                    ACC_FMA(b, u - 2, xv, w2[b]);                                              \
-            }                                                                                  \
+            SLIDE_FMAS(NBK, T, u, xv)                                                          \
         }                                                                                      \
     }
 #define SLIDE_LOOP(NBK, T, U0, U1, xp, wp) CHANNEL_LOOP(SLIDE_STEP(NBK, T, U0, U1, xp, wp, cl))
@@ -958,24 +967,10 @@ static const TileFn stiles[SNB][STMAX + 1] = {
  * and goes out then (PLAIN_PUT1), not with the others after the row. */
 #define PLAIN_SLIDE_ROW(NBK, T, xp, wp, put)                                                   \
     {                                                                                          \
-        WN_DECL(w0, NBK);                                                                      \
-        WN_DECL(w1, NBK);                                                                      \
-        WN_DECL(w2, NBK);                                                                      \
-        UNROLL for (int b = 0; b < (NBK); b++) {                                               \
-            WN_LOAD(w0, b, (wp) + b * wblock);                                                 \
-            WN_LOAD(w1, b, (wp) + b * wblock + B);                                             \
-            WN_LOAD(w2, b, (wp) + b * wblock + 2 * B);                                         \
-        }                                                                                      \
+        SLIDE_WEIGHTS(NBK, wp)                                                                 \
         UNROLL for (int u = 0; u < (T) + 2; u++) {                                             \
             const float xv = (xp)[u];                                                          \
-            UNROLL for (int b = 0; b < (NBK); b++) {                                           \
-                if (u < (T))                                                                   \
-                    ACC_FMA(b, u, xv, w0[b]);                                                  \
-                if (u >= 1 && u <= (T))                                                        \
-                    ACC_FMA(b, u - 1, xv, w1[b]);                                              \
-                if (u >= 2)                                                                    \
-                    ACC_FMA(b, u - 2, xv, w2[b]);                                              \
-            }                                                                                  \
+            SLIDE_FMAS(NBK, T, u, xv)                                                          \
             if ((put) && u >= 2)                                                               \
                 UNROLL for (int b = 0; b < (NBK); b++)                                         \
                     PLAIN_PUT1(b, u - 2)                                                       \
