@@ -773,15 +773,16 @@ static const TileFn tiles[NB][17] = {
  * With AVX-512 (SNB 2: 2 x 12 accumulators, 6 weight rows and the
  * broadcast in the 32 registers) a 10x10 row takes 6 + 12 loads per 60
  * FMAs, against 2 + 10 per 20 for the 2 x 10 tile.  The loads were what
- * held that tile back on the Xeon VM of 2026-12-02 (Emerald Rapids,
- * 2 vCPUs): there a loop of one broadcast from L1 per 2 FMAs ran at
+ * held that tile back on the Intel Xeon VM of 2026-12-03 (AVX-512 and
+ * AMX, 2 vCPUs): there a loop of one broadcast from L1 per 2 FMAs ran at
  * 80-87% of the register-only FMA probe in its busy spells (97% in quiet
  * ones), 4 weight rows x 6 pixels at 82-88%.  vgg16_head's 10x10 layers
  * (JIT profiles, 1 thread, the two builds alternating, 4 rounds): 4.17-
  * 4.37 ms, 83-89% of the probe, against 4.98-5.39 ms, 69-74%; vgg16's
  * 14x14 ones (in tiles of 7; 3 rounds) 6.97-8.74 ms, 85-99%, against
- * 9.44-10.24 ms, 73-76%; dconv_bench 512 channels at 10x10 and 14x14,
- * 98-102% against 86-93%.  AVX2 (SNB 1), Zen 3, dconv_bench, 1
+ * 9.44-10.24 ms, 73-76%; AlexNet's 13x13 ones (3 rounds) 79-92% against
+ * 72-78%; dconv_bench 512 channels at 10x10 and 14x14, 98-102% against
+ * 86-93%.  AVX2 (SNB 1), Zen 3, dconv_bench, 1
  * thread, 3 interleaved rounds, medians of % of the FMA peak against the
  * 2 x 6 tile: 512 channels 10x10 90 -> 108, 20x20 87 -> 112 (the count
  * is of direct-convolution FLOPs, 9 taps per result, but both tiles skip

@@ -855,6 +855,18 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
  * on the clock loses ~40 us every 1.000 ms (bench/kernels/core_gaps, 5-8%
  * of the time), which hits a 0.5 ms layer or probe in about half the
  * profiled runs.
+ * On the Intel Xeon VM of 2026-12-03 (AVX-512 and AMX, 2 vCPUs, L1D 48
+ * KB, L2 2 MB) the layer reads 57-73% in the network (bench/vs_ort.py,
+ * runs 22 and 23).  Throwaway builds of chain_bench (160x160, 1 thread,
+ * 3 alternating rounds): as built 55-62%, without its stores 61-63%,
+ * without the Winograd work between its bands 59-82%, without both
+ * 66-88%; in the one quiet round 78% as built, 88% without both.  So
+ * there the tile's own loop, stores aside, reads two thirds of the
+ * register-only probe in the VM's busy spells: on that VM code that
+ * loads loses up to a fifth against the probe then (dconv.c, SLIDE_TILE).
+ * The unrolled tile's first 8 (tap row, channel) steps in a rolled loop
+ * (ptile_2_12: 1187 instructions against 1808) read 63-65% against
+ * 53-81% (in the two quiet rounds 65% against 80-81%): not kept.
  *
  * A task is one tile row (4 output rows) of one batch item.  Its tiles
  * read conv rows 4 ty - pt .. 4 ty - pt + 5 of the first layer; the next
