@@ -775,8 +775,8 @@ static const TileFn tiles[NB][17] = {
  * FMAs, against 2 + 10 per 20 for the 2 x 10 tile.  The loads were what
  * held that tile back on the Intel Xeon VM of 2026-12-03 (AVX-512 and
  * AMX, 2 vCPUs): there a loop of one broadcast from L1 per 2 FMAs ran at
- * 80-87% of the register-only FMA probe in its busy spells (97% in quiet
- * ones), 4 weight rows x 6 pixels at 82-88%.  vgg16_head's 10x10 layers
+ * 79-87% of the register-only FMA probe in its busy spells (94-97% in
+ * quiet ones), 4 weight rows x 6 pixels at 80-88%.  vgg16_head's 10x10 layers
  * (JIT profiles, 1 thread, the two builds alternating, 4 rounds): 4.17-
  * 4.37 ms, 83-89% of the probe, against 4.98-5.39 ms, 69-74%; vgg16's
  * 14x14 ones (in tiles of 7; 3 rounds) 6.97-8.74 ms, 85-99%, against
