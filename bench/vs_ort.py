@@ -42,7 +42,9 @@ vgg16_head and vgg16 (where built): per round and backend, `vggc bench
 MODEL --profile --json --threads 1`, which probes the FMA peak right before
 and after every layer of every profiled run (vggrt_fma_probe, 0.5 ms) and
 reports each layer's share of the peak of its moment; the medians over
-rounds.  --direct-only runs this table
+rounds.  Once per round, beside it, bench/kernels/mix_peak: the direct
+tiles' own loop of loads and FMAs on data in L1 against that probe, the
+share a layer could reach then.  --direct-only runs this table
 alone (with --quick: vgg16_head, one round), into OUT.md/OUT.json too.
 With --alexnet or --caffenet there is no such table (issue #5's target is
 VGG-16's).
@@ -210,15 +212,34 @@ def gaps_text(gaps):
             f"{med['median_gap_us']:.0f} us each): time the machine ran something else.")
 
 
-def direct_layers(vggc, models, rounds, iters, env, gaps_probe):
+def mix_peak(probe):
+    """bench/kernels/mix_peak for 1 s: the direct tiles' loop of loads and
+    FMAs on data in L1, its rate and its share of the register-only probe
+    taken in turns with it."""
+    return last_json(run([probe, "1"])[0], "mix_peak")
+
+
+def mix_text(mixes):
+    """One sentence on the mix_peak runs (a list of their results)."""
+    pct = ", ".join(f"{m['pct']:.0f}" for m in mixes)
+    return (f"The direct tiles' own loop on data in L1, without stores (bench/kernels/"
+            f"mix_peak.c: per step 3 weight rows per block and 14 broadcasts for 36 FMAs per "
+            f"block; 1 s, {len(mixes)} run(s), once per round) ran at {pct}% of the "
+            f"register-only probe taken in turns with it: what a loop that loads can reach "
+            f"on this machine then.")
+
+
+def direct_layers(vggc, models, rounds, iters, env, gaps_probe, mix_probe):
     """The direct-convolution layers' GFLOP/s and share of the FMA peak that
     `vggc bench --profile` probed beside each layer.  Returns rows: model,
     layer index/name/kind/shape, engine, and per-round gflops, probed peak,
-    share; plus their medians, and the core_gaps results of the rounds."""
+    share; plus their medians, and the core_gaps and mix_peak results of
+    the rounds."""
     env = dict(env, VGGRT_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     per = {}   # (model, engine, index) -> row
     loads = []  # the 1-minute load average at each run
     gaps = []   # core_gaps, once per round
+    mixes = []  # mix_peak, once per round
     for rnd in range(rounds):
         for model, path in models:
             for engine in ("c", "jit"):
@@ -239,6 +260,7 @@ def direct_layers(vggc, models, rounds, iters, env, gaps_probe):
                     r["share_runs"].append(l["peak_pct"])
                 print(f"direct layers, round {rnd + 1}/{rounds} {model} {engine}", flush=True)
         gaps.append(core_gaps(gaps_probe))
+        mixes.append(mix_peak(mix_probe))
     rows = sorted(per.values(), key=lambda r: ([m for m, _ in models].index(r["model"]),
                                               r["index"], r["engine"]))
     for r in rows:
@@ -246,10 +268,10 @@ def direct_layers(vggc, models, rounds, iters, env, gaps_probe):
         r["peak"] = statistics.median(r["peak_runs"])
         r["peak_pct"] = statistics.median(r["share_runs"])
         r["load_runs"] = loads
-    return rows, gaps
+    return rows, gaps, mixes
 
 
-def direct_table(rows, gaps, rounds, iters):
+def direct_table(rows, gaps, mixes, rounds, iters):
     """The markdown lines of the direct-convolution table."""
     lines = ["", "## Direct-convolution layers (1 thread, batch 1)", "",
              "The layers that run the direct convolution (runtime/kernels/dconv.c; the "
@@ -268,7 +290,7 @@ def direct_table(rows, gaps, rounds, iters):
              "reads) is timed inside the chain call, around each band of rows it computes; "
              "its probes are those beside the call. " + gaps_text(gaps) + " A layer "
              "or a probe of half a millisecond is hit by such a gap in some runs and not "
-             "in others.",
+             "in others. " + mix_text(mixes),
              "",
              "| model | layer | kind | kernel | output | engine | GFLOP/s | probed peak "
              "| % of peak |",
@@ -329,7 +351,8 @@ def main():
     # The FMA-peak probe, built with libvggrt for this CPU.
     probe = os.path.join(a.build, "bench", "kernels", "fma_peak")
     gaps_probe = os.path.join(a.build, "bench", "kernels", "core_gaps")
-    for f in (probe, gaps_probe):
+    mix_probe = os.path.join(a.build, "bench", "kernels", "mix_peak")
+    for f in (probe, gaps_probe, mix_probe):
         if not os.path.exists(f):
             fail(f"{f} is missing: build first (cmake --build {a.build})")
 
@@ -338,18 +361,19 @@ def main():
                      for m in (("vgg16_head",) if a.quick else ("vgg16_head", "vgg16"))
                      if os.path.exists(os.path.join(models_dir, m + ".onnx"))]
     if a.direct_only:
-        drows, dgaps = direct_layers(vggc, direct_models, a.rounds, a.iters, env_base,
-                                     gaps_probe)
+        drows, dgaps, dmixes = direct_layers(vggc, direct_models, a.rounds, a.iters, env_base,
+                                             gaps_probe, mix_probe)
         lines = ["# vggc: direct-convolution layers against the probed FMA peak", "",
                  f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {machine()}.",
                  f"Command: `bench/vs_ort.py --direct-only --rounds {a.rounds} --iters {a.iters}"
-                 f"{' --quick' if a.quick else ''}`."] + direct_table(drows, dgaps, a.rounds,
-                                                                   a.iters)
+                 f"{' --quick' if a.quick else ''}`."] + direct_table(drows, dgaps, dmixes,
+                                                                   a.rounds, a.iters)
         os.makedirs(os.path.dirname(a.out), exist_ok=True)
         with open(a.out + ".md", "w") as f:
             f.write("\n".join(lines) + "\n")
         with open(a.out + ".json", "w") as f:
-            json.dump({"direct_layers": drows, "direct_core_gaps": dgaps}, f, indent=1)
+            json.dump({"direct_layers": drows, "direct_core_gaps": dgaps,
+                       "direct_mix_peak": dmixes}, f, indent=1)
             f.write("\n")
         print("\n".join(lines))
         return
@@ -431,8 +455,9 @@ def main():
                   ", ".join(f"{e} {samples[(cfg, e)][-1]:.1f} ms" for e in ENGINES), flush=True)
         gaps.append(core_gaps(gaps_probe))
 
-    drows, dgaps = ([], []) if family else direct_layers(vggc, direct_models, a.rounds, a.iters,
-                                                          env_base, gaps_probe)
+    drows, dgaps, dmixes = (([], [], []) if family else
+                            direct_layers(vggc, direct_models, a.rounds, a.iters, env_base,
+                                          gaps_probe, mix_probe))
 
     peak = {t: statistics.median(v) for t, v in peaks.items()}
     rows = []
@@ -500,7 +525,7 @@ def main():
             lines.append(f"| {model} | {e} | {d['max_abs']:.2e} | {d['max_abs'] / d['scale']:.2e} "
                          f"| {d['max_rel']:.2e} | {d['scale']:.3g} | {d['tol_share']:.3f} |")
     if not family:
-        lines += direct_table(drows, dgaps, a.rounds, a.iters)
+        lines += direct_table(drows, dgaps, dmixes, a.rounds, a.iters)
     lines += ["", f"Chart: [{os.path.basename(a.out)}.svg]({os.path.basename(a.out)}.svg). "
               "Per-round medians (ms) for each row are in the JSON file beside it."]
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
@@ -508,7 +533,8 @@ def main():
         f.write("\n".join(lines) + "\n")
     with open(a.out + ".json", "w") as f:
         json.dump({"rows": rows, "peak": peak, "core_gaps": gaps, "accuracy": accuracy,
-                   "direct_layers": drows, "direct_core_gaps": dgaps}, f, indent=1)
+                   "direct_layers": drows, "direct_core_gaps": dgaps,
+                   "direct_mix_peak": dmixes}, f, indent=1)
         f.write("\n")
     svg_chart(rows, a.out + ".svg")
     print("\n".join(lines))
