@@ -124,6 +124,21 @@
  * AVX-512 each result is stored as soon as it is final, in the tile's
  * last tap row, rather than all 24 in a burst after the sums
  * (PLAIN_EARLY: 92% -> 97% of the peak in that test).
+ * On the Intel Xeon VM of 2026-12-03 the layer reads 72-80% of the probe
+ * alone (dconv_bench) and 54-65% chained (bench/vs_ort.py, runs 24 and
+ * 25), while bench/kernels/mix_peak, the sliding step's loads and FMAs
+ * alone on data in L1, read 88-99% in the same runs: the loads are not
+ * what holds it.  Throwaway variants of that loop (clang 19, alternating,
+ * 3-4 runs each; the VM's noise is ~10 points): unrolled over the tile's
+ * 9 (tap row, channel) steps, 97-99%; storing its 24 results once per 648
+ * FMAs into 1.5 KB (L1) 72-90%, into a 320 KB ring (L2) 68-86%, each as
+ * soon as it is final (as PLAIN_EARLY) 75-96%, and with ReLU and the sums
+ * restarting at the bias, as here, 81-94%; where the stores fall against
+ * the loads within a 4 KB page (4K aliasing) made no difference.  So on
+ * that VM a layer of 27 multiply-adds per result loses ~10 points to its
+ * stores, and chained another 10-20 to the Winograd work between its
+ * bands.  libvggrt built by clang 19 was no faster (dconv_bench 73-77%
+ * against gcc's 75-80%; chain_bench 63-67% against 63-73%).
  * Tried and dropped on that VM: Winograd F(2,3) along the rows for 3x3
  * stride 1 (18 multiply-adds per result of RGB instead of 27; tap rows
  * direct; each input row transformed once into a ring of 3 rows; U packed

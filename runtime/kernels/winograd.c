@@ -860,10 +860,11 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
  * runs 22 and 23).  Throwaway builds of chain_bench (160x160, 1 thread,
  * 3 alternating rounds): as built 55-62%, without its stores 61-63%,
  * without the Winograd work between its bands 59-82%, without both
- * 66-88%; in the one quiet round 78% as built, 88% without both.  So
- * there the tile's own loop, stores aside, reads two thirds of the
- * register-only probe in the VM's busy spells: on that VM code that
- * loads loses up to a fifth against the probe then (dconv.c, SLIDE_TILE).
+ * 66-88%; in the one quiet round 78% as built, 88% without both.  (Not
+ * the loads: bench/kernels/mix_peak, the tile's loads and FMAs alone on
+ * data in L1, read 88-99% of the probe in the runs where the layer read
+ * 54-65%; its stores and the Winograd work are what it loses to: dconv.c,
+ * at PLAIN_EARLY's note.)
  * The unrolled tile's first 8 (tap row, channel) steps in a rolled loop
  * (ptile_2_12: 1187 instructions against 1808) read 63-65% against
  * 53-81% (in the two quiet rounds 65% against 80-81%): not kept.
