@@ -140,8 +140,9 @@ make_seeds
 # that took 10 s or more) and timeouts of this run, replayed alone, three
 # times.  The harnesses are deterministic and single-threaded, so an input
 # that is slow by itself is slow again; one that now runs in under 2 s was
-# slow because the machine stalled (a shared VM: seen as a 10 s pause hitting
-# the two harnesses that ran side by side).  Those move to build-fuzz/stalls/
+# slow because the machine stalled (a shared VM: a CI run failed on one slow
+# unit in each of the two harnesses running side by side, whose inputs are at
+# most 64 KB; docs/robustness.md).  Those move to build-fuzz/stalls/
 # with a line on stderr; the rest stay and fail the run.  Prints how many
 # moved.
 sift_stalls() {
