@@ -174,21 +174,37 @@ run_one() {
   mkdir -p "$corpus" "$crashes" "$bf/logs"
   local before
   before=$(find "$crashes" -type f | wc -l)
-  local rc=0
+  local rc=0 found
   [ -x "$bf/tests/fuzz/fuzz_$h" ] || die "build-fuzz/tests/fuzz/fuzz_$h is not built"
   rm -f "$log"
   touch "$log.start"
-  # shellcheck disable=SC2086
-  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
-  nice -n "${FUZZ_NICE:-10}" "$bf/tests/fuzz/fuzz_$h" -max_total_time="$secs" -timeout=10 \
-    -rss_limit_mb=2048 -max_len=$maxlen -print_final_stats=1 -artifact_prefix="$crashes/" \
-    ${FUZZ_ARGS:-} "$corpus" "$bf/seeds/$h" "$root/tests/fuzz/regressions/$h" >"$log" 2>&1 || rc=$?
-  local execs found size stalls
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  # A timeout that sift_stalls puts down to the machine ends libFuzzer
+  # early: it starts again, on the corpus it has grown, for the time left.
+  local t0 left=$secs execs='' n s cut size
+  t0=$(date +%s)
+  while :; do
+    rc=0
+    # shellcheck disable=SC2086
+    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
+    nice -n "${FUZZ_NICE:-10}" "$bf/tests/fuzz/fuzz_$h" -max_total_time="$left" -timeout=10 \
+      -rss_limit_mb=2048 -max_len=$maxlen -print_final_stats=1 -artifact_prefix="$crashes/" \
+      ${FUZZ_ARGS:-} "$corpus" "$bf/seeds/$h" "$root/tests/fuzz/regressions/$h" >"$log.part" 2>&1 || rc=$?
+    cat "$log.part" >>"$log"
+    n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log.part" | tail -1)
+    [ -n "$n" ] && execs=$((${execs:-0} + n))
+    s=$(sift_stalls "$h" "$crashes")
+    cut=0
+    if [ "$s" -gt 0 ] && [ "$rc" -ne 0 ] &&
+       ! grep -qE 'ERROR: libFuzzer: [^t]|ERROR: [A-Z][a-zA-Z]*Sanitizer|runtime error' "$log.part" &&
+       [ -z "$(find "$crashes" -newer "$log.start" -type f)" ]; then
+      rc=0 cut=1
+    fi
+    left=$((secs - ($(date +%s) - t0)))
+    [ "$cut" = 1 ] && [ "$left" -gt 5 ] || break
+    echo "fuzz: $h: fuzzing again for the $left s left" >&2
+  done
+  rm -f "$log.part"
   size=$(find "$corpus" -type f | wc -l)
-  stalls=$(sift_stalls "$h" "$crashes")
-  [ "$stalls" -gt 0 ] && [ "$rc" -ne 0 ] && ! grep -qE 'ERROR: libFuzzer: [^t]|ERROR: [A-Z][a-zA-Z]*Sanitizer|runtime error' "$log" &&
-    [ -z "$(find "$crashes" -newer "$log.start" -type f)" ] && rc=0
   found=$(( $(find "$crashes" -type f | wc -l) - before ))
   printf 'fuzz: %s: %s s, %s executions, corpus %s files, %s new crash inputs (log: %s)\n' \
     "$h" "$secs" "${execs:-?}" "$size" "$found" "${log#"$root"/}"

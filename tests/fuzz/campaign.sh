@@ -28,7 +28,7 @@ for h in "${hs[@]}"; do
     bash "$root/scripts/fuzz.sh" "$h" "$left" >>"$root/build-fuzz/campaign.log" 2>&1
     [ $? -eq 2 ] && { echo "campaign: fuzz.sh failed (build-fuzz/campaign.log)" >&2; exit 2; }
     cp "$root/build-fuzz/logs/$h.log" "$root/build-fuzz/logs/$h.campaign.$runs.log"
-    n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$root/build-fuzz/logs/$h.log" | tail -1)
+    n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$root/build-fuzz/logs/$h.log" | awk '{ s += $1; k++ } END { if (k) print s }')
     [ -z "$n" ] && n=$(grep -oE '^#[0-9]+' "$root/build-fuzz/logs/$h.log" | tail -1 | tr -d '#')
     execs=$((execs + ${n:-0}))
     runs=$((runs + 1))
