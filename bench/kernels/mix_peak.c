@@ -13,10 +13,11 @@
  * weights cycle through 4 KB and 3 KB, so the loads cannot be hoisted and
  * always hit L1.  SECONDS (default 1) is cut into 10 pairs of intervals,
  * this loop then vggrt_fma_probe (12 chains of FMAs on registers, what
- * "% of peak" in the profiles is against); it prints the median pair's
- * rates and the median of the pairs' ratios.  A layer of the direct
- * convolution cannot beat that share: bench/vs_ort.py quotes it beside
- * the direct layers' table.
+ * "% of peak" in the profiles is against); it prints the medians of the
+ * rates and the median of the pairs' ratios.  A direct convolution's
+ * layer runs that loop and more (its stores, its tile's setup), so that
+ * share is what it can hope for: bench/vs_ort.py quotes it beside the
+ * direct layers' table.
  */
 #define BENCH_NAME "mix_peak"
 #include "bench_util.h"
