@@ -83,72 +83,19 @@
  * activations take the epilogue below.  A fused 2x2/2 max pool runs in
  * the tile too (PLAIN_POOL_TILE: two conv rows, the pooled results
  * straight to y).
- * Without a pool that layer is bound by the bandwidth of memory for
- * streaming stores: on the Xeon (Emerald Rapids) VM of 2026-11-29 one
- * core streams 12.7 GB/s into the 4 block planes the tile writes
- * (17.6 GB/s into one), so the 6.5 MB at 160x160 take ~0.52 ms against
- * ~0.74 ms for the FMAs at that VM's zmm peak; without the stores (a
- * throwaway test) the unrolled tile reaches 97% of peak, with them 80-82%.
- * (Tried and dropped: plain stores, 10-15% slower; staging a tile's
- * results in L1 and streaming them out between the next tile's FMAs,
- * 82% -> 65%; 2 blocks x 12 pixels, fewer planes at a time, 3-4% slower;
- * reading NCHW x in place for the inner tiles, and keeping a ring of
- * planar rows over the conv rows, copied once per input row: neither
- * faster for NCHW.  That 2 x 12 tile did not slide; on the Zen 4 VM of
- * 2026-12-01 the sliding one gained, alone and chained (PSLIDE), and
- * reading in place gained chained into the next layer
- * (vggrt_chain_conv2d), whose rows stay in cache: conv_rows_plain.)
- * With AVX2 (the Zen 3 VM of 2026-11-30) the stores are not what bounds
- * it: the 1 x 12 tile writing one vector per call instead of 12 (a
- * throwaway test) ran no faster, at 1 thread (~80% of the FMA peak) or
- * 2, while a hand-written loop of the sliding step (12 accumulators, 3
- * weights, a broadcast from memory and 3 FMAs per input pixel) runs at
- * 95-99%.  Nor is it gcc's register allocation: gcc 12's tile has 536
- * instructions for its 324 FMAs, 43 of them register copies, yet the
- * step written as asm (broadcast + 3 FMAs into the accumulators, no
- * copies) measured the same (dconv_bench, 8 interleaved rounds: 86-87%
- * at 160x160, 84-85% at 224x224), and so did prefetching the next conv
- * row's input.  In the network the layer reaches ~82% (quiet profiles).
- * The stores take most of the rest: an asm copy of the unrolled tile's
- * sequence (9 passes of 14 broadcasts and 36 FMAs, 3 weight loads each,
- * then ReLU) ran at 99.7% of the probe without stores, 92-95% streaming
- * its results over 6.6 MB, 97-98% over 15 KB (bests of 25-40 runs, the
- * VM being noisy).  Plain stores with the output lines prefetched for
- * writing a tile ahead ran 95-97% there, but slower in the kernel
- * (dconv_bench, 6 interleaved rounds at 160x160: 64-78% against 71-76%).
- * Chained into a Winograd layer (vggrt_dconv_ring_rows, for winograd.c's
- * vggrt_chain_conv2d) the results go instead to a ring of rows that stays
- * in the caches, with plain stores, each tile first prefetching its result
- * lines for writing (without: 80% of the FMA peak, with: 86%, in a
- * throwaway test of 4-row bands into an 8-row ring, Zen 4 VM).  With
- * AVX-512 each result is stored as soon as it is final, in the tile's
- * last tap row, rather than all 24 in a burst after the sums
- * (PLAIN_EARLY: 92% -> 97% of the peak in that test).
- * On the Intel Xeon VM of 2026-12-03 the layer reads 72-80% of the probe
- * alone (dconv_bench) and 54-65% chained (bench/vs_ort.py, runs 24 and
- * 25), while bench/kernels/mix_peak, the sliding step's loads and FMAs
- * alone on data in L1, read 88-99% in the same runs: the loads are not
- * what holds it.  Throwaway variants of that loop (clang 19, alternating,
- * 3-4 runs each; the VM's noise is ~10 points): unrolled over the tile's
- * 9 (tap row, channel) steps, 97-99%; storing its 24 results once per 648
- * FMAs into 1.5 KB (L1) 72-90%, into a 320 KB ring (L2) 68-86%, each as
- * soon as it is final (as PLAIN_EARLY) 75-96%, and with ReLU and the sums
- * restarting at the bias, as here, 81-94%; where the stores fall against
- * the loads within a 4 KB page (4K aliasing) made no difference.  So on
- * that VM a layer of 27 multiply-adds per result loses ~10 points to its
- * stores, and chained another 10-20 to the Winograd work between its
- * bands.  libvggrt built by clang 19 was no faster (dconv_bench 73-77%
- * against gcc's 75-80%; chain_bench 63-67% against 63-73%).
- * Tried and dropped on that VM: Winograd F(2,3) along the rows for 3x3
- * stride 1 (18 multiply-adds per result of RGB instead of 27; tap rows
- * direct; each input row transformed once into a ring of 3 rows; U packed
- * at compile time; a tile of 2 blocks x 2 pairs, 16 accumulators and 8
- * weight rows).  Chained, it was no faster: medians 1.01 ms against 0.99
- * ms for this tile (vgg16_head, 1 thread, 8 interleaved pairs of JIT
- * profiles).  Its tile needs a load per FMA (8 weight rows and 8
- * broadcasts per 16 FMAs, against 20 loads per 72 FMAs here) and, without
- * its stores and prefetches, ran at best at ~70% of the FMA rate; the
- * transforms took another 0.12 ms.
+ * Without a pool the stores weigh nearly as much as the FMAs: streaming
+ * the 6.5 MB at 160x160 took ~0.52 ms on a Xeon VM whose zmm peak made
+ * the FMAs ~0.74 ms.  Chained into a Winograd layer
+ * (vggrt_dconv_ring_rows, for winograd.c's vggrt_chain_conv2d) the
+ * results go instead to a ring of rows that stays in the caches, with
+ * plain stores, each tile first prefetching its result lines for
+ * writing; with AVX-512 each result is stored as soon as it is final, in
+ * the tile's last tap row (PLAIN_EARLY).  With 27 multiply-adds per
+ * result this is the layer of VGG furthest from the FMA peak: 72-99%
+ * alone and 53-92% in the network, depending on the machine.  What bounds
+ * it on each machine measured, and the variants tried and dropped
+ * (plain or staged stores, other tile shapes, prefetches, Winograd along
+ * the rows, another compiler), are in first-layer.md beside this file.
  *
  * A row is cut into ceil(width/TILE) tiles of nearly equal widths (40 = 14
  * + 13 + 13: a narrow last tile would have too few accumulators to hide the
@@ -930,27 +877,14 @@ static const TileFn stiles[SNB][STMAX + 1] = {
     }
 /* Whether the unrolled sliding tile stores each result as soon as it is
  * final, in its last tap row (PLAIN_SLIDE_ROW's `put`), rather than all
- * NBK x T after the sums: yes with AVX-512, whose 2 x 12 tile ended in a
- * burst of 24 stores of 64 bytes.  On the Zen 4 VM of 2026-12-01 an asm
- * copy of the tile, in a loop over a 160-wide layer into an 8-row ring,
- * ran at 100% of the FMA probe without its stores, 94% with them after
- * the sums (86% in the VM's slow spells, which slow stores even to
- * lines in L1), 100% with each stored after its last FMA (94%).
- * Same sums, same results.  In the kernel (the first layer's 4-row bands
- * into the ring, alone): 0.83 -> 0.79 ms at 160x160, 92% -> 97% of the
- * peak; in vgg16_head (12 interleaved profiles, 1 thread) the chained
- * layer's medians 81-83% -> 87-90%, in vgg16 (6) 84% -> 92%; unchained
- * (dconv_bench, streaming stores) 87-88% -> 91-92%.  AVX2's 1 x 12 tile
- * stores 12 vectors of 32 bytes, and an x86-64-v3 build on the same VM
- * measured no gain under its noise (64-85% either way): not used there.
- * gcc tests the tile's fused, relu and stream flags before each early
- * store (three tests and branches, ReLU out of line) and reads the input
- * pointer again after it (the store could alias *pt).  Copies of the
- * early path with ReLU and the kind of store constant, the pointers in
- * locals, made it straight-line but measured the same (vgg16_head, 1
- * thread, 14 interleaved rounds: first layer 83.5% against 83.0% of the
- * peak (C), 85.0% against 86.0% (JIT); dconv_bench unchained within
- * noise). */
+ * NBK x T after the sums: yes with AVX-512, whose 2 x 12 tile otherwise
+ * ends in a burst of 24 stores of 64 bytes (Zen 4 VM, the chained layer
+ * alone: 0.83 -> 0.79 ms at 160x160; in vgg16_head's profiles 81-83% ->
+ * 87-90% of the FMA peak).  Same sums, same results.  Not with AVX2,
+ * whose 1 x 12 tile stores 12 vectors of 32 bytes: no gain measured.
+ * (gcc tests the tile's flags before each early store and reloads the
+ * input pointer after it; straight-line copies measured the same.)
+ * Details: first-layer.md, "Early stores". */
 #if defined(__AVX512F__) && VGGRT_KB == 16
 #define PLAIN_EARLY 1
 #else

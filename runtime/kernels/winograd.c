@@ -762,112 +762,17 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
  * that reads it, tile row by tile row, into a ring of conv rows in the
  * thread's scratch, beside V and M: the first layer's output (6.5 MB at
  * 64 x 160 x 160) is never stored to memory nor planned in the arena, and
- * the second layer reads it from the caches: on the Zen 4 VM of
+ * the second layer reads it from the caches.  On the Zen 4 VM of
  * 2026-12-01 vgg16_head's conv1_2 went from 8.1-8.3 ms to 6.6-7.2 ms (1
- * thread), at 224x224 (vgg16) no faster (17.8-19.1 ms against
- * 18.4-18.8).  The first layer
- * itself gained nothing from the chain: it read 75-81% of the FMA peak
- * in it, 81-84% unchained (its tile then 4 x 6, its input rows copied).
- * With the sliding 2 x 12 tile, interior tiles reading the input in
- * place and each result stored once it is final (dconv.c, PLAIN_EARLY)
- * it reads 87-90% in the chain (medians of 12 interleaved profiles,
- * vgg16_head, 1 thread, 2026-12-01; vgg16: 92%).  Band by band, 4 rows
- * at a time, in a throwaway loop it ran at 0.79 ms (97% of the peak),
- * and at 0.80 ms with the caches flushed (3 MB) between bands, so the
- * Winograd work's eviction of its data costs it little; the VM's rate
- * for code that stores moves from minute to minute (the same loop before
- * PLAIN_EARLY: 0.83-1.00 ms) while the probe's, on registers, does not.
- * (Prefetching the input rows of a task's next band of conv rows as
- * soon as its band is done, so that they arrive during the Winograd work,
- * measured the same: 6 interleaved rounds of profiles, 2026-12-02.)
- * On the Zen 5 VM of 2026-12-02 (two zmm FMAs per cycle: a probed
- * peak of ~221 GFLOP/s per thread against ~117 on the Zen 4) the layer
- * reads 70-82% in the chain (vgg16_head, 1 thread, quiet JIT profiles),
- * and ~0.50 ms against ~0.55 ms with the Winograd work between its bands
- * skipped (a throwaway test, results wrong): the Winograd layer's 0.9 MB
- * of U, V and M evicting what the next band reads costs ~10%, and the
- * band loop alone still reads only 78-85%.  Writing a band's ring rows
- * before its timer starts (another throwaway test) gained 0-5 points (4
- * quiet pairs of profiles: 71-78% -> 71-81%), so the ring rows' trips from
- * L3 are a part of it.  Within the VM's noise there (4 interleaved pairs
- * each): prefetching a band's input rows at its start, prefetching a
- * tile's ring lines a tile ahead or not at all, reading the input through
- * the planar rows instead of in place, and padding the ring's block
- * planes by a line or 17 lines.  Alone with its input in cache the tile reaches
- * 83-99% there (dconv_bench, CPU time), 70-79% with the caches flushed.
- * Its band loop alone (4-row bands into the 8-row ring, a throwaway
- * harness, modes alternating within one process, medians of 30-40 runs
- * each, 2026-12-02): 78-91% at 160x160 and 90-92% at 224x224; with 1 MB
- * read between bands, as the Winograd work does, 74-79% at 160x160.
- * Timed band by band against the best of the probes taken meanwhile
- * (400 bands, 3 rounds): the fastest band 96-98% warm, 88-92% with the
- * 1 MB read before it; the median band 92-94% and 81-86%.
- * Of those ~7 points, a one-row call of the layer into a throwaway ring
- * before each band's timer won back ~6; prefetching the layer's code (its
- * tile and row functions, into L2), its weights, or both, won back 0-3;
- * bands of 8 or 16 rows (a ring of 16 or 32) read 78-82%.  One tile
- * width with the remainder last (12 x 13 + 4 at 160: less code to fetch
- * again after each eviction) read 77-82% against 68-74% in the harness,
- * but in the network only 78% against 76% (vgg16_head, 6 interleaved
- * JIT profiles) and nothing at 224x224 (76% against 77%): none kept.
- * In the network (vgg16_head, 1 thread, JIT, the bands' times logged in
- * a throwaway build): 2.96-3.02 us per conv row at best, 3.11-3.16 as
- * the median (82%; the probe's rate makes 2.55), the first three bands
- * 5.3, 4.4 and 3.9 us per row (the first layer's input, weights and ring
- * come from memory after the rest of the network ran), and in two runs
- * of three one band at 14-19 us per row (the VM taking the core): 3.27-3.64
- * as the mean, which is what the profile reports.  A one-row call of the
- * layer into a throwaway ring before each band's timer lifted the layer
- * from 69-80% to 84-90% in 4 of 5 interleaved pairs; bands of 16 rows
- * (a ring of 32, 2 MB of scratch), or prefetching the layer's weights,
- * its code (into L2) or both before each band: within the noise.  What
- * the Winograd work evicts and that call restores, without counters on
- * this VM, is not known: likely the layer's code in L1I and the op cache.
- * What did gain there (bench/kernels/chain_bench, the two layers alone,
- * the variants alternating within one process, 25 runs each, 3 rounds,
- * medians, 2026-12-02): bands of 8 rows instead of 4, and each band
- * first prefetching its weights and input rows (vggrt_dconv_ring_rows):
- * at 160x160 78% -> 84%, 64% -> 71%, 78% -> 82% of the FMA peak (0.55 ->
- * 0.53 ms); at 224x224 83% -> 88%, 70% -> 74%, 85% -> 88%; bands of 12
- * the same as 8; conv1_2's time unchanged.  Bands of 8 alone gained 1-4
- * points, the prefetches alone (the input rows with the weights; without
- * the input rows, above, nothing) 0-6.  In the network (1 thread, JIT
- * profiles, old and new builds alternating) vgg16_head's pairs read 78 ->
- * 85, 74 -> 79, 72 -> 75, 76 -> 73, 61 -> 63% and one 81 -> 68% across a
- * busy spell; vgg16's 69 -> 73, 57 -> 68, 82 -> 80, 60 -> 75%: a few
- * points, short of 85% at 160x160.
- * Row by row (a throwaway build timing each conv row, vgg16_head, 1
- * thread, 22 profiled runs, the same VM later that day): rows 2..8 of a
- * band take 2.9 us (92% of the probe's best rate), the first row of each
- * band 3.6-3.9 us, and more in the first half of the image (8.3, 7.4,
- * 6.5 ... 4.0 us for the first rows of bands 2, 3, 4 ... 10), rows 0 and 1
- * ~7 us: ~40 us of the layer's ~510.  Two calls of the unrolled tiles on
- * a throwaway input in L1 before each band took all of that away from the
- * bands' first rows, and cost as much as they saved (medians 0.54-0.55
- * ms either way, 3 x 21 alternating calls); so did a whole conv row.
- * Neither prefetching the next band's weights and input rows before the
- * last Winograd group's output transforms, nor a tile rolled over its 8
- * first (tap row, channel) pairs (1.7 KB of hot code against ~6 KB),
- * nor bands of 11 (ring 16), 16 or 27 (ring 32) moved the layer's time
- * (chain_bench, 2 rounds each), nor, at a band's start, prefetching only
- * the weights and the first 3 input rows (each later row's new input row
- * a row ahead) or no input rows (3 x 21 alternating calls each).  The rest is the VM's: a thread spinning
- * on the clock loses ~40 us every 1.000 ms (bench/kernels/core_gaps, 5-8%
- * of the time), which hits a 0.5 ms layer or probe in about half the
- * profiled runs.
- * On the Intel Xeon VM of 2026-12-03 (AVX-512 and AMX, 2 vCPUs, L1D 48
- * KB, L2 2 MB) the layer reads 57-73% in the network (bench/vs_ort.py,
- * runs 22 and 23).  Throwaway builds of chain_bench (160x160, 1 thread,
- * 3 alternating rounds): as built 55-62%, without its stores 61-63%,
- * without the Winograd work between its bands 59-82%, without both
- * 66-88%; in the one quiet round 78% as built, 88% without both.  (Not
- * the loads: bench/kernels/mix_peak, the tile's loads and FMAs alone on
- * data in L1, read 88-99% of the probe in the runs where the layer read
- * 54-65%; its stores and the Winograd work are what it loses to: dconv.c,
- * at PLAIN_EARLY's note.)
- * The unrolled tile's first 8 (tap row, channel) steps in a rolled loop
- * (ptile_2_12: 1187 instructions against 1808) read 63-65% against
- * 53-81% (in the two quiet rounds 65% against 80-81%): not kept.
+ * thread); at 224x224 (vgg16) it was no faster, and on the Intel Xeon VM
+ * of 2026-12-03 the two layers took the same time chained or apart.
+ * The first layer computes bands of up to CHAIN_BAND = 8 rows, each first
+ * prefetching its weights and input rows (vggrt_dconv_ring_rows): the
+ * Winograd work between two bands evicts what the next one reads, and
+ * bands of 8 with those prefetches took the layer from 64-78% to 71-84%
+ * of the FMA peak at 160x160 against bands of 4 without (chain_bench,
+ * Zen 5 VM).  What the chain costs the first layer on each machine, and
+ * what was tried to win that back: first-layer.md beside this file.
  *
  * A task is one tile row (4 output rows) of one batch item.  Its tiles
  * read conv rows 4 ty - pt .. 4 ty - pt + 5 of the first layer; the next
