@@ -70,10 +70,19 @@ static double median(double *v, int n)
 }
 
 /* FLOPs of one layer for the whole batch: a direct convolution's
- * 2 * K * C/group * kh * kw * OH * OW per item, a dense product's
- * 2 * M * N * K; 0 for layers that only move or compare data. */
+ * 2 * K * C/group * kh * kw * OH * OW per item (a transposed one's
+ * 2 * C * K/group * taps * input volume: every input feeds every tap), a
+ * dense product's 2 * M * N * K; 0 for layers that only move or compare
+ * data. */
 static double layer_flops(const Graph *g, const Node *n, int64_t batch)
 {
+    if (n->op == OP_CONV_TRANSPOSE) {
+        vggrt_conv3d_params p;
+        plan_conv_transpose_params(g, n, &p);
+        const vggrt_conv_params *q = &p.hw;
+        return 2.0 * (double)q->c * (double)(q->k / q->group) *
+               (double)(p.kd * q->kh * q->kw) * (double)(p.d * q->h * q->w) * (double)batch;
+    }
     if (n->op == OP_CONV) {
         vggrt_conv_params p;
         plan_conv_params(g, n, &p);

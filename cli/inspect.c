@@ -94,18 +94,19 @@ static void rule(FILE *f, int width, char c)
     fputc('\n', f);
 }
 
-/* What the layer does, fusions included: "conv3x3+bias+relu+maxpool2x2". */
+/* What the layer does, fusions included: "conv3x3+bias+relu+maxpool2x2",
+ * "convtranspose4x4/s2+bias". */
 void layer_kind(const Graph *g, const Node *n, char *buf, size_t cap)
 {
     const Epilogue *e = &n->epi;
     bool bias = n->n_in > 2 && n->in[2] != VGGC_NONE;
     int len = 0;
-    if (n->op == OP_CONV) {
+    if (n->op == OP_CONV || n->op == OP_CONV_TRANSPOSE) {
         /* Every spatial axis in ONNX's order ("conv3x3x3", a 1-D "conv5");
          * the stride as one number where it is the same on every axis. */
         const WindowAttr *w = &n->attr.win;
         bool strided = false, uniform = true;
-        len = snprintf(buf, cap, "conv");
+        len = snprintf(buf, cap, n->op == OP_CONV ? "conv" : "convtranspose");
         for (int i = 0; i < w->nsp; i++) {
             WindowAxis a = window_axis(w, i);
             len += snprintf(buf + len, cap - (size_t)len, "%s%lld", i ? "x" : "",
@@ -157,6 +158,8 @@ const char *layer_kernel(const Graph *g, const Node *n)
         if (plan_chain_consumer(g, n))
             return graph_block(g) == 8 ? "direct NCHW8c>ring" : "direct NCHW16c>ring";
         return graph_block(g) == 8 ? "direct NCHW8c" : "direct NCHW16c";
+    case OP_CONV_TRANSPOSE:
+        return "sgemm+col2im";
     case OP_GEMM:
         return plan_gemm_packed(g, n) ? "gemm packed16" : "sgemm";
     case OP_MATMUL:
@@ -277,7 +280,7 @@ void print_summary(const Graph *g, const char *model_path, bool after_passes, FI
     uint32_t last_base = VGGC_NONE;
     for (uint32_t i = 0; i < g->n_nodes; i++) {
         OpKind op = g->nodes[i].op;
-        if (op == OP_CONV || op == OP_MAXPOOL || op == OP_AVGPOOL)
+        if (op == OP_CONV || op == OP_CONV_TRANSPOSE || op == OP_MAXPOOL || op == OP_AVGPOOL)
             last_base = i;
     }
     uint64_t total = 0, base = 0;
@@ -376,7 +379,7 @@ static void dot_comment_text(Buf *b, const char *s)
 static const char *dot_fill(OpKind op)
 {
     switch (op) {
-    case OP_CONV:
+    case OP_CONV: case OP_CONV_TRANSPOSE:
         return "#dbe8f6";
     case OP_MAXPOOL: case OP_AVGPOOL: case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL:
         return "#e1f0d8";

@@ -79,6 +79,38 @@ void plan_conv3d_params(const Graph *g, const Node *n, vggrt_conv3d_params *p)
     p->dd = three_d ? a->dilation_d : 1;
 }
 
+void plan_conv_transpose_params(const Graph *g, const Node *n, vggrt_conv3d_params *p)
+{
+    const Shape *x = &g->values[n->in[0]].shape, *y = &g->values[n->out[0]].shape;
+    const WindowAttr *a = &n->attr.win;
+    const bool three_d = a->nsp == 3;
+    const int r = x->rank;
+    memset(p, 0, sizeof *p);
+    vggrt_conv_params *q = &p->hw;
+    q->c = x->d[1];
+    q->k = y->d[1];
+    q->h = a->nsp == 1 ? 1 : x->d[r - 2];
+    q->w = x->d[r - 1];
+    q->oh = a->nsp == 1 ? 1 : y->d[r - 2];
+    q->ow = y->d[r - 1];
+    q->kh = a->kernel[0];
+    q->kw = a->kernel[1];
+    q->sh = a->stride[0];
+    q->sw = a->stride[1];
+    q->pt = a->pad[0];
+    q->pl = a->pad[1];
+    q->dh = a->dilation[0];
+    q->dw = a->dilation[1];
+    q->group = a->group;
+    q->act = VGGRT_ACT_NONE;
+    p->d = three_d ? x->d[2] : 1;
+    p->od = three_d ? y->d[2] : 1;
+    p->kd = three_d ? a->kernel_d : 1;
+    p->sd = three_d ? a->stride_d : 1;
+    p->pfront = three_d ? a->pad_d[0] : 0;
+    p->dd = three_d ? a->dilation_d : 1;
+}
+
 void plan_pool_params(const Graph *g, const Node *n, vggrt_pool3d_params *p)
 {
     const Shape *x = &g->values[n->in[0]].shape, *y = &g->values[n->out[0]].shape;
@@ -420,6 +452,11 @@ uint64_t plan_layer_scratch(const Graph *g, const Node *n)
         plan_conv_params(g, n, &p);
         bool pool = plan_conv_pool_params(g, n, &pp);
         return align_up(vggrt_conv2d_fused_work_size(&p, pool ? &pp : NULL) * sizeof(float));
+    }
+    if (n->op == OP_CONV_TRANSPOSE) {
+        vggrt_conv3d_params p;
+        plan_conv_transpose_params(g, n, &p);
+        return align_up(vggrt_conv_transpose_work_size(&p) * sizeof(float));
     }
     if (n->op == OP_GATHER && g->values[n->in[1]].dtype == DT_INT32) {
         size_t k = 0;

@@ -83,6 +83,9 @@ void plan_conv_params(const Graph *g, const Node *n, vggrt_conv_params *p);
  * below 3-D) and of a MaxPool/AveragePool node (the H, W part, .hw, is a
  * 2-D or 1-D pool's vggrt_pool_params). */
 void plan_conv3d_params(const Graph *g, const Node *n, vggrt_conv3d_params *p);
+/* A ConvTranspose's geometry for vggrt_conv_transpose (1-D and 2-D with
+ * depth 1; c, d, h, w the input's, k, od, oh, ow the output's). */
+void plan_conv_transpose_params(const Graph *g, const Node *n, vggrt_conv3d_params *p);
 void plan_pool_params(const Graph *g, const Node *n, vggrt_pool3d_params *p);
 /* The fused max pool of a Conv node, false when it has none. */
 bool plan_conv_pool_params(const Graph *g, const Node *n, vggrt_pool_params *pp);

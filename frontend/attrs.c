@@ -340,6 +340,9 @@ static int known_rank(const Graph *g, uint32_t id)
 
 /* Conv-1/11 (X, W[, B] -> Y): auto_pad="NOTSET", dilations=[1...], group=1,
  *   kernel_shape=W's spatial dims, pads=[0...], strides=[1...].
+ * ConvTranspose-1/11 (X, W[, B] -> Y): as Conv, plus output_padding=[0...]
+ *   and output_shape (the spatial dims, or all of them as some exporters
+ *   write it), which overrides pads.
  * MaxPool-8/10/11/12 (X -> Y[, Indices]): auto_pad="NOTSET", ceil_mode=0 (10),
  *   dilations=[1...] (10), kernel_shape required, pads=[0...],
  *   storage_order=0, strides=[1...].  Indices (int64) are flat positions in
@@ -365,10 +368,15 @@ static void norm_window(Norm *z)
     size_t nst = get_ints(z, "strides", &st, NULL);
     size_t npd = get_ints(z, "pads", &pd, NULL);
     size_t ndl = get_ints(z, "dilations", &dl, NULL);
+    const bool conv = op == OP_CONV || op == OP_CONV_TRANSPOSE;
+    const int64_t *op_ = NULL, *os = NULL;
+    size_t nop = op == OP_CONV_TRANSPOSE ? get_ints(z, "output_padding", &op_, NULL) : 0;
+    size_t nos = op == OP_CONV_TRANSPOSE ? get_ints(z, "output_shape", &os, NULL) : 0;
 
     /* How many spatial dims: every attribute given must agree. */
     struct { const char *name; size_t n, per; } dims[] = {
         {"kernel_shape", nks, 1}, {"strides", nst, 1}, {"dilations", ndl, 1}, {"pads", npd, 2},
+        {"output_padding", nop, 1},
     };
     size_t nsp = 0;
     const char *from = NULL;
@@ -389,20 +397,27 @@ static void norm_window(Norm *z)
         nsp = k;
         from = dims[i].name;
     }
-    if (!from && op == OP_CONV) {
+    if (!from && conv) {
         int r = known_rank(z->c->g, z->n->in[1]);
         if (r < 0)
             r = known_rank(z->c->g, z->n->in[0]);
         if (r >= 3)
             nsp = (size_t)r - 2;
+        else if (nos)
+            nsp = nos;
     }
-    if (!nks && op != OP_CONV) {
+    if (!nks && !conv) {
         nerr(z, "attribute 'kernel_shape' is required");
         return;
     }
     if (nsp > 3) {
         nerr(z, "%zu-D %s is not supported (only 1-D, 2-D and 3-D)", nsp,
-             op == OP_CONV ? "convolution" : "pooling");
+             op == OP_CONV ? "convolution" : conv ? "transposed convolution" : "pooling");
+        return;
+    }
+    if (nos && nos != nsp && nos != nsp + 2) {
+        nerr(z, "attribute 'output_shape' has %zu values; expected %zu (the spatial dims) or %zu",
+             nos, nsp, nsp + 2);
         return;
     }
 
@@ -462,8 +477,21 @@ static void norm_window(Norm *z)
         memset(w->pad_d, 0, sizeof w->pad_d);
     }
 
+    if (op == OP_CONV_TRANSPOSE) {
+        for (size_t i = 0; i < nsp; i++) {
+            w->out_pad[i] = nop ? op_[i] : 0;   /* checked by shape inference */
+            if (nos) {
+                w->out_shape[i] = os[nos - nsp + i];
+                if (!in_dim_range(w->out_shape[i], 1))
+                    nerr(z, "output_shape[%zu] is %lld", nos - nsp + i,
+                         (long long)w->out_shape[i]);
+            }
+        }
+        w->has_out_shape = nos > 0;
+    }
+
     w->group = 1;
-    if (op == OP_CONV) {
+    if (conv) {
         w->group = get_int(z, "group", 1);
         if (!in_dim_range(w->group, 1))
             nerr(z, "group is %lld", (long long)w->group);
@@ -1263,6 +1291,7 @@ static bool legacy_op_ok(OpKind op)
     case OP_SOFTSIGN: case OP_ARGMAX: case OP_ARGMIN: case OP_SLICE: case OP_REDUCE_MIN:
     case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE: case OP_REDUCE_L1:
     case OP_REDUCE_L2: case OP_REDUCE_LOG_SUM: case OP_REDUCE_LOG_SUM_EXP:
+    case OP_CONV_TRANSPOSE:
     case OP_PRELU:      /* norm_prelu() refuses what changed in 7 */
         return true;
     default:
@@ -1328,6 +1357,7 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
     }
     switch (n->op) {
     case OP_CONV:
+    case OP_CONV_TRANSPOSE:
     case OP_MAXPOOL:
     case OP_AVGPOOL:
         norm_window(&z);

@@ -182,7 +182,7 @@ typedef struct {
 
 typedef enum { AUTOPAD_NOTSET, AUTOPAD_VALID, AUTOPAD_SAME_UPPER, AUTOPAD_SAME_LOWER } AutoPad;
 
-typedef struct {            /* Conv, MaxPool, AveragePool */
+typedef struct {            /* Conv, ConvTranspose, MaxPool, AveragePool */
     int nsp;                /* spatial dims: 1, 2 or 3 (1-D is run as H = 1) */
     int64_t kernel[2];      /* kh, kw (from the weight for Conv) */
     int64_t stride[2];
@@ -198,6 +198,12 @@ typedef struct {            /* Conv, MaxPool, AveragePool */
     bool count_include_pad;
     bool has_kernel;        /* kernel_shape given (Conv may infer it) */
     bool storage_order;     /* MaxPool: Indices count column-major (H fastest) */
+    /* ConvTranspose, in ONNX's order of spatial axes.  Shape inference
+     * turns output_shape (and auto_pad) into pad[], pad_d[], which may
+     * then be negative: an output larger than the full transposed conv. */
+    int64_t out_pad[3];     /* output_padding */
+    int64_t out_shape[3];   /* output_shape, when has_out_shape */
+    bool has_out_shape;
 } WindowAttr;
 
 /* One spatial axis of a window, in ONNX's order: axis i of nsp (D, H, W

@@ -834,7 +834,7 @@ static void window_attrs(P *p, RawAttrs *ra, WindowAttr *w, OpKind op)
     RawAttr *r = take(ra, "auto_pad");
     if (r)
         w->auto_pad = word_autopad(p, scalar(p, r));
-    if (op == OP_CONV)
+    if (op == OP_CONV || op == OP_CONV_TRANSPOSE)
         a_int(p, ra, "group", &w->group);
     else
         a_bool(p, ra, "ceil_mode", &w->ceil_mode);
@@ -842,6 +842,17 @@ static void window_attrs(P *p, RawAttrs *ra, WindowAttr *w, OpKind op)
         a_bool(p, ra, "count_include_pad", &w->count_include_pad);
     if (op == OP_MAXPOOL)
         a_bool(p, ra, "storage_order", &w->storage_order);
+    if (op == OP_CONV_TRANSPOSE) {
+        static const char *const lists[2] = {"out_pad", "out_shape"};
+        int64_t *dst[2] = {w->out_pad, w->out_shape};
+        for (int k = 0; k < 2; k++) {
+            RawAttr *l = find(ra, lists[k]);
+            int got = a_ints(p, ra, lists[k], dst[k], 3);
+            if (got >= 0 && got != nsp)
+                FAIL(p, &l->key, "'%s' needs %d entries, one per spatial dim", lists[k], nsp);
+        }
+        w->has_out_shape = find(ra, "out_shape") != NULL;
+    }
 }
 
 /* Fills n->attr: ONNX's defaults for the graph's opset, then what was given. */
@@ -888,7 +899,7 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     memset(a, 0, sizeof *a);
     RawAttr *r;
     switch (n->op) {
-    case OP_CONV: case OP_MAXPOOL: case OP_AVGPOOL:
+    case OP_CONV: case OP_CONV_TRANSPOSE: case OP_MAXPOOL: case OP_AVGPOOL:
         window_attrs(p, ra, &a->win, n->op);
         break;
     case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_REDUCE_MIN:
@@ -1046,7 +1057,7 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_SIZE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 76, "the parser knows every op's attributes");
+    _Static_assert(OP_COUNT == 77, "the parser knows every op's attributes");
     for (int i = 0; i < ra->n; i++)
         if (!ra->a[i].used)
             FAIL(p, &ra->a[i].key, "%s has no attribute '%.40s'", op_name(n->op), ra->a[i].key.text);

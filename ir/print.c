@@ -311,10 +311,18 @@ static void print_window(FILE *f, const WindowAttr *w, OpKind op)
     print_i64_list(f, p, 2 * n);
     fputs(" dilation=", f);
     print_i64_list(f, d, n);
-    if (op == OP_CONV)
+    if (op == OP_CONV || op == OP_CONV_TRANSPOSE)
         fprintf(f, " group=%lld", (long long)w->group);
     else
         fprintf(f, " ceil_mode=%d", w->ceil_mode);
+    if (op == OP_CONV_TRANSPOSE) {
+        fputs(" out_pad=", f);
+        print_i64_list(f, w->out_pad, n);
+        if (w->has_out_shape) {
+            fputs(" out_shape=", f);
+            print_i64_list(f, w->out_shape, n);
+        }
+    }
     if (op == OP_AVGPOOL)
         fprintf(f, " count_include_pad=%d", w->count_include_pad);
     if (op == OP_MAXPOOL && w->storage_order)
@@ -339,7 +347,7 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
 {
     const Attr *a = &n->attr;
     switch (n->op) {
-    case OP_CONV: case OP_MAXPOOL: case OP_AVGPOOL:
+    case OP_CONV: case OP_CONV_TRANSPOSE: case OP_MAXPOOL: case OP_AVGPOOL:
         print_window(f, &a->win, n->op);
         break;
     case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_REDUCE_MIN:
@@ -477,7 +485,7 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     case OP_SIZE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 76, "the printer knows every op's attributes");
+    _Static_assert(OP_COUNT == 77, "the printer knows every op's attributes");
 }
 
 /* What fusion and layout assignment added to a node; nothing when none. */

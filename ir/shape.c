@@ -73,7 +73,7 @@ static const char *role(OpKind op, uint32_t i)
     static const char *prelu[] = {"X", "slope"};
     static const char *pow_[] = {"X", "Y"};
     switch (op) {
-    case OP_CONV: return i < 3 ? conv[i] : "input";
+    case OP_CONV: case OP_CONV_TRANSPOSE: return i < 3 ? conv[i] : "input";
     case OP_GEMM: case OP_MATMUL: case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
         return i < 3 ? gemm[i] : "input";
     case OP_BATCHNORM: return i < 5 ? bn[i] : "input";
@@ -830,36 +830,51 @@ static const char *window_layout(int nsp)
 /* Conv-11(X [N,C,H,W], W [M,C/group,kH,kW], B? [M]) -> Y [N,M,oH,oW]
  * (1-D and 3-D alike, with one spatial dim fewer or more):
  * kernel_shape from W when absent; C == W.dim1 * group; M % group == 0. */
+/* What Conv and ConvTranspose ask of their inputs alike: f32 data of rank
+ * nsp + 2, a weight of that rank without the batch, a bias of rank 1, a
+ * group in range. */
+static bool conv_inputs_ok(Inf *c)
+{
+    const WindowAttr *w = &c->n->attr.win;
+    const Value *x = inval(c, 0), *wt = inval(c, 1), *bias = inval(c, 2);
+    Buf b;
+    SBuf s;
+    if (!want_floats(c, 3))
+        return false;
+    if (w->nsp < 1 || w->nsp > 3) {
+        err(c, "window has %d spatial dims; vggc supports 1, 2 and 3", w->nsp);
+        return false;
+    }
+    int r = w->nsp + 2;
+    if (x->shape.rank != r) {
+        err(c, "%s: expected rank %d %s, got %s", desc(c, 0, &b), r, window_layout(w->nsp),
+            fmt(&x->shape, &s));
+        return false;
+    }
+    if (!want_rank(c, 1, r) || (bias && !want_rank(c, 2, 1)))
+        return false;
+    if (has_n_at(&wt->shape, 0)) {
+        err(c, "%s: the weight cannot carry the batch dimension, got %s", desc(c, 1, &b),
+            fmt(&wt->shape, &s));
+        return false;
+    }
+    if (w->group < 1 || w->group > VGGC_MAX_DIM) {
+        err(c, "group %lld is out of range [1, %lld]", (long long)w->group, (long long)VGGC_MAX_DIM);
+        return false;
+    }
+    return true;
+}
+
 static void infer_conv(Inf *c)
 {
     WindowAttr *w = &c->n->attr.win;
     const Value *x = inval(c, 0), *wt = inval(c, 1), *bias = inval(c, 2);
     Buf b;
     SBuf s;
-    if (!want_floats(c, 3))
+    if (!conv_inputs_ok(c))
         return;
-    if (w->nsp < 1 || w->nsp > 3) {
-        err(c, "window has %d spatial dims; vggc supports 1, 2 and 3", w->nsp);
-        return;
-    }
     int r = w->nsp + 2;
-    const char *layout = window_layout(w->nsp);
-    if (x->shape.rank != r) {
-        err(c, "%s: expected rank %d %s, got %s", desc(c, 0, &b), r, layout, fmt(&x->shape, &s));
-        return;
-    }
-    if (!want_rank(c, 1, r) || (bias && !want_rank(c, 2, 1)))
-        return;
-    if (has_n_at(&wt->shape, 0)) {
-        err(c, "%s: the weight cannot carry the batch dimension, got %s", desc(c, 1, &b),
-            fmt(&wt->shape, &s));
-        return;
-    }
     int64_t C = x->shape.d[1], M = wt->shape.d[0], Cg = wt->shape.d[1];
-    if (w->group < 1 || w->group > VGGC_MAX_DIM) {
-        err(c, "group %lld is out of range [1, %lld]", (long long)w->group, (long long)VGGC_MAX_DIM);
-        return;
-    }
     int64_t cg_total;
     if (!dim_mul(Cg, w->group, &cg_total) || cg_total != C) {
         err(c, "%s: expected dim 1 = C/group = %lld/%lld, got %s (data has C = %lld)",
@@ -909,6 +924,146 @@ static void infer_conv(Inf *c)
     if (c->bad)
         return;
     *w = tmp;
+    set_out(c, 0, DT_FLOAT, &o);
+}
+
+/* floor(a / 2), for negative a too (ONNX's pads from output_shape). */
+static int64_t half_floor(int64_t a) { return a >= 0 ? a / 2 : -((1 - a) / 2); }
+
+/* ConvTranspose-11(X, W[, B]) -> Y, f32.  W is [C, M/group, k...], Y is
+ * [N, M, out...] with, per spatial axis,
+ *     full = stride*(in-1) + output_padding + (k-1)*dilation + 1
+ *     out  = full - pad_begin - pad_end
+ * or out = output_shape (auto_pad SAME_*: in*stride; VALID: full), the
+ * total padding full - out then split as ONNX's doc says: SAME_UPPER puts
+ * the larger half at the end, the others at the beginning.  The result
+ * goes into pad[] (it may be negative: an output larger than full),
+ * leaving auto_pad NOTSET and has_out_shape false, so that inference run
+ * again gives the same shape. */
+static void infer_conv_transpose(Inf *c)
+{
+    WindowAttr *w = &c->n->attr.win;
+    const Value *x = inval(c, 0), *wt = inval(c, 1), *bias = inval(c, 2);
+    Buf b;
+    SBuf s;
+    if (!conv_inputs_ok(c))
+        return;
+    const int r = w->nsp + 2;
+    const int64_t C = x->shape.d[1];
+    if (wt->shape.d[0] != C) {
+        err(c, "%s: expected dim 0 = C = %lld (the data's channels), got %s", desc(c, 1, &b),
+            (long long)C, fmt(&wt->shape, &s));
+        return;
+    }
+    if (C % w->group != 0) {
+        err(c, "input channels C = %lld are not divisible by group %lld", (long long)C,
+            (long long)w->group);
+        return;
+    }
+    int64_t M;
+    if (!dim_mul(wt->shape.d[1], w->group, &M)) {
+        err(c, "%s: output channels %lld x group %lld are too many", desc(c, 1, &b),
+            (long long)wt->shape.d[1], (long long)w->group);
+        return;
+    }
+    if (bias && bias->shape.d[0] != M) {
+        err(c, "%s: expected [%lld] (one per output channel), got %s", desc(c, 2, &b),
+            (long long)M, fmt(&bias->shape, &s));
+        return;
+    }
+    if ((unsigned)w->auto_pad > AUTOPAD_SAME_LOWER) {
+        err(c, "auto_pad has the invalid value %d", (int)w->auto_pad);
+        return;
+    }
+    WindowAttr t = *w;
+    Shape o = {.rank = r};
+    o.d[0] = x->shape.d[0];
+    o.d[1] = M;
+    for (int i = 0; i < w->nsp; i++) {
+        WindowAxis a = window_axis(w, i);
+        const int64_t k = wt->shape.d[2 + i], in = x->shape.d[2 + i];
+        if (w->has_kernel && a.kernel != k) {
+            err(c, "kernel_shape[%d] is %lld, but %s has %lld there", i, (long long)a.kernel,
+                desc(c, 1, &b), (long long)k);
+            return;
+        }
+        a.kernel = k;
+        if (k < 1 || a.stride < 1 || a.stride > VGGC_MAX_DIM || a.dilation < 1 ||
+            a.dilation > VGGC_MAX_DIM || in < 1) {
+            err(c, "spatial axis %d: kernel %lld, stride %lld, dilation %lld and input size %lld "
+                "must all be at least 1 (and at most %lld)", i, (long long)k, (long long)a.stride,
+                (long long)a.dilation, (long long)in, (long long)VGGC_MAX_DIM);
+            return;
+        }
+        if (w->out_pad[i] < 0 || (w->out_pad[i] >= a.stride && w->out_pad[i] >= a.dilation)) {
+            err(c, "output_padding[%d] is %lld; expected at least 0 and below the stride (%lld) "
+                "or the dilation (%lld)", i, (long long)w->out_pad[i], (long long)a.stride,
+                (long long)a.dilation);
+            return;
+        }
+        if (a.pad_begin < -VGGC_MAX_DIM || a.pad_begin > VGGC_MAX_DIM ||
+            a.pad_end < -VGGC_MAX_DIM || a.pad_end > VGGC_MAX_DIM) {
+            err(c, "pads of spatial axis %d (%lld, %lld) are out of range", i,
+                (long long)a.pad_begin, (long long)a.pad_end);
+            return;
+        }
+        if (w->auto_pad != AUTOPAD_NOTSET && !w->has_out_shape && (a.pad_begin || a.pad_end)) {
+            err(c, "auto_pad is set and pads are given too; ONNX allows one or the other");
+            return;
+        }
+        int64_t span, dk, full;
+        if (!dim_mul(a.stride, in - 1, &span) || !dim_mul(k - 1, a.dilation, &dk) ||
+            (full = span + w->out_pad[i] + dk + 1) > VGGC_MAX_DIM) {
+            err(c, "spatial axis %d: the output of stride %lld over %lld inputs with a kernel of "
+                "%lld (dilation %lld) is too large", i, (long long)a.stride, (long long)in,
+                (long long)k, (long long)a.dilation);
+            return;
+        }
+        int64_t out;
+        if (w->has_out_shape || w->auto_pad == AUTOPAD_SAME_UPPER ||
+            w->auto_pad == AUTOPAD_SAME_LOWER) {
+            if (w->has_out_shape)
+                out = w->out_shape[i];
+            else if (!dim_mul(in, a.stride, &out)) {
+                err(c, "spatial axis %d: input %lld x stride %lld is too large", i,
+                    (long long)in, (long long)a.stride);
+                return;
+            }
+            const int64_t total = full - out, half = half_floor(total);
+            a.pad_begin = w->auto_pad == AUTOPAD_SAME_UPPER ? half : total - half;
+            a.pad_end = total - a.pad_begin;
+        } else if (w->auto_pad == AUTOPAD_VALID) {
+            a.pad_begin = a.pad_end = 0;
+            out = full;
+        } else {
+            out = full - a.pad_begin - a.pad_end;
+        }
+        if (out < 1 || out > VGGC_MAX_DIM) {
+            err(c, "spatial axis %d: the output size would be %lld (pads %lld and %lld)", i,
+                (long long)out, (long long)a.pad_begin, (long long)a.pad_end);
+            return;
+        }
+        window_set_axis(&t, i, a);
+        o.d[2 + i] = out;
+    }
+    /* The kernel's scratch: every tap of every output channel of a group
+     * for every input position (vggrt_conv_transpose_work_size). */
+    size_t col = (size_t)wt->shape.d[1];
+    bool fits = true;
+    for (int i = 2; i < r; i++)
+        fits = fits && size_mul(col, (size_t)wt->shape.d[i], &col) &&
+               size_mul(col, (size_t)x->shape.d[i], &col);
+    if (!fits || !size_mul(col, sizeof(float), &col)) {
+        err(c, "its column buffer (output channels per group x kernel taps x input positions, "
+            "floats) would exceed the address space");
+        return;
+    }
+    if (w->nsp == 1)
+        t.kernel[0] = 1;
+    t.has_kernel = true;
+    t.auto_pad = AUTOPAD_NOTSET;
+    t.has_out_shape = false;
+    *w = t;
     set_out(c, 0, DT_FLOAT, &o);
 }
 
@@ -1958,6 +2113,7 @@ static bool infer_node(Graph *g, uint32_t id)
 
     switch (n->op) {
     case OP_CONV: infer_conv(&c); break;
+    case OP_CONV_TRANSPOSE: infer_conv_transpose(&c); break;
     case OP_RELU: case OP_SIGMOID: case OP_LEAKY_RELU: case OP_TANH: case OP_HARD_SIGMOID:
     case OP_HARD_SWISH: case OP_EXP: case OP_LOG: case OP_SQRT:
     case OP_RECIPROCAL: case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_ERF:
@@ -2003,7 +2159,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_LRN: infer_lrn(&c); break;
     case OP_CONSTANT: case OP_CAST_LIKE: case OP_COUNT: VGGC_UNREACHABLE();
     }
-    _Static_assert(OP_COUNT == 76, "shape inference handles every op in ops.def");
+    _Static_assert(OP_COUNT == 77, "shape inference handles every op in ops.def");
     return c.bad == 0;
 }
 

@@ -200,11 +200,14 @@ static void check_node(Ver *v, uint32_t id, uint32_t *nprod, bool *live)
             verr(v, n, "input %u reads '%s' before it is produced (by '%s', node %u; this is "
                  "node %u): not in topological order", i, x->name, g->nodes[p].name, p, id);
     }
-    if ((n->op == OP_CONV || n->op == OP_MAXPOOL || n->op == OP_AVGPOOL)) {
+    if (n->op == OP_CONV || n->op == OP_CONV_TRANSPOSE || n->op == OP_MAXPOOL ||
+        n->op == OP_AVGPOOL) {
         if (n->attr.win.auto_pad != AUTOPAD_NOTSET)
             verr(v, n, "auto_pad is still set; shape inference resolves it into pads");
-        if (n->op == OP_CONV && !n->attr.win.has_kernel)
+        if (n->op != OP_MAXPOOL && n->op != OP_AVGPOOL && !n->attr.win.has_kernel)
             verr(v, n, "the kernel is not set; shape inference takes it from the weight");
+        if (n->attr.win.has_out_shape)
+            verr(v, n, "output_shape is still set; shape inference resolves it into pads");
     }
 }
 

@@ -9,8 +9,8 @@ model is built node by node with onnx.helper, in the form torch.onnx.export
 writes it (opset 13, node names like /layer1/layer1.0/conv1/Conv, parameters
 like layer1.0.conv1.weight), from fixed numpy seeds, and is the same bytes on
 every run. They are KB-sized: 28x28 to 32x32 inputs, a few channels per layer.
-Input `input` [N, 3, H, W] and output `output` [N, K] with the symbolic batch
-dimension "N" (dim_param) on both.
+Input `input` [N, 3, H, W] and output `output` [N, K] ([N, K, H, W] for the
+segmentation network) with the symbolic batch dimension "N" (dim_param) on both.
 
   fam_alexnet     Conv 5x5 stride 2 with asymmetric pads, LRN, MaxPool 3x3/2 ceil_mode=1,
                   grouped conv (group=2), Dropout-Gemm-Relu classifier; 10 logits
@@ -36,6 +36,10 @@ dimension "N" (dim_param) on both.
                   AveragePool 2x2/2), final BN+Relu+GlobalAveragePool; 10 logits
   fam_vgg_bn      VGG-11-BN in miniature: 8 x (Conv+BN+Relu), 5 MaxPool 2x2/2, Flatten,
                   Gemm+Relu+Dropout+Gemm, Softmax over 10 classes
+  fam_fcn         FCN-16s on a VGG-style encoder: Conv+Relu and MaxPool 2x2/2 down to 4x4,
+                  1x1 score convs, ConvTranspose upsampling (stride 2 with output_padding,
+                  then stride 4 depthwise with bias) and a skip Add from the 8x8 features;
+                  per-pixel scores for 5 classes, [N, 5, 32, 32]
 
 Scaling: He-normal conv and dense weights (fan_in = C/group * kH * kW), small
 biases, BatchNorm parameters as gen_models.bn_params, and a fixed extra gain on
@@ -71,6 +75,7 @@ SEED_MOBILENET = 305
 SEED_SHUFFLENET = 306
 SEED_DENSENET = 307
 SEED_VGG_BN = 308
+SEED_FCN = 309
 
 CONV_BIAS_STD = 0.02
 DENSE_BIAS_STD = 0.02
@@ -93,6 +98,7 @@ LOGIT_GAIN = {
     "fam_shufflenet": 1.0,
     "fam_densenet": 1.0,
     "fam_vgg_bn": 0.3,
+    "fam_fcn": 0.25,
 }
 
 
@@ -149,6 +155,23 @@ class Net:
         return self.node("Conv", inputs, self.scope(name), dilations=[1, 1], group=group,
                          kernel_shape=[k, k], pads=list(pads), strides=[stride, stride])
 
+    def conv_transpose(self, x, name, cin, cout, k, stride, pad, output_padding=0, group=1,
+                       bias=False, gain=1.0):
+        """torch.nn.ConvTranspose2d: weight [cin, cout/group, k, k]; an output
+        gathers about cin/group * (k/stride)^2 products, the fan-in of the He
+        scaling."""
+        rng = self._rng()
+        fan_in = max(1.0, cin // group * (k / stride) ** 2)
+        w = self.g.init(f"{name}.weight",
+                        he_normal(rng, (cin, cout // group, k, k), fan_in, gain))
+        inputs = [x, w]
+        if bias:
+            inputs.append(self.g.init(f"{name}.bias", small_bias(rng, cout, CONV_BIAS_STD)))
+        return self.node("ConvTranspose", inputs, self.scope(name), dilations=[1, 1],
+                         group=group, kernel_shape=[k, k],
+                         output_padding=[output_padding, output_padding], pads=[pad] * 4,
+                         strides=[stride, stride])
+
     def bn(self, x, name, c, eps=1e-5, gain=1.0):
         p = bn_params(self.seed, self.bns, c)
         self.bns += 1
@@ -192,7 +215,7 @@ class Net:
         x = self.g.node("GlobalAveragePool", [x], f"{pool}/GlobalAveragePool")
         return self.g.node("Flatten", [x], "/Flatten", axis=1)
 
-    def finish(self, name, hw, k, doc, softmax):
+    def finish(self, name, hw, k, doc, softmax, out_dims=None):
         last = self.g.nodes[-1]
         if softmax:
             self.g.node("Softmax", [last.output[0]], "/Softmax", out="output", axis=1)
@@ -201,7 +224,7 @@ class Net:
         graph = helper.make_graph(
             self.g.nodes, "main_graph",
             [helper.make_tensor_value_info("input", TensorProto.FLOAT, [BATCH, 3, hw, hw])],
-            [helper.make_tensor_value_info("output", TensorProto.FLOAT, [BATCH, k])],
+            [helper.make_tensor_value_info("output", TensorProto.FLOAT, out_dims or [BATCH, k])],
             initializer=self.g.inits)
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                                   producer_name=PRODUCER, producer_version="1", doc_string=doc)
@@ -498,6 +521,34 @@ def make_vgg_bn():
                     f"seed family {SEED_VGG_BN}", softmax=True)
 
 
+def make_fcn():
+    """FCN-16s in miniature on a VGG-style encoder: Conv 3x3 + Relu and MaxPool 2x2/2
+    three times (3 -> 8 -> 16 -> 32 channels, 32x32 -> 4x4); score_fr, a 1x1 conv to 5
+    classes; upscore2, ConvTranspose 3x3 stride 2 pad 1 output_padding 1 (4x4 -> 8x8,
+    no bias); score_pool2, a 1x1 conv on the 8x8 features, added to it; upscore8,
+    ConvTranspose 8x8 stride 4 pad 2, depthwise (group 5) with bias (8x8 -> 32x32).
+    Output: per-pixel scores [N, 5, 32, 32]."""
+    n = Net(SEED_FCN)
+    x, c, feats = "input", 3, []
+    for i, v in enumerate([8, 16, 32]):
+        x = n.conv(x, f"features.{3 * i}", c, v, 3)
+        x = n.relu(x, f"features.{3 * i + 1}")
+        x = n.maxpool(x, f"features.{3 * i + 2}", 2, 2)
+        feats.append(x)
+        c = v
+    k = 5
+    score = n.conv(x, "score_fr", c, k, 1, pads=[0] * 4)
+    up = n.conv_transpose(score, "upscore2", k, k, 3, 2, 1, output_padding=1)
+    skip = n.conv(feats[1], "score_pool2", 16, k, 1, pads=[0] * 4)
+    fuse = n.g.node("Add", [up, skip], "/Add")
+    n.conv_transpose(fuse, "upscore8", k, k, 8, 4, 2, group=k, bias=True,
+                     gain=LOGIT_GAIN["fam_fcn"])
+    return n.finish("fam_fcn", 32, k, "FCN-16s-style tiny segmentation network (VGG-style "
+                    "encoder, 1x1 score convs, ConvTranspose upsampling with a skip Add), 32x32, "
+                    f"torch form; per-pixel scores for 5 classes; seed family {SEED_FCN}",
+                    softmax=False, out_dims=[BATCH, k, 32, 32])
+
+
 MODELS = {
     "fam_alexnet": make_alexnet,
     "fam_resnet": make_resnet,
@@ -507,6 +558,7 @@ MODELS = {
     "fam_shufflenet": make_shufflenet,
     "fam_densenet": make_densenet,
     "fam_vgg_bn": make_vgg_bn,
+    "fam_fcn": make_fcn,
 }
 
 

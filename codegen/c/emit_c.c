@@ -212,11 +212,15 @@ static void put_pool_struct(Ctx *c, const char *name, const vggrt_pool3d_params 
                (long long)d->pfront, (long long)d->pback, (long long)d->dd);
 }
 
-/* A 3-D Conv's vggrt_conv3d_params (the H, W part as a 2-D conv's). */
+/* A 3-D Conv's vggrt_conv3d_params (the H, W part as a 2-D conv's), or a
+ * ConvTranspose's (any rank; plan_conv_transpose_params). */
 static void emit_conv3d(Ctx *c, const Node *n, uint32_t id)
 {
     vggrt_conv3d_params d;
-    plan_conv3d_params(c->g, n, &d);
+    if (n->op == OP_CONV_TRANSPOSE)
+        plan_conv_transpose_params(c->g, n, &d);
+    else
+        plan_conv3d_params(c->g, n, &d);
     d.hw.act = VGGRT_ACT_NONE;
     buf_printf(c->b, "static const vggrt_conv3d_params conv_%u = {\n    {", id);
     put_conv_fields(c, &d.hw, "     ");
@@ -257,6 +261,8 @@ static void emit_params(Ctx *c, const Node *n, uint32_t id)
 {
     if (n->op == OP_CONV)
         emit_conv(c, n, id);
+    else if (n->op == OP_CONV_TRANSPOSE)
+        emit_conv3d(c, n, id);
     else if (n->op == OP_MAXPOOL || n->op == OP_AVGPOOL) {
         vggrt_pool3d_params d;
         char name[32];
@@ -755,6 +761,20 @@ static void put_conv_weights(Ctx *c, const Node *n)
         buf_puts(c->b, "NULL");
 }
 
+/* The arguments a conv kernel's call ends with: the batch, x, the weights
+ * and bias, y, and the arena's scratch; then the call's end. */
+static void put_conv_args(Ctx *c, const Node *n)
+{
+    put_lead(c, n->in[0]);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", ");
+    put_conv_weights(c, n);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ", (float *)A);\n");
+}
+
 /* Conv with its epilogue (activation, max pool): one runtime call.  A
  * chain's (plan_chain_producer) first conv runs inside the second's call
  * and emits nothing itself.  A blocked conv's status is the layer's
@@ -790,14 +810,7 @@ static bool emit_conv_body(Ctx *c, const Node *n, uint32_t id)
     if (n->out_layout == LAYOUT_BLOCKED) {
         buf_printf(c->b, "    return (int)%s(&dconv_%u, ",
                    plan_conv_winograd(c->g, n) ? "vggrt_wino_conv2d" : "vggrt_dconv2d", id);
-        put_lead(c, n->in[0]);
-        buf_puts(c->b, ", ");
-        put_ptr(c, n->in[0], false);
-        buf_puts(c->b, ", ");
-        put_conv_weights(c, n);
-        buf_puts(c->b, ", ");
-        put_ptr(c, n->out[0], true);
-        buf_puts(c->b, ", (float *)A);\n");
+        put_conv_args(c, n);
         return true;
     }
     bool three_d = n->attr.win.nsp == 3;    /* no fused pool (fuse-maxpool takes 2-D only) */
@@ -821,14 +834,7 @@ static bool emit_conv_body(Ctx *c, const Node *n, uint32_t id)
         else
             buf_puts(c->b, ", NULL, ");
     }
-    put_lead(c, n->in[0]);
-    buf_puts(c->b, ", ");
-    put_ptr(c, n->in[0], false);
-    buf_puts(c->b, ", ");
-    put_conv_weights(c, n);
-    buf_puts(c->b, ", ");
-    put_ptr(c, n->out[0], true);
-    buf_puts(c->b, ", (float *)A);\n");
+    put_conv_args(c, n);
     return false;
 }
 
@@ -838,6 +844,10 @@ static bool emit_body(Ctx *c, const Node *n, uint32_t id)
 {
     switch (n->op) {
     case OP_CONV: return emit_conv_body(c, n, id);
+    case OP_CONV_TRANSPOSE:
+        buf_printf(c->b, "    vggrt_conv_transpose(&conv_%u, ", id);
+        put_conv_args(c, n);
+        return false;
     case OP_MAXPOOL:
     case OP_AVGPOOL:
         if (n->op == OP_MAXPOOL && n->n_out > 1 && n->out[1] != VGGC_NONE) {

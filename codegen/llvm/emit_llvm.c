@@ -274,15 +274,24 @@ static LLVMValueRef emit_dconv(L *l, const Node *n)
 static void emit_conv3d(L *l, const Node *n)
 {
     vggrt_conv3d_params d;
-    plan_conv3d_params(l->g, n, &d);
+    const bool transpose = n->op == OP_CONV_TRANSPOSE;
+    if (transpose)
+        plan_conv_transpose_params(l->g, n, &d);
+    else
+        plan_conv3d_params(l->g, n, &d);
     d.hw.act = VGGRT_ACT_NONE;
     LLVMValueRef e[7] = {conv_struct(l, &d.hw), k64(l, d.d), k64(l, d.od), k64(l, d.kd),
                          k64(l, d.sd), k64(l, d.pfront), k64(l, d.dd)};
     LLVMValueRef params = private_const(l, LLVMConstStructInContext(l->cx, e, 7, 0), "conv3d_params");
     bool has_bias = n->n_in > 2 && n->in[2] != VGGC_NONE;
-    CALL(l, "vggrt_conv3d", params, k32(l, plan_act_code(n->epi.act)), kf(l, n->epi.alpha),
-         kf(l, n->epi.beta), lead_val(l, n->in[0]), ptr_of(l, n->in[0]), ptr_of(l, n->in[1]),
-         has_bias ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr), ptr_of(l, n->out[0]), l->A);
+    LLVMValueRef bias = has_bias ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr);
+    if (transpose)
+        CALL(l, "vggrt_conv_transpose", params, lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
+             ptr_of(l, n->in[1]), bias, ptr_of(l, n->out[0]), l->A);
+    else
+        CALL(l, "vggrt_conv3d", params, k32(l, plan_act_code(n->epi.act)), kf(l, n->epi.alpha),
+             kf(l, n->epi.beta), lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
+             ptr_of(l, n->in[1]), bias, ptr_of(l, n->out[0]), l->A);
 }
 
 /* A Conv with its epilogue (emit_c.c: emit_conv, emit_conv_body); returns
@@ -664,6 +673,7 @@ static LLVMValueRef emit_body(L *l, const Node *n)
 {
     switch (n->op) {
     case OP_CONV: return emit_conv(l, n);
+    case OP_CONV_TRANSPOSE: emit_conv3d(l, n); return k32(l, 0);
     case OP_MAXPOOL: case OP_AVGPOOL: emit_pool(l, n); break;
     case OP_RELU: case OP_SIGMOID: case OP_LEAKY_RELU: case OP_TANH: case OP_HARD_SIGMOID:
     case OP_HARD_SWISH: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT:

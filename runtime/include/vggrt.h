@@ -280,6 +280,19 @@ size_t vggrt_conv3d_work_size(const vggrt_conv3d_params *p);
 void vggrt_conv3d(const vggrt_conv3d_params *p, int act, float alpha, float beta, int64_t n,
                   const float *x, const float *w, const float *b, float *y, float *work);
 
+/* ConvTranspose (any of 1-D, 2-D, 3-D, as depth and height 1 where absent),
+ * with the same parameters read the other way: c, d, h, w are the input's
+ * channels and sizes, k, od, oh, ow the output's, and input position i
+ * feeds output positions i*s - p_begin + t*dil for each kernel tap t
+ * (p_begin: pfront, pt, pl; may be negative, as ONNX's output_shape can
+ * make it; the end padding is implied by the output size).  w is ONNX's
+ * [c, k/group, kd, kh, kw]; y[n,k,od,oh,ow] = sum + b[k], b may be NULL
+ * (p->hw.act is ignored).  work holds vggrt_conv_transpose_work_size(p)
+ * floats. */
+size_t vggrt_conv_transpose_work_size(const vggrt_conv3d_params *p);
+void vggrt_conv_transpose(const vggrt_conv3d_params *p, int64_t n, const float *x,
+                          const float *w, const float *b, float *y, float *work);
+
 typedef struct {
     vggrt_pool_params hw;           /* channels, H and W as for 2-D */
     int64_t d, od, kd, sd;          /* depth: input, output, kernel, stride */

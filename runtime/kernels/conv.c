@@ -1,5 +1,6 @@
 /* conv.c — 2-D and 3-D convolution as im2col + one sgemm per batch item
- * and group.
+ * and group; at the end, the transposed convolution (ConvTranspose) as
+ * one sgemm + col2im.
  *
  * The reference kernel: simple, exact about ONNX's semantics (asymmetric
  * padding, strides, dilation, groups), and as fast as OpenBLAS makes it.
@@ -224,3 +225,88 @@ void vggrt_conv3d(const vggrt_conv3d_params *p, int act, float alpha, float beta
     conv3d(&q, n, x, w, b, y, work);
     activate(act, alpha, beta, (size_t)(n * p->hw.k * p->od * p->hw.oh * p->hw.ow), y);
 }
+
+/* ---- transposed convolution --------------------------------------------------
+ * ConvTranspose is the adjoint of the convolution: input position i feeds
+ * output positions i*s - p + t*dil, one per kernel tap t.  For batch item b
+ * and group g (cg = c/group input channels, kg = k/group output channels,
+ * taps = kd*kh*kw) one product gives every tap's contribution of every
+ * input position,
+ *     col[kg*taps, d*h*w] = w_g[cg, kg*taps]^T x x_g[cg, d*h*w]
+ * (w as ONNX stores it: [c, k/group, kd, kh, kw]), and col2im adds each row
+ * of col into the output plane of its channel, shifted by its tap: the
+ * scatter that im2col's gather undoes.  The output starts at the bias.
+ * Positions that no input reaches (beyond the full transposed conv, as
+ * output_shape or output_padding can ask for) keep the bias. */
+
+/* The input positions i in [0, n_in) whose output i*s + off is in [0, n_out). */
+static void scatter_range(int64_t off, int64_t s, int64_t n_in, int64_t n_out, int64_t *lo,
+                          int64_t *hi) {
+    *lo = off >= 0 ? 0 : (-off + s - 1) / s;
+    *hi = off > n_out - 1 ? 0 : min64(n_in, (n_out - 1 - off) / s + 1);
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
+size_t vggrt_conv_transpose_work_size(const vggrt_conv3d_params *p) {
+    const vggrt_conv_params *q = &p->hw;
+    return (size_t)(q->k / q->group * p->kd * q->kh * q->kw) * (size_t)(p->d * q->h * q->w);
+}
+
+/* y[kg][od][oh][ow] += col2im(col[kg*taps][d*h*w]), one group of one item. */
+static void col2im(const vggrt_conv3d_params *p, int64_t kg, const float *col, float *y) {
+    const vggrt_conv_params *q = &p->hw;
+    const int64_t in_plane = p->d * q->h * q->w, out_hw = q->oh * q->ow;
+    for (int64_t m = 0; m < kg; m++) {
+        float *ym = y + m * p->od * out_hw;
+        for (int64_t a = 0; a < p->kd; a++) {
+            int64_t z0, z1;
+            scatter_range(a * p->dd - p->pfront, p->sd, p->d, p->od, &z0, &z1);
+            for (int64_t i = 0; i < q->kh; i++) {
+                int64_t y0, y1;
+                scatter_range(i * q->dh - q->pt, q->sh, q->h, q->oh, &y0, &y1);
+                for (int64_t j = 0; j < q->kw; j++) {
+                    const int64_t xoff = j * q->dw - q->pl;
+                    int64_t x0, x1;
+                    scatter_range(xoff, q->sw, q->w, q->ow, &x0, &x1);
+                    const float *row = col + (((m * p->kd + a) * q->kh + i) * q->kw + j) * in_plane;
+                    for (int64_t iz = z0; iz < z1; iz++) {
+                        float *yz = ym + (iz * p->sd - p->pfront + a * p->dd) * out_hw;
+                        for (int64_t iy = y0; iy < y1; iy++) {
+                            float *yr = yz + (iy * q->sh - q->pt + i * q->dh) * q->ow;
+                            const float *cr = row + (iz * q->h + iy) * q->w;
+                            for (int64_t ix = x0; ix < x1; ix++)
+                                yr[ix * q->sw + xoff] += cr[ix];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+void vggrt_conv_transpose(const vggrt_conv3d_params *p, int64_t n, const float *x,
+                          const float *w, const float *b, float *y, float *work) {
+    const vggrt_conv_params *q = &p->hw;
+    const int64_t cg = q->c / q->group, kg = q->k / q->group;
+    const int64_t taps = p->kd * q->kh * q->kw, in_plane = p->d * q->h * q->w;
+    const int64_t out_plane = p->od * q->oh * q->ow;
+    for (int64_t bi = 0; bi < n; bi++) {
+        for (int64_t g = 0; g < q->group; g++) {
+            float *yg = y + (bi * q->k + g * kg) * out_plane;
+            for (int64_t m = 0; m < kg; m++) {
+                const float bias = b ? b[g * kg + m] : 0.0f;
+                for (int64_t o = 0; o < out_plane; o++)
+                    yg[m * out_plane + o] = bias;
+            }
+            if (cg == 0 || in_plane == 0 || kg * taps == 0)
+                continue;
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (blasint)(kg * taps),
+                        (blasint)in_plane, (blasint)cg, 1.0f, w + g * cg * kg * taps,
+                        (blasint)(kg * taps), x + (bi * q->c + g * cg) * in_plane,
+                        (blasint)in_plane, 0.0f, work, (blasint)in_plane);
+            col2im(p, kg, work, yg);
+        }
+    }
+}
+

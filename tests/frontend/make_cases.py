@@ -247,6 +247,24 @@ def cases(out):
          helper.make_node("Conv", ["x", "w"], ["c"], name="badpads", kernel_shape=[3, 3],
                           pads=[1, 1, 1])],
         X4, [vi("a"), vi("c")], [w])
+    wt = helper.make_tensor("wt", F, [3, 2, 3, 3], [0.25] * 54)
+    c["conv_transpose"] = model(
+        [helper.make_node("ConvTranspose", ["x", "wt"], ["t"], name="outpad", strides=[3, 2],
+                          output_padding=[1, 1], pads=[1, 0, 1, 2]),
+         # output_shape with N and C in front, as some exporters write it
+         helper.make_node("ConvTranspose", ["x", "wt"], ["t_shape"], name="shape4",
+                          strides=[2, 2], output_shape=[1, 2, 17, 16]),
+         helper.make_node("ConvTranspose", ["x", "wt"], ["t_same"], name="same",
+                          strides=[2, 2], auto_pad="SAME_LOWER")],
+        X4, [vi("t"), vi("t_shape"), vi("t_same")], [wt])
+    c["conv_transpose_errors"] = model(
+        [helper.make_node("ConvTranspose", ["x", "wt"], ["t2"], name="shape3",
+                          output_shape=[1, 16, 16])],
+        X4, [vi("t2")], [wt])
+    c["conv_transpose_pad"] = model(
+        [helper.make_node("ConvTranspose", ["x", "wt"], ["t"], name="bigpad", strides=[2, 2],
+                          output_padding=[2, 0])],
+        X4, [vi("t")], [wt])
     c["misc_attrs"] = model(
         [helper.make_node("Flatten", ["x"], ["f"], name="flatten"),
          helper.make_node("Gemm", ["f", "fc_w", "fc_b"], ["g"], name="gemm", alpha=0.5,

@@ -728,6 +728,59 @@ static void test_windows(void)
                   "node 'badpads' (Conv): attribute 'pads' has 3 values");
 }
 
+/* ConvTranspose: output_padding, output_shape (given with N and C too)
+ * and SAME_LOWER, resolved into pads by shape inference. */
+static void test_conv_transpose(void)
+{
+    Graph *g = load_ok("conv_transpose");
+    if (!g)
+        return;
+    const Node *n = node(g, "shape4");   /* as imported: output_shape's spatial part */
+    CHECK(n->attr.win.has_out_shape);
+    CHECK_INT(n->attr.win.out_shape[0], 17);
+    CHECK_INT(n->attr.win.out_shape[1], 16);
+    if (!check(infer_captured(g), "graph_infer_shapes(g)", __LINE__)) {
+        printf("  diagnostics:\n%s", diag);
+        graph_free(g);
+        return;
+    }
+    n = node(g, "outpad");
+    const WindowAttr *w = &n->attr.win;
+    CHECK_INT(w->nsp, 2);
+    CHECK_INT(w->kernel[0], 3);         /* from the weight */
+    CHECK_INT(w->out_pad[0], 1);
+    CHECK_INT(w->out_pad[1], 1);
+    CHECK_INT(w->pad[3], 2);            /* right */
+    const Shape *y = &g->values[n->out[0]].shape;
+    CHECK_INT(y->d[1], 2);              /* [C, M/group, k, k]: M = 2 */
+    CHECK_INT(y->d[2], 3 * 7 + 1 + 3 - 1 - 1);
+    CHECK_INT(y->d[3], 2 * 7 + 1 + 3 - 0 - 2);
+
+    n = node(g, "shape4");              /* full 2*7 + 3 = 17: H total 0, W total 1 */
+    w = &n->attr.win;
+    CHECK(!w->has_out_shape);
+    CHECK_INT(g->values[n->out[0]].shape.d[2], 17);
+    CHECK_INT(g->values[n->out[0]].shape.d[3], 16);
+    CHECK_INT(w->pad[0], 0);
+    CHECK_INT(w->pad[2], 0);
+    CHECK_INT(w->pad[1], 1);            /* NOTSET: the larger half at the beginning */
+    CHECK_INT(w->pad[3], 0);
+
+    n = node(g, "same");                /* out 16, total 1: SAME_LOWER puts it first */
+    w = &n->attr.win;
+    CHECK_INT(w->auto_pad, AUTOPAD_NOTSET);
+    CHECK_INT(g->values[n->out[0]].shape.d[2], 16);
+    CHECK_INT(w->pad[0], 1);
+    CHECK_INT(w->pad[2], 0);
+    graph_free(g);
+
+    EXPECT_ERRORS("conv_transpose_errors",
+                  "node 'shape3' (ConvTranspose): attribute 'output_shape' has 3 values; expected 2");
+    EXPECT_INFER_ERRORS("conv_transpose_pad",
+                        "node 'bigpad' (ConvTranspose): output_padding[0] is 2; expected at least 0 "
+                        "and below the stride (2) or the dilation (1)");
+}
+
 static void test_misc_attrs(void)
 {
     Graph *g = load_ok("misc_attrs");
@@ -1072,7 +1125,8 @@ static uint32_t next_rand(void)
 static void test_mutations(void)
 {
     static const char *const files[] = {
-        "encodings", "constants", "windows", "misc_attrs", "pad_opset13", "pad_opset18_axes",
+        "encodings", "constants", "windows", "conv_transpose", "misc_attrs", "pad_opset13",
+        "pad_opset18_axes",
         "reduce_mean_opset18", "squeeze_opset13", "clip_opset13", "dropout_opset13", "ext_ok",
         "bad_initializers", "nested_graph", "raw_twice", "raw_twice_nested",
     };
@@ -1135,6 +1189,7 @@ int main(int argc, char **argv)
     test_prelu_legacy();
     test_dropout();
     test_windows();
+    test_conv_transpose();
     test_misc_attrs();
     test_graph_errors();
     test_batch();

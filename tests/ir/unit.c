@@ -567,8 +567,9 @@ static void test_verify(void)
             want = "two live values are named 'relu'";
             break;
         case 11:
-            r->op = (OpKind)77;
-            want = "node 0 has the invalid op 77";
+            r->op = (OpKind)(OP_COUNT + 1);  /* past the ops and OP_DEAD */
+            want = "node 0 has the invalid op 78";
+            _Static_assert(OP_COUNT + 1 == 78, "the message above names OP_COUNT + 1");
             break;
         case 12:
             g->values[rv].has_shape = false;

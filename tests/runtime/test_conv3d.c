@@ -1,5 +1,6 @@
-/* test_conv3d.c — the 3-D convolution and pools (vggrt_conv3d,
- * vggrt_maxpool3d[_indices], vggrt_avgpool3d) against naive references.
+/* test_conv3d.c — the 3-D convolution, its transpose and the pools
+ * (vggrt_conv3d, vggrt_conv_transpose, vggrt_maxpool3d[_indices],
+ * vggrt_avgpool3d) against naive references.
  *
  * Each reference is written from the ONNX operator's definition: direct
  * loops over every output coordinate and every kernel tap, in double, with
@@ -10,7 +11,11 @@
  * on all, with groups (2 and depthwise), 1x1x1 kernels (the no-im2col
  * path) and 1x1x1 with padding (not that path), batch 1 and 2, every fused
  * activation, and ceil-mode pools whose last window overhangs the padded
- * input.
+ * input.  The transposed convolution's reference gathers: each output
+ * position sums the input positions whose stride step lands on it through
+ * some tap (the kernel scatters col2im rows instead); its cases add
+ * negative pads, as ONNX's output_shape can give, and outputs past the
+ * full transposed conv, which hold only the bias.
  *
  * Outputs start as NaN, so a skipped element fails; work buffers are
  * exactly the size the kernel asks for (AddressSanitizer catches overruns).
@@ -127,6 +132,109 @@ static void test_convs(void) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         test_conv(&cases[i]);
+}
+
+/* ---- transposed convolution ---------------------------------------------------------- */
+
+typedef struct {
+    int64_t n, c, k, group;
+    int64_t in[3], ker[3], str[3], dil[3], pb[3], pe[3];    /* pads may be negative */
+    int bias;
+} ConvTCase;
+
+static void test_conv_transpose(const ConvTCase *t) {
+    int64_t o[3];
+    for (int a = 0; a < 3; a++)
+        o[a] = t->str[a] * (t->in[a] - 1) + t->dil[a] * (t->ker[a] - 1) + 1 - t->pb[a] - t->pe[a];
+    vggrt_conv3d_params p;
+    memset(&p, 0, sizeof p);
+    p.hw.c = t->c, p.hw.k = t->k, p.hw.group = t->group;
+    p.hw.h = t->in[1], p.hw.w = t->in[2], p.hw.oh = o[1], p.hw.ow = o[2];
+    p.hw.kh = t->ker[1], p.hw.kw = t->ker[2], p.hw.sh = t->str[1], p.hw.sw = t->str[2];
+    p.hw.pt = t->pb[1], p.hw.pl = t->pb[2], p.hw.dh = t->dil[1], p.hw.dw = t->dil[2];
+    p.hw.act = VGGRT_ACT_RELU;     /* ignored */
+    p.d = t->in[0], p.od = o[0], p.kd = t->ker[0], p.sd = t->str[0], p.pfront = t->pb[0];
+    p.dd = t->dil[0];
+    begin_case("conv_transpose n=%lld c=%lld k=%lld group=%lld in=%lldx%lldx%lld "
+               "kernel=%lldx%lldx%lld stride=%lldx%lldx%lld dilation=%lldx%lldx%lld "
+               "pads(begin)=%lld,%lld,%lld pads(end)=%lld,%lld,%lld -> %lldx%lldx%lld%s",
+               (long long)t->n, (long long)t->c, (long long)t->k, (long long)t->group,
+               (long long)t->in[0], (long long)t->in[1], (long long)t->in[2],
+               (long long)t->ker[0], (long long)t->ker[1], (long long)t->ker[2],
+               (long long)t->str[0], (long long)t->str[1], (long long)t->str[2],
+               (long long)t->dil[0], (long long)t->dil[1], (long long)t->dil[2],
+               (long long)t->pb[0], (long long)t->pb[1], (long long)t->pb[2],
+               (long long)t->pe[0], (long long)t->pe[1], (long long)t->pe[2],
+               (long long)o[0], (long long)o[1], (long long)o[2], t->bias ? " bias" : "");
+    const int64_t cg = t->c / t->group, kg = t->k / t->group;
+    const int64_t vin = t->in[0] * t->in[1] * t->in[2], vout = o[0] * o[1] * o[2];
+    const int64_t vker = t->ker[0] * t->ker[1] * t->ker[2];
+    size_t nx = (size_t)(t->n * t->c * vin), nw = (size_t)(t->c * kg * vker);
+    size_t ny = (size_t)(t->n * t->k * vout);
+    float *x = rand_f32(nx, -1, 1), *w = rand_f32(nw, -1, 1), *b = rand_f32((size_t)t->k, -1, 1);
+    float *y = nan_f32(ny);
+    double *want = zeros_f64(ny), *mag = zeros_f64(ny);
+    size_t nwork = vggrt_conv_transpose_work_size(&p);
+    float *work = nwork ? xmalloc(nwork * sizeof *work) : NULL;
+
+    for (int64_t bi = 0; bi < t->n; bi++)
+        for (int64_t k = 0; k < t->k; k++)
+            for (int64_t oz = 0; oz < o[0]; oz++)
+                for (int64_t oy = 0; oy < o[1]; oy++)
+                    for (int64_t ox = 0; ox < o[2]; ox++) {
+                        const int64_t g = k / kg, m = k % kg, oc[3] = {oz, oy, ox};
+                        double acc = t->bias ? b[k] : 0.0, mg = t->bias ? fabs(b[k]) : 0.0;
+                        for (int64_t ci = 0; ci < cg; ci++)
+                            for (int64_t a = 0; a < t->ker[0]; a++)
+                                for (int64_t i = 0; i < t->ker[1]; i++)
+                                    for (int64_t j = 0; j < t->ker[2]; j++) {
+                                        /* input position ic with ic*str - pb + tap*dil == oc */
+                                        const int64_t tap[3] = {a, i, j};
+                                        int64_t ic[3];
+                                        int inside = 1;
+                                        for (int ax = 0; ax < 3; ax++) {
+                                            int64_t num = oc[ax] + t->pb[ax] - tap[ax] * t->dil[ax];
+                                            inside &= num >= 0 && num % t->str[ax] == 0;
+                                            ic[ax] = inside ? num / t->str[ax] : 0;
+                                            inside &= ic[ax] < t->in[ax];
+                                        }
+                                        if (!inside)
+                                            continue;
+                                        double xv = x[(((bi * t->c + g * cg + ci) * t->in[0] +
+                                                        ic[0]) * t->in[1] + ic[1]) * t->in[2] + ic[2]];
+                                        double wv = w[((((g * cg + ci) * kg + m) * t->ker[0] + a) *
+                                                       t->ker[1] + i) * t->ker[2] + j];
+                                        acc += xv * wv;
+                                        mg += fabs(xv * wv);
+                                    }
+                        size_t at = (size_t)((((bi * t->k + k) * o[0] + oz) * o[1] + oy) * o[2] + ox);
+                        want[at] = acc;
+                        mag[at] = mg;
+                    }
+    vggrt_conv_transpose(&p, t->n, x, w, t->bias ? b : NULL, y, work);
+    check_f32("y", y, want, mag, ny);
+    end_case();
+    free(x), free(w), free(b), free(y), free(want), free(mag), free(work);
+}
+
+static void test_conv_transposes(void) {
+    static const ConvTCase cases[] = {
+        /* n c k g   in          ker        str        dil        pads begin   pads end    bias */
+        {1, 1, 2, 1, {1, 3, 3}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0}, 0},
+        {2, 3, 4, 1, {1, 4, 5}, {1, 3, 2}, {1, 3, 2}, {1, 1, 1}, {0, 1, 0}, {0, 1, 2}, 1},
+        {1, 2, 3, 1, {3, 4, 5}, {2, 3, 3}, {2, 1, 2}, {1, 2, 1}, {1, 0, 1}, {0, 2, 1}, 1},
+        {1, 4, 6, 2, {2, 5, 4}, {3, 2, 3}, {1, 2, 3}, {2, 1, 1}, {0, 1, 0}, {1, 0, 2}, 1},
+        {2, 4, 4, 4, {1, 5, 6}, {1, 3, 3}, {1, 2, 2}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}, 0},
+        /* negative pads (ONNX's output_shape past the full transposed conv) */
+        {1, 3, 2, 1, {1, 3, 4}, {1, 3, 3}, {1, 3, 2}, {1, 1, 1}, {0, 0, -1}, {0, -1, -2}, 1},
+        {1, 2, 3, 1, {2, 3, 3}, {2, 2, 2}, {2, 2, 2}, {1, 1, 1}, {-1, 1, 0}, {0, -3, 0}, 1},
+        /* 1x1x1 kernels, stride 2: positions between inputs hold the bias alone */
+        {1, 5, 3, 1, {2, 3, 4}, {1, 1, 1}, {2, 2, 2}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0}, 1},
+        /* 1-D as the W axis */
+        {2, 3, 2, 1, {1, 1, 7}, {1, 1, 4}, {1, 1, 3}, {1, 1, 2}, {0, 0, 2}, {0, 0, 1}, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        test_conv_transpose(&cases[i]);
 }
 
 /* ---- pools -------------------------------------------------------------------------- */
@@ -266,6 +374,7 @@ static void test_pools(void) {
 
 int main(void) {
     test_convs();
+    test_conv_transposes();
     test_pools();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
