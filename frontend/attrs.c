@@ -663,6 +663,20 @@ static void norm_softmax(Norm *z)
     z->n->attr.softmax.coerce_2d = old;
 }
 
+/* LayerNormalization-17 (X, Scale[, B] -> Y[, Mean, InvStdDev]): axis=-1,
+ *   epsilon=1e-5, stash_type=1 (the statistics in float; the only one
+ *   ONNX defines).  Trailing outputs that nothing reads are dropped. */
+static void norm_layernorm(Norm *z)
+{
+    z->n->attr.ln.axis = get_int(z, "axis", -1);
+    z->n->attr.ln.epsilon = get_float(z, "epsilon", 1e-5f);
+    int64_t stash = get_int(z, "stash_type", 1);
+    if (stash != 1)
+        nerr(z, "stash_type %lld is not supported (1: float)", (long long)stash);
+    while (z->n->n_out > 1 && !output_used(z, z->n->n_out - 1))
+        z->n->n_out--;
+}
+
 /* Transpose-1/13 (data -> transposed): perm=reverse the dims. */
 static void norm_transpose(Norm *z)
 {
@@ -1364,6 +1378,7 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
         break;
     case OP_GEMM: norm_gemm(&z); break;
     case OP_BATCHNORM: norm_batchnorm(&z); break;
+    case OP_LAYER_NORM: norm_layernorm(&z); break;
     case OP_SOFTMAX:
     case OP_LOG_SOFTMAX:
         norm_softmax(&z);

@@ -244,6 +244,7 @@ typedef struct {
 
 typedef struct { float alpha, beta; bool trans_a, trans_b; } GemmAttr;
 typedef struct { float epsilon; } BatchNormAttr;
+typedef struct { int64_t axis; float epsilon; } LayerNormAttr;   /* axis as given (may be < 0) */
 typedef struct { int64_t axis; bool coerce_2d; } SoftmaxAttr; /* coerce_2d: opset < 13 */
 /* Clip's bounds: +-INFINITY when absent.  A bound given as a run-time
  * tensor stays the node's input 1 (min) or 2 (max), a one-element f32 read
@@ -294,6 +295,7 @@ typedef union {
     PermAttr perm;
     GemmAttr gemm;
     BatchNormAttr bn;
+    LayerNormAttr ln;
     ClipAttr clip;
     AlphaAttr alpha;
     SeluAttr selu;

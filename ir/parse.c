@@ -951,6 +951,12 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
         a->bn.epsilon = 1e-5f;
         a_float(p, ra, "epsilon", &a->bn.epsilon);
         break;
+    case OP_LAYER_NORM:
+        a->ln.axis = -1;
+        a->ln.epsilon = 1e-5f;
+        a_int(p, ra, "axis", &a->ln.axis);
+        a_float(p, ra, "epsilon", &a->ln.epsilon);
+        break;
     case OP_SOFTMAX: case OP_LOG_SOFTMAX:
         a->softmax.coerce_2d = p->g->opset < 13;
         a->softmax.axis = p->g->opset < 13 ? 1 : -1;
@@ -1057,7 +1063,7 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_SIZE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 77, "the parser knows every op's attributes");
+    _Static_assert(OP_COUNT == 78, "the parser knows every op's attributes");
     for (int i = 0; i < ra->n; i++)
         if (!ra->a[i].used)
             FAIL(p, &ra->a[i].key, "%s has no attribute '%.40s'", op_name(n->op), ra->a[i].key.text);

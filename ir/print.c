@@ -383,6 +383,10 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
         fputs(" epsilon=", f);
         print_float(f, a->bn.epsilon);
         break;
+    case OP_LAYER_NORM:
+        fprintf(f, " axis=%lld epsilon=", (long long)a->ln.axis);
+        print_float(f, a->ln.epsilon);
+        break;
     case OP_SOFTMAX: case OP_LOG_SOFTMAX:
         fprintf(f, " axis=%lld coerce_2d=%d", (long long)a->softmax.axis, a->softmax.coerce_2d);
         break;
@@ -485,7 +489,7 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     case OP_SIZE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 77, "the printer knows every op's attributes");
+    _Static_assert(OP_COUNT == 78, "the printer knows every op's attributes");
 }
 
 /* What fusion and layout assignment added to a node; nothing when none. */

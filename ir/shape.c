@@ -77,6 +77,7 @@ static const char *role(OpKind op, uint32_t i)
     case OP_GEMM: case OP_MATMUL: case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
         return i < 3 ? gemm[i] : "input";
     case OP_BATCHNORM: return i < 5 ? bn[i] : "input";
+    case OP_LAYER_NORM: return i < 3 ? bn[i] : "input";
     case OP_POW: return i < 2 ? pow_[i] : "input";
     case OP_MOD: return i < 2 ? gemm[i] : "input";
     case OP_RESHAPE: return i < 2 ? reshape[i] : "input";
@@ -1154,6 +1155,43 @@ static void infer_batchnorm(Inf *c)
     set_out(c, 0, DT_FLOAT, &x->shape);
 }
 
+/* LayerNormalization-17(X, Scale, B?) -> Y, Mean?, InvStdDev?, f32: each
+ * row of X over the dims from axis on (axis in [-rank, rank)) is normalized,
+ * scaled and shifted; Scale and B have exactly those dims.  Mean and
+ * InvStdDev keep the dims before axis and have 1 for the others. */
+static void infer_layernorm(Inf *c)
+{
+    const Value *x = inval(c, 0);
+    Buf b;
+    SBuf s, t;
+    if (!want_floats(c, 3))
+        return;
+    const int r = x->shape.rank;
+    const int64_t axis = c->n->attr.ln.axis;
+    if (r < 1 || axis < -r || axis >= r) {
+        err(c, "axis %lld is out of range for %s", (long long)axis, fmt(&x->shape, &s));
+        return;
+    }
+    const int a = (int)(axis < 0 ? axis + r : axis);
+    Shape norm = {.rank = r - a};
+    for (int i = a; i < r; i++)
+        norm.d[i - a] = x->shape.d[i];
+    for (uint32_t i = 1; i < 3; i++) {
+        const Value *p = inval(c, i);
+        if (p && !shape_equal(&p->shape, &norm)) {
+            err(c, "%s: expected %s (the normalized dims of the data), got %s", desc(c, i, &b),
+                fmt(&norm, &s), fmt(&p->shape, &t));
+            return;
+        }
+    }
+    set_out(c, 0, DT_FLOAT, &x->shape);
+    Shape stat = x->shape;
+    for (int i = a; i < r; i++)
+        stat.d[i] = 1;
+    set_out(c, 1, DT_FLOAT, &stat);
+    set_out(c, 2, DT_FLOAT, &stat);
+}
+
 /* ---- matrix products ---------------------------------------------------------------------- */
 
 /* Gemm-13(A [M,K], B [K,N], C? broadcastable to [M,N]) -> Y [M,N]; transA and
@@ -2147,6 +2185,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_POW: infer_pow(&c); break;
     case OP_MOD: infer_mod(&c); break;
     case OP_BATCHNORM: infer_batchnorm(&c); break;
+    case OP_LAYER_NORM: infer_layernorm(&c); break;
     case OP_DROPOUT: infer_dropout(&c); break;
     case OP_IDENTITY: infer_identity(&c); break;
     case OP_SOFTMAX: case OP_LOG_SOFTMAX: infer_softmax(&c); break;
@@ -2159,7 +2198,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_LRN: infer_lrn(&c); break;
     case OP_CONSTANT: case OP_CAST_LIKE: case OP_COUNT: VGGC_UNREACHABLE();
     }
-    _Static_assert(OP_COUNT == 77, "shape inference handles every op in ops.def");
+    _Static_assert(OP_COUNT == 78, "shape inference handles every op in ops.def");
     return c.bad == 0;
 }
 

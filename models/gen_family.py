@@ -40,6 +40,11 @@ segmentation network) with the symbolic batch dimension "N" (dim_param) on both.
                   1x1 score convs, ConvTranspose upsampling (stride 2 with output_padding,
                   then stride 4 depthwise with bias) and a skip Add from the 8x8 features;
                   per-pixel scores for 5 classes, [N, 5, 32, 32]
+  fam_convnext    ConvNeXt in miniature (opset 17): patchify Conv 4x4/4, LayerNorm over
+                  channels as Transpose + LayerNormalization + Transpose, blocks of depthwise
+                  7x7 conv, Transpose to NHWC, LayerNormalization, MatMul+Add, GELU (Erf form),
+                  MatMul+Add, layer scale Mul, Transpose back, residual Add; a 2x2/2 downsample;
+                  GlobalAveragePool, Flatten, LayerNormalization, Gemm; 10 logits
 
 Scaling: He-normal conv and dense weights (fan_in = C/group * kH * kW), small
 biases, BatchNorm parameters as gen_models.bn_params, and a fixed extra gain on
@@ -76,6 +81,7 @@ SEED_SHUFFLENET = 306
 SEED_DENSENET = 307
 SEED_VGG_BN = 308
 SEED_FCN = 309
+SEED_CONVNEXT = 310
 
 CONV_BIAS_STD = 0.02
 DENSE_BIAS_STD = 0.02
@@ -99,6 +105,7 @@ LOGIT_GAIN = {
     "fam_densenet": 1.0,
     "fam_vgg_bn": 0.3,
     "fam_fcn": 0.25,
+    "fam_convnext": 2.0,
 }
 
 
@@ -215,7 +222,42 @@ class Net:
         x = self.g.node("GlobalAveragePool", [x], f"{pool}/GlobalAveragePool")
         return self.g.node("Flatten", [x], "/Flatten", axis=1)
 
-    def finish(self, name, hw, k, doc, softmax, out_dims=None):
+    def layer_norm(self, x, name, c, axis=-1, eps=1e-6):
+        """torch.nn.LayerNorm(c) (opset 17): weight near 1, bias near 0."""
+        rng = self._rng()
+        w = self.g.init(f"{name}.weight", (1.0 + 0.1 * rng.standard_normal(c)).astype(np.float32))
+        b = self.g.init(f"{name}.bias", small_bias(rng, c, 0.05))
+        return self.node("LayerNormalization", [x, w, b], self.scope(name), axis=axis,
+                         epsilon=eps)
+
+    def layer_norm2d(self, x, name, c):
+        """ConvNeXt's LayerNorm2d: channels last, normalize, channels first."""
+        x = self.node("Transpose", [x], self.scope(name), "_0", perm=[0, 2, 3, 1])
+        x = self.layer_norm(x, name, c)
+        return self.node("Transpose", [x], self.scope(name), "_1", perm=[0, 3, 1, 2])
+
+    def linear(self, x, name, cin, cout, gain=1.0):
+        """nn.Linear on a channels-last map: MatMul by W^T, then Add the bias."""
+        rng = self._rng()
+        w = he_normal(rng, (cout, cin), cin, gain)
+        wt = self.g.init(f"onnx::MatMul_{name}", np.ascontiguousarray(w.T))
+        b = self.g.init(f"{name}.bias", small_bias(rng, cout, DENSE_BIAS_STD))
+        x = self.node("MatMul", [x, wt], self.scope(name))
+        return self.node("Add", [x, b], self.scope(name))
+
+    def gelu(self, x, name):
+        """nn.GELU as torch exports it before opset 20: x * 0.5 * (1 + erf(x / sqrt 2))."""
+        s = self.scope(name)
+        r2 = self.constant(s, np.array(np.sqrt(2.0), np.float32))
+        one = self.constant(s, np.array(1.0, np.float32))
+        half = self.constant(s, np.array(0.5, np.float32))
+        t = self.node("Div", [x, r2], s)
+        t = self.node("Erf", [t], s)
+        t = self.node("Add", [t, one], s)
+        t = self.node("Mul", [x, t], s)
+        return self.node("Mul", [t, half], s, "_1")
+
+    def finish(self, name, hw, k, doc, softmax, out_dims=None, opset=OPSET):
         last = self.g.nodes[-1]
         if softmax:
             self.g.node("Softmax", [last.output[0]], "/Softmax", out="output", axis=1)
@@ -226,7 +268,7 @@ class Net:
             [helper.make_tensor_value_info("input", TensorProto.FLOAT, [BATCH, 3, hw, hw])],
             [helper.make_tensor_value_info("output", TensorProto.FLOAT, out_dims or [BATCH, k])],
             initializer=self.g.inits)
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
                                   producer_name=PRODUCER, producer_version="1", doc_string=doc)
         model.ir_version = IR_VERSION
         return model
@@ -549,6 +591,42 @@ def make_fcn():
                     softmax=False, out_dims=[BATCH, k, 32, 32])
 
 
+def make_convnext():
+    """ConvNeXt in miniature: stem Conv 4x4/4 (3 -> 16) + LayerNorm2d; two blocks at 16
+    channels (8x8); downsample LayerNorm2d + Conv 2x2/2 (16 -> 32); one block at 32
+    (4x4); GlobalAveragePool, Flatten, LayerNorm, Gemm 32-10.  A block: depthwise Conv
+    7x7 pad 3, Transpose to NHWC, LayerNormalization (eps 1e-6), Linear c -> 4c, GELU,
+    Linear 4c -> c, layer scale (Mul by gamma), Transpose back, residual Add."""
+    n = Net(SEED_CONVNEXT)
+
+    def block(x, name, c):
+        y = n.conv(x, f"{name}.dwconv", c, c, 7, group=c)
+        y = n.node("Transpose", [y], n.scope(name), "_0", perm=[0, 2, 3, 1])
+        y = n.layer_norm(y, f"{name}.norm", c)
+        y = n.linear(y, f"{name}.pwconv1", c, 4 * c)
+        y = n.gelu(y, f"{name}.act")
+        y = n.linear(y, f"{name}.pwconv2", 4 * c, c)
+        gamma = n.g.init(f"{name}.gamma", np.full(c, 0.5, np.float32))
+        y = n.node("Mul", [y, gamma], n.scope(name))
+        y = n.node("Transpose", [y], n.scope(name), "_1", perm=[0, 3, 1, 2])
+        return n.node("Add", [x, y], n.scope(name))
+
+    x = n.conv("input", "downsample_layers.0.0", 3, 16, 4, stride=4, pads=[0] * 4)
+    x = n.layer_norm2d(x, "downsample_layers.0.1", 16)
+    x = block(x, "stages.0.0", 16)
+    x = block(x, "stages.0.1", 16)
+    x = n.layer_norm2d(x, "downsample_layers.1.0", 16)
+    x = n.conv(x, "downsample_layers.1.1", 16, 32, 2, stride=2, pads=[0] * 4)
+    x = block(x, "stages.1.0", 32)
+    x = n.gap_flatten(x)
+    x = n.layer_norm(x, "norm", 32)
+    n.gemm(x, "head", 32, 10, LOGIT_GAIN["fam_convnext"])
+    return n.finish("fam_convnext", 32, 10, "ConvNeXt-style tiny network (patchify stem, "
+                    "depthwise 7x7 blocks with LayerNormalization, GELU and layer scale, "
+                    "residual Add), 32x32, torch form, opset 17; 10 logits; "
+                    f"seed family {SEED_CONVNEXT}", softmax=False, opset=17)
+
+
 MODELS = {
     "fam_alexnet": make_alexnet,
     "fam_resnet": make_resnet,
@@ -559,6 +637,7 @@ MODELS = {
     "fam_densenet": make_densenet,
     "fam_vgg_bn": make_vgg_bn,
     "fam_fcn": make_fcn,
+    "fam_convnext": make_convnext,
 }
 
 

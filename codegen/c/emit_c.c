@@ -596,6 +596,35 @@ static void emit_softmax(Ctx *c, const Node *n)
     buf_puts(c->b, ");\n");
 }
 
+/* LayerNormalization: rows [outer, len] split at the axis; absent inputs
+ * and outputs are NULL. */
+static void emit_layernorm(Ctx *c, const Node *n)
+{
+    const Shape *x = shp(c, n->in[0]);
+    const int a = (int)(n->attr.ln.axis < 0 ? n->attr.ln.axis + x->rank : n->attr.ln.axis);
+    buf_puts(c->b, "    vggrt_layernorm(");
+    put_size(c->b, size_of_dims(x, 0, a));
+    buf_puts(c->b, ", ");
+    put_size(c->b, size_of_dims(x, a, x->rank));
+    buf_puts(c->b, ", ");
+    put_float(c->b, n->attr.ln.epsilon);
+    for (uint32_t i = 0; i < 3; i++) {
+        buf_puts(c->b, ", ");
+        if (i < n->n_in && n->in[i] != VGGC_NONE)
+            put_ptr(c, n->in[i], false);
+        else
+            buf_puts(c->b, "NULL");
+    }
+    for (uint32_t i = 0; i < 3; i++) {
+        buf_puts(c->b, ", ");
+        if (i < n->n_out && n->out[i] != VGGC_NONE)
+            put_ptr(c, n->out[i], true);
+        else
+            buf_puts(c->b, "NULL");
+    }
+    buf_puts(c->b, ");\n");
+}
+
 /* ArgMax, ArgMin: [outer, len, inner] around the axis (inference refused
  * the batch's), i64 out. */
 static void emit_arg(Ctx *c, const Node *n)
@@ -943,6 +972,7 @@ static bool emit_body(Ctx *c, const Node *n, uint32_t id)
     case OP_MATMUL: emit_matmul(c, n); break;
     case OP_BATCHNORM: emit_batchnorm(c, n); break;
     case OP_SOFTMAX: case OP_LOG_SOFTMAX: emit_softmax(c, n); break;
+    case OP_LAYER_NORM: emit_layernorm(c, n); break;
     case OP_TRANSPOSE: emit_transpose(c, n); break;
     case OP_GATHER: emit_gather(c, n); break;
     case OP_CONCAT: emit_concat(c, n); break;

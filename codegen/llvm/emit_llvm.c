@@ -536,6 +536,22 @@ static void emit_softmax(L *l, const Node *n)
          size_val(l, inner), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
 }
 
+/* LayerNormalization (emit_c.c: emit_layernorm). */
+static void emit_layernorm(L *l, const Node *n)
+{
+    const Shape *x = shp(l, n->in[0]);
+    const int a = (int)(n->attr.ln.axis < 0 ? n->attr.ln.axis + x->rank : n->attr.ln.axis);
+    LLVMValueRef in[3], out[3];
+    for (uint32_t i = 0; i < 3; i++) {
+        in[i] = i < n->n_in && n->in[i] != VGGC_NONE ? ptr_of(l, n->in[i]) : LLVMConstNull(l->ptr);
+        out[i] = i < n->n_out && n->out[i] != VGGC_NONE ? ptr_of(l, n->out[i])
+                                                        : LLVMConstNull(l->ptr);
+    }
+    CALL(l, "vggrt_layernorm", size_val(l, size_of_dims(x, 0, a)),
+         size_val(l, size_of_dims(x, a, x->rank)), kf(l, n->attr.ln.epsilon), in[0], in[1], in[2],
+         out[0], out[1], out[2]);
+}
+
 /* vggrt_slice from value x into value y (emit_c.c: emit_slice_call). */
 static void emit_slice_call(L *l, uint32_t x_id, uint32_t y_id, const int64_t *start,
                             const int64_t *step)
@@ -729,6 +745,7 @@ static LLVMValueRef emit_body(L *l, const Node *n)
     case OP_MATMUL: emit_matmul(l, n); break;
     case OP_BATCHNORM: emit_batchnorm(l, n); break;
     case OP_SOFTMAX: case OP_LOG_SOFTMAX: emit_softmax(l, n); break;
+    case OP_LAYER_NORM: emit_layernorm(l, n); break;
     case OP_TRANSPOSE: emit_transpose(l, n); break;
     case OP_GATHER: return emit_gather(l, n);
     case OP_CONCAT: emit_concat(l, n); break;

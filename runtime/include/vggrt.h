@@ -536,6 +536,14 @@ void vggrt_reduce_f32(int op, int rank, const int64_t *dims, unsigned mask,
 void vggrt_arg_f32(int min, int last, int64_t outer, int64_t len, int64_t inner, const float *x,
                    int64_t *y);
 
+/* LayerNormalization over rows of x [outer, len]: y = (x - mean) *
+ * inv_std * scale + bias per row, inv_std = 1 / sqrt(variance + eps) (the
+ * variance over len, divided by len); scale and bias have len elements,
+ * bias may be NULL; mean and inv_std (outer elements each) may be NULL.
+ * x may equal y. */
+void vggrt_layernorm(int64_t outer, int64_t len, float eps, const float *x, const float *scale,
+                     const float *bias, float *y, float *mean, float *inv_std);
+
 /* Local response normalization across channels of [n, c, inner]. */
 void vggrt_lrn(int64_t n, int64_t c, int64_t inner, int64_t size, float alpha, float beta,
                float bias, const float *x, float *y);

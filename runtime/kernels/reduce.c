@@ -1,6 +1,6 @@
 /* reduce.c — kernels that combine many elements into one: Softmax and
  * LogSoftmax, the Reduce ops (Mean, Sum, Max, Min, Prod, SumSquare, L1,
- * L2, LogSum, LogSumExp), ArgMax and ArgMin, LRN.
+ * L2, LogSum, LogSumExp), ArgMax and ArgMin, LayerNormalization, LRN.
  *
  * Softmax over the middle axis of [outer, len, inner] is the numerically
  * stable form: m = max_l x, s = sum_l exp(x - m), y = exp(x - m) / s, or for
@@ -322,3 +322,29 @@ void vggrt_arg_f32(int min, int last, int64_t outer, int64_t len, int64_t inner,
             y[o * inner + i] = best;
         }
 }
+
+/* ---- LayerNormalization --------------------------------------------------------
+ * Two passes over each row, in double: the mean, then the mean square of the
+ * differences (no cancellation, as E[x^2] - E[x]^2 would have), then one
+ * pass writing y.  As ONNX's reference: inv_std = 1 / sqrt(var + eps). */
+void vggrt_layernorm(int64_t outer, int64_t len, float eps, const float *x, const float *scale,
+                     const float *bias, float *y, float *mean, float *inv_std) {
+    for (int64_t o = 0; o < outer; o++) {
+        const float *xr = x + o * len;
+        float *yr = y + o * len;
+        double sum = 0, sq = 0;
+        for (int64_t i = 0; i < len; i++)
+            sum += xr[i];
+        const double m = len ? sum / (double)len : 0.0;
+        for (int64_t i = 0; i < len; i++)
+            sq += (xr[i] - m) * (xr[i] - m);
+        const double inv = 1.0 / sqrt((len ? sq / (double)len : 0.0) + (double)eps);
+        for (int64_t i = 0; i < len; i++)
+            yr[i] = (float)((xr[i] - m) * inv * scale[i] + (bias ? bias[i] : 0.0));
+        if (mean)
+            mean[o] = (float)m;
+        if (inv_std)
+            inv_std[o] = (float)inv;
+    }
+}
+

@@ -265,6 +265,15 @@ def cases(out):
         [helper.make_node("ConvTranspose", ["x", "wt"], ["t"], name="bigpad", strides=[2, 2],
                           output_padding=[2, 0])],
         X4, [vi("t")], [wt])
+    ln_s = helper.make_tensor("ln_s", F, [8, 8], [1.0] * 64)
+    c["layer_norm"] = model(
+        [helper.make_node("LayerNormalization", ["x", "ln_s"], ["y", "m", "inv"], name="ln",
+                          axis=-2, epsilon=1e-3)],
+        X4, [vi("y"), vi("m")], [ln_s], opset=17)
+    c["layer_norm_stash"] = model(
+        [helper.make_node("LayerNormalization", ["x", "ln_s"], ["y2"], name="ln_stash",
+                          stash_type=0)],
+        X4, [vi("y2")], [ln_s], opset=17)
     c["misc_attrs"] = model(
         [helper.make_node("Flatten", ["x"], ["f"], name="flatten"),
          helper.make_node("Gemm", ["f", "fc_w", "fc_b"], ["g"], name="gemm", alpha=0.5,

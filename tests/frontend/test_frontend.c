@@ -781,6 +781,25 @@ static void test_conv_transpose(void)
                         "and below the stride (2) or the dilation (1)");
 }
 
+/* LayerNormalization: axis and epsilon as given; trailing outputs that
+ * nothing reads dropped (InvStdDev), the others kept; stash_type 0 refused. */
+static void test_layer_norm(void)
+{
+    Graph *g = load_ok("layer_norm");
+    if (g) {
+        const Node *n = node(g, "ln");
+        CHECK_INT(n->attr.ln.axis, -2);
+        CHECK_FLOAT(n->attr.ln.epsilon, 1e-3f);
+        CHECK_INT(n->n_out, 2);         /* Y, Mean; InvStdDev unread */
+        CHECK(infer_captured(g));
+        CHECK_INT(g->values[n->out[1]].shape.d[1], 3);
+        CHECK_INT(g->values[n->out[1]].shape.d[2], 1);
+        graph_free(g);
+    }
+    EXPECT_ERRORS("layer_norm_stash",
+                  "node 'ln_stash' (LayerNormalization): stash_type 0 is not supported (1: float)");
+}
+
 static void test_misc_attrs(void)
 {
     Graph *g = load_ok("misc_attrs");
@@ -1190,6 +1209,7 @@ int main(int argc, char **argv)
     test_dropout();
     test_windows();
     test_conv_transpose();
+    test_layer_norm();
     test_misc_attrs();
     test_graph_errors();
     test_batch();

@@ -1174,6 +1174,46 @@ static void test_lrn(int64_t n, int64_t c, int64_t inner, int64_t size, float al
     free(x), free(y), free(want);
 }
 
+/* LayerNormalization: the reference's mean and variance are those of
+ * numpy's definition, computed in double from scratch (one pass for the
+ * mean, one for the variance); an offset of 100 on the rows would show a
+ * kernel that took E[x^2] - E[x]^2 in float.  In place when in_place; the
+ * statistics and the bias left out (NULL) when bare. */
+static void test_layernorm(int64_t outer, int64_t len, float eps, int in_place, int bare) {
+    begin_case("layernorm outer=%lld len=%lld eps=%g%s%s", (long long)outer, (long long)len,
+               eps, in_place ? " in place" : "", bare ? " no bias, no statistics" : "");
+    size_t total = (size_t)(outer * len);
+    float *x = rand_f32(total, 99, 101), *y = in_place ? x : nan_f32(total);
+    float *scale = rand_f32((size_t)len, -2, 2), *bias = rand_f32((size_t)len, -1, 1);
+    float *mean = nan_f32((size_t)outer), *inv = nan_f32((size_t)outer);
+    double *want = zeros_f64(total), *wmean = zeros_f64((size_t)outer);
+    double *winv = zeros_f64((size_t)outer);
+    for (int64_t o = 0; o < outer; o++) {
+        double m = 0, v = 0;
+        for (int64_t i = 0; i < len; i++)
+            m += x[o * len + i];
+        m /= (double)len;
+        for (int64_t i = 0; i < len; i++)
+            v += (x[o * len + i] - m) * (x[o * len + i] - m);
+        v /= (double)len;
+        wmean[o] = m;
+        winv[o] = 1.0 / sqrt(v + eps);
+        for (int64_t i = 0; i < len; i++)
+            want[o * len + i] = (x[o * len + i] - m) * winv[o] * scale[i] + (bare ? 0.0 : bias[i]);
+    }
+    vggrt_layernorm(outer, len, eps, x, scale, bare ? NULL : bias, y, bare ? NULL : mean,
+                    bare ? NULL : inv);
+    check_f32("y", y, want, NULL, total);
+    if (!bare) {
+        check_f32("mean", mean, wmean, NULL, (size_t)outer);
+        check_f32("inv_std", inv, winv, NULL, (size_t)outer);
+    }
+    end_case();
+    if (!in_place)
+        free(y);
+    free(x), free(scale), free(bias), free(mean), free(inv), free(want), free(wmean), free(winv);
+}
+
 /* ---- data movement ---------------------------------------------------------------- */
 
 static int next_perm(int n, int64_t *p) {
@@ -1373,6 +1413,10 @@ int main(void) {
     test_lrn(1, 3, 3, 7, 0.9f, 0.75f, 1.0f);  /* window wider than the channels */
     test_lrn(2, 5, 6, 3, 0.9f, 0.6f, 1.5f);   /* a beta with no form of its own: powf */
     test_lrn(2, 40, 300, 5, 1e-2f, 0.75f, 1.0f); /* 80 planes for the thread pool */
+    test_layernorm(3, 4, 1e-5f, 0, 0);
+    test_layernorm(1, 1, 1e-5f, 0, 0);          /* one element: y is the bias */
+    test_layernorm(6, 77, 0.1f, 1, 0);
+    test_layernorm(4, 512, 1e-6f, 0, 1);
     test_transposes();
     test_gathers();
     test_copy2d(5, 12, 20, 16);
