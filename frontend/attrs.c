@@ -664,8 +664,9 @@ static void norm_softmax(Norm *z)
 }
 
 /* LayerNormalization-17 (X, Scale[, B] -> Y[, Mean, InvStdDev]): axis=-1,
- *   epsilon=1e-5, stash_type=1 (the statistics in float; the only one
- *   ONNX defines).  Trailing outputs that nothing reads are dropped. */
+ *   epsilon=1e-5, stash_type=1 (float: the type of Mean and InvStdDev and
+ *   of the statistics' arithmetic; another type is refused).  Trailing
+ *   outputs that nothing reads are dropped. */
 static void norm_layernorm(Norm *z)
 {
     z->n->attr.ln.axis = get_int(z, "axis", -1);

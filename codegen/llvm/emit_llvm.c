@@ -269,8 +269,9 @@ static LLVMValueRef emit_dconv(L *l, const Node *n)
                 ptr_of(l, n->in[1]), bias_ptr(l, n), ptr_of(l, n->out[0]), l->A);
 }
 
-/* A 3-D Conv: vggrt_conv3d with its activation as arguments (emit_c.c:
- * emit_conv3d, emit_conv_body). */
+/* A 3-D Conv: vggrt_conv3d with its activation as arguments; or a
+ * ConvTranspose of any rank: vggrt_conv_transpose (emit_c.c: emit_conv3d,
+ * emit_conv_body, emit_body). */
 static void emit_conv3d(L *l, const Node *n)
 {
     vggrt_conv3d_params d;

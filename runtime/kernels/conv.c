@@ -309,4 +309,3 @@ void vggrt_conv_transpose(const vggrt_conv3d_params *p, int64_t n, const float *
         }
     }
 }
-

@@ -324,9 +324,9 @@ void vggrt_arg_f32(int min, int last, int64_t outer, int64_t len, int64_t inner,
 }
 
 /* ---- LayerNormalization --------------------------------------------------------
- * Two passes over each row, in double: the mean, then the mean square of the
- * differences (no cancellation, as E[x^2] - E[x]^2 would have), then one
- * pass writing y.  As ONNX's reference: inv_std = 1 / sqrt(var + eps). */
+ * Three passes over each row, the sums in double: the mean, then the mean
+ * square of the differences (no cancellation, as E[x^2] - E[x]^2 would
+ * have), then y.  As ONNX's reference: inv_std = 1 / sqrt(var + eps). */
 void vggrt_layernorm(int64_t outer, int64_t len, float eps, const float *x, const float *scale,
                      const float *bias, float *y, float *mean, float *inv_std) {
     for (int64_t o = 0; o < outer; o++) {
@@ -347,4 +347,3 @@ void vggrt_layernorm(int64_t outer, int64_t len, float eps, const float *x, cons
             inv_std[o] = (float)inv;
     }
 }
-
