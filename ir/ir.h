@@ -358,6 +358,14 @@ typedef struct {
     Layout out_layout;      /* layout of output 0 (also set on the value) */
 } Node;
 
+/* Input or output i of n; VGGC_NONE where it has none (an optional one
+ * left out, or past its count). */
+static inline uint32_t node_in(const Node *n, uint32_t i) { return i < n->n_in ? n->in[i] : VGGC_NONE; }
+static inline uint32_t node_out(const Node *n, uint32_t i)
+{
+    return i < n->n_out ? n->out[i] : VGGC_NONE;
+}
+
 const char *act_name(ActKind a);        /* "relu", ... ; "" for none */
 const char *layout_name(Layout l);      /* "plain", "nhwc", "blocked" */
 const char *pad_mode_name(PadMode m);   /* "constant", "reflect", "edge", "wrap" */

@@ -100,6 +100,17 @@ typedef struct {
 } Ctx;
 
 /* A pointer expression to value v's first element. */
+static void put_ptr(Ctx *c, uint32_t v, bool writable);
+
+/* put_ptr, or NULL for VGGC_NONE (an optional input or output left out). */
+static void put_ptr_or_null(Ctx *c, uint32_t v, bool writable)
+{
+    if (v == VGGC_NONE)
+        buf_puts(c->b, "NULL");
+    else
+        put_ptr(c, v, writable);
+}
+
 static void put_ptr(Ctx *c, uint32_t v, bool writable)
 {
     const Storage *s = &c->p->store[v];
@@ -462,10 +473,7 @@ static void emit_gemm(Ctx *c, const Node *n)
         buf_printf(c->b, ", %lld, ", (long long)B->d[1]);
     put_float(c->b, a->beta);
     buf_puts(c->b, ", ");
-    if (n->n_in > 2 && n->in[2] != VGGC_NONE)
-        put_ptr(c, n->in[2], false);
-    else
-        buf_puts(c->b, "NULL");
+    put_ptr_or_null(c, node_in(n, 2), false);
     buf_printf(c->b, ", %lld, %lld, ", (long long)crs, (long long)ccs);
     put_ptr(c, n->out[0], true);
     buf_puts(c->b, ");\n");
@@ -610,17 +618,11 @@ static void emit_layernorm(Ctx *c, const Node *n)
     put_float(c->b, n->attr.ln.epsilon);
     for (uint32_t i = 0; i < 3; i++) {
         buf_puts(c->b, ", ");
-        if (i < n->n_in && n->in[i] != VGGC_NONE)
-            put_ptr(c, n->in[i], false);
-        else
-            buf_puts(c->b, "NULL");
+        put_ptr_or_null(c, node_in(n, i), false);
     }
     for (uint32_t i = 0; i < 3; i++) {
         buf_puts(c->b, ", ");
-        if (i < n->n_out && n->out[i] != VGGC_NONE)
-            put_ptr(c, n->out[i], true);
-        else
-            buf_puts(c->b, "NULL");
+        put_ptr_or_null(c, node_out(n, i), true);
     }
     buf_puts(c->b, ");\n");
 }
@@ -784,10 +786,7 @@ static void put_conv_weights(Ctx *c, const Node *n)
 {
     put_ptr(c, n->in[1], false);
     buf_puts(c->b, ", ");
-    if (n->n_in > 2 && n->in[2] != VGGC_NONE)
-        put_ptr(c, n->in[2], false);
-    else
-        buf_puts(c->b, "NULL");
+    put_ptr_or_null(c, node_in(n, 2), false);
 }
 
 /* The arguments a conv kernel's call ends with: the batch, x, the weights

@@ -232,11 +232,14 @@ static LLVMValueRef dconv_params(L *l, const Node *n)
     return private_const(l, LLVMConstStructInContext(l->cx, e, 9, 0), "dconv_params");
 }
 
-/* A conv's bias, or NULL. */
-static LLVMValueRef bias_ptr(L *l, const Node *n)
+/* ptr_of, or NULL for VGGC_NONE (an optional input or output left out). */
+static LLVMValueRef ptr_or_null(L *l, uint32_t v)
 {
-    return n->n_in > 2 && n->in[2] != VGGC_NONE ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr);
+    return v == VGGC_NONE ? LLVMConstNull(l->ptr) : ptr_of(l, v);
 }
+
+/* A conv's bias, or NULL. */
+static LLVMValueRef bias_ptr(L *l, const Node *n) { return ptr_or_null(l, node_in(n, 2)); }
 
 /* A blocked conv: vggrt_dconv2d (or vggrt_wino_conv2d, when assign-layout
  * packed its weights for Winograd) with its vggrt_dconv_params; or a
@@ -284,8 +287,7 @@ static void emit_conv3d(L *l, const Node *n)
     LLVMValueRef e[7] = {conv_struct(l, &d.hw), k64(l, d.d), k64(l, d.od), k64(l, d.kd),
                          k64(l, d.sd), k64(l, d.pfront), k64(l, d.dd)};
     LLVMValueRef params = private_const(l, LLVMConstStructInContext(l->cx, e, 7, 0), "conv3d_params");
-    bool has_bias = n->n_in > 2 && n->in[2] != VGGC_NONE;
-    LLVMValueRef bias = has_bias ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr);
+    LLVMValueRef bias = bias_ptr(l, n);
     if (transpose)
         CALL(l, "vggrt_conv_transpose", params, lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
              ptr_of(l, n->in[1]), bias, ptr_of(l, n->out[0]), l->A);
@@ -308,8 +310,7 @@ static LLVMValueRef emit_conv(L *l, const Node *n)
     vggrt_conv_params p;
     plan_conv_params(l->g, n, &p);
     LLVMValueRef params = private_const(l, conv_struct(l, &p), "conv_params");
-    bool has_bias = n->n_in > 2 && n->in[2] != VGGC_NONE;
-    LLVMValueRef bias = has_bias ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr);
+    LLVMValueRef bias = bias_ptr(l, n);
     if (n->epi.act == ACT_NONE && !n->epi.pool_k) {
         CALL(l, "vggrt_conv2d", params, lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
              ptr_of(l, n->in[1]), bias, ptr_of(l, n->out[0]), l->A);
@@ -396,8 +397,7 @@ static void emit_clip(L *l, const Node *n)
         LLVMTypeRef f64 = LLVMDoubleTypeInContext(l->cx);
         LLVMValueRef ptr[2];
         for (uint32_t i = 1; i <= 2; i++)
-            ptr[i - 1] = i < n->n_in && n->in[i] != VGGC_NONE ? ptr_of(l, n->in[i])
-                                                              : LLVMConstNull(l->ptr);
+            ptr[i - 1] = ptr_or_null(l, node_in(n, i));
         CALL(l, "vggrt_clip", k32(l, rt_dtype(t)), count_val(l, n->out[0]), ptr_of(l, n->in[0]),
              ptr_of(l, n->out[0]), ptr[0], ptr[1], LLVMConstReal(f64, n->attr.clip.min),
              LLVMConstReal(f64, n->attr.clip.max));
@@ -467,7 +467,6 @@ static void emit_gemm(L *l, const Node *n)
     const GemmAttr *a = &n->attr.gemm;
     const Shape *A = shp(l, n->in[0]), *B = shp(l, n->in[1]), *Y = shp(l, n->out[0]);
     int64_t crs, ccs, K = a->trans_a ? A->d[0] : A->d[1], lda = A->d[1];
-    bool has_c = n->n_in > 2 && n->in[2] != VGGC_NONE;
     plan_gemm_c_strides(l->g, n, &crs, &ccs);
     LLVMValueRef in = ptr_of(l, n->in[0]);
     if (n->epi.mean_input) {
@@ -484,7 +483,7 @@ static void emit_gemm(L *l, const Node *n)
         K = lda = A->d[1];
     }
     LLVMValueRef y = ptr_of(l, n->out[0]);
-    LLVMValueRef c = has_c ? ptr_of(l, n->in[2]) : LLVMConstNull(l->ptr);
+    LLVMValueRef c = ptr_or_null(l, node_in(n, 2));
     if (plan_gemm_packed(l->g, n))
         CALL(l, "vggrt_gemm_packed", dim_val(l, Y->d[0]), k64(l, Y->d[1]), k64(l, K),
              kf(l, a->alpha), in, k64(l, lda), ptr_of(l, n->in[1]), kf(l, a->beta), c,
@@ -542,15 +541,10 @@ static void emit_layernorm(L *l, const Node *n)
 {
     const Shape *x = shp(l, n->in[0]);
     const int a = (int)(n->attr.ln.axis < 0 ? n->attr.ln.axis + x->rank : n->attr.ln.axis);
-    LLVMValueRef in[3], out[3];
-    for (uint32_t i = 0; i < 3; i++) {
-        in[i] = i < n->n_in && n->in[i] != VGGC_NONE ? ptr_of(l, n->in[i]) : LLVMConstNull(l->ptr);
-        out[i] = i < n->n_out && n->out[i] != VGGC_NONE ? ptr_of(l, n->out[i])
-                                                        : LLVMConstNull(l->ptr);
-    }
     CALL(l, "vggrt_layernorm", size_val(l, size_of_dims(x, 0, a)),
-         size_val(l, size_of_dims(x, a, x->rank)), kf(l, n->attr.ln.epsilon), in[0], in[1], in[2],
-         out[0], out[1], out[2]);
+         size_val(l, size_of_dims(x, a, x->rank)), kf(l, n->attr.ln.epsilon), ptr_of(l, n->in[0]),
+         ptr_or_null(l, node_in(n, 1)), ptr_or_null(l, node_in(n, 2)), ptr_of(l, n->out[0]),
+         ptr_or_null(l, node_out(n, 1)), ptr_or_null(l, node_out(n, 2)));
 }
 
 /* vggrt_slice from value x into value y (emit_c.c: emit_slice_call). */

@@ -45,31 +45,45 @@ static int64_t conv_out(int64_t in, int64_t k, int64_t s, int64_t d, int64_t p0,
     return (in + p0 + p1 - d * (k - 1) - 1) / s + 1;
 }
 
+/* The geometry of case t with output sizes o, as the kernels take it (the
+ * transposed convolution reads the same fields the other way). */
+static void case_params(const Conv3Case *t, const int64_t *o, vggrt_conv3d_params *p) {
+    memset(p, 0, sizeof *p);
+    p->hw.c = t->c, p->hw.k = t->k, p->hw.group = t->group;
+    p->hw.h = t->in[1], p->hw.w = t->in[2], p->hw.oh = o[1], p->hw.ow = o[2];
+    p->hw.kh = t->ker[1], p->hw.kw = t->ker[2], p->hw.sh = t->str[1], p->hw.sw = t->str[2];
+    p->hw.pt = t->pb[1], p->hw.pl = t->pb[2], p->hw.dh = t->dil[1], p->hw.dw = t->dil[2];
+    p->hw.act = VGGRT_ACT_RELU;    /* ignored: the act argument decides */
+    p->d = t->in[0], p->od = o[0], p->kd = t->ker[0], p->sd = t->str[0], p->pfront = t->pb[0];
+    p->dd = t->dil[0];
+}
+
+/* Case t's parameters, for its begin_case line. */
+static const char *case_text(const Conv3Case *t, char *buf, size_t cap) {
+    snprintf(buf, cap,
+             "n=%lld c=%lld k=%lld group=%lld in=%lldx%lldx%lld kernel=%lldx%lldx%lld "
+             "stride=%lldx%lldx%lld dilation=%lldx%lldx%lld pads(begin)=%lld,%lld,%lld "
+             "pads(end)=%lld,%lld,%lld",
+             (long long)t->n, (long long)t->c, (long long)t->k, (long long)t->group,
+             (long long)t->in[0], (long long)t->in[1], (long long)t->in[2],
+             (long long)t->ker[0], (long long)t->ker[1], (long long)t->ker[2],
+             (long long)t->str[0], (long long)t->str[1], (long long)t->str[2],
+             (long long)t->dil[0], (long long)t->dil[1], (long long)t->dil[2],
+             (long long)t->pb[0], (long long)t->pb[1], (long long)t->pb[2],
+             (long long)t->pe[0], (long long)t->pe[1], (long long)t->pe[2]);
+    return buf;
+}
+
 static void test_conv(const Conv3Case *t) {
     const float alpha = t->act == VGGRT_ACT_CLIP ? -0.25f : 0.1f, beta = 0.5f;
     int64_t o[3];
     for (int a = 0; a < 3; a++)
         o[a] = conv_out(t->in[a], t->ker[a], t->str[a], t->dil[a], t->pb[a], t->pe[a]);
     vggrt_conv3d_params p;
-    memset(&p, 0, sizeof p);
-    p.hw.c = t->c, p.hw.k = t->k, p.hw.group = t->group;
-    p.hw.h = t->in[1], p.hw.w = t->in[2], p.hw.oh = o[1], p.hw.ow = o[2];
-    p.hw.kh = t->ker[1], p.hw.kw = t->ker[2], p.hw.sh = t->str[1], p.hw.sw = t->str[2];
-    p.hw.pt = t->pb[1], p.hw.pl = t->pb[2], p.hw.dh = t->dil[1], p.hw.dw = t->dil[2];
-    p.hw.act = VGGRT_ACT_RELU;     /* ignored: the act argument decides */
-    p.d = t->in[0], p.od = o[0], p.kd = t->ker[0], p.sd = t->str[0], p.pfront = t->pb[0];
-    p.dd = t->dil[0];
-    begin_case("conv3d n=%lld c=%lld k=%lld group=%lld in=%lldx%lldx%lld kernel=%lldx%lldx%lld "
-               "stride=%lldx%lldx%lld dilation=%lldx%lldx%lld pads(begin)=%lld,%lld,%lld "
-               "pads(end)=%lld,%lld,%lld act=%s%s",
-               (long long)t->n, (long long)t->c, (long long)t->k, (long long)t->group,
-               (long long)t->in[0], (long long)t->in[1], (long long)t->in[2],
-               (long long)t->ker[0], (long long)t->ker[1], (long long)t->ker[2],
-               (long long)t->str[0], (long long)t->str[1], (long long)t->str[2],
-               (long long)t->dil[0], (long long)t->dil[1], (long long)t->dil[2],
-               (long long)t->pb[0], (long long)t->pb[1], (long long)t->pb[2],
-               (long long)t->pe[0], (long long)t->pe[1], (long long)t->pe[2],
-               act_names[t->act], t->bias ? " bias" : "");
+    case_params(t, o, &p);
+    char text[400];
+    begin_case("conv3d %s act=%s%s", case_text(t, text, sizeof text), act_names[t->act],
+               t->bias ? " bias" : "");
     const int64_t cg = t->c / t->group, kg = t->k / t->group;
     const int64_t vin = t->in[0] * t->in[1] * t->in[2], vout = o[0] * o[1] * o[2];
     const int64_t vker = t->ker[0] * t->ker[1] * t->ker[2];
@@ -136,35 +150,16 @@ static void test_convs(void) {
 
 /* ---- transposed convolution ---------------------------------------------------------- */
 
-typedef struct {
-    int64_t n, c, k, group;
-    int64_t in[3], ker[3], str[3], dil[3], pb[3], pe[3];    /* pads may be negative */
-    int bias;
-} ConvTCase;
-
-static void test_conv_transpose(const ConvTCase *t) {
+/* A Conv3Case read as a transposed convolution (act unused; pads may be
+ * negative). */
+static void test_conv_transpose(const Conv3Case *t) {
     int64_t o[3];
     for (int a = 0; a < 3; a++)
         o[a] = t->str[a] * (t->in[a] - 1) + t->dil[a] * (t->ker[a] - 1) + 1 - t->pb[a] - t->pe[a];
     vggrt_conv3d_params p;
-    memset(&p, 0, sizeof p);
-    p.hw.c = t->c, p.hw.k = t->k, p.hw.group = t->group;
-    p.hw.h = t->in[1], p.hw.w = t->in[2], p.hw.oh = o[1], p.hw.ow = o[2];
-    p.hw.kh = t->ker[1], p.hw.kw = t->ker[2], p.hw.sh = t->str[1], p.hw.sw = t->str[2];
-    p.hw.pt = t->pb[1], p.hw.pl = t->pb[2], p.hw.dh = t->dil[1], p.hw.dw = t->dil[2];
-    p.hw.act = VGGRT_ACT_RELU;     /* ignored */
-    p.d = t->in[0], p.od = o[0], p.kd = t->ker[0], p.sd = t->str[0], p.pfront = t->pb[0];
-    p.dd = t->dil[0];
-    begin_case("conv_transpose n=%lld c=%lld k=%lld group=%lld in=%lldx%lldx%lld "
-               "kernel=%lldx%lldx%lld stride=%lldx%lldx%lld dilation=%lldx%lldx%lld "
-               "pads(begin)=%lld,%lld,%lld pads(end)=%lld,%lld,%lld -> %lldx%lldx%lld%s",
-               (long long)t->n, (long long)t->c, (long long)t->k, (long long)t->group,
-               (long long)t->in[0], (long long)t->in[1], (long long)t->in[2],
-               (long long)t->ker[0], (long long)t->ker[1], (long long)t->ker[2],
-               (long long)t->str[0], (long long)t->str[1], (long long)t->str[2],
-               (long long)t->dil[0], (long long)t->dil[1], (long long)t->dil[2],
-               (long long)t->pb[0], (long long)t->pb[1], (long long)t->pb[2],
-               (long long)t->pe[0], (long long)t->pe[1], (long long)t->pe[2],
+    case_params(t, o, &p);
+    char text[400];
+    begin_case("conv_transpose %s -> %lldx%lldx%lld%s", case_text(t, text, sizeof text),
                (long long)o[0], (long long)o[1], (long long)o[2], t->bias ? " bias" : "");
     const int64_t cg = t->c / t->group, kg = t->k / t->group;
     const int64_t vin = t->in[0] * t->in[1] * t->in[2], vout = o[0] * o[1] * o[2];
@@ -218,20 +213,20 @@ static void test_conv_transpose(const ConvTCase *t) {
 }
 
 static void test_conv_transposes(void) {
-    static const ConvTCase cases[] = {
-        /* n c k g   in          ker        str        dil        pads begin   pads end    bias */
-        {1, 1, 2, 1, {1, 3, 3}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0}, 0},
-        {2, 3, 4, 1, {1, 4, 5}, {1, 3, 2}, {1, 3, 2}, {1, 1, 1}, {0, 1, 0}, {0, 1, 2}, 1},
-        {1, 2, 3, 1, {3, 4, 5}, {2, 3, 3}, {2, 1, 2}, {1, 2, 1}, {1, 0, 1}, {0, 2, 1}, 1},
-        {1, 4, 6, 2, {2, 5, 4}, {3, 2, 3}, {1, 2, 3}, {2, 1, 1}, {0, 1, 0}, {1, 0, 2}, 1},
-        {2, 4, 4, 4, {1, 5, 6}, {1, 3, 3}, {1, 2, 2}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}, 0},
+    static const Conv3Case cases[] = {
+        /* n c k g   in          ker        str        dil        pads begin   pads end   act bias */
+        {1, 1, 2, 1, {1, 3, 3}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0}, 0, 0},
+        {2, 3, 4, 1, {1, 4, 5}, {1, 3, 2}, {1, 3, 2}, {1, 1, 1}, {0, 1, 0}, {0, 1, 2}, 0, 1},
+        {1, 2, 3, 1, {3, 4, 5}, {2, 3, 3}, {2, 1, 2}, {1, 2, 1}, {1, 0, 1}, {0, 2, 1}, 0, 1},
+        {1, 4, 6, 2, {2, 5, 4}, {3, 2, 3}, {1, 2, 3}, {2, 1, 1}, {0, 1, 0}, {1, 0, 2}, 0, 1},
+        {2, 4, 4, 4, {1, 5, 6}, {1, 3, 3}, {1, 2, 2}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}, 0, 0},
         /* negative pads (ONNX's output_shape past the full transposed conv) */
-        {1, 3, 2, 1, {1, 3, 4}, {1, 3, 3}, {1, 3, 2}, {1, 1, 1}, {0, 0, -1}, {0, -1, -2}, 1},
-        {1, 2, 3, 1, {2, 3, 3}, {2, 2, 2}, {2, 2, 2}, {1, 1, 1}, {-1, 1, 0}, {0, -3, 0}, 1},
+        {1, 3, 2, 1, {1, 3, 4}, {1, 3, 3}, {1, 3, 2}, {1, 1, 1}, {0, 0, -1}, {0, -1, -2}, 0, 1},
+        {1, 2, 3, 1, {2, 3, 3}, {2, 2, 2}, {2, 2, 2}, {1, 1, 1}, {-1, 1, 0}, {0, -3, 0}, 0, 1},
         /* 1x1x1 kernels, stride 2: positions between inputs hold the bias alone */
-        {1, 5, 3, 1, {2, 3, 4}, {1, 1, 1}, {2, 2, 2}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0}, 1},
+        {1, 5, 3, 1, {2, 3, 4}, {1, 1, 1}, {2, 2, 2}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0}, 0, 1},
         /* 1-D as the W axis */
-        {2, 3, 2, 1, {1, 1, 7}, {1, 1, 4}, {1, 1, 3}, {1, 1, 2}, {0, 0, 2}, {0, 0, 1}, 1},
+        {2, 3, 2, 1, {1, 1, 7}, {1, 1, 4}, {1, 1, 3}, {1, 1, 2}, {0, 0, 2}, {0, 0, 1}, 0, 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         test_conv_transpose(&cases[i]);
