@@ -95,7 +95,7 @@ static void rule(FILE *f, int width, char c)
 }
 
 /* What the layer does, fusions included: "conv3x3+bias+relu+maxpool2x2",
- * "convtranspose4x4/s2+bias". */
+ * "convtranspose4x4/s2+bias", "resize/linear". */
 void layer_kind(const Graph *g, const Node *n, char *buf, size_t cap)
 {
     const Epilogue *e = &n->epi;
@@ -121,6 +121,9 @@ void layer_kind(const Graph *g, const Node *n, char *buf, size_t cap)
             len += snprintf(buf + len, cap - (size_t)len, "/g%lld", (long long)w->group);
     } else if (n->op == OP_GEMM) {
         len = snprintf(buf, cap, "%sdense", e->mean_input ? "avgpool+" : "");
+    } else if (n->op == OP_RESIZE) {
+        len = snprintf(buf, cap, "resize/%s", resize_mode_name(n->attr.resize.mode));
+        bias = false;
     } else {
         len = snprintf(buf, cap, "%s", op_name(n->op));
         for (int i = 0; i < len; i++)

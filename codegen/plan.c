@@ -363,6 +363,44 @@ static bool pad_int_value_ok(DType t, float v)
     }
 }
 
+_Static_assert((int)RESIZE_NEAREST == (int)VGGRT_RESIZE_NEAREST &&
+               (int)RESIZE_LINEAR == (int)VGGRT_RESIZE_LINEAR &&
+               (int)RESIZE_CUBIC == (int)VGGRT_RESIZE_CUBIC, "ResizeMode mirrors vggrt.h");
+_Static_assert((int)COORD_HALF_PIXEL == (int)VGGRT_COORD_HALF_PIXEL &&
+               (int)COORD_HALF_PIXEL_SYMMETRIC == (int)VGGRT_COORD_HALF_PIXEL_SYMMETRIC &&
+               (int)COORD_ASYMMETRIC == (int)VGGRT_COORD_ASYMMETRIC &&
+               (int)COORD_PYTORCH_HALF_PIXEL == (int)VGGRT_COORD_PYTORCH_HALF_PIXEL &&
+               (int)COORD_TF_HALF_PIXEL_FOR_NN == (int)VGGRT_COORD_TF_HALF_PIXEL_FOR_NN &&
+               (int)COORD_ALIGN_CORNERS == (int)VGGRT_COORD_ALIGN_CORNERS &&
+               (int)COORD_TF_CROP_AND_RESIZE == (int)VGGRT_COORD_TF_CROP_AND_RESIZE,
+               "ResizeCoord mirrors vggrt.h");
+_Static_assert((int)NEAREST_ROUND_PREFER_FLOOR == (int)VGGRT_NEAREST_ROUND_PREFER_FLOOR &&
+               (int)NEAREST_ROUND_PREFER_CEIL == (int)VGGRT_NEAREST_ROUND_PREFER_CEIL &&
+               (int)NEAREST_FLOOR == (int)VGGRT_NEAREST_FLOOR &&
+               (int)NEAREST_CEIL == (int)VGGRT_NEAREST_CEIL,
+               "NearestMode mirrors vggrt.h");
+
+void plan_resize_axes(const Graph *g, const Node *n, double axes[4 * VGGC_MAX_RANK])
+{
+    const ResizeAttr *a = &n->attr.resize;
+    const Shape *x = &g->values[n->in[0]].shape;
+    for (int i = 0; i < x->rank; i++) {
+        double *ax = axes + 4 * i;
+        const int64_t d = x->d[i];
+        if (d == VGGC_DIM_N) {
+            ax[0] = 1, ax[1] = 0;
+        } else if (a->has_sizes) {
+            ax[0] = (double)a->sizes[i] / (double)d;
+            ax[1] = ax[0] * (double)d;
+        } else {
+            ax[0] = a->scales[i];
+            ax[1] = (float)(a->scales[i] * (float)d);
+        }
+        ax[2] = a->roi[i];
+        ax[3] = a->roi[VGGC_MAX_RANK + i];
+    }
+}
+
 uint64_t plan_pad_value_bits(const Graph *g, const Node *n)
 {
     const float v = n->attr.pad.value;

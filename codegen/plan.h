@@ -150,6 +150,13 @@ bool plan_simple_api(const Graph *g);
  * element of the pad's dtype (layer checks: representable exactly). */
 uint64_t plan_pad_value_bits(const Graph *g, const Node *n);
 
+/* vggrt_resize's 4 doubles per axis of a Resize (scale, resized length,
+ * roi start and end), as ONNX's reference computes them: a scale given as
+ * float, the resized length scale * d in float; from sizes, the scale
+ * size / d and the length scale * d in double.  The symbolic batch gets
+ * scale 1 and length 0 (its run-time size). */
+void plan_resize_axes(const Graph *g, const Node *n, double axes[4 * VGGC_MAX_RANK]);
+
 /* A size the generated code computes: k, or n * k when batched. */
 typedef struct { bool batched; int64_t k; } Size;
 /* The product of dims [from, to) of s, the batch N kept symbolic. */

@@ -678,6 +678,207 @@ static void norm_layernorm(Norm *z)
         z->n->n_out--;
 }
 
+/* The values of a 1-D FLOAT (or DOUBLE) constant as floats, at most max. */
+static bool const_floats(Norm *z, const Value *v, const char *what, float *out, size_t max,
+                         int *n_out)
+{
+    if (v->dtype != DT_FLOAT && v->dtype != DT_DOUBLE) {
+        nerr(z, "the %s ('%s') must be FLOAT, not %s", what, v->name,
+             fe_onnx_dtype_name(fe_dtype_to_onnx(v->dtype)));
+        return false;
+    }
+    if (v->shape.rank > 1) {
+        nerr(z, "the %s ('%s') must be 1-D, has rank %d", what, v->name, v->shape.rank);
+        return false;
+    }
+    size_t n = const_count(v);
+    if (n > max) {
+        nerr(z, "the %s ('%s') has %zu values; at most %zu are supported", what, v->name, n,
+             max);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (v->dtype == DT_FLOAT) {
+            memcpy(&out[i], (const char *)v->data + 4 * i, 4);
+        } else {
+            double x;
+            memcpy(&x, (const char *)v->data + 8 * i, 8);
+            out[i] = (float)x;
+        }
+    }
+    *n_out = (int)n;
+    return true;
+}
+
+/* Resize's string attribute `name` as the index of one of count words
+ * (names(i)), or -1 after reporting it. */
+static int resize_word(Norm *z, const char *name, const char *dflt, const char *(*names)(int),
+                       int count)
+{
+    char buf[64];
+    const char *w = get_string(z, name, dflt, buf, sizeof buf);
+    for (int i = 0; i < count; i++)
+        if (!strcmp(w, names(i)))
+            return i;
+    nerr(z, "%s '%s' is not supported", name, w);
+    return -1;
+}
+
+static const char *mode_word(int i) { return resize_mode_name((ResizeMode)i); }
+static const char *coord_word(int i) { return resize_coord_name((ResizeCoord)i); }
+static const char *nearest_word(int i) { return nearest_mode_name((NearestMode)i); }
+
+/* Resize-10 (X, scales -> Y): mode="nearest" (or "linear"); the
+ *   coordinates are asymmetric (x = o / scale) and nearest rounds down, as
+ *   Upsample did.
+ * Resize-11/13 (X, roi, scales[, sizes] -> Y; 13: roi and scales
+ *   optional): coordinate_transformation_mode="half_pixel",
+ *   cubic_coeff_a=-0.75, exclude_outside=0, extrapolation_value=0,
+ *   mode="nearest", nearest_mode="round_prefer_floor".  scales or sizes,
+ *   not both (an empty tensor counts as absent).
+ * Resize-18/19: also antialias=0 (1 is refused), axes (the dims scales,
+ *   sizes and roi list; the others keep their size),
+ *   keep_aspect_ratio_policy="stretch" (the others are refused); 19 adds
+ *   half_pixel_symmetric.
+ * roi, scales and sizes must be constants: they fold into ResizeAttr. */
+static void norm_resize(Norm *z)
+{
+    ResizeAttr *a = &z->n->attr.resize;
+    const int64_t opset = z->c->opset;
+    int mode = resize_word(z, "mode", "nearest", mode_word, RESIZE_MODE_COUNT);
+    if (opset < 11 && mode == RESIZE_CUBIC) {
+        nerr(z, "mode 'cubic' exists from opset 11 (this model: opset %lld)", (long long)opset);
+        return;
+    }
+    int coord = COORD_ASYMMETRIC, nearest = NEAREST_FLOOR;
+    if (opset >= 11) {
+        coord = resize_word(z, "coordinate_transformation_mode", "half_pixel", coord_word,
+                            COORD_COUNT);
+        nearest = resize_word(z, "nearest_mode", "round_prefer_floor", nearest_word,
+                              NEAREST_COUNT);
+        if (coord == COORD_HALF_PIXEL_SYMMETRIC && opset < 19) {
+            nerr(z, "coordinate_transformation_mode 'half_pixel_symmetric' exists from opset 19 "
+                 "(this model: opset %lld)", (long long)opset);
+            return;
+        }
+    }
+    if (mode < 0 || coord < 0 || nearest < 0)
+        return;
+    a->mode = (ResizeMode)mode, a->coord = (ResizeCoord)coord, a->nearest = (NearestMode)nearest;
+    a->cubic_a = get_float(z, "cubic_coeff_a", -0.75f);
+    a->exclude_outside = get_int(z, "exclude_outside", 0) != 0;
+    a->extrapolation = get_float(z, "extrapolation_value", 0.0f);
+
+    int64_t axes[VGGC_MAX_RANK];
+    int n_axes = -1;
+    if (opset >= 18) {
+        if (get_int(z, "antialias", 0) != 0) {
+            nerr(z, "antialias=1 is not supported");
+            return;
+        }
+        char buf[64];
+        const char *policy = get_string(z, "keep_aspect_ratio_policy", "stretch", buf, sizeof buf);
+        if (strcmp(policy, "stretch") != 0) {
+            nerr(z, "keep_aspect_ratio_policy '%s' is not supported (only 'stretch')", policy);
+            return;
+        }
+        bool present;
+        if (!ints_into(z, "axes", axes, VGGC_MAX_RANK, &n_axes, &present))
+            return;
+        if (!present)
+            n_axes = -1;
+    }
+
+    /* The constant inputs; an empty tensor counts as absent. */
+    const Value *v;
+    float scales[VGGC_MAX_RANK], roi[2 * VGGC_MAX_RANK];
+    int64_t sizes[VGGC_MAX_RANK];
+    int ns = 0, nz = 0, nr = 0;
+    const uint32_t scales_at = opset < 11 ? 1 : 2;
+    InKind k = const_input(z, scales_at, "scales", &v);
+    if (k == IN_FAILED || (k == IN_CONST && !const_floats(z, v, "scales", scales, VGGC_MAX_RANK,
+                                                           &ns)))
+        return;
+    if (opset >= 11) {
+        k = const_input(z, 3, "sizes", &v);
+        if (k == IN_FAILED || (k == IN_CONST && !const_ints(z, v, "sizes", sizes, VGGC_MAX_RANK,
+                                                            &nz)))
+            return;
+        k = a->coord == COORD_TF_CROP_AND_RESIZE ? const_input(z, 1, "roi", &v) : IN_ABSENT;
+        if (k == IN_FAILED || (k == IN_CONST && !const_floats(z, v, "roi", roi,
+                                                              2 * VGGC_MAX_RANK, &nr)))
+            return;
+    }
+    if (!ns == !nz) {
+        nerr(z, ns ? "has both scales and sizes; expected one of them"
+                   : "has neither scales nor sizes; expected one of them");
+        return;
+    }
+    const int n = ns ? ns : nz;
+    if (nr && nr != 2 * n) {
+        nerr(z, "roi has %d values; expected %d (a start and an end for each of the %d axes)", nr,
+             2 * n, n);
+        return;
+    }
+
+    /* Spread over X's dims when axes are given: the others keep their size. */
+    int rank = n;
+    int dim[VGGC_MAX_RANK];
+    for (int i = 0; i < n; i++)
+        dim[i] = i;
+    if (n_axes >= 0) {
+        rank = known_rank(z->c->g, z->n->in[0]);
+        if (rank < 0) {
+            nerr(z, "an 'axes' attribute needs the rank of X, which is not known before shape "
+                 "inference");
+            return;
+        }
+        if (n_axes != n) {
+            nerr(z, "axes has %d values; %s has %d", n_axes, ns ? "scales" : "sizes", n);
+            return;
+        }
+        unsigned seen = 0;
+        for (int i = 0; i < n; i++) {
+            int64_t ax = axes[i] < 0 ? axes[i] + rank : axes[i];
+            if (ax < 0 || ax >= rank || (seen >> ax & 1)) {
+                nerr(z, "axes[%d] = %lld is out of range or repeated for rank %d", i,
+                     (long long)axes[i], rank);
+                return;
+            }
+            seen |= 1u << ax;
+            dim[i] = (int)ax;
+        }
+        const Value *x = &z->c->g->values[z->n->in[0]];
+        if (nz && n < rank && !x->has_shape) {
+            nerr(z, "sizes for some of X's dims need the others, which are not known before "
+                 "shape inference");
+            return;
+        }
+        /* The dims not listed keep their size. */
+        for (int d = 0; d < rank; d++) {
+            a->scales[d] = 1.0f;
+            a->sizes[d] = nz ? x->shape.d[d] : 0;
+        }
+    }
+    a->n = rank;
+    a->has_sizes = nz > 0;
+    for (int d = 0; d < rank; d++) {
+        a->roi[d] = 0.0f;
+        a->roi[VGGC_MAX_RANK + d] = 1.0f;
+    }
+    for (int i = 0; i < n; i++) {
+        if (ns)
+            a->scales[dim[i]] = scales[i];
+        else
+            a->sizes[dim[i]] = sizes[i];
+        if (nr) {
+            a->roi[dim[i]] = roi[i];
+            a->roi[VGGC_MAX_RANK + dim[i]] = roi[n + i];
+        }
+    }
+    keep_inputs(z, 1);
+}
+
 /* Transpose-1/13 (data -> transposed): perm=reverse the dims. */
 static void norm_transpose(Norm *z)
 {
@@ -1380,6 +1581,7 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
     case OP_GEMM: norm_gemm(&z); break;
     case OP_BATCHNORM: norm_batchnorm(&z); break;
     case OP_LAYER_NORM: norm_layernorm(&z); break;
+    case OP_RESIZE: norm_resize(&z); break;
     case OP_SOFTMAX:
     case OP_LOG_SOFTMAX:
         norm_softmax(&z);

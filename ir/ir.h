@@ -289,6 +289,33 @@ typedef struct {
     PadMode mode;
 } PadAttr;
 
+/* Resize's modes, in the order of vggrt.h's VGGRT_RESIZE_*, VGGRT_COORD_*
+ * and VGGRT_NEAREST_* (codegen/plan.c checks). */
+typedef enum { RESIZE_NEAREST, RESIZE_LINEAR, RESIZE_CUBIC, RESIZE_MODE_COUNT } ResizeMode;
+typedef enum {
+    COORD_HALF_PIXEL, COORD_HALF_PIXEL_SYMMETRIC, COORD_ASYMMETRIC, COORD_PYTORCH_HALF_PIXEL,
+    COORD_TF_HALF_PIXEL_FOR_NN, COORD_ALIGN_CORNERS, COORD_TF_CROP_AND_RESIZE, COORD_COUNT
+} ResizeCoord;
+typedef enum {
+    NEAREST_ROUND_PREFER_FLOOR, NEAREST_ROUND_PREFER_CEIL, NEAREST_FLOOR, NEAREST_CEIL,
+    NEAREST_COUNT
+} NearestMode;
+/* Resize: one scale or one size per dim of X (the frontend spreads axes
+ * and folds the constant inputs); roi only for tf_crop_and_resize. */
+typedef struct {
+    ResizeMode mode;
+    ResizeCoord coord;
+    NearestMode nearest;            /* mode nearest */
+    float cubic_a;                  /* mode cubic */
+    bool exclude_outside;           /* mode cubic */
+    float extrapolation;            /* tf_crop_and_resize */
+    bool has_sizes;                 /* sizes[], else scales[] */
+    int n;                          /* entries of scales or sizes, and of roi's halves */
+    float scales[VGGC_MAX_RANK];
+    int64_t sizes[VGGC_MAX_RANK];
+    float roi[2 * VGGC_MAX_RANK];   /* axis i from roi[i] to roi[VGGC_MAX_RANK + i] */
+} ResizeAttr;
+
 typedef union {
     WindowAttr win;
     AxesAttr axes;
@@ -309,6 +336,7 @@ typedef union {
     ReshapeAttr reshape;
     ShapeAttr shape;
     PadAttr pad;
+    ResizeAttr resize;
     ModAttr mod;
     SoftmaxAttr softmax;    /* Softmax, LogSoftmax */
     int64_t axis;           /* Flatten, Gather, Concat */
@@ -369,6 +397,9 @@ static inline uint32_t node_out(const Node *n, uint32_t i)
 const char *act_name(ActKind a);        /* "relu", ... ; "" for none */
 const char *layout_name(Layout l);      /* "plain", "nhwc", "blocked" */
 const char *pad_mode_name(PadMode m);   /* "constant", "reflect", "edge", "wrap" */
+const char *resize_mode_name(ResizeMode m);     /* ONNX's words: "nearest", ... */
+const char *resize_coord_name(ResizeCoord m);   /* "half_pixel", ... */
+const char *nearest_mode_name(NearestMode m);   /* "round_prefer_floor", ... */
 
 /* ---- the graph ---------------------------------------------------------- */
 

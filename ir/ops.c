@@ -121,6 +121,30 @@ const char *pad_mode_name(PadMode m)
     return (unsigned)m < PAD_COUNT ? names[m] : "?";
 }
 
+const char *resize_mode_name(ResizeMode m)
+{
+    static const char *const names[] = {"nearest", "linear", "cubic"};
+    _Static_assert(sizeof names / sizeof names[0] == RESIZE_MODE_COUNT, "resize mode names");
+    return (unsigned)m < RESIZE_MODE_COUNT ? names[m] : "?";
+}
+
+const char *resize_coord_name(ResizeCoord m)
+{
+    static const char *const names[] = {
+        "half_pixel", "half_pixel_symmetric", "asymmetric", "pytorch_half_pixel",
+        "tf_half_pixel_for_nn", "align_corners", "tf_crop_and_resize",
+    };
+    _Static_assert(sizeof names / sizeof names[0] == COORD_COUNT, "coordinate mode names");
+    return (unsigned)m < COORD_COUNT ? names[m] : "?";
+}
+
+const char *nearest_mode_name(NearestMode m)
+{
+    static const char *const names[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+    _Static_assert(sizeof names / sizeof names[0] == NEAREST_COUNT, "nearest mode names");
+    return (unsigned)m < NEAREST_COUNT ? names[m] : "?";
+}
+
 void wrap_format(const Wrap *w, DType dt, char *buf, size_t cap)
 {
     static const char *const onnx_names[DT_COUNT] = {

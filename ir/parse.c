@@ -761,6 +761,69 @@ static int a_ints(P *p, RawAttrs *ra, const char *key, int64_t *out, int max)
     return r->n;
 }
 
+/* A list of at most max floats; returns its length, -1 when absent. */
+static int a_floats(P *p, RawAttrs *ra, const char *key, float *out, int max)
+{
+    RawAttr *r = take(ra, key);
+    if (!r)
+        return -1;
+    list_only(p, r);
+    if (r->n > max)
+        FAIL(p, &r->key, "attribute '%s' has %d entries, at most %d", key, r->n, max);
+    for (int i = 0; i < r->n; i++)
+        out[i] = word_f32(p, &r->item[i]);
+    return r->n;
+}
+
+/* One of Resize's words: names(i) for i < count. */
+static int word_enum(P *p, RawAttrs *ra, const char *key, const char *(*names)(int), int count,
+                     int dflt)
+{
+    RawAttr *r = take(ra, key);
+    if (!r)
+        return dflt;
+    const Tok *t = scalar(p, r);
+    for (int i = 0; i < count; i++)
+        if (!strcmp(t->text, names(i)))
+            return i;
+    FAIL(p, t, "'%.40s' is not a %s (expected %s, ...)", t->text, key, names(0));
+}
+
+static const char *mode_word(int i) { return resize_mode_name((ResizeMode)i); }
+static const char *coord_word(int i) { return resize_coord_name((ResizeCoord)i); }
+static const char *nearest_word(int i) { return nearest_mode_name((NearestMode)i); }
+
+/* Resize: mode, coord, nearest, cubic_a, exclude_outside, extrapolation,
+ * roi (2n floats: starts, then ends) and scales or sizes (n each). */
+static void resize_attrs(P *p, RawAttrs *ra, ResizeAttr *a)
+{
+    a->mode = (ResizeMode)word_enum(p, ra, "mode", mode_word, RESIZE_MODE_COUNT, RESIZE_NEAREST);
+    a->coord = (ResizeCoord)word_enum(p, ra, "coord", coord_word, COORD_COUNT, COORD_HALF_PIXEL);
+    a->nearest = (NearestMode)word_enum(p, ra, "nearest", nearest_word, NEAREST_COUNT,
+                                        NEAREST_ROUND_PREFER_FLOOR);
+    a->cubic_a = -0.75f;
+    a_float(p, ra, "cubic_a", &a->cubic_a);
+    a_bool(p, ra, "exclude_outside", &a->exclude_outside);
+    a_float(p, ra, "extrapolation", &a->extrapolation);
+    RawAttr *sc = find(ra, "scales"), *sz = find(ra, "sizes");
+    if (!sc == !sz)
+        FAIL(p, sc ? &sc->key : sz ? &sz->key : &p->tok, "Resize takes one of scales=[...] and "
+             "sizes=[...]");
+    a->has_sizes = sz != NULL;
+    a->n = a->has_sizes ? a_ints(p, ra, "sizes", a->sizes, VGGC_MAX_RANK)
+                        : a_floats(p, ra, "scales", a->scales, VGGC_MAX_RANK);
+    float roi[2 * VGGC_MAX_RANK];
+    RawAttr *r = find(ra, "roi");
+    int nr = a_floats(p, ra, "roi", roi, 2 * VGGC_MAX_RANK);
+    if (nr >= 0 && nr != 2 * a->n)
+        FAIL(p, &r->key, "roi has %d entries; expected %d (a start and an end per axis)", nr,
+             2 * a->n);
+    for (int i = 0; i < a->n; i++) {
+        a->roi[i] = nr > 0 ? roi[i] : 0.0f;
+        a->roi[VGGC_MAX_RANK + i] = nr > 0 ? roi[a->n + i] : 1.0f;
+    }
+}
+
 /* NOTSET, VALID, SAME_UPPER or SAME_LOWER. */
 static AutoPad word_autopad(P *p, const Tok *t)
 {
@@ -1044,6 +1107,9 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
             a->shape.has_end = true;
         }
         break;
+    case OP_RESIZE:
+        resize_attrs(p, ra, &a->resize);
+        break;
     case OP_PAD: {
         int np = a_ints(p, ra, "pads", a->pad.pads, 2 * VGGC_MAX_RANK);
         if (np > 0 && np % 2)
@@ -1063,7 +1129,7 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_SIZE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 78, "the parser knows every op's attributes");
+    _Static_assert(OP_COUNT == 79, "the parser knows every op's attributes");
     for (int i = 0; i < ra->n; i++)
         if (!ra->a[i].used)
             FAIL(p, &ra->a[i].key, "%s has no attribute '%.40s'", op_name(n->op), ra->a[i].key.text);

@@ -342,6 +342,45 @@ static void print_list_attr(FILE *f, const char *key, const int64_t *v, int n)
         print_i64_list(f, v, n);
 }
 
+static void print_float_list(FILE *f, const float *v, int n)
+{
+    fputc('[', f);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            fputc(',', f);
+        print_float(f, v[i]);
+    }
+    fputc(']', f);
+}
+
+static void print_resize(FILE *f, const ResizeAttr *r)
+{
+    fprintf(f, " mode=%s coord=%s", resize_mode_name(r->mode), resize_coord_name(r->coord));
+    if (r->mode == RESIZE_NEAREST)
+        fprintf(f, " nearest=%s", nearest_mode_name(r->nearest));
+    if (r->mode == RESIZE_CUBIC) {
+        fputs(" cubic_a=", f);
+        print_float(f, r->cubic_a);
+        fprintf(f, " exclude_outside=%d", r->exclude_outside);
+    }
+    const int n = r->n < 0 || r->n > VGGC_MAX_RANK ? 0 : r->n;
+    if (r->coord == COORD_TF_CROP_AND_RESIZE) {
+        fputs(" extrapolation=", f);
+        print_float(f, r->extrapolation);
+        fputs(" roi=", f);
+        float roi[2 * VGGC_MAX_RANK];
+        memcpy(roi, r->roi, sizeof(float) * (size_t)n);
+        memcpy(roi + n, r->roi + VGGC_MAX_RANK, sizeof(float) * (size_t)n);
+        print_float_list(f, roi, 2 * n);
+    }
+    if (r->has_sizes) {
+        print_list_attr(f, "sizes", r->sizes, n);
+    } else {
+        fputs(" scales=", f);
+        print_float_list(f, r->scales, n);
+    }
+}
+
 /* " key=value" for every attribute op n->op has, in the order of docs/ir.md. */
 static void print_attrs(FILE *f, const Graph *g, const Node *n)
 {
@@ -463,6 +502,9 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
         if (a->shape.has_end)
             fprintf(f, " end=%lld", (long long)a->shape.end);
         break;
+    case OP_RESIZE:
+        print_resize(f, &a->resize);
+        break;
     case OP_PAD: {
         /* 2*rank entries when the input's rank is known, else all. */
         int count = 2 * VGGC_MAX_RANK;
@@ -489,7 +531,7 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     case OP_SIZE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 78, "the printer knows every op's attributes");
+    _Static_assert(OP_COUNT == 79, "the printer knows every op's attributes");
 }
 
 /* What fusion and layout assignment added to a node; nothing when none. */

@@ -35,6 +35,7 @@
  */
 #include "ir.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,6 +73,7 @@ static const char *role(OpKind op, uint32_t i)
     static const char *axes[] = {"data", "axes"};
     static const char *prelu[] = {"X", "slope"};
     static const char *pow_[] = {"X", "Y"};
+    static const char *resize[] = {"X", "roi", "scales", "sizes"};
     switch (op) {
     case OP_CONV: case OP_CONV_TRANSPOSE: return i < 3 ? conv[i] : "input";
     case OP_GEMM: case OP_MATMUL: case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
@@ -85,6 +87,7 @@ static const char *role(OpKind op, uint32_t i)
     case OP_DROPOUT: return i < 3 ? dropout[i] : "input";
     case OP_CLIP: return i < 3 ? clip[i] : "input";
     case OP_PAD: return i < 4 ? pad[i] : "input";
+    case OP_RESIZE: return i < 4 ? resize[i] : "input";
     case OP_REDUCE_MEAN: case OP_REDUCE_MAX: case OP_REDUCE_SUM: case OP_SQUEEZE:
     case OP_UNSQUEEZE: case OP_REDUCE_MIN: case OP_REDUCE_PROD: case OP_REDUCE_SUM_SQUARE:
     case OP_REDUCE_L1:
@@ -2037,6 +2040,82 @@ static void infer_pad(Inf *c)
     set_out(c, 0, x->dtype, &o);
 }
 
+/* Resize (X) -> Y: each dim floor(d * scale) (double, as ONNX's
+ * reference), or sizes[i].  The symbolic batch keeps its dim: scale 1, and
+ * no sizes there (they would fix it). */
+static void infer_resize(Inf *c)
+{
+    const ResizeAttr *a = &c->n->attr.resize;
+    const Value *x = inval(c, 0);
+    SBuf s;
+    bool ok = want_absent(c, 1, "roi");
+    ok = want_absent(c, 2, "scales") && ok;
+    if (!want_absent(c, 3, "sizes") || !ok || !want_floats(c, 1))
+        return;
+    const int r = x->shape.rank;
+    if ((unsigned)a->mode >= RESIZE_MODE_COUNT || (unsigned)a->coord >= COORD_COUNT ||
+        (unsigned)a->nearest >= NEAREST_COUNT) {
+        err(c, "mode %d, coordinate mode %d or nearest mode %d is invalid", (int)a->mode,
+            (int)a->coord, (int)a->nearest);
+        return;
+    }
+    if (r < 1 || a->n != r) {
+        err(c, "%s has %d value%s for the input %s; expected one per dim",
+            a->has_sizes ? "sizes" : "scales", a->n, a->n == 1 ? "" : "s", fmt(&x->shape, &s));
+        return;
+    }
+    if (!isfinite(a->cubic_a)) {
+        err(c, "cubic_coeff_a is not finite");
+        return;
+    }
+    Shape o = x->shape;
+    for (int i = 0; i < r; i++) {
+        const float lo = a->roi[i], hi = a->roi[VGGC_MAX_RANK + i];
+        if (a->coord == COORD_TF_CROP_AND_RESIZE && (!isfinite(lo) || !isfinite(hi))) {
+            err(c, "roi for dim %d (%g, %g) is not finite", i, (double)lo, (double)hi);
+            return;
+        }
+        const bool batch = o.d[i] == VGGC_DIM_N;
+        if (a->has_sizes) {
+            if (batch && a->sizes[i] == VGGC_DIM_N)
+                continue;   /* a dim that 'axes' left out */
+            if (batch) {
+                err(c, "sizes[0] = %lld would fix the batch dim of the input %s (compile with "
+                    "--batch N)", (long long)a->sizes[0], fmt(&x->shape, &s));
+                return;
+            }
+            if (a->sizes[i] < 1 || a->sizes[i] > VGGC_MAX_DIM) {
+                err(c, "sizes[%d] is %lld; expected 1 to %lld", i, (long long)a->sizes[i],
+                    (long long)VGGC_MAX_DIM);
+                return;
+            }
+            o.d[i] = a->sizes[i];
+            continue;
+        }
+        const float sc = a->scales[i];
+        if (!(sc > 0) || !isfinite(sc)) {
+            err(c, "scales[%d] is %g; expected a finite number > 0", i, (double)sc);
+            return;
+        }
+        if (batch) {
+            if (sc != 1.0f) {
+                err(c, "scales[0] = %g would resize the batch dim of the input %s", (double)sc,
+                    fmt(&x->shape, &s));
+                return;
+            }
+            continue;
+        }
+        const double d = floor((double)o.d[i] * (double)sc);
+        if (d < 1 || d > (double)VGGC_MAX_DIM) {
+            err(c, "scales[%d] = %g makes dim %d of the input %s %.0f; expected 1 to %lld", i,
+                (double)sc, i, fmt(&x->shape, &s), d, (long long)VGGC_MAX_DIM);
+            return;
+        }
+        o.d[i] = (int64_t)d;
+    }
+    set_out(c, 0, DT_FLOAT, &o);
+}
+
 /* ---- the driver ---------------------------------------------------------------------------------- */
 
 /* Runs one node's inference with the checks common to all ops. */
@@ -2195,10 +2274,11 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_CAST: infer_cast(&c); break;
     case OP_CLIP: infer_clip(&c); break;
     case OP_PAD: infer_pad(&c); break;
+    case OP_RESIZE: infer_resize(&c); break;
     case OP_LRN: infer_lrn(&c); break;
     case OP_CONSTANT: case OP_CAST_LIKE: case OP_COUNT: VGGC_UNREACHABLE();
     }
-    _Static_assert(OP_COUNT == 78, "shape inference handles every op in ops.def");
+    _Static_assert(OP_COUNT == 79, "shape inference handles every op in ops.def");
     return c.bad == 0;
 }
 

@@ -627,6 +627,49 @@ static void emit_layernorm(Ctx *c, const Node *n)
     buf_puts(c->b, ");\n");
 }
 
+/* Resize: the input and output dims, and per axis the scale, resized
+ * length and roi (plan_resize_axes) as literals that read back exactly. */
+static void emit_resize(Ctx *c, const Node *n)
+{
+    static const char *const modes[] = {"VGGRT_RESIZE_NEAREST", "VGGRT_RESIZE_LINEAR",
+                                        "VGGRT_RESIZE_CUBIC"};
+    static const char *const coords[] = {
+        "VGGRT_COORD_HALF_PIXEL", "VGGRT_COORD_HALF_PIXEL_SYMMETRIC", "VGGRT_COORD_ASYMMETRIC",
+        "VGGRT_COORD_PYTORCH_HALF_PIXEL", "VGGRT_COORD_TF_HALF_PIXEL_FOR_NN",
+        "VGGRT_COORD_ALIGN_CORNERS", "VGGRT_COORD_TF_CROP_AND_RESIZE",
+    };
+    static const char *const nearest[] = {
+        "VGGRT_NEAREST_ROUND_PREFER_FLOOR", "VGGRT_NEAREST_ROUND_PREFER_CEIL",
+        "VGGRT_NEAREST_FLOOR", "VGGRT_NEAREST_CEIL",
+    };
+    _Static_assert(sizeof modes / sizeof modes[0] == RESIZE_MODE_COUNT &&
+                   sizeof coords / sizeof coords[0] == COORD_COUNT &&
+                   sizeof nearest / sizeof nearest[0] == NEAREST_COUNT, "Resize's enums");
+    const Shape *x = shp(c, n->in[0]), *y = shp(c, n->out[0]);
+    const ResizeAttr *a = &n->attr.resize;
+    double axes[4 * VGGC_MAX_RANK];
+    plan_resize_axes(c->g, n, axes);
+    buf_puts(c->b, "    const int64_t xd[] = ");
+    put_dims(c->b, x);
+    buf_puts(c->b, ", yd[] = ");
+    put_dims(c->b, y);
+    /* Per axis: scale, resized length, roi start and end. */
+    buf_puts(c->b, ";\n    static const double axes[] = {");
+    for (int i = 0; i < 4 * x->rank; i++)
+        buf_printf(c->b, "%s%.17g", i == 0 ? "" : i % 4 ? ", " : ",\n        ", axes[i]);
+    buf_printf(c->b, "};\n    vggrt_resize(%d, xd, yd, axes, %s, %s,\n                 %s, %d, ",
+               x->rank, modes[a->mode], coords[a->coord], nearest[a->nearest],
+               (int)a->exclude_outside);
+    put_float(c->b, a->cubic_a);
+    buf_puts(c->b, ", ");
+    put_float(c->b, a->extrapolation);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ");\n");
+}
+
 /* ArgMax, ArgMin: [outer, len, inner] around the axis (inference refused
  * the batch's), i64 out. */
 static void emit_arg(Ctx *c, const Node *n)
@@ -976,6 +1019,7 @@ static bool emit_body(Ctx *c, const Node *n, uint32_t id)
     case OP_GATHER: emit_gather(c, n); break;
     case OP_CONCAT: emit_concat(c, n); break;
     case OP_PAD: emit_pad(c, n); break;
+    case OP_RESIZE: emit_resize(c, n); break;
     case OP_CAST: {
         /* Only text can fail (an element that is not a number): then the
          * status is the layer's. */

@@ -547,6 +547,24 @@ static void emit_layernorm(L *l, const Node *n)
          ptr_or_null(l, node_out(n, 1)), ptr_or_null(l, node_out(n, 2)));
 }
 
+/* Resize (emit_c.c: emit_resize). */
+static void emit_resize(L *l, const Node *n)
+{
+    const Shape *x = shp(l, n->in[0]);
+    const ResizeAttr *a = &n->attr.resize;
+    double axes[4 * VGGC_MAX_RANK];
+    plan_resize_axes(l->g, n, axes);
+    LLVMTypeRef f64 = LLVMDoubleTypeInContext(l->cx);
+    LLVMValueRef e[4 * VGGC_MAX_RANK];
+    for (int i = 0; i < 4 * x->rank; i++)
+        e[i] = LLVMConstReal(f64, axes[i]);
+    LLVMValueRef arr = private_const(l, LLVMConstArray2(f64, e, (uint64_t)(4 * x->rank)), "axes");
+    CALL(l, "vggrt_resize", k32(l, x->rank), shape_arr(l, x), shape_arr(l, shp(l, n->out[0])),
+         arr, k32(l, (int)a->mode), k32(l, (int)a->coord), k32(l, (int)a->nearest),
+         k32(l, (int)a->exclude_outside), kf(l, a->cubic_a), kf(l, a->extrapolation),
+         ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
+}
+
 /* vggrt_slice from value x into value y (emit_c.c: emit_slice_call). */
 static void emit_slice_call(L *l, uint32_t x_id, uint32_t y_id, const int64_t *start,
                             const int64_t *step)
@@ -745,6 +763,7 @@ static LLVMValueRef emit_body(L *l, const Node *n)
     case OP_GATHER: return emit_gather(l, n);
     case OP_CONCAT: emit_concat(l, n); break;
     case OP_PAD: emit_pad(l, n); break;
+    case OP_RESIZE: emit_resize(l, n); break;
     case OP_CAST: {
         LLVMValueRef rc = CALL(l, "vggrt_cast", k32(l, rt_dtype(l->g->values[n->in[0]].dtype)),
                                k32(l, rt_dtype(l->g->values[n->out[0]].dtype)),

@@ -544,6 +544,42 @@ void vggrt_arg_f32(int min, int last, int64_t outer, int64_t len, int64_t inner,
 void vggrt_layernorm(int64_t outer, int64_t len, float eps, const float *x, const float *scale,
                      const float *bias, float *y, float *mean, float *inv_std);
 
+/* Resize (ONNX Resize-10..19, f32): y[out_dims] from x[in_dims], every
+ * axis mapped on its own and the taps of all axes multiplied, as ONNX's
+ * reference (onnx/backend/test/case/node/resize.py) computes it.  axes
+ * holds 4 doubles per axis: the scale, the resized length the coordinate
+ * formulas read (<= 0: out_dims[axis]), and roi's start and end there
+ * (tf_crop_and_resize only).  For output index o of an axis of input
+ * length L, scale s and resized length R, x = the original coordinate:
+ *   half_pixel           (o + 0.5) / s - 0.5
+ *   half_pixel_symmetric L/2 (1 - out/R) + (o + 0.5) / s - 0.5
+ *   asymmetric           o / s
+ *   pytorch_half_pixel   (o + 0.5) / s - 0.5, or 0 when R <= 1
+ *   tf_half_pixel_for_nn (o + 0.5) / s
+ *   align_corners        o (L - 1) / (R - 1), or 0 when R == 1
+ *   tf_crop_and_resize   start (L - 1) + o (end - start)(L - 1) / (R - 1),
+ *                        or (start + end)(L - 1) / 2 when R == 1; outside
+ *                        [0, L - 1] the output is extrapolation
+ * With b = ceil(x) - 1 and t = x - b in (0, 1]: nearest takes b + 1 when x
+ * is whole, else b or b + 1 by the rounding rule; linear takes b and b + 1
+ * with weights 1 - t, t; cubic b - 1 .. b + 2 with Keys' weights of
+ * parameter cubic_a (with exclude_outside, the taps outside [0, L - 1]
+ * weigh 0 and the rest are scaled to sum to 1).  Taps past the edges read
+ * the edge element.  Taps of weight 0 are not read. */
+enum { VGGRT_RESIZE_NEAREST, VGGRT_RESIZE_LINEAR, VGGRT_RESIZE_CUBIC };
+enum {
+    VGGRT_COORD_HALF_PIXEL, VGGRT_COORD_HALF_PIXEL_SYMMETRIC, VGGRT_COORD_ASYMMETRIC,
+    VGGRT_COORD_PYTORCH_HALF_PIXEL, VGGRT_COORD_TF_HALF_PIXEL_FOR_NN,
+    VGGRT_COORD_ALIGN_CORNERS, VGGRT_COORD_TF_CROP_AND_RESIZE
+};
+enum {
+    VGGRT_NEAREST_ROUND_PREFER_FLOOR, VGGRT_NEAREST_ROUND_PREFER_CEIL, VGGRT_NEAREST_FLOOR,
+    VGGRT_NEAREST_CEIL
+};
+void vggrt_resize(int rank, const int64_t *in_dims, const int64_t *out_dims, const double *axes,
+                  int mode, int coord, int nearest, int exclude_outside, float cubic_a,
+                  float extrapolation, const float *x, float *y);
+
 /* Local response normalization across channels of [n, c, inner]. */
 void vggrt_lrn(int64_t n, int64_t c, int64_t inner, int64_t size, float alpha, float beta,
                float bias, const float *x, float *y);

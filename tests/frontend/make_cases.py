@@ -274,6 +274,48 @@ def cases(out):
         [helper.make_node("LayerNormalization", ["x", "ln_s"], ["y2"], name="ln_stash",
                           stash_type=0)],
         X4, [vi("y2")], [ln_s], opset=17)
+    rs_up = floats("rs_up", [1, 1, 2, 2])
+    rs_empty = floats("rs_empty", [])
+    c["resize"] = model(
+        [helper.make_node("Resize", ["x", "", "rs_up"], ["r"], name="lin", mode="linear",
+                          coordinate_transformation_mode="pytorch_half_pixel")],
+        X4, [vi("r")], [rs_up])
+    c["resize_sizes_11"] = model(
+        [helper.make_node("Resize", ["x", "rs_empty", "rs_empty", "rs_sz"], ["r"], name="near",
+                          coordinate_transformation_mode="asymmetric", nearest_mode="floor")],
+        X1, [vi("r")], [rs_empty, ints("rs_sz", [1, 3, 4, 6])], opset=11)
+    c["resize_axes_18"] = model(
+        [helper.make_node("Resize", ["x", "", "", "rs_sz"], ["r"], name="cub", mode="cubic",
+                          axes=[3, 2], cubic_coeff_a=-0.5, exclude_outside=1)],
+        X4, [vi("r")], [ints("rs_sz", [16, 12])], opset=18)
+    c["resize_10"] = model(
+        [helper.make_node("Resize", ["x", "rs_up"], ["r"], name="r10", mode="linear")],
+        X4, [vi("r")], [rs_up], opset=10)
+    c["resize_both"] = model(
+        [helper.make_node("Resize", ["x", "", "rs_up", "rs_sz"], ["r"], name="both")],
+        X1, [vi("r")], [rs_up, ints("rs_sz", [1, 3, 4, 6])])
+    c["resize_antialias"] = model(
+        [helper.make_node("Resize", ["x", "", "rs_up"], ["r"], name="aa", mode="linear",
+                          antialias=1)],
+        X4, [vi("r")], [rs_up], opset=18)
+    c["resize_policy"] = model(
+        [helper.make_node("Resize", ["x", "", "", "rs_sz"], ["r"], name="keep",
+                          keep_aspect_ratio_policy="not_larger")],
+        X1, [vi("r")], [ints("rs_sz", [1, 3, 4, 6])], opset=18)
+    c["resize_cubic_10"] = model(
+        [helper.make_node("Resize", ["x", "rs_up"], ["r"], name="cub10", mode="cubic")],
+        X4, [vi("r")], [rs_up], opset=10)
+    c["resize_symmetric_18"] = model(
+        [helper.make_node("Resize", ["x", "", "rs_up"], ["r"], name="sym",
+                          coordinate_transformation_mode="half_pixel_symmetric")],
+        X4, [vi("r")], [rs_up], opset=18)
+    c["resize_mode"] = model(
+        [helper.make_node("Resize", ["x", "", "rs_up"], ["r"], name="bil", mode="bilinear")],
+        X4, [vi("r")], [rs_up])
+    c["resize_roi"] = model(
+        [helper.make_node("Resize", ["x", "rs_roi", "rs_up"], ["r"], name="crop", mode="linear",
+                          coordinate_transformation_mode="tf_crop_and_resize")],
+        X4, [vi("r")], [rs_up, floats("rs_roi", [0, 0, 1, 1])])
     c["misc_attrs"] = model(
         [helper.make_node("Flatten", ["x"], ["f"], name="flatten"),
          helper.make_node("Gemm", ["f", "fc_w", "fc_b"], ["g"], name="gemm", alpha=0.5,

@@ -800,6 +800,71 @@ static void test_layer_norm(void)
                   "node 'ln_stash' (LayerNormalization): stash_type 0 is not supported (1: float)");
 }
 
+/* Resize: the constant roi, scales and sizes fold into the attributes and
+ * X is the only input left; each opset's defaults; axes spread the sizes
+ * over X's dims; what is refused, refused by name. */
+static void test_resize(void)
+{
+    Graph *g = load_ok("resize");
+    if (g) {
+        const Node *n = node(g, "lin");
+        CHECK_INT(n->n_in, 1);
+        CHECK_INT(n->attr.resize.mode, RESIZE_LINEAR);
+        CHECK_INT(n->attr.resize.coord, COORD_PYTORCH_HALF_PIXEL);
+        CHECK_INT(n->attr.resize.has_sizes, 0);
+        CHECK_INT(n->attr.resize.n, 4);
+        CHECK_FLOAT(n->attr.resize.scales[3], 2.0f);
+        CHECK(infer_captured(g));
+        CHECK_INT(g->values[n->out[0]].shape.d[0], VGGC_DIM_N);
+        CHECK_INT(g->values[n->out[0]].shape.d[2], 16);
+        graph_free(g);
+    }
+    g = load_ok("resize_sizes_11");
+    if (g) {
+        const Node *n = node(g, "near");
+        CHECK_INT(n->attr.resize.mode, RESIZE_NEAREST);
+        CHECK_INT(n->attr.resize.coord, COORD_ASYMMETRIC);
+        CHECK_INT(n->attr.resize.nearest, NEAREST_FLOOR);
+        CHECK_INT(n->attr.resize.has_sizes, 1);
+        CHECK_INT(n->attr.resize.sizes[3], 6);
+        CHECK(infer_captured(g));
+        CHECK_INT(g->values[n->out[0]].shape.d[2], 4);
+        graph_free(g);
+    }
+    g = load_ok("resize_axes_18");
+    if (g) {
+        const Node *n = node(g, "cub");
+        CHECK_INT(n->attr.resize.mode, RESIZE_CUBIC);
+        CHECK_FLOAT(n->attr.resize.cubic_a, -0.5f);
+        CHECK_INT(n->attr.resize.exclude_outside, 1);
+        CHECK_INT(n->attr.resize.n, 4);
+        CHECK_INT(n->attr.resize.sizes[0], VGGC_DIM_N);
+        CHECK_INT(n->attr.resize.sizes[1], 3);
+        CHECK_INT(n->attr.resize.sizes[2], 12);
+        CHECK_INT(n->attr.resize.sizes[3], 16);
+        CHECK(infer_captured(g));
+        CHECK_INT(g->values[n->out[0]].shape.d[0], VGGC_DIM_N);
+        CHECK_INT(g->values[n->out[0]].shape.d[3], 16);
+        graph_free(g);
+    }
+    g = load_ok("resize_10");
+    if (g) {
+        const Node *n = node(g, "r10");
+        CHECK_INT(n->n_in, 1);
+        CHECK_INT(n->attr.resize.coord, COORD_ASYMMETRIC);
+        CHECK_INT(n->attr.resize.nearest, NEAREST_FLOOR);
+        graph_free(g);
+    }
+    EXPECT_ERRORS("resize_both", "node 'both' (Resize): has both scales and sizes");
+    EXPECT_ERRORS("resize_antialias", "node 'aa' (Resize): antialias=1 is not supported");
+    EXPECT_ERRORS("resize_policy", "node 'keep' (Resize): keep_aspect_ratio_policy 'not_larger'");
+    EXPECT_ERRORS("resize_cubic_10", "node 'cub10' (Resize): mode 'cubic' exists from opset 11");
+    EXPECT_ERRORS("resize_symmetric_18", "node 'sym' (Resize)", "'half_pixel_symmetric' exists "
+                  "from opset 19");
+    EXPECT_ERRORS("resize_mode", "node 'bil' (Resize): mode 'bilinear' is not supported");
+    EXPECT_ERRORS("resize_roi", "node 'crop' (Resize): roi has 4 values; expected 8");
+}
+
 static void test_misc_attrs(void)
 {
     Graph *g = load_ok("misc_attrs");
@@ -1210,6 +1275,7 @@ int main(int argc, char **argv)
     test_windows();
     test_conv_transpose();
     test_layer_norm();
+    test_resize();
     test_misc_attrs();
     test_graph_errors();
     test_batch();

@@ -1,0 +1,202 @@
+/* resize.c — Resize: each output element interpolated from the input, the
+ * axes mapped one by one (vggrt.h gives the coordinate formulas and the
+ * taps of each mode) and the taps of all axes multiplied.
+ *
+ * An axis's taps depend only on its output index, so a row of the
+ * innermost axis is computed as: its outer axes' taps (one set per row),
+ * each combination of them a weight and a row of the input, and for every
+ * output column its own taps along that row, computed once per task for a
+ * chunk of COLS columns.  Taps of weight 0 are dropped when computed: an
+ * axis of scale 1 (the batch and channels, usually) then has one tap and
+ * costs nothing, and a linear tap at a whole coordinate reads one element.
+ *
+ * Sums are in float, in the order ONNX's reference nests them (the inner
+ * axis first, then each outer combination's weight), its weights computed
+ * in double and rounded once.  The tasks are ranges of output rows; each
+ * element is computed by one task with the same arithmetic, whatever the
+ * thread count.
+ */
+#include "vggrt.h"
+
+#include <math.h>
+#include <stdbool.h>
+
+enum { MAXT = 4, COLS = 256 };
+
+/* The taps of one output index of one axis: n input indexes (clamped to
+ * the axis) and their weights, or `outside` (tf_crop_and_resize: the
+ * output is the extrapolation value). */
+typedef struct {
+    int64_t idx[MAXT];
+    float w[MAXT];
+    int n, outside;
+} Taps;
+
+typedef struct {
+    int rank, mode, coord, nearest, exclude_outside;
+    float cubic_a, extrapolation;
+    const int64_t *in_dims, *out_dims;
+    const double *axes;
+    int64_t in_stride[8];
+    const float *x;
+    float *y;
+} Job;
+
+/* Where output index o of axis a falls in the input (vggrt.h's table). */
+static double original_coord(const Job *j, int a, int64_t o) {
+    const double *ax = j->axes + 4 * a;
+    const double s = ax[0], len = (double)j->in_dims[a];
+    const double r = ax[1] > 0 ? ax[1] : (double)j->out_dims[a];
+    const double start = ax[2], end = ax[3];
+    switch (j->coord) {
+    case VGGRT_COORD_HALF_PIXEL_SYMMETRIC:
+        return len / 2 * (1 - (double)j->out_dims[a] / r) + (o + 0.5) / s - 0.5;
+    case VGGRT_COORD_ASYMMETRIC:
+        return o / s;
+    case VGGRT_COORD_PYTORCH_HALF_PIXEL:
+        return r > 1 ? (o + 0.5) / s - 0.5 : 0;
+    case VGGRT_COORD_TF_HALF_PIXEL_FOR_NN:
+        return (o + 0.5) / s;
+    case VGGRT_COORD_ALIGN_CORNERS:
+        return r == 1 ? 0 : o * (len - 1) / (r - 1);
+    case VGGRT_COORD_TF_CROP_AND_RESIZE:
+        return (r == 1 ? (end - start) * (len - 1) / 2 : o * (end - start) * (len - 1) / (r - 1)) +
+               start * (len - 1);
+    default: /* VGGRT_COORD_HALF_PIXEL */
+        return (o + 0.5) / s - 0.5;
+    }
+}
+
+/* Keys' cubic convolution weights of the taps b - 1 .. b + 2 for t in
+ * (0, 1], parameter a (ONNX's cubic_coeffs, term for term). */
+static void cubic_weights(double t, double a, double *c) {
+    const double u = 1 - t;
+    c[0] = ((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a;
+    c[1] = ((a + 2) * t - (a + 3)) * t * t + 1;
+    c[2] = ((a + 2) * u - (a + 3)) * u * u + 1;
+    c[3] = ((a * (u + 1) - 5 * a) * (u + 1) + 8 * a) * (u + 1) - 4 * a;
+}
+
+static int64_t clamp_index(int64_t i, int64_t len) {
+    return i < 0 ? 0 : i >= len ? len - 1 : i;
+}
+
+static void axis_taps(const Job *j, int a, int64_t o, Taps *t) {
+    const int64_t len = j->in_dims[a];
+    double x = original_coord(j, a, o);
+    t->n = 0;
+    t->outside = j->coord == VGGRT_COORD_TF_CROP_AND_RESIZE && (x < 0 || x > (double)(len - 1));
+    if (t->outside)
+        return;
+    /* Far past an edge every tap reads the edge element: move x to within
+     * 3 of it, so that its floor fits an int64 whatever the scale. */
+    if (x < -3)
+        x = -3;
+    else if (x > (double)len + 2)
+        x = (double)len + 2;
+    /* b and t as vggrt.h defines them: t = 1 when x is whole. */
+    const double fl = floor(x);
+    const int64_t b = (int64_t)fl - (x == fl);
+    const double r = x == fl ? 1 : x - fl;
+    double c[MAXT];
+    int64_t first;
+    int n;
+    if (j->mode == VGGRT_RESIZE_NEAREST) {
+        bool up;
+        switch (j->nearest) {
+        case VGGRT_NEAREST_ROUND_PREFER_CEIL: up = r >= 0.5; break;
+        case VGGRT_NEAREST_FLOOR: up = r == 1; break;
+        case VGGRT_NEAREST_CEIL: up = true; break;
+        default: up = r > 0.5; break; /* VGGRT_NEAREST_ROUND_PREFER_FLOOR */
+        }
+        n = 1, first = b + up, c[0] = 1;
+    } else if (j->mode == VGGRT_RESIZE_LINEAR) {
+        n = 2, first = b, c[0] = 1 - r, c[1] = r;
+    } else {
+        n = 4, first = b - 1;
+        cubic_weights(r, j->cubic_a, c);
+        if (j->exclude_outside) {
+            double sum = 0;
+            for (int k = 0; k < n; k++) {
+                if (first + k < 0 || first + k >= len)
+                    c[k] = 0;
+                sum += c[k];
+            }
+            for (int k = 0; k < n; k++)
+                c[k] /= sum;
+        }
+    }
+    for (int k = 0; k < n; k++)
+        if (c[k] != 0) {
+            t->idx[t->n] = clamp_index(first + k, len);
+            t->w[t->n++] = (float)c[k];
+        }
+}
+
+/* acc[0, nc) = (first) or += w * (the innermost axis's interpolation of
+ * the row at x), over every combination of the taps of axes a .. rank - 2.
+ * Sums start from their first term, not from 0, so that a tap of weight 1
+ * copies its element exactly (-0.0 too). */
+static void accumulate(const Job *j, const Taps *rows, int a, const float *x, float w,
+                       bool first, const Taps *cols, int64_t nc, float *acc) {
+    if (a == j->rank - 1) {
+        for (int64_t i = 0; i < nc; i++) {
+            const Taps *t = &cols[i];
+            float s = t->n ? t->w[0] * x[t->idx[0]] : 0;
+            for (int k = 1; k < t->n; k++)
+                s += t->w[k] * x[t->idx[k]];
+            acc[i] = first ? w * s : acc[i] + w * s;
+        }
+        return;
+    }
+    const Taps *t = &rows[a];
+    for (int k = 0; k < t->n; k++)
+        accumulate(j, rows, a + 1, x + t->idx[k] * j->in_stride[a], w * t->w[k], first && k == 0,
+                   cols, nc, acc);
+}
+
+/* Output rows [begin, end): a row is one index of every axis but the last. */
+static void resize_rows(void *ctx, int64_t begin, int64_t end, int tid) {
+    (void)tid;
+    const Job *j = ctx;
+    const int last = j->rank - 1;
+    const int64_t width = j->out_dims[last];
+    Taps rows[8], cols[COLS];
+    for (int64_t c0 = 0; c0 < width; c0 += COLS) {
+        const int64_t nc = width - c0 < COLS ? width - c0 : COLS;
+        for (int64_t i = 0; i < nc; i++)
+            axis_taps(j, last, c0 + i, &cols[i]);
+        for (int64_t row = begin; row < end; row++) {
+            int outside = 0;
+            for (int64_t a = last - 1, rest = row; a >= 0; a--) {
+                axis_taps(j, (int)a, rest % j->out_dims[a], &rows[a]);
+                outside |= rows[a].outside;
+                rest /= j->out_dims[a];
+            }
+            float *y = j->y + row * width + c0;
+            if (!outside)
+                accumulate(j, rows, 0, j->x, 1, true, cols, nc, y);
+            for (int64_t i = 0; i < nc; i++)
+                if (outside || cols[i].outside)
+                    y[i] = j->extrapolation;
+        }
+    }
+}
+
+void vggrt_resize(int rank, const int64_t *in_dims, const int64_t *out_dims, const double *axes,
+                  int mode, int coord, int nearest, int exclude_outside, float cubic_a,
+                  float extrapolation, const float *x, float *y) {
+    Job j = {
+        .rank = rank, .mode = mode, .coord = coord, .nearest = nearest,
+        .exclude_outside = exclude_outside, .cubic_a = cubic_a, .extrapolation = extrapolation,
+        .in_dims = in_dims, .out_dims = out_dims, .axes = axes, .x = x, .y = y,
+    };
+    int64_t rows = 1, stride = 1;
+    for (int a = rank - 1; a >= 0; a--) {
+        j.in_stride[a] = stride;
+        stride *= in_dims[a];
+        if (a < rank - 1)
+            rows *= out_dims[a];
+    }
+    vggrt_parallel_for(rows, resize_rows, &j);
+}
