@@ -45,6 +45,10 @@ segmentation network) with the symbolic batch dimension "N" (dim_param) on both.
                   7x7 conv, Transpose to NHWC, LayerNormalization, MatMul+Add, GELU (Erf form),
                   MatMul+Add, layer scale Mul, Transpose back, residual Add; a 2x2/2 downsample;
                   GlobalAveragePool, Flatten, LayerNormalization, Gemm; 10 logits
+  fam_unet        U-Net on VGG-style blocks: Conv+Relu encoders with MaxPool 2x2/2 (32x32
+                  -> 8x8), Resize x2 upsampling (bilinear pytorch_half_pixel, then nearest
+                  asymmetric floor, as torch exports them) with Concat skips, Conv+Relu
+                  decoders, a 1x1 head; per-pixel scores for 3 classes, [N, 3, 32, 32]
 
 Scaling: He-normal conv and dense weights (fan_in = C/group * kH * kW), small
 biases, BatchNorm parameters as gen_models.bn_params, and a fixed extra gain on
@@ -82,6 +86,7 @@ SEED_DENSENET = 307
 SEED_VGG_BN = 308
 SEED_FCN = 309
 SEED_CONVNEXT = 310
+SEED_UNET = 311
 
 CONV_BIAS_STD = 0.02
 DENSE_BIAS_STD = 0.02
@@ -106,6 +111,7 @@ LOGIT_GAIN = {
     "fam_vgg_bn": 0.3,
     "fam_fcn": 0.25,
     "fam_convnext": 2.0,
+    "fam_unet": 0.5,
 }
 
 
@@ -627,6 +633,39 @@ def make_convnext():
                     f"seed family {SEED_CONVNEXT}", softmax=False, opset=17)
 
 
+def make_unet():
+    """U-Net in miniature on VGG-style blocks: enc1 Conv 3x3 + Relu twice (3 -> 8, 32x32),
+    MaxPool 2x2/2, enc2 Conv + Relu (8 -> 16, 16x16), MaxPool, mid Conv + Relu (16 -> 32,
+    8x8); up2 Resize x2 bilinear as torch's nn.Upsample(mode="bilinear") exports it
+    (linear, pytorch_half_pixel, scales from a Constant, an empty roi), Concat with enc2,
+    dec2 Conv + Relu (48 -> 16); up1 Resize x2 nearest as F.interpolate(mode="nearest")
+    (asymmetric, floor), Concat with enc1, dec1 Conv + Relu (24 -> 8); head Conv 1x1 to
+    3 classes.  Output: per-pixel scores [N, 3, 32, 32]."""
+    n = Net(SEED_UNET)
+    empty = np.zeros(0, np.float32)
+    scale2 = np.array([1, 1, 2, 2], np.float32)
+
+    def conv_relu(x, name, cin, cout):
+        return n.relu(n.conv(x, f"{name}.conv", cin, cout, 3), f"{name}.relu")
+
+    e1 = conv_relu(conv_relu("input", "enc1.0", 3, 8), "enc1.1", 8, 8)
+    e2 = conv_relu(n.maxpool(e1, "pool1", 2, 2), "enc2", 8, 16)
+    mid = conv_relu(n.maxpool(e2, "pool2", 2, 2), "mid", 16, 32)
+    up2 = n.node("Resize", [mid, n.constant("/up2", empty), n.constant("/up2", scale2)],
+                 "/up2", mode="linear", coordinate_transformation_mode="pytorch_half_pixel",
+                 nearest_mode="floor", cubic_coeff_a=-0.75)
+    d2 = conv_relu(n.g.node("Concat", [up2, e2], "/Concat", axis=1), "dec2", 48, 16)
+    up1 = n.node("Resize", [d2, n.constant("/up1", empty), n.constant("/up1", scale2)],
+                 "/up1", mode="nearest", coordinate_transformation_mode="asymmetric",
+                 nearest_mode="floor", cubic_coeff_a=-0.75)
+    d1 = conv_relu(n.g.node("Concat", [up1, e1], "/Concat_1", axis=1), "dec1", 24, 8)
+    n.conv(d1, "head", 8, 3, 1, pads=[0] * 4, gain=LOGIT_GAIN["fam_unet"])
+    return n.finish("fam_unet", 32, 3, "U-Net-style tiny segmentation network (VGG-style "
+                    "blocks, bilinear and nearest Resize x2 upsampling with Concat skips), "
+                    f"32x32, torch form; per-pixel scores for 3 classes; seed family {SEED_UNET}",
+                    softmax=False, out_dims=[BATCH, 3, 32, 32])
+
+
 MODELS = {
     "fam_alexnet": make_alexnet,
     "fam_resnet": make_resnet,
@@ -638,6 +677,7 @@ MODELS = {
     "fam_vgg_bn": make_vgg_bn,
     "fam_fcn": make_fcn,
     "fam_convnext": make_convnext,
+    "fam_unet": make_unet,
 }
 
 

@@ -565,7 +565,10 @@ void vggrt_layernorm(int64_t outer, int64_t len, float eps, const float *x, cons
  * with weights 1 - t, t; cubic b - 1 .. b + 2 with Keys' weights of
  * parameter cubic_a (with exclude_outside, the taps outside [0, L - 1]
  * weigh 0 and the rest are scaled to sum to 1).  Taps past the edges read
- * the edge element.  Taps of weight 0 are not read. */
+ * the edge element.  Taps of weight 0 are not read, except along the
+ * innermost axis, where a column with fewer taps than others of its chunk
+ * of 256 reads its first tap again with weight 0 (an infinite input there
+ * gives NaN). */
 enum { VGGRT_RESIZE_NEAREST, VGGRT_RESIZE_LINEAR, VGGRT_RESIZE_CUBIC };
 enum {
     VGGRT_COORD_HALF_PIXEL, VGGRT_COORD_HALF_PIXEL_SYMMETRIC, VGGRT_COORD_ASYMMETRIC,

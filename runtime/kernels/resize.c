@@ -6,9 +6,18 @@
  * innermost axis is computed as: its outer axes' taps (one set per row),
  * each combination of them a weight and a row of the input, and for every
  * output column its own taps along that row, computed once per task for a
- * chunk of COLS columns.  Taps of weight 0 are dropped when computed: an
- * axis of scale 1 (the batch and channels, usually) then has one tap and
- * costs nothing, and a linear tap at a whole coordinate reads one element.
+ * chunk of COLS columns and stored tap by tap (Cols), so that the loops
+ * over the columns have no branches and vectorize.  A row of the input
+ * interpolated along the innermost axis is kept (RowCache) for the next
+ * output rows, which read it again.  Taps of weight 0 are dropped on the
+ * outer axes: an axis of scale 1 (the batch and channels, usually) then
+ * has one tap and costs nothing.
+ *
+ * Speed (Xeon VM, 1 thread, 2x upsample of [1, 64, 80, 80], 3 interleaved
+ * rounds): nearest 1.0-2.1 ms, linear 1.4-2.9, cubic 2.6-5.5.  The first
+ * version, which computed each element's taps in a loop of its own, took
+ * 6.2-7.2, 11.9-12.7 and 30-34 ms; without the row cache, linear took
+ * 3.3-4.9 ms and cubic 11.4-11.7.
  *
  * Sums are in float, in the order ONNX's reference nests them (the inner
  * axis first, then each outer combination's weight), its weights computed
@@ -133,26 +142,95 @@ static void axis_taps(const Job *j, int a, int64_t o, Taps *t) {
         }
 }
 
-/* acc[0, nc) = (first) or += w * (the innermost axis's interpolation of
- * the row at x), over every combination of the taps of axes a .. rank - 2.
- * Sums start from their first term, not from 0, so that a tap of weight 1
- * copies its element exactly (-0.0 too). */
-static void accumulate(const Job *j, const Taps *rows, int a, const float *x, float w,
-                       bool first, const Taps *cols, int64_t nc, float *acc) {
-    if (a == j->rank - 1) {
-        for (int64_t i = 0; i < nc; i++) {
-            const Taps *t = &cols[i];
-            float s = t->n ? t->w[0] * x[t->idx[0]] : 0;
-            for (int k = 1; k < t->n; k++)
-                s += t->w[k] * x[t->idx[k]];
-            acc[i] = first ? w * s : acc[i] + w * s;
+/* The innermost axis's taps for a chunk of columns, by tap: every column
+ * has n (the most any column of the chunk has; one with fewer reads its
+ * first tap again with weight 0), so the loops below have no branches. */
+typedef struct {
+    int n;
+    bool any_outside;
+    int64_t idx[MAXT][COLS];
+    float w[MAXT][COLS];
+    bool outside[COLS];
+} Cols;
+
+static void column_taps(const Job *j, int64_t c0, int64_t nc, Cols *c) {
+    Taps t[COLS];
+    c->n = 1;
+    c->any_outside = false;
+    for (int64_t i = 0; i < nc; i++) {
+        axis_taps(j, j->rank - 1, c0 + i, &t[i]);
+        c->n = t[i].n > c->n ? t[i].n : c->n;
+        c->outside[i] = t[i].outside;
+        c->any_outside |= t[i].outside;
+    }
+    for (int64_t i = 0; i < nc; i++)
+        for (int k = 0; k < c->n; k++) {
+            const bool tap = k < t[i].n;
+            c->idx[k][i] = tap ? t[i].idx[k] : t[i].n ? t[i].idx[0] : 0;
+            c->w[k][i] = tap ? t[i].w[k] : 0;
         }
+}
+
+/* The innermost axis's interpolation of input rows for the chunk's
+ * columns, the last SLOTS computed kept: consecutive output rows read the
+ * same input rows (two of each with a 2x upsample), which then cost one
+ * pass of contiguous multiply-adds instead of a gather each. */
+enum { SLOTS = 4 };
+typedef struct {
+    const float *key[SLOTS];    /* the input row's start; NULL: empty */
+    int next;                   /* the slot to fill next (round robin) */
+    float row[SLOTS][COLS];
+} RowCache;
+
+#define TAP(k) w##k[i] * x[i##k[i]]
+static const float *interpolated_row(const Cols *c, const float *restrict x, int64_t nc,
+                                     RowCache *rc) {
+    for (int k = 0; k < SLOTS; k++)
+        if (rc->key[k] == x)
+            return rc->row[k];
+    const int slot = rc->next;
+    rc->next = (slot + 1) % SLOTS;
+    rc->key[slot] = x;
+    float *restrict r = rc->row[slot];
+    const float *restrict w0 = c->w[0], *restrict w1 = c->w[1], *restrict w2 = c->w[2],
+                          *restrict w3 = c->w[3];
+    const int64_t *restrict i0 = c->idx[0], *restrict i1 = c->idx[1], *restrict i2 = c->idx[2],
+                            *restrict i3 = c->idx[3];
+    /* Sums start from their first term, not from 0, so that a tap of
+     * weight 1 copies its element exactly (-0.0 too). */
+    switch (c->n) {
+    case 1: for (int64_t i = 0; i < nc; i++) r[i] = TAP(0); break;
+    case 2: for (int64_t i = 0; i < nc; i++) r[i] = TAP(0) + TAP(1); break;
+    case 3: for (int64_t i = 0; i < nc; i++) r[i] = TAP(0) + TAP(1) + TAP(2); break;
+    default:
+        for (int64_t i = 0; i < nc; i++)
+            r[i] = TAP(0) + TAP(1) + TAP(2) + TAP(3);
+        break;
+    }
+    return r;
+}
+#undef TAP
+
+/* acc[0, nc) = (first) or += w * (the interpolated row at x), over every
+ * combination of the taps of axes a .. rank - 2, w the product of their
+ * weights. */
+static void accumulate(const Job *j, const Taps *rows, int a, const float *x, float w,
+                       bool first, const Cols *cols, int64_t nc, RowCache *rc,
+                       float *restrict acc) {
+    if (a == j->rank - 1) {
+        const float *restrict s = interpolated_row(cols, x, nc, rc);
+        if (first)
+            for (int64_t i = 0; i < nc; i++)
+                acc[i] = w * s[i];
+        else
+            for (int64_t i = 0; i < nc; i++)
+                acc[i] += w * s[i];
         return;
     }
     const Taps *t = &rows[a];
     for (int k = 0; k < t->n; k++)
         accumulate(j, rows, a + 1, x + t->idx[k] * j->in_stride[a], w * t->w[k], first && k == 0,
-                   cols, nc, acc);
+                   cols, nc, rc, acc);
 }
 
 /* Output rows [begin, end): a row is one index of every axis but the last. */
@@ -161,11 +239,15 @@ static void resize_rows(void *ctx, int64_t begin, int64_t end, int tid) {
     const Job *j = ctx;
     const int last = j->rank - 1;
     const int64_t width = j->out_dims[last];
-    Taps rows[8], cols[COLS];
+    Taps rows[8];
+    Cols cols;
+    RowCache rc;
     for (int64_t c0 = 0; c0 < width; c0 += COLS) {
         const int64_t nc = width - c0 < COLS ? width - c0 : COLS;
-        for (int64_t i = 0; i < nc; i++)
-            axis_taps(j, last, c0 + i, &cols[i]);
+        column_taps(j, c0, nc, &cols);
+        for (int k = 0; k < SLOTS; k++)
+            rc.key[k] = NULL;
+        rc.next = 0;
         for (int64_t row = begin; row < end; row++) {
             int outside = 0;
             for (int64_t a = last - 1, rest = row; a >= 0; a--) {
@@ -175,9 +257,9 @@ static void resize_rows(void *ctx, int64_t begin, int64_t end, int tid) {
             }
             float *y = j->y + row * width + c0;
             if (!outside)
-                accumulate(j, rows, 0, j->x, 1, true, cols, nc, y);
-            for (int64_t i = 0; i < nc; i++)
-                if (outside || cols[i].outside)
+                accumulate(j, rows, 0, j->x, 1, true, &cols, nc, &rc, y);
+            for (int64_t i = 0; i < nc && (outside || cols.any_outside); i++)
+                if (outside || cols.outside[i])
                     y[i] = j->extrapolation;
         }
     }
