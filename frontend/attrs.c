@@ -728,7 +728,10 @@ static const char *mode_word(int i) { return resize_mode_name((ResizeMode)i); }
 static const char *coord_word(int i) { return resize_coord_name((ResizeCoord)i); }
 static const char *nearest_word(int i) { return nearest_mode_name((NearestMode)i); }
 
-/* Resize-10 (X, scales -> Y): mode="nearest" (or "linear"); the
+/* Upsample-7 (X -> Y): mode="nearest" (or "linear"), scales (floats,
+ *   required).  Upsample-9 (X, scales -> Y): scales an input.  Both become
+ *   Resize-10's; Upsample is deprecated from opset 10 and refused there.
+ * Resize-10 (X, scales -> Y): mode="nearest" (or "linear"); the
  *   coordinates are asymmetric (x = o / scale) and nearest rounds down, as
  *   Upsample did.
  * Resize-11/13 (X, roi, scales[, sizes] -> Y; 13: roi and scales
@@ -744,7 +747,18 @@ static const char *nearest_word(int i) { return nearest_mode_name((NearestMode)i
 static void norm_resize(Norm *z)
 {
     ResizeAttr *a = &z->n->attr.resize;
-    const int64_t opset = z->c->opset;
+    const bool upsample = z->n->op == OP_UPSAMPLE;
+    const int64_t opset = upsample ? 10 : z->c->opset;  /* Upsample reads as Resize-10 */
+    if (upsample && z->c->opset >= 10) {
+        nerr(z, "Upsample is deprecated from opset 10 (this model: opset %lld); Resize replaces it",
+             (long long)z->c->opset);
+        return;
+    }
+    if (upsample && z->c->opset < 7) {
+        nerr(z, "Upsample before opset 7 is not supported (this model: opset %lld)",
+             (long long)z->c->opset);
+        return;
+    }
     int mode = resize_word(z, "mode", "nearest", mode_word, RESIZE_MODE_COUNT);
     if (opset < 11 && mode == RESIZE_CUBIC) {
         nerr(z, "mode 'cubic' exists from opset 11 (this model: opset %lld)", (long long)opset);
@@ -799,6 +813,19 @@ static void norm_resize(Norm *z)
     if (k == IN_FAILED || (k == IN_CONST && !const_floats(z, v, "scales", scales, VGGC_MAX_RANK,
                                                            &ns)))
         return;
+    if (upsample && z->c->opset < 9) {
+        /* Upsample-7's scales attribute. */
+        const Onnx__AttributeProto *at =
+            find(z, "scales", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
+        if (!max_inputs_before(z, 1, 9))
+            return;
+        if (!at || at->n_floats > VGGC_MAX_RANK) {
+            nerr(z, "attribute 'scales' is %s", at ? "longer than 8" : "required");
+            return;
+        }
+        ns = (int)at->n_floats;
+        memcpy(scales, at->floats, sizeof(float) * (size_t)ns);
+    }
     if (opset >= 11) {
         k = const_input(z, 3, "sizes", &v);
         if (k == IN_FAILED || (k == IN_CONST && !const_ints(z, v, "sizes", sizes, VGGC_MAX_RANK,
@@ -877,6 +904,7 @@ static void norm_resize(Norm *z)
         }
     }
     keep_inputs(z, 1);
+    z->n->op = OP_RESIZE;
 }
 
 /* Transpose-1/13 (data -> transposed): perm=reverse the dims. */
@@ -1581,7 +1609,13 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
     case OP_GEMM: norm_gemm(&z); break;
     case OP_BATCHNORM: norm_batchnorm(&z); break;
     case OP_LAYER_NORM: norm_layernorm(&z); break;
-    case OP_RESIZE: norm_resize(&z); break;
+    case OP_RESIZE:
+    case OP_UPSAMPLE:
+        norm_resize(&z);
+        break;
+    /* InstanceNormalization-1/6 (input, scale, B -> output): epsilon=1e-5
+     * (opset 1's consumed_inputs, a legacy optimization hint, is ignored). */
+    case OP_INSTANCE_NORM: n->attr.bn.epsilon = get_float(&z, "epsilon", 1e-5f); break;
     case OP_SOFTMAX:
     case OP_LOG_SOFTMAX:
         norm_softmax(&z);

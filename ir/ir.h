@@ -321,7 +321,7 @@ typedef union {
     AxesAttr axes;
     PermAttr perm;
     GemmAttr gemm;
-    BatchNormAttr bn;
+    BatchNormAttr bn;       /* BatchNormalization, InstanceNormalization */
     LayerNormAttr ln;
     ClipAttr clip;
     AlphaAttr alpha;

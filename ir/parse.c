@@ -1010,7 +1010,7 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
         a_bool(p, ra, "trans_a", &a->gemm.trans_a);
         a_bool(p, ra, "trans_b", &a->gemm.trans_b);
         break;
-    case OP_BATCHNORM:
+    case OP_BATCHNORM: case OP_INSTANCE_NORM:
         a->bn.epsilon = 1e-5f;
         a_float(p, ra, "epsilon", &a->bn.epsilon);
         break;
@@ -1122,14 +1122,14 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_RELU: case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL: case OP_MATMUL: case OP_ADD:
     case OP_SUB: case OP_MUL: case OP_DIV: case OP_DROPOUT: case OP_IDENTITY: case OP_CONSTANT:
     case OP_SIGMOID: case OP_SUM: case OP_PRELU: case OP_TANH: case OP_HARD_SWISH:
-    case OP_CAST_LIKE: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT:
+    case OP_CAST_LIKE: case OP_UPSAMPLE: case OP_ABS: case OP_NEG: case OP_EXP: case OP_LOG: case OP_SQRT:
     case OP_RECIPROCAL: case OP_CEIL: case OP_FLOOR: case OP_ROUND: case OP_SIGN: case OP_ERF:
     case OP_SIN: case OP_COS: case OP_SOFTPLUS: case OP_SOFTSIGN: case OP_MAX: case OP_MIN:
     case OP_POW:
     case OP_SIZE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 79, "the parser knows every op's attributes");
+    _Static_assert(OP_COUNT == 81, "the parser knows every op's attributes");
     for (int i = 0; i < ra->n; i++)
         if (!ra->a[i].used)
             FAIL(p, &ra->a[i].key, "%s has no attribute '%.40s'", op_name(n->op), ra->a[i].key.text);

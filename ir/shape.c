@@ -79,7 +79,7 @@ static const char *role(OpKind op, uint32_t i)
     case OP_GEMM: case OP_MATMUL: case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
         return i < 3 ? gemm[i] : "input";
     case OP_BATCHNORM: return i < 5 ? bn[i] : "input";
-    case OP_LAYER_NORM: return i < 3 ? bn[i] : "input";
+    case OP_LAYER_NORM: case OP_INSTANCE_NORM: return i < 3 ? bn[i] : "input";
     case OP_POW: return i < 2 ? pow_[i] : "input";
     case OP_MOD: return i < 2 ? gemm[i] : "input";
     case OP_RESHAPE: return i < 2 ? reshape[i] : "input";
@@ -1158,6 +1158,28 @@ static void infer_batchnorm(Inf *c)
     set_out(c, 0, DT_FLOAT, &x->shape);
 }
 
+/* InstanceNormalization-1/6(X [N,C,...], scale [C], B [C]) -> Y, f32: each
+ * (n, c) normalized over the dims from 2 on (at least one), then scaled and
+ * shifted by its channel's scale and B. */
+static void infer_instancenorm(Inf *c)
+{
+    const Value *x = inval(c, 0);
+    if (!want_floats(c, 3) || !want_rank_min(c, 0, 3, "[N,C,D1,...]"))
+        return;
+    const int64_t C = x->shape.d[1];
+    for (uint32_t i = 1; i < 3; i++) {
+        const Value *p = inval(c, i);
+        if (p->shape.rank != 1 || p->shape.d[0] != C) {
+            Buf b;
+            SBuf s;
+            err(c, "%s: expected [%lld] (one per channel), got %s", desc(c, i, &b), (long long)C,
+                fmt(&p->shape, &s));
+            return;
+        }
+    }
+    set_out(c, 0, DT_FLOAT, &x->shape);
+}
+
 /* LayerNormalization-17(X, Scale, B?) -> Y, Mean?, InvStdDev?, f32: each
  * row of X over the dims from axis on (axis in [-rank, rank)) is normalized,
  * scaled and shifted; Scale and B have exactly those dims.  Mean and
@@ -2158,6 +2180,10 @@ static bool infer_node(Graph *g, uint32_t id)
         graph_error(g, n, "CastLike nodes must become Cast nodes in the frontend");
         return false;
     }
+    if (n->op == OP_UPSAMPLE) {
+        graph_error(g, n, "Upsample nodes must become Resize nodes in the frontend");
+        return false;
+    }
     if (n->out[0] == VGGC_NONE) {
         graph_error(g, n, "output 0 is omitted");
         return false;
@@ -2264,6 +2290,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_POW: infer_pow(&c); break;
     case OP_MOD: infer_mod(&c); break;
     case OP_BATCHNORM: infer_batchnorm(&c); break;
+    case OP_INSTANCE_NORM: infer_instancenorm(&c); break;
     case OP_LAYER_NORM: infer_layernorm(&c); break;
     case OP_DROPOUT: infer_dropout(&c); break;
     case OP_IDENTITY: infer_identity(&c); break;
@@ -2276,9 +2303,9 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_PAD: infer_pad(&c); break;
     case OP_RESIZE: infer_resize(&c); break;
     case OP_LRN: infer_lrn(&c); break;
-    case OP_CONSTANT: case OP_CAST_LIKE: case OP_COUNT: VGGC_UNREACHABLE();
+    case OP_CONSTANT: case OP_CAST_LIKE: case OP_UPSAMPLE: case OP_COUNT: VGGC_UNREACHABLE();
     }
-    _Static_assert(OP_COUNT == 79, "shape inference handles every op in ops.def");
+    _Static_assert(OP_COUNT == 81, "shape inference handles every op in ops.def");
     return c.bad == 0;
 }
 

@@ -627,6 +627,25 @@ static void emit_layernorm(Ctx *c, const Node *n)
     buf_puts(c->b, ");\n");
 }
 
+/* InstanceNormalization: rows [n * C, spatial]. */
+static void emit_instancenorm(Ctx *c, const Node *n)
+{
+    const Shape *x = shp(c, n->in[0]);
+    buf_puts(c->b, "    vggrt_instancenorm(");
+    put_lead(c, n->in[0]);
+    buf_printf(c->b, ", %lld, ", (long long)x->d[1]);
+    put_size(c->b, size_of_dims(x, 2, x->rank));
+    buf_puts(c->b, ", ");
+    put_float(c->b, n->attr.bn.epsilon);
+    for (uint32_t i = 0; i < 3; i++) {
+        buf_puts(c->b, ", ");
+        put_ptr(c, n->in[i], false);
+    }
+    buf_puts(c->b, ", ");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ");\n");
+}
+
 /* Resize: the input and output dims, and per axis the scale, resized
  * length and roi (plan_resize_axes) as literals that read back exactly. */
 static void emit_resize(Ctx *c, const Node *n)
@@ -1020,6 +1039,7 @@ static bool emit_body(Ctx *c, const Node *n, uint32_t id)
     case OP_CONCAT: emit_concat(c, n); break;
     case OP_PAD: emit_pad(c, n); break;
     case OP_RESIZE: emit_resize(c, n); break;
+    case OP_INSTANCE_NORM: emit_instancenorm(c, n); break;
     case OP_CAST: {
         /* Only text can fail (an element that is not a number): then the
          * status is the layer's. */
@@ -1082,7 +1102,8 @@ static bool emit_body(Ctx *c, const Node *n, uint32_t id)
             buf_puts(c->b, "    /* a view: no data moves */\n");
         }
         break;
-    case OP_SHAPE: case OP_CONSTANT: case OP_CAST_LIKE: case OP_CONSTANT_OF_SHAPE: case OP_SIZE:
+    case OP_SHAPE: case OP_CONSTANT: case OP_CAST_LIKE: case OP_UPSAMPLE: case OP_CONSTANT_OF_SHAPE:
+    case OP_SIZE:
     case OP_DEAD:
         VGGC_UNREACHABLE();   /* folded or never in the IR */
     }

@@ -547,6 +547,15 @@ static void emit_layernorm(L *l, const Node *n)
          ptr_or_null(l, node_out(n, 1)), ptr_or_null(l, node_out(n, 2)));
 }
 
+/* InstanceNormalization (emit_c.c: emit_instancenorm). */
+static void emit_instancenorm(L *l, const Node *n)
+{
+    const Shape *x = shp(l, n->in[0]);
+    CALL(l, "vggrt_instancenorm", lead_val(l, n->in[0]), k64(l, x->d[1]),
+         size_val(l, size_of_dims(x, 2, x->rank)), kf(l, n->attr.bn.epsilon), ptr_of(l, n->in[0]),
+         ptr_of(l, n->in[1]), ptr_of(l, n->in[2]), ptr_of(l, n->out[0]));
+}
+
 /* Resize (emit_c.c: emit_resize). */
 static void emit_resize(L *l, const Node *n)
 {
@@ -764,6 +773,7 @@ static LLVMValueRef emit_body(L *l, const Node *n)
     case OP_CONCAT: emit_concat(l, n); break;
     case OP_PAD: emit_pad(l, n); break;
     case OP_RESIZE: emit_resize(l, n); break;
+    case OP_INSTANCE_NORM: emit_instancenorm(l, n); break;
     case OP_CAST: {
         LLVMValueRef rc = CALL(l, "vggrt_cast", k32(l, rt_dtype(l->g->values[n->in[0]].dtype)),
                                k32(l, rt_dtype(l->g->values[n->out[0]].dtype)),
@@ -803,7 +813,8 @@ static LLVMValueRef emit_body(L *l, const Node *n)
                  k64(l, x->d[2] * x->d[3]), ptr_of(l, n->in[0]), ptr_of(l, n->out[0]));
         }
         break;  /* otherwise a view: no data moves */
-    case OP_SHAPE: case OP_CONSTANT: case OP_CAST_LIKE: case OP_CONSTANT_OF_SHAPE: case OP_SIZE:
+    case OP_SHAPE: case OP_CONSTANT: case OP_CAST_LIKE: case OP_UPSAMPLE: case OP_CONSTANT_OF_SHAPE:
+    case OP_SIZE:
     case OP_DEAD:
         VGGC_UNREACHABLE();
     }

@@ -544,6 +544,13 @@ void vggrt_arg_f32(int min, int last, int64_t outer, int64_t len, int64_t inner,
 void vggrt_layernorm(int64_t outer, int64_t len, float eps, const float *x, const float *scale,
                      const float *bias, float *y, float *mean, float *inv_std);
 
+/* InstanceNormalization of x [n, c, inner]: each (n, c) row of inner
+ * elements normalized by its own mean and variance (divided by inner), then
+ * y = (x - mean) / sqrt(variance + eps) * scale[c] + bias[c].  x may equal
+ * y. */
+void vggrt_instancenorm(int64_t n, int64_t c, int64_t inner, float eps, const float *x,
+                        const float *scale, const float *bias, float *y);
+
 /* Resize (ONNX Resize-10..19, f32): y[out_dims] from x[in_dims], every
  * axis mapped on its own and the taps of all axes multiplied, as ONNX's
  * reference (onnx/backend/test/case/node/resize.py) computes it.  axes

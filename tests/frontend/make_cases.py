@@ -312,6 +312,16 @@ def cases(out):
     c["resize_mode"] = model(
         [helper.make_node("Resize", ["x", "", "rs_up"], ["r"], name="bil", mode="bilinear")],
         X4, [vi("r")], [rs_up])
+    c["upsample_7"] = model(
+        [helper.make_node("Upsample", ["x"], ["r"], name="up7", mode="linear",
+                          scales=[1.0, 1.0, 2.0, 3.0])],
+        X4, [vi("r")], opset=7)
+    c["upsample_9"] = model(
+        [helper.make_node("Upsample", ["x", "rs_up"], ["r"], name="up9")],
+        X4, [vi("r")], [rs_up], opset=9)
+    c["upsample_10"] = model(
+        [helper.make_node("Upsample", ["x", "rs_up"], ["r"], name="up10")],
+        X4, [vi("r")], [rs_up], opset=10)
     c["resize_roi"] = model(
         [helper.make_node("Resize", ["x", "rs_roi", "rs_up"], ["r"], name="crop", mode="linear",
                           coordinate_transformation_mode="tf_crop_and_resize")],

@@ -855,6 +855,28 @@ static void test_resize(void)
         CHECK_INT(n->attr.resize.nearest, NEAREST_FLOOR);
         graph_free(g);
     }
+    /* Upsample becomes Resize-10's: asymmetric, nearest rounding down. */
+    g = load_ok("upsample_7");
+    if (g) {
+        const Node *n = node(g, "up7");
+        CHECK_INT(n->op, OP_RESIZE);
+        CHECK_INT(n->attr.resize.mode, RESIZE_LINEAR);
+        CHECK_INT(n->attr.resize.coord, COORD_ASYMMETRIC);
+        CHECK_FLOAT(n->attr.resize.scales[3], 3.0f);
+        CHECK(infer_captured(g));
+        CHECK_INT(g->values[n->out[0]].shape.d[3], 24);
+        graph_free(g);
+    }
+    g = load_ok("upsample_9");
+    if (g) {
+        const Node *n = node(g, "up9");
+        CHECK_INT(n->op, OP_RESIZE);
+        CHECK_INT(n->n_in, 1);
+        CHECK_INT(n->attr.resize.mode, RESIZE_NEAREST);
+        CHECK_INT(n->attr.resize.nearest, NEAREST_FLOOR);
+        graph_free(g);
+    }
+    EXPECT_ERRORS("upsample_10", "node 'up10' (Upsample): Upsample is deprecated from opset 10");
     EXPECT_ERRORS("resize_both", "node 'both' (Resize): has both scales and sizes");
     EXPECT_ERRORS("resize_antialias", "node 'aa' (Resize): antialias=1 is not supported");
     EXPECT_ERRORS("resize_policy", "node 'keep' (Resize): keep_aspect_ratio_policy 'not_larger'");

@@ -1214,6 +1214,36 @@ static void test_layernorm(int64_t outer, int64_t len, float eps, int in_place, 
     free(x), free(scale), free(bias), free(mean), free(inv), free(want), free(wmean), free(winv);
 }
 
+/* InstanceNormalization: each (item, channel) row against statistics from
+ * the sums of x and x^2 in long double (another route than the kernel's
+ * two passes; exact enough with rows offset by 100, where float's E[x^2] -
+ * E[x]^2 would lose everything); one scale and bias per channel. */
+static void test_instancenorm(int64_t n, int64_t c, int64_t inner, float eps, int in_place) {
+    begin_case("instancenorm n=%lld c=%lld inner=%lld eps=%g%s", (long long)n, (long long)c,
+               (long long)inner, eps, in_place ? " in place" : "");
+    size_t total = (size_t)(n * c * inner);
+    float *x = rand_f32(total, 99, 101), *y = in_place ? x : nan_f32(total);
+    float *scale = rand_f32((size_t)c, -2, 2), *bias = rand_f32((size_t)c, -1, 1);
+    double *want = zeros_f64(total);
+    for (int64_t o = 0; o < n * c; o++) {
+        long double s1 = 0, s2 = 0;
+        for (int64_t i = 0; i < inner; i++) {
+            s1 += x[o * inner + i];
+            s2 += (long double)x[o * inner + i] * x[o * inner + i];
+        }
+        const long double m = s1 / inner, var = s2 / inner - m * m;
+        const double inv = (double)(1.0L / sqrtl(var + eps));
+        for (int64_t i = 0; i < inner; i++)
+            want[o * inner + i] = (double)(x[o * inner + i] - m) * inv * scale[o % c] + bias[o % c];
+    }
+    vggrt_instancenorm(n, c, inner, eps, x, scale, bias, y);
+    check_f32("y", y, want, NULL, total);
+    end_case();
+    if (!in_place)
+        free(y);
+    free(x), free(scale), free(bias), free(want);
+}
+
 /* ---- data movement ---------------------------------------------------------------- */
 
 static int next_perm(int n, int64_t *p) {
@@ -1417,6 +1447,9 @@ int main(void) {
     test_layernorm(1, 1, 1e-5f, 0, 0);          /* one element: y is the bias */
     test_layernorm(6, 77, 0.1f, 1, 0);
     test_layernorm(4, 512, 1e-6f, 0, 1);
+    test_instancenorm(2, 3, 5 * 7, 1e-5f, 0);
+    test_instancenorm(1, 1, 1, 1e-5f, 0);       /* one element: y is the bias */
+    test_instancenorm(3, 16, 97, 0.1f, 1);
     test_transposes();
     test_gathers();
     test_copy2d(5, 12, 20, 16);
