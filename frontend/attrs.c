@@ -809,6 +809,8 @@ static void norm_resize(Norm *z)
     int64_t sizes[VGGC_MAX_RANK];
     int ns = 0, nz = 0, nr = 0;
     const uint32_t scales_at = opset < 11 ? 1 : 2;
+    if (opset < 11 && !max_inputs_before(z, 2, 11))
+        return;
     InKind k = const_input(z, scales_at, "scales", &v);
     if (k == IN_FAILED || (k == IN_CONST && !const_floats(z, v, "scales", scales, VGGC_MAX_RANK,
                                                            &ns)))

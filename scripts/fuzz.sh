@@ -73,7 +73,7 @@ make_seeds() {
   for m in "$root"/build/tests/frontend/cases/*.onnx; do [ -f "$m" ] && cp "$m" "$s/onnx/"; done
   # ONNX's node tests of the ops vggc supports, and their input tensors.
   local i=0
-  for d in "$td"/test_{conv,maxpool,averagepool,relu,gemm,matmul,batchnorm,reshape,flatten,concat,transpose,softmax,add,mul,pad,gather,squeeze,unsqueeze,clip,constant,shape,cast,dropout,globalaverage,reduce_mean,lrn,identity,sigmoid,leakyrelu}*; do
+  for d in "$td"/test_{conv,maxpool,averagepool,relu,gemm,matmul,batchnorm,reshape,flatten,concat,transpose,softmax,add,mul,pad,gather,squeeze,unsqueeze,clip,constant,shape,cast,dropout,globalaverage,reduce_mean,lrn,identity,sigmoid,leakyrelu,resize,upsample,instancenorm}*; do
     [ -f "$d/model.onnx" ] || continue
     i=$((i + 1))
     cp "$d/model.onnx" "$s/onnx/node_$i.onnx"
