@@ -11,7 +11,12 @@
  * interpolated along the innermost axis is kept (RowCache) for the next
  * output rows, which read it again.  Taps of weight 0 are dropped on the
  * outer axes: an axis of scale 1 (the batch and channels, usually) then
- * has one tap and costs nothing.
+ * has one tap and costs nothing.  Identity axes at the end (the lanes of
+ * a blocked [N, C/16, H, W, 16]) fold into the columns: each column is then
+ * a vector of up to MAX_LANES floats, copied and summed without gathers
+ * (bilinear 2x of that layout, 64 channels at 80x80: 1.55-1.69 ms against
+ * 2.42-2.64 ms for NCHW, 3 interleaved rounds; with the lanes as an axis
+ * like the others it took 21 ms, in one round).
  *
  * Speed (Xeon VM, 1 thread, 2x upsample of [1, 64, 80, 80], 3 interleaved
  * rounds): nearest 1.0-2.1 ms, linear 1.4-2.9, cubic 2.6-5.5.  The first
@@ -30,7 +35,10 @@
 #include <math.h>
 #include <stdbool.h>
 
-enum { MAXT = 4, COLS = 256 };
+/* MAXT: taps per axis.  COLS: columns per chunk, at most.  CHUNK: floats
+ * of a chunk's row (columns x lanes).  MAX_LANES: the most floats that
+ * identity axes at the end may collapse into one lane vector. */
+enum { MAXT = 4, COLS = 256, CHUNK = 1024, MAX_LANES = 64 };
 
 /* The taps of one output index of one axis: n input indexes (clamped to
  * the axis) and their weights, or `outside` (tf_crop_and_resize: the
@@ -47,6 +55,8 @@ typedef struct {
     const int64_t *in_dims, *out_dims;
     const double *axes;
     int64_t in_stride[8];
+    int last;               /* the column axis: the last one that is not an identity */
+    int64_t lanes;          /* floats per column: the identity axes after `last` */
     const float *x;
     float *y;
 } Job;
@@ -158,7 +168,7 @@ static void column_taps(const Job *j, int64_t c0, int64_t nc, Cols *c) {
     c->n = 1;
     c->any_outside = false;
     for (int64_t i = 0; i < nc; i++) {
-        axis_taps(j, j->rank - 1, c0 + i, &t[i]);
+        axis_taps(j, j->last, c0 + i, &t[i]);
         c->n = t[i].n > c->n ? t[i].n : c->n;
         c->outside[i] = t[i].outside;
         c->any_outside |= t[i].outside;
@@ -166,25 +176,40 @@ static void column_taps(const Job *j, int64_t c0, int64_t nc, Cols *c) {
     for (int64_t i = 0; i < nc; i++)
         for (int k = 0; k < c->n; k++) {
             const bool tap = k < t[i].n;
-            c->idx[k][i] = tap ? t[i].idx[k] : t[i].n ? t[i].idx[0] : 0;
+            c->idx[k][i] = (tap ? t[i].idx[k] : t[i].n ? t[i].idx[0] : 0) * j->lanes;
             c->w[k][i] = tap ? t[i].w[k] : 0;
         }
 }
 
-/* The innermost axis's interpolation of input rows for the chunk's
- * columns, the last SLOTS computed kept: consecutive output rows read the
- * same input rows (two of each with a 2x upsample), which then cost one
- * pass of contiguous multiply-adds instead of a gather each. */
+/* The column axis's interpolation of input rows for the chunk's columns
+ * (each a vector of L lanes), the last SLOTS computed kept: consecutive
+ * output rows read the same input rows (two of each with a 2x upsample),
+ * which then cost one pass of contiguous multiply-adds instead of a gather
+ * each. */
 enum { SLOTS = 4 };
 typedef struct {
     const float *key[SLOTS];    /* the input row's start; NULL: empty */
     int next;                   /* the slot to fill next (round robin) */
-    float row[SLOTS][COLS];
+    float row[SLOTS][CHUNK];
 } RowCache;
 
-#define TAP(k) w##k[i] * x[i##k[i]]
+/* A column of one float (plain layouts) vectorizes across columns; one of
+ * L lanes, across its lanes. */
+#define TAP(k) w##k[i] * x[i##k[i] + l]
+#define ROW(S)                                                                                     \
+    do {                                                                                           \
+        if (L == 1) {                                                                              \
+            const int64_t l = 0;                                                                   \
+            for (int64_t i = 0; i < nc; i++)                                                       \
+                r[i] = (S);                                                                        \
+        } else {                                                                                   \
+            for (int64_t i = 0; i < nc; i++)                                                       \
+                for (int64_t l = 0; l < L; l++)                                                    \
+                    r[i * L + l] = (S);                                                            \
+        }                                                                                          \
+    } while (0)
 static const float *interpolated_row(const Cols *c, const float *restrict x, int64_t nc,
-                                     RowCache *rc) {
+                                     int64_t L, RowCache *rc) {
     for (int k = 0; k < SLOTS; k++)
         if (rc->key[k] == x)
             return rc->row[k];
@@ -199,16 +224,14 @@ static const float *interpolated_row(const Cols *c, const float *restrict x, int
     /* Sums start from their first term, not from 0, so that a tap of
      * weight 1 copies its element exactly (-0.0 too). */
     switch (c->n) {
-    case 1: for (int64_t i = 0; i < nc; i++) r[i] = TAP(0); break;
-    case 2: for (int64_t i = 0; i < nc; i++) r[i] = TAP(0) + TAP(1); break;
-    case 3: for (int64_t i = 0; i < nc; i++) r[i] = TAP(0) + TAP(1) + TAP(2); break;
-    default:
-        for (int64_t i = 0; i < nc; i++)
-            r[i] = TAP(0) + TAP(1) + TAP(2) + TAP(3);
-        break;
+    case 1: ROW(TAP(0)); break;
+    case 2: ROW(TAP(0) + TAP(1)); break;
+    case 3: ROW(TAP(0) + TAP(1) + TAP(2)); break;
+    default: ROW(TAP(0) + TAP(1) + TAP(2) + TAP(3)); break;
     }
     return r;
 }
+#undef ROW
 #undef TAP
 
 /* acc[0, nc) = (first) or += w * (the interpolated row at x), over every
@@ -217,13 +240,14 @@ static const float *interpolated_row(const Cols *c, const float *restrict x, int
 static void accumulate(const Job *j, const Taps *rows, int a, const float *x, float w,
                        bool first, const Cols *cols, int64_t nc, RowCache *rc,
                        float *restrict acc) {
-    if (a == j->rank - 1) {
-        const float *restrict s = interpolated_row(cols, x, nc, rc);
+    if (a == j->last) {
+        const int64_t m = nc * j->lanes;
+        const float *restrict s = interpolated_row(cols, x, nc, j->lanes, rc);
         if (first)
-            for (int64_t i = 0; i < nc; i++)
+            for (int64_t i = 0; i < m; i++)
                 acc[i] = w * s[i];
         else
-            for (int64_t i = 0; i < nc; i++)
+            for (int64_t i = 0; i < m; i++)
                 acc[i] += w * s[i];
         return;
     }
@@ -233,17 +257,19 @@ static void accumulate(const Job *j, const Taps *rows, int a, const float *x, fl
                    cols, nc, rc, acc);
 }
 
-/* Output rows [begin, end): a row is one index of every axis but the last. */
+/* Output rows [begin, end): a row is one index of every axis before the
+ * column axis. */
 static void resize_rows(void *ctx, int64_t begin, int64_t end, int tid) {
     (void)tid;
     const Job *j = ctx;
-    const int last = j->rank - 1;
-    const int64_t width = j->out_dims[last];
+    const int last = j->last;
+    const int64_t width = j->out_dims[last], L = j->lanes;
+    const int64_t per_chunk = CHUNK / L < COLS ? CHUNK / L : COLS;
     Taps rows[8];
     Cols cols;
     RowCache rc;
-    for (int64_t c0 = 0; c0 < width; c0 += COLS) {
-        const int64_t nc = width - c0 < COLS ? width - c0 : COLS;
+    for (int64_t c0 = 0; c0 < width; c0 += per_chunk) {
+        const int64_t nc = width - c0 < per_chunk ? width - c0 : per_chunk;
         column_taps(j, c0, nc, &cols);
         for (int k = 0; k < SLOTS; k++)
             rc.key[k] = NULL;
@@ -255,14 +281,29 @@ static void resize_rows(void *ctx, int64_t begin, int64_t end, int tid) {
                 outside |= rows[a].outside;
                 rest /= j->out_dims[a];
             }
-            float *y = j->y + row * width + c0;
+            float *y = j->y + (row * width + c0) * L;
             if (!outside)
                 accumulate(j, rows, 0, j->x, 1, true, &cols, nc, &rc, y);
             for (int64_t i = 0; i < nc && (outside || cols.any_outside); i++)
                 if (outside || cols.outside[i])
-                    y[i] = j->extrapolation;
+                    for (int64_t l = 0; l < L; l++)
+                        y[i * L + l] = j->extrapolation;
         }
     }
+}
+
+/* Is axis a the identity: one tap of weight 1 on the same index for every
+ * output index? */
+static bool identity_axis(const Job *j, int a) {
+    if (j->in_dims[a] != j->out_dims[a])
+        return false;
+    for (int64_t o = 0; o < j->out_dims[a]; o++) {
+        Taps t;
+        axis_taps(j, a, o, &t);
+        if (t.outside || t.n != 1 || t.idx[0] != o || t.w[0] != 1)
+            return false;
+    }
+    return true;
 }
 
 void vggrt_resize(int rank, const int64_t *in_dims, const int64_t *out_dims, const double *axes,
@@ -273,11 +314,16 @@ void vggrt_resize(int rank, const int64_t *in_dims, const int64_t *out_dims, con
         .exclude_outside = exclude_outside, .cubic_a = cubic_a, .extrapolation = extrapolation,
         .in_dims = in_dims, .out_dims = out_dims, .axes = axes, .x = x, .y = y,
     };
+    /* Identity axes at the end (the lanes of a blocked layout) make each
+     * column a vector: the loops then run over contiguous floats. */
+    j.last = rank - 1, j.lanes = 1;
+    while (j.last > 0 && j.lanes * in_dims[j.last] <= MAX_LANES && identity_axis(&j, j.last))
+        j.lanes *= in_dims[j.last--];
     int64_t rows = 1, stride = 1;
     for (int a = rank - 1; a >= 0; a--) {
         j.in_stride[a] = stride;
         stride *= in_dims[a];
-        if (a < rank - 1)
+        if (a < j.last)
             rows *= out_dims[a];
     }
     vggrt_parallel_for(rows, resize_rows, &j);

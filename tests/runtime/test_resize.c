@@ -29,7 +29,9 @@
  * as resize.py's output_width, and out its whole part), non-integer scales
  * (0.6, 0.8, 1.7, 1.8, 3) and whole ones (2, 0.5: exact ties for the
  * rounding rules), rank 1 and 3, identity axes (scale 1) beside resized
- * ones, an input of length 1, and R = 1 (exactly, and 1.2 with one output).
+ * ones, an input of length 1, and R = 1 (exactly, and 1.2 with one output);
+ * identity axes at the end, which the kernel runs as vectors of lanes (the
+ * blocked layout's 16, and 3 x 4 x 4 behind a resized axis).
  * tf_crop_and_resize's roi lies partly outside [0, 1] on the resized axes,
  * with extrapolation value 0.625.
  *
@@ -72,8 +74,8 @@ typedef struct {
  * resized length R or 0, roi start, roi end). */
 typedef struct {
     int rank;
-    int64_t in[4], out[4];
-    double axes[16];
+    int64_t in[8], out[8];
+    double axes[32];
 } Shape;
 
 /* What the reference needs while it walks one output coordinate. */
@@ -369,6 +371,13 @@ int main(void) {
                     (const double[]){0.15, 0.7, 0.05, 1.2}),
         /* A line of length 1 upsampled by 3. */
         with_scales(1, (const int64_t[]){1}, (const float[]){3}, (const double[]){-0.4, 1.3}),
+        /* Identity axes at the end, which the kernel collapses into lanes:
+         * the blocked layout [N, C/16, H, W, 16] (lanes 16), and three
+         * identity axes behind a resized first one (lanes 3 * 4 * 4). */
+        with_scales(5, (const int64_t[]){2, 2, 5, 7, 16}, (const float[]){1, 1, 1.7f, 0.6f, 1},
+                    (const double[]){0, 1, 0, 1, -0.3, 1.2, 0.05, 1.2, 0, 1}),
+        with_scales(4, (const int64_t[]){5, 3, 4, 4}, (const float[]){1.7f, 1, 1, 1},
+                    (const double[]){-0.3, 1.2, 0, 1, 0, 1, 0, 1}),
     };
     const Variant variants[] = {
         { VGGRT_RESIZE_NEAREST, VGGRT_NEAREST_ROUND_PREFER_FLOOR, 0, -0.75f },
