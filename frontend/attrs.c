@@ -221,12 +221,13 @@ static size_t const_count(const Value *v)
     return es ? v->nbytes / es : 0;
 }
 
-/* The int64 (or int32) values of a 0-D or 1-D constant, at most max. */
-static bool const_ints(Norm *z, const Value *v, const char *what, int64_t *out, size_t max,
-                       int *n_out)
+/* A 0-D or 1-D constant of dtype a or b (`type` names them) and at most
+ * max values: their count in *n. */
+static bool const_vector(Norm *z, const Value *v, const char *what, DType a, DType b,
+                         const char *type, size_t max, size_t *n)
 {
-    if (v->dtype != DT_INT64 && v->dtype != DT_INT32) {
-        nerr(z, "the %s ('%s') must be INT64, not %s", what, v->name,
+    if (v->dtype != a && v->dtype != b) {
+        nerr(z, "the %s ('%s') must be %s, not %s", what, v->name, type,
              fe_onnx_dtype_name(fe_dtype_to_onnx(v->dtype)));
         return false;
     }
@@ -234,12 +235,22 @@ static bool const_ints(Norm *z, const Value *v, const char *what, int64_t *out, 
         nerr(z, "the %s ('%s') must be 1-D, has rank %d", what, v->name, v->shape.rank);
         return false;
     }
-    size_t n = const_count(v);
-    if (n > max) {
-        nerr(z, "the %s ('%s') has %zu values; at most %zu are supported", what, v->name, n,
+    *n = const_count(v);
+    if (*n > max) {
+        nerr(z, "the %s ('%s') has %zu values; at most %zu are supported", what, v->name, *n,
              max);
         return false;
     }
+    return true;
+}
+
+/* The int64 (or int32) values of a 0-D or 1-D constant, at most max. */
+static bool const_ints(Norm *z, const Value *v, const char *what, int64_t *out, size_t max,
+                       int *n_out)
+{
+    size_t n;
+    if (!const_vector(z, v, what, DT_INT64, DT_INT32, "INT64", max, &n))
+        return false;
     for (size_t i = 0; i < n; i++) {
         if (v->dtype == DT_INT64) {
             memcpy(&out[i], (const char *)v->data + 8 * i, 8);
@@ -682,21 +693,9 @@ static void norm_layernorm(Norm *z)
 static bool const_floats(Norm *z, const Value *v, const char *what, float *out, size_t max,
                          int *n_out)
 {
-    if (v->dtype != DT_FLOAT && v->dtype != DT_DOUBLE) {
-        nerr(z, "the %s ('%s') must be FLOAT, not %s", what, v->name,
-             fe_onnx_dtype_name(fe_dtype_to_onnx(v->dtype)));
+    size_t n;
+    if (!const_vector(z, v, what, DT_FLOAT, DT_DOUBLE, "FLOAT", max, &n))
         return false;
-    }
-    if (v->shape.rank > 1) {
-        nerr(z, "the %s ('%s') must be 1-D, has rank %d", what, v->name, v->shape.rank);
-        return false;
-    }
-    size_t n = const_count(v);
-    if (n > max) {
-        nerr(z, "the %s ('%s') has %zu values; at most %zu are supported", what, v->name, n,
-             max);
-        return false;
-    }
     for (size_t i = 0; i < n; i++) {
         if (v->dtype == DT_FLOAT) {
             memcpy(&out[i], (const char *)v->data + 4 * i, 4);

@@ -747,15 +747,25 @@ static void a_double(P *p, RawAttrs *ra, const char *key, double *out)
         *out = word_f64(p, scalar(p, r));
 }
 
-/* A list of at most max ints; returns its length, -1 when absent. */
-static int a_ints(P *p, RawAttrs *ra, const char *key, int64_t *out, int max)
+/* Attribute `key` as a list of at most max entries, consumed; NULL when
+ * absent. */
+static RawAttr *a_list(P *p, RawAttrs *ra, const char *key, int max)
 {
     RawAttr *r = take(ra, key);
     if (!r)
-        return -1;
+        return NULL;
     list_only(p, r);
     if (r->n > max)
         FAIL(p, &r->key, "attribute '%s' has %d entries, at most %d", key, r->n, max);
+    return r;
+}
+
+/* A list of at most max ints; returns its length, -1 when absent. */
+static int a_ints(P *p, RawAttrs *ra, const char *key, int64_t *out, int max)
+{
+    RawAttr *r = a_list(p, ra, key, max);
+    if (!r)
+        return -1;
     for (int i = 0; i < r->n; i++)
         out[i] = word_i64(p, &r->item[i], INT64_MIN, INT64_MAX);
     return r->n;
@@ -764,12 +774,9 @@ static int a_ints(P *p, RawAttrs *ra, const char *key, int64_t *out, int max)
 /* A list of at most max floats; returns its length, -1 when absent. */
 static int a_floats(P *p, RawAttrs *ra, const char *key, float *out, int max)
 {
-    RawAttr *r = take(ra, key);
+    RawAttr *r = a_list(p, ra, key, max);
     if (!r)
         return -1;
-    list_only(p, r);
-    if (r->n > max)
-        FAIL(p, &r->key, "attribute '%s' has %d entries, at most %d", key, r->n, max);
     for (int i = 0; i < r->n; i++)
         out[i] = word_f32(p, &r->item[i]);
     return r->n;

@@ -1137,24 +1137,30 @@ static void infer_lrn(Inf *c)
 }
 
 /* BatchNormalization-15(X [N,C,D...], scale, B, mean, var [C]) -> Y: inference mode. */
-static void infer_batchnorm(Inf *c)
+/* Inputs 1 .. n - 1 are [C], one value per channel of input 0's dim 1. */
+static bool want_per_channel(Inf *c, uint32_t n)
 {
-    const Value *x = inval(c, 0);
-    if (!want_floats(c, 5))
-        return;
-    if (!want_rank_min(c, 0, 2, "[N,C,...]"))
-        return;
-    int64_t C = x->shape.d[1];
-    for (uint32_t i = 1; i < 5; i++) {
+    const int64_t C = inval(c, 0)->shape.d[1];
+    for (uint32_t i = 1; i < n; i++) {
         const Value *p = inval(c, i);
         if (p->shape.rank != 1 || p->shape.d[0] != C) {
             Buf b;
             SBuf s;
             err(c, "%s: expected [%lld] (one per channel), got %s", desc(c, i, &b), (long long)C,
                 fmt(&p->shape, &s));
-            return;
+            return false;
         }
     }
+    return true;
+}
+
+static void infer_batchnorm(Inf *c)
+{
+    const Value *x = inval(c, 0);
+    if (!want_floats(c, 5))
+        return;
+    if (!want_rank_min(c, 0, 2, "[N,C,...]") || !want_per_channel(c, 5))
+        return;
     set_out(c, 0, DT_FLOAT, &x->shape);
 }
 
@@ -1164,19 +1170,8 @@ static void infer_batchnorm(Inf *c)
 static void infer_instancenorm(Inf *c)
 {
     const Value *x = inval(c, 0);
-    if (!want_floats(c, 3) || !want_rank_min(c, 0, 3, "[N,C,D1,...]"))
+    if (!want_floats(c, 3) || !want_rank_min(c, 0, 3, "[N,C,D1,...]") || !want_per_channel(c, 3))
         return;
-    const int64_t C = x->shape.d[1];
-    for (uint32_t i = 1; i < 3; i++) {
-        const Value *p = inval(c, i);
-        if (p->shape.rank != 1 || p->shape.d[0] != C) {
-            Buf b;
-            SBuf s;
-            err(c, "%s: expected [%lld] (one per channel), got %s", desc(c, i, &b), (long long)C,
-                fmt(&p->shape, &s));
-            return;
-        }
-    }
     set_out(c, 0, DT_FLOAT, &x->shape);
 }
 

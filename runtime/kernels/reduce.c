@@ -327,20 +327,28 @@ void vggrt_arg_f32(int min, int last, int64_t outer, int64_t len, int64_t inner,
  * Three passes over each row, the sums in double: the mean, then the mean
  * square of the differences (no cancellation, as E[x^2] - E[x]^2 would
  * have), then y.  As ONNX's reference: inv_std = 1 / sqrt(var + eps). */
-/* Each (item, channel) row as vggrt_layernorm's rows, in double, with one
- * scale and bias per channel. */
+/* The mean of a row and 1 / sqrt(its variance + eps), in two passes in
+ * double (no E[x^2] - E[x]^2 cancellation). */
+static void row_stats(const float *xr, int64_t len, float eps, double *mean, double *inv) {
+    double sum = 0, sq = 0;
+    for (int64_t i = 0; i < len; i++)
+        sum += xr[i];
+    const double m = len ? sum / (double)len : 0.0;
+    for (int64_t i = 0; i < len; i++)
+        sq += (xr[i] - m) * (xr[i] - m);
+    *mean = m;
+    *inv = 1.0 / sqrt((len ? sq / (double)len : 0.0) + (double)eps);
+}
+
+/* Each (item, channel) row as vggrt_layernorm's rows, with one scale and
+ * bias per channel. */
 void vggrt_instancenorm(int64_t n, int64_t c, int64_t inner, float eps, const float *x,
                         const float *scale, const float *bias, float *y) {
     for (int64_t o = 0; o < n * c; o++) {
         const float *xr = x + o * inner;
         float *yr = y + o * inner;
-        double sum = 0, sq = 0;
-        for (int64_t i = 0; i < inner; i++)
-            sum += xr[i];
-        const double m = inner ? sum / (double)inner : 0.0;
-        for (int64_t i = 0; i < inner; i++)
-            sq += (xr[i] - m) * (xr[i] - m);
-        const double inv = 1.0 / sqrt((inner ? sq / (double)inner : 0.0) + (double)eps);
+        double m, inv;
+        row_stats(xr, inner, eps, &m, &inv);
         const double s = scale[o % c], b = bias[o % c];
         for (int64_t i = 0; i < inner; i++)
             yr[i] = (float)((xr[i] - m) * inv * s + b);
@@ -352,13 +360,8 @@ void vggrt_layernorm(int64_t outer, int64_t len, float eps, const float *x, cons
     for (int64_t o = 0; o < outer; o++) {
         const float *xr = x + o * len;
         float *yr = y + o * len;
-        double sum = 0, sq = 0;
-        for (int64_t i = 0; i < len; i++)
-            sum += xr[i];
-        const double m = len ? sum / (double)len : 0.0;
-        for (int64_t i = 0; i < len; i++)
-            sq += (xr[i] - m) * (xr[i] - m);
-        const double inv = 1.0 / sqrt((len ? sq / (double)len : 0.0) + (double)eps);
+        double m, inv;
+        row_stats(xr, len, eps, &m, &inv);
         for (int64_t i = 0; i < len; i++)
             yr[i] = (float)((xr[i] - m) * inv * scale[i] + (bias ? bias[i] : 0.0));
         if (mean)
