@@ -496,7 +496,8 @@ uint64_t plan_layer_scratch(const Graph *g, const Node *n)
         plan_conv_transpose_params(g, n, &p);
         return align_up(vggrt_conv_transpose_work_size(&p) * sizeof(float));
     }
-    if (n->op == OP_GATHER && g->values[n->in[1]].dtype == DT_INT32) {
+    if ((n->op == OP_GATHER || n->op == OP_GATHER_ELEMENTS) &&
+        g->values[n->in[1]].dtype == DT_INT32) {
         size_t k = 0;
         VGGC_ASSERT(shape_numel_per_item(&g->values[n->in[1]].shape, &k));
         return align_up((uint64_t)k * 8);   /* int64 copy of the indices (per item) */
@@ -616,7 +617,7 @@ static bool layer_supported(Graph *g, const Node *n)
             return false;
         }
         return true;
-    case OP_GATHER:
+    case OP_GATHER: case OP_GATHER_ELEMENTS:
         if (g->values[n->in[1]].dtype == DT_INT32 && shape_is_batched(&g->values[n->in[1]].shape)) {
             graph_error(g, n, "batched int32 indices are not supported");
             return false;

@@ -1625,6 +1625,8 @@ bool fe_normalize_node(ImportCtx *c, const Onnx__NodeProto *np, Node *n)
     case OP_FLATTEN: n->attr.axis = get_int(&z, "axis", 1); break;
     /* Gather-1/11/13 (data, indices -> output): axis=0. */
     case OP_GATHER: n->attr.axis = get_int(&z, "axis", 0); break;
+    /* GatherElements-11/13 (data, indices -> output): axis=0. */
+    case OP_GATHER_ELEMENTS: n->attr.axis = get_int(&z, "axis", 0); break;
     case OP_CONCAT: norm_concat(&z); break;
     case OP_TRANSPOSE: norm_transpose(&z); break;
     case OP_SQUEEZE:

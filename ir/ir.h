@@ -339,7 +339,7 @@ typedef union {
     ResizeAttr resize;
     ModAttr mod;
     SoftmaxAttr softmax;    /* Softmax, LogSoftmax */
-    int64_t axis;           /* Flatten, Gather, Concat */
+    int64_t axis;           /* Flatten, Gather, GatherElements, Concat */
 } Attr;
 
 /* ---- ops and nodes ------------------------------------------------------ */

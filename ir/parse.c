@@ -996,7 +996,7 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
         a->axis = 1;
         a_int(p, ra, "axis", &a->axis);
         break;
-    case OP_GATHER:
+    case OP_GATHER: case OP_GATHER_ELEMENTS:
         a_int(p, ra, "axis", &a->axis);
         break;
     case OP_CONCAT:
@@ -1136,7 +1136,7 @@ static void apply_attrs(P *p, Node *n, RawAttrs *ra)
     case OP_SIZE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 81, "the parser knows every op's attributes");
+    _Static_assert(OP_COUNT == 82, "the parser knows every op's attributes");
     for (int i = 0; i < ra->n; i++)
         if (!ra->a[i].used)
             FAIL(p, &ra->a[i].key, "%s has no attribute '%.40s'", op_name(n->op), ra->a[i].key.text);

@@ -402,7 +402,7 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     case OP_TRANSPOSE:
         print_list_attr(f, "perm", a->perm.perm, a->perm.n_perm);
         break;
-    case OP_FLATTEN: case OP_GATHER: case OP_CONCAT:
+    case OP_FLATTEN: case OP_GATHER: case OP_GATHER_ELEMENTS: case OP_CONCAT:
         fprintf(f, " axis=%lld", (long long)a->axis);
         break;
     case OP_RESHAPE:
@@ -531,7 +531,7 @@ static void print_attrs(FILE *f, const Graph *g, const Node *n)
     case OP_SIZE: case OP_COUNT:
         break;
     }
-    _Static_assert(OP_COUNT == 81, "the printer knows every op's attributes");
+    _Static_assert(OP_COUNT == 82, "the printer knows every op's attributes");
 }
 
 /* What fusion and layout assignment added to a node; nothing when none. */

@@ -83,7 +83,7 @@ static const char *role(OpKind op, uint32_t i)
     case OP_POW: return i < 2 ? pow_[i] : "input";
     case OP_MOD: return i < 2 ? gemm[i] : "input";
     case OP_RESHAPE: return i < 2 ? reshape[i] : "input";
-    case OP_GATHER: return i < 2 ? gather[i] : "input";
+    case OP_GATHER: case OP_GATHER_ELEMENTS: return i < 2 ? gather[i] : "input";
     case OP_DROPOUT: return i < 3 ? dropout[i] : "input";
     case OP_CLIP: return i < 3 ? clip[i] : "input";
     case OP_PAD: return i < 4 ? pad[i] : "input";
@@ -1878,6 +1878,45 @@ static void infer_concat(Inf *c)
 }
 
 /* Gather-13(data, indices i64|i32) -> data[:axis] + indices.shape + data[axis+1:]. */
+/* GatherElements-11/13(data, indices) -> [indices' shape], data's type:
+ * y[i...] = data[i...] with the axis coordinate taken from indices[i...]
+ * (negative from the end, checked at run time).  indices has data's rank
+ * and, off the axis, dims no larger than data's; the symbolic batch must
+ * be in both, and not on the axis. */
+static void infer_gather_elements(Inf *c)
+{
+    const Value *x = inval(c, 0), *idx = inval(c, 1);
+    Buf b;
+    SBuf s, t;
+    int64_t axis;
+    if (idx->dtype != DT_INT64 && idx->dtype != DT_INT32) {
+        err(c, "%s: expected i64 or i32, got %s", desc(c, 1, &b), dtype_name(idx->dtype));
+        return;
+    }
+    const int r = x->shape.rank;
+    if (r == 0 || idx->shape.rank != r) {
+        err(c, "indices %s must have the rank of the data %s (at least 1)", fmt(&idx->shape, &s),
+            fmt(&x->shape, &t));
+        return;
+    }
+    if (!norm_axis(c, "axis", c->n->attr.axis, r, false, &axis))
+        return;
+    for (int d = 0; d < r; d++) {
+        const int64_t xd = x->shape.d[d], id = idx->shape.d[d];
+        if ((xd == VGGC_DIM_N) != (id == VGGC_DIM_N) || (xd == VGGC_DIM_N && d == axis)) {
+            err(c, "indices %s and data %s: the batch must be dim 0 of both, off the axis",
+                fmt(&idx->shape, &s), fmt(&x->shape, &t));
+            return;
+        }
+        if (d != axis && xd != VGGC_DIM_N && id > xd) {
+            err(c, "indices %s exceed the data %s in dim %d", fmt(&idx->shape, &s),
+                fmt(&x->shape, &t), d);
+            return;
+        }
+    }
+    set_out(c, 0, x->dtype, &idx->shape);
+}
+
 static void infer_gather(Inf *c)
 {
     const Value *x = inval(c, 0), *idx = inval(c, 1);
@@ -2292,6 +2331,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_SOFTMAX: case OP_LOG_SOFTMAX: infer_softmax(&c); break;
     case OP_SHAPE: infer_shape_op(&c); break;
     case OP_GATHER: infer_gather(&c); break;
+    case OP_GATHER_ELEMENTS: infer_gather_elements(&c); break;
     case OP_CONCAT: infer_concat(&c); break;
     case OP_CAST: infer_cast(&c); break;
     case OP_CLIP: infer_clip(&c); break;
@@ -2300,7 +2340,7 @@ static bool infer_node(Graph *g, uint32_t id)
     case OP_LRN: infer_lrn(&c); break;
     case OP_CONSTANT: case OP_CAST_LIKE: case OP_UPSAMPLE: case OP_COUNT: VGGC_UNREACHABLE();
     }
-    _Static_assert(OP_COUNT == 81, "shape inference handles every op in ops.def");
+    _Static_assert(OP_COUNT == 82, "shape inference handles every op in ops.def");
     return c.bad == 0;
 }
 

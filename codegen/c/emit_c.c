@@ -724,12 +724,11 @@ static void emit_transpose(Ctx *c, const Node *n)
     buf_puts(c->b, ");\n");
 }
 
-static void emit_gather(Ctx *c, const Node *n)
+/* `idx`: the indices (input 1) as int64, converted into the scratch when
+ * they are int32. */
+static void put_int64_indices(Ctx *c, const Node *n)
 {
-    const Shape *x = shp(c, n->in[0]);
-    int64_t axis = n->attr.axis < 0 ? n->attr.axis + x->rank : n->attr.axis;
-    const Value *ix = &c->g->values[n->in[1]];
-    if (ix->dtype == DT_INT32) {
+    if (c->g->values[n->in[1]].dtype == DT_INT32) {
         buf_puts(c->b, "    int64_t *idx = (int64_t *)A;\n    vggrt_cast(VGGRT_I32, VGGRT_I64, ");
         put_count(c, n->in[1]);
         buf_puts(c->b, ", ");
@@ -740,6 +739,31 @@ static void emit_gather(Ctx *c, const Node *n)
         put_ptr(c, n->in[1], false);
         buf_puts(c->b, ";\n");
     }
+}
+
+/* GatherElements: a run-time index out of range is the run's status. */
+static void emit_gather_elements(Ctx *c, const Node *n)
+{
+    const Shape *x = shp(c, n->in[0]);
+    int64_t axis = n->attr.axis < 0 ? n->attr.axis + x->rank : n->attr.axis;
+    put_int64_indices(c, n);
+    buf_puts(c->b, "    const int64_t xd[] = ");
+    put_dims(c->b, x);
+    buf_puts(c->b, ", id[] = ");
+    put_dims(c->b, shp(c, n->in[1]));
+    buf_printf(c->b, ";\n    if (vggrt_gather_elements(sizeof(%s), %d, xd, id, %lld, ",
+               ctype(c->g->values[n->in[0]].dtype), x->rank, (long long)axis);
+    put_ptr(c, n->in[0], false);
+    buf_puts(c->b, ", idx, ");
+    put_ptr(c, n->out[0], true);
+    buf_puts(c->b, ") != VGGRT_OK)\n        return VGGRT_ERR_ARG;\n");
+}
+
+static void emit_gather(Ctx *c, const Node *n)
+{
+    const Shape *x = shp(c, n->in[0]);
+    int64_t axis = n->attr.axis < 0 ? n->attr.axis + x->rank : n->attr.axis;
+    put_int64_indices(c, n);
     buf_printf(c->b, "    if (vggrt_gather(sizeof(%s), ", ctype(c->g->values[n->in[0]].dtype));
     put_size(c->b, size_of_dims(x, 0, (int)axis));
     buf_printf(c->b, ", %lld, ", (long long)x->d[axis]);
@@ -1036,6 +1060,7 @@ static bool emit_body(Ctx *c, const Node *n, uint32_t id)
     case OP_LAYER_NORM: emit_layernorm(c, n); break;
     case OP_TRANSPOSE: emit_transpose(c, n); break;
     case OP_GATHER: emit_gather(c, n); break;
+    case OP_GATHER_ELEMENTS: emit_gather_elements(c, n); break;
     case OP_CONCAT: emit_concat(c, n); break;
     case OP_PAD: emit_pad(c, n); break;
     case OP_RESIZE: emit_resize(c, n); break;

@@ -629,25 +629,48 @@ static void emit_transpose(L *l, const Node *n)
 }
 
 /* Returns the layer's status (non-zero: an index out of range). */
+/* The indices (input 1) as int64, converted into the scratch when they are
+ * int32 (emit_c.c: put_int64_indices). */
+static LLVMValueRef int64_indices(L *l, const Node *n)
+{
+    if (l->g->values[n->in[1]].dtype != DT_INT32)
+        return ptr_of(l, n->in[1]);
+    CALL(l, "vggrt_cast", k32(l, VGGRT_I32), k32(l, VGGRT_I64), count_val(l, n->in[1]),
+         ptr_of(l, n->in[1]), l->A);
+    return l->A;
+}
+
+/* A status as the layer returns it: VGGRT_ERR_ARG when non-zero. */
+static LLVMValueRef arg_status(L *l, LLVMValueRef rc)
+{
+    LLVMValueRef bad = LLVMBuildICmp(l->b, LLVMIntNE, rc, LLVMConstNull(LLVMTypeOf(rc)), "");
+    return LLVMBuildSelect(l->b, bad, k32(l, VGGRT_ERR_ARG), k32(l, 0), "");
+}
+
+/* GatherElements (emit_c.c: emit_gather_elements). */
+static LLVMValueRef emit_gather_elements(L *l, const Node *n)
+{
+    const Shape *x = shp(l, n->in[0]);
+    int64_t axis = n->attr.axis < 0 ? n->attr.axis + x->rank : n->attr.axis;
+    LLVMValueRef idx = int64_indices(l, n);
+    return arg_status(l, CALL(l, "vggrt_gather_elements",
+                              k64(l, (int64_t)dtype_size(l->g->values[n->in[0]].dtype)),
+                              k32(l, x->rank), shape_arr(l, x), shape_arr(l, shp(l, n->in[1])),
+                              k32(l, (int)axis), ptr_of(l, n->in[0]), idx,
+                              ptr_of(l, n->out[0])));
+}
+
 static LLVMValueRef emit_gather(L *l, const Node *n)
 {
     const Shape *x = shp(l, n->in[0]);
     int64_t axis = n->attr.axis < 0 ? n->attr.axis + x->rank : n->attr.axis;
-    LLVMValueRef idx;
-    if (l->g->values[n->in[1]].dtype == DT_INT32) {
-        idx = l->A;
-        CALL(l, "vggrt_cast", k32(l, VGGRT_I32), k32(l, VGGRT_I64), count_val(l, n->in[1]),
-             ptr_of(l, n->in[1]), idx);
-    } else {
-        idx = ptr_of(l, n->in[1]);
-    }
+    LLVMValueRef idx = int64_indices(l, n);
     LLVMValueRef rc = CALL(l, "vggrt_gather",
                            k64(l, (int64_t)dtype_size(l->g->values[n->in[0]].dtype)),
                            size_val(l, size_of_dims(x, 0, (int)axis)), k64(l, x->d[axis]),
                            size_val(l, size_of_dims(x, (int)axis + 1, x->rank)), ptr_of(l, n->in[0]),
                            idx, count_val(l, n->in[1]), ptr_of(l, n->out[0]));
-    LLVMValueRef bad = LLVMBuildICmp(l->b, LLVMIntNE, rc, LLVMConstNull(LLVMTypeOf(rc)), "");
-    return LLVMBuildSelect(l->b, bad, k32(l, VGGRT_ERR_ARG), k32(l, 0), "");
+    return arg_status(l, rc);
 }
 
 static void emit_concat(L *l, const Node *n)
@@ -770,6 +793,7 @@ static LLVMValueRef emit_body(L *l, const Node *n)
     case OP_LAYER_NORM: emit_layernorm(l, n); break;
     case OP_TRANSPOSE: emit_transpose(l, n); break;
     case OP_GATHER: return emit_gather(l, n);
+    case OP_GATHER_ELEMENTS: return emit_gather_elements(l, n);
     case OP_CONCAT: emit_concat(l, n); break;
     case OP_PAD: emit_pad(l, n); break;
     case OP_RESIZE: emit_resize(l, n); break;

@@ -613,6 +613,15 @@ void vggrt_transpose(size_t elsize, int rank, const int64_t *in_dims, const int6
 vggrt_status vggrt_gather(size_t elsize, int64_t outer, int64_t len, int64_t inner,
                           const void *x, const int64_t *idx, int64_t n_idx, void *y);
 
+/* GatherElements along `axis` of x[x_dims]: y[i] = x[i with its axis
+ * coordinate replaced by idx[i]] for every i of idx_dims (the shape of idx
+ * and y; off the axis no larger than x_dims), int64 indices, negative ones
+ * from the end.  VGGRT_ERR_ARG, y untouched, when an index is out of
+ * range.  Elements of elsize bytes, any type. */
+vggrt_status vggrt_gather_elements(size_t elsize, int rank, const int64_t *x_dims,
+                                   const int64_t *idx_dims, int axis, const void *x,
+                                   const int64_t *idx, void *y);
+
 /* rows copies of row_bytes from src to dst, with src_stride and dst_stride bytes between rows. */
 void vggrt_copy2d(size_t rows, size_t row_bytes, const void *src, size_t src_stride,
                   void *dst, size_t dst_stride);

@@ -82,6 +82,31 @@ void vggrt_transpose(size_t elsize, int rank, const int64_t *in_dims, const int6
     }
 }
 
+vggrt_status vggrt_gather_elements(size_t elsize, int rank, const int64_t *x_dims,
+                                   const int64_t *idx_dims, int axis, const void *x,
+                                   const int64_t *idx, void *y) {
+    int64_t n = 1, s = 1, stride[8], c[8] = {0};
+    for (int d = rank - 1; d >= 0; d--) {
+        stride[d] = s;
+        s *= x_dims[d];
+        n *= idx_dims[d];
+    }
+    const int64_t len = x_dims[axis];
+    for (int64_t i = 0; i < n; i++)
+        if (idx[i] < -len || idx[i] >= len)
+            return VGGRT_ERR_ARG;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t off = 0;
+        for (int d = 0; d < rank; d++)
+            off += (d == axis ? idx[i] + (idx[i] < 0 ? len : 0) : c[d]) * stride[d];
+        memcpy((unsigned char *)y + (size_t)i * elsize,
+               (const unsigned char *)x + (size_t)off * elsize, elsize);
+        for (int d = rank - 1; d >= 0 && ++c[d] == idx_dims[d]; d--)
+            c[d] = 0;   /* the next index of idx, row-major */
+    }
+    return VGGRT_OK;
+}
+
 vggrt_status vggrt_gather(size_t elsize, int64_t outer, int64_t len, int64_t inner,
                           const void *x, const int64_t *idx, int64_t n_idx, void *y) {
     for (int64_t j = 0; j < n_idx; j++)

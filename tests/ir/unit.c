@@ -568,8 +568,8 @@ static void test_verify(void)
             break;
         case 11:
             r->op = (OpKind)(OP_COUNT + 1);  /* past the ops and OP_DEAD */
-            want = "node 0 has the invalid op 82";
-            _Static_assert(OP_COUNT + 1 == 82, "the message above names OP_COUNT + 1");
+            want = "node 0 has the invalid op 83";
+            _Static_assert(OP_COUNT + 1 == 83, "the message above names OP_COUNT + 1");
             break;
         case 12:
             g->values[rv].has_shape = false;

@@ -1362,6 +1362,60 @@ static void test_gathers(void) {
     }
 }
 
+/* GatherElements against numpy's take_along_axis spelled out: each output
+ * index unravelled by division, its axis coordinate replaced by the index's
+ * value, the source offset raveled again; 3-D, each axis, indices smaller
+ * than the data off the axis, negative indices, and the refusals. */
+static void test_gather_elements(size_t es, const int64_t *xd, const int64_t *id, int axis) {
+    char s1[64], s2[64];
+    begin_case("gather_elements elsize=%zu data=%s indices=%s axis=%d", es,
+               shape_str(3, xd, s1, sizeof s1), shape_str(3, id, s2, sizeof s2), axis);
+    const int64_t nx = xd[0] * xd[1] * xd[2], ni = id[0] * id[1] * id[2];
+    unsigned char *x = xmalloc((size_t)nx * es), *y = xmalloc((size_t)ni * es + 1);
+    unsigned char *want = xmalloc((size_t)ni * es + 1);
+    int64_t *idx = xmalloc((size_t)ni * sizeof *idx);
+    for (int64_t i = 0; i < nx * (int64_t)es; i++)
+        x[i] = (unsigned char)rng();
+    for (int64_t i = 0; i < ni; i++)
+        idx[i] = (int64_t)(rng() % (uint64_t)(2 * xd[axis])) - xd[axis];   /* [-len, len) */
+    for (int64_t i = 0; i < ni; i++) {
+        int64_t c[3] = {i / (id[1] * id[2]), i / id[2] % id[1], i % id[2]};
+        c[axis] = idx[i] < 0 ? idx[i] + xd[axis] : idx[i];
+        memcpy(want + i * (int64_t)es, x + ((c[0] * xd[1] + c[1]) * xd[2] + c[2]) * (int64_t)es, es);
+    }
+    memset(y, 0xEE, (size_t)ni * es + 1);
+    check_status("vggrt_gather_elements",
+                 vggrt_gather_elements(es, 3, xd, id, axis, x, idx, y), VGGRT_OK);
+    check_bytes("y", y, want, 1, (size_t)ni * es);
+    if (y[ni * (int64_t)es] != 0xEE)
+        fail("byte past the end was written");
+    end_case();
+    free(x), free(y), free(want), free(idx);
+}
+
+static void test_gather_elements_all(void) {
+    const int64_t xd[] = {3, 4, 5}, small[] = {2, 3, 4}, wide[] = {3, 7, 5};
+    for (int axis = 0; axis < 3; axis++) {
+        test_gather_elements(4, xd, xd, axis);
+        test_gather_elements(4, xd, small, axis);
+        test_gather_elements(8, xd, small, axis);
+        test_gather_elements(1, xd, xd, axis);
+    }
+    test_gather_elements(2, xd, wide, 1);      /* more indices than the axis is long */
+    static const int64_t bad[] = {4, -5, INT64_MIN, INT64_MAX};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        begin_case("gather_elements refuses idx %" PRId64 " on an axis of 4", bad[k]);
+        const int64_t d[] = {1, 4, 1}, one[] = {1, 1, 1};
+        float x[4] = {0}, y[1];
+        memset(y, 0xEE, sizeof y);
+        check_status("vggrt_gather_elements",
+                     vggrt_gather_elements(4, 3, d, one, 1, x, &bad[k], y), VGGRT_ERR_ARG);
+        if (((unsigned char *)y)[0] != 0xEE)
+            fail("y was written before the index check");
+        end_case();
+    }
+}
+
 static void test_copy2d(size_t rows, size_t row_bytes, size_t ss, size_t ds) {
     begin_case("copy2d rows=%zu row_bytes=%zu src_stride=%zu dst_stride=%zu", rows, row_bytes, ss,
                ds);
@@ -1452,6 +1506,7 @@ int main(void) {
     test_instancenorm(3, 16, 97, 0.1f, 1);
     test_transposes();
     test_gathers();
+    test_gather_elements_all();
     test_copy2d(5, 12, 20, 16);
     test_copy2d(4, 8, 8, 8);
     test_copy2d(3, 5, 5, 11);
