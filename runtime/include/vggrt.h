@@ -559,7 +559,7 @@ void vggrt_instancenorm(int64_t n, int64_t c, int64_t inner, float eps, const fl
  * (tf_crop_and_resize only).  For output index o of an axis of input
  * length L, scale s and resized length R, x = the original coordinate:
  *   half_pixel           (o + 0.5) / s - 0.5
- *   half_pixel_symmetric L/2 (1 - out/R) + (o + 0.5) / s - 0.5
+ *   half_pixel_symmetric L/2 (1 - M/R) + (o + 0.5) / s - 0.5, M = out_dims[axis]
  *   asymmetric           o / s
  *   pytorch_half_pixel   (o + 0.5) / s - 0.5, or 0 when R <= 1
  *   tf_half_pixel_for_nn (o + 0.5) / s
@@ -572,10 +572,10 @@ void vggrt_instancenorm(int64_t n, int64_t c, int64_t inner, float eps, const fl
  * with weights 1 - t, t; cubic b - 1 .. b + 2 with Keys' weights of
  * parameter cubic_a (with exclude_outside, the taps outside [0, L - 1]
  * weigh 0 and the rest are scaled to sum to 1).  Taps past the edges read
- * the edge element.  Taps of weight 0 are not read, except along the
- * innermost axis, where a column with fewer taps than others of its chunk
- * of 256 reads its first tap again with weight 0 (an infinite input there
- * gives NaN). */
+ * the edge element.  Taps of weight 0 are not read, except along the last
+ * axis that is not the identity, where a column with fewer taps than the
+ * others of its chunk (up to 256 columns) reads its first tap again with
+ * weight 0 (an infinite input there gives NaN). */
 enum { VGGRT_RESIZE_NEAREST, VGGRT_RESIZE_LINEAR, VGGRT_RESIZE_CUBIC };
 enum {
     VGGRT_COORD_HALF_PIXEL, VGGRT_COORD_HALF_PIXEL_SYMMETRIC, VGGRT_COORD_ASYMMETRIC,
