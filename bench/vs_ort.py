@@ -36,8 +36,9 @@ rounds), ORT time / vggc
 time, and peak RSS.  Accuracy: each model's outputs from the C program and
 the JIT against ONNX Runtime's, largest relative difference per element.
 
-Direct-convolution layers (the layers that do not run Winograd: the first
-layer and the 512-channel ones at 14x14 / 10x10), 1 thread, batch 1, for
+Direct-convolution layers (the layers that do not run 2-D Winograd: the
+first layer, direct or with AVX-512 Winograd along the rows, and the
+512-channel ones at 14x14 / 10x10), 1 thread, batch 1, for
 vgg16_head and vgg16 (where built): per round and backend, `vggc bench
 MODEL --profile --json --threads 1`, which probes the FMA peak right before
 and after every layer of every profiled run (vggrt_fma_probe, 0.5 ms) and
@@ -230,7 +231,8 @@ def mix_text(mixes):
 
 
 def direct_layers(vggc, models, rounds, iters, env, gaps_probe, mix_probe):
-    """The direct-convolution layers' GFLOP/s and share of the FMA peak that
+    """The direct-convolution layers' (and a first layer's, direct or
+    Winograd along the rows) GFLOP/s and share of the FMA peak that
     `vggc bench --profile` probed beside each layer.  Returns rows: model,
     layer index/name/kind/shape, engine, and per-round gflops, probed peak,
     share; plus their medians, and the core_gaps and mix_peak results of
@@ -248,7 +250,7 @@ def direct_layers(vggc, models, rounds, iters, env, gaps_probe, mix_probe):
                           "--iters", str(iters), "--backend", engine], env)[0]
                 layers = json.loads(so[so.index("{"):])["layers"]
                 for l in layers:
-                    if not l["kernel"].startswith("direct"):
+                    if not l["kernel"].startswith(("direct", "winograd-row")):
                         continue
                     r = per.setdefault((model, engine, l["index"]), {
                         "model": model, "engine": "C" if engine == "c" else "JIT",
@@ -273,9 +275,13 @@ def direct_layers(vggc, models, rounds, iters, env, gaps_probe, mix_probe):
 
 def direct_table(rows, gaps, mixes, rounds, iters):
     """The markdown lines of the direct-convolution table."""
-    lines = ["", "## Direct-convolution layers (1 thread, batch 1)", "",
+    lines = ["", "## Direct-convolution layers and the first layer (1 thread, batch 1)", "",
              "The layers that run the direct convolution (runtime/kernels/dconv.c; the "
-             "other 3x3 layers run Winograd). Per round and backend, `vggc bench MODEL "
+             "other 3x3 layers run Winograd), and the first layer. With AVX-512 the "
+             "first layer (3 channels) runs Winograd F(4, 3) along the rows (kernel "
+             "`winograd-row NCHW16c>ring`, runtime/kernels/wrow.c: 13.5 multiply-adds per "
+             "output instead of 27), and its GFLOP/s, counted as the direct convolution's "
+             "FLOPs like every rate here, can pass 100% of the peak. Per round and backend, `vggc bench MODEL "
              f"--profile --json --threads 1 --iters {iters}`: each profiled run probes the "
              "1-thread FMA peak right before and after every layer (vggrt_fma_probe, 0.5 ms "
              "on registers, not timed), and a layer's share is its GFLOP/s (2 x MACs / its "
@@ -285,7 +291,7 @@ def direct_table(rows, gaps, mixes, rounds, iters):
              "wall-clock rates, taken milliseconds apart, so another process on the machine "
              "slows both (1-minute load average during these runs: "
              + (", ".join(f"{x:.1f}" for x in rows[0]["load_runs"]) if rows else "-") + "). "
-             "A first layer chained into the next (kernel `direct NCHW16c>ring`, "
+             "A first layer chained into the next (kernel `...>ring`, "
              "vggrt_chain_conv2d: its rows go into a ring in cache that the Winograd layer "
              "reads) is timed inside the chain call, around each band of rows it computes; "
              "its probes are those beside the call. " + gaps_text(gaps) + " A layer "

@@ -486,7 +486,7 @@ static void report(const char *model, const Plan *p, int64_t batch, const BenchO
     double sum = 0, sum_peak = 0;
     for (uint32_t l = 0; l < p->n_layers; l++)
         sum += tm->layer_ms[l], sum_peak += tm->layer_peak[l];
-    printf("\n %-3s %-36s %-30s %-19s %-22s %9s %8s %6s %6s\n", "#", "Layer", "Kind", "Kernel",
+    printf("\n %-3s %-36s %-30s %-25s %-22s %9s %8s %6s %6s\n", "#", "Layer", "Kind", "Kernel",
            "Output Shape", "ms", "GFLOP/s", "peak", "share");
     for (uint32_t l = 0; l < p->n_layers; l++) {
         const Node *n = &g->nodes[p->layers[l]];
@@ -498,11 +498,11 @@ static void report(const char *model, const Plan *p, int64_t batch, const BenchO
             snprintf(rate, sizeof rate, "%.1f", f / (tm->layer_ms[l] * 1e6));
         if (f > 0 && tm->layer_peak[l] > 0)
             snprintf(share, sizeof share, "%.0f%%", 100.0 * f / (tm->layer_peak[l] * 1e9));
-        printf(" %-3u %-36.36s %-30.30s %-19s %-22s %9.3f %8s %6s %5.1f%%\n", l, n->name, kind,
+        printf(" %-3u %-36.36s %-30.30s %-25s %-22s %9.3f %8s %6s %5.1f%%\n", l, n->name, kind,
                layer_kernel(g, n), shape, tm->layer_ms[l], rate, share,
                sum > 0 ? 100.0 * tm->layer_ms[l] / sum : 0.0);
     }
-    printf(" %-3s %-36s %-30s %-19s %-22s %9.3f %8.1f %5.0f%% %5.1f%%\n", "",
+    printf(" %-3s %-36s %-30s %-25s %-22s %9.3f %8.1f %5.0f%% %5.1f%%\n", "",
            "total (profiled runs)", "", "", "", sum, sum > 0 ? total_flops / (sum * 1e6) : 0.0,
            sum_peak > 0 ? 100.0 * total_flops / (sum_peak * 1e9) : 0.0, 100.0);
     printf("\n peak: the layer's GFLOP/s against the FMA peak of %d thread%s probed right before "

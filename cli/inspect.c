@@ -158,6 +158,10 @@ const char *layer_kernel(const Graph *g, const Node *n)
             return n->attr.win.kernel[0] == 5 ? "winograd2x2" : "winograd4x4";
         if (n->out_layout != LAYOUT_BLOCKED)
             return "im2col+sgemm";
+        if (plan_chain_consumer(g, n) && plan_conv_wrow(g, n))
+            return graph_block(g) == 8 ? "winograd-row NCHW8c>ring" : "winograd-row NCHW16c>ring";
+        if (plan_conv_wrow(g, n))
+            return graph_block(g) == 8 ? "winograd-row NCHW8c" : "winograd-row NCHW16c";
         if (plan_chain_consumer(g, n))
             return graph_block(g) == 8 ? "direct NCHW8c>ring" : "direct NCHW16c>ring";
         return graph_block(g) == 8 ? "direct NCHW8c" : "direct NCHW16c";
@@ -203,9 +207,9 @@ static int layers_table(const Graph *g, FILE *f)
     }
     if (wname > 48)
         wname = 48;
-    int width = 1 + wname + 2 + wkind + 2 + 22 + 2 + 16 + 2 + 19 + 2 + 12;
+    int width = 1 + wname + 2 + wkind + 2 + 22 + 2 + 16 + 2 + 25 + 2 + 12;
     rule(f, width, '_');
-    fprintf(f, " %-*s  %-*s  %-22s  %-16s  %-19s  %12s\n", wname, "Layer", wkind, "Kind",
+    fprintf(f, " %-*s  %-*s  %-22s  %-16s  %-25s  %12s\n", wname, "Layer", wkind, "Kind",
             "Output Shape", "Layout", "Kernel", "Param #");
     rule(f, width, '=');
     for (uint32_t i = 0; i < g->n_nodes; i++) {
@@ -216,7 +220,7 @@ static int layers_table(const Graph *g, FILE *f)
         snprintf(layout, sizeof layout, "%s->%s", short_layout(g, n->in_layout),
                  short_layout(g, n->out_layout));
         group_digits(node_params(g, n), num, sizeof num);
-        fprintf(f, " %-*.*s  %-*s  %-22s  %-16s  %-19s  %12s\n", wname, wname, n->name, wkind, kind,
+        fprintf(f, " %-*.*s  %-*s  %-22s  %-16s  %-25s  %12s\n", wname, wname, n->name, wkind, kind,
                 shape, layout, layer_kernel(g, n), num);
     }
     rule(f, width, '=');

@@ -186,6 +186,14 @@ bool plan_conv_winograd(const Graph *g, const Node *n)
     return w->rank == 4 && w->d[1] == 36 && w->d[3] == graph_block(g);
 }
 
+bool plan_conv_wrow(const Graph *g, const Node *n)
+{
+    if (n->op != OP_CONV || n->out_layout != LAYOUT_BLOCKED || n->n_in < 2)
+        return false;
+    const Shape *w = &g->values[n->in[1]].shape;
+    return w->rank == 4 && w->d[2] == 18 && w->d[3] == graph_block(g);
+}
+
 bool plan_gemm_packed(const Graph *g, const Node *n)
 {
     return n->op == OP_GEMM && n->n_in >= 2 && g->values[n->in[1]].shape.rank == 3;
@@ -476,6 +484,7 @@ uint64_t plan_layer_scratch(const Graph *g, const Node *n)
         vggrt_dconv_params dp;
         plan_dconv_params(g, n, &dp);
         size_t work = plan_conv_winograd(g, n) ? vggrt_wino_work_size(&dp)
+                      : plan_conv_wrow(g, n)   ? 0 /* none: vggrt_wrow_conv2d */
                                                : vggrt_dconv_work_size(&dp);
         return align_up(work * sizeof(float));
     }

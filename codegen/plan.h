@@ -96,6 +96,9 @@ void plan_dconv_params(const Graph *g, const Node *n, vggrt_dconv_params *dp);
  * assign-layout decided, and packed its weights for it: [K/b, 36, C, b],
  * b = graph_block(g). */
 bool plan_conv_winograd(const Graph *g, const Node *n);
+/* Does this blocked Conv run Winograd along the rows (vggrt_wrow_conv2d)?
+ * assign-layout packed its weights for it: [K/b, C, 18, b]. */
+bool plan_conv_wrow(const Graph *g, const Node *n);
 /* Does this Gemm read packed weights (vggrt_gemm_packed)?  assign-layout
  * packed them: [ceil(N/16), K, 16]. */
 bool plan_gemm_packed(const Graph *g, const Node *n);

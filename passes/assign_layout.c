@@ -27,10 +27,13 @@
  *     Winograd cannot run (all but 2x2 stride 2: AlexNet's 3x3 stride-2
  *     pools) is split off again as a blocked MaxPool right after the conv
  *     (split_pool): its windows cross the tiles;
+ *   - Winograd F(4, 3) along the rows (vggrt_wrow_pack: U = G g per tap
+ *     row, a constant "+wrow" of shape [K/b, C, 18, b]) for a first
+ *     layer of 3 or 4 channels of NCHW input (use_wrow);
  *   - otherwise the direct convolution, [K/b][C][kh][kw][b]
  *     (vggrt_dconv_pack, a "+packed" constant).
  * The backends read the choice back from the weights' shape
- * (plan_conv_winograd).  A dense layer's weights are packed too, as
+ * (plan_conv_winograd, plan_conv_wrow).  A dense layer's weights are packed too, as
  * blocks of 16 columns (pack_dense, plan_gemm_packed).  From here on a
  * Conv with out_layout=blocked, or a Gemm with weights of rank 3, reads
  * packed weights (shape inference would not accept them again; no later
@@ -195,6 +198,38 @@ static bool use_winograd(const Graph *g, const Node *n, int64_t min_size)
            ow >= min_size;
 }
 
+/* The row Winograd (vggrt_wrow_applies, wrow.c: F(4, 3) along the rows)
+ * for a first layer: a 3x3 stride-1 conv of 3 or 4 channels of NCHW
+ * input, with blocks of 16.  13.5 multiply-adds per output instead of 27
+ * with 3 channels: VGG-16's first layer took 0.88-0.95 ms against
+ * 1.18-1.19 direct at 160x160 (Intel Xeon VM, AVX-512, 1 thread, the two
+ * alternating in bands into the chain's ring, 2026-12-03).  Not measured
+ * with blocks of 8, nor below 3 channels, where the transforms weigh more
+ * against fewer products. */
+static bool use_wrow(const Graph *g, const Node *n)
+{
+    const WindowAttr *a = &n->attr.win;
+    if (graph_block(g) != 16 || n->in_layout != LAYOUT_PLAIN || n->epi.pool_k ||
+        (n->epi.act != ACT_NONE && n->epi.act != ACT_RELU))
+        return false;
+    vggrt_dconv_params dp;
+    weight_params(g, n, &g->values[n->in[1]], &dp);
+    const Shape *x = &g->values[n->in[0]].shape, *y = &g->values[n->out[0]].shape;
+    dp.conv.h = x->d[2];
+    dp.conv.w = x->d[3];
+    dp.conv.oh = y->d[2];
+    dp.conv.ow = y->d[3];
+    dp.conv.sh = a->stride[0];
+    dp.conv.sw = a->stride[1];
+    dp.conv.dh = a->dilation[0];
+    dp.conv.dw = a->dilation[1];
+    dp.conv.pt = a->pad[0];
+    dp.conv.pl = a->pad[1];
+    dp.conv.act = n->epi.act == ACT_RELU ? VGGRT_ACT_RELU : VGGRT_ACT_NONE;
+    dp.in_layout = VGGRT_LAYOUT_NCHW;
+    return dp.conv.c >= 3 && vggrt_wrow_applies(&dp);
+}
+
 /* Whether the small maps of this graph's blocked convs (outputs from
  * WINO_MIN_SIZE_BATCHED up to WINO_MIN_SIZE) run Winograd: with blocks of
  * 8, if their transformed weights add at most 1/WINO_SMALL_BUDGET to the
@@ -272,19 +307,23 @@ static void pack_conv(Graph *g, Node *n, int64_t wino_min)
     vggrt_dconv_params dp;
     weight_params(g, n, w, &dp);
     const int64_t b = dp.block, kb = (dp.conv.k + b - 1) / b, cg = w->shape.d[1];
-    bool wino = use_winograd(g, n, wino_min);
-    size_t size = wino ? vggrt_wino_packed_size(&dp) : vggrt_dconv_packed_size(&dp);
+    const bool wino = use_winograd(g, n, wino_min), wrow = !wino && use_wrow(g, n);
+    size_t size = wino   ? vggrt_wino_packed_size(&dp)
+                : wrow ? vggrt_wrow_packed_size(&dp) : vggrt_dconv_packed_size(&dp);
     /* Packed straight into the arena: the constant keeps these bytes. */
     float *packed = arena_alloc_aligned(&g->arena, size * sizeof(float), 64);
     Shape ps = {5, {kb, cg, dp.conv.kh, dp.conv.kw, b}};
     if (wino) {
         VGGC_ASSERT(vggrt_wino_pack(&dp, w->data, packed) == VGGRT_OK);
         ps = (Shape){4, {kb, 36, cg, b}};
+    } else if (wrow) {
+        VGGC_ASSERT(vggrt_wrow_pack(&dp, w->data, packed) == VGGRT_OK);
+        ps = (Shape){4, {kb, cg, 18, b}};
     } else {
         VGGC_ASSERT(vggrt_dconv_pack(&dp, w->data, packed) == VGGRT_OK);
     }
     const char *base = w->name;
-    n->in[1] = adopt_float_const(g, base, wino ? "+wino" : "+packed", &ps, packed);
+    n->in[1] = adopt_float_const(g, base, wino ? "+wino" : wrow ? "+wrow" : "+packed", &ps, packed);
     /* Read by no other node, the raw weights go back now rather than at the
      * compaction below, so that the raw and the packed weights of the
      * whole model are never held at once. */

@@ -18,6 +18,10 @@
  * --reps runs, and the least disturbed run (the shortest time, the highest
  * share), since other processes on the machine only ever add time.
  *
+ * A third kind of run chains the first layer by Winograd along the rows
+ * instead (vggrt_chain_wrow_conv2d, wrow.c), as vggc runs it with AVX-512:
+ * the line "wrow" (its share counts the direct convolution's FLOPs).
+ *
  * --flush MB reads MB of memory before every run, so that the layers start
  * with their data out of the caches, as they do in the network after its
  * other layers ran (0, the default: warm).  A benchmark, not a test: it
@@ -115,7 +119,16 @@ static void bench(int64_t hw, const Args *a, const float *flush, size_t nflush) 
     for (size_t i = 0, m = vggrt_wino_packed_size(&p2); i < m; i++)
         packed2[i] *= 0.04f;
     vggrt_set_num_threads(a->threads);
+    /* The first layer by Winograd along the rows, as vggc runs it with
+     * AVX-512 (vggrt_chain_wrow_conv2d, wrow.c). */
+    const int wrow = vggrt_wrow_applies(&p1);
+    float *packed1w = bench_alloc_rand(wrow ? vggrt_wrow_packed_size(&p1) : 1);
+    if (wrow)
+        vggrt_wrow_pack(&p1, w1, packed1w);
+    for (size_t i = 0, m = wrow ? vggrt_wrow_packed_size(&p1) : 0; i < m; i++)
+        packed1w[i] *= 0.2f;
     Times chained = times_alloc(a->reps), apart = times_alloc(a->reps);
+    Times chained_w = times_alloc(a->reps);
     const double flops = 2.0 * (double)(n * 64 * 3 * 9 * hw * hw);
     float sink = 0;
     double direct_ms = 0;
@@ -123,13 +136,17 @@ static void bench(int64_t hw, const Args *a, const float *flush, size_t nflush) 
     if (vggrt_chain_conv2d(&p1, packed1, b1, &p2, packed2, b2, n, x, y, &direct_ms) != VGGRT_OK)
         bench_out_of_memory();
     for (int r = 0; r < a->reps; r++)
-        for (int chain = 1; chain >= 0; chain--) {
-            Times *t = chain ? &chained : &apart;
+        for (int chain = wrow ? 2 : 1; chain >= 0; chain--) {
+            Times *t = chain == 2 ? &chained_w : chain ? &chained : &apart;
             sink += bench_flush(flush, nflush);
             const double pk0 = vggrt_fma_probe(PROBE_S);
             const double t0 = bench_clock_s(CLOCK_MONOTONIC);
             double first;
-            if (chain) {
+            if (chain == 2) {
+                vggrt_chain_wrow_conv2d(&p1, packed1w, b1, &p2, packed2, b2, n, x, y,
+                                        &direct_ms);
+                first = direct_ms * 1e-3;
+            } else if (chain) {
                 vggrt_chain_conv2d(&p1, packed1, b1, &p2, packed2, b2, n, x, y, &direct_ms);
                 first = direct_ms * 1e-3;
             } else {
@@ -149,10 +166,13 @@ static void bench(int64_t hw, const Args *a, const float *flush, size_t nflush) 
            nflush ? "caches flushed before each run" : "warm");
     report("chained", &chained, a->reps);
     report("apart", &apart, a->reps);
+    if (wrow)
+        report("wrow", &chained_w, a->reps);
     if (sink == 12345.0f) /* keeps the flush reads alive */
         printf(" ");
     fflush(stdout);
-    times_free(&chained), times_free(&apart);
+    times_free(&chained), times_free(&apart), times_free(&chained_w);
+    vggrt_aligned_free(packed1w);
     vggrt_aligned_free(x), vggrt_aligned_free(w1), vggrt_aligned_free(w2);
     vggrt_aligned_free(b1), vggrt_aligned_free(b2), vggrt_aligned_free(packed1);
     vggrt_aligned_free(packed2), vggrt_aligned_free(y1), vggrt_aligned_free(y);

@@ -906,7 +906,8 @@ static bool emit_conv_body(Ctx *c, const Node *n, uint32_t id)
         /* The first conv's time goes to its own row of a profile. */
         const uint32_t fl = plan_layer_index(c->p, first);
         buf_printf(c->b,
-                   "    double first_ms;\n    const vggrt_status s = vggrt_chain_conv2d(&dconv_%u, ",
+                   "    double first_ms;\n    const vggrt_status s = %s(&dconv_%u, ",
+                   plan_conv_wrow(c->g, first) ? "vggrt_chain_wrow_conv2d" : "vggrt_chain_conv2d",
                    fl);
         put_conv_weights(c, first);
         buf_printf(c->b, ",\n        &dconv_%u, ", id);
@@ -923,7 +924,10 @@ static bool emit_conv_body(Ctx *c, const Node *n, uint32_t id)
     }
     if (n->out_layout == LAYOUT_BLOCKED) {
         buf_printf(c->b, "    return (int)%s(&dconv_%u, ",
-                   plan_conv_winograd(c->g, n) ? "vggrt_wino_conv2d" : "vggrt_dconv2d", id);
+                   plan_conv_winograd(c->g, n) ? "vggrt_wino_conv2d"
+                   : plan_conv_wrow(c->g, n)   ? "vggrt_wrow_conv2d"
+                                               : "vggrt_dconv2d",
+                   id);
         put_conv_args(c, n);
         return true;
     }

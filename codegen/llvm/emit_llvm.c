@@ -256,7 +256,8 @@ static LLVMValueRef emit_dconv(L *l, const Node *n)
         LLVMTypeRef dt = LLVMDoubleTypeInContext(l->cx);
         LLVMValueRef ms = LLVMBuildAlloca(l->b, dt, "first_ms");
         LLVMValueRef rc =
-            CALL(l, "vggrt_chain_conv2d", dconv_params(l, first), ptr_of(l, first->in[1]),
+            CALL(l, plan_conv_wrow(l->g, first) ? "vggrt_chain_wrow_conv2d" : "vggrt_chain_conv2d",
+                 dconv_params(l, first), ptr_of(l, first->in[1]),
                  bias_ptr(l, first), dconv_params(l, n), ptr_of(l, n->in[1]), bias_ptr(l, n),
                  lead_val(l, first->in[0]), ptr_of(l, first->in[0]), ptr_of(l, n->out[0]), ms);
         if (!LLVMGetNamedFunction(l->m, "vggrt_layer_part")) /* profile.c: not in the bitcode */
@@ -267,7 +268,9 @@ static LLVMValueRef emit_dconv(L *l, const Node *n)
              LLVMBuildLoad2(l->b, dt, ms, ""));
         return rc;
     }
-    return CALL(l, plan_conv_winograd(l->g, n) ? "vggrt_wino_conv2d" : "vggrt_dconv2d",
+    return CALL(l, plan_conv_winograd(l->g, n) ? "vggrt_wino_conv2d"
+                   : plan_conv_wrow(l->g, n)   ? "vggrt_wrow_conv2d"
+                                               : "vggrt_dconv2d",
                 dconv_params(l, n), lead_val(l, n->in[0]), ptr_of(l, n->in[0]),
                 ptr_of(l, n->in[1]), bias_ptr(l, n), ptr_of(l, n->out[0]), l->A);
 }
@@ -1131,7 +1134,8 @@ static LlvmStatus fail(char **err, const char *what, char *llvm_msg)
  * code calls libvggrt's (this process's, or the one an object file is
  * linked with); see build_module. */
 static const char *const pooled_kernels[] = {
-    "vggrt_dconv2d", "vggrt_wino_conv2d", "vggrt_chain_conv2d", "vggrt_gemm", "vggrt_gemm_packed",
+    "vggrt_dconv2d", "vggrt_wino_conv2d", "vggrt_chain_conv2d", "vggrt_wrow_conv2d",
+    "vggrt_chain_wrow_conv2d", "vggrt_gemm", "vggrt_gemm_packed",
     "vggrt_matmul",
     "vggrt_to_blocked", "vggrt_from_blocked", "vggrt_maxpool2d_blocked",
     "vggrt_avgpool2d_blocked", "vggrt_global_pool_blocked", "vggrt_lrn", "vggrt_lrn_blocked",

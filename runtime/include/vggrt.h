@@ -394,6 +394,29 @@ size_t vggrt_wino_work_size(const vggrt_dconv_params *p);
 vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x,
                                const float *packed, const float *b, float *y, float *work);
 
+/* Winograd F(4, 3) along the rows (runtime/kernels/wrow.c): the same
+ * layer as vggrt_dconv2d, for a network's first layer, a 3x3 stride-1
+ * convolution of few channels of NCHW input.  Each run of 4 outputs of a
+ * row takes, per input channel and tap row, 6 multiplies of transformed
+ * inputs (B^T d, d the row's 6 inputs) by transformed weights (G g, at
+ * compile time) and the output transform A^T: with 3 channels 13.5
+ * multiply-adds per output instead of 27.  Rounding error is a few times
+ * a direct sum's (see the file). */
+/* Nonzero when the kernel handles p: NCHW input of 1..VGGRT_WROW_MAX_C
+ * channels, 3x3, stride 1, dilation 1, group 1, top and left pads of at
+ * most 2, no pool, no activation or ReLU, and ow at most
+ * VGGRT_WROW_MAX_W. */
+enum { VGGRT_WROW_MAX_C = 4, VGGRT_WROW_MAX_W = 256 };
+int vggrt_wrow_applies(const vggrt_dconv_params *p);
+/* Floats in the packed weights: ceil(k/B)*B * c * 18. */
+size_t vggrt_wrow_packed_size(const vggrt_dconv_params *p);
+/* w[k, c, 3, 3] (ONNX) -> packed [kb][c][3 tap rows][6][B], U = G g per
+ * tap row (in double); at compile time. */
+vggrt_status vggrt_wrow_pack(const vggrt_dconv_params *p, const float *w, float *packed);
+/* As vggrt_dconv2d (no planned scratch: work may be NULL). */
+vggrt_status vggrt_wrow_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x,
+                               const float *packed, const float *b, float *y, float *work);
+
 /* A network's first layer chained into the Winograd layer that reads it
  * (runtime/kernels/winograd.c): y = wino(p2, dconv(p1, x)), the first
  * layer's output computed a few rows at a time into a ring of rows that
@@ -405,12 +428,19 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
  * keeps a 1 MB ring in its scratch, beside Winograd's buffers
  * (VGGRT_ERR_NOMEM as vggrt_wino_conv2d).
  * direct_ms (may be NULL) receives the milliseconds the first layer took:
- * the threads' time in it over the threads that ran. */
+ * the threads' time in it over the threads that ran.
+ * vggrt_chain_wrow_conv2d: the same with p1 run by vggrt_wrow_conv2d
+ * (vggrt_wrow_applies, packed1 by vggrt_wrow_pack); its results are bit
+ * for bit those of vggrt_wrow_conv2d then vggrt_wino_conv2d. */
 int vggrt_chain_applies(const vggrt_dconv_params *p1, const vggrt_dconv_params *p2);
 vggrt_status vggrt_chain_conv2d(const vggrt_dconv_params *p1, const float *packed1,
                                 const float *b1, const vggrt_dconv_params *p2,
                                 const float *packed2, const float *b2, int64_t n,
                                 const float *x, float *y, double *direct_ms);
+vggrt_status vggrt_chain_wrow_conv2d(const vggrt_dconv_params *p1, const float *packed1,
+                                     const float *b1, const vggrt_dconv_params *p2,
+                                     const float *packed2, const float *b2, int64_t n,
+                                     const float *x, float *y, double *direct_ms);
 
 /* Layout changes of [n, c, hw] activations (blocked side padded with 0). */
 vggrt_status vggrt_to_blocked(int block, int in_layout, int64_t n, int64_t c, int64_t hw,

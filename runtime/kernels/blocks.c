@@ -183,6 +183,23 @@ vggrt_status vggrt_dconv2d(const vggrt_dconv_params *p, int64_t n, const float *
     return grouped_conv(p, n, x, packed, b, y, work, dconv_packed_size, dconv2d);
 }
 
+int vggrt_wrow_applies(const vggrt_dconv_params *p) {
+    QUERY(param_block(p), wrow_applies, p);
+}
+
+size_t vggrt_wrow_packed_size(const vggrt_dconv_params *p) {
+    QUERY(param_block(p), wrow_packed_size, p);
+}
+
+vggrt_status vggrt_wrow_pack(const vggrt_dconv_params *p, const float *w, float *packed) {
+    DISPATCH(param_block(p), wrow_pack, p, w, packed);
+}
+
+vggrt_status vggrt_wrow_conv2d(const vggrt_dconv_params *p, int64_t n, const float *x,
+                               const float *packed, const float *b, float *y, float *work) {
+    DISPATCH(param_block(p), wrow_conv2d, p, n, x, packed, b, y, work);
+}
+
 int vggrt_wino_applies(const vggrt_dconv_params *p) {
     if (p->conv.group > 1) {
         const vggrt_dconv_params q = one_group(p);
@@ -222,6 +239,16 @@ vggrt_status vggrt_chain_conv2d(const vggrt_dconv_params *p1, const float *packe
         return VGGRT_ERR_ARG;
     DISPATCH_STATUS(param_block(p1), chain_conv2d, p1, packed1, b1, p2, packed2, b2, n, x, y,
                     direct_ms);
+}
+
+vggrt_status vggrt_chain_wrow_conv2d(const vggrt_dconv_params *p1, const float *packed1,
+                                     const float *b1, const vggrt_dconv_params *p2,
+                                     const float *packed2, const float *b2, int64_t n,
+                                     const float *x, float *y, double *direct_ms) {
+    if (param_block(p1) != param_block(p2))
+        return VGGRT_ERR_ARG;
+    DISPATCH_STATUS(param_block(p1), chain_wrow_conv2d, p1, packed1, b1, p2, packed2, b2, n, x,
+                    y, direct_ms);
 }
 
 vggrt_status vggrt_to_blocked(int block, int in_layout, int64_t n, int64_t c, int64_t hw,

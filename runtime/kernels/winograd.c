@@ -799,6 +799,7 @@ typedef struct {
     Job j;                                   /* the Winograd layer (its x unused) */
     const vggrt_dconv_params *p1;            /* the first layer */
     const float *x, *packed1, *b1;
+    int wrow;                                /* first layer: wrow.c's, else dconv.c's */
     int64_t th, ngr;                         /* tile rows per item, tile groups per row */
     double *thread_ms;                       /* per thread: ms in the first layer, or NULL */
 } Chain;
@@ -829,8 +830,12 @@ static void chain_range(void *ctx, int64_t begin, int64_t end, int tid) {
             const int64_t rows_end = min64(q->h, last * 4 - q->pt + 6);
             const int64_t r2 = min64(rows_end, max64(r1, hi + CHAIN_BAND));
             const double t0 = ch->thread_ms ? vggrt__now_ms() : 0;
-            vggrt_dconv_ring_rows(ch->p1, ch->x, bi, ch->packed1, ch->b1, hi, r2, ring,
-                                  CHAIN_ROWS);
+            if (ch->wrow)
+                vggrt_wrow_ring_rows(ch->p1, ch->x, bi, ch->packed1, ch->b1, hi, r2, ring,
+                                     CHAIN_ROWS);
+            else
+                vggrt_dconv_ring_rows(ch->p1, ch->x, bi, ch->packed1, ch->b1, hi, r2, ring,
+                                      CHAIN_ROWS);
             if (ch->thread_ms)
                 ms += vggrt__now_ms() - t0;
             hi = r2;
@@ -846,10 +851,10 @@ static void chain_range(void *ctx, int64_t begin, int64_t end, int tid) {
         ch->thread_ms[tid] += ms;
 }
 
-vggrt_status vggrt_chain_conv2d(const vggrt_dconv_params *p1, const float *packed1,
-                                const float *b1, const vggrt_dconv_params *p2,
-                                const float *packed2, const float *b2, int64_t n,
-                                const float *x, float *y, double *direct_ms) {
+static vggrt_status chain(const vggrt_dconv_params *p1, const float *packed1, const float *b1,
+                          int wrow, const vggrt_dconv_params *p2, const float *packed2,
+                          const float *b2, int64_t n, const float *x, float *y,
+                          double *direct_ms) {
     const vggrt_conv_params *q = &p2->conv;
     if (direct_ms)
         *direct_ms = 0;
@@ -865,7 +870,7 @@ vggrt_status vggrt_chain_conv2d(const vggrt_dconv_params *p1, const float *packe
     j->kb = ceil_div(q->k, B), j->cb = ceil_div(q->c, B);
     j->xplane = CHAIN_ROWS * q->w * B, j->xitem = 0, j->rmask = CHAIN_ROWS - 1;
     j->kcb = KCB, j->nkc = ceil_div(j->kb, KCB);
-    ch.p1 = p1, ch.x = x, ch.packed1 = packed1, ch.b1 = b1;
+    ch.p1 = p1, ch.x = x, ch.packed1 = packed1, ch.b1 = b1, ch.wrow = wrow;
     ch.th = ceil_div(q->oh, 4), ch.ngr = ceil_div(j->tw, GMAX);
     double thread_ms[VGGRT_MAX_THREADS] = { 0 };
     ch.thread_ms = direct_ms ? thread_ms : NULL;
@@ -880,4 +885,22 @@ vggrt_status vggrt_chain_conv2d(const vggrt_dconv_params *p1, const float *packe
         *direct_ms = used ? sum / used : 0;
     }
     return VGGRT_OK;
+}
+
+vggrt_status vggrt_chain_conv2d(const vggrt_dconv_params *p1, const float *packed1,
+                                const float *b1, const vggrt_dconv_params *p2,
+                                const float *packed2, const float *b2, int64_t n,
+                                const float *x, float *y, double *direct_ms) {
+    return chain(p1, packed1, b1, 0, p2, packed2, b2, n, x, y, direct_ms);
+}
+
+/* The same with the first layer run by wrow.c (vggrt_wrow_ring_rows), into
+ * the same ring. */
+vggrt_status vggrt_chain_wrow_conv2d(const vggrt_dconv_params *p1, const float *packed1,
+                                     const float *b1, const vggrt_dconv_params *p2,
+                                     const float *packed2, const float *b2, int64_t n,
+                                     const float *x, float *y, double *direct_ms) {
+    if (!vggrt_wrow_applies(p1))
+        return VGGRT_ERR_ARG;
+    return chain(p1, packed1, b1, 1, p2, packed2, b2, n, x, y, direct_ms);
 }

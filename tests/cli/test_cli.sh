@@ -31,10 +31,14 @@ check inspect-none-batch 0 '\(None, 64, 160, 160\)' -- "$vggc" inspect "$models/
 # (for AVX-512, whose blocked layout is NCHW16c, whatever this machine is).
 check after-passes-fused 0 'conv3x3\+bias\+relu\+maxpool2x2 .*nchw16c->nchw16c +winograd4x4' -- \
   "$vggc" inspect "$models/vgg16_head.onnx" --after-passes --target x86-64-v4
-check after-passes-first-direct 0 'conv3x3\+bias\+relu .*nchw->nchw16c +direct NCHW16c' -- \
+# The first layer: Winograd along the rows with AVX-512, direct with AVX2
+# (docs/passes.md, kernel choice).
+check after-passes-first-wrow 0 'conv3x3\+bias\+relu .*nchw->nchw16c +winograd-row NCHW16c' -- \
   "$vggc" inspect "$models/vgg16_head.onnx" --after-passes --target x86-64-v4
+check after-passes-first-direct 0 'conv3x3\+bias\+relu .*nchw->nchw8c +direct NCHW8c' -- \
+  "$vggc" inspect "$models/vgg16_head.onnx" --after-passes --target x86-64-v3
 # The first two convolutions as a chain (docs/passes.md, kernel choice).
-check after-passes-chain-first 0 'features\.0/Conv .*nchw->nchw16c +direct NCHW16c>ring ' -- \
+check after-passes-chain-first 0 'features\.0/Conv .*nchw->nchw16c +winograd-row NCHW16c>ring ' -- \
   "$vggc" inspect "$models/vgg16_head.onnx" --after-passes --target x86-64-v4
 check after-passes-chain-second 0 'features\.2/Conv .*nchw16c->nchw16c +ring>winograd4x4 ' -- \
   "$vggc" inspect "$models/vgg16_head.onnx" --after-passes --target x86-64-v4
@@ -208,7 +212,7 @@ done
 for backend in jit c; do
   out=$("$vggc" bench "$models/vgg16_head.onnx" --iters 1 --profile --threads 1 \
         --backend $backend 2>&1)
-  ms0=$(awk '$1 == 0 && /direct NCHW[0-9]+c>ring/ {print $(NF-3)}' <<<"$out")
+  ms0=$(awk '$1 == 0 && /(direct|winograd-row) NCHW[0-9]+c>ring/ {print $(NF-3)}' <<<"$out")
   ms1=$(awk '$1 == 1 && /ring>winograd4x4/ {print $(NF-3)}' <<<"$out")
   if awk -v a="${ms0:-0}" -v b="${ms1:-0}" 'BEGIN {exit !(a >= 0.05 && b > 0)}'; then
     echo "PASS bench-profile-chain-$backend"; pass=$((pass + 1))

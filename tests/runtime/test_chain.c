@@ -19,6 +19,11 @@
  * blocks of 16 and of 8.  The output starts as NaN, so every element the
  * layer owns must be written.
  *
+ * Where the first layer is one Winograd along the rows takes (3x3, stride
+ * 1, at most 4 channels of NCHW input, ReLU or no activation),
+ * vggrt_chain_wrow_conv2d likewise against vggrt_wrow_conv2d then
+ * vggrt_wino_conv2d.
+ *
  * Also: what vggrt_chain_applies accepts, and that direct_ms is a time.
  */
 #define TEST_NAME "test_chain"
@@ -96,30 +101,42 @@ static void run_case(const Case *t) {
         b1[i] = 0;
     for (int64_t i = t->k2; i < kb2 * B; i++)
         b2[i] = 0;
-    float *pk1 = xmalloc(vggrt_dconv_packed_size(&p1) * sizeof(float));
     float *pk2 = xmalloc(vggrt_wino_packed_size(&p2) * sizeof(float));
-    if (vggrt_dconv_pack(&p1, w1, pk1) != VGGRT_OK || vggrt_wino_pack(&p2, w2, pk2) != VGGRT_OK)
+    if (vggrt_wino_pack(&p2, w2, pk2) != VGGRT_OK)
         fail("packing failed");
-    /* The two layers, one call each. */
-    float *mid = nan_f32(nmid), *want = nan_f32(ny);
-    if (vggrt_dconv2d(&p1, n, x, pk1, b1, mid, NULL) != VGGRT_OK ||
-        vggrt_wino_conv2d(&p2, n, mid, pk2, b2, want, NULL) != VGGRT_OK)
-        fail("the unchained calls failed");
-    for (int threads = 1; threads <= 3; threads++) {
-        vggrt_set_num_threads(threads);
-        float *got = nan_f32(ny);
-        double ms = -1;
-        if (vggrt_chain_conv2d(&p1, pk1, b1, &p2, pk2, b2, n, x, got, &ms) != VGGRT_OK)
-            fail("vggrt_chain_conv2d failed");
-        char what[64];
-        snprintf(what, sizeof what, "y (%d threads)", threads);
-        check_bytes(what, got, want, sizeof(float), ny);
-        if (!(ms >= 0 && ms < 60e3))
-            fail("direct_ms = %g with %d threads, not a time", ms, threads);
-        free(got);
+    /* The first layer direct, then where it applies by Winograd along the
+     * rows (vggrt_chain_wrow_conv2d against vggrt_wrow_conv2d). */
+    for (int wrow = 0; wrow <= vggrt_wrow_applies(&p1); wrow++) {
+        const size_t npk1 = wrow ? vggrt_wrow_packed_size(&p1) : vggrt_dconv_packed_size(&p1);
+        float *pk1 = xmalloc(npk1 * sizeof(float));
+        if ((wrow ? vggrt_wrow_pack(&p1, w1, pk1) : vggrt_dconv_pack(&p1, w1, pk1)) != VGGRT_OK)
+            fail("packing failed");
+        /* The two layers, one call each. */
+        float *mid = nan_f32(nmid), *want = nan_f32(ny);
+        if ((wrow ? vggrt_wrow_conv2d(&p1, n, x, pk1, b1, mid, NULL)
+                  : vggrt_dconv2d(&p1, n, x, pk1, b1, mid, NULL)) != VGGRT_OK ||
+            vggrt_wino_conv2d(&p2, n, mid, pk2, b2, want, NULL) != VGGRT_OK)
+            fail("the unchained calls failed");
+        for (int threads = 1; threads <= 3; threads++) {
+            vggrt_set_num_threads(threads);
+            float *got = nan_f32(ny);
+            double ms = -1;
+            const vggrt_status s =
+                wrow ? vggrt_chain_wrow_conv2d(&p1, pk1, b1, &p2, pk2, b2, n, x, got, &ms)
+                     : vggrt_chain_conv2d(&p1, pk1, b1, &p2, pk2, b2, n, x, got, &ms);
+            if (s != VGGRT_OK)
+                fail("%s failed", wrow ? "vggrt_chain_wrow_conv2d" : "vggrt_chain_conv2d");
+            char what[64];
+            snprintf(what, sizeof what, "y (%s, %d threads)", wrow ? "wrow" : "direct", threads);
+            check_bytes(what, got, want, sizeof(float), ny);
+            if (!(ms >= 0 && ms < 60e3))
+                fail("direct_ms = %g with %d threads, not a time", ms, threads);
+            free(got);
+        }
+        free(pk1), free(mid), free(want);
     }
     vggrt_set_num_threads(0);
-    free(x), free(w1), free(w2), free(b1), free(b2), free(pk1), free(pk2), free(mid), free(want);
+    free(x), free(w1), free(w2), free(b1), free(b2), free(pk2);
     end_case();
 }
 
@@ -168,6 +185,10 @@ static void test_applies(void) {
     if (vggrt_chain_conv2d(&p1, NULL, NULL, &r2, NULL, NULL, 0, NULL, &y, NULL) !=
         VGGRT_ERR_ARG)
         fail("layers of different blocks ran");
+    r1 = p1, r1.conv.kh = r1.conv.kw = 5;
+    if (vggrt_chain_wrow_conv2d(&r1, NULL, NULL, &p2, NULL, NULL, 1, NULL, &y, NULL) !=
+        VGGRT_ERR_ARG)
+        fail("vggrt_chain_wrow_conv2d ran a 5x5 first layer");
     end_case();
 }
 
