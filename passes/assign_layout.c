@@ -29,7 +29,7 @@
  *     (split_pool): its windows cross the tiles;
  *   - Winograd F(4, 3) along the rows (vggrt_wrow_pack: U = G g per tap
  *     row, a constant "+wrow" of shape [K/b, C, 18, b]) for a first
- *     layer of 3 or 4 channels of NCHW input (use_wrow);
+ *     layer of 3 or 4 channels of NCHW or NHWC input (use_wrow);
  *   - otherwise the direct convolution, [K/b][C][kh][kw][b]
  *     (vggrt_dconv_pack, a "+packed" constant).
  * The backends read the choice back from the weights' shape
@@ -199,8 +199,8 @@ static bool use_winograd(const Graph *g, const Node *n, int64_t min_size)
 }
 
 /* The row Winograd (vggrt_wrow_applies, wrow.c: F(4, 3) along the rows)
- * for a first layer: a 3x3 stride-1 conv of 3 or 4 channels of NCHW
- * input, with blocks of 16.  13.5 multiply-adds per output instead of 27
+ * for a first layer: a 3x3 stride-1 conv of 3 or 4 channels of NCHW or
+ * NHWC input (Keras's), with blocks of 16.  13.5 multiply-adds per output instead of 27
  * with 3 channels: VGG-16's first layer took 0.88-0.95 ms against
  * 1.18-1.19 direct at 160x160 (Intel Xeon VM, AVX-512, 1 thread, the two
  * alternating in bands into the chain's ring, 2026-12-03).  Not measured
@@ -209,7 +209,7 @@ static bool use_winograd(const Graph *g, const Node *n, int64_t min_size)
 static bool use_wrow(const Graph *g, const Node *n)
 {
     const WindowAttr *a = &n->attr.win;
-    if (graph_block(g) != 16 || n->in_layout != LAYOUT_PLAIN || n->epi.pool_k ||
+    if (graph_block(g) != 16 || n->in_layout == LAYOUT_BLOCKED || n->epi.pool_k ||
         (n->epi.act != ACT_NONE && n->epi.act != ACT_RELU))
         return false;
     vggrt_dconv_params dp;
@@ -226,7 +226,7 @@ static bool use_wrow(const Graph *g, const Node *n)
     dp.conv.pt = a->pad[0];
     dp.conv.pl = a->pad[1];
     dp.conv.act = n->epi.act == ACT_RELU ? VGGRT_ACT_RELU : VGGRT_ACT_NONE;
-    dp.in_layout = VGGRT_LAYOUT_NCHW;
+    dp.in_layout = n->in_layout == LAYOUT_NHWC ? VGGRT_LAYOUT_NHWC : VGGRT_LAYOUT_NCHW;
     return dp.conv.c >= 3 && vggrt_wrow_applies(&dp);
 }
 

@@ -396,13 +396,13 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
 
 /* Winograd F(4, 3) along the rows (runtime/kernels/wrow.c): the same
  * layer as vggrt_dconv2d, for a network's first layer, a 3x3 stride-1
- * convolution of few channels of NCHW input.  Each run of 4 outputs of a
+ * convolution of few channels of NCHW or NHWC input.  Each run of 4 outputs of a
  * row takes, per input channel and tap row, 6 multiplies of transformed
  * inputs (B^T d, d the row's 6 inputs) by transformed weights (G g, at
  * compile time) and the output transform A^T: with 3 channels 13.5
  * multiply-adds per output instead of 27.  Rounding error is a few times
  * a direct sum's (see the file). */
-/* Nonzero when the kernel handles p: NCHW input of 1..VGGRT_WROW_MAX_C
+/* Nonzero when the kernel handles p: NCHW or NHWC input of 1..VGGRT_WROW_MAX_C
  * channels, 3x3, stride 1, dilation 1, group 1, top and left pads of at
  * most 2, no pool, no activation or ReLU, and ow at most
  * VGGRT_WROW_MAX_W. */

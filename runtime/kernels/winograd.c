@@ -758,7 +758,8 @@ vggrt_status vggrt_wino_conv2d(const vggrt_dconv_params *p, int64_t n, const flo
 /* ---- a first layer chained into a Winograd layer ------------------------------ */
 
 /* vggrt_chain_conv2d: the network's first layer (a direct convolution of
- * plain input, dconv.c's PlainTile) computed inside the Winograd layer
+ * plain input, dconv.c's PlainTile; or with vggrt_chain_wrow_conv2d
+ * Winograd along the rows, wrow.c) computed inside the Winograd layer
  * that reads it, tile row by tile row, into a ring of conv rows in the
  * thread's scratch, beside V and M: the first layer's output (6.5 MB at
  * 64 x 160 x 160) is never stored to memory nor planned in the arena, and

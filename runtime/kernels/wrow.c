@@ -1,5 +1,5 @@
 /* wrow.c — Winograd F(4, 3) along the rows, for a network's first layer:
- * a 3x3 stride-1 convolution of a few channels of NCHW input (RGB), into
+ * a 3x3 stride-1 convolution of a few channels of NCHW or NHWC input (RGB), into
  * the blocked layout.  (Written for blocks of 16; compiled for blocks of 8
  * too, B below: blocks.h.)
  *
@@ -55,9 +55,12 @@
  * than 2-D F(4x4, 3x3)'s, whose two transforms compound.
  *
  * Speed (Intel Xeon VM of 2026-12-03, AVX-512, 1 thread, a throwaway
- * harness alternating the two into the chain's 16-row ring in bands of
- * 8 rows): VGG-16's first layer at 160x160 took 0.84 ms against the direct
- * tile's 1.15 ms in the same runs, and 1.68 against 2.18 ms at 224x224.
+ * harness alternating the two into the chain's 16-row ring in bands of 8
+ * rows): VGG-16's first layer at 160x160 took 0.57-0.95 ms against the
+ * direct tile's 0.78-1.19 ms in the same runs (1.21-1.36x), 1.10-1.25x at
+ * 224x224; in vgg16_head's profiles, medians of 0.97 against 1.24 ms.
+ * The measurements, and what made the first version faster:
+ * first-layer.md beside this file.
  *
  * FMA: the build passes -ffp-contract=fast for this file, as for dconv.c.
  */
@@ -106,8 +109,8 @@ static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
 int vggrt_wrow_applies(const vggrt_dconv_params *p) {
     const vggrt_conv_params *q = &p->conv;
-    return p->in_layout == VGGRT_LAYOUT_NCHW && q->c >= 1 && q->c <= MAX_C && q->k >= 1 &&
-           q->kh == 3 && q->kw == 3 && q->sh == 1 && q->sw == 1 && q->dh == 1 && q->dw == 1 &&
+    return (p->in_layout == VGGRT_LAYOUT_NCHW || p->in_layout == VGGRT_LAYOUT_NHWC) &&
+           q->c >= 1 && q->c <= MAX_C && q->k >= 1 && q->kh == 3 && q->kw == 3 && q->sh == 1 && q->sw == 1 && q->dh == 1 && q->dw == 1 &&
            q->group <= 1 && p->pool_k == 0 &&
            (q->act == VGGRT_ACT_NONE || q->act == VGGRT_ACT_RELU) && q->h >= 1 && q->w >= 1 &&
            q->oh >= 1 && q->ow >= 1 && q->ow <= VGGRT_WROW_MAX_W && q->pt >= 0 && q->pl >= 0 &&
@@ -144,17 +147,22 @@ void vggrt_wrow_pack(const vggrt_dconv_params *p, const float *w, float *packed)
 
 /* ---- the input transform ----------------------------------------------------- */
 
-/* A row of w inputs -> dst[s][t] = (B^T d_t)[s] for tiles t < nt (d_t:
+/* A row of w inputs, es floats apart -> dst[s][t] = (B^T d_t)[s] for tiles t < nt (d_t:
  * columns 4t - pl .. 4t - pl + 5 of the row, zero outside it), and zeros
  * for tile nt, which a register tile may read.  Through a copy of the row
  * with its padding (2.3x faster than splitting the columns by phase
  * first, which gcc did not vectorize). */
-static void transform_row(const float *row, int64_t w, int64_t pl, int64_t nt, float *dst) {
+static void transform_row(const float *row, int64_t es, int64_t w, int64_t pl, int64_t nt,
+                          float *dst) {
     float pad[4 * TSTRIDE + 8] __attribute__((aligned(64)));
     const int64_t n = 4 * nt + 2, m = min64(w, n - pl); /* columns read; copied */
     for (int64_t j = 0; j < pl; j++)
         pad[j] = 0.0f;
-    memcpy(pad + pl, row, (size_t)m * sizeof(float));
+    if (es == 1)
+        memcpy(pad + pl, row, (size_t)m * sizeof(float));
+    else
+        for (int64_t j = 0; j < m; j++)
+            pad[pl + j] = row[j * es];
     for (int64_t j = pl + m; j < n; j++)
         pad[j] = 0.0f;
     float *v0 = dst, *v1 = dst + TSTRIDE, *v2 = dst + 2 * TSTRIDE, *v3 = dst + 3 * TSTRIDE;
@@ -178,6 +186,7 @@ typedef struct {
     const vggrt_dconv_params *p;
     const float *x, *u, *b;
     int64_t c, h, w, k, kb, oh, ow, pt, pl, nt;
+    int64_t cs, rs, es; /* floats between channels, rows, columns of x: NCHW or NHWC */
     int relu;
 } Job;
 
@@ -188,6 +197,10 @@ static void job_init(Job *J, const vggrt_dconv_params *p, const float *x, const 
     J->c = q->c, J->h = q->h, J->w = q->w, J->k = q->k, J->kb = ceil_div(q->k, B);
     J->oh = q->oh, J->ow = q->ow, J->pt = q->pt, J->pl = q->pl;
     J->nt = ceil_div(q->ow, 4);
+    const int nhwc = p->in_layout == VGGRT_LAYOUT_NHWC;
+    J->cs = nhwc ? 1 : q->h * q->w;
+    J->rs = nhwc ? q->w * q->c : q->w;
+    J->es = nhwc ? q->c : 1;
     J->relu = q->act == VGGRT_ACT_RELU;
 }
 
@@ -337,7 +350,7 @@ static void rows(const Job *J, int64_t item, int64_t oy0, int64_t oy1, float *ou
         const int64_t end = min64(J->h, oy - J->pt + TAPS);
         for (; next < end; next++)
             for (int64_t l = 0; l < J->c; l++)
-                transform_row(xn + (l * J->h + next) * J->w, J->w, J->pl, J->nt,
+                transform_row(xn + l * J->cs + next * J->rs, J->es, J->w, J->pl, J->nt,
                               tr + ((next & (SLOTS - 1)) * MAX_C + l) * NS * TSTRIDE);
         conv_row(J, tr, oy, out + (ring_rows ? oy % ring_rows : oy - oy0) * rstride, bstride);
     }
@@ -357,10 +370,11 @@ void vggrt_wrow_ring_rows(const vggrt_dconv_params *p, const float *x, int64_t i
         __builtin_prefetch(packed + i);
     const float *xn = x + item * J.c * J.h * J.w;
     const int64_t r0 = max64(0, oy0 - J.pt), r1 = min64(J.h, oy1 - J.pt + TAPS - 1);
-    for (int64_t l = 0; l < J.c; l++)
+    const int64_t planes = J.es == 1 ? J.c : 1, span = J.w * J.es; /* per row */
+    for (int64_t l = 0; l < planes; l++)
         for (int64_t r = r0; r < r1; r++)
-            for (int64_t e = 0; e < J.w; e += 16)
-                __builtin_prefetch(xn + (l * J.h + r) * J.w + e);
+            for (int64_t e = 0; e < span; e += 16)
+                __builtin_prefetch(xn + l * J.cs + r * J.rs + e);
     const int64_t plane = ring_rows * J.ow * B;
     rows(&J, item, oy0, oy1, ring, J.ow * B, plane, ring_rows);
 }

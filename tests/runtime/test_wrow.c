@@ -4,7 +4,8 @@
  * The reference is written here from the definition of a convolution (in
  * double, from the NCHW input, sharing no code with the kernel): y =
  * act(conv(x, w) + b), compared in the kernel's blocked output layout
- * [n, kb, oh, ow, B].  Every case runs for blocks of 16 and of 8.  The
+ * [n, kb, oh, ow, B].  Every case runs for blocks of 16 and of 8, from
+ * the input as NCHW and as NHWC (the same values transposed).  The
  * shapes: every width of 1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 31, 64, 161 (runs
  * of 4 outputs with 0-3 left over, rows of more than one vector) with
  * every height of 1, 2, 3, 5, and a few taller maps, each with c of 1..4,
@@ -82,13 +83,13 @@ typedef struct {
     int act, bias;          /* VGGRT_ACT_NONE or _RELU; whether b is given */
 } Case;
 
-static vggrt_dconv_params params(const Case *t, int block) {
+static vggrt_dconv_params params(const Case *t, int block, int layout) {
     vggrt_dconv_params p;
     memset(&p, 0, sizeof p);
     const int64_t oh = t->h + t->pt + t->pb - 2, ow = t->w + t->pl + t->pr - 2;
     p.conv = (vggrt_conv_params){ t->c, t->h, t->w, t->k, oh, ow, 3, 3,
                                   1, 1, t->pt, t->pl, 1, 1, 1, t->act };
-    p.in_layout = VGGRT_LAYOUT_NCHW;
+    p.in_layout = layout;
     p.py = oh, p.px = ow;
     p.block = block;
     return p;
@@ -126,16 +127,16 @@ static void check_guards(const char *what, const float *p, size_t n) {
     }
 }
 
-/* One block: pack, run, and check every element of y against the
- * reference (ref: conv + b before the activation, [n, k, oh, ow]; mag its
- * sum of |terms|). */
-static void run_block(const Case *t, const float *x, const float *wt, const float *bk,
-                      const double *ref, const double *mag) {
-    const vggrt_dconv_params p = params(t, B);
+/* One block and layout of x (NCHW or NHWC): pack, run, and check every
+ * element of y against the reference (ref: conv + b before the
+ * activation, [n, k, oh, ow]; mag its sum of |terms|). */
+static void run_block(const Case *t, int layout, const float *x, const float *wt,
+                      const float *bk, const double *ref, const double *mag) {
+    const vggrt_dconv_params p = params(t, B, layout);
     const int64_t n = t->n, c = t->c, k = t->k, oh = p.conv.oh, ow = p.conv.ow, kb = nblocks(k);
-    begin_case("wrow block %d n=%lld c=%lld k=%lld %lldx%lld pad t%lld l%lld b%lld r%lld "
+    begin_case("wrow block %d %s n=%lld c=%lld k=%lld %lldx%lld pad t%lld l%lld b%lld r%lld "
                "-> %lldx%lld act=%s%s",
-               B, (long long)n, (long long)c, (long long)k, (long long)t->h, (long long)t->w,
+               B, layout == VGGRT_LAYOUT_NHWC ? "NHWC" : "NCHW", (long long)n, (long long)c, (long long)k, (long long)t->h, (long long)t->w,
                (long long)t->pt, (long long)t->pl, (long long)t->pb, (long long)t->pr,
                (long long)oh, (long long)ow, act_names[t->act], t->bias ? " bias" : "");
     if (!vggrt_wrow_applies(&p)) {
@@ -222,11 +223,18 @@ static void run_case(const Case *t) {
                         }
                     }
         }
+    /* The same input as NHWC. */
+    float *xh = guarded(nx, 0.0f, NAN);
+    for (int64_t b = 0; b < n; b++)
+        for (int64_t ci = 0; ci < c; ci++)
+            for (int64_t i = 0; i < h * w; i++)
+                xh[(b * h * w + i) * c + ci] = x[(b * c + ci) * h * w + i];
     for (int bi = 0; bi < 2; bi++) {
         B = bi ? 8 : 16;
-        run_block(t, x, wt, bk, ref, mag);
+        run_block(t, VGGRT_LAYOUT_NCHW, x, wt, bk, ref, mag);
+        run_block(t, VGGRT_LAYOUT_NHWC, xh, wt, bk, ref, mag);
     }
-    free_guarded(x), free(wt), free(bk), free(ref), free(mag);
+    free_guarded(x), free_guarded(xh), free(wt), free(bk), free(ref), free(mag);
 }
 
 /* vggrt_wrow_applies takes VGG-16's first layer and 1..4 channels, and
@@ -235,7 +243,7 @@ static void run_case(const Case *t) {
 static void test_applies(void) {
     begin_case("vggrt_wrow_applies, vggrt_wrow_packed_size, block %d", B);
     const Case vgg = { 1, 3, 64, 160, 160, 1, 1, 1, 1, VGGRT_ACT_RELU, 1 };
-    const vggrt_dconv_params p = params(&vgg, B);
+    const vggrt_dconv_params p = params(&vgg, B, VGGRT_LAYOUT_NCHW);
     vggrt_dconv_params r;
     if (!vggrt_wrow_applies(&p))
         fail("VGG-16's first layer refused");
@@ -247,6 +255,9 @@ static void test_applies(void) {
     r = p, r.conv.act = VGGRT_ACT_NONE;
     if (!vggrt_wrow_applies(&r))
         fail("no activation refused");
+    r = p, r.in_layout = VGGRT_LAYOUT_NHWC;
+    if (!vggrt_wrow_applies(&r))
+        fail("NHWC input refused");
     /* The limit is on ow: the widest output from padded and unpadded rows. */
     r = p, r.conv.w = VGGRT_WROW_MAX_W, r.conv.ow = r.px = VGGRT_WROW_MAX_W;
     if (!vggrt_wrow_applies(&r))
@@ -256,7 +267,7 @@ static void test_applies(void) {
         fail("ow=%d (w=%d, padding 0) refused", VGGRT_WROW_MAX_W, VGGRT_WROW_MAX_W + 2);
 
     static const char *const why[] = {
-        "c=0", "c=5", "NHWC input", "blocked input", "kh=5", "kw=5", "1x1", "stride 2 (sh)",
+        "c=0", "c=5", "top padding 3", "blocked input", "kh=5", "kw=5", "1x1", "stride 2 (sh)",
         "stride 2 (sw)", "dilation 2 (dh)", "dilation 2 (dw)", "group 2", "a 2x2 pool",
         "clip", "leaky_relu", "sigmoid", "ow past VGGRT_WROW_MAX_W",
     };
@@ -266,7 +277,7 @@ static void test_applies(void) {
         switch (v) {
         case 0: q->c = 0; break;
         case 1: q->c = VGGRT_WROW_MAX_C + 1; break;
-        case 2: r.in_layout = VGGRT_LAYOUT_NHWC; break;
+        case 2: q->pt = 3, q->oh = r.py = 164; break;
         case 3: r.in_layout = VGGRT_LAYOUT_BLOCKED; break;
         case 4: q->kh = 5, q->oh = r.py = 158; break;
         case 5: q->kw = 5, q->ow = r.px = 158; break;
@@ -307,7 +318,9 @@ static void test_applies(void) {
 static void test_other_blocks(void) {
     begin_case("vggrt_wrow_* with blocks 0 and 12");
     const Case t = { 1, 3, 20, 6, 7, 1, 1, 1, 1, VGGRT_ACT_RELU, 1 };
-    const vggrt_dconv_params p0 = params(&t, 0), p16 = params(&t, 16), p12 = params(&t, 12);
+    const int nchw = VGGRT_LAYOUT_NCHW;
+    const vggrt_dconv_params p0 = params(&t, 0, nchw), p16 = params(&t, 16, nchw),
+                             p12 = params(&t, 12, nchw);
     if (!vggrt_wrow_applies(&p0))
         fail("block 0 refused");
     if (vggrt_wrow_packed_size(&p0) != vggrt_wrow_packed_size(&p16))
