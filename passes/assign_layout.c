@@ -161,6 +161,20 @@ static void weight_params(const Graph *g, const Node *n, const Value *w, vggrt_d
     dp->conv.kw = w->shape.d[3];
 }
 
+/* weight_params, then the conv's strides, dilations and top and left
+ * pads. */
+static void window_params(const Graph *g, const Node *n, vggrt_dconv_params *dp)
+{
+    const WindowAttr *a = &n->attr.win;
+    weight_params(g, n, &g->values[n->in[1]], dp);
+    dp->conv.sh = a->stride[0];
+    dp->conv.sw = a->stride[1];
+    dp->conv.dh = a->dilation[0];
+    dp->conv.dw = a->dilation[1];
+    dp->conv.pt = a->pad[0];
+    dp->conv.pl = a->pad[1];
+}
+
 /* Does Winograd's epilogue take this conv's fused pool (none, or 2x2
  * stride 2: a tile's outputs pool on their own)? */
 static bool wino_takes_pool(const Node *n)
@@ -177,13 +191,7 @@ static bool use_winograd(const Graph *g, const Node *n, int64_t min_size)
 {
     const WindowAttr *a = &n->attr.win;
     vggrt_dconv_params dp;
-    weight_params(g, n, &g->values[n->in[1]], &dp);
-    dp.conv.sh = a->stride[0];
-    dp.conv.sw = a->stride[1];
-    dp.conv.dh = a->dilation[0];
-    dp.conv.dw = a->dilation[1];
-    dp.conv.pt = a->pad[0];
-    dp.conv.pl = a->pad[1];
+    window_params(g, n, &dp);
     dp.in_layout = n->in_layout == LAYOUT_BLOCKED ? VGGRT_LAYOUT_BLOCKED : VGGRT_LAYOUT_NCHW;
     dp.pool_k = wino_takes_pool(n) ? n->epi.pool_k : 0;
     dp.pool_s = wino_takes_pool(n) ? n->epi.pool_s : 0;
@@ -200,31 +208,26 @@ static bool use_winograd(const Graph *g, const Node *n, int64_t min_size)
 
 /* The row Winograd (vggrt_wrow_applies, wrow.c: F(4, 3) along the rows)
  * for a first layer: a 3x3 stride-1 conv of 3 or 4 channels of NCHW or
- * NHWC input (Keras's), with blocks of 16.  13.5 multiply-adds per output instead of 27
- * with 3 channels: VGG-16's first layer took 0.88-0.95 ms against
- * 1.18-1.19 direct at 160x160 (Intel Xeon VM, AVX-512, 1 thread, the two
- * alternating in bands into the chain's ring, 2026-12-03).  Not measured
- * with blocks of 8, nor below 3 channels, where the transforms weigh more
+ * NHWC input (Keras's), with blocks of 16.  13.5 multiply-adds per output
+ * instead of 27 with 3 channels: VGG-16's first layer ran 1.21-1.36x as
+ * fast as the direct tile at 160x160 (Intel Xeon VM, AVX-512, 1 thread,
+ * the two alternating in bands into the chain's ring, 2026-12-03;
+ * runtime/kernels/first-layer.md).  Not with blocks of 8 (1.06-1.10x in
+ * one noisy run), nor below 3 channels, where the transforms weigh more
  * against fewer products. */
 static bool use_wrow(const Graph *g, const Node *n)
 {
-    const WindowAttr *a = &n->attr.win;
     if (graph_block(g) != 16 || n->in_layout == LAYOUT_BLOCKED || n->epi.pool_k ||
         (n->epi.act != ACT_NONE && n->epi.act != ACT_RELU))
         return false;
     vggrt_dconv_params dp;
-    weight_params(g, n, &g->values[n->in[1]], &dp);
+    window_params(g, n, &dp);
     const Shape *x = &g->values[n->in[0]].shape, *y = &g->values[n->out[0]].shape;
-    dp.conv.h = x->d[2];
-    dp.conv.w = x->d[3];
+    const int hd = n->in_layout == LAYOUT_NHWC ? 1 : 2; /* x's height: [N,H,W,C] or [N,C,H,W] */
+    dp.conv.h = x->d[hd];
+    dp.conv.w = x->d[hd + 1];
     dp.conv.oh = y->d[2];
     dp.conv.ow = y->d[3];
-    dp.conv.sh = a->stride[0];
-    dp.conv.sw = a->stride[1];
-    dp.conv.dh = a->dilation[0];
-    dp.conv.dw = a->dilation[1];
-    dp.conv.pt = a->pad[0];
-    dp.conv.pl = a->pad[1];
     dp.conv.act = n->epi.act == ACT_RELU ? VGGRT_ACT_RELU : VGGRT_ACT_NONE;
     dp.in_layout = n->in_layout == LAYOUT_NHWC ? VGGRT_LAYOUT_NHWC : VGGRT_LAYOUT_NCHW;
     return dp.conv.c >= 3 && vggrt_wrow_applies(&dp);
