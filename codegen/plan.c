@@ -191,7 +191,9 @@ bool plan_conv_wrow(const Graph *g, const Node *n)
     if (n->op != OP_CONV || n->out_layout != LAYOUT_BLOCKED || n->n_in < 2)
         return false;
     const Shape *w = &g->values[n->in[1]].shape;
-    return w->rank == 4 && w->d[2] == 18 && w->d[3] == graph_block(g);
+    /* (d[1] tells it from Winograd's [K/b, 36, 18, b].) */
+    return w->rank == 4 && w->d[1] <= VGGRT_WROW_MAX_C && w->d[2] == 18 &&
+           w->d[3] == graph_block(g);
 }
 
 bool plan_gemm_packed(const Graph *g, const Node *n)
