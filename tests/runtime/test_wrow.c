@@ -16,6 +16,9 @@
  * unpadded input); VGG-16's first layer (3 -> 64 channels, 160x160,
  * padding 1, ReLU).
  *
+ * Each case also runs on 2 and 3 threads, which must give the 1-thread
+ * result bit for bit.
+ *
  * The buffers are 64-byte aligned, as a compiled network's are.  x has
  * NaN on either side (an output computed from a value outside x is NaN
  * and fails); y starts as NaN (every element the layer owns must be
@@ -156,9 +159,23 @@ static void run_block(const Case *t, int layout, const float *x, const float *wt
     if (vggrt_wrow_pack(&p, wt, packed) != VGGRT_OK)
         fail("vggrt_wrow_pack failed");
     check_guards("packed", packed, np);
+    vggrt_set_num_threads(1);
     if (vggrt_wrow_conv2d(&p, n, x, packed, t->bias ? b : NULL, y, NULL) != VGGRT_OK)
         fail("vggrt_wrow_conv2d failed");
     check_guards("y", y, ny);
+    /* Each output is one task's sum in a fixed order: the same bits on any
+     * number of threads. */
+    for (int threads = 2; threads <= 3; threads++) {
+        float *y2 = guarded(ny, NAN, SENTINEL);
+        vggrt_set_num_threads(threads);
+        if (vggrt_wrow_conv2d(&p, n, x, packed, t->bias ? b : NULL, y2, NULL) != VGGRT_OK)
+            fail("vggrt_wrow_conv2d failed on %d threads", threads);
+        char what[48];
+        snprintf(what, sizeof what, "y on %d threads", threads);
+        check_bytes(what, y2, y, sizeof(float), ny);
+        free_guarded(y2);
+    }
+    vggrt_set_num_threads(0);
     for (size_t i = 0; i < ny; i++) {
         const int64_t pix = (int64_t)(i / (size_t)B), ox = pix % ow, oy = pix / ow % oh;
         const int64_t ch = pix / (ow * oh) % kb * B + (int64_t)(i % (size_t)B);
