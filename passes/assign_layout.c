@@ -212,8 +212,8 @@ static bool use_winograd(const Graph *g, const Node *n, int64_t min_size)
  * instead of 27 with 3 channels: VGG-16's first layer ran 1.21-1.36x as
  * fast as the direct tile at 160x160 (Intel Xeon VM, AVX-512, 1 thread,
  * the two alternating in bands into the chain's ring, 2026-12-03;
- * runtime/kernels/first-layer.md).  Not with blocks of 8 (1.06-1.10x in
- * one noisy run), nor below 3 channels, where the transforms weigh more
+ * runtime/kernels/first-layer.md).  Not with blocks of 8 (1.02-1.15x),
+ * nor below 3 channels, where the transforms weigh more
  * against fewer products. */
 static bool use_wrow(const Graph *g, const Node *n)
 {
