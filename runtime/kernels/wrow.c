@@ -147,11 +147,11 @@ void vggrt_wrow_pack(const vggrt_dconv_params *p, const float *w, float *packed)
 
 /* ---- the input transform ----------------------------------------------------- */
 
-/* A row of w inputs, es floats apart -> dst[s][t] = (B^T d_t)[s] for tiles t < nt (d_t:
- * columns 4t - pl .. 4t - pl + 5 of the row, zero outside it), and zeros
- * for tile nt, which a register tile may read.  Through a copy of the row
- * with its padding (2.3x faster than splitting the columns by phase
- * first, which gcc did not vectorize). */
+/* A row of w inputs, es floats apart -> dst[s][t] = (B^T d_t)[s] for
+ * tiles t < nt (d_t: columns 4t - pl .. 4t - pl + 5 of the row, zero
+ * outside it).  Through a copy of the row with its padding (2.3x faster
+ * than splitting the columns by phase first, which gcc did not
+ * vectorize). */
 static void transform_row(const float *row, int64_t es, int64_t w, int64_t pl, int64_t nt,
                           float *dst) {
     float pad[4 * TSTRIDE + 8] __attribute__((aligned(64)));
@@ -176,8 +176,6 @@ static void transform_row(const float *row, int64_t es, int64_t w, int64_t pl, i
         v4[t] = 2 * d[1] - d[2] - 2 * d[3] + d[4];
         v5[t] = 4 * d[1] - 5 * d[3] + d[5];
     }
-    for (int s = 0; s < NS; s++)
-        dst[s * TSTRIDE + nt] = 0.0f;
 }
 
 /* ---- the output rows ----------------------------------------------------------- */
@@ -260,7 +258,7 @@ tile_group(const Job *J, const float *const *vr, int dy0, int dy1, int64_t t0, i
         for (int64_t l = 0; l < c; l++) {
             const float *v = vr[dy] + l * NS * TSTRIDE + t0;
             const float *u0 = J->u + (((bk * c + l) * TAPS + dy) * NS) * B;
-            const float *u1 = u0 + c * TAPS * NS * B; /* block bk + 1 */
+            const float *u1 = NB > 1 ? u0 + c * TAPS * NS * B : u0; /* block bk + 1 */
             for (int s = 0; s < NS; s++) {
                 Vec w0, w1 = { 0 };
                 VLOAD(w0, u0 + s * B);
